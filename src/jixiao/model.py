@@ -1,0 +1,160 @@
+"""The typed model of a 项目支出绩效目标表: Document → Unit → Project → Indicator.
+
+Plain data, no I/O. Money is `Decimal` (万元, scale as published); text is kept exactly
+as published. Every project and indicator carries a `SourceSpan` back to the source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+# The four amount columns, in table order. `special_account` is 财政专户拨款.
+AMOUNT_COLUMNS: tuple[str, ...] = ("total", "fiscal", "special_account", "other")
+AMOUNT_LABELS: dict[str, str] = {
+    "total": "总计",
+    "fiscal": "财政拨款",
+    "special_account": "财政专户拨款",
+    "other": "其他资金",
+}
+CATEGORIES: tuple[str, ...] = ("产出指标", "效益指标", "满意度指标", "成本指标")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpan:
+    """Where a value came from: file, 1-based line range, page when known."""
+
+    file: str | None = None
+    first_line: int | None = None
+    last_line: int | None = None
+    page: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file or "<input>"
+        if self.first_line is not None:
+            where += f":{self.first_line}"
+            if self.last_line not in (None, self.first_line):
+                where += f"-{self.last_line}"
+        if self.page is not None:
+            where += f" (page {self.page})"
+        return where
+
+    def cover(self, other: SourceSpan | None) -> SourceSpan:
+        """The smallest span holding both."""
+        if other is None or other.first_line is None:
+            return self
+        if self.first_line is None:
+            return other
+        return SourceSpan(
+            self.file,
+            min(self.first_line, other.first_line),
+            max(self.last_line or self.first_line, other.last_line or other.first_line),
+            self.page if self.page is not None else other.page,
+        )
+
+
+@dataclass(slots=True)
+class Amounts:
+    """One row's money in 万元. `None` is an empty cell, distinct from 0."""
+
+    total: Decimal | None = None
+    fiscal: Decimal | None = None
+    special_account: Decimal | None = None
+    other: Decimal | None = None
+    # True when the text did not show which column a figure stands in (see DESIGN.md)
+    columns_inferred: bool = False
+
+    def funding_sum(self) -> Decimal:
+        """财政拨款 + 财政专户拨款 + 其他资金, empty cells counting as 0."""
+        return sum(
+            (x for x in (self.fiscal, self.special_account, self.other) if x is not None),
+            Decimal(0),
+        )
+
+    def as_dict(self) -> dict[str, Decimal | None]:
+        return {c: getattr(self, c) for c in AMOUNT_COLUMNS}
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadWarning:
+    """A doubt the reader had about the source, kept with the document."""
+
+    code: str
+    message: str
+    span: SourceSpan
+    severity: Severity = Severity.WARNING
+
+
+@dataclass(slots=True)
+class Indicator:
+    seq: int  # the number printed before 、 (may repeat or skip in a faulty table)
+    category: str | None  # first-level category as written; None when the table gives none
+    name: str
+    target: str  # 年度指标值 as written, without the item's terminator
+    raw: str  # the whole item as written, joined across wraps, without its number
+    span: SourceSpan = field(default_factory=SourceSpan)
+
+
+@dataclass(slots=True)
+class Project:
+    seq: int  # 1-based position in the document
+    name: str
+    amounts: Amounts
+    goal: str
+    indicators: list[Indicator] = field(default_factory=list)
+    span: SourceSpan = field(default_factory=SourceSpan)
+    # where each field came from: "name", "amounts", "goal"
+    field_spans: dict[str, SourceSpan] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Unit:
+    """资金使用单位 with its subtotal row (None when the table prints no such row)."""
+
+    name: str
+    subtotal: Amounts | None
+    projects: list[Project] = field(default_factory=list)
+    span: SourceSpan = field(default_factory=SourceSpan)
+
+
+@dataclass(slots=True)
+class SourceInfo:
+    file: str | None = None
+    sha256: str | None = None
+    format: str | None = None  # "text", "json", …
+    encoding: str | None = None
+    lines: int | None = None
+    pages: int | None = None
+
+
+@dataclass(slots=True)
+class Document:
+    title: str | None
+    department: str | None
+    amount_unit: str = "万元"
+    grand_total: Amounts | None = None
+    units: list[Unit] = field(default_factory=list)
+    warnings: list[ReadWarning] = field(default_factory=list)
+    source: SourceInfo = field(default_factory=SourceInfo)
+
+    @property
+    def projects(self) -> list[Project]:
+        return [p for u in self.units for p in u.projects]
+
+    def iter_indicators(self) -> Iterator[tuple[Project, Indicator]]:
+        for unit in self.units:
+            for project in unit.projects:
+                for indicator in project.indicators:
+                    yield project, indicator
+
+    @property
+    def project_total(self) -> Decimal:
+        """Sum of the projects' 总计 (empty counting as 0)."""
+        return sum((p.amounts.total or Decimal(0) for p in self.projects), Decimal(0))

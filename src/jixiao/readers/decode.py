@@ -1,0 +1,59 @@
+"""Bytes → text for table files: UTF-8 (with or without BOM) or GB18030/GBK, any line ends."""
+
+from __future__ import annotations
+
+import codecs
+
+from jixiao.errors import ReadError
+from jixiao.model import SourceSpan
+
+# Magic numbers of formats that are certainly not a text table.
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF",
+    b"PK\x03\x04": "a ZIP container (xlsx, docx …)",
+    b"\xd0\xcf\x11\xe0": "an OLE file (xls, doc …)",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\x1f\x8b": "a gzip archive",
+    b"SQLite format 3": "a SQLite database",
+}
+_ALLOWED_CONTROLS = {"\n", "\r", "\t", "\f"}
+
+
+def decode_text(data: bytes, file: str | None = None) -> tuple[str, str]:
+    """Return (text, encoding). Line ends become '\\n'; form feeds are kept (page breaks)."""
+    where = SourceSpan(file)
+    if not data.strip(b" \t\r\n\f\x00"):
+        raise ReadError("empty", "the file is empty: expected a 项目支出绩效目标表", where)
+    for magic, kind in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise ReadError("not-text", f"this is {kind}, not text output of a table", where)
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        text, encoding = _strict(data, "utf-16", where), "utf-16"
+    elif data.startswith(codecs.BOM_UTF8):
+        text, encoding = _strict(data, "utf-8-sig", where), "utf-8-sig"
+    elif b"\x00" in data[:4096]:
+        raise ReadError("not-text", "binary data (NUL bytes): expected a text file", where)
+    else:
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            # Many government files come in GB18030 (a superset of GBK and GB2312).
+            text, encoding = _strict(data, "gb18030", where), "gb18030"
+    controls = sum(1 for ch in text[:65536] if ch < " " and ch not in _ALLOWED_CONTROLS)
+    if controls > max(3, len(text[:65536]) // 200):
+        raise ReadError("not-text", "binary data (control characters): expected a text file",
+                        where)
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def _strict(data: bytes, encoding: str, where: SourceSpan) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ReadError(
+            "bad-encoding",
+            f"byte {exc.start} cannot be decoded as UTF-8 or GB18030: expected a text file",
+            SourceSpan(where.file, line, line),
+        ) from None

@@ -1,0 +1,442 @@
+"""Reader for PDF-to-text output of a 项目支出绩效目标表 (pdftotext and the like).
+
+Text mode has lost the columns, so rows are rebuilt from clues that do not depend on
+where lines happen to break:
+
+* a row starts at its *amount line* (`name? 1,234.56 1,234.56 goal?`);
+* indicator items start with `N、` and run until the next item or row;
+* the text between a row's last item and the next amount line is split into the
+  item's wrapped tail (it ends with the item's terminator), a goal printed out of order
+  (it opens with 通过实施), and the next row's name;
+* blank lines and the column-header line repeated at page breaks carry no meaning
+  beyond the page count.
+
+Every doubt becomes a `ReadWarning` with its source lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from jixiao.errors import ReadError
+from jixiao.model import (
+    Amounts,
+    Document,
+    Indicator,
+    Project,
+    ReadWarning,
+    Severity,
+    SourceInfo,
+    SourceSpan,
+    Unit,
+)
+from jixiao.readers.decode import decode_text
+
+_AMOUNT = r"-?\d{1,3}(?:,\d{3})*\.\d{2}|-?\d+\.\d{2}"
+AMOUNT_LINE_RE = re.compile(
+    rf"^(?P<name>.*?)(?:^|\s+)(?P<amounts>(?:{_AMOUNT})(?:\s+(?:{_AMOUNT})){{0,3}})"
+    rf"(?:\s+(?P<goal>\S.*?))?\s*$"
+)
+ITEM_RE = re.compile(r"^(\d{1,3})、")
+HEADER_RE = re.compile(r"^项目名称.{0,12}\s*总计")
+DEPARTMENT_RE = re.compile(r"^(?:部门|单位)名称\s*[：:]\s*(?P<name>.+)$")
+AMOUNT_UNIT_RE = re.compile(r"(?:金额)?单位\s*[：:]\s*(?P<unit>万元|元|千元|亿元)")
+CATEGORY_RE = re.compile(r"^(产出指标|效益指标|满意度指标|成本指标)([：:]?)")
+LABEL_RE = re.compile(r"([；;，,：:]?)\s*(实?年?度指标值|年度目标值)\s*([:：]?)\s*")
+GOAL_OPENER = "通过实施"
+GRAND_TOTAL_NAMES = ("合计", "总计")
+ITEM_TERMINATORS = ";；：。"
+TAIL_TERMINATORS = ";；：。"  # a wrapped item tail ends with one of these; names never do
+STANDARD_LABEL = "年度指标值"
+
+
+@dataclass(slots=True)
+class _Line:
+    no: int  # 1-based line number
+    text: str  # stripped
+    page: int | None
+
+
+@dataclass(slots=True)
+class _Item:
+    seq: int
+    parts: list[_Line]
+
+
+@dataclass(slots=True)
+class _Row:
+    amount_line: _Line
+    name: str
+    amounts: list[str]
+    name_lines: list[_Line] = field(default_factory=list)
+    goal_lines: list[_Line] = field(default_factory=list)
+    goal_on_amount_line: str | None = None
+    items: list[_Item] = field(default_factory=list)
+
+
+class TextReader:
+    """One reading of one text; use `read_text()` or `read_text_file()`."""
+
+    def __init__(self, text: str, file: str | None) -> None:
+        self.text = text
+        self.file = file
+        self.warnings: list[ReadWarning] = []
+
+    # ---- helpers --------------------------------------------------------------------
+
+    def span(self, lines: list[_Line]) -> SourceSpan:
+        if not lines:
+            return SourceSpan(self.file)
+        return SourceSpan(self.file, lines[0].no, lines[-1].no, lines[0].page)
+
+    def warn(self, code: str, message: str, where: list[_Line] | SourceSpan,
+             severity: Severity = Severity.WARNING) -> None:
+        span = where if isinstance(where, SourceSpan) else self.span(where)
+        self.warnings.append(ReadWarning(code, message, span, severity))
+
+    def fail(self, code: str, message: str, lines: list[_Line]) -> ReadError:
+        return ReadError(code, message, self.span(lines))
+
+    def join(self, lines: list[_Line], what: str) -> str:
+        """Join wrapped lines with nothing inserted; note numbers cut by a wrap."""
+        if len(lines) == 1:
+            return lines[0].text
+        for a, b in zip(lines, lines[1:], strict=False):
+            if a.text and b.text and _numeric_join(a.text[-1], b.text[0]):
+                self.warn("number-split-by-wrap",
+                          f"{what}: a number is split across lines {a.no}-{b.no} and was joined "
+                          f"as {a.text[-6:]}{b.text[:6]!s}…", [a, b], Severity.INFO)
+        return "".join(x.text for x in lines)
+
+    # ---- pass 1: lines --------------------------------------------------------------
+
+    def lines(self) -> tuple[list[_Line], list[_Line], int]:
+        """Split into (lines before the table, lines of the table, pages)."""
+        raw_lines = self.text.split("\n")
+        by_formfeed = "\f" in self.text
+        page = 1
+        headers = 0
+        before: list[_Line] = []
+        table: list[_Line] = []
+        in_table = False
+        for no, raw in enumerate(raw_lines, start=1):
+            if by_formfeed:
+                page += raw.count("\f")  # pdftotext ends each page with one
+            text = raw.replace("\f", "").strip()
+            if not text:
+                continue
+            if HEADER_RE.match(text):
+                headers += 1
+                if headers > 1 and not by_formfeed:
+                    page += 1
+                in_table = True
+                continue
+            line = _Line(no, text, page)
+            if not in_table and AMOUNT_LINE_RE.match(text) and not ITEM_RE.match(text):
+                in_table = True  # a table whose column header was lost
+            (table if in_table else before).append(line)
+        last = (table or before)
+        return before, table, last[-1].page if last else 1
+
+    # ---- pass 2: rows ---------------------------------------------------------------
+
+    def rows(self, table: list[_Line]) -> list[_Row]:
+        rows: list[_Row] = []
+        pending: list[_Line] = []
+        for line in table:
+            item = ITEM_RE.match(line.text)
+            if item:
+                if not rows:
+                    raise self.fail("item-before-row",
+                                    "an indicator item comes before any project row: expected "
+                                    "a project name with its amounts first", [line])
+                row = rows[-1]
+                if row.items:
+                    row.items[-1].parts.extend(pending)
+                else:
+                    row.goal_lines.extend(pending)
+                pending = []
+                row.items.append(_Item(int(item.group(1)), [line]))
+                continue
+            m = None if line.text.startswith(GOAL_OPENER) else AMOUNT_LINE_RE.match(line.text)
+            if m is None:
+                pending.append(line)
+                continue
+            name = m.group("name").strip()
+            if rows:
+                pending = self.settle(rows[-1], pending, next_has_name=bool(name))
+            row = _Row(line, name, m.group("amounts").split(), goal_on_amount_line=m.group("goal"))
+            row.name_lines = pending
+            pending = []
+            rows.append(row)
+        if not rows:
+            raise self.fail("no-table", "found no table row: expected lines like "
+                            "'项目名称 1,234.56 1,234.56' (a name with its amounts in 万元)",
+                            table[:1])
+        self.settle_end(rows[-1], pending)
+        return rows
+
+    def settle(self, row: _Row, pending: list[_Line], next_has_name: bool) -> list[_Line]:
+        """Split text before an amount line between `row` and the next row's name."""
+        if not pending:
+            return []
+        if not row.items:
+            if next_has_name or (row.goal_on_amount_line is None and _ends_goal(pending)):
+                row.goal_lines.extend(pending)
+                return []
+            return pending  # a unit row (or a row without goal) followed by a wrapped name
+        item = row.items[-1]
+        goal_at = None
+        if not row.goal_lines and row.goal_on_amount_line is None:
+            goal_at = next((k for k, ln in enumerate(pending) if ln.text.startswith(GOAL_OPENER)),
+                           None)
+        head = pending if goal_at is None else pending[:goal_at]
+        tail_end = max((k + 1 for k, ln in enumerate(head) if ln.text[-1] in TAIL_TERMINATORS),
+                       default=0)
+        if not _has_target(self.join(item.parts + head[:tail_end], "item")):
+            # the item's label or value is still to come: it runs on without a terminator
+            tail_end = next((k + 1 for k in range(tail_end, len(head))
+                             if _has_target("".join(x.text for x in item.parts + head[:k + 1]))),
+                            len(head))
+        if next_has_name:
+            tail_end = len(head)
+        item.parts.extend(head[:tail_end])
+        rest = head[tail_end:]
+        if goal_at is not None:
+            rest = self.displaced_goal(row, pending[goal_at:])
+            if head[tail_end:]:
+                self.warn("unassigned-text", "text between the indicators and a goal printed out "
+                          "of order was added to the last indicator", head[tail_end:])
+                item.parts.extend(head[tail_end:])
+        if next_has_name and rest:
+            self.warn("unassigned-text", "text after a goal printed out of order was kept with "
+                      "that goal, because the next row has its name on its amount line", rest)
+            row.goal_lines.extend(rest)
+            return []
+        return rest
+
+    def displaced_goal(self, row: _Row, lines: list[_Line]) -> list[_Line]:
+        """A goal printed after the indicators; a stray fragment after its 。 goes back to
+        the last indicator when that one lacks its end. Returns the lines after the goal."""
+        last = max((k for k, ln in enumerate(lines) if "。" in ln.text), default=len(lines) - 1)
+        goal = lines[: last + 1]
+        end_line = goal[-1]
+        cut = end_line.text.rfind("。")
+        fragment = end_line.text[cut + 1:].strip() if cut >= 0 else ""
+        item = row.items[-1]
+        self.warn("goal-out-of-order",
+                  f"the goal of row {row.amount_line.no} is printed after its indicators "
+                  f"(lines {goal[0].no}-{end_line.no}); read as the goal", goal)
+        if fragment:
+            goal[-1] = _Line(end_line.no, end_line.text[: cut + 1], end_line.page)
+            item_text = "".join(x.text for x in item.parts)
+            if item_text[-1:] not in ITEM_TERMINATORS:
+                item.parts.append(_Line(end_line.no, fragment, end_line.page))
+                self.warn("displaced-fragment",
+                          f"'{fragment}' at the end of line {end_line.no} belongs to indicator "
+                          f"{item.seq} (line {item.parts[0].no}, which ends without a "
+                          f"terminator); re-attached", [item.parts[0], end_line])
+            else:
+                self.warn("displaced-fragment", f"'{fragment}' after the goal on line "
+                          f"{end_line.no} belongs nowhere; dropped from the goal", [end_line])
+        row.goal_lines = goal
+        return lines[last + 1:]
+
+    def settle_end(self, row: _Row, pending: list[_Line]) -> None:
+        """The end of the file: what is left must close the last row."""
+        if not row.items:
+            if pending or row.goal_on_amount_line:
+                raise self.fail("truncated", f"the table ends inside '{row.name}': expected its "
+                                "indicators (1、…；年度指标值:…;) after the goal",
+                                pending or [row.amount_line])
+            raise self.fail("truncated", f"the table ends after the row '{row.name}': expected "
+                            "its goal and indicators", [row.amount_line])
+        rest = self.settle(row, pending, next_has_name=False)
+        if rest:
+            raise self.fail("truncated", "the table ends with text that is not followed by "
+                            "amounts: expected a project row (name and amounts)", rest)
+        item = row.items[-1]
+        text = "".join(x.text for x in item.parts)
+        if not _has_target(text) or text[-1] not in ITEM_TERMINATORS:
+            raise self.fail("truncated", f"the table ends inside indicator {item.seq} "
+                            f"'{text[:30]}': expected its 年度指标值 and a closing ';'",
+                            item.parts)
+
+    # ---- pass 3: the model ----------------------------------------------------------
+
+    def amounts(self, row: _Row) -> Amounts:
+        figures = [Decimal(a.replace(",", "")) for a in row.amounts]
+        where = [row.amount_line]
+        if len(figures) == 4:
+            return Amounts(*figures)
+        if len(figures) == 1:
+            self.warn("amounts-incomplete", f"'{row.name}' shows one figure only; read as 总计",
+                      where)
+            return Amounts(figures[0], columns_inferred=True)
+        if len(figures) == 3:
+            self.warn("amount-column-inferred",
+                      f"'{row.name}': the third figure {row.amounts[2]} could be 财政专户拨款 or "
+                      "其他资金 (empty cells leave no trace in text); read as 财政专户拨款",
+                      where)
+        return Amounts(*figures[:3], columns_inferred=True)
+
+    def indicator(self, item: _Item, project: str) -> Indicator:
+        raw = self.join(item.parts, f"indicator {item.seq} of '{project}'")
+        raw = raw[len(str(item.seq)) + 1:]  # drop "N、"
+        body = raw.rstrip()
+        where = item.parts
+        if body[-1:] in ITEM_TERMINATORS:
+            if body[-1] in "：。":
+                self.warn("odd-terminator", f"indicator {item.seq} ends with '{body[-1]}' "
+                          "instead of ';'", where[-1:], Severity.INFO)
+            body = body[:-1]
+        else:
+            self.warn("missing-terminator", f"indicator {item.seq} has no closing ';'",
+                      where[-1:], Severity.INFO)
+        category = None
+        m = CATEGORY_RE.match(body)
+        if m:
+            category = m.group(1)
+            body = body[m.end():]
+            if not m.group(2):
+                self.warn("category-without-colon", f"indicator {item.seq}: '{category}' is not "
+                          "followed by '：'; read as the category", where[:1])
+        else:
+            self.warn("missing-category", f"indicator {item.seq} has no category "
+                      "(产出/效益/满意度指标)", where[:1])
+        label = LABEL_RE.search(body)
+        if label:
+            name, target = body[: label.start()], body[label.end():]
+            if label.group(2) != STANDARD_LABEL:
+                self.warn("misspelt-label", f"indicator {item.seq}: '{label.group(2)}' read as "
+                          f"{STANDARD_LABEL}", where)
+        else:
+            cut = min((k for k in (body.find("；"), body.find(";")) if k >= 0), default=-1)
+            if cut >= 0:
+                name, target = body[:cut], body[cut + 1:]
+                self.warn("missing-label", f"indicator {item.seq} has no 年度指标值 label; the "
+                          f"text after '；' is read as the target", where)
+            else:
+                name, target = body, ""
+                self.warn("missing-target", f"indicator {item.seq} has no target", where)
+        return Indicator(item.seq, category, name, target, raw, self.span(item.parts))
+
+    def project(self, row: _Row, seq: int) -> Project:
+        name_lines = row.name_lines if not row.name else [row.amount_line]
+        name = row.name or self.join(row.name_lines, "project name")
+        goal_lines = row.goal_lines
+        if row.goal_on_amount_line:
+            amount_line = row.amount_line
+            goal_lines = [_Line(amount_line.no, row.goal_on_amount_line, amount_line.page),
+                          *goal_lines]
+        goal = self.join(goal_lines, f"goal of '{name}'") if goal_lines else ""
+        indicators = [self.indicator(it, name) for it in row.items]
+        seqs = [i.seq for i in indicators]
+        if seqs != list(range(1, len(seqs) + 1)):
+            self.warn("item-numbering", f"'{name}': indicators are numbered {seqs}",
+                      [it.parts[0] for it in row.items])
+        if not name:
+            self.warn("missing-name", "a project row without a name", [row.amount_line])
+        field_spans = {"name": self.span(name_lines), "amounts": self.span([row.amount_line])}
+        if goal_lines:
+            field_spans["goal"] = self.span(goal_lines)
+        span = self.span(name_lines).cover(self.span([row.amount_line]))
+        for s in [*field_spans.values(), *(i.span for i in indicators)]:
+            span = span.cover(s)
+        return Project(seq, name, self.amounts(row), goal, indicators, span, field_spans)
+
+    def document(self) -> Document:
+        before, table, pages = self.lines()
+        if not table:
+            raise self.fail("no-table", "found no table: expected the column header "
+                            "'项目名称（资金使用单位） 总计 财政拨款 …' or rows with amounts", before[:1])
+        title = department = None
+        amount_unit = "万元"
+        for line in before:
+            if m := DEPARTMENT_RE.match(line.text):
+                department = m.group("name").strip()
+            elif m := AMOUNT_UNIT_RE.search(line.text):
+                amount_unit = m.group("unit")
+            elif title is None:
+                title = line.text
+        doc = Document(title, department, amount_unit)
+        rows = self.rows(table)
+        unit: Unit | None = None
+        seq = 0
+        project_rows = 0
+        for k, row in enumerate(rows):
+            is_total = row.name in GRAND_TOTAL_NAMES and not row.items
+            if is_total:
+                if doc.grand_total is not None or k > 0:
+                    self.warn("grand-total-position", "a 合计 row that is not the first row",
+                              [row.amount_line])
+                doc.grand_total = self.amounts(row)
+                continue
+            if not row.items and not row.goal_lines and not row.goal_on_amount_line:
+                name = row.name or self.join(row.name_lines, "unit name")
+                unit = Unit(name, self.amounts(row),
+                            span=self.span(row.name_lines or [row.amount_line])
+                            .cover(self.span([row.amount_line])))
+                doc.units.append(unit)
+                continue
+            if unit is None:
+                unit = Unit(department or "", None)
+                doc.units.append(unit)
+            seq += 1
+            project_rows += 1
+            unit.projects.append(self.project(row, seq))
+        for u in doc.units:
+            if u.subtotal is not None and not u.projects:
+                self.warn("unit-without-projects", f"the row '{u.name}' has amounts but no goal "
+                          "or indicators, and no projects follow it", u.span)
+        two_figure = [p for p in doc.projects
+                      if p.amounts.columns_inferred and p.amounts.special_account is None]
+        if two_figure:
+            first = two_figure[0].field_spans["amounts"]
+            self.warnings.append(ReadWarning(
+                "amount-column-inferred",
+                f"{len(two_figure)} project rows show 总计 and one more figure; text cannot tell "
+                "its column, so it is read as 财政拨款 (read the PDF to be sure)",
+                first, Severity.INFO))
+        doc.warnings = self.warnings
+        doc.source = SourceInfo(self.file, None, "text", None, self.text.count("\n") + 1, pages)
+        return doc
+
+
+def _numeric_join(a: str, b: str) -> bool:
+    return (a.isdigit() and (b.isdigit() or b == ".")) or (a == "." and b.isdigit())
+
+
+def _has_target(item_text: str) -> bool:
+    """True when an item's text holds a label (or a '；' separator) followed by a value."""
+    m = LABEL_RE.search(item_text)
+    if m:
+        return bool(item_text[m.end():].strip(ITEM_TERMINATORS + " "))
+    body = item_text.rstrip(ITEM_TERMINATORS)
+    return "；" in body or ";" in body
+
+
+def _ends_goal(lines: list[_Line]) -> bool:
+    return lines[-1].text.endswith("。")
+
+
+def read_text(text: str, file: str | None = None) -> Document:
+    """Read the table from text already decoded."""
+    return TextReader(text, file).document()
+
+
+def read_text_bytes(data: bytes, file: str | None = None) -> Document:
+    text, encoding = decode_text(data, file)
+    doc = read_text(text, file)
+    doc.source.sha256 = hashlib.sha256(data).hexdigest()
+    doc.source.encoding = encoding
+    return doc
+
+
+def read_text_file(path: str | Path) -> Document:
+    path = Path(path)
+    return read_text_bytes(path.read_bytes(), path.name)
