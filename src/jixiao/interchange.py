@@ -101,7 +101,8 @@ def _money(value: Any, where: str) -> Decimal | None:
     try:
         return Decimal(str(value).replace(",", ""))
     except InvalidOperation:
-        raise ReadError("bad-amount", f"{where}: expected a decimal amount, got {value!r}") from None
+        raise ReadError("bad-amount",
+                        f"{where}: expected a decimal amount, got {value!r}") from None
 
 
 def _amounts(d: dict[str, Any], where: str) -> Amounts:

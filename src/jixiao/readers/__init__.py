@@ -1,0 +1,55 @@
+"""Readers: a source file → `Document`. `read(path)` picks the reader by content."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from jixiao.errors import ReadError
+from jixiao.interchange import from_dict
+from jixiao.model import Document, SourceSpan
+from jixiao.readers.text import read_text_bytes
+
+
+def sniff(data: bytes) -> str:
+    """The format of a file by its first bytes: 'json', 'pdf', 'xlsx' or 'text'."""
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"{"):
+        return "json"
+    return "text"
+
+
+def read_bytes(data: bytes, file: str | None = None) -> Document:
+    kind = sniff(data)
+    if kind == "json":
+        try:
+            parsed = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            line = getattr(exc, "lineno", None)
+            raise ReadError("bad-json", f"not valid JSON: {exc}", SourceSpan(file, line, line)) \
+                from None
+        doc = from_dict(parsed, file)
+        doc.source.sha256 = hashlib.sha256(data).hexdigest()  # of the bytes read here
+        doc.source.format = doc.source.format or "json"
+        return doc
+    if kind in ("pdf", "xlsx"):
+        raise ReadError("unsupported-format", f"{kind.upper()} files are not read yet: "
+                        "convert to text (pdftotext -layout is not needed; plain mode) or JSON",
+                        SourceSpan(file))
+    return read_text_bytes(data, file)
+
+
+def read(path: str | Path) -> Document:
+    """Read a table from a file of any supported format."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError("unreadable", f"cannot open: {exc.strerror}", SourceSpan(str(path))) \
+            from None
+    return read_bytes(data, path.name)

@@ -17,6 +17,7 @@ Every doubt becomes a `ReadWarning` with its source lines.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -105,7 +106,7 @@ class TextReader:
         """Join wrapped lines with nothing inserted; note numbers cut by a wrap."""
         if len(lines) == 1:
             return lines[0].text
-        for a, b in zip(lines, lines[1:], strict=False):
+        for a, b in itertools.pairwise(lines):
             if a.text and b.text and _numeric_join(a.text[-1], b.text[0]):
                 self.warn("number-split-by-wrap",
                           f"{what}: a number is split across lines {a.no}-{b.no} and was joined "
@@ -353,7 +354,8 @@ class TextReader:
         before, table, pages = self.lines()
         if not table:
             raise self.fail("no-table", "found no table: expected the column header "
-                            "'项目名称（资金使用单位） 总计 财政拨款 …' or rows with amounts", before[:1])
+                            "'项目名称（资金使用单位） 总计 财政拨款 …' or rows with amounts",
+                            before[:1])
         title = department = None
         amount_unit = "万元"
         for line in before:

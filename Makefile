@@ -1,0 +1,42 @@
+# `make demo` and `make test` work on a fresh machine: they create .venv and install
+# what they need first. Everything the project needs is installed here, nothing by hand.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DEMO   := out/demo
+SAMPLE := examples/guangzhou-psb-targets.txt
+
+.PHONY: install demo test lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "jixiao needs Python >= 3.11"'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+demo: install
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	$(BIN)/jixiao ingest --db $(DEMO)/jixiao.sqlite $(SAMPLE)
+	$(BIN)/jixiao read $(SAMPLE) --format json > $(DEMO)/guangzhou-psb.json
+	@echo
+	@echo "Results are in $(DEMO)/:"
+	@echo "  $(DEMO)/jixiao.sqlite       the SQLite store (open it with sqlite3 or any SQLite tool)"
+	@echo "  $(DEMO)/guangzhou-psb.json  the table as interchange JSON"
+	@echo "Look around:  $(BIN)/jixiao show --db $(DEMO)/jixiao.sqlite 1 41"
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/bench_read.py
+	$(BIN)/python benchmarks/bench_ingest.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

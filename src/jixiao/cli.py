@@ -1,0 +1,212 @@
+"""The command line: a thin shell over readers, store and writers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from jixiao import store
+from jixiao.errors import ReadError
+from jixiao.interchange import to_dict
+from jixiao.model import Document, Project
+from jixiao.readers import read
+
+app = typer.Typer(
+    help="jixiao (绩效): read, store and inspect 项目支出绩效目标表 (performance target tables).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_UNREADABLE = 2
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", envvar=store.ENV_VAR, show_envvar=True,
+                 help="SQLite file or SQLAlchemy URL [default: "
+                      f"{store.default_db_path()}]"),
+]
+
+
+class Format(StrEnum):
+    json = "json"
+    table = "table"
+
+
+def money(value: Decimal | None) -> str:
+    """万元 with thousands separators, as the published tables print it."""
+    return "" if value is None else f"{value:,}"
+
+
+def _fail_read(exc: ReadError) -> typer.Exit:
+    err.print(f"[bold red]error[/] {exc.span}: {exc.message} [dim]({exc.code})[/]")
+    return typer.Exit(EXIT_UNREADABLE)
+
+
+@app.command("read")
+def read_command(
+    file: Annotated[Path, typer.Argument(help="table as text (pdftotext output) or JSON")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="output")] = Format.table,
+) -> None:
+    """Read a table and print it (no database): a summary table, or the interchange JSON."""
+    try:
+        doc = read(file)
+    except ReadError as exc:
+        raise _fail_read(exc) from None
+    if format is Format.json:
+        sys.stdout.write(json.dumps(to_dict(doc), ensure_ascii=False, indent=1) + "\n")
+        return
+    _print_document(doc)
+
+
+@app.command("ingest")
+def ingest_command(
+    files: Annotated[list[Path], typer.Argument(help="tables to store")],
+    db: DbOption = None,
+) -> None:
+    """Read tables and store them, one transaction each; known files change nothing."""
+    engine = store.connect(db)
+    table = Table(title="ingested", title_justify="left")
+    for col in ("file", "status", "document", "projects", "indicators"):
+        table.add_column(col, justify="right" if col in ("projects", "indicators") else "left")
+    table.add_column("total 万元", justify="right")
+    table.add_column("warnings", justify="right")
+    failures: list[tuple[Path, ReadError]] = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as progress:
+        task = progress.add_task("ingesting", total=len(files))
+        for path in files:
+            progress.update(task, description=f"ingesting {path.name}")
+            try:
+                result = store.ingest(engine, read(path))
+            except ReadError as exc:
+                failures.append((path, exc))
+                table.add_row(path.name, "[red]error[/]", "", "", "", "", "")
+            else:
+                table.add_row(path.name, result.status, str(result.document_id),
+                              str(result.projects), str(result.indicators),
+                              money(result.total), str(result.warnings))
+            progress.advance(task)
+    out.print(table)
+    out.print(f"database: {store.database_url(db)}")
+    for path, exc in failures:
+        err.print(f"[bold red]error[/] {exc.span}: {exc.message} [dim]({exc.code})[/]"
+                  f" — {path} was not stored")
+    if failures:
+        raise typer.Exit(EXIT_UNREADABLE)
+
+
+@app.command("list")
+def list_command(db: DbOption = None) -> None:
+    """List the stored documents."""
+    engine = store.connect(db)
+    table = Table(title=f"documents in {store.database_url(db)}", title_justify="left")
+    for col in ("id", "department", "title", "file", "files", "projects", "indicators",
+                "total 万元", "warnings"):
+        table.add_column(col, justify="right" if col in ("id", "files", "projects",
+                                                         "indicators", "total 万元",
+                                                         "warnings") else "left")
+    for d in store.list_documents(engine):
+        table.add_row(str(d.id), d.department or "", d.title or "", d.source_file or "",
+                      str(d.files), str(d.projects), str(d.indicators), money(d.total),
+                      str(d.warnings))
+    out.print(table)
+
+
+@app.command("show")
+def show_command(
+    doc: Annotated[str, typer.Argument(help="document id, file name or sha256 prefix")],
+    project: Annotated[str | None, typer.Argument(help="project seq or part of its name")] = None,
+    db: DbOption = None,
+) -> None:
+    """Show a stored document, or one of its projects with its source lines."""
+    engine = store.connect(db)
+    try:
+        document = store.load_document(engine, store.resolve_document(engine, doc))
+    except store.StoreError as exc:
+        err.print(f"[bold red]error[/] {exc}")
+        raise typer.Exit(1) from None
+    if project is None:
+        _print_document(document)
+        return
+    matches = [p for p in document.projects
+               if (project.isdigit() and p.seq == int(project)) or project in p.name]
+    if not matches:
+        err.print(f"[bold red]error[/] no project '{project}' in document {doc}")
+        raise typer.Exit(1)
+    for p in matches:
+        _print_project(p)
+
+
+def _print_document(doc: Document) -> None:
+    out.print(f"[bold]{doc.title or ''}[/]  {doc.department or ''}  "
+              f"[dim]{doc.source.file or ''}[/]")
+    summary = Table(show_header=True, title_justify="left")
+    for col in ("row", "总计", "财政拨款", "财政专户拨款", "其他资金"):
+        summary.add_column(col, justify="left" if col == "row" else "right")
+    if doc.grand_total:
+        g = doc.grand_total
+        summary.add_row("合计", *(money(x) for x in g.as_dict().values()))
+    for u in doc.units:
+        values = u.subtotal.as_dict().values() if u.subtotal else (None,) * 4
+        summary.add_row(u.name, *(money(x) for x in values))
+    summary.add_row(f"{len(doc.projects)} projects", money(doc.project_total), "", "", "")
+    out.print(summary)
+    table = Table(title=f"{len(doc.projects)} projects, "
+                        f"{sum(len(p.indicators) for p in doc.projects)} indicators",
+                  title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("项目名称")
+    table.add_column("总计", justify="right")
+    table.add_column("指标", justify="right")
+    table.add_column("lines", justify="right", style="dim")
+    for p in doc.projects:
+        table.add_row(str(p.seq), p.name, money(p.amounts.total), str(len(p.indicators)),
+                      f"{p.span.first_line}-{p.span.last_line}")
+    out.print(table)
+    if doc.warnings:
+        warnings = Table(title=f"{len(doc.warnings)} warnings", title_justify="left")
+        for col in ("code", "where", "message"):
+            warnings.add_column(col)
+        for w in doc.warnings:
+            warnings.add_row(w.code, str(w.span), w.message)
+        out.print(warnings)
+
+
+def _print_project(p: Project) -> None:
+    def lines(key: str) -> str:
+        s = p.field_spans.get(key)
+        return "" if s is None else f"[dim](lines {s.first_line}-{s.last_line})[/]"
+
+    out.print(f"[bold]#{p.seq} {p.name}[/] {lines('name')}")
+    a = p.amounts
+    out.print(f"总计 {money(a.total)}  财政拨款 {money(a.fiscal)}  "
+              f"财政专户拨款 {money(a.special_account)}  其他资金 {money(a.other)} 万元 "
+              f"{lines('amounts')}" + ("  [yellow](columns inferred)[/]"
+                                       if a.columns_inferred else ""))
+    out.print(f"绩效目标：{p.goal} {lines('goal')}")
+    table = Table()
+    for col in ("#", "类别", "指标", "年度指标值", "lines"):
+        table.add_column(col)
+    for i in p.indicators:
+        table.add_row(str(i.seq), i.category or "[yellow]—[/]", i.name, i.target,
+                      f"{i.span.first_line}-{i.span.last_line}")
+    out.print(table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

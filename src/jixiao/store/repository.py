@@ -1,0 +1,286 @@
+"""Store functions: open a database, ingest a Document (one transaction), read it back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_path
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
+
+from jixiao.errors import JixiaoError
+from jixiao.interchange import money_text
+from jixiao.model import (
+    AMOUNT_COLUMNS,
+    Amounts,
+    Document,
+    Indicator,
+    Project,
+    ReadWarning,
+    Severity,
+    SourceInfo,
+    SourceSpan,
+    Unit,
+)
+from jixiao.store.schema import (
+    document_files,
+    documents,
+    indicators,
+    metadata,
+    projects,
+    read_warnings,
+    units,
+)
+
+ENV_VAR = "JIXIAO_DB"
+
+
+class StoreError(JixiaoError):
+    """A request the store cannot answer (unknown document, ambiguous reference …)."""
+
+
+def default_db_path() -> Path:
+    """~/.local/share/jixiao/jixiao.sqlite on Linux (platformdirs' user data dir)."""
+    return user_data_path("jixiao") / "jixiao.sqlite"
+
+
+def database_url(db: str | None = None) -> str:
+    """`db` (a URL or a file path), else $JIXIAO_DB, else the default SQLite file."""
+    db = db or os.environ.get(ENV_VAR) or str(default_db_path())
+    if "://" in db:
+        return db
+    path = Path(db).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def connect(db: str | None = None) -> Engine:
+    """An engine on the database, with the schema created when missing."""
+    url = database_url(db)
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    metadata.create_all(engine)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def content_hash(doc: Document) -> str:
+    """A fingerprint of what the table says, blind to file name, encoding and line breaks."""
+    def amounts(a: Amounts | None) -> list[str | None] | None:
+        return None if a is None else [money_text(getattr(a, c)) for c in AMOUNT_COLUMNS]
+
+    content = [
+        doc.title, doc.department, doc.amount_unit, amounts(doc.grand_total),
+        [[u.name, amounts(u.subtotal),
+          [[p.name, amounts(p.amounts), p.goal,
+            [[i.seq, i.category, i.name, i.target] for i in p.indicators]]
+           for p in u.projects]]
+         for u in doc.units],
+    ]
+    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    document_id: int
+    status: str  # "new"; "unchanged" (these bytes, this name); "same-document" (alias added)
+    projects: int
+    indicators: int
+    total: Decimal
+    warnings: int
+
+
+def ingest(engine: Engine, doc: Document) -> IngestResult:
+    """Store a document in one transaction. The same bytes again change nothing; the same
+    table under another name, encoding or wrapping is recorded as a file of the same document."""
+    sha = doc.source.sha256 or content_hash(doc)
+    name = doc.source.file or ""
+    with engine.begin() as conn:
+        seen = conn.execute(
+            select(document_files.c.document_id, document_files.c.file_name)
+            .where(document_files.c.sha256 == sha)
+        ).all()
+        if any(r.file_name == name for r in seen):
+            return _result(conn, seen[0].document_id, "unchanged")
+        chash = content_hash(doc)
+        doc_id = seen[0].document_id if seen else conn.execute(
+            select(documents.c.id).where(documents.c.content_hash == chash)
+        ).scalar()
+        status = "same-document"
+        if doc_id is None:
+            doc_id, status = _insert_document(conn, doc, chash), "new"
+        conn.execute(insert(document_files).values(
+            sha256=sha, file_name=name, document_id=doc_id, format=doc.source.format))
+        return _result(conn, doc_id, status)
+
+
+def _result(conn: Connection, doc_id: int, status: str) -> IngestResult:
+    row = conn.execute(select(documents).where(documents.c.id == doc_id)).one()
+    return IngestResult(doc_id, status, row.n_projects, row.n_indicators, row.project_total,
+                        row.n_warnings)
+
+
+def _span(span: SourceSpan) -> dict[str, int | None]:
+    return {"first_line": span.first_line, "last_line": span.last_line, "page": span.page}
+
+
+def _amount_values(a: Amounts | None, prefix: str = "") -> dict[str, Any]:
+    values: dict[str, Any] = {f"{prefix}{c}": getattr(a, c) if a else None
+                              for c in AMOUNT_COLUMNS}
+    values[f"{prefix}columns_inferred"] = bool(a and a.columns_inferred)
+    return values
+
+
+def _insert_document(conn: Connection, doc: Document, chash: str) -> int:
+    s = doc.source
+    n_indicators = sum(len(p.indicators) for p in doc.projects)
+    doc_id = conn.execute(insert(documents).values(
+        content_hash=chash, title=doc.title, department=doc.department,
+        amount_unit=doc.amount_unit, has_grand_total=doc.grand_total is not None,
+        **_amount_values(doc.grand_total, "grand_"),
+        source_file=s.file, source_format=s.format, source_encoding=s.encoding,
+        source_lines=s.lines, source_pages=s.pages, n_units=len(doc.units),
+        n_projects=len(doc.projects), n_indicators=n_indicators,
+        n_warnings=len(doc.warnings), project_total=doc.project_total,
+    )).inserted_primary_key[0]
+    unit_rows, project_rows, indicator_rows = [], [], []
+    for u_pos, unit in enumerate(doc.units):
+        unit_rows.append({"document_id": doc_id, "position": u_pos, "name": unit.name,
+                          "stated": unit.subtotal is not None,
+                          **_amount_values(unit.subtotal), **_span(unit.span)})
+        for p in unit.projects:
+            project_rows.append({
+                "document_id": doc_id, "seq": p.seq, "unit_position": u_pos, "name": p.name,
+                **_amount_values(p.amounts), "goal": p.goal, **_span(p.span),
+                "field_spans": {k: _span(v) for k, v in p.field_spans.items()},
+            })
+            for position, i in enumerate(p.indicators):
+                indicator_rows.append({
+                    "document_id": doc_id, "project_seq": p.seq, "position": position,
+                    "seq": i.seq, "category": i.category, "name": i.name, "target": i.target,
+                    "raw": i.raw, **_span(i.span),
+                })
+    warning_rows = [{"document_id": doc_id, "position": k, "code": w.code,
+                     "severity": str(w.severity), "message": w.message, **_span(w.span)}
+                    for k, w in enumerate(doc.warnings)]
+    for table, rows in ((units, unit_rows), (projects, project_rows),
+                        (indicators, indicator_rows), (read_warnings, warning_rows)):
+        if rows:
+            conn.execute(insert(table), rows)
+    return int(doc_id)
+
+
+# ---- reading back --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    id: int
+    title: str | None
+    department: str | None
+    source_file: str | None
+    files: int
+    projects: int
+    indicators: int
+    total: Decimal
+    warnings: int
+    ingested_at: Any
+
+
+def list_documents(engine: Engine) -> list[DocumentSummary]:
+    files = (select(document_files.c.document_id, func.count().label("n"))
+             .group_by(document_files.c.document_id).subquery())
+    query = (select(documents, files.c.n)
+             .join(files, files.c.document_id == documents.c.id)
+             .order_by(documents.c.id))
+    with engine.connect() as conn:
+        return [DocumentSummary(r.id, r.title, r.department, r.source_file, r.n, r.n_projects,
+                                r.n_indicators, r.project_total, r.n_warnings, r.ingested_at)
+                for r in conn.execute(query)]
+
+
+def resolve_document(engine: Engine, ref: str) -> int:
+    """A document id from an id, a file name seen at ingest, or a sha256 prefix (≥ 6)."""
+    with engine.connect() as conn:
+        if ref.isdigit():
+            found = conn.execute(select(documents.c.id).where(documents.c.id == int(ref))).scalar()
+            if found is not None:
+                return int(found)
+        ids = set(conn.execute(select(document_files.c.document_id)
+                               .where(document_files.c.file_name == ref)).scalars())
+        if not ids and len(ref) >= 6:
+            ids = set(conn.execute(select(document_files.c.document_id)
+                                   .where(document_files.c.sha256.startswith(ref.lower())))
+                      .scalars())
+    if len(ids) == 1:
+        return ids.pop()
+    if not ids:
+        raise StoreError(f"no document '{ref}': give an id, a file name or a sha256 prefix "
+                         "(see 'jixiao list')")
+    raise StoreError(f"'{ref}' names {len(ids)} documents ({sorted(ids)}): give the id")
+
+
+def _amounts(row: Any, prefix: str = "") -> Amounts:
+    return Amounts(*(getattr(row, f"{prefix}{c}") for c in AMOUNT_COLUMNS),
+                   columns_inferred=getattr(row, f"{prefix}columns_inferred"))
+
+
+def load_document(engine: Engine, doc_id: int) -> Document:
+    """The Document as it was ingested."""
+    with engine.connect() as conn:
+        d = conn.execute(select(documents).where(documents.c.id == doc_id)).one_or_none()
+        if d is None:
+            raise StoreError(f"no document with id {doc_id}")
+        sha = conn.execute(select(document_files.c.sha256)
+                           .where(document_files.c.document_id == doc_id)
+                           .order_by(document_files.c.ingested_at).limit(1)).scalar()
+        file = d.source_file
+
+        def span(r: Any) -> SourceSpan:
+            return SourceSpan(file, r.first_line, r.last_line, r.page)
+
+        doc = Document(
+            d.title, d.department, d.amount_unit,
+            _amounts(d, "grand_") if d.has_grand_total else None,
+            source=SourceInfo(file, sha, d.source_format, d.source_encoding, d.source_lines,
+                              d.source_pages),
+        )
+        unit_list = [
+            Unit(r.name, _amounts(r) if r.stated else None, span=span(r))
+            for r in conn.execute(select(units).where(units.c.document_id == doc_id)
+                                  .order_by(units.c.position))
+        ]
+        by_project: dict[int, list[Indicator]] = {}
+        for r in conn.execute(select(indicators).where(indicators.c.document_id == doc_id)
+                              .order_by(indicators.c.project_seq, indicators.c.position)):
+            by_project.setdefault(r.project_seq, []).append(
+                Indicator(r.seq, r.category, r.name, r.target, r.raw, span(r)))
+        for r in conn.execute(select(projects).where(projects.c.document_id == doc_id)
+                              .order_by(projects.c.seq)):
+            unit_list[r.unit_position].projects.append(Project(
+                r.seq, r.name, _amounts(r), r.goal, by_project.get(r.seq, []), span(r),
+                {k: SourceSpan(file, v["first_line"], v["last_line"], v["page"])
+                 for k, v in r.field_spans.items()},
+            ))
+        doc.units = unit_list
+        doc.warnings = [
+            ReadWarning(r.code, r.message, span(r), Severity(r.severity))
+            for r in conn.execute(select(read_warnings).where(read_warnings.c.document_id
+                                                              == doc_id)
+                                  .order_by(read_warnings.c.position))
+        ]
+    return doc

@@ -1,0 +1,139 @@
+"""The SQLAlchemy schema: documents, their files, units, projects, indicators, warnings.
+
+Rows of a document are keyed by (document_id, position) so that a whole document is
+written with plain bulk inserts and no round trip per row.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class Money(TypeDecorator[Decimal]):
+    """Decimal stored as its exact text ("477.00"): the same on every backend, scale kept."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
+        return None if value is None else format(value, "f")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _amount_columns(prefix: str = "") -> list[Column[Any]]:
+    return [Column(f"{prefix}{c}", Money) for c in ("total", "fiscal", "special_account", "other")]
+
+
+def _span_columns() -> list[Column[Any]]:
+    return [Column("first_line", Integer), Column("last_line", Integer), Column("page", Integer)]
+
+
+metadata = MetaData()
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("title", Text),
+    Column("department", Text),
+    Column("amount_unit", String(8), nullable=False),
+    Column("has_grand_total", Boolean, nullable=False),
+    *_amount_columns("grand_"),
+    Column("grand_columns_inferred", Boolean, nullable=False, default=False),
+    Column("source_file", Text),
+    Column("source_format", String(16)),
+    Column("source_encoding", String(16)),
+    Column("source_lines", Integer),
+    Column("source_pages", Integer),
+    Column("n_units", Integer, nullable=False),
+    Column("n_projects", Integer, nullable=False),
+    Column("n_indicators", Integer, nullable=False),
+    Column("n_warnings", Integer, nullable=False),
+    Column("project_total", Money, nullable=False),
+    Column("ingested_at", DateTime(timezone=True), nullable=False, default=_now),
+)
+
+# Every file seen for a document: the same bytes under another name, or another
+# encoding or line wrapping of the same table, all point to one document.
+document_files = Table(
+    "document_files", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("file_name", String(400), primary_key=True),  # "" when read from stdin
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("format", String(16)),
+    Column("ingested_at", DateTime(timezone=True), nullable=False, default=_now),
+)
+
+units = Table(
+    "units", metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("stated", Boolean, nullable=False),
+    *_amount_columns(),
+    Column("columns_inferred", Boolean, nullable=False, default=False),
+    *_span_columns(),
+)
+
+projects = Table(
+    "projects", metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("unit_position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    *_amount_columns(),
+    Column("columns_inferred", Boolean, nullable=False, default=False),
+    Column("goal", Text, nullable=False),
+    *_span_columns(),
+    Column("field_spans", JSON, nullable=False),
+)
+
+indicators = Table(
+    "indicators", metadata,
+    Column("document_id", Integer, primary_key=True),
+    Column("project_seq", Integer, primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("category", String(16)),
+    Column("name", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    *_span_columns(),
+    ForeignKeyConstraint(["document_id", "project_seq"], ["projects.document_id", "projects.seq"],
+                         ondelete="CASCADE"),
+)
+
+read_warnings = Table(
+    "read_warnings", metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, index=True),
+    Column("severity", String(8), nullable=False),
+    Column("message", Text, nullable=False),
+    *_span_columns(),
+)
