@@ -198,10 +198,10 @@ class TextReader:
         head = pending if goal_at is None else pending[:goal_at]
         tail_end = max((k + 1 for k, ln in enumerate(head) if ln.text[-1] in TAIL_TERMINATORS),
                        default=0)
-        if not _has_target(self.join(item.parts + head[:tail_end], "item")):
+        if not _has_target(_text(item.parts + head[:tail_end])):
             # the item's label or value is still to come: it runs on without a terminator
             tail_end = next((k + 1 for k in range(tail_end, len(head))
-                             if _has_target("".join(x.text for x in item.parts + head[:k + 1]))),
+                             if _has_target(_text(item.parts + head[:k + 1]))),
                             len(head))
         if next_has_name:
             tail_end = len(head)
@@ -234,7 +234,7 @@ class TextReader:
                   f"(lines {goal[0].no}-{end_line.no}); read as the goal", goal)
         if fragment:
             goal[-1] = _Line(end_line.no, end_line.text[: cut + 1], end_line.page)
-            item_text = "".join(x.text for x in item.parts)
+            item_text = _text(item.parts)
             if item_text[-1:] not in ITEM_TERMINATORS:
                 item.parts.append(_Line(end_line.no, fragment, end_line.page))
                 self.warn("displaced-fragment",
@@ -261,7 +261,7 @@ class TextReader:
             raise self.fail("truncated", "the table ends with text that is not followed by "
                             "amounts: expected a project row (name and amounts)", rest)
         item = row.items[-1]
-        text = "".join(x.text for x in item.parts)
+        text = _text(item.parts)
         if not _has_target(text) or text[-1] not in ITEM_TERMINATORS:
             raise self.fail("truncated", f"the table ends inside indicator {item.seq} "
                             f"'{text[:30]}': expected its 年度指标值 and a closing ';'",
@@ -405,8 +405,13 @@ class TextReader:
                 "its column, so it is read as 财政拨款 (read the PDF to be sure)",
                 first, Severity.INFO))
         doc.warnings = self.warnings
-        doc.source = SourceInfo(self.file, None, "text", None, self.text.count("\n") + 1, pages)
+        n_lines = self.text.count("\n") + (not self.text.endswith("\n"))
+        doc.source = SourceInfo(self.file, None, "text", None, n_lines, pages)
         return doc
+
+
+def _text(lines: list[_Line]) -> str:
+    return "".join(x.text for x in lines)
 
 
 def _numeric_join(a: str, b: str) -> bool:

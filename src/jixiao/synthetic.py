@@ -1,0 +1,84 @@
+"""Generated documents for tests and benchmarks: real goals and indicators from a pool
+document (the bundled sample), with new names, amounts, units and funding mixes."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from decimal import Decimal
+
+from jixiao.model import Amounts, Document, Project, SourceInfo, SourceSpan, Unit
+
+DEPARTMENTS = ("广州市公安局", "广州市教育局", "广州市卫生健康委员会", "广州市交通运输局",
+               "广州市民政局", "广州市司法局", "广州市生态环境局", "广州市城市管理和综合执法局")
+UNIT_SUFFIXES = ("", "机关", "信息中心", "直属分局", "培训中心", "后勤服务中心", "技术保障中心")
+YEARS = ("2021", "2022", "2023", "2024")
+CENT = Decimal("0.01")
+
+
+def _amount(rng: random.Random, low: int = 1, high: int = 2_000_000) -> Decimal:
+    """A figure in 万元 with two decimals, drawn on a log scale like real budgets."""
+    cents = int(10 ** rng.uniform(0, 1) * rng.randint(low, high))
+    return (Decimal(cents) * CENT).quantize(CENT)
+
+
+def _split(rng: random.Random, total: Decimal, mix: str) -> Amounts:
+    if mix == "fiscal":
+        return Amounts(total, total)
+    special = (total * Decimal(rng.randint(1, 60)) / 100).quantize(CENT)
+    if mix == "special":
+        return Amounts(total, total - special, special)
+    other = (total * Decimal(rng.randint(1, 30)) / 100).quantize(CENT)
+    return Amounts(total, total - special - other, special, other)
+
+
+def _sum(rows: list[Amounts]) -> Amounts:
+    def col(name: str) -> Decimal | None:
+        values = [getattr(a, name) for a in rows if getattr(a, name) is not None]
+        return sum(values, Decimal("0.00")) if values else None
+    return Amounts(col("total"), col("fiscal"), col("special_account"), col("other"))
+
+
+def generate_document(pool: Document, seed: int, projects: int | None = None,
+                      units: int | None = None, mixes: tuple[str, ...] = ("fiscal",),
+                      max_indicators: int = 6) -> Document:
+    """A new document whose projects borrow goals and indicators from `pool`.
+
+    `mixes` chooses the funding of each project: "fiscal" (财政拨款 only), "special"
+    (财政拨款 + 财政专户拨款) or "all" (all three columns).
+    """
+    rng = random.Random(seed)
+    source = pool.projects
+    department = rng.choice(DEPARTMENTS)
+    n_projects = projects if projects is not None else rng.randint(100, 180)
+    n_units = units if units is not None else rng.choice((1, 1, 1, 2, 3))
+    counts = [n_projects // n_units + (k < n_projects % n_units) for k in range(n_units)]
+    doc = Document(
+        title="项目支出绩效目标表（含转移支付项目）",
+        department=department,
+        source=SourceInfo(file=f"generated-{seed}.txt", format="generated"),
+    )
+    seq = 0
+    suffixes = rng.sample(UNIT_SUFFIXES, k=min(n_units, len(UNIT_SUFFIXES)))
+    for k, count in enumerate(counts):
+        unit = Unit(department + (suffixes[k] if k < len(suffixes) else str(k)), None)
+        for _ in range(count):
+            seq += 1
+            model = rng.choice(source)
+            name = model.name
+            if rng.random() < 0.5:
+                name = f"{unit.name}{rng.choice(YEARS)}年{name}"
+            indicators = list(model.indicators)
+            while len(indicators) < rng.randint(1, max_indicators):
+                indicators.append(rng.choice(rng.choice(source).indicators))
+            indicators = indicators[: rng.randint(1, max_indicators)]
+            unit.projects.append(Project(
+                seq=seq, name=name, amounts=_split(rng, _amount(rng), rng.choice(mixes)),
+                goal=model.goal,
+                indicators=[replace(i, seq=n, span=SourceSpan())
+                            for n, i in enumerate(indicators, start=1)],
+            ))
+        unit.subtotal = _sum([p.amounts for p in unit.projects])
+        doc.units.append(unit)
+    doc.grand_total = _sum([u.subtotal for u in doc.units if u.subtotal is not None])
+    return doc
