@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from conftest import SAMPLE, SHARED_SCORER
 from fields import field_mismatches
-
 from jixiao.interchange import to_dict
 from jixiao.model import Document
 from jixiao.readers.text import read_text

@@ -60,6 +60,7 @@ class _Line:
     no: int  # 1-based line number
     text: str  # stripped
     page: int | None
+    gap: bool = False  # a blank line comes before it
 
 
 @dataclass(slots=True)
@@ -77,6 +78,11 @@ class _Row:
     goal_lines: list[_Line] = field(default_factory=list)
     goal_on_amount_line: str | None = None
     items: list[_Item] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The row's name, whether on its amount line or wrapped above it."""
+        return self.name or _text(self.name_lines)
 
 
 class TextReader:
@@ -111,7 +117,7 @@ class TextReader:
                 self.warn("number-split-by-wrap",
                           f"{what}: a number is split across lines {a.no}-{b.no} and was joined "
                           f"as {a.text[-6:]}{b.text[:6]!s}…", [a, b], Severity.INFO)
-        return "".join(x.text for x in lines)
+        return _text(lines)
 
     # ---- pass 1: lines --------------------------------------------------------------
 
@@ -124,11 +130,13 @@ class TextReader:
         before: list[_Line] = []
         table: list[_Line] = []
         in_table = False
+        gap = False
         for no, raw in enumerate(raw_lines, start=1):
             if by_formfeed:
                 page += raw.count("\f")  # pdftotext ends each page with one
             text = raw.replace("\f", "").strip()
             if not text:
+                gap = True
                 continue
             if HEADER_RE.match(text):
                 headers += 1
@@ -136,7 +144,8 @@ class TextReader:
                     page += 1
                 in_table = True
                 continue
-            line = _Line(no, text, page)
+            line = _Line(no, text, page, gap)
+            gap = False
             if not in_table and AMOUNT_LINE_RE.match(text) and not ITEM_RE.match(text):
                 in_table = True  # a table whose column header was lost
             (table if in_table else before).append(line)
@@ -195,24 +204,17 @@ class TextReader:
         if not row.goal_lines and row.goal_on_amount_line is None:
             goal_at = next((k for k, ln in enumerate(pending) if ln.text.startswith(GOAL_OPENER)),
                            None)
-        head = pending if goal_at is None else pending[:goal_at]
-        tail_end = max((k + 1 for k, ln in enumerate(head) if ln.text[-1] in TAIL_TERMINATORS),
-                       default=0)
-        if not _has_target(_text(item.parts + head[:tail_end])):
-            # the item's label or value is still to come: it runs on without a terminator
-            tail_end = next((k + 1 for k in range(tail_end, len(head))
-                             if _has_target(_text(item.parts + head[:k + 1]))),
-                            len(head))
-        if next_has_name:
-            tail_end = len(head)
-        item.parts.extend(head[:tail_end])
-        rest = head[tail_end:]
         if goal_at is not None:
+            # everything before a goal printed out of order is the item's wrapped tail
+            item.parts.extend(pending[:goal_at])
             rest = self.displaced_goal(row, pending[goal_at:])
-            if head[tail_end:]:
-                self.warn("unassigned-text", "text between the indicators and a goal printed out "
-                          "of order was added to the last indicator", head[tail_end:])
-                item.parts.extend(head[tail_end:])
+        elif next_has_name:  # the next row's name is on its amount line: nothing is left
+            item.parts.extend(pending)
+            return []
+        else:
+            end = _tail_end(item, pending)
+            item.parts.extend(pending[:end])
+            rest = pending[end:]
         if next_has_name and rest:
             self.warn("unassigned-text", "text after a goal printed out of order was kept with "
                       "that goal, because the next row has its name on its amount line", rest)
@@ -251,10 +253,10 @@ class TextReader:
         """The end of the file: what is left must close the last row."""
         if not row.items:
             if pending or row.goal_on_amount_line:
-                raise self.fail("truncated", f"the table ends inside '{row.name}': expected its "
+                raise self.fail("truncated", f"the table ends inside '{row.label}': expected its "
                                 "indicators (1、…；年度指标值:…;) after the goal",
                                 pending or [row.amount_line])
-            raise self.fail("truncated", f"the table ends after the row '{row.name}': expected "
+            raise self.fail("truncated", f"the table ends after the row '{row.label}': expected "
                             "its goal and indicators", [row.amount_line])
         rest = self.settle(row, pending, next_has_name=False)
         if rest:
@@ -275,12 +277,12 @@ class TextReader:
         if len(figures) == 4:
             return Amounts(*figures)
         if len(figures) == 1:
-            self.warn("amounts-incomplete", f"'{row.name}' shows one figure only; read as 总计",
+            self.warn("amounts-incomplete", f"'{row.label}' shows one figure only; read as 总计",
                       where)
             return Amounts(figures[0], columns_inferred=True)
         if len(figures) == 3:
             self.warn("amount-column-inferred",
-                      f"'{row.name}': the third figure {row.amounts[2]} could be 财政专户拨款 or "
+                      f"'{row.label}': the third figure {row.amounts[2]} could be 财政专户拨款 or "
                       "其他资金 (empty cells leave no trace in text); read as 财政专户拨款",
                       where)
         return Amounts(*figures[:3], columns_inferred=True)
@@ -371,7 +373,7 @@ class TextReader:
         seq = 0
         project_rows = 0
         for k, row in enumerate(rows):
-            is_total = row.name in GRAND_TOTAL_NAMES and not row.items
+            is_total = row.label in GRAND_TOTAL_NAMES and not row.items
             if is_total:
                 if doc.grand_total is not None or k > 0:
                     self.warn("grand-total-position", "a 合计 row that is not the first row",
@@ -408,6 +410,20 @@ class TextReader:
         n_lines = self.text.count("\n") + (not self.text.endswith("\n"))
         doc.source = SourceInfo(self.file, None, "text", None, n_lines, pages)
         return doc
+
+
+def _tail_end(item: _Item, lines: list[_Line]) -> int:
+    """How many of `lines` continue `item`: up to the last one that ends like an item
+    (names never end with ;；：。), on until the item has its target, and for an item
+    without a terminator on to the next blank line."""
+    end = max((k + 1 for k, ln in enumerate(lines) if ln.text[-1] in TAIL_TERMINATORS),
+              default=0)
+    while end < len(lines) and not _has_target(_text(item.parts + lines[:end])):
+        end += 1
+    if _text(item.parts + lines[:end])[-1] not in ITEM_TERMINATORS:
+        # an item without its terminator runs on to the blank line before the next name
+        end = next((k for k in range(end, len(lines)) if lines[k].gap), end)
+    return end
 
 
 def _text(lines: list[_Line]) -> str:

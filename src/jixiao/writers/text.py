@@ -91,6 +91,14 @@ class _Page:
         self.lines.append(line)
         self.on_page += 1
 
+    def add_together(self, lines: list[str]) -> None:
+        """Lines that must not be split by a page break."""
+        per_page = self.layout.lines_per_page
+        if per_page and lines and self.on_page + len(lines) > per_page:
+            self.on_page = per_page
+        for line in lines:
+            self.add(line)
+
     def blank(self, wanted: bool = True) -> None:
         if wanted and self.lines and self.lines[-1] != "":
             self.add("")
@@ -132,9 +140,21 @@ def _project(page: _Page, project: Project, layout: TextLayout) -> None:
         return
     _row(page, project.name, project.amounts, project.goal, layout)
     page.blank(layout.blank_after_goal)
-    for item in items:
-        for line in wrap(item, layout.item_width) if layout.item_width else [item]:
+    for item in items[:-1]:
+        for line in _item_lines(item, layout):
             page.add(line)
+    if items and items[-1][-1] not in _ITEM_END:
+        # Without its terminator only the blank line between rows tells where the last
+        # item ends and the next name begins; a page break in between would hide it.
+        page.add_together(_item_lines(items[-1], layout))
+        page.blank()
+    elif items:
+        for line in _item_lines(items[-1], layout):
+            page.add(line)
+
+
+def _item_lines(item: str, layout: TextLayout) -> list[str]:
+    return wrap(item, layout.item_width) if layout.item_width else [item]
 
 
 def _out_of_order(page: _Page, project: Project, items: list[str], layout: TextLayout) -> None:
@@ -146,7 +166,7 @@ def _out_of_order(page: _Page, project: Project, items: list[str], layout: TextL
     if items and items[-1][-1] not in _ITEM_END and len(items[-1]) > 1:
         items[-1], stray = items[-1][:-1], items[-1][-1]
     for item in items:
-        for line in wrap(item, layout.item_width) if layout.item_width else [item]:
+        for line in _item_lines(item, layout):
             page.add(line)
     page.blank()
     goal_lines = wrap(project.goal, layout.goal_width)
