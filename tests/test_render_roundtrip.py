@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from fields import field_mismatches
 from jixiao.interchange import to_dict
-from jixiao.model import Document
+from jixiao.model import Amounts, Document
 from jixiao.readers.text import read_text
 from jixiao.synthetic import generate_document
 from jixiao.writers.text import TextLayout, render_text, wrap
@@ -66,15 +67,15 @@ def test_generated_documents_read_back_exactly(gold_doc: Document, layout: TextL
     expected, got = _roundtrip(doc, layout)
     n, misses = field_mismatches(expected, to_dict(got))
     assert misses == []
+    assert n == 12 * 6 + 3 * sum(len(p.indicators) for p in doc.projects) + 5
     assert [(u.name, u.subtotal) for u in got.units] == [
         (u.name, _without_flag(u.subtotal)) for u in doc.units]
     assert [len(u.projects) for u in got.units] == [len(u.projects) for u in doc.units]
 
 
-def _without_flag(amounts):  # the text reader marks guessed columns; the source has none
-    from dataclasses import replace
-    inferred = amounts.other is None
-    return replace(amounts, columns_inferred=inferred)
+def _without_flag(amounts: Amounts) -> Amounts:
+    """What the text reader makes of these figures: it marks columns it had to guess."""
+    return replace(amounts, columns_inferred=amounts.other is None)
 
 
 @given(text=st.text(alphabet="测试通过实施该项目1、2 ；;年度指标值:%。", max_size=200),

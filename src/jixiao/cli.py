@@ -26,7 +26,7 @@ app = typer.Typer(
     add_completion=False,
 )
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # errors stay on one line for grep
 
 EXIT_UNREADABLE = 2
 

@@ -37,9 +37,14 @@ def decode_text(data: bytes, file: str | None = None) -> tuple[str, str]:
     else:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as utf8_error:
             # Many government files come in GB18030 (a superset of GBK and GB2312).
-            text, encoding = _strict(data, "gb18030", where), "gb18030"
+            try:
+                text, encoding = data.decode("gb18030"), "gb18030"
+            except UnicodeDecodeError as gb_error:
+                # report where the encoding that got further stopped
+                worst = max((utf8_error, gb_error), key=lambda e: e.start)
+                raise _undecodable(data, worst.start, worst.encoding.upper(), where) from None
     controls = sum(1 for ch in text[:65536] if ch < " " and ch not in _ALLOWED_CONTROLS)
     if controls > max(3, len(text[:65536]) // 200):
         raise ReadError("not-text", "binary data (control characters): expected a text file",
@@ -51,9 +56,14 @@ def _strict(data: bytes, encoding: str, where: SourceSpan) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ReadError(
-            "bad-encoding",
-            f"byte {exc.start} cannot be decoded as UTF-8 or GB18030: expected a text file",
-            SourceSpan(where.file, line, line),
-        ) from None
+        raise _undecodable(data, exc.start, encoding.upper(), where) from None
+
+
+def _undecodable(data: bytes, start: int, encoding: str, where: SourceSpan) -> ReadError:
+    line = data[:start].count(b"\n") + 1
+    return ReadError(
+        "bad-encoding",
+        f"byte {start} (line {line}) is not valid {encoding}, nor UTF-8 or GB18030: "
+        "expected a text file",
+        SourceSpan(where.file, line, line),
+    )

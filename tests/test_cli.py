@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from conftest import SAMPLE
+from fields import field_mismatches
+from jixiao.cli import app
+
+runner = CliRunner()
+
+
+def test_read_json_prints_the_interchange_json(gold_json: dict) -> None:
+    """The real console entry point, as a user runs it."""
+    run = subprocess.run([sys.executable, "-m", "jixiao.cli", "read", str(SAMPLE), "--format",
+                          "json"], capture_output=True, text=True, check=True)
+    data = json.loads(run.stdout)
+    assert field_mismatches(gold_json, data) == (2477, [])
+    assert data["document"]["source"]["file"] == "guangzhou-psb-targets.txt"
+    assert {w["code"] for w in data["document"]["warnings"]} >= {"goal-out-of-order",
+                                                                  "missing-category"}
+
+
+def test_read_table_shows_totals_and_projects() -> None:
+    result = runner.invoke(app, ["read", str(SAMPLE)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "248,530.64" in result.output and "247,400.91" in result.output
+    assert "142 projects, 540 indicators" in result.output
+    assert "业务用房物业管理费" in result.output
+
+
+def test_ingest_list_show(tmp_path: Path) -> None:
+    db = str(tmp_path / "cli.sqlite")
+    env = {"COLUMNS": "200", "JIXIAO_DB": db}
+    ingested = runner.invoke(app, ["ingest", str(SAMPLE)], env=env)
+    assert ingested.exit_code == 0, ingested.output
+    row = next(line for line in ingested.output.splitlines() if "guangzhou" in line)
+    assert [cell.strip() for cell in row.strip("│ ").split("│")] == [
+        "guangzhou-psb-targets.txt", "new", "1", "142", "540", "247,400.91", "44"]
+    assert f"sqlite:///{db}" in ingested.output
+    again = runner.invoke(app, ["ingest", str(SAMPLE)], env=env)
+    assert "unchanged" in again.output
+
+    listed = runner.invoke(app, ["list"], env=env)
+    assert listed.exit_code == 0
+    assert "广州市公安局" in listed.output and "247,400.91" in listed.output
+
+    shown = runner.invoke(app, ["show", "1", "41"], env=env)
+    assert shown.exit_code == 0
+    assert "(lines 514-516)" in shown.output  # the goal printed after the indicators
+    assert "公安政务服务网办率" in shown.output and "90%" in shown.output
+
+    missing = runner.invoke(app, ["show", "7"], env=env)
+    assert missing.exit_code == 1
+    assert "no document '7'" in missing.stderr
+    assert os.path.getsize(db) > 0

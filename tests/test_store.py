@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from conftest import SAMPLE
+from jixiao import store
+from jixiao.interchange import to_dict
+from jixiao.model import Document
+from jixiao.readers import read, read_bytes
+from jixiao.store.schema import document_files, documents, indicators, projects, read_warnings
+from jixiao.writers.text import TextLayout, render_text
+
+
+@pytest.fixture()
+def engine(tmp_path: Path):
+    return store.connect(str(tmp_path / "jixiao.sqlite"))
+
+
+def _count(engine, table) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar()
+
+
+def test_ingest_then_load_gives_back_the_document(engine, sample_doc: Document) -> None:
+    result = store.ingest(engine, sample_doc)
+    assert (result.status, result.projects, result.indicators) == ("new", 142, 540)
+    assert result.total == Decimal("247400.91")
+    assert result.warnings == len(sample_doc.warnings)
+    loaded = store.load_document(engine, result.document_id)
+    assert to_dict(loaded) == to_dict(sample_doc)
+    assert loaded.projects[40].field_spans["goal"].first_line == 514
+    assert loaded.projects[40].span.page == 2
+    assert _count(engine, read_warnings) == len(sample_doc.warnings)
+
+
+def test_money_is_stored_exactly_with_its_published_scale(engine, sample_doc: Document) -> None:
+    store.ingest(engine, sample_doc)
+    with engine.connect() as conn:
+        stored = conn.execute(text("select grand_special_account, grand_total from documents"))
+        assert tuple(stored.one()) == ("477.00", "248530.64")
+        totals = conn.execute(select(projects.c.total)).scalars().all()
+    assert sum(totals, Decimal(0)) == Decimal("247400.91")
+
+
+def test_same_bytes_again_change_nothing(engine) -> None:
+    first = store.ingest(engine, read(SAMPLE))
+    before = [_count(engine, t) for t in (documents, document_files, projects, indicators)]
+    again = store.ingest(engine, read(SAMPLE))
+    assert (again.status, again.document_id) == ("unchanged", first.document_id)
+    assert [_count(engine, t) for t in (documents, document_files, projects, indicators)] \
+        == before == [1, 1, 142, 540]
+
+
+def test_same_table_under_another_name_encoding_or_wrapping_is_one_document(engine) -> None:
+    data = SAMPLE.read_bytes()
+    first = store.ingest(engine, read_bytes(data, "a.txt"))
+    renamed = store.ingest(engine, read_bytes(data, "b.txt"))
+    gbk = store.ingest(engine, read_bytes(
+        data.decode("utf-8").replace("\xa0", "").encode("gb18030"), "c-gbk.txt"))
+    rewrapped = store.ingest(engine, read_bytes(
+        render_text(read(SAMPLE), TextLayout(name_width=9, goal_width=15, item_width=20))
+        .encode("utf-8"), "d.txt"))
+    assert [r.status for r in (first, renamed, gbk, rewrapped)] == [
+        "new", "same-document", "same-document", "same-document"]
+    assert {r.document_id for r in (first, renamed, gbk, rewrapped)} == {first.document_id}
+    [summary] = store.list_documents(engine)
+    assert (summary.files, summary.projects) == (4, 142)
+    assert store.resolve_document(engine, "b.txt") == first.document_id
+
+
+def test_another_table_is_another_document(engine, sample_doc: Document) -> None:
+    store.ingest(engine, sample_doc)
+    other = read(SAMPLE)
+    other.projects[0].amounts.total = Decimal("11294.11")
+    other.source.sha256 = "0" * 64
+    assert store.ingest(engine, other).status == "new"
+    assert [d.id for d in store.list_documents(engine)] == [1, 2]
+
+
+def test_a_failing_document_leaves_nothing(engine, sample_doc: Document) -> None:
+    unit = sample_doc.units[0]
+    unit.projects.append(replace(unit.projects[0]))  # the same seq twice: the insert fails
+    with pytest.raises(IntegrityError):
+        store.ingest(engine, sample_doc)
+    assert [_count(engine, t) for t in (documents, document_files, projects, indicators,
+                                        read_warnings)] == [0, 0, 0, 0, 0]
+
+
+def test_database_is_chosen_by_argument_env_or_default(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv(store.ENV_VAR, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert store.database_url() == f"sqlite:///{tmp_path / 'xdg' / 'jixiao' / 'jixiao.sqlite'}"
+    monkeypatch.setenv(store.ENV_VAR, str(tmp_path / "env.sqlite"))
+    assert store.database_url() == f"sqlite:///{tmp_path / 'env.sqlite'}"
+    assert store.database_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert store.database_url(str(tmp_path / "arg.sqlite")).endswith("arg.sqlite")
+
+
+def test_resolve_document_refuses_unknown_references(engine, sample_doc: Document) -> None:
+    store.ingest(engine, sample_doc)
+    assert store.resolve_document(engine, "1") == 1
+    assert store.resolve_document(engine, sample_doc.source.sha256[:8]) == 1
+    with pytest.raises(store.StoreError, match="no document 'nope'"):
+        store.resolve_document(engine, "nope")
