@@ -32,11 +32,11 @@ def money_text(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def _amounts_dict(amounts: Amounts | None) -> dict[str, Any]:
+def _amounts_dict(amounts: Amounts | None, flag: bool = True) -> dict[str, Any]:
     if amounts is None:
         return dict.fromkeys(AMOUNT_COLUMNS)
     out: dict[str, Any] = {c: money_text(getattr(amounts, c)) for c in AMOUNT_COLUMNS}
-    if amounts.columns_inferred:
+    if flag and amounts.columns_inferred:
         out["columns_inferred"] = True
     return out
 
@@ -60,7 +60,7 @@ def to_dict(doc: Document) -> dict[str, Any]:
             projects.append({
                 "seq": p.seq,
                 "name": p.name,
-                **_amounts_dict(p.amounts),
+                **_amounts_dict(p.amounts, flag=False),
                 "goal": p.goal,
                 "indicators": [
                     {"seq": i.seq, "category": i.category, "name": i.name, "target": i.target,
@@ -68,6 +68,7 @@ def to_dict(doc: Document) -> dict[str, Any]:
                     for i in p.indicators
                 ],
                 "unit": unit.name,
+                "columns_inferred": p.amounts.columns_inferred,
                 "source": _span_dict(p.span),
                 "field_sources": {k: _span_dict(v) for k, v in p.field_spans.items()},
             })
