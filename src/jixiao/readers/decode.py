@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from jixiao.errors import ReadError
 from jixiao.model import SourceSpan
@@ -17,7 +18,7 @@ _BINARY_MAGIC = {
     b"\x1f\x8b": "a gzip archive",
     b"SQLite format 3": "a SQLite database",
 }
-_ALLOWED_CONTROLS = {"\n", "\r", "\t", "\f"}
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # all but \t \n \f \r
 
 
 def decode_text(data: bytes, file: str | None = None) -> tuple[str, str]:
@@ -45,7 +46,7 @@ def decode_text(data: bytes, file: str | None = None) -> tuple[str, str]:
                 # report where the encoding that got further stopped
                 worst = max((utf8_error, gb_error), key=lambda e: e.start)
                 raise _undecodable(data, worst.start, worst.encoding.upper(), where) from None
-    controls = sum(1 for ch in text[:65536] if ch < " " and ch not in _ALLOWED_CONTROLS)
+    controls = len(_CONTROL_RE.findall(text, 0, 65536))
     if controls > max(3, len(text[:65536]) // 200):
         raise ReadError("not-text", "binary data (control characters): expected a text file",
                         where)

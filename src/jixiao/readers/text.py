@@ -138,7 +138,7 @@ class TextReader:
             if not text:
                 gap = True
                 continue
-            if HEADER_RE.match(text):
+            if text.startswith("项目名称") and HEADER_RE.match(text):
                 headers += 1
                 if headers > 1 and not by_formfeed:
                     page += 1
@@ -146,7 +146,7 @@ class TextReader:
                 continue
             line = _Line(no, text, page, gap)
             gap = False
-            if not in_table and AMOUNT_LINE_RE.match(text) and not ITEM_RE.match(text):
+            if not in_table and _amount_line(text) and not ITEM_RE.match(text):
                 in_table = True  # a table whose column header was lost
             (table if in_table else before).append(line)
         last = (table or before)
@@ -172,7 +172,7 @@ class TextReader:
                 pending = []
                 row.items.append(_Item(int(item.group(1)), [line]))
                 continue
-            m = None if line.text.startswith(GOAL_OPENER) else AMOUNT_LINE_RE.match(line.text)
+            m = _amount_line(line.text)
             if m is None:
                 pending.append(line)
                 continue
@@ -347,9 +347,10 @@ class TextReader:
         field_spans = {"name": self.span(name_lines), "amounts": self.span([row.amount_line])}
         if goal_lines:
             field_spans["goal"] = self.span(goal_lines)
-        span = self.span(name_lines).cover(self.span([row.amount_line]))
-        for s in [*field_spans.values(), *(i.span for i in indicators)]:
-            span = span.cover(s)
+        covered = [*name_lines, row.amount_line, *goal_lines,
+                   *(ln for it in row.items for ln in it.parts)]
+        first = min(covered, key=lambda ln: ln.no)
+        span = SourceSpan(self.file, first.no, max(ln.no for ln in covered), first.page)
         return Project(seq, name, self.amounts(row), goal, indicators, span, field_spans)
 
     def document(self) -> Document:
@@ -410,6 +411,13 @@ class TextReader:
         n_lines = self.text.count("\n") + (not self.text.endswith("\n"))
         doc.source = SourceInfo(self.file, None, "text", None, n_lines, pages)
         return doc
+
+
+def _amount_line(text: str) -> re.Match[str] | None:
+    """The parts of a row's amount line; amounts always hold a '.', most lines none."""
+    if "." not in text or text.startswith(GOAL_OPENER):
+        return None
+    return AMOUNT_LINE_RE.match(text)
 
 
 def _tail_end(item: _Item, lines: list[_Line]) -> int:
