@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -69,19 +70,35 @@ def read_command(
     _print_document(doc)
 
 
+def _expand(paths: list[Path]) -> list[Path]:
+    """Files as given; a directory stands for the files in it (sorted, not recursive)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir()
+                                if p.is_file() and not p.name.startswith(".")))
+        else:
+            files.append(path)
+    return files
+
+
+SHOWN_FILES = 30  # beyond this many files the summary lists only the failures
+
+
 @app.command("ingest")
 def ingest_command(
-    files: Annotated[list[Path], typer.Argument(help="tables to store")],
+    paths: Annotated[list[Path], typer.Argument(help="tables to store, or directories of them")],
     db: DbOption = None,
 ) -> None:
     """Read tables and store them, one transaction each; known files change nothing."""
     engine = store.connect(db)
+    files = _expand(paths)
     table = Table(title="ingested", title_justify="left")
-    for col in ("file", "status", "document", "projects", "indicators"):
-        table.add_column(col, justify="right" if col in ("projects", "indicators") else "left")
-    table.add_column("total 万元", justify="right")
-    table.add_column("warnings", justify="right")
+    table.add_column("file", overflow="fold")
+    for col in ("status", "document", "projects", "indicators", "total 万元", "warnings"):
+        table.add_column(col, justify="left" if col == "status" else "right")
     failures: list[tuple[Path, ReadError]] = []
+    results: list[store.IngestResult] = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, transient=True) as progress:
         task = progress.add_task("ingesting", total=len(files))
@@ -93,10 +110,21 @@ def ingest_command(
                 failures.append((path, exc))
                 table.add_row(path.name, "[red]error[/]", "", "", "", "", "")
             else:
-                table.add_row(path.name, result.status, str(result.document_id),
-                              str(result.projects), str(result.indicators),
-                              money(result.total), str(result.warnings))
+                results.append(result)
+                if len(files) <= SHOWN_FILES:
+                    table.add_row(path.name, result.status, str(result.document_id),
+                                  str(result.projects), str(result.indicators),
+                                  money(result.total), str(result.warnings))
             progress.advance(task)
+    if len(files) > 1:
+        statuses = Counter(r.status for r in results)
+        table.add_section()
+        table.add_row(f"{len(files)} files", ", ".join(f"{n} {s}" for s, n in statuses.items())
+                      + (f", {len(failures)} failed" if failures else ""), "",
+                      str(sum(r.projects for r in results)),
+                      str(sum(r.indicators for r in results)),
+                      money(sum((r.total for r in results), Decimal(0))),
+                      str(sum(r.warnings for r in results)))
     out.print(table)
     out.print(f"database: {store.database_url(db)}")
     for path, exc in failures:

@@ -347,10 +347,13 @@ class TextReader:
         field_spans = {"name": self.span(name_lines), "amounts": self.span([row.amount_line])}
         if goal_lines:
             field_spans["goal"] = self.span(goal_lines)
-        covered = [*name_lines, row.amount_line, *goal_lines,
-                   *(ln for it in row.items for ln in it.parts)]
-        first = min(covered, key=lambda ln: ln.no)
-        span = SourceSpan(self.file, first.no, max(ln.no for ln in covered), first.page)
+        # a row starts with its name (or amount line) and ends with its last item or, when
+        # printed out of order, its goal; a re-attached fragment may come later still
+        first = name_lines[0] if name_lines else row.amount_line
+        last = max((it.parts[-1].no for it in row.items[-1:]), default=row.amount_line.no)
+        if goal_lines:
+            last = max(last, goal_lines[-1].no)
+        span = SourceSpan(self.file, first.no, last, first.page)
         return Project(seq, name, self.amounts(row), goal, indicators, span, field_spans)
 
     def document(self) -> Document:

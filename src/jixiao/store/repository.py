@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_path
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select
+from sqlalchemy import Connection, Engine, Table, create_engine, event, func, insert, select
 
 from jixiao.errors import JixiaoError
 from jixiao.interchange import money_text
@@ -157,31 +157,53 @@ def _insert_document(conn: Connection, doc: Document, chash: str) -> int:
         n_projects=len(doc.projects), n_indicators=n_indicators,
         n_warnings=len(doc.warnings), project_total=doc.project_total,
     )).inserted_primary_key[0]
-    unit_rows, project_rows, indicator_rows = [], [], []
+    unit_rows: list[tuple[Any, ...]] = []
+    project_rows: list[tuple[Any, ...]] = []
+    indicator_rows: list[tuple[Any, ...]] = []
     for u_pos, unit in enumerate(doc.units):
-        unit_rows.append({"document_id": doc_id, "position": u_pos, "name": unit.name,
-                          "stated": unit.subtotal is not None,
-                          **_amount_values(unit.subtotal), **_span(unit.span)})
+        unit_rows.append((doc_id, u_pos, unit.name, unit.subtotal is not None,
+                          *_money_row(unit.subtotal), *_span_row(unit.span)))
         for p in unit.projects:
-            project_rows.append({
-                "document_id": doc_id, "seq": p.seq, "unit_position": u_pos, "name": p.name,
-                **_amount_values(p.amounts), "goal": p.goal, **_span(p.span),
-                "field_spans": {k: _span(v) for k, v in p.field_spans.items()},
-            })
-            for position, i in enumerate(p.indicators):
-                indicator_rows.append({
-                    "document_id": doc_id, "project_seq": p.seq, "position": position,
-                    "seq": i.seq, "category": i.category, "name": i.name, "target": i.target,
-                    "raw": i.raw, **_span(i.span),
-                })
-    warning_rows = [{"document_id": doc_id, "position": k, "code": w.code,
-                     "severity": str(w.severity), "message": w.message, **_span(w.span)}
+            spans = json.dumps({k: _span(v) for k, v in p.field_spans.items()})
+            project_rows.append((doc_id, p.seq, u_pos, p.name, *_money_row(p.amounts), p.goal,
+                                 *_span_row(p.span), spans))
+            seq = p.seq
+            indicator_rows.extend(
+                (doc_id, seq, position, i.seq, i.category, i.name, i.target, i.raw,
+                 i.span.first_line, i.span.last_line, i.span.page)
+                for position, i in enumerate(p.indicators))
+    warning_rows = [(doc_id, k, w.code, str(w.severity), w.message, *_span_row(w.span))
                     for k, w in enumerate(doc.warnings)]
     for table, rows in ((units, unit_rows), (projects, project_rows),
                         (indicators, indicator_rows), (read_warnings, warning_rows)):
-        if rows:
-            conn.execute(insert(table), rows)
+        _insert_many(conn, table, rows)
     return int(doc_id)
+
+
+def _money_row(a: Amounts | None) -> tuple[str | None, ...]:
+    """The four amounts as Money stores them, then the columns_inferred flag."""
+    if a is None:
+        return (None, None, None, None, False)
+    return (money_text(a.total), money_text(a.fiscal), money_text(a.special_account),
+            money_text(a.other), a.columns_inferred)
+
+
+def _span_row(span: SourceSpan) -> tuple[int | None, int | None, int | None]:
+    return (span.first_line, span.last_line, span.page)
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
+    """executemany straight to the driver, values already in stored form and in the
+    table's column order: SQLAlchemy's per-row processing costs more than the insert."""
+    if not rows:
+        return
+    keys = [c.name for c in table.columns]
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
+    if compiled.positional:
+        assert list(compiled.positiontup or []) == keys
+        conn.exec_driver_sql(str(compiled), rows)
+    else:
+        conn.exec_driver_sql(str(compiled), [dict(zip(keys, r, strict=True)) for r in rows])
 
 
 # ---- reading back --------------------------------------------------------------------

@@ -1,0 +1,84 @@
+"""Time `jixiao ingest` of generated documents into a fresh SQLite file, on one core.
+
+    .venv/bin/python benchmarks/bench_ingest.py [--docs 1000] [--workdir out/bench]
+
+The documents borrow goals and indicators from the bundled sample with new names,
+amounts and units (jixiao.synthetic), and are rendered as PDF-to-text output with
+varied layouts (jixiao.writers.text); making them is not timed. The ingest runs as a
+child process (the real CLI, as a user runs it) pinned to one core; its wall time and
+peak resident memory are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rich.progress import track
+
+from jixiao.readers import read
+from jixiao.synthetic import generate_document
+from jixiao.writers.text import TextLayout, render_text
+
+REPO = Path(__file__).parents[1]
+SAMPLE = REPO / "examples" / "guangzhou-psb-targets.txt"
+
+
+def make_corpus(folder: Path, count: int) -> tuple[int, int]:
+    """Write `count` generated tables (kept between runs); return (projects, indicators)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    pool = read(SAMPLE)
+    projects = indicators = 0
+    for seed in track(range(count), description=f"generating {count} documents"):
+        doc = generate_document(pool, seed, mixes=("fiscal", "fiscal", "special", "all"))
+        projects += len(doc.projects)
+        indicators += sum(len(p.indicators) for p in doc.projects)
+        path = folder / f"generated-{seed:05d}.txt"
+        if not path.exists():
+            rng = random.Random(seed)
+            layout = TextLayout(name_width=rng.randint(14, 22), goal_width=rng.randint(22, 30),
+                                item_width=rng.choice((None, 40, 60)),
+                                lines_per_page=rng.randint(200, 300))
+            path.write_text(render_text(doc, layout), encoding="utf-8")
+    return projects, indicators
+
+
+def pin_to_one_core() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=1000)
+    ap.add_argument("--workdir", type=Path, default=REPO / "out" / "bench")
+    args = ap.parse_args()
+    corpus = args.workdir / f"corpus-{args.docs}"
+    projects, indicators = make_corpus(corpus, args.docs)
+    db = args.workdir / f"ingest-{args.docs}.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    jixiao = Path(sys.executable).with_name("jixiao")
+    start = time.perf_counter()
+    subprocess.run([str(jixiao), "ingest", "--db", str(db), str(corpus)], check=True,
+                   stdout=subprocess.DEVNULL, preexec_fn=pin_to_one_core)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    size_mb = sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal")
+                  if Path(f"{db}{s}").exists()) / 1e6
+    print(f"{args.docs} documents, {projects:,} projects, {indicators:,} indicators "
+          f"→ SQLite, one core")
+    print(f"wall time      {seconds:8.1f} s   ({args.docs / seconds:.0f} documents/s, "
+          f"{projects / seconds:,.0f} projects/s)")
+    print(f"peak memory    {peak_mb:8.0f} MB (the ingest process)")
+    print(f"database size  {size_mb:8.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
