@@ -111,7 +111,7 @@ def test_truncated_table_names_the_line_and_what_was_expected(tmp_path: Path, ke
     _ingest_fails(tmp_path, path)
 
 
-@pytest.mark.parametrize("cut", ["1、产出指标：监控率；年度", "1、产出指标：监控率；年度指标值:9",
+@pytest.mark.parametrize("cut", ["1、产出指标：监控率；年度", "1、产出指标：监控率；年度指标值:",
                                  "1、产出指标：监控率；年度指标值:95%;\n2、产出指标"])
 def test_table_cut_inside_an_indicator(tmp_path: Path, cut: str) -> None:
     text = "\n".join(SAMPLE_LINES[:1707]) + "\n" + cut + "\n"
@@ -120,6 +120,15 @@ def test_table_cut_inside_an_indicator(tmp_path: Path, cut: str) -> None:
     assert info.value.code == "truncated"
     assert info.value.span.first_line in (1708, 1709)
     assert "年度指标值" in info.value.message
+
+
+def test_table_cut_inside_a_target_is_read_with_a_warning(tmp_path: Path) -> None:
+    """'…年度指标值:9' may be a whole target or a cut one: read, and say so."""
+    text = "\n".join(SAMPLE_LINES[:1707]) + "\n1、产出指标：监控率；年度指标值:9\n"
+    doc = read(_write(tmp_path, "cut.txt", text.encode()))
+    assert doc.projects[-1].indicators[-1].target == "9"
+    [warning] = [w for w in doc.warnings if w.code == "possibly-truncated"]
+    assert warning.span.first_line == 1708
 
 
 def test_name_without_amounts_at_the_end(tmp_path: Path) -> None:

@@ -264,10 +264,16 @@ class TextReader:
                             "amounts: expected a project row (name and amounts)", rest)
         item = row.items[-1]
         text = _text(item.parts)
-        if not _has_target(text) or text[-1] not in ITEM_TERMINATORS:
+        unterminated = text[-1] not in ITEM_TERMINATORS
+        # without its ';' and without its label, '…；年度' is a cut, not a label-less item
+        if not _has_target(text) or (unterminated and not LABEL_RE.search(text)):
             raise self.fail("truncated", f"the table ends inside indicator {item.seq} "
                             f"'{text[:30]}': expected its 年度指标值 and a closing ';'",
                             item.parts)
+        if unterminated:
+            self.warn("possibly-truncated", f"the table ends with indicator {item.seq} "
+                      "without its closing ';': if the file was cut short, its target may be "
+                      "incomplete", item.parts[-1:])
 
     # ---- pass 3: the model ----------------------------------------------------------
 
