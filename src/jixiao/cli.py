@@ -18,7 +18,7 @@ from rich.table import Table
 from jixiao import store
 from jixiao.errors import ReadError
 from jixiao.interchange import to_dict
-from jixiao.model import Document, Project
+from jixiao.model import Document, Project, SourceSpan
 from jixiao.readers import read
 
 app = typer.Typer(
@@ -174,6 +174,10 @@ def show_command(
         raise typer.Exit(1)
     for p in matches:
         _print_project(p)
+        first, last = p.span.first_line or 0, p.span.last_line or 0
+        notes = [w for w in document.warnings if first <= (w.span.first_line or -1) <= last]
+        for w in notes:
+            out.print(f"[yellow]{w.code}[/] [dim]{_lines(w.span)}[/] {w.message}")
 
 
 def _print_document(doc: Document) -> None:
@@ -214,7 +218,7 @@ def _print_document(doc: Document) -> None:
 def _print_project(p: Project) -> None:
     def lines(key: str) -> str:
         s = p.field_spans.get(key)
-        return "" if s is None else f"[dim](lines {s.first_line}-{s.last_line})[/]"
+        return "" if s is None else f"[dim]({_lines(s)})[/]"
 
     out.print(f"[bold]#{p.seq} {p.name}[/] {lines('name')}")
     a = p.amounts
@@ -228,8 +232,16 @@ def _print_project(p: Project) -> None:
         table.add_column(col)
     for i in p.indicators:
         table.add_row(str(i.seq), i.category or "[yellow]—[/]", i.name, i.target,
-                      f"{i.span.first_line}-{i.span.last_line}")
+                      _lines(i.span))
     out.print(table)
+
+
+def _lines(span: SourceSpan) -> str:
+    if span.first_line is None:
+        return ""
+    if span.last_line in (None, span.first_line):
+        return f"line {span.first_line}"
+    return f"lines {span.first_line}-{span.last_line}"
 
 
 def main() -> None:

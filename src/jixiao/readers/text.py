@@ -416,7 +416,7 @@ class TextReader:
                 f"{len(two_figure)} project rows show 总计 and one more figure; text cannot tell "
                 "its column, so it is read as 财政拨款 (read the PDF to be sure)",
                 first, Severity.INFO))
-        doc.warnings = self.warnings
+        doc.warnings = sorted(self.warnings, key=lambda w: w.span.first_line or 0)
         n_lines = self.text.count("\n") + (not self.text.endswith("\n"))
         doc.source = SourceInfo(self.file, None, "text", None, n_lines, pages)
         return doc
