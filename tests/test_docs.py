@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from conftest import REPO
-
 from jixiao.cli import app
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
