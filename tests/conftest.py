@@ -14,9 +14,15 @@ DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "guangzhou-psb-targets.txt"
 GOLD = DATA / "guangzhou-psb-gold.json"
 REPO = Path(__file__).parents[1]
-# The workplace's field-by-field scorer lives beside the project, not in it.
-SHARED_SCORER = Path(os.environ.get("JIXIAO_SHARED", REPO.parent / "shared")) / "tools" \
-    / "score_extraction.py"
+# The workplace's field-by-field scorer lives beside the project, not in it: $JIXIAO_SHARED,
+# ../shared, or the workplace's /work/shared (a CI clone may sit elsewhere).
+_SHARED = [Path(os.environ["JIXIAO_SHARED"])] if "JIXIAO_SHARED" in os.environ else []
+SHARED_SCORER = next(
+    (p / "tools" / "score_extraction.py" for p in [*_SHARED, REPO.parent / "shared",
+                                                   Path("/work/shared")]
+     if (p / "tools" / "score_extraction.py").exists()),
+    REPO.parent / "shared" / "tools" / "score_extraction.py",
+)
 
 
 @pytest.fixture(scope="session")
