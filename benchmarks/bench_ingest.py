@@ -51,7 +51,7 @@ def make_corpus(folder: Path, count: int) -> tuple[int, int]:
 
 def pin_to_one_core() -> None:
     if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+        os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -108,15 +109,16 @@ class TextReader:
     def fail(self, code: str, message: str, lines: list[_Line]) -> ReadError:
         return ReadError(code, message, self.span(lines))
 
-    def join(self, lines: list[_Line], what: str) -> str:
-        """Join wrapped lines with nothing inserted; note numbers cut by a wrap."""
+    def join(self, lines: list[_Line], what: Callable[[], str]) -> str:
+        """Join wrapped lines with nothing inserted; note numbers cut by a wrap.
+        `what` names the field for the note (a callable: most fields never need it)."""
         if len(lines) == 1:
             return lines[0].text
         for a, b in itertools.pairwise(lines):
             if a.text and b.text and _numeric_join(a.text[-1], b.text[0]):
                 self.warn("number-split-by-wrap",
-                          f"{what}: a number is split across lines {a.no}-{b.no} and was joined "
-                          f"as {a.text[-6:]}{b.text[:6]!s}…", [a, b], Severity.INFO)
+                          f"{what()}: a number is split across lines {a.no}-{b.no} and was "
+                          f"joined as {a.text[-6:]}{b.text[:6]!s}…", [a, b], Severity.INFO)
         return _text(lines)
 
     # ---- pass 1: lines --------------------------------------------------------------
@@ -294,7 +296,7 @@ class TextReader:
         return Amounts(*figures[:3], columns_inferred=True)
 
     def indicator(self, item: _Item, project: str) -> Indicator:
-        raw = self.join(item.parts, f"indicator {item.seq} of '{project}'")
+        raw = self.join(item.parts, lambda: f"indicator {item.seq} of '{project}'")
         raw = raw[len(str(item.seq)) + 1:]  # drop "N、"
         body = raw.rstrip()
         where = item.parts
@@ -336,13 +338,13 @@ class TextReader:
 
     def project(self, row: _Row, seq: int) -> Project:
         name_lines = row.name_lines if not row.name else [row.amount_line]
-        name = row.name or self.join(row.name_lines, "project name")
+        name = row.name or self.join(row.name_lines, lambda: "project name")
         goal_lines = row.goal_lines
         if row.goal_on_amount_line:
             amount_line = row.amount_line
             goal_lines = [_Line(amount_line.no, row.goal_on_amount_line, amount_line.page),
                           *goal_lines]
-        goal = self.join(goal_lines, f"goal of '{name}'") if goal_lines else ""
+        goal = self.join(goal_lines, lambda: f"goal of '{name}'") if goal_lines else ""
         indicators = [self.indicator(it, name) for it in row.items]
         seqs = [i.seq for i in indicators]
         if seqs != list(range(1, len(seqs) + 1)):
@@ -391,7 +393,7 @@ class TextReader:
                 doc.grand_total = self.amounts(row)
                 continue
             if not row.items and not row.goal_lines and not row.goal_on_amount_line:
-                name = row.name or self.join(row.name_lines, "unit name")
+                name = row.name or self.join(row.name_lines, lambda: "unit name")
                 unit = Unit(name, self.amounts(row),
                             span=self.span(row.name_lines or [row.amount_line])
                             .cover(self.span([row.amount_line])))
