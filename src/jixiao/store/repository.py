@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -11,7 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_path
-from sqlalchemy import Connection, Engine, Table, create_engine, event, func, insert, select
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Engine,
+    Table,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+)
 
 from jixiao.errors import JixiaoError
 from jixiao.interchange import money_text
@@ -120,12 +131,20 @@ def ingest(engine: Engine, doc: Document) -> IngestResult:
         doc_id = seen[0].document_id if seen else conn.execute(
             select(documents.c.id).where(documents.c.content_hash == chash)
         ).scalar()
-        status = "same-document"
-        if doc_id is None:
-            doc_id, status = _insert_document(conn, doc, chash), "new"
-        conn.execute(insert(document_files).values(
-            sha256=sha, file_name=name, document_id=doc_id, format=doc.source.format))
-        return _result(conn, doc_id, status)
+        if doc_id is not None:
+            _add_file(conn, doc, sha, doc_id)
+            return _result(conn, doc_id, "same-document")
+        doc_id = _insert_document(conn, doc, chash)
+        _add_file(conn, doc, sha, doc_id)
+    return IngestResult(doc_id, "new", len(doc.projects),
+                        sum(len(p.indicators) for p in doc.projects), doc.project_total,
+                        len(doc.warnings))
+
+
+def _add_file(conn: Connection, doc: Document, sha: str, doc_id: int) -> None:
+    conn.execute(insert(document_files).values(
+        sha256=sha, file_name=doc.source.file or "", document_id=doc_id,
+        format=doc.source.format))
 
 
 def _result(conn: Connection, doc_id: int, status: str) -> IngestResult:
@@ -197,13 +216,23 @@ def _insert_many(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) ->
     table's column order: SQLAlchemy's per-row processing costs more than the insert."""
     if not rows:
         return
+    sql, keys = _insert_sql(conn.dialect, table)
+    if keys is None:
+        conn.exec_driver_sql(sql, rows)
+    else:
+        conn.exec_driver_sql(sql, [dict(zip(keys, r, strict=True)) for r in rows])
+
+
+@functools.cache
+def _insert_sql(dialect: Dialect, table: Table) -> tuple[str, list[str] | None]:
+    """The driver's INSERT for every column of `table`, and the parameter names when the
+    driver takes named parameters (None: positional, in column order)."""
     keys = [c.name for c in table.columns]
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
+    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
     if compiled.positional:
         assert list(compiled.positiontup or []) == keys
-        conn.exec_driver_sql(str(compiled), rows)
-    else:
-        conn.exec_driver_sql(str(compiled), [dict(zip(keys, r, strict=True)) for r in rows])
+        return str(compiled), None
+    return str(compiled), keys
 
 
 # ---- reading back --------------------------------------------------------------------
