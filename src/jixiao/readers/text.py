@@ -51,8 +51,7 @@ CATEGORY_RE = re.compile(r"^(产出指标|效益指标|满意度指标|成本指
 LABEL_RE = re.compile(r"([；;，,：:]?)\s*(实?年?度指标值|年度目标值)\s*([:：]?)\s*")
 GOAL_OPENER = "通过实施"
 GRAND_TOTAL_NAMES = ("合计", "总计")
-ITEM_TERMINATORS = ";；：。"
-TAIL_TERMINATORS = ";；：。"  # a wrapped item tail ends with one of these; names never do
+ITEM_TERMINATORS = ";；：。"  # an item ends with one of these; a name or a goal line never does
 STANDARD_LABEL = "年度指标值"
 
 
@@ -435,7 +434,7 @@ def _tail_end(item: _Item, lines: list[_Line]) -> int:
     """How many of `lines` continue `item`: up to the last one that ends like an item
     (names never end with ;；：。), on until the item has its target, and for an item
     without a terminator on to the next blank line."""
-    end = max((k + 1 for k, ln in enumerate(lines) if ln.text[-1] in TAIL_TERMINATORS),
+    end = max((k + 1 for k, ln in enumerate(lines) if ln.text[-1] in ITEM_TERMINATORS),
               default=0)
     while end < len(lines) and not _has_target(_text(item.parts + lines[:end])):
         end += 1
