@@ -59,3 +59,23 @@ def test_ingest_list_show(tmp_path: Path) -> None:
     assert missing.exit_code == 1
     assert "no document '7'" in missing.stderr
     assert os.path.getsize(db) > 0
+
+
+MARKUP_TABLE = """项目支出绩效目标表
+部门名称：测试局
+项目名称（资金使用单位） 总计 财政拨款 财政专户拨款 其他资金 绩效目标 绩效指标
+测试[red]项目 10.00 10.00
+通过实施该项目，保障运行。
+1、产出指标：系统可用率；年度指标值:≥99%;
+3、产出指标：巡检次数；年度指标值:[12]次;
+"""
+
+
+def test_text_from_the_table_is_printed_literally(tmp_path: Path) -> None:
+    """Brackets in names, targets and messages are data, not Rich markup."""
+    path = tmp_path / "markup.txt"
+    path.write_text(MARKUP_TABLE, encoding="utf-8")
+    result = runner.invoke(app, ["read", str(path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "测试[red]项目" in result.output
+    assert "indicators are numbered [1, 3]" in result.output  # the item-numbering warning

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -49,8 +50,13 @@ def money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
+def _print_read_error(exc: ReadError, after: str = "") -> None:
+    err.print(f"[bold red]error[/] {escape(str(exc.span))}: {escape(exc.message)} "
+              f"[dim]({exc.code})[/]{escape(after)}")
+
+
 def _fail_read(exc: ReadError) -> typer.Exit:
-    err.print(f"[bold red]error[/] {exc.span}: {exc.message} [dim]({exc.code})[/]")
+    _print_read_error(exc)
     return typer.Exit(EXIT_UNREADABLE)
 
 
@@ -108,11 +114,11 @@ def ingest_command(
                 result = store.ingest(engine, read(path))
             except ReadError as exc:
                 failures.append((path, exc))
-                table.add_row(path.name, "[red]error[/]", "", "", "", "", "")
+                table.add_row(escape(path.name), "[red]error[/]", "", "", "", "", "")
             else:
                 results.append(result)
                 if len(files) <= SHOWN_FILES:
-                    table.add_row(path.name, result.status, str(result.document_id),
+                    table.add_row(escape(path.name), result.status, str(result.document_id),
                                   str(result.projects), str(result.indicators),
                                   money(result.total), str(result.warnings))
             progress.advance(task)
@@ -128,8 +134,7 @@ def ingest_command(
     out.print(table)
     out.print(f"database: {store.database_url(db)}")
     for path, exc in failures:
-        err.print(f"[bold red]error[/] {exc.span}: {exc.message} [dim]({exc.code})[/]"
-                  f" — {path} was not stored")
+        _print_read_error(exc, f" — {path} was not stored")
     if failures:
         raise typer.Exit(EXIT_UNREADABLE)
 
@@ -145,7 +150,8 @@ def list_command(db: DbOption = None) -> None:
                                                          "indicators", "total 万元",
                                                          "warnings") else "left")
     for d in store.list_documents(engine):
-        table.add_row(str(d.id), d.department or "", d.title or "", d.source_file or "",
+        table.add_row(str(d.id), escape(d.department or ""), escape(d.title or ""),
+                      escape(d.source_file or ""),
                       str(d.files), str(d.projects), str(d.indicators), money(d.total),
                       str(d.warnings))
     out.print(table)
@@ -162,7 +168,7 @@ def show_command(
     try:
         document = store.load_document(engine, store.resolve_document(engine, doc))
     except store.StoreError as exc:
-        err.print(f"[bold red]error[/] {exc}")
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
     if project is None:
         _print_document(document)
@@ -170,19 +176,20 @@ def show_command(
     matches = [p for p in document.projects
                if (project.isdigit() and p.seq == int(project)) or project in p.name]
     if not matches:
-        err.print(f"[bold red]error[/] no project '{project}' in document {doc}")
+        err.print(f"[bold red]error[/] no project '{escape(project)}' in document "
+                  f"{escape(doc)}")
         raise typer.Exit(1)
     for p in matches:
         _print_project(p)
         first, last = p.span.first_line or 0, p.span.last_line or 0
         notes = [w for w in document.warnings if first <= (w.span.first_line or -1) <= last]
         for w in notes:
-            out.print(f"[yellow]{w.code}[/] [dim]{_lines(w.span)}[/] {w.message}")
+            out.print(f"[yellow]{w.code}[/] [dim]{_lines(w.span)}[/] {escape(w.message)}")
 
 
 def _print_document(doc: Document) -> None:
-    out.print(f"[bold]{doc.title or ''}[/]  {doc.department or ''}  "
-              f"[dim]{doc.source.file or ''}[/]")
+    out.print(f"[bold]{escape(doc.title or '')}[/]  {escape(doc.department or '')}  "
+              f"[dim]{escape(doc.source.file or '')}[/]")
     summary = Table(show_header=True, title_justify="left")
     for col in ("row", "总计", "财政拨款", "财政专户拨款", "其他资金"):
         summary.add_column(col, justify="left" if col == "row" else "right")
@@ -191,7 +198,7 @@ def _print_document(doc: Document) -> None:
         summary.add_row("合计", *(money(x) for x in g.as_dict().values()))
     for u in doc.units:
         values = u.subtotal.as_dict().values() if u.subtotal else (None,) * 4
-        summary.add_row(u.name, *(money(x) for x in values))
+        summary.add_row(escape(u.name), *(money(x) for x in values))
     summary.add_row(f"{len(doc.projects)} projects", money(doc.project_total), "", "", "")
     out.print(summary)
     table = Table(title=f"{len(doc.projects)} projects, "
@@ -203,7 +210,7 @@ def _print_document(doc: Document) -> None:
     table.add_column("指标", justify="right")
     table.add_column("lines", justify="right", style="dim")
     for p in doc.projects:
-        table.add_row(str(p.seq), p.name, money(p.amounts.total), str(len(p.indicators)),
+        table.add_row(str(p.seq), escape(p.name), money(p.amounts.total), str(len(p.indicators)),
                       f"{p.span.first_line}-{p.span.last_line}")
     out.print(table)
     if doc.warnings:
@@ -211,7 +218,7 @@ def _print_document(doc: Document) -> None:
         for col in ("code", "where", "message"):
             warnings.add_column(col)
         for w in doc.warnings:
-            warnings.add_row(w.code, str(w.span), w.message)
+            warnings.add_row(w.code, escape(str(w.span)), escape(w.message))
         out.print(warnings)
 
 
@@ -220,18 +227,19 @@ def _print_project(p: Project) -> None:
         s = p.field_spans.get(key)
         return "" if s is None else f"[dim]({_lines(s)})[/]"
 
-    out.print(f"[bold]#{p.seq} {p.name}[/] {lines('name')}")
+    out.print(f"[bold]#{p.seq} {escape(p.name)}[/] {lines('name')}")
     a = p.amounts
     out.print(f"总计 {money(a.total)}  财政拨款 {money(a.fiscal)}  "
               f"财政专户拨款 {money(a.special_account)}  其他资金 {money(a.other)} 万元 "
               f"{lines('amounts')}" + ("  [yellow](columns inferred)[/]"
                                        if a.columns_inferred else ""))
-    out.print(f"绩效目标：{p.goal} {lines('goal')}")
+    out.print(f"绩效目标：{escape(p.goal)} {lines('goal')}")
     table = Table()
     for col in ("#", "类别", "指标", "年度指标值", "lines"):
         table.add_column(col)
     for i in p.indicators:
-        table.add_row(str(i.seq), i.category or "[yellow]—[/]", i.name, i.target,
+        table.add_row(str(i.seq), i.category or "[yellow]—[/]", escape(i.name),
+                      escape(i.target),
                       _lines(i.span))
     out.print(table)
 
