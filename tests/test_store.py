@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
+from typer.testing import CliRunner
 
 from conftest import SAMPLE
 from jixiao import store
+from jixiao.cli import app
 from jixiao.interchange import to_dict
 from jixiao.model import Document
 from jixiao.readers import read, read_bytes
@@ -108,3 +110,20 @@ def test_resolve_document_refuses_unknown_references(engine, sample_doc: Documen
     assert store.resolve_document(engine, sample_doc.source.sha256[:8]) == 1
     with pytest.raises(store.StoreError, match="no document 'nope'"):
         store.resolve_document(engine, "nope")
+
+
+def test_the_gold_json_and_the_text_are_one_document(tmp_path: Path) -> None:
+    """The hand-checked JSON reading and the text it reads are the same table."""
+    db = tmp_path / "jixiao.sqlite"
+    gold = SAMPLE.with_name("guangzhou-psb-gold.json")
+    result = CliRunner().invoke(app, ["ingest", "--db", str(db), str(SAMPLE), str(gold)],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    engine = store.connect(str(db))
+    [summary] = store.list_documents(engine)
+    assert (summary.files, summary.projects, summary.indicators) == (2, 142, 540)
+    with engine.connect() as conn:
+        files = conn.execute(select(document_files.c.file_name, document_files.c.format)
+                             .order_by(document_files.c.file_name)).all()
+    assert [tuple(f) for f in files] == [("guangzhou-psb-gold.json", "json"),
+                                         ("guangzhou-psb-targets.txt", "text")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections import Counter
@@ -19,8 +20,8 @@ from rich.table import Table
 from jixiao import store
 from jixiao.errors import ReadError
 from jixiao.interchange import to_dict
-from jixiao.model import Document, Project, SourceSpan
-from jixiao.readers import read
+from jixiao.model import Document, Project, SourceInfo, SourceSpan
+from jixiao.readers import load_bytes, read, read_bytes, sniff
 
 app = typer.Typer(
     help="jixiao (绩效): read, store and inspect 项目支出绩效目标表 (performance target tables).",
@@ -111,7 +112,9 @@ def ingest_command(
         for path in files:
             progress.update(task, description=f"ingesting {path.name}")
             try:
-                result = store.ingest(engine, read(path))
+                data = load_bytes(path)
+                file = SourceInfo(path.name, hashlib.sha256(data).hexdigest(), sniff(data))
+                result = store.ingest(engine, read_bytes(data, path.name), file)
             except ReadError as exc:
                 failures.append((path, exc))
                 table.add_row(escape(path.name), "[red]error[/]", "", "", "", "", "")

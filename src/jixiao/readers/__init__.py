@@ -34,7 +34,9 @@ def read_bytes(data: bytes, file: str | None = None) -> Document:
             raise ReadError("bad-json", f"not valid JSON: {exc}", SourceSpan(file, line, line)) \
                 from None
         doc = from_dict(parsed, file)
-        doc.source.sha256 = hashlib.sha256(data).hexdigest()  # of the bytes read here
+        if doc.source.file is None:  # JSON made by hand: it is its own source
+            doc.source.file = file
+            doc.source.sha256 = hashlib.sha256(data).hexdigest()
         doc.source.format = doc.source.format or "json"
         return doc
     if kind in ("pdf", "xlsx"):
@@ -44,12 +46,15 @@ def read_bytes(data: bytes, file: str | None = None) -> Document:
     return read_text_bytes(data, file)
 
 
-def read(path: str | Path) -> Document:
-    """Read a table from a file of any supported format."""
-    path = Path(path)
+def load_bytes(path: str | Path) -> bytes:
+    """A file's bytes, or a ReadError that names it."""
     try:
-        data = path.read_bytes()
+        return Path(path).read_bytes()
     except OSError as exc:
         raise ReadError("unreadable", f"cannot open: {exc.strerror}", SourceSpan(str(path))) \
             from None
-    return read_bytes(data, path.name)
+
+
+def read(path: str | Path) -> Document:
+    """Read a table from a file of any supported format."""
+    return read_bytes(load_bytes(path), Path(path).name)

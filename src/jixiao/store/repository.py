@@ -115,11 +115,16 @@ class IngestResult:
     warnings: int
 
 
-def ingest(engine: Engine, doc: Document) -> IngestResult:
+def ingest(engine: Engine, doc: Document, file: SourceInfo | None = None) -> IngestResult:
     """Store a document in one transaction. The same bytes again change nothing; the same
-    table under another name, encoding or wrapping is recorded as a file of the same document."""
-    sha = doc.source.sha256 or content_hash(doc)
-    name = doc.source.file or ""
+    table under another name, encoding or wrapping is recorded as a file of the same document.
+
+    `file` describes the file ingested (name, sha256, format); by default the document's own
+    source. They differ when a JSON reading of a text table is ingested.
+    """
+    file = file or doc.source
+    name = file.file or ""
+    sha = file.sha256 or content_hash(doc)
     with engine.begin() as conn:
         seen = conn.execute(
             select(document_files.c.document_id, document_files.c.file_name)
@@ -132,19 +137,18 @@ def ingest(engine: Engine, doc: Document) -> IngestResult:
             select(documents.c.id).where(documents.c.content_hash == chash)
         ).scalar()
         if doc_id is not None:
-            _add_file(conn, doc, sha, doc_id)
+            _add_file(conn, doc_id, sha, name, file.format)
             return _result(conn, doc_id, "same-document")
         doc_id = _insert_document(conn, doc, chash)
-        _add_file(conn, doc, sha, doc_id)
+        _add_file(conn, doc_id, sha, name, file.format)
     return IngestResult(doc_id, "new", len(doc.projects),
                         sum(len(p.indicators) for p in doc.projects), doc.project_total,
                         len(doc.warnings))
 
 
-def _add_file(conn: Connection, doc: Document, sha: str, doc_id: int) -> None:
+def _add_file(conn: Connection, doc_id: int, sha: str, name: str, format: str | None) -> None:
     conn.execute(insert(document_files).values(
-        sha256=sha, file_name=doc.source.file or "", document_id=doc_id,
-        format=doc.source.format))
+        sha256=sha, file_name=name, document_id=doc_id, format=format))
 
 
 def _result(conn: Connection, doc_id: int, status: str) -> IngestResult:
