@@ -140,3 +140,14 @@ def test_four_figures_need_no_inference() -> None:
         Decimal("10.00"), Decimal("6.00"), Decimal("3.00"), Decimal("1.00"))
     assert not a.columns_inferred
     assert not [w for w in doc.warnings if w.code == "amount-column-inferred"]
+
+
+def test_form_feeds_count_the_pages_when_present(sample_doc: Document) -> None:
+    """pdftotext ends each page with a form feed; then the headers do not count twice."""
+    lines = SAMPLE.read_text(encoding="utf-8").split("\n")
+    for no in (251, 520, 787, 1077, 1351):  # the repeated column headers
+        lines[no - 1] = "\f" + lines[no - 1]
+    doc = read_text("\n".join(lines) + "\f", "ff.txt")
+    assert doc.source.pages == 6
+    assert [p.span.page for p in doc.projects] == [p.span.page for p in sample_doc.projects]
+    assert doc.projects[40].field_spans["goal"].first_line == 514

@@ -152,7 +152,11 @@ def list_command(db: DbOption = None) -> None:
         table.add_column(col, justify="right" if col in ("id", "files", "projects",
                                                          "indicators", "total 万元",
                                                          "warnings") else "left")
-    for d in store.list_documents(engine):
+    summaries = store.list_documents(engine)
+    if not summaries:
+        out.print(f"no documents in {store.database_url(db)} yet: jixiao ingest FILE")
+        return
+    for d in summaries:
         table.add_row(str(d.id), escape(d.department or ""), escape(d.title or ""),
                       escape(d.source_file or ""),
                       str(d.files), str(d.projects), str(d.indicators), money(d.total),
