@@ -1,0 +1,522 @@
+"""The target-value grammar: 年度指标值 text → `Target` → text, and how far an actual
+value meets it (`Target.assess`).
+
+A target keeps every piece as written (subject, comparator spelling, number, multiplier,
+unit, suffix, trailing words), so `parse(text).text == text`; the normalised meaning
+(comparator, value as Decimal, canonical unit, direction, qualitative state) is derived
+from those pieces. The lexicons below are the grammar's data.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from jixiao.units import UnitInfo, match_unit, to_base
+
+
+class Kind(StrEnum):
+    QUANTITATIVE = "quantitative"
+    QUALITATIVE = "qualitative"
+    COMPOUND = "compound"
+    UNPARSED = "unparsed"
+
+
+class Comparator(StrEnum):
+    GE = "≥"
+    GT = ">"
+    LE = "≤"
+    LT = "<"
+    EQ = "="
+    RANGE = "range"
+
+
+class Direction(StrEnum):
+    HIGHER = "higher"  # higher is better
+    LOWER = "lower"  # lower is better
+    EXACT = "exact"
+
+
+class Status(StrEnum):
+    MET = "met"
+    PARTLY = "partly"
+    NOT_MET = "not_met"
+
+
+# ---- lexicons ---------------------------------------------------------------------------
+
+# Written right before the number. A change word makes the value a change ("下降1%").
+PREFIX_COMPARATORS: dict[str, tuple[Comparator, str]] = {
+    "≥": (Comparator.GE, ""), ">=": (Comparator.GE, ""), "≧": (Comparator.GE, ""),
+    "大于等于": (Comparator.GE, ""), "大于或等于": (Comparator.GE, ""),
+    "不低于": (Comparator.GE, ""), "不少于": (Comparator.GE, ""), "不小于": (Comparator.GE, ""),
+    "高于等于": (Comparator.GE, ""), "至少": (Comparator.GE, ""), "达到": (Comparator.GE, ""),
+    "达": (Comparator.GE, ""),
+    ">": (Comparator.GT, ""), "大于": (Comparator.GT, ""), "高于": (Comparator.GT, ""),
+    "超过": (Comparator.GT, ""), "多于": (Comparator.GT, ""),
+    "≤": (Comparator.LE, ""), "<=": (Comparator.LE, ""), "≦": (Comparator.LE, ""),
+    "小于等于": (Comparator.LE, ""), "小于或等于": (Comparator.LE, ""),
+    "不超过": (Comparator.LE, ""), "不高于": (Comparator.LE, ""), "不多于": (Comparator.LE, ""),
+    "不大于": (Comparator.LE, ""), "低于等于": (Comparator.LE, ""), "控制在": (Comparator.LE, ""),
+    "最多": (Comparator.LE, ""), "不超": (Comparator.LE, ""),
+    "<": (Comparator.LT, ""), "小于": (Comparator.LT, ""), "低于": (Comparator.LT, ""),
+    "少于": (Comparator.LT, ""),
+    "=": (Comparator.EQ, ""), "等于": (Comparator.EQ, ""), "为": (Comparator.EQ, ""),
+    "提升": (Comparator.GE, "increase"), "提高": (Comparator.GE, "increase"),
+    "增加": (Comparator.GE, "increase"), "增长": (Comparator.GE, "increase"),
+    "上升": (Comparator.GE, "increase"),
+    "下降": (Comparator.GE, "decrease"), "减少": (Comparator.GE, "decrease"),
+    "降低": (Comparator.GE, "decrease"), "缩短": (Comparator.GE, "decrease"),
+}
+# Written after the number and its unit.
+SUFFIX_COMPARATORS: dict[str, Comparator] = {
+    "或以上": Comparator.GE, "及以上": Comparator.GE, "以上": Comparator.GE,
+    "或以下": Comparator.LE, "及以下": Comparator.LE, "以下": Comparator.LE,
+    "以内": Comparator.LE, "之内": Comparator.LE, "内": Comparator.LE,
+}
+MULTIPLIERS: dict[str, Decimal] = {
+    "万亿": Decimal(10) ** 12, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6,
+    "十万": Decimal(10) ** 5, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4,
+    "千": Decimal(10) ** 3, "百": Decimal(100),
+}
+RANGE_SIGNS = ("-", "~", "～", "—", "至", "到")
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    key: str  # canonical expected state
+    direction: Direction
+    vague: bool  # says which way, not how far: a number was expected
+    words: tuple[str, ...]
+
+
+STATES: tuple[State, ...] = (
+    State("零发生", Direction.LOWER, False, ("零发生", "零事故", "未发生", "无发生", "杜绝")),
+    State("提升", Direction.HIGHER, True, ("提升", "提高", "增强", "增加", "上升", "增长",
+                                         "改善", "优化", "加强")),
+    State("下降", Direction.LOWER, True, ("下降", "减少", "降低", "缩短")),
+    State("通过", Direction.EXACT, False, ("通过",)),
+    State("达标", Direction.EXACT, False, ("达标", "合格", "满足", "符合", "达到要求",
+                                         "等保")),
+    State("完成", Direction.EXACT, False, ("完成", "实现", "建成")),
+    State("不超", Direction.LOWER, False, ("不超",)),
+    State("正常", Direction.EXACT, False, ("正常", "稳定", "保障")),
+    State("及时", Direction.EXACT, True, ("及时",)),
+    State("高效", Direction.HIGHER, True, ("高效",)),
+)
+QUALIFIERS = ("有所", "同比", "基本", "按要求", "按时", "明显", "进一步", "持续", "全部",
+              "逐步", "显著", "按合同约定")
+# Words that answer a qualitative target (达成 / 部分达成 / 未达成 and the like).
+ACHIEVEMENT: dict[str, Status] = {
+    "部分达成": Status.PARTLY, "基本达成": Status.PARTLY, "基本完成": Status.PARTLY,
+    "部分完成": Status.PARTLY, "未达成": Status.NOT_MET, "未完成": Status.NOT_MET,
+    "未达标": Status.NOT_MET, "未通过": Status.NOT_MET, "不合格": Status.NOT_MET,
+    "否": Status.NOT_MET, "达成": Status.MET, "已完成": Status.MET, "是": Status.MET,
+}
+PARTLY_RATIO = Decimal("0.7")  # a partly achieved qualitative target, inside [0.6, 0.8)
+
+_STATE_WORDS = sorted(((w, s) for s in STATES for w in s.words), key=lambda x: -len(x[0]))
+_PREFIX_WORDS = sorted(PREFIX_COMPARATORS, key=len, reverse=True)
+_SUFFIX_WORDS = sorted(SUFFIX_COMPARATORS, key=len, reverse=True)
+_MULTIPLIER_WORDS = sorted(MULTIPLIERS, key=len, reverse=True)
+_QUALIFIER_WORDS = sorted(QUALIFIERS, key=len, reverse=True)
+NUMBER_RE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+# between parts of a compound target; a comma inside a number ("1,000") is not one
+SPLIT_RE = re.compile(r"\s*(?:[，；;]|,(?!\d{3}))\s*|\s+")
+# Full-width forms to their ASCII twins, one character for one, so positions agree.
+_HALF = str.maketrans("０１２３４５６７８９．％＞＜＝～，；：", "0123456789.%><=~,;:")
+
+
+# ---- the Target -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    ratio: Decimal  # 0 … 1: how far the actual meets the target
+    status: Status
+    rule: str  # how the ratio was computed, in words
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One 年度指标值, every piece as written; meaning is derived in the properties."""
+
+    kind: Kind
+    subject: str = ""  # text before the value: "系统故障排除用时", "安全事故"
+    comparator_text: str = ""  # as written before the number: "不低于", "＞", "≤ "
+    number_text: str = ""  # "11.8"
+    lower_unit_text: str = ""  # a range written "90%-95%": the unit after the first number
+    range_text: str = ""  # a range's sign as written: "-", "至"
+    upper_text: str = ""  # a range's second number
+    multiplier: str = ""  # "万", "亿", "千"
+    unit_text: str = ""  # "％", "小时", "次/天"
+    suffix_text: str = ""  # "以上", "或以上", "内"
+    trailing: str = ""  # text after the value: "解决", "警情"
+    qualifier: str = ""  # qualitative: "有所", "同比", "基本"
+    state_text: str = ""  # qualitative: the state word as written
+    parts: tuple[Target, ...] = ()  # compound: each part
+    separators: tuple[str, ...] = ()  # compound: the text between parts
+    raw: str = field(default="", compare=False)  # unparsed: the text itself
+
+    # ---- meaning ----------------------------------------------------------------------
+
+    @property
+    def comparator(self) -> Comparator | None:
+        if self.kind is not Kind.QUANTITATIVE:
+            return None
+        if self.range_text:
+            return Comparator.RANGE
+        if self.comparator_text:
+            return PREFIX_COMPARATORS[self.comparator_text.strip().translate(_HALF)][0]
+        if self.suffix_text:
+            return SUFFIX_COMPARATORS[self.suffix_text]
+        return None
+
+    @property
+    def change(self) -> str:
+        """'increase' or 'decrease' when the value is a change ("下降1%"), else ''."""
+        if self.kind is Kind.QUANTITATIVE and self.comparator_text:
+            return PREFIX_COMPARATORS[self.comparator_text.strip().translate(_HALF)][1]
+        return ""
+
+    @property
+    def value(self) -> Decimal | None:
+        return _number(self.number_text, self.multiplier) if self.number_text else None
+
+    @property
+    def upper(self) -> Decimal | None:
+        return _number(self.upper_text, self.multiplier) if self.upper_text else None
+
+    @property
+    def unit(self) -> UnitInfo | None:
+        found = match_unit(self.unit_text, 0) if self.unit_text else None
+        return found[1] if found else None
+
+    @property
+    def state(self) -> State | None:
+        if self.kind is not Kind.QUALITATIVE:
+            return None
+        return next(s for w, s in _STATE_WORDS if w == self.state_text)
+
+    @property
+    def direction(self) -> Direction | None:
+        """From the target alone; None when it names no comparator (the indicator's name
+        decides then, see taxonomy.direction)."""
+        if self.kind is Kind.QUALITATIVE:
+            return self.state.direction if self.state else None
+        if self.kind is Kind.COMPOUND:
+            directions = {p.direction for p in self.parts}
+            return directions.pop() if len(directions) == 1 else None
+        if self.change:
+            return Direction.HIGHER if self.change == "increase" else Direction.LOWER
+        return {Comparator.GE: Direction.HIGHER, Comparator.GT: Direction.HIGHER,
+                Comparator.LE: Direction.LOWER, Comparator.LT: Direction.LOWER,
+                Comparator.EQ: Direction.EXACT, Comparator.RANGE: Direction.EXACT,
+                None: None}[self.comparator]
+
+    @property
+    def vague(self) -> bool:
+        """A qualitative target that says which way but not how far (提升, 及时 …)."""
+        return bool(self.state and self.state.vague)
+
+    def base_value(self) -> tuple[Decimal, str] | None:
+        """The value in base units (seconds, bytes, m², m, 元) where that means something."""
+        unit, value = self.unit, self.value
+        return to_base(value, unit) if unit is not None and value is not None else None
+
+    @property
+    def text(self) -> str:
+        """The target written out again, exactly as parsed."""
+        if self.kind is Kind.COMPOUND:
+            out = self.parts[0].text
+            for sep, part in zip(self.separators, self.parts[1:], strict=True):
+                out += sep + part.text
+            return out
+        if self.kind is Kind.QUALITATIVE:
+            return self.subject + self.qualifier + self.state_text + self.trailing
+        if self.kind is Kind.UNPARSED:
+            return self.raw
+        rng = f"{self.lower_unit_text}{self.range_text}{self.upper_text}" if self.range_text \
+            else ""
+        return (f"{self.subject}{self.comparator_text}{self.number_text}{rng}{self.multiplier}"
+                f"{self.unit_text}{self.suffix_text}{self.trailing}")
+
+    def as_dict(self) -> dict[str, object]:
+        """The parse as plain data (for JSON): meaning first, pieces after."""
+        out: dict[str, object] = {"kind": str(self.kind)}
+        if self.kind is Kind.COMPOUND:
+            out["parts"] = [p.as_dict() for p in self.parts]
+            return out
+        direction = self.direction
+        if self.kind is Kind.QUANTITATIVE:
+            unit = self.unit
+            out |= {"comparator": self.comparator and str(self.comparator),
+                    "value": _plain(self.value), "upper": _plain(self.upper),
+                    "unit": self.unit_text or None, "unit_canonical": unit and unit.canonical,
+                    "dimension": unit and unit.dimension}
+            if self.multiplier:
+                out["multiplier"] = self.multiplier
+            if self.change:
+                out["change"] = self.change
+        elif self.kind is Kind.QUALITATIVE:
+            out |= {"state": self.state.key if self.state else None, "vague": self.vague}
+            if self.qualifier:
+                out["qualifier"] = self.qualifier
+        out["direction"] = direction and str(direction)
+        if self.subject:
+            out["subject"] = self.subject
+        if self.trailing:
+            out["trailing"] = self.trailing
+        return out
+
+    def describe(self) -> str:
+        """One line for people: '≥ 95 %, higher is better'."""
+        if self.kind is Kind.COMPOUND:
+            return " ＋ ".join(p.describe() for p in self.parts)
+        if self.kind is Kind.UNPARSED:
+            return "unparsed"
+        bits = [f"[{self.subject}]"] if self.subject else []
+        if self.kind is Kind.QUALITATIVE:
+            state = self.state
+            bits.append(f"state {state.key if state else '?'}"
+                        + (f" ({self.qualifier})" if self.qualifier else "")
+                        + (" vague" if self.vague else ""))
+        else:
+            if self.change:
+                bits.append(self.change)
+            comparator = self.comparator
+            value = f"{_plain(self.value)}–{_plain(self.upper)}" if self.range_text \
+                else _plain(self.value)
+            bits.append(f"{comparator or '(no comparator)'} {value}"
+                        + (f" {self.unit.canonical}" if self.unit else ""))
+        if self.trailing:
+            bits.append(f"[{self.trailing}]")
+        if self.direction:
+            bits.append(f"{self.direction} is better" if self.direction != Direction.EXACT
+                        else "exact")
+        return ", ".join(bits)
+
+    # ---- completion -------------------------------------------------------------------
+
+    def assess(self, actual: str | Decimal | int | Target,
+               direction: Direction | None = None,
+               partly_from: Decimal = Decimal("0.6")) -> Assessment:
+        """How far `actual` meets this target: a ratio in [0, 1] (capped) and a status.
+
+        `direction` decides for a target that names no comparator (from the indicator's
+        name); without it such a target counts as higher-is-better.
+        """
+        if not isinstance(actual, Target):
+            actual = parse(str(actual))
+        if self.kind is Kind.COMPOUND:
+            return self._assess_compound(actual, direction, partly_from)
+        if self.kind is Kind.QUALITATIVE:
+            return _assess_qualitative(self, actual)
+        if self.kind is Kind.UNPARSED or self.value is None:
+            raise ValueError(f"cannot assess against the unparsed target {self.text!r}")
+        got = _comparable(self, actual)
+        return _assess_number(self, got, direction, partly_from)
+
+    def _assess_compound(self, actual: Target, direction: Direction | None,
+                         partly_from: Decimal) -> Assessment:
+        answers = actual.parts if actual.kind is Kind.COMPOUND else (actual,)
+        if len(answers) != len(self.parts):
+            raise ValueError(f"{len(self.parts)} parts expected in the actual value, "
+                             f"got {len(answers)}: {actual.text!r}")
+        each = [p.assess(a, direction, partly_from) for p, a in zip(self.parts, answers,
+                                                                    strict=True)]
+        ratio = sum((a.ratio for a in each), Decimal(0)) / len(each)
+        status = Status.MET if all(a.status is Status.MET for a in each) else (
+            Status.PARTLY if ratio >= partly_from else Status.NOT_MET)
+        return Assessment(ratio, status, "mean of the parts: " + "; ".join(a.rule for a in each))
+
+
+def _number(text: str, multiplier: str) -> Decimal:
+    value = Decimal(text.translate(_HALF).replace(",", ""))
+    return value * MULTIPLIERS[multiplier] if multiplier else value
+
+
+def _plain(value: Decimal | None) -> str | None:
+    """A Decimal as plain text without exponent: '118000', '99.90'."""
+    if value is None:
+        return None
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text and value == value.to_integral() \
+        else text
+
+
+def _comparable(target: Target, actual: Target) -> Decimal:
+    """The actual value in the target's unit (converted when both have physical units)."""
+    if actual.kind is not Kind.QUANTITATIVE or actual.value is None:
+        raise ValueError(f"a number is expected as the actual value, got {actual.text!r}")
+    tu, au = target.unit, actual.unit
+    if tu and au and tu.canonical != au.canonical:
+        t_base, a_base = target.base_value(), actual.base_value()
+        if t_base is None or a_base is None or t_base[1] != a_base[1]:
+            raise ValueError(f"the actual value {actual.text!r} is not in a unit comparable "
+                             f"with {target.text!r}")
+        return a_base[0] / t_base[0] * target.value  # type: ignore[operator]
+    return actual.value
+
+
+def _assess_number(target: Target, got: Decimal, direction: Direction | None,
+                   partly_from: Decimal) -> Assessment:
+    want = target.value
+    assert want is not None
+    comparator = target.comparator
+    way = target.direction or direction or Direction.HIGHER
+    one, zero = Decimal(1), Decimal(0)
+    if comparator is Comparator.RANGE:
+        upper = target.upper
+        assert upper is not None
+        if want <= got <= upper:
+            return Assessment(one, Status.MET, f"{got} within {want}–{upper}")
+        ratio = got / want if got < want else (upper / got if got > 0 else zero)
+        rule = f"outside {want}–{upper}: " + ("B/A" if got < want else "upper/B")
+    elif way is Direction.LOWER:
+        met = got < want if comparator is Comparator.LT else got <= want
+        if got <= want:
+            ratio, rule = one, f"{got} ≤ {want}"
+        elif want <= 0:
+            ratio, rule = zero, f"{got} > 0 where none is allowed"
+        else:
+            ratio, rule = want / got, "lower is better: A/B"
+        return _status(ratio, met, partly_from, rule)
+    else:  # higher is better; '=' is scored like it (domain.md §3)
+        met = got > want if comparator is Comparator.GT else got >= want
+        if want <= 0:
+            ratio, rule = (one if got >= want else zero), f"A = {want}: B ≥ A or nothing"
+        else:
+            ratio, rule = max(zero, min(one, got / want)), "higher is better: B/A, capped"
+        return _status(ratio, met, partly_from, rule)
+    return _status(max(zero, min(one, ratio)), False, partly_from, rule)
+
+
+def _status(ratio: Decimal, met: bool, partly_from: Decimal, rule: str) -> Assessment:
+    ratio = max(Decimal(0), min(Decimal(1), ratio))
+    status = Status.MET if met else (Status.PARTLY if ratio >= partly_from else Status.NOT_MET)
+    return Assessment(ratio, status, rule)
+
+
+def _assess_qualitative(target: Target, actual: Target) -> Assessment:
+    text = actual.text.strip()
+    for word, status in sorted(ACHIEVEMENT.items(), key=lambda x: -len(x[0])):
+        if word in text:
+            ratio = {Status.MET: Decimal(1), Status.PARTLY: PARTLY_RATIO,
+                     Status.NOT_MET: Decimal(0)}[status]
+            return Assessment(ratio, status, f"qualitative: '{word}'")
+    if actual.kind is Kind.QUALITATIVE and target.state and actual.state:
+        if actual.state.key == target.state.key:
+            return Assessment(Decimal(1), Status.MET,
+                              f"qualitative: {actual.state.key} as expected")
+        return Assessment(Decimal(0), Status.NOT_MET,
+                          f"qualitative: {actual.state.key}, {target.state.key} expected")
+    if actual.kind is Kind.QUANTITATIVE and actual.change and target.state:
+        wanted = "increase" if target.state.direction is Direction.HIGHER else "decrease"
+        ok = actual.change == wanted and (actual.value or 0) > 0
+        return Assessment(Decimal(int(ok)), Status.MET if ok else Status.NOT_MET,
+                          f"qualitative: a {actual.change} of {actual.number_text}")
+    raise ValueError(f"cannot tell whether {actual.text!r} achieves {target.text!r}: "
+                     "answer 达成, 部分达成 or 未达成")
+
+
+# ---- parsing ----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=65536)
+def parse(text: str) -> Target:
+    """Parse one 年度指标值. Text the grammar cannot read comes back as Kind.UNPARSED."""
+    if not text or not text.strip():
+        return Target(Kind.UNPARSED, raw=text)
+    pieces = _split_compound(text)
+    if pieces:
+        parts, seps = pieces
+        return Target(Kind.COMPOUND, parts=tuple(parts), separators=tuple(seps))
+    return _parse_one(text)
+
+
+def _split_compound(text: str) -> tuple[list[Target], list[str]] | None:
+    """Several quantities in one target ("迁移数据≥1000万条 存储量≥5TB"): each part has
+    its own number; otherwise (e.g. "≤ 8%") the text is one target."""
+    half = text.translate(_HALF)
+    cuts = [m for m in SPLIT_RE.finditer(half) if m.start() > 0 and m.end() < len(half)]
+    if not cuts:
+        return None
+    bounds = [0, *(x for m in cuts for x in (m.start(), m.end())), len(text)]
+    segments = [text[bounds[k]:bounds[k + 1]] for k in range(0, len(bounds), 2)]
+    if not all(NUMBER_RE.search(s.translate(_HALF)) for s in segments):
+        return None
+    parts = [_parse_one(s) for s in segments]
+    if any(p.kind is not Kind.QUANTITATIVE for p in parts):
+        return None
+    return parts, [text[m.start():m.end()] for m in cuts]
+
+
+def _parse_one(text: str) -> Target:
+    half = text.translate(_HALF)
+    numbers = list(NUMBER_RE.finditer(half))
+    if not numbers:
+        return _parse_qualitative(text)
+    candidates = [_quantity(text, half, m) for m in numbers]
+    with_comparator = [t for t in candidates if t.comparator is not None]
+    return (with_comparator or candidates)[-1]
+
+
+def _quantity(text: str, half: str, m: re.Match[str]) -> Target:
+    start, pos = m.start(), m.end()
+    number_text = text[start:pos]
+    # before the number: a comparator word, perhaps with spaces after it
+    head = half[:start]
+    stripped = head.rstrip()
+    comparator_at = start
+    for word in _PREFIX_WORDS:
+        if stripped.endswith(word):
+            comparator_at = len(stripped) - len(word)
+            break
+    # a range: "90%-95%", "3至5天"
+    lower_unit_text = range_text = upper_text = ""
+    lower_unit = match_unit(half, pos)
+    after_lower = pos + (len(lower_unit[0]) if lower_unit else 0)
+    for sign in RANGE_SIGNS:
+        if half.startswith(sign, after_lower):
+            upper = NUMBER_RE.match(half, after_lower + len(sign))
+            if upper and comparator_at == start:
+                lower_unit_text = text[pos:after_lower]
+                range_text = text[after_lower:after_lower + len(sign)]
+                upper_text = text[upper.start():upper.end()]
+                pos = upper.end()
+            break
+    multiplier = ""
+    unit = match_unit(half, pos)
+    if unit is None:
+        multiplier = next((w for w in _MULTIPLIER_WORDS if half.startswith(w, pos)), "")
+        pos += len(multiplier)
+        unit = match_unit(half, pos)
+    unit_text = text[pos:pos + len(unit[0])] if unit else ""
+    if lower_unit_text and lower_unit_text != unit_text:
+        return Target(Kind.UNPARSED, raw=text)  # "90%-95个": not one quantity
+    pos += len(unit_text)
+    suffix_text = next((w for w in _SUFFIX_WORDS if half.startswith(w, pos)), "")
+    pos += len(suffix_text)
+    return Target(
+        Kind.QUANTITATIVE, subject=text[:comparator_at],
+        comparator_text=text[comparator_at:start], number_text=number_text,
+        lower_unit_text=lower_unit_text, range_text=range_text, upper_text=upper_text,
+        multiplier=multiplier, unit_text=unit_text, suffix_text=suffix_text,
+        trailing=text[pos:],
+    )
+
+
+def _parse_qualitative(text: str) -> Target:
+    for word, _state in _STATE_WORDS:
+        at = text.find(word)
+        if at < 0:
+            continue
+        head = text[:at]
+        qualifier = next((q for q in _QUALIFIER_WORDS if head.endswith(q)), "")
+        return Target(Kind.QUALITATIVE, subject=head[: len(head) - len(qualifier)],
+                      qualifier=qualifier, state_text=word, trailing=text[at + len(word):])
+    return Target(Kind.UNPARSED, raw=text)
