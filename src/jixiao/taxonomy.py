@@ -1,0 +1,153 @@
+"""The indicator taxonomy: first level (as printed, or inferred), second level, direction.
+
+The rules are data (`data/taxonomy.toml`); this module only applies them, and every
+inference names the rule that made it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from jixiao.model import Indicator
+from jixiao.targets import Direction, Kind, Target, parse
+
+SECOND_LEVEL_PARENT: dict[str, str] = {
+    "数量": "产出指标", "质量": "产出指标", "时效": "产出指标", "成本": "产出指标",
+    "经济效益": "效益指标", "社会效益": "效益指标", "生态效益": "效益指标",
+    "可持续影响": "效益指标", "服务对象满意度": "满意度指标", "经济成本": "成本指标",
+}
+_TRAILING_NOTE = re.compile(r"(?:[（(][^）)]*[）)]|%)+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    result: str  # the category, or "lower" for a direction rule
+    first_level: tuple[str, ...] = ()
+    name_any: tuple[str, ...] = ()
+    name_none: tuple[str, ...] = ()
+    name_ends: tuple[str, ...] = ()
+    target_any: tuple[str, ...] = ()
+    target_dimensions: tuple[str, ...] = ()
+    target_max_seconds: int | None = None
+
+    def matches(self, first_level: str | None, name: str, target: Target) -> bool:
+        if self.first_level and first_level not in self.first_level:
+            return False
+        if self.name_any and not any(w in name for w in self.name_any):
+            return False
+        if any(w in name for w in self.name_none):
+            return False
+        if self.name_ends and not _TRAILING_NOTE.sub("", name).endswith(self.name_ends):
+            return False
+        if self.target_any and not any(w in target.text for w in self.target_any):
+            return False
+        if self.target_dimensions:
+            unit = _single(target).unit
+            if unit is None or unit.dimension not in self.target_dimensions:
+                return False
+        if self.target_max_seconds is not None:
+            base = _single(target).base_value() if _single(target).unit else None
+            if base is None or base[1] != "s" or base[0] > self.target_max_seconds:
+                return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """What an indicator is, and which rule said so."""
+
+    first_level: str
+    first_level_rule: str | None  # None: printed in the table
+    second_level: str
+    second_level_rule: str
+    direction: Direction
+    direction_rule: str
+
+    @property
+    def fits(self) -> bool:
+        """Whether the second level belongs under the first (else: a wrong category)."""
+        return SECOND_LEVEL_PARENT.get(self.second_level) == self.first_level
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "first_level": self.first_level,
+            "first_level_inferred": self.first_level_rule is not None,
+            "first_level_rule": self.first_level_rule,
+            "second_level": self.second_level,
+            "second_level_rule": self.second_level_rule,
+            "category_fits": self.fits,
+            "direction": str(self.direction),
+            "direction_rule": self.direction_rule,
+        }
+
+
+def _single(target: Target) -> Target:
+    """The part that speaks for a compound target (its first)."""
+    return target.parts[0] if target.kind is Kind.COMPOUND and target.parts else target
+
+
+def _rules(raw: list[dict[str, Any]], result_key: str | None) -> tuple[Rule, ...]:
+    return tuple(
+        Rule(id=r["id"], result=r[result_key] if result_key else "lower",
+             first_level=tuple(r.get("first_level", ())), name_any=tuple(r.get("name_any", ())),
+             name_none=tuple(r.get("name_none", ())), name_ends=tuple(r.get("name_ends", ())),
+             target_any=tuple(r.get("target_any", ())),
+             target_dimensions=tuple(r.get("target_dimensions", ())),
+             target_max_seconds=r.get("target_max_seconds"))
+        for r in raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    first_level: tuple[Rule, ...]
+    second_level: tuple[Rule, ...]
+    lower_is_better: tuple[Rule, ...]
+
+    @classmethod
+    def from_toml(cls, text: str) -> Rules:
+        data = tomllib.loads(text)
+        return cls(_rules(data["first_level"], "category"),
+                   _rules(data["second_level"], "second"),
+                   _rules(data["lower_is_better"], None))
+
+
+@functools.cache
+def default_rules() -> Rules:
+    return Rules.from_toml(resources.files("jixiao").joinpath("data/taxonomy.toml")
+                           .read_text(encoding="utf-8"))
+
+
+def classify(indicator: Indicator, target: Target | None = None,
+             rules: Rules | None = None) -> Classification:
+    """First level, second level and direction of one indicator."""
+    rules = rules or default_rules()
+    target = target or parse(indicator.target)
+    name = indicator.name
+    first, first_rule = indicator.category, None
+    if first is None:
+        rule = _first(rules.first_level, None, name, target)
+        first, first_rule = rule.result, rule.id
+    second = _first(rules.second_level, first, name, target)
+    lower = next((r for r in rules.lower_is_better if r.matches(first, name, target)), None)
+    if lower is not None:
+        direction, direction_rule = Direction.LOWER, lower.id
+    elif target.direction is not None:
+        direction, direction_rule = target.direction, "target"
+    else:
+        direction, direction_rule = Direction.HIGHER, "default-higher"
+    return Classification(first, first_rule, second.result, second.id, direction,
+                          direction_rule)
+
+
+def _first(rules: tuple[Rule, ...], first_level: str | None, name: str,
+           target: Target) -> Rule:
+    for rule in rules:
+        if rule.matches(first_level, name, target):
+            return rule
+    raise LookupError(f"no rule matches {name!r}: the rule table needs a default")
