@@ -23,6 +23,8 @@ from jixiao.model import (
     SourceSpan,
     Unit,
 )
+from jixiao.targets import parse
+from jixiao.taxonomy import classify
 
 FORMAT_VERSION = 1
 
@@ -46,6 +48,15 @@ def _span_dict(span: SourceSpan) -> dict[str, Any]:
                               ("page", span.page)) if v is not None}
 
 
+def _indicator_dict(i: Indicator) -> dict[str, Any]:
+    """The fixed keys, then ours: where it came from, the parsed target, the taxonomy.
+    (The last two are derived, so reading them back ignores them.)"""
+    target = parse(i.target)
+    return {"seq": i.seq, "category": i.category, "name": i.name, "target": i.target,
+            "raw": i.raw, "source": _span_dict(i.span), "parsed_target": target.as_dict(),
+            "taxonomy": classify(i, target).as_dict()}
+
+
 def to_dict(doc: Document) -> dict[str, Any]:
     units = []
     for unit in doc.units:
@@ -62,11 +73,7 @@ def to_dict(doc: Document) -> dict[str, Any]:
                 "name": p.name,
                 **_amounts_dict(p.amounts, flag=False),
                 "goal": p.goal,
-                "indicators": [
-                    {"seq": i.seq, "category": i.category, "name": i.name, "target": i.target,
-                     "raw": i.raw, "source": _span_dict(i.span)}
-                    for i in p.indicators
-                ],
+                "indicators": [_indicator_dict(i) for i in p.indicators],
                 "unit": unit.name,
                 "columns_inferred": p.amounts.columns_inferred,
                 "source": _span_dict(p.span),

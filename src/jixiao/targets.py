@@ -192,8 +192,7 @@ class Target:
 
     @property
     def unit(self) -> UnitInfo | None:
-        found = match_unit(self.unit_text, 0) if self.unit_text else None
-        return found[1] if found else None
+        return _unit_info(self.unit_text) if self.unit_text else None
 
     @property
     def state(self) -> State | None:
@@ -332,6 +331,12 @@ class Target:
         status = Status.MET if all(a.status is Status.MET for a in each) else (
             Status.PARTLY if ratio >= partly_from else Status.NOT_MET)
         return Assessment(ratio, status, "mean of the parts: " + "; ".join(a.rule for a in each))
+
+
+@functools.lru_cache(maxsize=1024)
+def _unit_info(unit_text: str) -> UnitInfo | None:
+    found = match_unit(unit_text, 0)
+    return found[1] if found else None
 
 
 def _number(text: str, multiplier: str) -> Decimal:

@@ -52,8 +52,11 @@ class Rule:
             if unit is None or unit.dimension not in self.target_dimensions:
                 return False
         if self.target_max_seconds is not None:
-            base = _single(target).base_value() if _single(target).unit else None
-            if base is None or base[1] != "s" or base[0] > self.target_max_seconds:
+            unit = _single(target).unit
+            if unit is None or unit.dimension != "time":
+                return False
+            base = _single(target).base_value()
+            if base is None or base[0] > self.target_max_seconds:
                 return False
         return True
 
@@ -126,10 +129,13 @@ def default_rules() -> Rules:
 def classify(indicator: Indicator, target: Target | None = None,
              rules: Rules | None = None) -> Classification:
     """First level, second level and direction of one indicator."""
-    rules = rules or default_rules()
     target = target or parse(indicator.target)
-    name = indicator.name
-    first, first_rule = indicator.category, None
+    return _classify(indicator.category, indicator.name, target, rules or default_rules())
+
+
+@functools.lru_cache(maxsize=65536)  # tables repeat their indicators, across documents too
+def _classify(category: str | None, name: str, target: Target, rules: Rules) -> Classification:
+    first, first_rule = category, None
     if first is None:
         rule = _first(rules.first_level, None, name, target)
         first, first_rule = rule.result, rule.id

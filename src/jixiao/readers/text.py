@@ -37,6 +37,8 @@ from jixiao.model import (
     Unit,
 )
 from jixiao.readers.decode import decode_text
+from jixiao.targets import Kind
+from jixiao.targets import parse as parse_target
 
 _AMOUNT = r"-?\d{1,3}(?:,\d{3})*\.\d{2}|-?\d+\.\d{2}"
 AMOUNT_LINE_RE = re.compile(
@@ -333,6 +335,9 @@ class TextReader:
             else:
                 name, target = body, ""
                 self.warn("missing-target", f"indicator {item.seq} has no target", where)
+        if target and parse_target(target).kind is Kind.UNPARSED:
+            self.warn("unparsed-target", f"indicator {item.seq}: the target '{target}' is not "
+                      "in the target grammar; kept as text", where)
         return Indicator(item.seq, category, name, target, raw, self.span(item.parts))
 
     def project(self, row: _Row, seq: int) -> Project:
