@@ -22,6 +22,9 @@ from jixiao.errors import ReadError
 from jixiao.interchange import to_dict
 from jixiao.model import Document, Project, SourceInfo, SourceSpan
 from jixiao.readers import load_bytes, read, read_bytes, sniff
+from jixiao.targets import Kind, Target
+from jixiao.targets import parse as parse_target
+from jixiao.taxonomy import classify
 
 app = typer.Typer(
     help="jixiao (绩效): read, store and inspect 项目支出绩效目标表 (performance target tables).",
@@ -166,22 +169,19 @@ def list_command(db: DbOption = None) -> None:
 
 @app.command("show")
 def show_command(
-    doc: Annotated[str, typer.Argument(help="document id, file name or sha256 prefix")],
+    doc: Annotated[str, typer.Argument(help="a table file, or a stored document (id, file "
+                                            "name or sha256 prefix)")],
     project: Annotated[str | None, typer.Argument(help="project seq or part of its name")] = None,
     db: DbOption = None,
 ) -> None:
-    """Show a stored document, or one of its projects with its source lines."""
-    engine = store.connect(db)
-    try:
-        document = store.load_document(engine, store.resolve_document(engine, doc))
-    except store.StoreError as exc:
-        err.print(f"[bold red]error[/] {escape(str(exc))}")
-        raise typer.Exit(1) from None
+    """Show a document (stored, or read from a file), or one of its projects with the source
+    lines of each field and the parse of each target."""
+    document = _document(doc, db)
     if project is None:
         _print_document(document)
         return
     matches = [p for p in document.projects
-               if (project.isdigit() and p.seq == int(project)) or project in p.name]
+               if (p.seq == int(project) if project.isdigit() else project in p.name)]
     if not matches:
         err.print(f"[bold red]error[/] no project '{escape(project)}' in document "
                   f"{escape(doc)}")
@@ -242,13 +242,67 @@ def _print_project(p: Project) -> None:
                                        if a.columns_inferred else ""))
     out.print(f"绩效目标：{escape(p.goal)} {lines('goal')}")
     table = Table()
-    for col in ("#", "类别", "指标", "年度指标值", "lines"):
+    for col in ("#", "类别", "二级", "指标", "年度指标值", "parsed", "lines"):
         table.add_column(col)
     for i in p.indicators:
-        table.add_row(str(i.seq), i.category or "[yellow]—[/]", escape(i.name),
-                      escape(i.target),
-                      _lines(i.span))
+        target = parse_target(i.target)
+        c = classify(i, target)
+        first = c.first_level if c.first_level_rule is None else \
+            f"[yellow]{c.first_level}[/] [dim]({c.first_level_rule})[/]"
+        second = c.second_level + ("" if c.fits else " [red]≠[/]")
+        parsed = escape(target.describe()) if target.kind is not Kind.UNPARSED else \
+            "[red]unparsed[/]"
+        table.add_row(str(i.seq), first, f"{second} [dim]({c.second_level_rule})[/]",
+                      escape(i.name), escape(i.target), parsed, _lines(i.span))
     out.print(table)
+
+
+@app.command("targets")
+def targets_command(
+    source: Annotated[str, typer.Argument(help="a table file, or a stored document (id, file "
+                                               "name or sha256 prefix)")],
+    db: DbOption = None,
+) -> None:
+    """List every distinct target form of a table with its parse, to check the grammar."""
+    document = _document(source, db)
+    counts = Counter(i.target for _, i in document.iter_indicators())
+    table = Table(title=f"{sum(counts.values())} targets, {len(counts)} distinct forms",
+                  title_justify="left")
+    for col in ("n", "年度指标值", "kind", "comparator", "value", "unit", "direction",
+                "state / subject"):
+        table.add_column(col, justify="right" if col in ("n", "value") else "left")
+    unparsed = 0
+    for text, n in sorted(counts.items(), key=lambda x: (-x[1], x[0])):
+        for t in _leaves(parse_target(text)):
+            unparsed += t.kind is Kind.UNPARSED
+            d = t.as_dict()
+            extra = " ".join(str(x) for x in (d.get("state"), d.get("subject")) if x)
+            table.add_row(str(n), escape(text), str(t.kind), str(d.get("comparator") or ""),
+                          str(d.get("value") or ""), str(d.get("unit_canonical") or ""),
+                          str(d.get("direction") or ""), escape(extra))
+            text, n = "  ↳", ""  # a compound target: its further parts on rows below
+    out.print(table)
+    if unparsed:
+        out.print(f"[red]{unparsed} unparsed[/]: kept as text, see docs/targets.md")
+
+
+def _leaves(target: Target) -> tuple[Target, ...]:
+    return target.parts if target.kind is Kind.COMPOUND else (target,)
+
+
+def _document(source: str, db: str | None) -> Document:
+    """A table from a file when `source` is one, else from the store."""
+    if Path(source).is_file():
+        try:
+            return read(source)
+        except ReadError as exc:
+            raise _fail_read(exc) from None
+    engine = store.connect(db)
+    try:
+        return store.load_document(engine, store.resolve_document(engine, source))
+    except store.StoreError as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
 
 
 def _lines(span: SourceSpan) -> str:
