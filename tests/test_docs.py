@@ -21,7 +21,7 @@ def _codes_in_source() -> set[str]:
 
 def test_every_command_is_in_the_readme() -> None:
     commands = {c.name for c in app.registered_commands}
-    assert commands == {"read", "ingest", "list", "show"}
+    assert commands == {"read", "ingest", "list", "show", "targets"}
     for name in commands:
         assert f"jixiao {name}" in README, name
 

@@ -273,14 +273,16 @@ def targets_command(
         table.add_column(col, justify="right" if col in ("n", "value") else "left")
     unparsed = 0
     for text, n in sorted(counts.items(), key=lambda x: (-x[1], x[0])):
-        for t in _leaves(parse_target(text)):
+        target = parse_target(text)
+        kind = str(target.kind)
+        for t in _leaves(target):
             unparsed += t.kind is Kind.UNPARSED
             d = t.as_dict()
             extra = " ".join(str(x) for x in (d.get("state"), d.get("subject")) if x)
-            table.add_row(str(n), escape(text), str(t.kind), str(d.get("comparator") or ""),
+            table.add_row(str(n), escape(text), kind, str(d.get("comparator") or ""),
                           str(d.get("value") or ""), str(d.get("unit_canonical") or ""),
                           str(d.get("direction") or ""), escape(extra))
-            text, n = "  ↳", ""  # a compound target: its further parts on rows below
+            text, n, kind = "  ↳", "", ""  # a compound target: its other parts below
     out.print(table)
     if unparsed:
         out.print(f"[red]{unparsed} unparsed[/]: kept as text, see docs/targets.md")

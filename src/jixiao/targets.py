@@ -127,7 +127,7 @@ NUMBER_RE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 # between parts of a compound target; a comma inside a number ("1,000") is not one
 SPLIT_RE = re.compile(r"\s*(?:[，；;]|,(?!\d{3}))\s*|\s+")
 # Full-width forms to their ASCII twins, one character for one, so positions agree.
-_HALF = str.maketrans("０１２３４５６７８９．％＞＜＝～，；：", "0123456789.%><=~,;:")
+_HALF = str.maketrans("０１２３４５６７８９．％＞＜＝～", "0123456789.%><=~")
 
 
 # ---- the Target -------------------------------------------------------------------------
@@ -445,19 +445,39 @@ def parse(text: str) -> Target:
 
 def _split_compound(text: str) -> tuple[list[Target], list[str]] | None:
     """Several quantities in one target ("迁移数据≥1000万条 存储量≥5TB"): each part has
-    its own number; otherwise (e.g. "≤ 8%") the text is one target."""
+    its own number. A piece without a number ("≤" of "≤ 8%") stays with its neighbour."""
     half = text.translate(_HALF)
     cuts = [m for m in SPLIT_RE.finditer(half) if m.start() > 0 and m.end() < len(half)]
     if not cuts:
         return None
     bounds = [0, *(x for m in cuts for x in (m.start(), m.end())), len(text)]
-    segments = [text[bounds[k]:bounds[k + 1]] for k in range(0, len(bounds), 2)]
-    if not all(NUMBER_RE.search(s.translate(_HALF)) for s in segments):
+    pieces = [text[bounds[k]:bounds[k + 1]] for k in range(0, len(bounds), 2)]
+    seps = ["", *(text[m.start():m.end()] for m in cuts)]
+    segments: list[str] = []
+    separators: list[str] = []
+    carry: tuple[str, str] | None = None  # words without a number wait for the next number
+    for k, (sep, piece) in enumerate(zip(seps, pieces, strict=True)):
+        if carry is not None:
+            sep, piece, carry = carry[0], carry[1] + sep + piece, None
+        if not _has_number(piece):
+            if k == len(pieces) - 1 and segments:
+                segments[-1] += sep + piece  # trailing words belong to the last part
+            else:
+                carry = (sep, piece)
+            continue
+        if segments:
+            separators.append(sep)
+        segments.append(piece)
+    if len(segments) < 2:
         return None
     parts = [_parse_one(s) for s in segments]
     if any(p.kind is not Kind.QUANTITATIVE for p in parts):
         return None
-    return parts, [text[m.start():m.end()] for m in cuts]
+    return parts, separators
+
+
+def _has_number(text: str) -> bool:
+    return NUMBER_RE.search(text.translate(_HALF)) is not None
 
 
 def _parse_one(text: str) -> Target:
@@ -465,7 +485,13 @@ def _parse_one(text: str) -> Target:
     numbers = list(NUMBER_RE.finditer(half))
     if not numbers:
         return _parse_qualitative(text)
-    candidates = [_quantity(text, half, m) for m in numbers]
+    candidates: list[Target] = []
+    consumed = 0  # a number inside an earlier candidate's unit ("m2", "TB/月") is not one
+    for m in numbers:
+        if m.start() < consumed:
+            continue
+        candidates.append(_quantity(text, half, m))
+        consumed = len(text) - len(candidates[-1].trailing)
     with_comparator = [t for t in candidates if t.comparator is not None]
     return (with_comparator or candidates)[-1]
 
