@@ -119,9 +119,9 @@ ACHIEVEMENT: dict[str, Status] = {
 PARTLY_RATIO = Decimal("0.7")  # a partly achieved qualitative target, inside [0.6, 0.8)
 
 _STATE_WORDS = sorted(((w, s) for s in STATES for w in s.words), key=lambda x: -len(x[0]))
-_PREFIX_WORDS = sorted(PREFIX_COMPARATORS, key=len, reverse=True)
-_SUFFIX_WORDS = sorted(SUFFIX_COMPARATORS, key=len, reverse=True)
-_MULTIPLIER_WORDS = sorted(MULTIPLIERS, key=len, reverse=True)
+_PREFIX_LENGTHS = sorted({len(w) for w in PREFIX_COMPARATORS}, reverse=True)
+_SUFFIX_LENGTHS = sorted({len(w) for w in SUFFIX_COMPARATORS}, reverse=True)
+_MULTIPLIER_LENGTHS = sorted({len(w) for w in MULTIPLIERS}, reverse=True)
 _QUALIFIER_WORDS = sorted(QUALIFIERS, key=len, reverse=True)
 NUMBER_RE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 # between parts of a compound target; a comma inside a number ("1,000") is not one
@@ -500,12 +500,11 @@ def _quantity(text: str, half: str, m: re.Match[str]) -> Target:
     start, pos = m.start(), m.end()
     number_text = text[start:pos]
     # before the number: a comparator word, perhaps with spaces after it
-    head = half[:start]
-    stripped = head.rstrip()
+    stripped = half[:start].rstrip()
     comparator_at = start
-    for word in _PREFIX_WORDS:
-        if stripped.endswith(word):
-            comparator_at = len(stripped) - len(word)
+    for length in _PREFIX_LENGTHS:  # the longest spelling: 小于等于 before 小于
+        if len(stripped) >= length and stripped[-length:] in PREFIX_COMPARATORS:
+            comparator_at = len(stripped) - length
             break
     # a range: "90%-95%", "3至5天"
     lower_unit_text = range_text = upper_text = ""
@@ -523,14 +522,14 @@ def _quantity(text: str, half: str, m: re.Match[str]) -> Target:
     multiplier = ""
     unit = match_unit(half, pos)
     if unit is None:
-        multiplier = next((w for w in _MULTIPLIER_WORDS if half.startswith(w, pos)), "")
+        multiplier = _longest_at(half, pos, MULTIPLIERS, _MULTIPLIER_LENGTHS)
         pos += len(multiplier)
         unit = match_unit(half, pos)
     unit_text = text[pos:pos + len(unit[0])] if unit else ""
     if lower_unit_text and lower_unit_text != unit_text:
         return Target(Kind.UNPARSED, raw=text)  # "90%-95个": not one quantity
     pos += len(unit_text)
-    suffix_text = next((w for w in _SUFFIX_WORDS if half.startswith(w, pos)), "")
+    suffix_text = _longest_at(half, pos, SUFFIX_COMPARATORS, _SUFFIX_LENGTHS)
     pos += len(suffix_text)
     return Target(
         Kind.QUANTITATIVE, subject=text[:comparator_at],
@@ -539,6 +538,15 @@ def _quantity(text: str, half: str, m: re.Match[str]) -> Target:
         multiplier=multiplier, unit_text=unit_text, suffix_text=suffix_text,
         trailing=text[pos:],
     )
+
+
+def _longest_at(text: str, pos: int, words: dict[str, object], lengths: list[int]) -> str:
+    """The longest of `words` written at text[pos:], or ''."""
+    for length in lengths:
+        word = text[pos:pos + length]
+        if len(word) == length and word in words:
+            return word
+    return ""
 
 
 def _parse_qualitative(text: str) -> Target:

@@ -59,22 +59,25 @@ UNITS: dict[str, UnitInfo] = {
 }
 # A rate: a count or storage per unit of time ("次/天", "TB/月").
 RATE_RE = re.compile(r"(?P<num>[^\d/\s]{1,3})/(?P<den>秒|s|分钟|min|小时|h|天|日|周|月|年)")
-_UNIT_WORDS = sorted(UNITS, key=len, reverse=True)
+
+
+_UNIT_LENGTHS = sorted({len(w) for w in UNITS}, reverse=True)
 
 
 def match_unit(text: str, pos: int) -> tuple[str, UnitInfo] | None:
     """The longest unit written at text[pos:], a rate like 次/天 included."""
-    rate = RATE_RE.match(text, pos)
-    if rate and rate.group("num") in UNITS:
-        num, den = UNITS[rate.group("num")], UNITS[rate.group("den")]
-        written = rate.group(0)
-        return written, UnitInfo(f"{num.canonical}/{den.canonical}", "rate")
-    for word in _UNIT_WORDS:
-        if text.startswith(word, pos):
+    if "/" in text[pos:pos + 5]:
+        rate = RATE_RE.match(text, pos)
+        if rate and rate.group("num") in UNITS:
+            num, den = UNITS[rate.group("num")], UNITS[rate.group("den")]
+            return rate.group(0), UnitInfo(f"{num.canonical}/{den.canonical}", "rate")
+    for length in _UNIT_LENGTHS:  # longest first: 分钟 before 分, 个月 before 个
+        word = text[pos:pos + length]
+        if len(word) == length and word in UNITS:
             # an ASCII unit must not run into more letters ("s" of "sets", "m" of "ms")
-            end = pos + len(word)
-            if word.isascii() and word.isalpha() and end < len(text) and text[end].isascii() \
-                    and text[end].isalpha():
+            end = pos + length
+            if word.isascii() and word.isalpha() and end < len(text) \
+                    and text[end].isascii() and text[end].isalpha():
                 continue
             return word, UNITS[word]
     return None
