@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
-from jixiao.units import UnitInfo, match_unit, to_base
+from jixiao.units import UnitInfo, by_first_character, match_unit, to_base
 
 
 class Kind(StrEnum):
@@ -82,7 +83,7 @@ MULTIPLIERS: dict[str, Decimal] = {
     "十万": Decimal(10) ** 5, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4,
     "千": Decimal(10) ** 3, "百": Decimal(100),
 }
-RANGE_SIGNS = ("-", "~", "～", "—", "至", "到")
+RANGE_SIGNS = "-~～—至到"  # each one character
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +120,10 @@ ACHIEVEMENT: dict[str, Status] = {
 PARTLY_RATIO = Decimal("0.7")  # a partly achieved qualitative target, inside [0.6, 0.8)
 
 _STATE_WORDS = sorted(((w, s) for s in STATES for w in s.words), key=lambda x: -len(x[0]))
-_PREFIX_LENGTHS = sorted({len(w) for w in PREFIX_COMPARATORS}, reverse=True)
-_SUFFIX_LENGTHS = sorted({len(w) for w in SUFFIX_COMPARATORS}, reverse=True)
-_MULTIPLIER_LENGTHS = sorted({len(w) for w in MULTIPLIERS}, reverse=True)
+_PREFIX_BY_LAST = {k: tuple(w[::-1] for w in v) for k, v in
+                   by_first_character([w[::-1] for w in PREFIX_COMPARATORS]).items()}
+_SUFFIX_BY_FIRST = by_first_character(list(SUFFIX_COMPARATORS))
+_MULTIPLIER_BY_FIRST = by_first_character(list(MULTIPLIERS))
 _QUALIFIER_WORDS = sorted(QUALIFIERS, key=len, reverse=True)
 NUMBER_RE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 # between parts of a compound target; a comma inside a number ("1,000") is not one
@@ -140,9 +142,12 @@ class Assessment:
     rule: str  # how the ratio was computed, in words
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    """One 年度指标值, every piece as written; meaning is derived in the properties."""
+class Target(NamedTuple):
+    """One 年度指标值, every piece as written; meaning is derived in the properties.
+
+    A NamedTuple: immutable and hashable like a frozen dataclass, and three times cheaper
+    to build, which counts in a grammar that builds one for every number it meets.
+    """
 
     kind: Kind
     subject: str = ""  # text before the value: "系统故障排除用时", "安全事故"
@@ -159,7 +164,7 @@ class Target:
     state_text: str = ""  # qualitative: the state word as written
     parts: tuple[Target, ...] = ()  # compound: each part
     separators: tuple[str, ...] = ()  # compound: the text between parts
-    raw: str = field(default="", compare=False)  # unparsed: the text itself
+    raw: str = ""  # unparsed: the text itself
 
     # ---- meaning ----------------------------------------------------------------------
 
@@ -436,17 +441,17 @@ def parse(text: str) -> Target:
     """Parse one 年度指标值. Text the grammar cannot read comes back as Kind.UNPARSED."""
     if not text or not text.strip():
         return Target(Kind.UNPARSED, raw=text)
-    pieces = _split_compound(text)
+    half = text.translate(_HALF)
+    pieces = _split_compound(text, half) if SPLIT_RE.search(half, 1) else None
     if pieces:
         parts, seps = pieces
         return Target(Kind.COMPOUND, parts=tuple(parts), separators=tuple(seps))
-    return _parse_one(text)
+    return _parse_one(text, half)
 
 
-def _split_compound(text: str) -> tuple[list[Target], list[str]] | None:
+def _split_compound(text: str, half: str) -> tuple[list[Target], list[str]] | None:
     """Several quantities in one target ("迁移数据≥1000万条 存储量≥5TB"): each part has
     its own number. A piece without a number ("≤" of "≤ 8%") stays with its neighbour."""
-    half = text.translate(_HALF)
     cuts = [m for m in SPLIT_RE.finditer(half) if m.start() > 0 and m.end() < len(half)]
     if not cuts:
         return None
@@ -470,7 +475,7 @@ def _split_compound(text: str) -> tuple[list[Target], list[str]] | None:
         segments.append(piece)
     if len(segments) < 2:
         return None
-    parts = [_parse_one(s) for s in segments]
+    parts = [_parse_one(s, s.translate(_HALF)) for s in segments]
     if any(p.kind is not Kind.QUANTITATIVE for p in parts):
         return None
     return parts, separators
@@ -480,8 +485,7 @@ def _has_number(text: str) -> bool:
     return NUMBER_RE.search(text.translate(_HALF)) is not None
 
 
-def _parse_one(text: str) -> Target:
-    half = text.translate(_HALF)
+def _parse_one(text: str, half: str) -> Target:
     numbers = list(NUMBER_RE.finditer(half))
     if not numbers:
         return _parse_qualitative(text)
@@ -492,6 +496,8 @@ def _parse_one(text: str) -> Target:
             continue
         candidates.append(_quantity(text, half, m))
         consumed = len(text) - len(candidates[-1].trailing)
+    if len(candidates) == 1:
+        return candidates[0]
     with_comparator = [t for t in candidates if t.comparator is not None]
     return (with_comparator or candidates)[-1]
 
@@ -502,34 +508,31 @@ def _quantity(text: str, half: str, m: re.Match[str]) -> Target:
     # before the number: a comparator word, perhaps with spaces after it
     stripped = half[:start].rstrip()
     comparator_at = start
-    for length in _PREFIX_LENGTHS:  # the longest spelling: 小于等于 before 小于
-        if len(stripped) >= length and stripped[-length:] in PREFIX_COMPARATORS:
-            comparator_at = len(stripped) - length
+    for word in _PREFIX_BY_LAST.get(stripped[-1:], ()):  # longest: 小于等于 before 小于
+        if stripped.endswith(word):
+            comparator_at = len(stripped) - len(word)
             break
-    # a range: "90%-95%", "3至5天"
-    lower_unit_text = range_text = upper_text = ""
-    lower_unit = match_unit(half, pos)
-    after_lower = pos + (len(lower_unit[0]) if lower_unit else 0)
-    for sign in RANGE_SIGNS:
-        if half.startswith(sign, after_lower):
-            upper = NUMBER_RE.match(half, after_lower + len(sign))
-            if upper and comparator_at == start:
-                lower_unit_text = text[pos:after_lower]
-                range_text = text[after_lower:after_lower + len(sign)]
-                upper_text = text[upper.start():upper.end()]
-                pos = upper.end()
-            break
-    multiplier = ""
     unit = match_unit(half, pos)
+    # a range: "90%-95%", "3至5天" (the unit may follow either number, or both)
+    lower_unit_text = range_text = upper_text = ""
+    after = pos + (len(unit[0]) if unit else 0)
+    if comparator_at == start and after < len(half) and half[after] in RANGE_SIGNS:
+        upper = NUMBER_RE.match(half, after + 1)
+        if upper:
+            lower_unit_text, range_text = text[pos:after], text[after]
+            upper_text, pos = text[upper.start():upper.end()], upper.end()
+            unit = match_unit(half, pos)
+    multiplier = ""
     if unit is None:
-        multiplier = _longest_at(half, pos, MULTIPLIERS, _MULTIPLIER_LENGTHS)
-        pos += len(multiplier)
-        unit = match_unit(half, pos)
+        multiplier = _longest_at(half, pos, _MULTIPLIER_BY_FIRST)
+        if multiplier:
+            pos += len(multiplier)
+            unit = match_unit(half, pos)
     unit_text = text[pos:pos + len(unit[0])] if unit else ""
     if lower_unit_text and lower_unit_text != unit_text:
         return Target(Kind.UNPARSED, raw=text)  # "90%-95个": not one quantity
     pos += len(unit_text)
-    suffix_text = _longest_at(half, pos, SUFFIX_COMPARATORS, _SUFFIX_LENGTHS)
+    suffix_text = _longest_at(half, pos, _SUFFIX_BY_FIRST)
     pos += len(suffix_text)
     return Target(
         Kind.QUANTITATIVE, subject=text[:comparator_at],
@@ -540,11 +543,10 @@ def _quantity(text: str, half: str, m: re.Match[str]) -> Target:
     )
 
 
-def _longest_at(text: str, pos: int, words: dict[str, object], lengths: list[int]) -> str:
-    """The longest of `words` written at text[pos:], or ''."""
-    for length in lengths:
-        word = text[pos:pos + length]
-        if len(word) == length and word in words:
+def _longest_at(text: str, pos: int, by_first: dict[str, tuple[str, ...]]) -> str:
+    """The longest of the words (grouped by first character) written at text[pos:], or ''."""
+    for word in by_first.get(text[pos:pos + 1], ()):
+        if text.startswith(word, pos):
             return word
     return ""
 

@@ -61,7 +61,16 @@ UNITS: dict[str, UnitInfo] = {
 RATE_RE = re.compile(r"(?P<num>[^\d/\s]{1,3})/(?P<den>秒|s|分钟|min|小时|h|天|日|周|月|年)")
 
 
-_UNIT_LENGTHS = sorted({len(w) for w in UNITS}, reverse=True)
+def by_first_character(words: list[str]) -> dict[str, tuple[str, ...]]:
+    """Words grouped by their first character, longest first: the lookup table of a
+    longest-match scanner."""
+    table: dict[str, list[str]] = {}
+    for word in sorted(words, key=len, reverse=True):
+        table.setdefault(word[0], []).append(word)
+    return {k: tuple(v) for k, v in table.items()}
+
+
+_UNITS_BY_FIRST = by_first_character(list(UNITS))
 
 
 def match_unit(text: str, pos: int) -> tuple[str, UnitInfo] | None:
@@ -71,11 +80,12 @@ def match_unit(text: str, pos: int) -> tuple[str, UnitInfo] | None:
         if rate and rate.group("num") in UNITS:
             num, den = UNITS[rate.group("num")], UNITS[rate.group("den")]
             return rate.group(0), UnitInfo(f"{num.canonical}/{den.canonical}", "rate")
-    for length in _UNIT_LENGTHS:  # longest first: 分钟 before 分, 个月 before 个
-        word = text[pos:pos + length]
-        if len(word) == length and word in UNITS:
+    if pos >= len(text):
+        return None
+    for word in _UNITS_BY_FIRST.get(text[pos], ()):  # longest first: 分钟 before 分
+        if text.startswith(word, pos):
             # an ASCII unit must not run into more letters ("s" of "sets", "m" of "ms")
-            end = pos + length
+            end = pos + len(word)
             if word.isascii() and word.isalpha() and end < len(text) \
                     and text[end].isascii() and text[end].isalpha():
                 continue
