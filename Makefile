@@ -22,10 +22,12 @@ demo: install
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
 	$(BIN)/jixiao ingest --db $(DEMO)/jixiao.sqlite $(SAMPLE)
 	$(BIN)/jixiao read $(SAMPLE) --format json > $(DEMO)/guangzhou-psb.json
+	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao targets $(SAMPLE) > $(DEMO)/target-forms.txt
 	@echo
 	@echo "Results are in $(DEMO)/:"
 	@echo "  $(DEMO)/jixiao.sqlite       the SQLite store (open it with sqlite3 or any SQLite tool)"
-	@echo "  $(DEMO)/guangzhou-psb.json  the table as interchange JSON"
+	@echo "  $(DEMO)/guangzhou-psb.json  the table as interchange JSON, targets parsed"
+	@echo "  $(DEMO)/target-forms.txt    every target form of the table with its parse"
 	@echo "Look around:  $(BIN)/jixiao show --db $(DEMO)/jixiao.sqlite 1 41"
 
 lint: install
@@ -37,6 +39,7 @@ test: lint
 bench: install
 	$(BIN)/python benchmarks/bench_read.py
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_targets.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis
