@@ -1,0 +1,26 @@
+"""The review of a target table (绩效目标审核): registered rules, profiles, findings.
+
+    from jixiao.audit import audit
+    report = audit(doc)                       # every rule at its defaults
+    report = audit(doc, Profile.load("strict.toml"))
+"""
+
+from __future__ import annotations
+
+from jixiao.audit import rules as _rules  # noqa: F401  (registers the rules)
+from jixiao.audit.context import AuditContext
+from jixiao.audit.findings import GRADES, AuditReport, Finding, verdict
+from jixiao.audit.registry import RULES, Level, Profile, ProfileError, Rule
+from jixiao.model import Document
+
+__all__ = ["GRADES", "RULES", "AuditReport", "Finding", "Level", "Profile", "ProfileError",
+           "Rule", "audit", "verdict"]
+
+
+def audit(doc: Document, profile: Profile | None = None) -> AuditReport:
+    """Run the active rules of `profile` over a Document."""
+    profile = profile or Profile()
+    ctx = AuditContext(doc)
+    findings = [f for settings in profile.active() for f in settings.rule.check(ctx, settings)]
+    findings.sort(key=lambda f: (f.project is not None, f.project or 0, f.indicator or -1))
+    return AuditReport(profile.name, findings, [p.seq for p in ctx.projects])

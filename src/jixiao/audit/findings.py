@@ -1,0 +1,83 @@
+"""Findings, and the review verdict (优/良/中/差) a project earns from them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from jixiao.audit.registry import RULES, Level
+from jixiao.model import SourceSpan
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: Level
+    message: str
+    project: int | None = None  # the project's seq; None for the whole document
+    indicator: int | None = None  # the indicator's position in its project (0-based)
+    span: SourceSpan = field(default_factory=SourceSpan)
+
+    def at(self, severity: Level) -> Finding:
+        """The same finding at another severity (a sum within rounding is only an info)."""
+        return replace(self, severity=severity)
+
+    @property
+    def title(self) -> str:
+        return RULES[self.rule].title
+
+    @property
+    def basis(self) -> str:
+        return RULES[self.rule].basis
+
+    @property
+    def hint(self) -> str:
+        return RULES[self.rule].hint
+
+
+# The review grades of 财预〔2015〕88号 (domain.md §5), earned from a project's findings.
+GRADES = {
+    "优": "proceeds to budget arrangement",
+    "良": "reviewer and unit agree edits, then it proceeds",
+    "中": "the unit revises and resubmits",
+    "差": "cannot enter budget arrangement",
+}
+BLOCKING_RULES = frozenset({"S1-missing-goal", "S2-no-indicators"})
+
+
+def verdict(findings: list[Finding]) -> str:
+    """优: no error or warning; 良: one or two warnings; 中: one error or three or more
+    warnings; 差: two or more errors, or no goal, or no indicators."""
+    errors = sum(f.severity is Level.ERROR for f in findings)
+    warnings = sum(f.severity is Level.WARNING for f in findings)
+    if errors >= 2 or any(f.rule in BLOCKING_RULES for f in findings):
+        return "差"
+    if errors == 1 or warnings >= 3:
+        return "中"
+    if warnings:
+        return "良"
+    return "优"
+
+
+@dataclass(slots=True)
+class AuditReport:
+    profile: str
+    findings: list[Finding]
+    projects: list[int]  # the seqs of every project audited, in order
+
+    def of_project(self, seq: int) -> list[Finding]:
+        return [f for f in self.findings if f.project == seq]
+
+    @property
+    def document_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.project is None]
+
+    def verdicts(self) -> dict[int, str]:
+        by_project: dict[int, list[Finding]] = {seq: [] for seq in self.projects}
+        for f in self.findings:
+            if f.project is not None:
+                by_project[f.project].append(f)
+        return {seq: verdict(fs) for seq, fs in by_project.items()}
+
+    def counts(self) -> Counter[str]:
+        return Counter(f.rule for f in self.findings)
