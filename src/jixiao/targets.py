@@ -172,13 +172,7 @@ class Target(NamedTuple):
     def comparator(self) -> Comparator | None:
         if self.kind is not Kind.QUANTITATIVE:
             return None
-        if self.range_text:
-            return Comparator.RANGE
-        if self.comparator_text:
-            return PREFIX_COMPARATORS[self.comparator_text.strip().translate(_HALF)][0]
-        if self.suffix_text:
-            return SUFFIX_COMPARATORS[self.suffix_text]
-        return None
+        return _comparator(self.comparator_text, self.suffix_text, self.range_text)
 
     @property
     def change(self) -> str:
@@ -216,10 +210,7 @@ class Target(NamedTuple):
             return directions.pop() if len(directions) == 1 else None
         if self.change:
             return Direction.HIGHER if self.change == "increase" else Direction.LOWER
-        return {Comparator.GE: Direction.HIGHER, Comparator.GT: Direction.HIGHER,
-                Comparator.LE: Direction.LOWER, Comparator.LT: Direction.LOWER,
-                Comparator.EQ: Direction.EXACT, Comparator.RANGE: Direction.EXACT,
-                None: None}[self.comparator]
+        return _DIRECTION_OF[self.comparator]
 
     @property
     def vague(self) -> bool:
@@ -338,12 +329,29 @@ class Target(NamedTuple):
         return Assessment(ratio, status, "mean of the parts: " + "; ".join(a.rule for a in each))
 
 
+_DIRECTION_OF: dict[Comparator | None, Direction | None] = {
+    Comparator.GE: Direction.HIGHER, Comparator.GT: Direction.HIGHER,
+    Comparator.LE: Direction.LOWER, Comparator.LT: Direction.LOWER,
+    Comparator.EQ: Direction.EXACT, Comparator.RANGE: Direction.EXACT, None: None,
+}
+
+
+@functools.lru_cache(maxsize=1024)
+def _comparator(comparator_text: str, suffix_text: str, range_text: str) -> Comparator | None:
+    if range_text:
+        return Comparator.RANGE
+    if comparator_text:
+        return PREFIX_COMPARATORS[comparator_text.strip().translate(_HALF)][0]
+    return SUFFIX_COMPARATORS[suffix_text] if suffix_text else None
+
+
 @functools.lru_cache(maxsize=1024)
 def _unit_info(unit_text: str) -> UnitInfo | None:
     found = match_unit(unit_text, 0)
     return found[1] if found else None
 
 
+@functools.lru_cache(maxsize=4096)
 def _number(text: str, multiplier: str) -> Decimal:
     value = Decimal(text.translate(_HALF).replace(",", ""))
     return value * MULTIPLIERS[multiplier] if multiplier else value

@@ -106,7 +106,7 @@ def _rules(raw: list[dict[str, Any]], result_key: str | None) -> tuple[Rule, ...
         for r in raw)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: a cache key, cheaply
 class Rules:
     first_level: tuple[Rule, ...]
     second_level: tuple[Rule, ...]

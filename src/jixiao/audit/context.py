@@ -30,9 +30,10 @@ class AuditContext:
         for p in self.projects:
             self.items[p.seq] = [Item(p, k, i, t := parse(i.target), classify(i, t))
                                  for k, i in enumerate(p.indicators)]
+        self._all = [item for items in self.items.values() for item in items]
 
     def all_items(self) -> list[Item]:
-        return [item for items in self.items.values() for item in items]
+        return self._all
 
     @staticmethod
     def project_finding(settings: RuleSettings, project: Project, message: str,

@@ -3,6 +3,7 @@ severity, title, basis and fix hint. docs/rules.md is their catalogue."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -21,6 +22,12 @@ ZERO = Decimal(0)
 
 def _money(value: Decimal) -> str:
     return f"{value:,}"
+
+
+@functools.lru_cache(maxsize=256)
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for a list of words from a rule's settings (compiled once)."""
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
 
 
 def _leaves(target: Target) -> tuple[Target, ...]:
@@ -191,7 +198,10 @@ def identical_rows(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
       "write the label as 年度指标值")
 def misspelt_label(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
     for item in ctx.all_items():
-        m = LABEL_RE.search(item.indicator.raw)
+        raw = item.indicator.raw
+        if STANDARD_LABEL in raw and "实" + STANDARD_LABEL not in raw:
+            continue  # the common case, without a regular expression
+        m = LABEL_RE.search(raw)
         if m and m.group(2) != STANDARD_LABEL:
             yield ctx.item_finding(s, item, f"'{m.group(2)}' instead of {STANDARD_LABEL}")
 
@@ -260,19 +270,20 @@ def vague_target(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
 def direction_conflict(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
     floors = (Comparator.GE, Comparator.GT)
     ceilings = (Comparator.LE, Comparator.LT)
+    higher = _any_of(tuple(s.params["higher_is_better"]))
     for item in ctx.all_items():
         name = item.indicator.name
         for t in _leaves(item.target):
-            if t.kind is not Kind.QUANTITATIVE or t.change:
+            comparator = t.comparator
+            if comparator is None or comparator is Comparator.EQ or t.change:
                 continue
             lower = item.kind.direction is Direction.LOWER and \
                 item.kind.direction_rule.startswith("D")
-            if lower and t.comparator in floors:
+            if lower and comparator in floors:
                 yield ctx.item_finding(s, item, f"'{name}' is lower-is-better "
                                                 f"({item.kind.direction_rule}) but "
                                                 f"'{item.indicator.target}' sets a floor")
-            elif any(w in name for w in s.params["higher_is_better"]) and \
-                    t.comparator in ceilings and not lower:
+            elif comparator in ceilings and not lower and higher.search(name):
                 yield ctx.item_finding(s, item, f"'{name}' is higher-is-better but "
                                                 f"'{item.indicator.target}' sets a ceiling")
 
@@ -298,6 +309,8 @@ def category_mismatch(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
       "a share cannot exceed 100 %; check the figure or the unit")
 def rate_over_100(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
     for item in ctx.all_items():
+        if "%" not in item.indicator.target and "％" not in item.indicator.target:
+            continue
         for t in _leaves(item.target):
             unit = t.unit
             if unit is not None and unit.canonical == "%" and t.value is not None \
@@ -311,9 +324,13 @@ def rate_over_100(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
       implies={"率": "%", "时间": "a time unit", "用时": "a time unit", "时长": "a time unit",
                "面积": "an area unit"})
 def missing_unit(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
+    implies = s.params["implies"]
+    words = _any_of(tuple(implies))
     for item in ctx.all_items():
+        if item.target.kind is Kind.QUALITATIVE or not words.search(item.indicator.name):
+            continue
         name = item.indicator.name.rstrip("%）)")
-        expected = next((u for w, u in s.params["implies"].items()
+        expected = next((u for w, u in implies.items()
                          if name.endswith(w) or (w != "率" and w in name)), None)
         if expected is None:
             continue
@@ -328,11 +345,11 @@ def missing_unit(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
       inputs=["资金到位率", "预算执行率", "转移支付率", "资金支付率", "经费到位率", "资金使用率",
               "支出进度", "人员到位率", "拨付率"])
 def input_as_output(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
+    inputs = _any_of(tuple(s.params["inputs"]))
     for item in ctx.all_items():
-        word = next((w for w in s.params["inputs"] if w in item.indicator.name), None)
-        if word:
+        if m := inputs.search(item.indicator.name):
             yield ctx.item_finding(s, item, f"'{item.indicator.name}' measures an input "
-                                            f"({word})")
+                                            f"({m.group(0)})")
 
 
 @rule("Q10-compound-target", Level.WARNING, "one indicator with several targets", "相关性",
