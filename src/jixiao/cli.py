@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from jixiao import store
+from jixiao.audit import GRADES, RULES, AuditReport, Profile, ProfileError, audit
 from jixiao.errors import ReadError
 from jixiao.interchange import to_dict
 from jixiao.model import Document, Project, SourceInfo, SourceSpan
@@ -25,6 +26,7 @@ from jixiao.readers import load_bytes, read, read_bytes, sniff
 from jixiao.targets import Kind, Target
 from jixiao.targets import parse as parse_target
 from jixiao.taxonomy import classify
+from jixiao.writers.review import report_dict, write_review_xlsx
 
 app = typer.Typer(
     help="jixiao (绩效): read, store and inspect 项目支出绩效目标表 (performance target tables).",
@@ -286,6 +288,119 @@ def targets_command(
     out.print(table)
     if unparsed:
         out.print(f"[red]{unparsed} unparsed[/]: kept as text, see docs/targets.md")
+
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules", help="a TOML profile that switches rules off or re-tunes them "
+                                 "(docs/rules.md)"),
+]
+
+
+def _profile(rules: Path | None) -> Profile:
+    if rules is None:
+        return Profile()
+    try:
+        return Profile.load(rules)
+    except ProfileError as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+
+
+class AuditFormat(StrEnum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "blue"}
+
+
+@app.command("audit")
+def audit_command(
+    source: Annotated[str, typer.Argument(help="a table file, or a stored document (id, file "
+                                               "name or sha256 prefix)")],
+    rules: RulesOption = None,
+    format: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="file to write (json, xlsx)")] = None,
+    details: Annotated[bool, typer.Option("--details", help="every finding, by project")]
+    = False,
+    db: DbOption = None,
+) -> None:
+    """Review a table as a finance bureau does (绩效目标审核): findings and a verdict per
+    project."""
+    document = _document(source, db)
+    report = audit(document, _profile(rules))
+    if format is AuditFormat.json:
+        text = json.dumps(report_dict(report, document), ensure_ascii=False, indent=1)
+        if output:
+            output.write_text(text + "\n", encoding="utf-8")
+        else:
+            sys.stdout.write(text + "\n")
+        return
+    if format is AuditFormat.xlsx:
+        target = output or Path(f"{Path(document.source.file or 'audit').stem}-review.xlsx")
+        write_review_xlsx(report, document, target)
+        out.print(f"{len(report.findings)} findings written to {target}")
+        return
+    _print_audit(report, document, details)
+
+
+def _print_audit(report: AuditReport, document: Document, details: bool) -> None:
+    names = {p.seq: p.name for p in document.projects}
+    for f in report.document_findings:
+        out.print(f"[{SEVERITY_STYLE[f.severity]}]{f.severity}[/] {f.rule} "
+                  f"[dim]{_lines(f.span)}[/] {escape(f.message)}")
+    verdicts = report.verdicts()
+    table = Table(title=f"audit of {escape(document.source.file or '')} "
+                        f"(profile: {report.profile})", title_justify="left")
+    for col in ("#", "项目名称", "结论", "E", "W", "I", "findings"):
+        table.add_column(col, justify="right" if col in ("#", "E", "W", "I") else "left")
+    for seq, v in verdicts.items():
+        fs = report.of_project(seq)
+        rules = Counter(f.rule for f in fs)
+        table.add_row(str(seq), escape(names[seq]), v,
+                      *(str(sum(f.severity == x for f in fs) or "") for x in
+                        ("error", "warning", "info")),
+                      ", ".join(f"{r}×{n}" if n > 1 else r for r, n in rules.items()))
+    out.print(table)
+    if details:
+        for seq in report.projects:
+            fs = report.of_project(seq)
+            if fs:
+                out.print(f"[bold]#{seq} {escape(names[seq])}[/] — {verdicts[seq]}")
+            for f in fs:
+                out.print(f"  [{SEVERITY_STYLE[f.severity]}]{f.severity}[/] {f.rule} "
+                          f"[dim]{_lines(f.span)}[/] {escape(f.message)}")
+    counts = Table(title="findings by rule", title_justify="left")
+    for col in ("rule", "severity", "basis", "n", "title"):
+        counts.add_column(col, justify="right" if col == "n" else "left")
+    found = report.counts()
+    for rule_id, n in ((r, found[r]) for r in RULES if r in found):
+        r = RULES[rule_id]
+        levels = {f.severity for f in report.findings if f.rule == rule_id}
+        counts.add_row(rule_id, "/".join(sorted(levels)), r.basis, str(n), r.title)
+    out.print(counts)
+    grades = Counter(verdicts.values())
+    out.print("verdicts: " + "  ".join(f"{g} {grades.get(g, 0)}" for g in GRADES)
+              + f"  ({len(report.findings)} findings; the verdict rule is in docs/rules.md)")
+
+
+@app.command("rules")
+def rules_command(rules: RulesOption = None) -> None:
+    """List the review rules, as the profile sets them."""
+    profile = _profile(rules)
+    active = {s.rule.id: s for s in profile.active()}
+    table = Table(title=f"review rules (profile: {profile.name})", title_justify="left")
+    for col in ("rule", "severity", "basis", "title", "fix hint", "settings"):
+        table.add_column(col)
+    for rule_id, r in RULES.items():
+        s = active.get(rule_id)
+        severity = f"[{SEVERITY_STYLE[s.severity]}]{s.severity}[/]" if s else "[dim]off[/]"
+        params = ", ".join(f"{k}={v}" for k, v in (s.params if s else r.params).items())
+        table.add_row(rule_id, severity, r.basis, r.title, r.hint, escape(params))
+    out.print(table)
 
 
 def _leaves(target: Target) -> tuple[Target, ...]:

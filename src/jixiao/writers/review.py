@@ -1,0 +1,99 @@
+"""An audit as data (JSON) and as a review sheet (xlsx) a reviewer can annotate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jixiao.audit import GRADES, AuditReport, Finding
+from jixiao.model import Document, Project
+
+SHEET_COLUMNS = (
+    ("项目序号", 8), ("项目名称", 36), ("指标序号", 8), ("指标名称", 24), ("年度指标值", 16),
+    ("规则", 22), ("级别", 8), ("问题", 48), ("依据", 8), ("修改建议", 40), ("位置", 14),
+    ("审核意见", 40),
+)
+
+
+def _where(f: Finding) -> str:
+    span = f.span
+    if span.first_line is None:
+        return ""
+    lines = f"{span.first_line}" if span.last_line in (None, span.first_line) \
+        else f"{span.first_line}-{span.last_line}"
+    return f"line {lines}" + (f", page {span.page}" if span.page else "")
+
+
+def _lookup(doc: Document) -> dict[int, Project]:
+    return {p.seq: p for p in doc.projects}
+
+
+def finding_dict(f: Finding, projects: dict[int, Project]) -> dict[str, Any]:
+    project = projects.get(f.project) if f.project is not None else None
+    indicator = project.indicators[f.indicator] if project and f.indicator is not None else None
+    return {
+        "rule": f.rule, "severity": str(f.severity), "title": f.title, "basis": f.basis,
+        "message": f.message, "hint": f.hint,
+        "project": f.project, "project_name": project.name if project else None,
+        "indicator": indicator.seq if indicator else None,
+        "indicator_name": indicator.name if indicator else None,
+        "target": indicator.target if indicator else None,
+        "first_line": f.span.first_line, "last_line": f.span.last_line, "page": f.span.page,
+    }
+
+
+def report_dict(report: AuditReport, doc: Document) -> dict[str, Any]:
+    projects = _lookup(doc)
+    verdicts = report.verdicts()
+    return {
+        "profile": report.profile,
+        "document": {"title": doc.title, "department": doc.department,
+                     "source": doc.source.file},
+        "verdicts": [{"project": seq, "name": projects[seq].name, "verdict": v,
+                      "meaning": GRADES[v]} for seq, v in verdicts.items()],
+        "counts": dict(report.counts()),
+        "findings": [finding_dict(f, projects) for f in report.findings],
+    }
+
+
+def write_review_xlsx(report: AuditReport, doc: Document, path: str | Path) -> None:
+    """Two sheets: 审核意见 (one row per finding, a blank 审核意见 column to fill in) and
+    项目结论 (one row per project with its verdict)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "审核意见"
+    sheet.append([name for name, _ in SHEET_COLUMNS])
+    projects = _lookup(doc)
+    for f in report.findings:
+        d = finding_dict(f, projects)
+        sheet.append([d["project"], d["project_name"], d["indicator"], d["indicator_name"],
+                      d["target"], f"{f.rule} {f.title}", str(f.severity), f.message, f.basis,
+                      f.hint, _where(f), None])
+    fills = {"error": "F8CBAD", "warning": "FFE699", "info": "DDEBF7"}
+    for row in sheet.iter_rows(min_row=2):
+        row[6].fill = PatternFill("solid", fgColor=fills[str(row[6].value)])
+    verdicts = book.create_sheet("项目结论")
+    verdicts.append(["项目序号", "项目名称", "结论", "含义", "错误", "警告", "提示", "审核意见"])
+    by_project = {seq: report.of_project(seq) for seq in report.projects}
+    for seq, v in report.verdicts().items():
+        fs = by_project[seq]
+        verdicts.append([seq, projects[seq].name, v, GRADES[v],
+                         sum(f.severity == "error" for f in fs),
+                         sum(f.severity == "warning" for f in fs),
+                         sum(f.severity == "info" for f in fs), None])
+    for ws, widths in ((sheet, [w for _, w in SHEET_COLUMNS]),
+                       (verdicts, [8, 40, 6, 30, 6, 6, 6, 40])):
+        for k, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(k)].width = width
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+    book.save(path)
