@@ -96,6 +96,32 @@ class ReadWarning:
     severity: Severity = Severity.WARNING
 
 
+class Level(StrEnum):
+    """The severity of a review finding."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a review rule found (jixiao.audit), pointing at a project, an indicator, or
+    the whole document, and at the source lines."""
+
+    rule: str
+    severity: Level
+    message: str
+    project: int | None = None  # the project's seq; None for the whole document
+    indicator: int | None = None  # the indicator's position in its project (0-based)
+    span: SourceSpan = field(default_factory=SourceSpan)
+
+    def at(self, severity: Level) -> Finding:
+        """The same finding at another severity (a sum within rounding is only an info)."""
+        return Finding(self.rule, severity, self.message, self.project, self.indicator,
+                       self.span)
+
+
 @dataclass(slots=True)
 class Indicator:
     seq: int  # the number printed before 、 (may repeat or skip in a faulty table)

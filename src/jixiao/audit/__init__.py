@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from jixiao.audit import rules as _rules  # noqa: F401  (registers the rules)
 from jixiao.audit.context import AuditContext
-from jixiao.audit.findings import GRADES, AuditReport, Finding, verdict
-from jixiao.audit.registry import RULES, Level, Profile, ProfileError, Rule
-from jixiao.model import Document
+from jixiao.audit.findings import GRADES, AuditReport, verdict
+from jixiao.audit.registry import RULES, Profile, ProfileError, Rule
+from jixiao.model import Document, Finding, Level
 
 __all__ = ["GRADES", "RULES", "AuditReport", "Finding", "Level", "Profile", "ProfileError",
            "Rule", "audit", "verdict"]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jixiao.audit.findings import Finding
 from jixiao.audit.registry import RuleSettings
-from jixiao.model import Document, Indicator, Project, SourceSpan
+from jixiao.model import Document, Finding, Indicator, Project, SourceSpan
 from jixiao.targets import Target, parse
 from jixiao.taxonomy import Classification, classify
 

@@ -1,39 +1,11 @@
-"""Findings, and the review verdict (优/良/中/差) a project earns from them."""
+"""The report of an audit, and the review verdict (优/良/中/差) a project earns from them."""
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
-from jixiao.audit.registry import RULES, Level
-from jixiao.model import SourceSpan
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    rule: str
-    severity: Level
-    message: str
-    project: int | None = None  # the project's seq; None for the whole document
-    indicator: int | None = None  # the indicator's position in its project (0-based)
-    span: SourceSpan = field(default_factory=SourceSpan)
-
-    def at(self, severity: Level) -> Finding:
-        """The same finding at another severity (a sum within rounding is only an info)."""
-        return replace(self, severity=severity)
-
-    @property
-    def title(self) -> str:
-        return RULES[self.rule].title
-
-    @property
-    def basis(self) -> str:
-        return RULES[self.rule].basis
-
-    @property
-    def hint(self) -> str:
-        return RULES[self.rule].hint
-
+from jixiao.model import Finding, Level
 
 # The review grades of 财预〔2015〕88号 (domain.md §5), earned from a project's findings.
 GRADES = {

@@ -5,21 +5,14 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jixiao.errors import JixiaoError
+from jixiao.model import Finding, Level
 
 if TYPE_CHECKING:
     from jixiao.audit.context import AuditContext
-    from jixiao.audit.findings import Finding
-
-
-class Level(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
 
 
 BASES = ("算术", "完整性", "相关性", "适当性", "可行性")

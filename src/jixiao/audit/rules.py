@@ -10,9 +10,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from jixiao.audit.context import AuditContext, Item
-from jixiao.audit.findings import Finding
-from jixiao.audit.registry import Level, RuleSettings, rule
-from jixiao.model import AMOUNT_COLUMNS, AMOUNT_LABELS, Amounts
+from jixiao.audit.registry import RuleSettings, rule
+from jixiao.model import AMOUNT_COLUMNS, AMOUNT_LABELS, Amounts, Finding, Level
 from jixiao.readers.text import LABEL_RE, STANDARD_LABEL
 from jixiao.targets import Comparator, Direction, Kind, Target
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jixiao.audit import GRADES, AuditReport, Finding
-from jixiao.model import Document, Project
+from jixiao.audit import GRADES, RULES, AuditReport
+from jixiao.model import Document, Finding, Project
 
 SHEET_COLUMNS = (
     ("项目序号", 8), ("项目名称", 36), ("指标序号", 8), ("指标名称", 24), ("年度指标值", 16),
@@ -31,9 +31,10 @@ def _lookup(doc: Document) -> dict[int, Project]:
 def finding_dict(f: Finding, projects: dict[int, Project]) -> dict[str, Any]:
     project = projects.get(f.project) if f.project is not None else None
     indicator = project.indicators[f.indicator] if project and f.indicator is not None else None
+    rule = RULES[f.rule]
     return {
-        "rule": f.rule, "severity": str(f.severity), "title": f.title, "basis": f.basis,
-        "message": f.message, "hint": f.hint,
+        "rule": f.rule, "severity": str(f.severity), "title": rule.title, "basis": rule.basis,
+        "message": f.message, "hint": rule.hint,
         "project": f.project, "project_name": project.name if project else None,
         "indicator": indicator.seq if indicator else None,
         "indicator_name": indicator.name if indicator else None,
@@ -71,8 +72,8 @@ def write_review_xlsx(report: AuditReport, doc: Document, path: str | Path) -> N
     for f in report.findings:
         d = finding_dict(f, projects)
         sheet.append([d["project"], d["project_name"], d["indicator"], d["indicator_name"],
-                      d["target"], f"{f.rule} {f.title}", str(f.severity), f.message, f.basis,
-                      f.hint, _where(f), None])
+                      d["target"], f"{f.rule} {d['title']}", str(f.severity), f.message,
+                      d["basis"], d["hint"], _where(f), None])
     fills = {"error": "F8CBAD", "warning": "FFE699", "info": "DDEBF7"}
     for row in sheet.iter_rows(min_row=2):
         row[6].fill = PatternFill("solid", fgColor=fills[str(row[6].value)])
