@@ -119,7 +119,8 @@ def ingest_command(
             try:
                 data = load_bytes(path)
                 file = SourceInfo(path.name, hashlib.sha256(data).hexdigest(), sniff(data))
-                result = store.ingest(engine, read_bytes(data, path.name), file)
+                document = read_bytes(data, path.name)
+                result = store.ingest(engine, document, file, audit(document).findings)
             except ReadError as exc:
                 failures.append((path, exc))
                 table.add_row(escape(path.name), "[red]error[/]", "", "", "", "", "")

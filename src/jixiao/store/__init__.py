@@ -12,6 +12,7 @@ from jixiao.store.repository import (
     ingest,
     list_documents,
     load_document,
+    load_findings,
     resolve_document,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "ingest",
     "list_documents",
     "load_document",
+    "load_findings",
     "resolve_document",
 ]

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +31,9 @@ from jixiao.model import (
     AMOUNT_COLUMNS,
     Amounts,
     Document,
+    Finding,
     Indicator,
+    Level,
     Project,
     ReadWarning,
     Severity,
@@ -47,6 +50,7 @@ from jixiao.store.schema import (
     read_warnings,
     units,
 )
+from jixiao.store.schema import findings as findings_table
 
 ENV_VAR = "JIXIAO_DB"
 
@@ -115,12 +119,14 @@ class IngestResult:
     warnings: int
 
 
-def ingest(engine: Engine, doc: Document, file: SourceInfo | None = None) -> IngestResult:
+def ingest(engine: Engine, doc: Document, file: SourceInfo | None = None,
+           findings: Sequence[Finding] = ()) -> IngestResult:
     """Store a document in one transaction. The same bytes again change nothing; the same
     table under another name, encoding or wrapping is recorded as a file of the same document.
 
     `file` describes the file ingested (name, sha256, format); by default the document's own
-    source. They differ when a JSON reading of a text table is ingested.
+    source. They differ when a JSON reading of a text table is ingested. `findings` (of
+    jixiao.audit) are stored with a new document.
     """
     file = file or doc.source
     name = file.file or ""
@@ -141,6 +147,9 @@ def ingest(engine: Engine, doc: Document, file: SourceInfo | None = None) -> Ing
             return _result(conn, doc_id, "same-document")
         doc_id = _insert_document(conn, doc, chash)
         _add_file(conn, doc_id, sha, name, file.format)
+        _insert_many(conn, findings_table, [
+            (doc_id, k, f.rule, str(f.severity), f.message, f.project, f.indicator,
+             *_span_row(f.span)) for k, f in enumerate(findings)])
     return IngestResult(doc_id, "new", len(doc.projects),
                         sum(len(p.indicators) for p in doc.projects), doc.project_total,
                         len(doc.warnings))
@@ -339,3 +348,16 @@ def load_document(engine: Engine, doc_id: int) -> Document:
                                   .order_by(read_warnings.c.position))
         ]
     return doc
+
+
+def load_findings(engine: Engine, doc_id: int) -> list[Finding]:
+    """The review findings stored when the document was ingested."""
+    with engine.connect() as conn:
+        file = conn.execute(select(documents.c.source_file)
+                            .where(documents.c.id == doc_id)).scalar()
+        rows = conn.execute(select(findings_table).where(findings_table.c.document_id == doc_id)
+                            .order_by(findings_table.c.position))
+        return [Finding(r.rule, Level(r.severity), r.message, r.project_seq,
+                        r.indicator_position, SourceSpan(file, r.first_line, r.last_line,
+                                                         r.page))
+                for r in rows]

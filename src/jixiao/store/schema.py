@@ -137,3 +137,16 @@ read_warnings = Table(
     Column("message", Text, nullable=False),
     *_span_columns(),
 )
+
+# What the review (jixiao.audit, default profile) found when the document was ingested.
+findings = Table(
+    "findings", metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("rule", String(40), nullable=False, index=True),
+    Column("severity", String(8), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("project_seq", Integer),
+    Column("indicator_position", Integer),
+    *_span_columns(),
+)
