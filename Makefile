@@ -23,12 +23,16 @@ demo: install
 	$(BIN)/jixiao ingest --db $(DEMO)/jixiao.sqlite $(SAMPLE)
 	$(BIN)/jixiao read $(SAMPLE) --format json > $(DEMO)/guangzhou-psb.json
 	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao targets $(SAMPLE) > $(DEMO)/target-forms.txt
+	$(BIN)/jixiao audit $(SAMPLE) | tail -n 1
+	$(BIN)/jixiao audit $(SAMPLE) --format xlsx -o $(DEMO)/review.xlsx
 	@echo
 	@echo "Results are in $(DEMO)/:"
 	@echo "  $(DEMO)/jixiao.sqlite       the SQLite store (open it with sqlite3 or any SQLite tool)"
 	@echo "  $(DEMO)/guangzhou-psb.json  the table as interchange JSON, targets parsed"
 	@echo "  $(DEMO)/target-forms.txt    every target form of the table with its parse"
+	@echo "  $(DEMO)/review.xlsx         the review: every finding, a column for 审核意见"
 	@echo "Look around:  $(BIN)/jixiao show --db $(DEMO)/jixiao.sqlite 1 41"
+	@echo "              $(BIN)/jixiao audit $(SAMPLE) --details"
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
@@ -40,6 +44,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_read.py
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_targets.py
+	$(BIN)/python benchmarks/bench_audit.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

@@ -21,7 +21,7 @@ def _codes_in_source() -> set[str]:
 
 def test_every_command_is_in_the_readme() -> None:
     commands = {c.name for c in app.registered_commands}
-    assert commands == {"read", "ingest", "list", "show", "targets"}
+    assert commands == {"read", "ingest", "list", "show", "targets", "audit", "rules"}
     for name in commands:
         assert f"jixiao {name}" in README, name
 
@@ -32,3 +32,11 @@ def test_every_warning_and_error_code_is_documented() -> None:
     documented = set(re.findall(r"^\| `([a-z-]+)` \|", READING, flags=re.MULTILINE))
     assert codes - documented == set(), "undocumented codes"
     assert documented - codes == set(), "documented codes nothing raises"
+
+
+def test_every_review_rule_is_in_the_catalogue() -> None:
+    from jixiao.audit import RULES
+
+    catalogue = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule_id in RULES:
+        assert f"| `{rule_id}` |" in catalogue, rule_id

@@ -385,7 +385,8 @@ def _print_audit(report: AuditReport, document: Document, details: bool) -> None
     out.print(counts)
     grades = Counter(verdicts.values())
     out.print("verdicts: " + "  ".join(f"{g} {grades.get(g, 0)}" for g in GRADES)
-              + f"  ({len(report.findings)} findings; the verdict rule is in docs/rules.md)")
+              + f"  ({len(report.findings)} findings; the verdict rule is in docs/rules.md)",
+              soft_wrap=True)
 
 
 @app.command("rules")

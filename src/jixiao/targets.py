@@ -120,6 +120,7 @@ ACHIEVEMENT: dict[str, Status] = {
 PARTLY_RATIO = Decimal("0.7")  # a partly achieved qualitative target, inside [0.6, 0.8)
 
 _STATE_WORDS = sorted(((w, s) for s in STATES for w in s.words), key=lambda x: -len(x[0]))
+_STATE_BY_WORD = dict(_STATE_WORDS)
 _PREFIX_BY_LAST = {k: tuple(w[::-1] for w in v) for k, v in
                    by_first_character([w[::-1] for w in PREFIX_COMPARATORS]).items()}
 _SUFFIX_BY_FIRST = by_first_character(list(SUFFIX_COMPARATORS))
@@ -197,7 +198,7 @@ class Target(NamedTuple):
     def state(self) -> State | None:
         if self.kind is not Kind.QUALITATIVE:
             return None
-        return next(s for w, s in _STATE_WORDS if w == self.state_text)
+        return _STATE_BY_WORD[self.state_text]
 
     @property
     def direction(self) -> Direction | None:

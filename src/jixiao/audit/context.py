@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from jixiao.audit.registry import RuleSettings
 from jixiao.model import Document, Finding, Indicator, Project, SourceSpan
@@ -10,8 +10,7 @@ from jixiao.targets import Target, parse
 from jixiao.taxonomy import Classification, classify
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """One indicator with what the audit knows of it."""
 
     project: Project

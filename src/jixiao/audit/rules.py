@@ -273,6 +273,8 @@ def direction_conflict(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
     for item in ctx.all_items():
         name = item.indicator.name
         for t in _leaves(item.target):
+            if not (t.comparator_text or t.suffix_text):
+                continue  # no comparator written: nothing can point the wrong way
             comparator = t.comparator
             if comparator is None or comparator is Comparator.EQ or t.change:
                 continue
@@ -311,6 +313,8 @@ def rate_over_100(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
         if "%" not in item.indicator.target and "％" not in item.indicator.target:
             continue
         for t in _leaves(item.target):
+            if len(t.number_text.split(".")[0].replace(",", "")) < 3:
+                continue  # below 100 whatever its unit
             unit = t.unit
             if unit is not None and unit.canonical == "%" and t.value is not None \
                     and t.value > 100 and not t.change \
@@ -326,7 +330,10 @@ def missing_unit(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
     implies = s.params["implies"]
     words = _any_of(tuple(implies))
     for item in ctx.all_items():
-        if item.target.kind is Kind.QUALITATIVE or not words.search(item.indicator.name):
+        target = item.target
+        if target.kind is Kind.QUALITATIVE or (target.kind is Kind.QUANTITATIVE
+                                               and target.unit_text) \
+                or not words.search(item.indicator.name):
             continue
         name = item.indicator.name.rstrip("%）)")
         expected = next((u for w, u in implies.items()
