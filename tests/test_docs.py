@@ -9,7 +9,8 @@ from jixiao.cli import app
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 READING = (REPO / "docs" / "reading.md").read_text(encoding="utf-8")
-CODE_RE = re.compile(r'(?:warn|fail|ReadError|ReadWarning|_undecodable)\(\s*"([a-z][a-z-]+)"')
+CODE_RE = re.compile(
+    r'(?:warn|fail|ReadError|ReadWarning|_undecodable|doubts\.append)\(\(?\s*"([a-z][a-z-]+)"')
 
 
 def _codes_in_source() -> set[str]:

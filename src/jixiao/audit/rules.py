@@ -12,7 +12,7 @@ from decimal import Decimal
 from jixiao.audit.context import AuditContext, Item
 from jixiao.audit.registry import RuleSettings, rule
 from jixiao.model import AMOUNT_COLUMNS, AMOUNT_LABELS, Amounts, Finding, Level
-from jixiao.readers.text import LABEL_RE, STANDARD_LABEL
+from jixiao.readers.items import LABEL_RE, STANDARD_LABEL
 from jixiao.targets import Comparator, Direction, Kind, Target
 
 HALF_CENT = Decimal("0.005")  # 万元 are rounded to 0.01: each figure may be off by this much

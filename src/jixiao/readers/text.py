@@ -37,8 +37,7 @@ from jixiao.model import (
     Unit,
 )
 from jixiao.readers.decode import decode_text
-from jixiao.targets import Kind
-from jixiao.targets import parse as parse_target
+from jixiao.readers.items import ITEM_TERMINATORS, LABEL_RE, has_target, parse_item
 
 _AMOUNT = r"-?\d{1,3}(?:,\d{3})*\.\d{2}|-?\d+\.\d{2}"
 AMOUNT_LINE_RE = re.compile(
@@ -49,12 +48,8 @@ ITEM_RE = re.compile(r"^(\d{1,3})、")
 HEADER_RE = re.compile(r"^项目名称.{0,12}\s*总计")
 DEPARTMENT_RE = re.compile(r"^(?:部门|单位)名称\s*[：:]\s*(?P<name>.+)$")
 AMOUNT_UNIT_RE = re.compile(r"(?:金额)?单位\s*[：:]\s*(?P<unit>万元|元|千元|亿元)")
-CATEGORY_RE = re.compile(r"^(产出指标|效益指标|满意度指标|成本指标)([：:]?)")
-LABEL_RE = re.compile(r"([；;，,：:]?)\s*(实?年?度指标值|年度目标值)\s*([:：]?)\s*")
 GOAL_OPENER = "通过实施"
 GRAND_TOTAL_NAMES = ("合计", "总计")
-ITEM_TERMINATORS = ";；：。"  # an item ends with one of these; a name or a goal line never does
-STANDARD_LABEL = "年度指标值"
 
 
 @dataclass(slots=True)
@@ -269,7 +264,7 @@ class TextReader:
         text = _text(item.parts)
         unterminated = text[-1] not in ITEM_TERMINATORS
         # without its ';' and without its label, '…；年度' is a cut, not a label-less item
-        if not _has_target(text) or (unterminated and not LABEL_RE.search(text)):
+        if not has_target(text) or (unterminated and not LABEL_RE.search(text)):
             raise self.fail("truncated", f"the table ends inside indicator {item.seq} "
                             f"'{text[:30]}': expected its 年度指标值 and a closing ';'",
                             item.parts)
@@ -299,46 +294,12 @@ class TextReader:
     def indicator(self, item: _Item, project: str) -> Indicator:
         raw = self.join(item.parts, lambda: f"indicator {item.seq} of '{project}'")
         raw = raw[len(str(item.seq)) + 1:]  # drop "N、"
-        body = raw.rstrip()
-        where = item.parts
-        if body[-1:] in ITEM_TERMINATORS:
-            if body[-1] in "：。":
-                self.warn("odd-terminator", f"indicator {item.seq} ends with '{body[-1]}' "
-                          "instead of ';'", where[-1:], Severity.INFO)
-            body = body[:-1]
-        else:
-            self.warn("missing-terminator", f"indicator {item.seq} has no closing ';'",
-                      where[-1:], Severity.INFO)
-        category = None
-        m = CATEGORY_RE.match(body)
-        if m:
-            category = m.group(1)
-            body = body[m.end():]
-            if not m.group(2):
-                self.warn("category-without-colon", f"indicator {item.seq}: '{category}' is not "
-                          "followed by '：'; read as the category", where[:1])
-        else:
-            self.warn("missing-category", f"indicator {item.seq} has no category "
-                      "(产出/效益/满意度指标)", where[:1])
-        label = LABEL_RE.search(body)
-        if label:
-            name, target = body[: label.start()], body[label.end():]
-            if label.group(2) != STANDARD_LABEL:
-                self.warn("misspelt-label", f"indicator {item.seq}: '{label.group(2)}' read as "
-                          f"{STANDARD_LABEL}", where)
-        else:
-            cut = min((k for k in (body.find("；"), body.find(";")) if k >= 0), default=-1)
-            if cut >= 0:
-                name, target = body[:cut], body[cut + 1:]
-                self.warn("missing-label", f"indicator {item.seq} has no 年度指标值 label; the "
-                          f"text after '；' is read as the target", where)
-            else:
-                name, target = body, ""
-                self.warn("missing-target", f"indicator {item.seq} has no target", where)
-        if target and parse_target(target).kind is Kind.UNPARSED:
-            self.warn("unparsed-target", f"indicator {item.seq}: the target '{target}' is not "
-                      "in the target grammar; kept as text", where)
-        return Indicator(item.seq, category, name, target, raw, self.span(item.parts))
+        parsed = parse_item(item.seq, raw)
+        lines = {"first": item.parts[:1], "last": item.parts[-1:], "all": item.parts}
+        for code, message, severity, where in parsed.doubts:
+            self.warn(code, message, lines[where], severity)
+        return Indicator(item.seq, parsed.category, parsed.name, parsed.target, raw,
+                         self.span(item.parts))
 
     def project(self, row: _Row, seq: int) -> Project:
         name_lines = row.name_lines if not row.name else [row.amount_line]
@@ -441,7 +402,7 @@ def _tail_end(item: _Item, lines: list[_Line]) -> int:
     without a terminator on to the next blank line."""
     end = max((k + 1 for k, ln in enumerate(lines) if ln.text[-1] in ITEM_TERMINATORS),
               default=0)
-    while end < len(lines) and not _has_target(_text(item.parts + lines[:end])):
+    while end < len(lines) and not has_target(_text(item.parts + lines[:end])):
         end += 1
     if _text(item.parts + lines[:end])[-1] not in ITEM_TERMINATORS:
         # an item without its terminator runs on to the blank line before the next name
@@ -455,15 +416,6 @@ def _text(lines: list[_Line]) -> str:
 
 def _numeric_join(a: str, b: str) -> bool:
     return (a.isdigit() and (b.isdigit() or b == ".")) or (a == "." and b.isdigit())
-
-
-def _has_target(item_text: str) -> bool:
-    """True when an item's text holds a label (or a '；' separator) followed by a value."""
-    m = LABEL_RE.search(item_text)
-    if m:
-        return bool(item_text[m.end():].strip(ITEM_TERMINATORS + " "))
-    body = item_text.rstrip(ITEM_TERMINATORS)
-    return "；" in body or ";" in body
 
 
 def _ends_goal(lines: list[_Line]) -> bool:

@@ -1,0 +1,82 @@
+"""One indicator item ('产出指标：系统可用率；年度指标值:≥99%;') → category, name, target,
+with the doubts it raised. Shared by every reader: the item's text is the same whether it
+came from text lines, a PDF cell or a spreadsheet."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from jixiao.model import Severity
+from jixiao.targets import Kind
+from jixiao.targets import parse as parse_target
+
+CATEGORY_RE = re.compile(r"^(产出指标|效益指标|满意度指标|成本指标)([：:]?)")
+LABEL_RE = re.compile(r"([；;，,：:]?)\s*(实?年?度指标值|年度目标值)\s*([:：]?)\s*")
+ITEM_TERMINATORS = ";；：。"  # an item ends with one of these; a name or a goal line never does
+STANDARD_LABEL = "年度指标值"
+
+Where = Literal["first", "last", "all"]  # which lines of the item a doubt points at
+
+
+@dataclass(slots=True)
+class ParsedItem:
+    category: str | None
+    name: str
+    target: str
+    doubts: list[tuple[str, str, Severity, Where]] = field(default_factory=list)
+
+
+def parse_item(seq: int, raw: str) -> ParsedItem:
+    """Split an item's text (without its 'N、') into category, name and target."""
+    doubts: list[tuple[str, str, Severity, Where]] = []
+    body = raw.rstrip()
+    if body[-1:] in ITEM_TERMINATORS:
+        if body[-1] in "：。":
+            doubts.append(("odd-terminator", f"indicator {seq} ends with '{body[-1]}' instead "
+                           "of ';'", Severity.INFO, "last"))
+        body = body[:-1]
+    else:
+        doubts.append(("missing-terminator", f"indicator {seq} has no closing ';'",
+                       Severity.INFO, "last"))
+    category = None
+    m = CATEGORY_RE.match(body)
+    if m:
+        category = m.group(1)
+        body = body[m.end():]
+        if not m.group(2):
+            doubts.append(("category-without-colon", f"indicator {seq}: '{category}' is not "
+                           "followed by '：'; read as the category", Severity.WARNING, "first"))
+    else:
+        doubts.append(("missing-category", f"indicator {seq} has no category "
+                       "(产出/效益/满意度指标)", Severity.WARNING, "first"))
+    label = LABEL_RE.search(body)
+    if label:
+        name, target = body[: label.start()], body[label.end():]
+        if label.group(2) != STANDARD_LABEL:
+            doubts.append(("misspelt-label", f"indicator {seq}: '{label.group(2)}' read as "
+                           f"{STANDARD_LABEL}", Severity.WARNING, "all"))
+    else:
+        cut = min((k for k in (body.find("；"), body.find(";")) if k >= 0), default=-1)
+        if cut >= 0:
+            name, target = body[:cut], body[cut + 1:]
+            doubts.append(("missing-label", f"indicator {seq} has no 年度指标值 label; the text "
+                           "after '；' is read as the target", Severity.WARNING, "all"))
+        else:
+            name, target = body, ""
+            doubts.append(("missing-target", f"indicator {seq} has no target",
+                           Severity.WARNING, "all"))
+    if target and parse_target(target).kind is Kind.UNPARSED:
+        doubts.append(("unparsed-target", f"indicator {seq}: the target '{target}' is not in "
+                       "the target grammar; kept as text", Severity.WARNING, "all"))
+    return ParsedItem(category, name, target, doubts)
+
+
+def has_target(item_text: str) -> bool:
+    """True when an item's text holds a label (or a '；' separator) followed by a value."""
+    m = LABEL_RE.search(item_text)
+    if m:
+        return bool(item_text[m.end():].strip(ITEM_TERMINATORS + " "))
+    body = item_text.rstrip(ITEM_TERMINATORS)
+    return "；" in body or ";" in body
