@@ -14,6 +14,9 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "jixiao needs Python >= 3.11"'
+	@# a CJK font for the published PDFs (Debian's package; root installs it when missing)
+	@fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || \
+		{ apt-get update -q && apt-get install -y -q fonts-wqy-microhei; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)

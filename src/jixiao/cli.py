@@ -405,6 +405,23 @@ def rules_command(rules: RulesOption = None) -> None:
     out.print(table)
 
 
+@app.command("publish")
+def publish_command(
+    source: Annotated[str, typer.Argument(help="a table file, or a stored document (id, file "
+                                               "name or sha256 prefix)")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="table.pdf or table.html")],
+    ruled: Annotated[bool, typer.Option(help="draw the table's lines")] = True,
+    db: DbOption = None,
+) -> None:
+    """Publish the official 项目支出绩效目标表 as PDF (A4 landscape) or HTML."""
+    from jixiao.writers.publish import publish
+
+    document = _document(source, db)
+    with err.status(f"rendering {len(document.projects)} projects"):
+        path = publish(document, output, ruled=ruled)
+    out.print(f"{path} written ({path.stat().st_size:,} bytes)")
+
+
 def _leaves(target: Target) -> tuple[Target, ...]:
     return target.parts if target.kind is Kind.COMPOUND else (target,)
 

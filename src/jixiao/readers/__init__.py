@@ -39,10 +39,13 @@ def read_bytes(data: bytes, file: str | None = None) -> Document:
             doc.source.sha256 = hashlib.sha256(data).hexdigest()
         doc.source.format = doc.source.format or "json"
         return doc
-    if kind in ("pdf", "xlsx"):
-        raise ReadError("unsupported-format", f"{kind.upper()} files are not read yet: "
-                        "convert to text (pdftotext -layout is not needed; plain mode) or JSON",
-                        SourceSpan(file))
+    if kind == "pdf":
+        from jixiao.readers.pdf import read_pdf_bytes  # pdfium loads only for PDFs
+
+        return read_pdf_bytes(data, file)
+    if kind == "xlsx":
+        raise ReadError("unsupported-format", "xlsx files are not read yet: export the table "
+                        "as PDF, as text (pdftotext) or as interchange JSON", SourceSpan(file))
     return read_text_bytes(data, file)
 
 

@@ -1,0 +1,287 @@
+"""Reader for the 项目支出绩效目标表 as a PDF with a text layer, from character boxes.
+
+A small pipeline of plain functions over one object model — page → chars → lines →
+columns → rows — every value keeping its page:
+
+1. characters with their boxes (pypdfium2; characters pdfium generated are dropped);
+2. the column-header row on each page names the columns; the boundaries between them
+   are the widest strip of no text between neighbouring header labels (so ruling
+   lines are not needed, and a table without them reads the same);
+3. a row starts at each figure in the 总计 column (cells are top-aligned); lines above
+   the first such figure on a page continue the last row of the page before;
+4. each cell's lines are joined with nothing inserted; the indicator cell splits at
+   lines that start with `N、`; items are parsed like every other reader's.
+
+Amounts go to the column they stand in: nothing is inferred.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from jixiao.errors import ReadError
+from jixiao.model import (
+    AMOUNT_COLUMNS,
+    Amounts,
+    Document,
+    Indicator,
+    Project,
+    ReadWarning,
+    SourceInfo,
+    SourceSpan,
+    Unit,
+)
+from jixiao.readers.items import parse_item
+
+HEADER_LABELS = ("项目名称", "总计", "财政拨款", "财政专户拨款", "其他资金", "绩效目标", "绩效指标")
+COLUMNS = ("name", *AMOUNT_COLUMNS, "goal", "items")
+ITEM_START = re.compile(r"^(\d{1,3})、")
+FOOTER = re.compile(r"^(第\s*\d+\s*页.*|-?\s*\d+\s*-?)$")
+GRAND_TOTAL_NAMES = ("合计", "总计")
+DEPARTMENT_LINE = re.compile(r"^(?:部门|单位)名称[：:]\s*(?P<name>.+?)"
+                             r"(?:\s*(?:金额)?单位[：:]\s*(?P<unit>万元|元|千元|亿元))?$")
+
+
+@dataclass(slots=True)
+class Char:
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def mid_y(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+@dataclass(slots=True)
+class Line:
+    """Characters of one column on one baseline, left to right."""
+
+    page: int
+    y: float  # the middle of the line (PDF units, up is larger)
+    chars: list[Char]
+
+    @property
+    def text(self) -> str:
+        return "".join(c.text for c in self.chars)
+
+
+@dataclass(slots=True)
+class Row:
+    page: int
+    cells: dict[str, list[Line]] = field(default_factory=lambda: {c: [] for c in COLUMNS})
+
+    def text(self, column: str) -> str:
+        return "".join(line.text for line in self.cells[column])
+
+
+def _chars(textpage: object, count: int) -> list[Char]:
+    import pypdfium2.raw as pdfium_c
+
+    text = textpage.get_text_range(0, count)  # type: ignore[attr-defined]
+    out = []
+    for i, ch in enumerate(text[:count]):
+        if ch in "\r\n" or pdfium_c.FPDFText_IsGenerated(textpage.raw, i):  # type: ignore[attr-defined]
+            continue
+        x0, y0, x1, y1 = textpage.get_charbox(i, loose=True)  # type: ignore[attr-defined]
+        out.append(Char(" " if ch == "\u00a0" else ch, x0, y0, x1, y1))
+    return out
+
+
+def _lines(chars: list[Char], page: int) -> list[Line]:
+    """Group characters into lines by their vertical middle, top to bottom."""
+    lines: list[Line] = []
+    for c in sorted(chars, key=lambda c: (-c.mid_y, c.x0)):
+        if lines and abs(lines[-1].y - c.mid_y) < (c.y1 - c.y0) * 0.45:
+            lines[-1].chars.append(c)
+        else:
+            lines.append(Line(page, c.mid_y, [c]))
+    for line in lines:
+        line.chars.sort(key=lambda c: c.x0)
+    return lines
+
+
+def _header(lines: list[Line]) -> tuple[Line, list[tuple[float, float]]] | None:
+    """The column-header line and the horizontal extent of each label in it."""
+    for line in lines:
+        text = line.text
+        if not all(label in text for label in HEADER_LABELS):
+            continue
+        extents, start = [], 0
+        for label in HEADER_LABELS:
+            at = text.index(label, start)
+            extents.append((line.chars[at].x0, line.chars[at + len(label) - 1].x1))
+            start = at + len(label)
+        return line, extents
+    return None
+
+
+def _boundaries(extents: list[tuple[float, float]], body: list[Char]) -> list[float]:
+    """Between each pair of neighbouring labels, the middle of the widest strip that no
+    character of the body covers."""
+    cuts = []
+    for (_, left), (right, _) in itertools.pairwise(extents):
+        covered = sorted((max(c.x0, left), min(c.x1, right)) for c in body
+                         if c.x1 > left and c.x0 < right and c.text.strip())
+        best, best_width, x = (left + right) / 2, -1.0, left
+        for a, b in [*covered, (right, right)]:
+            if a - x > best_width:
+                best, best_width = (x + a) / 2, a - x
+            x = max(x, b)
+        cuts.append(best)
+    return cuts
+
+
+@dataclass
+class PdfReader:
+    data: bytes
+    file: str | None
+    warnings: list[ReadWarning] = field(default_factory=list)
+
+    def span(self, page: int) -> SourceSpan:
+        return SourceSpan(self.file, None, None, page)
+
+    def fail(self, code: str, message: str, page: int | None = None) -> ReadError:
+        return ReadError(code, message, SourceSpan(self.file, None, None, page))
+
+    def open(self) -> object:
+        import pypdfium2 as pdfium
+
+        try:
+            return pdfium.PdfDocument(self.data)
+        except pdfium.PdfiumError as exc:
+            text = str(exc).lower()
+            if "password" in text:
+                raise self.fail("encrypted-pdf", "the PDF is encrypted: expected an open PDF "
+                                "(remove the password first)") from None
+            raise self.fail("bad-pdf", f"not a readable PDF ({exc}): expected a PDF of the "
+                            "table, perhaps the file is truncated or damaged") from None
+
+    def rows(self) -> tuple[list[str], list[Row], int]:
+        """Lines above the first header (title, department), the rows, and the pages."""
+        pdf = self.open()
+        before: list[str] = []
+        rows: list[Row] = []
+        pages = len(pdf)  # type: ignore[arg-type]
+        text_seen = False
+        for index in range(pages):
+            page_no = index + 1
+            page = pdf[index]  # type: ignore[index]
+            textpage = page.get_textpage()
+            count = textpage.count_chars()
+            chars = _chars(textpage, count)
+            text_seen = text_seen or any(c.text.strip() for c in chars)
+            page_lines = _lines(chars, page_no)
+            header = _header(page_lines)
+            if header is None:
+                if rows or not chars:
+                    continue  # a page without the table (a note, a blank page)
+                before += [line.text for line in page_lines]
+                continue
+            head_line, extents = header
+            if not rows:
+                before += [line.text for line in page_lines if line.y > head_line.y]
+            below = [line for line in page_lines if line.y < head_line.y - 0.5 and
+                     not FOOTER.match(line.text.strip())]
+            body = [c for line in below for c in line.chars]
+            cuts = _boundaries(extents, body)
+            columns: dict[str, list[Char]] = {c: [] for c in COLUMNS}
+            for c in body:
+                columns[COLUMNS[sum(c.x0 + (c.x1 - c.x0) / 2 > cut for cut in cuts)]].append(c)
+            column_lines = {name: _lines(cs, page_no) for name, cs in columns.items()}
+            starts = sorted((line.y for line in column_lines["total"]), reverse=True)
+            page_rows = [Row(page_no) for _ in starts]
+            for name, lines in column_lines.items():
+                for line in lines:
+                    k = sum(line.y <= y + 0.5 for y in starts) - 1  # the row it falls in
+                    if k >= 0:
+                        page_rows[k].cells[name].append(line)
+                    elif rows:  # above the first row of the page: the last row continues
+                        rows[-1].cells[name].append(line)
+            rows += page_rows
+        if not text_seen:
+            raise self.fail("no-text-layer", f"none of the {pages} pages has text: a scanned "
+                            "PDF needs OCR first; expected a PDF with a text layer", 1)
+        if not rows:
+            raise self.fail("no-table", "found no column header '项目名称 总计 财政拨款 "
+                            "财政专户拨款 其他资金 绩效目标 绩效指标' on any page", 1)
+        return before, rows, pages
+
+    def amounts(self, row: Row) -> Amounts:
+        values = []
+        for column in AMOUNT_COLUMNS:
+            text = row.text(column).replace(",", "").strip()
+            try:
+                values.append(Decimal(text) if text else None)
+            except InvalidOperation:
+                raise self.fail("bad-amount", f"'{text}' in the {column} column is not an "
+                                "amount in 万元", row.page) from None
+        return Amounts(*values)
+
+    def indicators(self, row: Row) -> list[Indicator]:
+        items: list[list[Line]] = []
+        for line in row.cells["items"]:
+            if ITEM_START.match(line.text) or not items:
+                items.append([line])
+            else:
+                items[-1].append(line)
+        out = []
+        for lines in items:
+            text = "".join(line.text for line in lines)
+            m = ITEM_START.match(text)
+            seq = int(m.group(1)) if m else len(out) + 1
+            raw = text[m.end():] if m else text
+            parsed = parse_item(seq, raw)
+            span = self.span(lines[0].page)
+            for code, message, severity, _where in parsed.doubts:
+                self.warnings.append(ReadWarning(code, message, span, severity))
+            out.append(Indicator(seq, parsed.category, parsed.name, parsed.target, raw, span))
+        return out
+
+    def document(self) -> Document:
+        before, rows, pages = self.rows()
+        title = next((t for t in before if t.strip() and "名称" not in t), None)
+        department, amount_unit = None, "万元"
+        for text in before:
+            if m := DEPARTMENT_LINE.match(text.strip()):
+                department, amount_unit = m.group("name").strip(), m.group("unit") or "万元"
+        doc = Document(title, department, amount_unit)
+        unit: Unit | None = None
+        seq = 0
+        for row in rows:
+            name = row.text("name")
+            if name in GRAND_TOTAL_NAMES and doc.grand_total is None:
+                doc.grand_total = self.amounts(row)
+                continue
+            if not row.cells["goal"] and not row.cells["items"]:
+                unit = Unit(name, self.amounts(row), span=self.span(row.page))
+                doc.units.append(unit)
+                continue
+            if unit is None:
+                unit = Unit(department or "", None)
+                doc.units.append(unit)
+            seq += 1
+            span = self.span(row.page)
+            unit.projects.append(Project(
+                seq, name, self.amounts(row), row.text("goal"), self.indicators(row), span,
+                {"name": span, "amounts": span, "goal": span}))
+        doc.warnings = self.warnings
+        doc.source = SourceInfo(self.file, hashlib.sha256(self.data).hexdigest(), "pdf", None,
+                                None, pages)
+        return doc
+
+
+def read_pdf_bytes(data: bytes, file: str | None = None) -> Document:
+    return PdfReader(data, file).document()
+
+
+def read_pdf_file(path: str | Path) -> Document:
+    path = Path(path)
+    return read_pdf_bytes(path.read_bytes(), path.name)
