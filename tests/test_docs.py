@@ -22,7 +22,8 @@ def _codes_in_source() -> set[str]:
 
 def test_every_command_is_in_the_readme() -> None:
     commands = {c.name for c in app.registered_commands}
-    assert commands == {"read", "ingest", "list", "show", "targets", "audit", "rules"}
+    assert commands == {"read", "ingest", "list", "show", "targets", "audit", "rules",
+                        "publish"}
     for name in commands:
         assert f"jixiao {name}" in README, name
 

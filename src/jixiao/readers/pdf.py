@@ -171,6 +171,7 @@ class PdfReader:
         rows: list[Row] = []
         pages = len(pdf)  # type: ignore[arg-type]
         text_seen = False
+        cuts: list[float] = []
         for index in range(pages):
             page_no = index + 1
             page = pdf[index]  # type: ignore[index]
@@ -181,17 +182,22 @@ class PdfReader:
             page_lines = _lines(chars, page_no)
             header = _header(page_lines)
             if header is None:
-                if rows or not chars:
-                    continue  # a page without the table (a note, a blank page)
-                before += [line.text for line in page_lines]
-                continue
-            head_line, extents = header
-            if not rows:
-                before += [line.text for line in page_lines if line.y > head_line.y]
-            below = [line for line in page_lines if line.y < head_line.y - 0.5 and
+                if not rows:
+                    before += [line.text for line in page_lines]
+                    continue
+                # a page without the header row: the table goes on in the same columns
+                # (a producer may print the header once, or drop it over a very tall row)
+                top = float("inf")
+            else:
+                head_line, extents = header
+                top = head_line.y - 0.5
+                if not rows:
+                    before += [line.text for line in page_lines if line.y > head_line.y]
+            below = [line for line in page_lines if line.y < top and
                      not FOOTER.match(line.text.strip())]
             body = [c for line in below for c in line.chars]
-            cuts = _boundaries(extents, body)
+            if header is not None:
+                cuts = _boundaries(extents, body)
             columns: dict[str, list[Char]] = {c: [] for c in COLUMNS}
             for c in body:
                 columns[COLUMNS[sum(c.x0 + (c.x1 - c.x0) / 2 > cut for cut in cuts)]].append(c)
@@ -200,7 +206,10 @@ class PdfReader:
             page_rows = [Row(page_no) for _ in starts]
             for name, lines in column_lines.items():
                 for line in lines:
-                    k = sum(line.y <= y + 0.5 for y in starts) - 1  # the row it falls in
+                    # the row it falls in: top-aligned cells share the first line's height,
+                    # give or take the difference between glyph shapes (half a line)
+                    slack = (line.chars[0].y1 - line.chars[0].y0) / 2
+                    k = sum(line.y <= y + slack for y in starts) - 1
                     if k >= 0:
                         page_rows[k].cells[name].append(line)
                     elif rows:  # above the first row of the page: the last row continues

@@ -1,0 +1,112 @@
+"""Publish a table as PDF (real WeasyPrint, real CJK font) and read it back (real pdfium)."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from typer.testing import CliRunner
+
+from fields import field_mismatches
+from jixiao.cli import app
+from jixiao.errors import ReadError
+from jixiao.interchange import to_dict
+from jixiao.model import Document
+from jixiao.readers import read, read_bytes
+from jixiao.synthetic import generate_document
+from jixiao.writers.publish import render_html, render_pdf
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def gold_pdf(gold_doc: Document) -> bytes:
+    return render_pdf(gold_doc)
+
+
+def test_the_published_gold_reads_back_to_the_gold(gold_pdf: bytes, gold_json: dict) -> None:
+    doc = read_bytes(gold_pdf, "gold.pdf")
+    assert field_mismatches(gold_json, to_dict(doc)) == (2477, [])
+    assert doc.source.format == "pdf" and doc.source.pages == len(pdfium.PdfDocument(gold_pdf))
+    assert [u.name for u in doc.units] == ["广州市公安局"]
+    assert not any(p.amounts.columns_inferred for p in doc.projects)  # columns were seen
+    pages = [p.span.page for p in doc.projects]
+    assert pages[0] == 1 and pages == sorted(pages) and pages[-1] == doc.source.pages
+    assert all(i.span.page for _, i in doc.iter_indicators())
+    assert [i.raw for _, i in doc.iter_indicators()] == [
+        i["raw"] for p in gold_json["projects"] for i in p["indicators"]]
+
+
+def test_a_table_without_ruling_lines_reads_the_same(gold_doc: Document,
+                                                     gold_json: dict) -> None:
+    html = render_html(gold_doc, ruled=False)
+    assert 'class="plain"' in html
+    doc = read_bytes(render_pdf(gold_doc, ruled=False), "plain.pdf")
+    assert field_mismatches(gold_json, to_dict(doc)) == (2477, [])
+
+
+@pytest.mark.parametrize("seed", [3, 17, 2024])
+def test_generated_tables_round_trip(gold_doc: Document, seed: int) -> None:
+    """财政专户拨款 and 其他资金 filled, several units, 1 to 8 indicators, a row long
+    taller than a page (so a page follows without the header row)."""
+    doc = generate_document(gold_doc, seed, projects=14, units=3,
+                            mixes=("fiscal", "special", "all"), max_indicators=8)
+    long = doc.units[1].projects[0]
+    doc.units[1].projects[0] = replace(long, name=long.name * 6, goal=long.goal * 40)
+    got = read_bytes(render_pdf(doc), f"generated-{seed}.pdf")
+    expected = to_dict(doc)
+    _n, misses = field_mismatches(expected, to_dict(got))
+    assert misses == []
+    assert [(u.name, u.subtotal) for u in got.units] == [(u.name, u.subtotal) for u in doc.units]
+    assert got.grand_total == doc.grand_total
+    assert {p.seq: p.amounts for p in got.projects} == {p.seq: p.amounts for p in doc.projects}
+    assert got.projects[long.seq - 1].span.page < doc_pages(got)  # the long row is not last
+
+
+def doc_pages(doc: Document) -> int:
+    return doc.source.pages or 0
+
+
+def _blank_pdf() -> bytes:
+    pdf = pdfium.PdfDocument.new()
+    pdf.new_page(842, 595)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_scanned_pdf_says_it_has_no_text_layer() -> None:
+    with pytest.raises(ReadError) as info:
+        read_bytes(_blank_pdf(), "scan.pdf")
+    assert info.value.code == "no-text-layer"
+    assert "OCR" in info.value.message and info.value.span.file == "scan.pdf"
+
+
+def test_a_truncated_pdf_is_refused(gold_pdf: bytes) -> None:
+    with pytest.raises(ReadError) as info:
+        read_bytes(gold_pdf[: len(gold_pdf) // 3], "cut.pdf")
+    assert info.value.code == "bad-pdf"
+
+
+def test_a_pdf_without_the_table_is_refused() -> None:
+    doc = Document("说明", "测试局")
+    with pytest.raises(ReadError) as info:
+        read_bytes(render_pdf(doc).replace(b"", b""), "x.pdf")
+    assert info.value.code in ("no-table", "no-text-layer")
+
+
+def test_cli_publish_then_read(tmp_path: Path, gold_json: dict) -> None:
+    gold = Path(__file__).parent / "data" / "guangzhou-psb-gold.json"
+    html = tmp_path / "table.html"
+    assert runner.invoke(app, ["publish", str(gold), "-o", str(html)]).exit_code == 0
+    assert "<thead>" in html.read_text(encoding="utf-8")
+    pdf = tmp_path / "table.pdf"
+    result = runner.invoke(app, ["publish", str(gold), "-o", str(pdf)])
+    assert result.exit_code == 0 and pdf.read_bytes().startswith(b"%PDF")
+    data = json.loads(runner.invoke(app, ["read", str(pdf), "-f", "json"]).output)
+    assert field_mismatches(gold_json, data) == (2477, [])
+    assert read(pdf).source.format == "pdf"
