@@ -409,16 +409,23 @@ def rules_command(rules: RulesOption = None) -> None:
 def publish_command(
     source: Annotated[str, typer.Argument(help="a table file, or a stored document (id, file "
                                                "name or sha256 prefix)")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="table.pdf or table.html")],
-    ruled: Annotated[bool, typer.Option(help="draw the table's lines")] = True,
+    output: Annotated[Path, typer.Option("--output", "-o",
+                                         help="table.pdf, table.html or table.xlsx")],
+    ruled: Annotated[bool, typer.Option(help="draw the table's lines (PDF, HTML)")] = True,
+    form: Annotated[str, typer.Option(help="xlsx: 'wide' (a row per project) or 'long' (a row "
+                                           "per indicator)")] = "wide",
     db: DbOption = None,
 ) -> None:
-    """Publish the official 项目支出绩效目标表 as PDF (A4 landscape) or HTML."""
+    """Publish the official 项目支出绩效目标表 as PDF (A4 landscape), HTML or Excel."""
     from jixiao.writers.publish import publish
+    from jixiao.writers.xlsx import write_xlsx
 
     document = _document(source, db)
     with err.status(f"rendering {len(document.projects)} projects"):
-        path = publish(document, output, ruled=ruled)
+        if output.suffix.lower() == ".xlsx":
+            path = write_xlsx(document, output, form=form)
+        else:
+            path = publish(document, output, ruled=ruled)
     out.print(f"{path} written ({path.stat().st_size:,} bytes)")
 
 

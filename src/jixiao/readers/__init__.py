@@ -44,8 +44,9 @@ def read_bytes(data: bytes, file: str | None = None) -> Document:
 
         return read_pdf_bytes(data, file)
     if kind == "xlsx":
-        raise ReadError("unsupported-format", "xlsx files are not read yet: export the table "
-                        "as PDF, as text (pdftotext) or as interchange JSON", SourceSpan(file))
+        from jixiao.readers.xlsx import read_xlsx_bytes
+
+        return read_xlsx_bytes(data, file)
     return read_text_bytes(data, file)
 
 

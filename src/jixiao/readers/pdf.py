@@ -70,7 +70,17 @@ class Line:
 
     @property
     def text(self) -> str:
-        return "".join(c.text for c in self.chars)
+        """The characters left to right; a visible gap (a quarter of the line's height or
+        more) between two of them is a space the producer did not draw as a glyph."""
+        out: list[str] = []
+        previous: Char | None = None
+        for c in self.chars:
+            if previous is not None and c.text != " " and previous.text != " " and \
+                    c.x0 - previous.x1 > (c.y1 - c.y0) * 0.25:
+                out.append(" ")
+            out.append(c.text)
+            previous = c
+        return "".join(out)
 
 
 @dataclass(slots=True)
@@ -98,11 +108,14 @@ def _chars(textpage: object, count: int) -> list[Char]:
 def _lines(chars: list[Char], page: int) -> list[Line]:
     """Group characters into lines by their vertical middle, top to bottom."""
     lines: list[Line] = []
+    height = 0.0  # of the current line's tallest character: punctuation boxes are small
     for c in sorted(chars, key=lambda c: (-c.mid_y, c.x0)):
-        if lines and abs(lines[-1].y - c.mid_y) < (c.y1 - c.y0) * 0.45:
+        if lines and abs(lines[-1].y - c.mid_y) < max(height, c.y1 - c.y0) * 0.45:
             lines[-1].chars.append(c)
+            height = max(height, c.y1 - c.y0)
         else:
             lines.append(Line(page, c.mid_y, [c]))
+            height = c.y1 - c.y0
     for line in lines:
         line.chars.sort(key=lambda c: c.x0)
     return lines
@@ -111,7 +124,7 @@ def _lines(chars: list[Char], page: int) -> list[Line]:
 def _header(lines: list[Line]) -> tuple[Line, list[tuple[float, float]]] | None:
     """The column-header line and the horizontal extent of each label in it."""
     for line in lines:
-        text = line.text
+        text = "".join(c.text for c in line.chars)  # one character per box, to index them
         if not all(label in text for label in HEADER_LABELS):
             continue
         extents, start = [], 0
