@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 DEMO   := out/demo
 SAMPLE := examples/guangzhou-psb-targets.txt
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean test-tools
 
 install: $(STAMP)
 
@@ -40,7 +40,12 @@ demo: install
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 
-test: lint
+# what only the tests need: LibreOffice makes PDFs "from another producer"
+test-tools:
+	@command -v soffice >/dev/null 2>&1 || \
+		{ apt-get update -q && apt-get install -y -q --no-install-recommends libreoffice-calc-nogui; }
+
+test: lint test-tools
 	$(BIN)/python -m pytest
 
 bench: install

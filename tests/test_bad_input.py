@@ -48,7 +48,7 @@ def _ingest_fails(tmp_path: Path, path: Path) -> str:
     ("blank.txt", b"\n\n  \r\n", "empty"),
     ("random.bin", bytes(range(256)) * 8, "not-text"),
     ("table.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "bad-pdf"),  # a PDF cut short
-    ("table.xlsx", b"PK\x03\x04" + bytes(64), "unsupported-format"),
+    ("table.xlsx", b"PK\x03\x04" + bytes(64), "bad-xlsx"),
     ("noise.txt", "这不是一张表。\n只是一些文字。\n".encode(), "no-table"),
     ("header-only.txt", "项目支出绩效目标表\n项目名称（资金使用单位） 总计 财政拨款\n".encode(),
      "no-table"),

@@ -1,0 +1,108 @@
+"""Excel both ways (wide and long forms), and a PDF from another producer: the xlsx
+converted by LibreOffice (Debian's package, which make installs)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from fields import field_mismatches
+from jixiao.cli import app
+from jixiao.errors import ReadError
+from jixiao.interchange import to_dict
+from jixiao.model import Document
+from jixiao.readers import read
+from jixiao.synthetic import generate_document
+from jixiao.writers.xlsx import write_xlsx
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(("form", "merged"), [("wide", False), ("long", False), ("long", True)])
+def test_the_gold_round_trips_through_excel(tmp_path: Path, gold_doc: Document,
+                                            gold_json: dict, form: str, merged: bool) -> None:
+    path = write_xlsx(gold_doc, tmp_path / f"{form}.xlsx", form=form, merge_projects=merged)
+    doc = read(path)
+    assert field_mismatches(gold_json, to_dict(doc)) == (2477, [])
+    assert [i.raw for _, i in doc.iter_indicators()] == [i.raw for _, i in
+                                                          gold_doc.iter_indicators()]
+    assert doc.units[0].subtotal == gold_doc.units[0].subtotal
+    assert doc.source.format == "xlsx"
+    first = doc.projects[0].indicators[0].span
+    assert first.file == path.name and first.first_line and first.first_line > 3  # a row
+
+
+@pytest.mark.parametrize("form", ["wide", "long"])
+def test_generated_tables_round_trip_through_excel(tmp_path: Path, gold_doc: Document,
+                                                   form: str) -> None:
+    doc = generate_document(gold_doc, 11, projects=20, units=3,
+                            mixes=("fiscal", "special", "all"), max_indicators=8)
+    got = read(write_xlsx(doc, tmp_path / "g.xlsx", form=form))
+    assert field_mismatches(to_dict(doc), to_dict(got))[1] == []
+    assert [(u.name, u.subtotal) for u in got.units] == [(u.name, u.subtotal) for u in doc.units]
+    assert got.grand_total == doc.grand_total
+
+
+def test_a_missing_column_is_named(tmp_path: Path, gold_doc: Document) -> None:
+    path = write_xlsx(gold_doc, tmp_path / "t.xlsx")
+    book = load_workbook(path)
+    sheet = book.active
+    sheet.delete_cols(3)  # 财政拨款
+    book.save(path)
+    with pytest.raises(ReadError) as info:
+        read(path)
+    assert info.value.code == "missing-column"
+    assert "'财政拨款'" in info.value.message and info.value.span.first_line == 3
+    result = runner.invoke(app, ["ingest", "--db", str(tmp_path / "s.sqlite"), str(path)])
+    assert result.exit_code == 2 and "missing-column" in result.stderr
+
+
+def test_a_merged_header_is_refused(tmp_path: Path, gold_doc: Document) -> None:
+    path = write_xlsx(gold_doc, tmp_path / "t.xlsx")
+    book = load_workbook(path)
+    book.active.merge_cells("C3:E3")
+    book.save(path)
+    with pytest.raises(ReadError) as info:
+        read(path)
+    assert info.value.code == "merged-header" and "C3:E3" in info.value.message
+
+
+def test_a_damaged_workbook_is_refused(tmp_path: Path, gold_doc: Document) -> None:
+    path = write_xlsx(gold_doc, tmp_path / "t.xlsx")
+    path.write_bytes(path.read_bytes()[:2000])
+    with pytest.raises(ReadError) as info:
+        read(path)
+    assert info.value.code == "bad-xlsx"
+
+
+LIBREOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+# Locally a missing LibreOffice skips; in CI (CI=true) make has installed it, so it must run.
+@pytest.mark.skipif(LIBREOFFICE is None and not os.environ.get("CI"),
+                    reason="LibreOffice is not installed (make test installs Debian's "
+                           "libreoffice-calc-nogui)")
+def test_a_pdf_made_by_libreoffice_from_the_sheet_reads_back(tmp_path: Path, gold_doc: Document,
+                                                             gold_json: dict) -> None:
+    assert LIBREOFFICE is not None, "CI needs LibreOffice: make test installs it"
+    sheet = write_xlsx(gold_doc, tmp_path / "table.xlsx")
+    subprocess.run([LIBREOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(sheet)],
+                   check=True, capture_output=True, timeout=300)
+    doc = read(tmp_path / "table.pdf")
+    assert doc.source.format == "pdf"
+    assert field_mismatches(gold_json, to_dict(doc)) == (2477, [])
+
+
+def test_cli_publishes_excel(tmp_path: Path, gold_json: dict) -> None:
+    gold = Path(__file__).parent / "data" / "guangzhou-psb-gold.json"
+    out = tmp_path / "long.xlsx"
+    result = runner.invoke(app, ["publish", str(gold), "-o", str(out), "--form", "long"])
+    assert result.exit_code == 0
+    assert field_mismatches(gold_json, to_dict(read(out))) == (2477, [])
