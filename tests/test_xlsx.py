@@ -84,18 +84,26 @@ def test_a_damaged_workbook_is_refused(tmp_path: Path, gold_doc: Document) -> No
 LIBREOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def libreoffice_pdf(sheet: Path, export: str) -> Path:
+    """The sheet converted to PDF by LibreOffice (`export` is its filter and options)."""
+    assert LIBREOFFICE is not None, "CI needs LibreOffice: make test installs it"
+    subprocess.run([LIBREOFFICE, "--headless",
+                    f"-env:UserInstallation=file://{sheet.parent}/lo-profile",
+                    "--convert-to", export, "--outdir", str(sheet.parent), str(sheet)],
+                   check=True, capture_output=True, timeout=300)
+    return sheet.with_suffix(".pdf")
+
+
+NEEDS_LIBREOFFICE = pytest.mark.skipif(
+    LIBREOFFICE is None and not os.environ.get("CI"),
+    reason="LibreOffice is not installed (make test installs libreoffice-calc-nogui)")
+
+
 # Locally a missing LibreOffice skips; in CI (CI=true) make has installed it, so it must run.
-@pytest.mark.skipif(LIBREOFFICE is None and not os.environ.get("CI"),
-                    reason="LibreOffice is not installed (make test installs Debian's "
-                           "libreoffice-calc-nogui)")
+@NEEDS_LIBREOFFICE
 def test_a_pdf_made_by_libreoffice_from_the_sheet_reads_back(tmp_path: Path, gold_doc: Document,
                                                              gold_json: dict) -> None:
-    assert LIBREOFFICE is not None, "CI needs LibreOffice: make test installs it"
-    sheet = write_xlsx(gold_doc, tmp_path / "table.xlsx")
-    subprocess.run([LIBREOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(sheet)],
-                   check=True, capture_output=True, timeout=300)
-    doc = read(tmp_path / "table.pdf")
+    doc = read(libreoffice_pdf(write_xlsx(gold_doc, tmp_path / "table.xlsx"), "pdf"))
     assert doc.source.format == "pdf"
     assert field_mismatches(gold_json, to_dict(doc)) == (2477, [])
 
@@ -106,3 +114,16 @@ def test_cli_publishes_excel(tmp_path: Path, gold_json: dict) -> None:
     result = runner.invoke(app, ["publish", str(gold), "-o", str(out), "--form", "long"])
     assert result.exit_code == 0
     assert field_mismatches(gold_json, to_dict(read(out))) == (2477, [])
+
+
+ENCRYPTED = ('pdf:calc_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},'
+             '"DocumentOpenPassword":{"type":"string","value":"secret"}}')
+
+
+@NEEDS_LIBREOFFICE
+def test_an_encrypted_pdf_is_refused(tmp_path: Path, gold_doc: Document) -> None:
+    doc = generate_document(gold_doc, 5, projects=3, units=1)
+    path = libreoffice_pdf(write_xlsx(doc, tmp_path / "locked.xlsx"), ENCRYPTED)
+    with pytest.raises(ReadError) as info:
+        read(path)
+    assert info.value.code == "encrypted-pdf" and info.value.span.file == "locked.pdf"
