@@ -17,12 +17,14 @@ Amounts go to the column they stand in: nothing is inferred.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from jixiao.errors import ReadError
 from jixiao.model import (
@@ -54,10 +56,11 @@ class Char:
     y0: float
     x1: float
     y1: float
+    mid_x: float = 0.0
+    mid_y: float = 0.0
 
-    @property
-    def mid_y(self) -> float:
-        return (self.y0 + self.y1) / 2
+    def __post_init__(self) -> None:
+        self.mid_x, self.mid_y = (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
 
 
 @dataclass(slots=True)
@@ -92,30 +95,40 @@ class Row:
         return "".join(line.text for line in self.cells[column])
 
 
-def _chars(textpage: object, count: int) -> list[Char]:
+def _chars(textpage: Any, count: int) -> list[Char]:
+    """The page's characters with their loose boxes, without those pdfium generated."""
+    import ctypes
+
     import pypdfium2.raw as pdfium_c
 
-    text = textpage.get_text_range(0, count)  # type: ignore[attr-defined]
+    text = textpage.get_text_range(0, count)
+    raw, rect = textpage.raw, pdfium_c.FS_RECTF()
+    is_generated, loose_box = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetLooseCharBox
     out = []
     for i, ch in enumerate(text[:count]):
-        if ch in "\r\n" or pdfium_c.FPDFText_IsGenerated(textpage.raw, i):  # type: ignore[attr-defined]
+        if ch in "\r\n" or is_generated(raw, i):
             continue
-        x0, y0, x1, y1 = textpage.get_charbox(i, loose=True)  # type: ignore[attr-defined]
-        out.append(Char(" " if ch == "\u00a0" else ch, x0, y0, x1, y1))
+        loose_box(raw, i, ctypes.byref(rect))
+        out.append(Char(" " if ch == "\u00a0" else ch, rect.left, rect.bottom, rect.right,
+                        rect.top))
     return out
 
 
 def _lines(chars: list[Char], page: int) -> list[Line]:
     """Group characters into lines by their vertical middle, top to bottom."""
     lines: list[Line] = []
-    height = 0.0  # of the current line's tallest character: punctuation boxes are small
-    for c in sorted(chars, key=lambda c: (-c.mid_y, c.x0)):
-        if lines and abs(lines[-1].y - c.mid_y) < max(height, c.y1 - c.y0) * 0.45:
-            lines[-1].chars.append(c)
-            height = max(height, c.y1 - c.y0)
+    current: list[Char] = []
+    y = height = 0.0  # the current line's middle and tallest box: punctuation boxes are small
+    for c in sorted(chars, key=lambda c: -c.mid_y):
+        h = c.y1 - c.y0
+        if current and abs(y - c.mid_y) < (height if height > h else h) * 0.45:
+            current.append(c)
+            if h > height:
+                height = h
         else:
-            lines.append(Line(page, c.mid_y, [c]))
-            height = c.y1 - c.y0
+            current = [c]
+            y, height = c.mid_y, h
+            lines.append(Line(page, y, current))
     for line in lines:
         line.chars.sort(key=lambda c: c.x0)
     return lines
@@ -213,16 +226,16 @@ class PdfReader:
                 cuts = _boundaries(extents, body)
             columns: dict[str, list[Char]] = {c: [] for c in COLUMNS}
             for c in body:
-                columns[COLUMNS[sum(c.x0 + (c.x1 - c.x0) / 2 > cut for cut in cuts)]].append(c)
+                columns[COLUMNS[bisect.bisect(cuts, c.mid_x)]].append(c)
             column_lines = {name: _lines(cs, page_no) for name, cs in columns.items()}
-            starts = sorted((line.y for line in column_lines["total"]), reverse=True)
+            starts = sorted(-line.y for line in column_lines["total"])  # top first
             page_rows = [Row(page_no) for _ in starts]
             for name, lines in column_lines.items():
                 for line in lines:
                     # the row it falls in: top-aligned cells share the first line's height,
                     # give or take the difference between glyph shapes (half a line)
                     slack = (line.chars[0].y1 - line.chars[0].y0) / 2
-                    k = sum(line.y <= y + slack for y in starts) - 1
+                    k = bisect.bisect(starts, -line.y + slack) - 1
                     if k >= 0:
                         page_rows[k].cells[name].append(line)
                     elif rows:  # above the first row of the page: the last row continues
