@@ -106,7 +106,7 @@ def _chars(textpage: Any, count: int) -> list[Char]:
     is_generated, loose_box = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetLooseCharBox
     out = []
     for i, ch in enumerate(text[:count]):
-        if ch in "\r\n" or is_generated(raw, i):
+        if ch in "\r\n" or (ch == " " and is_generated(raw, i)):  # pdfium adds only these
             continue
         loose_box(raw, i, ctypes.byref(rect))
         out.append(Char(" " if ch == "\u00a0" else ch, rect.left, rect.bottom, rect.right,
@@ -152,12 +152,16 @@ def _header(lines: list[Line]) -> tuple[Line, list[tuple[float, float]]] | None:
 def _boundaries(extents: list[tuple[float, float]], body: list[Char]) -> list[float]:
     """Between each pair of neighbouring labels, the middle of the widest strip that no
     character of the body covers."""
+    covered: list[list[float]] = []  # the union of the characters' extents, left to right
+    for x0, x1 in sorted((c.x0, c.x1) for c in body if c.text != " "):
+        if covered and x0 <= covered[-1][1]:
+            covered[-1][1] = max(covered[-1][1], x1)
+        else:
+            covered.append([x0, x1])
     cuts = []
     for (_, left), (right, _) in itertools.pairwise(extents):
-        covered = sorted((max(c.x0, left), min(c.x1, right)) for c in body
-                         if c.x1 > left and c.x0 < right and c.text.strip())
         best, best_width, x = (left + right) / 2, -1.0, left
-        for a, b in [*covered, (right, right)]:
+        for a, b in [*((a, b) for a, b in covered if b > left and a < right), (right, right)]:
             if a - x > best_width:
                 best, best_width = (x + a) / 2, a - x
             x = max(x, b)
