@@ -28,12 +28,15 @@ demo: install
 	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao targets $(SAMPLE) > $(DEMO)/target-forms.txt
 	$(BIN)/jixiao audit $(SAMPLE) | tail -n 1
 	$(BIN)/jixiao audit $(SAMPLE) --format xlsx -o $(DEMO)/review.xlsx
+	$(BIN)/jixiao publish $(SAMPLE) -o $(DEMO)/targets-table.pdf
+	$(BIN)/jixiao publish $(SAMPLE) -o $(DEMO)/targets-table.xlsx
 	@echo
 	@echo "Results are in $(DEMO)/:"
 	@echo "  $(DEMO)/jixiao.sqlite       the SQLite store (open it with sqlite3 or any SQLite tool)"
 	@echo "  $(DEMO)/guangzhou-psb.json  the table as interchange JSON, targets parsed"
 	@echo "  $(DEMO)/target-forms.txt    every target form of the table with its parse"
 	@echo "  $(DEMO)/review.xlsx         the review: every finding, a column for 审核意见"
+	@echo "  $(DEMO)/targets-table.pdf   the official table again, A4 landscape (and .xlsx)"
 	@echo "Look around:  $(BIN)/jixiao show --db $(DEMO)/jixiao.sqlite 1 41"
 	@echo "              $(BIN)/jixiao audit $(SAMPLE) --details"
 
@@ -53,6 +56,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_targets.py
 	$(BIN)/python benchmarks/bench_audit.py
+	$(BIN)/python benchmarks/bench_pdf.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis
