@@ -14,9 +14,11 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "jixiao needs Python >= 3.11"'
-	@# a CJK font for the published PDFs (Debian's package; root installs it when missing)
-	@fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || \
-		{ apt-get update -q && apt-get install -y -q fonts-wqy-microhei; }
+	@# for the published PDFs: a CJK font, and HarfBuzz's subsetter that WeasyPrint uses to
+	@# embed only the glyphs used (Debian's packages; root installs them when missing)
+	@{ fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" && \
+	   ldconfig -p | grep -q libharfbuzz-subset; } || \
+		{ apt-get update -q && apt-get install -y -q fonts-wqy-microhei libharfbuzz-subset0; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
