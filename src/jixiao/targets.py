@@ -313,7 +313,7 @@ class Target(NamedTuple):
             return _assess_qualitative(self, actual)
         if self.kind is Kind.UNPARSED or self.value is None:
             raise ValueError(f"cannot assess against the unparsed target {self.text!r}")
-        got = _comparable(self, actual)
+        got = comparable(self, actual)
         return _assess_number(self, got, direction, partly_from)
 
     def _assess_compound(self, actual: Target, direction: Direction | None,
@@ -367,7 +367,7 @@ def _plain(value: Decimal | None) -> str | None:
         else text
 
 
-def _comparable(target: Target, actual: Target) -> Decimal:
+def comparable(target: Target, actual: Target) -> Decimal:
     """The actual value in the target's unit (converted when both have physical units)."""
     if actual.kind is not Kind.QUANTITATIVE or actual.value is None:
         raise ValueError(f"a number is expected as the actual value, got {actual.text!r}")

@@ -1,0 +1,217 @@
+"""The self-evaluation score (绩效自评) of a project, by a scoring profile.
+
+Every score carries the formula and the inputs that produced it, so a reviewer can redo
+the arithmetic from the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from jixiao.evaluation.actuals import Actual, Actuals, Execution
+from jixiao.evaluation.profiles import CATEGORIES, ScoringProfile
+from jixiao.model import Document, Indicator, Project
+from jixiao.targets import (
+    ACHIEVEMENT,
+    Comparator,
+    Direction,
+    Kind,
+    Status,
+    Target,
+    comparable,
+    parse,
+)
+from jixiao.taxonomy import classify
+
+ZERO, ONE = Decimal(0), Decimal(1)
+CENT = Decimal("0.01")
+
+
+def _r(value: Decimal) -> Decimal:
+    """Two decimals, as the forms print them (the vendor SQL rounds the same way)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(slots=True)
+class Check:
+    """Something the department's report lacks or gets wrong."""
+
+    code: str  # unparsed-actual, unit-mismatch, reason-missing, claimed-score, no-actual
+    message: str
+    indicator: int | None = None
+
+
+@dataclass(slots=True)
+class IndicatorScore:
+    position: int
+    indicator: Indicator
+    category: str  # the group whose weight it shares
+    weight: Decimal
+    actual: str | None
+    points: Decimal
+    formula: str  # how the points came about, with the inputs
+    status: Status | None
+
+
+@dataclass(slots=True)
+class ProjectScore:
+    project: Project
+    budget: Decimal | None  # 年初预算数
+    adjusted_budget: Decimal | None
+    executed: Decimal | None
+    execution_rate: Decimal | None
+    execution_points: Decimal
+    execution_formula: str
+    indicators: list[IndicatorScore]
+    total: Decimal
+    grade: str
+    checks: list[Check] = field(default_factory=list)
+
+
+def weights(project: Project, profile: ScoringProfile) -> dict[int, tuple[str, Decimal]]:
+    """Each indicator's group and weight: the group's weight split evenly; a group the
+    project lacks gives its weight to the others in proportion ('redistribute')."""
+    groups: dict[str, list[int]] = {c: [] for c in CATEGORIES}
+    for k, indicator in enumerate(project.indicators):
+        first = classify(indicator).first_level
+        groups.setdefault(profile.groups.get(first, first), []).append(k)
+    present = {g: ks for g, ks in groups.items() if ks and g in profile.category_weights}
+    budget = sum(profile.category_weights.values(), ZERO)
+    held = sum((profile.category_weights[g] for g in present), ZERO)
+    scale = budget / held if held and profile.missing_category == "redistribute" else ONE
+    out: dict[int, tuple[str, Decimal]] = {}
+    for group, ks in present.items():
+        each = profile.category_weights[group] * scale / len(ks)
+        for k in ks:
+            out[k] = (group, each)
+    return out
+
+
+def _quantitative(target: Target, actual: Target, w: Decimal, direction: Direction,
+                  profile: ScoringProfile) -> tuple[Decimal, str, Status]:
+    a = target.value
+    assert a is not None
+    b = comparable(target, actual)  # in the target's unit; raises when it cannot be
+    assessment = target.assess(actual, direction)  # ranges and statuses
+    way = target.direction or direction
+    if target.comparator is Comparator.EQ and a == 0:
+        points = w if b <= 0 else ZERO
+        return points, f"A = 0, '=': w if B ≤ 0 else 0 → {_r(points)}", assessment.status
+    if way is Direction.LOWER and target.comparator is not Comparator.RANGE:
+        if b <= a:
+            return w, f"B = {b} ≤ A = {a}: w = {_r(w)}", assessment.status
+        if profile.reverse == "linear":
+            if a <= 0 or b >= 2 * a:
+                return ZERO, f"B = {b} ≥ 2A = {2 * a}: 0", assessment.status
+            points = w * (1 - (b - a) / a)
+            return points, (f"w·(1 − (B−A)/A) = {_r(w)} × (1 − ({b} − {a})/{a}) = "
+                            f"{_r(points)}"), assessment.status
+        if a <= 0:
+            return ZERO, f"A = 0 and B = {b} > 0: 0", assessment.status
+        points = w * a / b
+        return points, f"w·A/B = {_r(w)} × {a}/{b} = {_r(points)}", assessment.status
+    points = w * assessment.ratio
+    return points, f"w × {assessment.rule} ({_r(assessment.ratio)}) = {_r(points)}", \
+        assessment.status
+
+
+def _qualitative(target: Target, actual: Target, w: Decimal,
+                 profile: ScoringProfile) -> tuple[Decimal, str, Status]:
+    assessment = target.assess(actual)
+    tier = {Status.MET: "达成", Status.PARTLY: "部分达成", Status.NOT_MET: "未达成"}[
+        assessment.status]
+    share = profile.tier_shares[tier]
+    points = w * share
+    return points, f"{tier}: w × {share} = {_r(w)} × {share} = {_r(points)}", assessment.status
+
+
+def score_indicator(target: Target, actual_text: str, w: Decimal, direction: Direction,
+                    profile: ScoringProfile) -> tuple[Decimal, str, Status]:
+    """Points (0 … w), the formula with its inputs, and the status."""
+    actual = parse(actual_text)
+    if target.kind is Kind.COMPOUND:
+        answers = actual.parts if actual.kind is Kind.COMPOUND else (actual,)
+        if len(answers) != len(target.parts):
+            raise ValueError(f"{len(target.parts)} parts expected, got '{actual_text}'")
+        parts = [score_indicator(t, a.text, w, direction, profile)
+                 for t, a in zip(target.parts, answers, strict=True)]
+        points = min(p for p, _, _ in parts)  # every part must be met
+        status = Status.MET if all(s is Status.MET for _, _, s in parts) else (
+            Status.PARTLY if points >= w * profile.bands[1] else Status.NOT_MET)
+        return points, "the weakest part: " + "; ".join(f for _, f, _ in parts), status
+    if target.kind is Kind.QUALITATIVE:
+        return _qualitative(target, actual, w, profile)
+    if any(word in actual_text for word in ACHIEVEMENT):  # a tier for a number
+        return _qualitative(parse("完成"), actual, w, profile)
+    return _quantitative(target, actual, w, direction, profile)
+
+
+def score_project(project: Project, actuals: Actuals, profile: ScoringProfile) -> ProjectScore:
+    checks: list[Check] = []
+    execution = actuals.executions.get(project.seq) or Execution(project.seq, None, None)
+    budget = project.amounts.total
+    adjusted = execution.adjusted_budget if execution.adjusted_budget is not None else budget
+    rate: Decimal | None = None
+    if adjusted and execution.executed is not None:
+        rate = execution.executed / adjusted
+        exec_points = profile.execution_weight * min(ONE, rate)
+        exec_formula = (f"分值 × min(1, 执行数/预算数) = {profile.execution_weight} × "
+                        f"min(1, {execution.executed}/{adjusted}) = {_r(exec_points)}")
+        if rate < profile.execution_below and not execution.reason.strip():
+            checks.append(Check("reason-missing", f"execution {_r(rate * 100)}% is below "
+                                f"{profile.execution_below * 100:.0f}%: a reason is demanded"))
+    else:
+        exec_points, exec_formula = ZERO, "no execution reported: 0"
+        checks.append(Check("no-execution", "no 全年执行数 reported"))
+    scored: list[IndicatorScore] = []
+    for k, (group, w) in sorted(weights(project, profile).items()):
+        indicator = project.indicators[k]
+        target = parse(indicator.target)
+        reported: Actual | None = actuals.values.get((project.seq, k))
+        if reported is None or not reported.value.strip():
+            checks.append(Check("no-actual", f"indicator {indicator.seq} '{indicator.name}' "
+                                "has no 实际完成值: 0 points", k))
+            scored.append(IndicatorScore(k, indicator, group, w, None, ZERO, "no actual: 0",
+                                         None))
+            continue
+        direction = classify(indicator, target).direction
+        try:
+            points, formula, status = score_indicator(target, reported.value, w, direction,
+                                                      profile)
+        except ValueError as exc:
+            checks.append(Check("unparsed-actual", f"indicator {indicator.seq} "
+                                f"'{indicator.name}': '{reported.value}' cannot be scored "
+                                f"against '{indicator.target}' ({exc})", k))
+            scored.append(IndicatorScore(k, indicator, group, w, reported.value, ZERO,
+                                         f"cannot be scored: {exc}", None))
+            continue
+        actual = parse(reported.value)
+        if target.unit and actual.kind is Kind.QUANTITATIVE and actual.unit and \
+                actual.unit.canonical != target.unit.canonical:
+            checks.append(Check("unit-mismatch", f"indicator {indicator.seq}: the actual is in "
+                                f"{actual.unit_text}, the target in {target.unit_text}", k))
+        if target.kind is Kind.QUANTITATIVE and target.value and actual.value is not None and \
+                actual.kind is Kind.QUANTITATIVE and target.direction is not Direction.LOWER \
+                and direction is not Direction.LOWER \
+                and actual.value >= target.value * profile.over_achievement \
+                and not reported.reason.strip():
+            checks.append(Check("reason-missing", f"indicator {indicator.seq}: {actual.value} is "
+                                f"≥ {profile.over_achievement * 100:.0f}% of the target "
+                                f"{target.value}: the profile demands a reason", k))
+        if status is not Status.MET and not reported.reason.strip():
+            checks.append(Check("reason-missing", f"indicator {indicator.seq} not met: "
+                                "偏差原因分析及改进措施 is empty", k))
+        if reported.claimed_score is not None and _r(reported.claimed_score) != _r(points):
+            checks.append(Check("claimed-score", f"indicator {indicator.seq}: the form claims "
+                                f"{reported.claimed_score}, computed {_r(points)}", k))
+        scored.append(IndicatorScore(k, indicator, group, w, reported.value, points, formula,
+                                     status))
+    total = _r(exec_points) + sum((_r(s.points) for s in scored), ZERO)
+    return ProjectScore(project, budget, adjusted, execution.executed, rate, _r(exec_points),
+                        exec_formula, scored, total, profile.grade(total), checks)
+
+
+def score_document(doc: Document, actuals: Actuals,
+                   profile: ScoringProfile) -> list[ProjectScore]:
+    return [score_project(p, actuals, profile) for p in doc.projects]
