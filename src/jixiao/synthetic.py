@@ -6,8 +6,12 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from jixiao.model import Amounts, Document, Project, SourceInfo, SourceSpan, Unit
+
+if TYPE_CHECKING:
+    from jixiao.evaluation.actuals import Actuals
 
 DEPARTMENTS = ("广州市公安局", "广州市教育局", "广州市卫生健康委员会", "广州市交通运输局",
                "广州市民政局", "广州市司法局", "广州市生态环境局", "广州市城市管理和综合执法局")
@@ -85,3 +89,46 @@ def generate_document(pool: Document, seed: int, projects: int | None = None,
         doc.units.append(unit)
     doc.grand_total = _sum([u.subtotal for u in doc.units if u.subtotal is not None])
     return doc
+
+
+REASONS = ("受年度工作安排调整影响，部分工作顺延至下年度；已调整进度计划。",
+           "设备到货延迟，影响系统上线时间；已督促供应商加快交付。",
+           "实际需求低于年初预计，按实际需求执行。")
+
+
+def generate_actuals(doc: Document, seed: int, year: int = 2023) -> Actuals:
+    """A year of plausible results: most targets met, some short, a few exceeded; money
+    mostly spent. Deterministic for a seed."""
+    from jixiao.evaluation.actuals import Actual, Actuals, Execution
+    from jixiao.targets import Direction, Kind, parse
+    from jixiao.taxonomy import classify
+
+    rng = random.Random(seed)
+    actuals = Actuals(year)
+    for p in doc.projects:
+        total = p.amounts.total or Decimal(0)
+        executed = (total * Decimal(rng.randint(78, 100)) / 100).quantize(CENT)
+        actuals.executions[p.seq] = Execution(
+            p.seq, total, executed, rng.choice(REASONS) if executed < total * 9 / 10 else "")
+        for k, indicator in enumerate(p.indicators):
+            target = parse(indicator.target)
+            leaves = target.parts if target.kind is Kind.COMPOUND else (target,)
+            if target.kind is Kind.QUANTITATIVE or target.kind is Kind.COMPOUND:
+                lower = classify(indicator, target).direction is Direction.LOWER
+                texts = []
+                for t in leaves:
+                    value = t.value or Decimal(0)
+                    factor = Decimal(rng.choice((100, 100, 100, 95, 90, 105, 80))) / 100
+                    if lower:
+                        factor = 2 - factor
+                    got = (value * factor).quantize(Decimal("0.1"))
+                    if t.unit_text in ("%", "％") and not lower:
+                        got = min(got, Decimal(100))
+                    said = t.comparator_text if t.comparator_text in ("为", "=") else ""
+                    texts.append(f"{t.subject}{said}{got.normalize():f}{t.multiplier}"
+                                 f"{t.unit_text}")
+                text = " ".join(texts)
+            else:
+                text = rng.choice(("达成", "达成", "达成", "部分达成", "未达成"))
+            actuals.values[(p.seq, k)] = Actual(p.seq, k, text, rng.choice(REASONS))
+    return actuals
