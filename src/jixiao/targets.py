@@ -507,7 +507,10 @@ def _parse_one(text: str, half: str) -> Target:
         consumed = len(text) - len(candidates[-1].trailing)
     if len(candidates) == 1:
         return candidates[0]
-    with_comparator = [t for t in candidates if t.comparator is not None]
+    # "60分以上率…": a comparator after a number that more numbers follow belongs to the
+    # subject (the share of scores of 60 or more), not to the target
+    with_comparator = [t for t in candidates if t.comparator is not None
+                       and not (t.suffix_text and _has_number(t.trailing))]
     return (with_comparator or candidates)[-1]
 
 
