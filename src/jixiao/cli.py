@@ -20,6 +20,7 @@ from rich.table import Table
 from jixiao import store
 from jixiao.audit import GRADES, RULES, AuditReport, Profile, ProfileError, audit
 from jixiao.errors import ReadError
+from jixiao.evaluation import Actuals
 from jixiao.interchange import to_dict
 from jixiao.model import Document, Project, SourceInfo, SourceSpan
 from jixiao.readers import load_bytes, read, read_bytes, sniff
@@ -427,6 +428,110 @@ def publish_command(
         else:
             path = publish(document, output, ruled=ruled)
     out.print(f"{path} written ({path.stat().st_size:,} bytes)")
+
+
+actuals_app = typer.Typer(help="The actuals sheet a department fills in.", no_args_is_help=True)
+app.add_typer(actuals_app, name="actuals")
+
+
+@actuals_app.command("template")
+def actuals_template_command(
+    source: Annotated[str, typer.Argument(help="a table file, or a stored document")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="actuals.xlsx")],
+    year: Annotated[int, typer.Option(help="the year reported on")] = 2023,
+    generate: Annotated[int | None, typer.Option(help="fill it with a generated year of "
+                                                      "results (this seed), for a try-out")]
+    = None,
+    db: DbOption = None,
+) -> None:
+    """Write the sheet to fill in: a row per project (money) and per indicator (actual
+    value, reason); the table's own columns are locked."""
+    from jixiao.evaluation.sheet import write_actuals_sheet
+    from jixiao.synthetic import generate_actuals
+
+    document = _document(source, db)
+    filled = generate_actuals(document, generate, year) if generate is not None else None
+    path = write_actuals_sheet(document, output, year, filled)
+    what = f"generated results (seed {generate})" if filled else "the answers left blank"
+    out.print(f"{path} written: {len(document.projects)} projects, "
+              f"{sum(len(p.indicators) for p in document.projects)} indicators, {what}")
+
+
+def _actuals(path: Path, document: Document) -> Actuals:
+    from jixiao.evaluation.sheet import read_actuals_sheet
+
+    try:
+        return read_actuals_sheet(load_bytes(path), document, path.name)
+    except ReadError as exc:
+        errors = getattr(exc, "errors", None)
+        if errors:
+            err.print(f"[bold red]error[/] {escape(path.name)}: {len(errors)} errors, nothing "
+                      "of it is used:")
+            for e in errors:
+                err.print(f"  {escape(str(e))}")
+            raise typer.Exit(EXIT_UNREADABLE) from None
+        raise _fail_read(exc) from None
+
+
+@actuals_app.command("check")
+def actuals_check_command(
+    file: Annotated[Path, typer.Argument(help="a filled actuals sheet")],
+    doc: Annotated[str, typer.Option("--doc", help="the table it answers (file or stored)")],
+    db: DbOption = None,
+) -> None:
+    """Read a filled sheet back: every error with its row and column (exit 2), or a summary."""
+    document = _document(doc, db)
+    actuals = _actuals(file, document)
+    answered = sum(1 for a in actuals.values.values() if a.value.strip())
+    out.print(f"{file.name}: year {actuals.year}, {len(actuals.executions)} projects, "
+              f"{answered} of {sum(len(p.indicators) for p in document.projects)} "
+              "indicators answered; no errors")
+
+
+@app.command("score")
+def score_command(
+    source: Annotated[str, typer.Argument(help="a table file, or a stored document")],
+    actuals: Annotated[Path, typer.Option("--actuals", help="the filled actuals sheet")],
+    profile: Annotated[str, typer.Option(help="central, hubei, or a TOML file")] = "central",
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="write the 自评表: forms.xlsx or .pdf")]
+    = None,
+    db: DbOption = None,
+) -> None:
+    """The self-evaluation (绩效自评): every project's execution, score and grade, and the
+    checks on what was reported."""
+    from jixiao.evaluation import ScoringProfileError, load_profile, score_document
+    from jixiao.writers.self_evaluation import write_forms_pdf, write_forms_xlsx
+
+    document = _document(source, db)
+    answers = _actuals(actuals, document)
+    try:
+        scoring = load_profile(profile)
+    except ScoringProfileError as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    scores = score_document(document, answers, scoring)
+    table = Table(title=f"绩效自评 {answers.year} — {escape(document.department or '')} "
+                        f"(profile: {scoring.name})", title_justify="left")
+    for col in ("#", "项目名称", "执行率", "执行得分", "指标得分", "总分", "等级", "checks"):
+        table.add_column(col, justify="left" if col in ("项目名称", "checks") else "right")
+    for sc in scores:
+        rate = "" if sc.execution_rate is None else f"{sc.execution_rate * 100:.2f}%"
+        table.add_row(str(sc.project.seq), escape(sc.project.name), rate,
+                      str(sc.execution_points), str(sc.total - sc.execution_points),
+                      str(sc.total), sc.grade, str(len(sc.checks) or ""))
+    out.print(table)
+    for sc in scores:
+        for check in sc.checks:
+            out.print(f"[yellow]{check.code}[/] #{sc.project.seq} {escape(check.message)}")
+    grades = Counter(sc.grade for sc in scores)
+    out.print("grades: " + "  ".join(f"{g} {grades.get(g, 0)}" for _, g in scoring.grades),
+              soft_wrap=True)
+    if output is not None:
+        writer = write_forms_pdf if output.suffix.lower() == ".pdf" else write_forms_xlsx
+        with err.status(f"writing {len(scores)} forms"):
+            writer(document, scores, answers, scoring, output)
+        out.print(f"{output} written: the 项目支出绩效自评表 of {len(scores)} projects")
 
 
 def _leaves(target: Target) -> tuple[Target, ...]:

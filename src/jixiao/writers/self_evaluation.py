@@ -1,0 +1,103 @@
+"""The 项目支出绩效自评表 of every project: xlsx (a sheet per project and a summary) and
+PDF (through the same HTML → PDF path as the published table)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from jixiao.evaluation import Actuals, ProjectScore, ScoringProfile
+from jixiao.model import Document
+from jixiao.taxonomy import classify
+
+CENT = Decimal("0.01")
+
+
+def _r(value: Decimal | None) -> str:
+    return "" if value is None else str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def _percent(rate: Decimal | None) -> str:
+    return "" if rate is None else f"{(rate * 100).quantize(CENT, rounding=ROUND_HALF_UP)}%"
+
+
+def _context(doc: Document, scores: list[ProjectScore], actuals: Actuals,
+             profile: ScoringProfile) -> dict[str, object]:
+    units = {p.seq: u.name for u in doc.units for p in u.projects}
+    second = {(s.project.seq, i.position): classify(i.indicator).second_level
+              for s in scores for i in s.indicators}
+    reasons = {key: a.reason for key, a in actuals.values.items()}
+    return {"scores": scores, "year": actuals.year, "department": doc.department or "",
+            "units": units, "second": second, "reasons": reasons,
+            "execution_weight": profile.execution_weight, "money": _money, "percent": _percent,
+            "r": _r}
+
+
+def render_forms_html(doc: Document, scores: list[ProjectScore], actuals: Actuals,
+                      profile: ScoringProfile) -> str:
+    env = Environment(loader=PackageLoader("jixiao.writers", "templates"),
+                      autoescape=select_autoescape(["html"]))
+    return env.get_template("self_evaluation.html").render(
+        **_context(doc, scores, actuals, profile))
+
+
+def write_forms_pdf(doc: Document, scores: list[ProjectScore], actuals: Actuals,
+                    profile: ScoringProfile, path: str | Path) -> Path:
+    from weasyprint import HTML
+
+    path = Path(path)
+    HTML(string=render_forms_html(doc, scores, actuals, profile)).write_pdf(path)
+    return path
+
+
+def write_forms_xlsx(doc: Document, scores: list[ProjectScore], actuals: Actuals,
+                     profile: ScoringProfile, path: str | Path) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    ctx = _context(doc, scores, actuals, profile)
+    book = Workbook()
+    summary = book.active
+    summary.title = "汇总"
+    summary.append(["项目序号", "项目名称", "年初预算数", "全年执行数", "执行率", "执行得分",
+                    "指标得分", "总分", "评价等级"])
+    for s in scores:
+        summary.append([s.project.seq, s.project.name, s.budget, s.executed,
+                        _percent(s.execution_rate), s.execution_points,
+                        s.total - s.execution_points, s.total, s.grade])
+    for s in scores:
+        sheet = book.create_sheet(str(s.project.seq))
+        sheet.append(["项目支出绩效自评表", f"（{actuals.year}年度）"])
+        sheet.append(["项目名称", s.project.name])
+        sheet.append(["主管部门", doc.department, "实施单位",
+                      ctx["units"][s.project.seq]])  # type: ignore[index]
+        sheet.append(["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值",
+                      "执行率", "得分"])
+        sheet.append(["年度资金总额", s.budget, s.adjusted_budget, s.executed,
+                      profile.execution_weight, _percent(s.execution_rate), s.execution_points])
+        sheet.append(["年度总体目标", s.project.goal])
+        sheet.append(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
+                      "得分", "偏差原因分析及改进措施", "计算"])
+        for i in s.indicators:
+            sheet.append([i.category, ctx["second"][(s.project.seq, i.position)],  # type: ignore[index]
+                          i.indicator.name, i.indicator.target, i.actual,
+                          Decimal(_r(i.weight)), Decimal(_r(i.points)),
+                          actuals.values[(s.project.seq, i.position)].reason
+                          if (s.project.seq, i.position) in actuals.values else None,
+                          i.formula])
+        sheet.append(["总分", None, None, None, None, 100, s.total, f"评价等级：{s.grade}"])
+        sheet["A1"].font = Font(bold=True, size=13)
+        for row in sheet.iter_rows():
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for column, width in zip("ABCDEFGHI", (12, 12, 24, 16, 16, 8, 8, 30, 40), strict=True):
+            sheet.column_dimensions[column].width = width
+    path = Path(path)
+    book.save(path)
+    return path
