@@ -32,6 +32,9 @@ demo: install
 	$(BIN)/jixiao audit $(SAMPLE) --format xlsx -o $(DEMO)/review.xlsx
 	$(BIN)/jixiao publish $(SAMPLE) -o $(DEMO)/targets-table.pdf
 	$(BIN)/jixiao publish $(SAMPLE) -o $(DEMO)/targets-table.xlsx
+	$(BIN)/jixiao actuals template $(SAMPLE) -o $(DEMO)/actuals-2023.xlsx --generate 2023
+	$(BIN)/jixiao score $(SAMPLE) --actuals $(DEMO)/actuals-2023.xlsx -o $(DEMO)/self-evaluation.xlsx | tail -n 2
+	$(BIN)/jixiao score $(SAMPLE) --actuals $(DEMO)/actuals-2023.xlsx -o $(DEMO)/self-evaluation.pdf | tail -n 1
 	@echo
 	@echo "Results are in $(DEMO)/:"
 	@echo "  $(DEMO)/jixiao.sqlite       the SQLite store (open it with sqlite3 or any SQLite tool)"
@@ -39,6 +42,8 @@ demo: install
 	@echo "  $(DEMO)/target-forms.txt    every target form of the table with its parse"
 	@echo "  $(DEMO)/review.xlsx         the review: every finding, a column for 审核意见"
 	@echo "  $(DEMO)/targets-table.pdf   the official table again, A4 landscape (and .xlsx)"
+	@echo "  $(DEMO)/actuals-2023.xlsx   a generated year of results, as a department fills it"
+	@echo "  $(DEMO)/self-evaluation.pdf the 项目支出绩效自评表 of every project (and .xlsx)"
 	@echo "Look around:  $(BIN)/jixiao show --db $(DEMO)/jixiao.sqlite 1 41"
 	@echo "              $(BIN)/jixiao audit $(SAMPLE) --details"
 

@@ -23,9 +23,12 @@ def _codes_in_source() -> set[str]:
 def test_every_command_is_in_the_readme() -> None:
     commands = {c.name for c in app.registered_commands}
     assert commands == {"read", "ingest", "list", "show", "targets", "audit", "rules",
-                        "publish"}
+                        "publish", "score"}
     for name in commands:
         assert f"jixiao {name}" in README, name
+    for group in app.registered_groups:  # jixiao actuals template / check
+        for command in group.typer_instance.registered_commands:
+            assert f"jixiao {group.name} {command.name}" in README, command.name
 
 
 def test_every_warning_and_error_code_is_documented() -> None:

@@ -454,7 +454,8 @@ def actuals_template_command(
     path = write_actuals_sheet(document, output, year, filled)
     what = f"generated results (seed {generate})" if filled else "the answers left blank"
     out.print(f"{path} written: {len(document.projects)} projects, "
-              f"{sum(len(p.indicators) for p in document.projects)} indicators, {what}")
+              f"{sum(len(p.indicators) for p in document.projects)} indicators, {what}",
+              soft_wrap=True)
 
 
 def _actuals(path: Path, document: Document) -> Actuals:

@@ -100,7 +100,7 @@ def generate_actuals(doc: Document, seed: int, year: int = 2023) -> Actuals:
     """A year of plausible results: most targets met, some short, a few exceeded; money
     mostly spent. Deterministic for a seed."""
     from jixiao.evaluation.actuals import Actual, Actuals, Execution
-    from jixiao.targets import Direction, Kind, parse
+    from jixiao.targets import Direction, Kind, Status, parse
     from jixiao.taxonomy import classify
 
     rng = random.Random(seed)
@@ -113,11 +113,13 @@ def generate_actuals(doc: Document, seed: int, year: int = 2023) -> Actuals:
         for k, indicator in enumerate(p.indicators):
             target = parse(indicator.target)
             leaves = target.parts if target.kind is Kind.COMPOUND else (target,)
+            direction = classify(indicator, target).direction
             if target.kind is Kind.QUANTITATIVE or target.kind is Kind.COMPOUND:
-                lower = classify(indicator, target).direction is Direction.LOWER
+                lower = direction is Direction.LOWER
                 texts = []
-                for t in leaves:
-                    value = t.value or Decimal(0)
+                for t in leaves:  # the number as written, before 万/亿
+                    value = Decimal(t.number_text.replace(",", "")) if t.number_text else \
+                        Decimal(0)
                     factor = Decimal(rng.choice((100, 100, 100, 95, 90, 105, 80))) / 100
                     if lower:
                         factor = 2 - factor
@@ -130,5 +132,10 @@ def generate_actuals(doc: Document, seed: int, year: int = 2023) -> Actuals:
                 text = " ".join(texts)
             else:
                 text = rng.choice(("达成", "达成", "达成", "部分达成", "未达成"))
-            actuals.values[(p.seq, k)] = Actual(p.seq, k, text, rng.choice(REASONS))
+            try:
+                met = target.assess(text, direction).status is Status.MET
+            except ValueError:
+                met = False
+            actuals.values[(p.seq, k)] = Actual(p.seq, k, text,
+                                                "" if met else rng.choice(REASONS))
     return actuals

@@ -111,8 +111,15 @@ def _quantitative(target: Target, actual: Target, w: Decimal, direction: Directi
             return ZERO, f"A = 0 and B = {b} > 0: 0", assessment.status
         points = w * a / b
         return points, f"w·A/B = {_r(w)} × {a}/{b} = {_r(points)}", assessment.status
-    points = w * assessment.ratio
-    return points, f"w × {assessment.rule} ({_r(assessment.ratio)}) = {_r(points)}", \
+    if target.comparator is Comparator.RANGE:
+        points = w * assessment.ratio
+        return points, f"w × ({assessment.rule}) = {_r(w)} × {_r(assessment.ratio)} = " \
+            f"{_r(points)}", assessment.status
+    if a <= 0:
+        points = w if b >= a else ZERO
+        return points, f"A = {a}: w if B ≥ A else 0 → {_r(points)}", assessment.status
+    points = w * min(ONE, max(ZERO, b / a))
+    return points, f"w·min(1, B/A) = {_r(w)} × min(1, {b}/{a}) = {_r(points)}", \
         assessment.status
 
 
