@@ -6,6 +6,7 @@ the arithmetic from the form.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -25,6 +26,7 @@ from jixiao.targets import (
 from jixiao.taxonomy import classify
 
 ZERO, ONE = Decimal(0), Decimal(1)
+_TIER_WORDS = re.compile("|".join(sorted(ACHIEVEMENT, key=len, reverse=True)))
 CENT = Decimal("0.01")
 
 
@@ -149,7 +151,7 @@ def score_indicator(target: Target, actual_text: str, w: Decimal, direction: Dir
         return points, "the weakest part: " + "; ".join(f for _, f, _ in parts), status
     if target.kind is Kind.QUALITATIVE:
         return _qualitative(target, actual, w, profile)
-    if any(word in actual_text for word in ACHIEVEMENT):  # a tier for a number
+    if _TIER_WORDS.search(actual_text):  # a tier (达成 …) where a number was expected
         return _qualitative(parse("完成"), actual, w, profile)
     return _quantitative(target, actual, w, direction, profile)
 
@@ -194,18 +196,19 @@ def score_project(project: Project, actuals: Actuals, profile: ScoringProfile) -
                                          f"cannot be scored: {exc}", None))
             continue
         actual = parse(reported.value)
-        if target.unit and actual.kind is Kind.QUANTITATIVE and actual.unit and \
-                actual.unit.canonical != target.unit.canonical:
-            checks.append(Check("unit-mismatch", f"indicator {indicator.seq}: the actual is in "
-                                f"{actual.unit_text}, the target in {target.unit_text}", k))
-        if target.kind is Kind.QUANTITATIVE and target.value and actual.value is not None and \
-                actual.kind is Kind.QUANTITATIVE and target.direction is not Direction.LOWER \
-                and direction is not Direction.LOWER \
-                and actual.value >= target.value * profile.over_achievement \
-                and not reported.reason.strip():
-            checks.append(Check("reason-missing", f"indicator {indicator.seq}: {actual.value} is "
-                                f"≥ {profile.over_achievement * 100:.0f}% of the target "
-                                f"{target.value}: the profile demands a reason", k))
+        if actual.kind is Kind.QUANTITATIVE and target.kind is Kind.QUANTITATIVE:
+            unit, got_unit = target.unit, actual.unit
+            if unit and got_unit and got_unit.canonical != unit.canonical:
+                checks.append(Check("unit-mismatch", f"indicator {indicator.seq}: the actual is "
+                                    f"in {actual.unit_text}, the target in {target.unit_text}",
+                                    k))
+            want, got = target.value, actual.value
+            if want and got is not None and direction is not Direction.LOWER \
+                    and target.direction is not Direction.LOWER \
+                    and got >= want * profile.over_achievement and not reported.reason.strip():
+                checks.append(Check("reason-missing", f"indicator {indicator.seq}: {got} is ≥ "
+                                    f"{profile.over_achievement * 100:.0f}% of the target "
+                                    f"{want}: the profile demands a reason", k))
         if status is not Status.MET and not reported.reason.strip():
             checks.append(Check("reason-missing", f"indicator {indicator.seq} not met: "
                                 "偏差原因分析及改进措施 is empty", k))
