@@ -535,6 +535,53 @@ def score_command(
         out.print(f"{output} written: the 项目支出绩效自评表 of {len(scores)} projects")
 
 
+@app.command("monitor")
+def monitor_command(
+    source: Annotated[str, typer.Argument(help="a table file, or a stored document")],
+    actuals: Annotated[Path, typer.Option("--actuals", help="the sheet as filled so far")],
+    on: Annotated[str, typer.Option("--date", help="the day reported on, e.g. 2023-07-31")],
+    profile: Annotated[str, typer.Option(help="central, hubei, or a TOML file")] = "central",
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="write the monitoring form (.xlsx)")]
+    = None,
+    db: DbOption = None,
+) -> None:
+    """绩效运行监控: time progress against execution progress, expected completion per
+    indicator, and warning lights."""
+    from datetime import date
+
+    from jixiao.evaluation import load_profile
+    from jixiao.evaluation.monitoring import monitor_document, time_progress
+    from jixiao.writers.self_evaluation import write_monitoring_xlsx
+
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        err.print(f"[bold red]error[/] --date {escape(on)}: expected a date like 2023-07-31")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    document = _document(source, db)
+    monitors = monitor_document(document, _actuals(actuals, document), day,
+                                load_profile(profile))
+    style = {"green": "green", "yellow": "yellow", "red": "red"}
+    table = Table(title=f"绩效运行监控 {day} — time progress "
+                        f"{time_progress(day) * 100:.1f}%", title_justify="left")
+    for col in ("#", "项目名称", "执行进度", "灯", "指标 green/yellow/red"):
+        table.add_column(col, justify="right" if col in ("#", "执行进度") else "left")
+    for m in monitors:
+        lights = Counter(i.light for i in m.indicators)
+        rate = "" if m.execution_progress is None else f"{m.execution_progress * 100:.1f}%"
+        table.add_row(str(m.project.seq), escape(m.project.name), rate,
+                      f"[{style[m.light]}]●[/] {m.light}",
+                      f"{lights['green']}/{lights['yellow']}/{lights['red']}")
+    out.print(table)
+    projects = Counter(m.light for m in monitors)
+    out.print("projects: " + "  ".join(f"{k} {projects.get(k, 0)}"
+                                       for k in ("green", "yellow", "red")), soft_wrap=True)
+    if output is not None:
+        write_monitoring_xlsx(document, monitors, day, output)
+        out.print(f"{output} written: the monitoring form of {len(monitors)} projects")
+
+
 def _leaves(target: Target) -> tuple[Target, ...]:
     return target.parts if target.kind is Kind.COMPOUND else (target,)
 

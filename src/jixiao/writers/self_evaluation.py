@@ -101,3 +101,42 @@ def write_forms_xlsx(doc: Document, scores: list[ProjectScore], actuals: Actuals
     path = Path(path)
     book.save(path)
     return path
+
+
+def write_monitoring_xlsx(doc: Document, monitors: list, on: object,
+                          path: str | Path) -> Path:
+    """The monitoring form (绩效运行监控表): a row per indicator with the project's progress,
+    the five cause types as columns to tick, and the light."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from jixiao.evaluation.monitoring import CAUSES
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "绩效运行监控表"
+    sheet.append([f"绩效运行监控表（截至 {on}）", doc.department])
+    sheet.append(["项目序号", "项目名称", "全年预算数", "执行数", "执行进度", "时间进度",
+                  "项目灯", "一级指标", "三级指标", "年度指标值", "当前执行情况",
+                  "全年预计完成情况", *(f"偏差原因：{c}" for c in CAUSES), "偏差原因备注",
+                  "完成目标可能性", "指标灯"])
+    fills = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}
+    for m in monitors:
+        rate = "" if m.execution_progress is None else _percent(m.execution_progress)
+        for i in m.indicators:
+            sheet.append([m.project.seq, m.project.name, m.budget, m.executed, rate,
+                          _percent(m.time_progress), m.light, i.indicator.category,
+                          i.indicator.name, i.target, i.current, i.expected,
+                          *([None] * len(CAUSES)), i.cause, i.likelihood, i.light])
+            row = sheet.max_row
+            for column in (7, sheet.max_column):  # the project's light, the indicator's
+                cell = sheet.cell(row, column)
+                cell.fill = PatternFill("solid", fgColor=fills[str(cell.value)])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.freeze_panes = "C3"
+    path = Path(path)
+    book.save(path)
+    return path

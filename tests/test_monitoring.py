@@ -1,0 +1,61 @@
+"""绩效运行监控: time progress, execution progress, expected completion and lights."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from jixiao.cli import app
+from jixiao.evaluation import load_profile
+from jixiao.evaluation.monitoring import light, monitor_project, time_progress
+from test_scoring import answers, project
+
+CENTRAL = load_profile("central")
+ITEMS = [("产出指标", "维修数量", "≥100个"), ("产出指标", "合格率", "≥95%"),
+         ("效益指标", "办案效率", "提升")]
+
+
+def test_time_progress_counts_the_day_itself() -> None:
+    assert time_progress(date(2023, 7, 31)) == D(212) / 365
+    assert time_progress(date(2024, 12, 31)) == 1  # a leap year has 366 days
+    assert time_progress(date(2023, 1, 1)) == D(1) / 365
+
+
+def test_lights_by_the_profiles_thresholds() -> None:
+    assert [light(D(x), CENTRAL) for x in ("0", "0.09", "0.10", "0.19", "0.20", "0.5")] == [
+        "green", "green", "yellow", "yellow", "red", "red"]
+
+
+def test_a_project_at_the_end_of_july() -> None:
+    on = date(2023, 7, 31)  # 58.1 % of the year
+    spent = monitor_project(project(ITEMS), answers(["50个", "96%", "部分达成"],
+                                                    executed="45.00"), on, CENTRAL)
+    assert spent.execution_progress == D("0.45") and spent.light == "yellow"  # 13 points behind
+    behind = monitor_project(project(ITEMS), answers(["50个", "96%", "达成"], executed="30.00"),
+                             on, CENTRAL)
+    assert behind.light == "red"  # 28 points behind
+    count, rate, state = spent.indicators
+    assert count.expected == "预计完成 86.08%"  # 0.5 / (212/365) = 0.86085…
+    assert (rate.expected, rate.light, rate.likelihood) == ("预计完成 100.00%", "green", "确定能")
+    assert (state.expected, state.light) == ("预计部分达成", "yellow")
+
+
+def test_cli_monitor_writes_the_form(tmp_path: Path) -> None:
+    table = Path(__file__).parent / "data" / "guangzhou-psb-targets.txt"
+    sheet = tmp_path / "mid-year.xlsx"
+    runner = CliRunner()
+    assert runner.invoke(app, ["actuals", "template", str(table), "-o", str(sheet),
+                               "--generate", "5"]).exit_code == 0
+    result = runner.invoke(app, ["monitor", str(table), "--actuals", str(sheet), "--date",
+                                 "2023-07-31", "-o", str(tmp_path / "m.xlsx")],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "projects: green" in result.output
+    rows = list(load_workbook(tmp_path / "m.xlsx").active.iter_rows(min_row=3))
+    assert len(rows) == 540 and rows[0][-1].value in ("green", "yellow", "red")
+    bad = runner.invoke(app, ["monitor", str(table), "--actuals", str(sheet), "--date", "July"])
+    assert bad.exit_code == 2 and "2023-07-31" in bad.stderr
