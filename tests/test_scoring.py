@@ -242,3 +242,36 @@ def test_cli_score(year: tuple[Path, Document, Actuals]) -> None:
                                  "-o", str(folder / "cli.xlsx")], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "grades: 优 " in result.output and (folder / "cli.xlsx").exists()
+
+
+def test_answers_are_stored_and_a_bad_sheet_stores_nothing(
+        tmp_path: Path, year: tuple[Path, Document, Actuals]) -> None:
+    from sqlalchemy import func, select
+
+    from jixiao import store
+    from jixiao.store.schema import actual_values, executions
+
+    folder, doc, actuals = year
+    table = Path(__file__).parent / "data" / "guangzhou-psb-targets.txt"
+    db = str(tmp_path / "s.sqlite")
+    assert runner.invoke(app, ["ingest", "--db", db, str(table)]).exit_code == 0
+    good = folder / "actuals.xlsx"
+    assert runner.invoke(app, ["actuals", "import", str(good), "--doc", "1", "--db", db]
+                         ).exit_code == 0
+    engine = store.connect(db)
+    stored = store.load_actuals(engine, 1, 2023)
+    assert stored.values == actuals.values and len(stored.executions) == 142
+    assert [s.total for s in score_document(doc, stored, CENTRAL)] == [
+        s.total for s in score_document(doc, actuals, CENTRAL)]
+    bad = write_actuals_sheet(doc, tmp_path / "bad.xlsx", 2023, actuals)
+    book = load_workbook(bad)
+    book["执行情况"]["E4"] = "不详"
+    book.save(bad)
+    result = runner.invoke(app, ["actuals", "import", str(bad), "--doc", "1", "--db", db])
+    assert result.exit_code == 2
+    with engine.connect() as conn:  # the earlier answers are untouched
+        assert conn.execute(select(func.count()).select_from(actual_values)).scalar() == 540
+        assert conn.execute(select(func.count()).select_from(executions)).scalar() == 142
+    scored = runner.invoke(app, ["score", "1", "--year", "2023", "--db", db],
+                           env={"COLUMNS": "200"})
+    assert scored.exit_code == 0 and "grades: 优" in scored.output

@@ -489,10 +489,53 @@ def actuals_check_command(
               "indicators answered; no errors")
 
 
+@actuals_app.command("import")
+def actuals_import_command(
+    file: Annotated[Path, typer.Argument(help="a filled actuals sheet")],
+    doc: Annotated[str, typer.Option("--doc", help="the stored document it answers (id, "
+                                                   "file name or sha256 prefix)")],
+    db: DbOption = None,
+) -> None:
+    """Store a filled sheet's answers with a stored document (replacing that year's); a
+    sheet with any error is refused whole (exit 2) and nothing is stored."""
+    engine = store.connect(db)
+    try:
+        doc_id = store.resolve_document(engine, doc)
+    except store.StoreError as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    document = store.load_document(engine, doc_id)
+    answers = _actuals(file, document)
+    n = store.store_actuals(engine, doc_id, answers)
+    out.print(f"{file.name}: {n} actual values and {len(answers.executions)} projects' money "
+              f"for {answers.year} stored with document {doc_id}")
+
+
+def _answers(document: Document, source: str, sheet: Path | None, year: int | None,
+             db: str | None) -> Actuals:
+    """The answers from a filled sheet, or those stored for a year with a stored document."""
+    if sheet is not None:
+        return _actuals(sheet, document)
+    if year is None:
+        err.print("[bold red]error[/] give --actuals SHEET, or --year YEAR for answers stored "
+                  "with 'jixiao actuals import'")
+        raise typer.Exit(EXIT_UNREADABLE)
+    engine = store.connect(db)
+    stored = store.load_actuals(engine, store.resolve_document(engine, source), year)
+    if not stored.values and not stored.executions:
+        err.print(f"[bold red]error[/] nothing stored for {year}: import a sheet first "
+                  "(jixiao actuals import SHEET --doc DOC)")
+        raise typer.Exit(EXIT_UNREADABLE)
+    return stored
+
+
 @app.command("score")
 def score_command(
     source: Annotated[str, typer.Argument(help="a table file, or a stored document")],
-    actuals: Annotated[Path, typer.Option("--actuals", help="the filled actuals sheet")],
+    actuals: Annotated[Path | None, typer.Option("--actuals", help="the filled actuals "
+                                                                   "sheet")] = None,
+    year: Annotated[int | None, typer.Option(help="use the answers stored for this year")]
+    = None,
     profile: Annotated[str, typer.Option(help="central, hubei, or a TOML file")] = "central",
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="write the 自评表: forms.xlsx or .pdf")]
@@ -505,7 +548,7 @@ def score_command(
     from jixiao.writers.self_evaluation import write_forms_pdf, write_forms_xlsx
 
     document = _document(source, db)
-    answers = _actuals(actuals, document)
+    answers = _answers(document, source, actuals, year, db)
     try:
         scoring = load_profile(profile)
     except ScoringProfileError as exc:

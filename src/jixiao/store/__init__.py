@@ -11,9 +11,11 @@ from jixiao.store.repository import (
     default_db_path,
     ingest,
     list_documents,
+    load_actuals,
     load_document,
     load_findings,
     resolve_document,
+    store_actuals,
 )
 
 __all__ = [
@@ -27,7 +29,9 @@ __all__ = [
     "default_db_path",
     "ingest",
     "list_documents",
+    "load_actuals",
     "load_document",
     "load_findings",
     "resolve_document",
+    "store_actuals",
 ]

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Engine,
     Table,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -26,6 +27,7 @@ from sqlalchemy import (
 )
 
 from jixiao.errors import JixiaoError
+from jixiao.evaluation.actuals import Actual, Actuals, Execution
 from jixiao.interchange import money_text
 from jixiao.model import (
     AMOUNT_COLUMNS,
@@ -42,8 +44,10 @@ from jixiao.model import (
     Unit,
 )
 from jixiao.store.schema import (
+    actual_values,
     document_files,
     documents,
+    executions,
     indicators,
     metadata,
     projects,
@@ -361,3 +365,44 @@ def load_findings(engine: Engine, doc_id: int) -> list[Finding]:
                         r.indicator_position, SourceSpan(file, r.first_line, r.last_line,
                                                          r.page))
                 for r in rows]
+
+
+def store_actuals(engine: Engine, doc_id: int, actuals: Actuals) -> int:
+    """Keep a year's (or a period's) answers for a document, replacing what was stored for
+    the same year and period, in one transaction. Returns the number of values stored."""
+    with engine.begin() as conn:
+        if conn.execute(select(documents.c.id).where(documents.c.id == doc_id)).scalar() \
+                is None:
+            raise StoreError(f"no document with id {doc_id}")
+        for table in (executions, actual_values):
+            conn.execute(delete(table).where(table.c.document_id == doc_id,
+                                             table.c.year == actuals.year,
+                                             table.c.period == actuals.period))
+        _insert_many(conn, executions, [
+            (doc_id, actuals.year, actuals.period, e.project, money_text(e.adjusted_budget),
+             money_text(e.executed), e.reason, e.span.file, e.span.first_line)
+            for e in actuals.executions.values()])
+        _insert_many(conn, actual_values, [
+            (doc_id, actuals.year, actuals.period, a.project, a.indicator, a.value, a.reason,
+             money_text(a.claimed_score), a.span.file, a.span.first_line)
+            for a in actuals.values.values()])
+    return len(actuals.values)
+
+
+def load_actuals(engine: Engine, doc_id: int, year: int, period: str = "全年") -> Actuals:
+    """The stored answers of a year and period (empty when nothing was imported)."""
+    result = Actuals(year, period)
+    with engine.connect() as conn:
+        for r in conn.execute(select(executions).where(
+                executions.c.document_id == doc_id, executions.c.year == year,
+                executions.c.period == period)):
+            result.executions[r.project_seq] = Execution(
+                r.project_seq, r.adjusted_budget, r.executed, r.reason,
+                SourceSpan(r.source_file, r.source_row, r.source_row))
+        for r in conn.execute(select(actual_values).where(
+                actual_values.c.document_id == doc_id, actual_values.c.year == year,
+                actual_values.c.period == period)):
+            result.values[(r.project_seq, r.position)] = Actual(
+                r.project_seq, r.position, r.value, r.reason, r.claimed_score,
+                SourceSpan(r.source_file, r.source_row, r.source_row))
+    return result

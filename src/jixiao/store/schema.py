@@ -150,3 +150,32 @@ findings = Table(
     Column("indicator_position", Integer),
     *_span_columns(),
 )
+
+# What a department reported for a year (jixiao.evaluation): money per project …
+executions = Table(
+    "executions", metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("period", String(20), primary_key=True),  # 全年, or the date of a mid-year report
+    Column("project_seq", Integer, primary_key=True),
+    Column("adjusted_budget", Money),
+    Column("executed", Money),
+    Column("reason", Text, nullable=False),
+    Column("source_file", Text),
+    Column("source_row", Integer),
+)
+
+# … and an actual value per indicator.
+actual_values = Table(
+    "actual_values", metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("period", String(20), primary_key=True),
+    Column("project_seq", Integer, primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("claimed_score", Money),
+    Column("source_file", Text),
+    Column("source_row", Integer),
+)
