@@ -35,6 +35,7 @@ demo: install
 	$(BIN)/jixiao actuals template $(SAMPLE) -o $(DEMO)/actuals-2023.xlsx --generate 2023
 	$(BIN)/jixiao score $(SAMPLE) --actuals $(DEMO)/actuals-2023.xlsx -o $(DEMO)/self-evaluation.xlsx | tail -n 2
 	$(BIN)/jixiao score $(SAMPLE) --actuals $(DEMO)/actuals-2023.xlsx -o $(DEMO)/self-evaluation.pdf | tail -n 1
+	$(BIN)/jixiao monitor $(SAMPLE) --actuals $(DEMO)/actuals-2023.xlsx --date 2023-07-31 -o $(DEMO)/monitoring-2023-07-31.pdf | tail -n 2
 	@echo
 	@echo "Results are in $(DEMO)/:"
 	@echo "  $(DEMO)/jixiao.sqlite       the SQLite store (open it with sqlite3 or any SQLite tool)"
@@ -44,6 +45,7 @@ demo: install
 	@echo "  $(DEMO)/targets-table.pdf   the official table again, A4 landscape (and .xlsx)"
 	@echo "  $(DEMO)/actuals-2023.xlsx   a generated year of results, as a department fills it"
 	@echo "  $(DEMO)/self-evaluation.pdf the 项目支出绩效自评表 of every project (and .xlsx)"
+	@echo "  $(DEMO)/monitoring-2023-07-31.pdf  the 绩效运行监控表 at the end of July"
 	@echo "Look around:  $(BIN)/jixiao show --db $(DEMO)/jixiao.sqlite 1 41"
 	@echo "              $(BIN)/jixiao audit $(SAMPLE) --details"
 
@@ -64,6 +66,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_targets.py
 	$(BIN)/python benchmarks/bench_audit.py
 	$(BIN)/python benchmarks/bench_pdf.py
+	$(BIN)/python benchmarks/bench_scoring.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
+import pypdfium2 as pdfium
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -57,5 +58,10 @@ def test_cli_monitor_writes_the_form(tmp_path: Path) -> None:
     assert "projects: green" in result.output
     rows = list(load_workbook(tmp_path / "m.xlsx").active.iter_rows(min_row=3))
     assert len(rows) == 540 and rows[0][-1].value in ("green", "yellow", "red")
+    pdf = tmp_path / "m.pdf"
+    assert runner.invoke(app, ["monitor", str(table), "--actuals", str(sheet), "--date",
+                               "2023-07-31", "-o", str(pdf)]).exit_code == 0
+    first = pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range()
+    assert "绩效运行监控表" in first and "时间进度 58.08%" in first
     bad = runner.invoke(app, ["monitor", str(table), "--actuals", str(sheet), "--date", "July"])
     assert bad.exit_code == 2 and "2023-07-31" in bad.stderr

@@ -585,7 +585,8 @@ def monitor_command(
     on: Annotated[str, typer.Option("--date", help="the day reported on, e.g. 2023-07-31")],
     profile: Annotated[str, typer.Option(help="central, hubei, or a TOML file")] = "central",
     output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="write the monitoring form (.xlsx)")]
+                                                help="write the monitoring form (.xlsx, "
+                                                     ".pdf)")]
     = None,
     db: DbOption = None,
 ) -> None:
@@ -595,7 +596,7 @@ def monitor_command(
 
     from jixiao.evaluation import load_profile
     from jixiao.evaluation.monitoring import monitor_document, time_progress
-    from jixiao.writers.self_evaluation import write_monitoring_xlsx
+    from jixiao.writers.self_evaluation import write_monitoring_pdf, write_monitoring_xlsx
 
     try:
         day = date.fromisoformat(on)
@@ -621,7 +622,10 @@ def monitor_command(
     out.print("projects: " + "  ".join(f"{k} {projects.get(k, 0)}"
                                        for k in ("green", "yellow", "red")), soft_wrap=True)
     if output is not None:
-        write_monitoring_xlsx(document, monitors, day, output)
+        writer = write_monitoring_pdf if output.suffix.lower() == ".pdf" else \
+            write_monitoring_xlsx
+        with err.status("writing the monitoring form"):
+            writer(document, monitors, day, output)
         out.print(f"{output} written: the monitoring form of {len(monitors)} projects")
 
 

@@ -324,3 +324,48 @@ def read_pdf_bytes(data: bytes, file: str | None = None) -> Document:
 def read_pdf_file(path: str | Path) -> Document:
     path = Path(path)
     return read_pdf_bytes(path.read_bytes(), path.name)
+
+
+@dataclass(frozen=True, slots=True)
+class FormFigures:
+    """What a 项目支出绩效自评表 page states: enough to check it against a computation."""
+
+    page: int
+    project: str
+    execution_points: Decimal | None
+    total: Decimal | None
+    grade: str | None
+
+
+SCORE_LINE = re.compile(r"^总分.*?100\s*(?P<total>\d+(?:\.\d+)?)\s*评价等级[：:]\s*(?P<grade>\S)")
+FUNDS_LINE = re.compile(r"^年度资金总额.*?(?P<points>\d+(?:\.\d+)?)$")
+
+
+def read_self_evaluation_pdf(data: bytes, file: str | None = None) -> list[FormFigures]:
+    """The project, execution score, total and grade of each 自评表 in a PDF, read from
+    character boxes like the tables (one form per page; a form may run over pages)."""
+    reader = PdfReader(data, file)
+    pdf: Any = reader.open()
+    forms: list[FormFigures] = []
+    for index in range(len(pdf)):
+        textpage = pdf[index].get_textpage()
+        lines = [line.text.strip() for line in
+                 _lines(_chars(textpage, textpage.count_chars()), index + 1)]
+        name = next((t[len("项目名称"):].strip() for t in lines if t.startswith("项目名称")), None)
+        if name is None and forms:  # a form running over a page: its figures may be here
+            name = forms[-1].project
+        funds = next((m for t in lines if (m := FUNDS_LINE.match(t))), None)
+        score = next((m for t in lines if (m := SCORE_LINE.match(t))), None)
+        if name is None:
+            continue
+        figures = FormFigures(index + 1, name,
+                              Decimal(funds.group("points")) if funds else None,
+                              Decimal(score.group("total")) if score else None,
+                              score.group("grade") if score else None)
+        if forms and forms[-1].project == name and forms[-1].total is None:
+            forms[-1] = FormFigures(forms[-1].page, name,
+                                    forms[-1].execution_points or figures.execution_points,
+                                    figures.total, figures.grade)
+        else:
+            forms.append(figures)
+    return forms

@@ -140,3 +140,23 @@ def write_monitoring_xlsx(doc: Document, monitors: list, on: object,
     path = Path(path)
     book.save(path)
     return path
+
+
+LIGHTS = {"green": "绿", "yellow": "黄", "red": "红"}
+
+
+def write_monitoring_pdf(doc: Document, monitors: list, on: object, path: str | Path) -> Path:
+    """The monitoring form on A4 landscape, a project's rows kept together."""
+    from weasyprint import HTML
+
+    from jixiao.evaluation.monitoring import time_progress
+
+    env = Environment(loader=PackageLoader("jixiao.writers", "templates"),
+                      autoescape=select_autoescape(["html"]))
+    html = env.get_template("monitoring.html").render(
+        monitors=monitors, on=on, department=doc.department or "",
+        time_progress=time_progress(on),  # type: ignore[arg-type]
+        percent=_percent, lights=LIGHTS)
+    path = Path(path)
+    HTML(string=html).write_pdf(path)
+    return path
