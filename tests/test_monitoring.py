@@ -50,7 +50,12 @@ def test_cli_monitor_writes_the_form(tmp_path: Path) -> None:
     sheet = tmp_path / "mid-year.xlsx"
     runner = CliRunner()
     assert runner.invoke(app, ["actuals", "template", str(table), "-o", str(sheet),
-                               "--generate", "5"]).exit_code == 0
+                               "--generate", "5", "--period", "2023-07-31"]).exit_code == 0
+    db = str(tmp_path / "m.sqlite")
+    assert runner.invoke(app, ["ingest", "--db", db, str(table)]).exit_code == 0
+    stored = runner.invoke(app, ["actuals", "import", str(sheet), "--doc", "1", "--db", db],
+                           env={"COLUMNS": "200"})
+    assert "for 2023 (2023-07-31) stored" in stored.output  # a mid-year report, by its date
     result = runner.invoke(app, ["monitor", str(table), "--actuals", str(sheet), "--date",
                                  "2023-07-31", "-o", str(tmp_path / "m.xlsx")],
                            env={"COLUMNS": "200"})

@@ -442,6 +442,8 @@ def actuals_template_command(
     generate: Annotated[int | None, typer.Option(help="fill it with a generated year of "
                                                       "results (this seed), for a try-out")]
     = None,
+    period: Annotated[str, typer.Option(help="全年, or the date of a mid-year report")]
+    = "全年",
     db: DbOption = None,
 ) -> None:
     """Write the sheet to fill in: a row per project (money) and per indicator (actual
@@ -451,7 +453,9 @@ def actuals_template_command(
 
     document = _document(source, db)
     filled = generate_actuals(document, generate, year) if generate is not None else None
-    path = write_actuals_sheet(document, output, year, filled)
+    if filled is not None:
+        filled.period = period
+    path = write_actuals_sheet(document, output, year, filled, period)
     what = f"generated results (seed {generate})" if filled else "the answers left blank"
     out.print(f"{path} written: {len(document.projects)} projects, "
               f"{sum(len(p.indicators) for p in document.projects)} indicators, {what}",
@@ -508,7 +512,7 @@ def actuals_import_command(
     answers = _actuals(file, document)
     n = store.store_actuals(engine, doc_id, answers)
     out.print(f"{file.name}: {n} actual values and {len(answers.executions)} projects' money "
-              f"for {answers.year} stored with document {doc_id}")
+              f"for {answers.year} ({answers.period}) stored with document {doc_id}")
 
 
 def _answers(document: Document, source: str, sheet: Path | None, year: int | None,

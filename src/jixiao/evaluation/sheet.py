@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ CENT = Decimal("0.01")
 
 
 def write_actuals_sheet(doc: Document, path: str | Path, year: int,
-                        actuals: Actuals | None = None) -> Path:
+                        actuals: Actuals | None = None, period: str = "全年") -> Path:
     """The template (answers blank), or a filled sheet when `actuals` are given."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill, Protection
@@ -36,10 +37,12 @@ def write_actuals_sheet(doc: Document, path: str | Path, year: int,
     execution.title = EXECUTION_SHEET
     indicators = book.create_sheet(INDICATOR_SHEET)
     open_fill = PatternFill("solid", fgColor="FFF2CC")
+    period = actuals.period if actuals else period
     for sheet, header in ((execution, EXECUTION_HEADER), (indicators, INDICATOR_HEADER)):
-        sheet.append(["年度", year, f"{doc.department or ''} {doc.title or ''}"])
-        sheet["B1"].protection = Protection(locked=False)
-        sheet["B1"].fill = open_fill
+        sheet.append(["年度", year, "期间", period, f"{doc.department or ''} {doc.title or ''}"])
+        for cell in ("B1", "D1"):  # the year, and 全年 or the date a mid-year report is at
+            sheet[cell].protection = Protection(locked=False)
+            sheet[cell].fill = open_fill
         sheet.append(list(header))
         for cell in sheet[2]:
             cell.font = Font(bold=True)
@@ -145,8 +148,16 @@ def read_actuals_sheet(data: bytes, doc: Document, file: str | None = None) -> A
     year = execution["B1"].value
     if not isinstance(year, int) or not 1990 <= year <= 2100:
         errors.append(SheetError(EXECUTION_SHEET, 1, "年度", f"a year, not '{year}'"))
+    period = str(execution["D1"].value or "全年").strip()
+    if period != "全年":
+        try:
+            date.fromisoformat(period[:10])
+            period = period[:10]
+        except ValueError:
+            errors.append(SheetError(EXECUTION_SHEET, 1, "期间", f"全年 or a date like "
+                                     f"2023-07-31, not '{period}'"))
     projects = {p.seq: p for p in doc.projects}
-    actuals = Actuals(year if isinstance(year, int) else 0)
+    actuals = Actuals(year if isinstance(year, int) else 0, period)
     for row, v in _rows(execution, EXECUTION_HEADER, errors):
         project = projects.get(v["项目序号"])
         if project is None or project.name != str(v["项目名称"]).strip():
