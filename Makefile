@@ -52,10 +52,13 @@ demo: install
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 
-# what only the tests need: LibreOffice makes PDFs "from another producer"
+# what only the tests need: LibreOffice makes PDFs "from another producer"; PostgreSQL's
+# server, which the tests start themselves (initdb into a temporary directory)
 test-tools:
 	@command -v soffice >/dev/null 2>&1 || \
 		{ apt-get update -q && apt-get install -y -q --no-install-recommends libreoffice-calc-nogui; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		{ apt-get update -q && apt-get install -y -q postgresql; }
 
 test: lint test-tools
 	$(BIN)/python -m pytest

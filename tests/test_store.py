@@ -20,8 +20,8 @@ from jixiao.writers.text import TextLayout, render_text
 
 
 @pytest.fixture()
-def engine(tmp_path: Path):
-    return store.connect(str(tmp_path / "jixiao.sqlite"))
+def engine(db_url: str):
+    return store.connect(db_url)
 
 
 def _count(engine, table) -> int:
