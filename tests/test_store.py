@@ -127,3 +127,28 @@ def test_the_gold_json_and_the_text_are_one_document(tmp_path: Path) -> None:
                              .order_by(document_files.c.file_name)).all()
     assert [tuple(f) for f in files] == [("guangzhou-psb-gold.json", "json"),
                                          ("guangzhou-psb-targets.txt", "text")]
+
+
+def test_two_ingests_of_the_same_file_at_once_give_one_document(postgres_url: str) -> None:
+    """Two writers race on a real PostgreSQL server: one document, both told so."""
+    import threading
+
+    engine = store.connect(postgres_url)
+    doc = read(SAMPLE)
+    barrier = threading.Barrier(2)
+    results: list[store.IngestResult] = []
+
+    def writer(name: str) -> None:
+        mine = read_bytes(SAMPLE.read_bytes(), name)
+        barrier.wait()
+        results.append(store.ingest(engine, mine))
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in ("a.txt", "b.txt")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({r.document_id for r in results}) == 1
+    assert sorted(r.status for r in results)[0] in ("new", "same-document")
+    assert [d.files for d in store.list_documents(engine)] == [2]
+    assert _count(engine, projects) == len(doc.projects)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 
 from jixiao.errors import JixiaoError
 from jixiao.evaluation.actuals import Actual, Actuals, Execution
@@ -132,7 +133,16 @@ def ingest(engine: Engine, doc: Document, file: SourceInfo | None = None,
     source. They differ when a JSON reading of a text table is ingested. `findings` (of
     jixiao.audit) are stored with a new document.
     """
-    file = file or doc.source
+    try:
+        return _ingest_once(engine, doc, file or doc.source, findings)
+    except IntegrityError:
+        # another writer stored the same table (or file) between our look and our insert;
+        # its transaction won, ours left nothing: look again, and find theirs
+        return _ingest_once(engine, doc, file or doc.source, findings)
+
+
+def _ingest_once(engine: Engine, doc: Document, file: SourceInfo,
+                 findings: Sequence[Finding]) -> IngestResult:
     name = file.file or ""
     sha = file.sha256 or content_hash(doc)
     with engine.begin() as conn:
