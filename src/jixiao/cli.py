@@ -633,6 +633,38 @@ def monitor_command(
         out.print(f"{output} written: the monitoring form of {len(monitors)} projects")
 
 
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+    parquet = "parquet"
+    datapackage = "datapackage"
+
+
+@app.command("export")
+def export_command(
+    sources: Annotated[list[str] | None, typer.Argument(help="table files or stored documents; "
+                                                              "none: every stored document")]
+    = None,
+    output: Annotated[Path, typer.Option("--output", "-o",
+                                         help="a folder (csv, parquet, datapackage) or a "
+                                              ".xlsx file")] = Path("export"),
+    format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.csv,
+    db: DbOption = None,
+) -> None:
+    """Export documents for analysts: one table per entity (documents, units, projects,
+    indicators, funding) as CSV, xlsx, Parquet or a Frictionless Data Package."""
+    from jixiao.writers.tabular import export
+
+    if sources:
+        docs = [_document(s, db) for s in sources]
+    else:
+        engine = store.connect(db)
+        docs = [store.load_document(engine, d.id) for d in store.list_documents(engine)]
+    paths = export(docs, output, str(format))
+    out.print(f"{len(docs)} documents exported: " + ", ".join(str(p) for p in paths),
+              soft_wrap=True)
+
+
 def _leaves(target: Target) -> tuple[Target, ...]:
     return target.parts if target.kind is Kind.COMPOUND else (target,)
 
