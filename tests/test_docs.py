@@ -26,7 +26,7 @@ def test_every_command_is_in_the_readme() -> None:
                         "publish", "score", "monitor", "export"}
     for name in commands:
         assert f"jixiao {name}" in README, name
-    for group in app.registered_groups:  # jixiao actuals template / check
+    for group in app.registered_groups:  # jixiao actuals template …, jixiao db upgrade
         for command in group.typer_instance.registered_commands:
             assert f"jixiao {group.name} {command.name}" in README, command.name
 

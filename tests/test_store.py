@@ -152,3 +152,22 @@ def test_two_ingests_of_the_same_file_at_once_give_one_document(postgres_url: st
     assert sorted(r.status for r in results)[0] in ("new", "same-document")
     assert [d.files for d in store.list_documents(engine)] == [2]
     assert _count(engine, projects) == len(doc.projects)
+
+
+def test_migrations_from_empty_and_from_the_previous_revision(db_url: str) -> None:
+    """Upgrade an empty database; and one at 0001 that already holds a document."""
+    from sqlalchemy import inspect
+
+    from jixiao.store.migrate import current, upgrade
+
+    engine = store.connect(db_url, migrate=False)
+    assert current(engine) is None
+    assert upgrade(engine, "0001") == "0001"
+    assert "findings" not in inspect(engine).get_table_names()
+    doc = read(SAMPLE)
+    first = store.ingest(engine, doc)  # no findings: the 0001 schema holds the rest
+    result = CliRunner().invoke(app, ["db", "upgrade", "--db", db_url])
+    assert result.exit_code == 0 and "0001 → 0002" in result.output
+    assert {"findings", "executions", "actual_values"} <= set(inspect(engine).get_table_names())
+    assert to_dict(store.load_document(engine, first.document_id)) == to_dict(doc)
+    assert store.connect(db_url) is not None and current(engine) == "0002"  # idempotent

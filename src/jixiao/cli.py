@@ -665,6 +665,25 @@ def export_command(
               soft_wrap=True)
 
 
+db_app = typer.Typer(help="The database's schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade_command(
+    revision: Annotated[str, typer.Argument(help="the revision to reach")] = "head",
+    db: DbOption = None,
+) -> None:
+    """Bring the database's schema to a revision (Alembic migrations; the latest by default).
+    Every other command does this on its own too."""
+    from jixiao.store.migrate import current, upgrade
+
+    engine = store.connect(db, migrate=False)
+    before = current(engine)
+    after = upgrade(engine, revision)
+    out.print(f"{store.database_url(db)}: schema {before or 'empty'} → {after}")
+
+
 def _leaves(target: Target) -> tuple[Target, ...]:
     return target.parts if target.kind is Kind.COMPOUND else (target,)
 

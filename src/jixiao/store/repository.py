@@ -44,13 +44,13 @@ from jixiao.model import (
     SourceSpan,
     Unit,
 )
+from jixiao.store.migrate import upgrade
 from jixiao.store.schema import (
     actual_values,
     document_files,
     documents,
     executions,
     indicators,
-    metadata,
     projects,
     read_warnings,
     units,
@@ -79,13 +79,15 @@ def database_url(db: str | None = None) -> str:
     return f"sqlite:///{path}"
 
 
-def connect(db: str | None = None) -> Engine:
-    """An engine on the database, with the schema created when missing."""
+def connect(db: str | None = None, migrate: bool = True) -> Engine:
+    """An engine on the database, brought to the current schema (migrations) unless
+    `migrate` is false."""
     url = database_url(db)
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    metadata.create_all(engine)
+    if migrate:
+        upgrade(engine)
     return engine
 
 
