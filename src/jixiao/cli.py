@@ -101,6 +101,9 @@ SHOWN_FILES = 30  # beyond this many files the summary lists only the failures
 @app.command("ingest")
 def ingest_command(
     paths: Annotated[list[Path], typer.Argument(help="tables to store, or directories of them")],
+    review: Annotated[bool, typer.Option("--audit/--no-audit",
+                                         help="store the review's findings with each "
+                                              "document (a bulk load may skip it)")] = True,
     db: DbOption = None,
 ) -> None:
     """Read tables and store them, one transaction each; known files change nothing."""
@@ -121,7 +124,8 @@ def ingest_command(
                 data = load_bytes(path)
                 file = SourceInfo(path.name, hashlib.sha256(data).hexdigest(), sniff(data))
                 document = read_bytes(data, path.name)
-                result = store.ingest(engine, document, file, audit(document).findings)
+                findings = audit(document).findings if review else ()
+                result = store.ingest(engine, document, file, findings)
             except ReadError as exc:
                 failures.append((path, exc))
                 table.add_row(escape(path.name), "[red]error[/]", "", "", "", "", "")
