@@ -8,26 +8,18 @@ and reading is not timed, only `audit(doc)` with the default profile.
 
 from __future__ import annotations
 
-import argparse
-import os
 import time
-from pathlib import Path
 
 from rich.progress import track
 
+from common import SAMPLE, arguments
 from jixiao.audit import audit
 from jixiao.readers import read
 from jixiao.synthetic import generate_document
 
-SAMPLE = Path(__file__).parents[1] / "examples" / "guangzhou-psb-targets.txt"
-
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--docs", type=int, default=1000)
-    args = ap.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
+    args = arguments()
     pool = read(SAMPLE)
     docs = [generate_document(pool, seed, mixes=("fiscal", "special", "all"))
             for seed in track(range(args.docs), description="generating")]

@@ -12,7 +12,6 @@ peak resident memory are reported.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import resource
 import subprocess
@@ -22,12 +21,10 @@ from pathlib import Path
 
 from rich.progress import track
 
+from common import REPO, SAMPLE, pin_to_one_core
 from jixiao.readers import read
 from jixiao.synthetic import generate_document
 from jixiao.writers.text import TextLayout, render_text
-
-REPO = Path(__file__).parents[1]
-SAMPLE = REPO / "examples" / "guangzhou-psb-targets.txt"
 
 
 def make_corpus(folder: Path, count: int) -> tuple[int, int]:
@@ -47,11 +44,6 @@ def make_corpus(folder: Path, count: int) -> tuple[int, int]:
                                 lines_per_page=rng.randint(200, 300))
             path.write_text(render_text(doc, layout), encoding="utf-8")
     return projects, indicators
-
-
-def pin_to_one_core() -> None:
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
 
 
 def main() -> None:

@@ -13,13 +13,13 @@ compares table extraction, not the domain logic.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
+from common import pin_to_one_core
 from jixiao.interchange import to_dict
 from jixiao.readers import read
 from jixiao.readers.items import parse_item
@@ -89,8 +89,7 @@ def main() -> None:
     ap.add_argument("--projects", type=int, default=420)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
+    pin_to_one_core()
     pool = read(REPO / "examples" / "guangzhou-psb-targets.txt")
     doc = generate_document(pool, 40, projects=args.projects, units=3,
                             mixes=("fiscal", "special", "all"), max_indicators=8)

@@ -9,15 +9,12 @@ anyway (decode the bytes and split the lines), and reports the reader as a multi
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
-from pathlib import Path
 
+from common import SAMPLE, pin_to_one_core
 from jixiao.readers.decode import decode_text
 from jixiao.readers.text import read_text_bytes
-
-SAMPLE = Path(__file__).parents[1] / "examples" / "guangzhou-psb-targets.txt"
 
 
 def timed(fn, runs: int) -> list[float]:
@@ -34,8 +31,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=300)
     args = ap.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
+    pin_to_one_core()
     data = SAMPLE.read_bytes()
     doc = read_text_bytes(data, SAMPLE.name)
     reader = timed(lambda: read_text_bytes(data, SAMPLE.name), args.runs)

@@ -8,26 +8,18 @@ with the central profile.
 
 from __future__ import annotations
 
-import argparse
-import os
 import time
-from pathlib import Path
 
 from rich.progress import track
 
+from common import SAMPLE, arguments
 from jixiao.evaluation import load_profile, score_document
 from jixiao.readers import read
 from jixiao.synthetic import generate_actuals, generate_document
 
-SAMPLE = Path(__file__).parents[1] / "examples" / "guangzhou-psb-targets.txt"
-
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--docs", type=int, default=1000)
-    args = ap.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
+    args = arguments()
     pool = read(SAMPLE)
     pairs = []
     for seed in track(range(args.docs), description="generating"):

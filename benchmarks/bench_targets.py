@@ -10,24 +10,16 @@ target parsed from scratch) and `parse` as the library calls it.
 
 from __future__ import annotations
 
-import argparse
-import os
 import time
-from pathlib import Path
 
+from common import SAMPLE, arguments
 from jixiao.readers import read
 from jixiao.synthetic import generate_document
 from jixiao.targets import parse
 
-SAMPLE = Path(__file__).parents[1] / "examples" / "guangzhou-psb-targets.txt"
-
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--docs", type=int, default=1000)
-    args = ap.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
+    args = arguments()
     pool = read(SAMPLE)
     targets = [i.target for seed in range(args.docs)
                for _, i in generate_document(pool, seed).iter_indicators()]

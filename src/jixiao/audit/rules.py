@@ -218,26 +218,24 @@ def missing_category(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
 # ---- target quality ------------------------------------------------------------------------
 
 
-def _has_first_level(items: list[Item], level: str) -> bool:
-    return any(item.kind.first_level == level for item in items)
+def _lacking(ctx: AuditContext, s: RuleSettings, level: str) -> Iterator[Finding]:
+    """A finding for each project with indicators of which none is of `level`."""
+    for items in ctx.items.values():
+        if items and not any(item.kind.first_level == level for item in items):
+            yield ctx.project_finding(s, items[0].project, f"no {level} among its "
+                                                           f"{len(items)} indicators")
 
 
 @rule("Q1-no-output", Level.WARNING, "no 产出 indicator", "完整性",
       "add an output indicator: how much, how well, how soon, at what cost")
 def no_output(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
-    for items in ctx.items.values():
-        if items and not _has_first_level(items, "产出指标"):
-            yield ctx.project_finding(s, items[0].project, "no 产出指标 among its "
-                                                           f"{len(items)} indicators")
+    return _lacking(ctx, s, "产出指标")
 
 
 @rule("Q2-no-effect", Level.WARNING, "no 效益 indicator", "完整性",
       "add an effect indicator: what changes for the public, the economy, the environment")
 def no_effect(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
-    for items in ctx.items.values():
-        if items and not _has_first_level(items, "效益指标"):
-            yield ctx.project_finding(s, items[0].project, "no 效益指标 among its "
-                                                           f"{len(items)} indicators")
+    return _lacking(ctx, s, "效益指标")
 
 
 @rule("Q3-few-indicators", Level.WARNING, "fewer than three indicators", "完整性",
