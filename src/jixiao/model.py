@@ -174,6 +174,13 @@ class Document:
     warnings: list[ReadWarning] = field(default_factory=list)
     source: SourceInfo = field(default_factory=SourceInfo)
 
+    def current_unit(self) -> Unit:
+        """The unit the next project row belongs to: the last unit row read, or (for a
+        table that prints none) an implicit unit named for the department."""
+        if not self.units:
+            self.units.append(Unit(self.department or "", None))
+        return self.units[-1]
+
     @property
     def projects(self) -> list[Project]:
         return [p for u in self.units for p in u.projects]

@@ -292,7 +292,6 @@ class PdfReader:
             if m := DEPARTMENT_LINE.match(text.strip()):
                 department, amount_unit = m.group("name").strip(), m.group("unit") or "万元"
         doc = Document(title, department, amount_unit)
-        unit: Unit | None = None
         seq = 0
         for row in rows:
             name = row.text("name")
@@ -300,15 +299,11 @@ class PdfReader:
                 doc.grand_total = self.amounts(row)
                 continue
             if not row.cells["goal"] and not row.cells["items"]:
-                unit = Unit(name, self.amounts(row), span=self.span(row.page))
-                doc.units.append(unit)
+                doc.units.append(Unit(name, self.amounts(row), span=self.span(row.page)))
                 continue
-            if unit is None:
-                unit = Unit(department or "", None)
-                doc.units.append(unit)
             seq += 1
             span = self.span(row.page)
-            unit.projects.append(Project(
+            doc.current_unit().projects.append(Project(
                 seq, name, self.amounts(row), row.text("goal"), self.indicators(row), span,
                 {"name": span, "amounts": span, "goal": span}))
         doc.warnings = self.warnings

@@ -346,9 +346,7 @@ class TextReader:
                 title = line.text
         doc = Document(title, department, amount_unit)
         rows = self.rows(table)
-        unit: Unit | None = None
         seq = 0
-        project_rows = 0
         for k, row in enumerate(rows):
             is_total = row.label in GRAND_TOTAL_NAMES and not row.items
             if is_total:
@@ -359,17 +357,12 @@ class TextReader:
                 continue
             if not row.items and not row.goal_lines and not row.goal_on_amount_line:
                 name = row.name or self.join(row.name_lines, lambda: "unit name")
-                unit = Unit(name, self.amounts(row),
-                            span=self.span(row.name_lines or [row.amount_line])
-                            .cover(self.span([row.amount_line])))
-                doc.units.append(unit)
+                doc.units.append(Unit(name, self.amounts(row),
+                                      span=self.span(row.name_lines or [row.amount_line])
+                                      .cover(self.span([row.amount_line]))))
                 continue
-            if unit is None:
-                unit = Unit(department or "", None)
-                doc.units.append(unit)
             seq += 1
-            project_rows += 1
-            unit.projects.append(self.project(row, seq))
+            doc.current_unit().projects.append(self.project(row, seq))
         for u in doc.units:
             if u.subtotal is not None and not u.projects:
                 self.warn("unit-without-projects", f"the row '{u.name}' has amounts but no goal "

@@ -184,9 +184,7 @@ class XlsxReader:
                     return unit
             doc.units.append(Unit(name, None))
             return doc.units[-1]
-        if not doc.units:
-            doc.units.append(Unit(doc.department or "", None))
-        return doc.units[-1]
+        return doc.current_unit()
 
     def read_wide(self, doc: Document, rows: list[tuple[int, dict[str, Any]]]) -> None:
         seq = 0
