@@ -47,11 +47,11 @@ def _rounding(settings: RuleSettings, diff: Decimal, terms: int) -> Level | None
       "correct the figures of the row so that 总计 is the sum of its funding columns")
 def row_sum(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
     def check(label: str, a: Amounts) -> tuple[Level, str] | None:
-        parts = [x for x in (a.fiscal, a.special_account, a.other) if x is not None]
+        parts = sum(x is not None for x in (a.fiscal, a.special_account, a.other))
         if a.total is None or not parts:
             return None
-        diff = a.total - sum(parts, ZERO)
-        level = _rounding(s, diff, len(parts))
+        diff = a.total - a.funding_sum()
+        level = _rounding(s, diff, parts)
         if level is None:
             return None
         return level, (f"{label}: 总计 {_money(a.total)} but the funding columns add up to "

@@ -55,8 +55,9 @@ class ProjectMonitor:
     indicators: list[IndicatorProgress] = field(default_factory=list)
 
 
-def _percent(value: Decimal) -> str:
-    return f"{(value * 100).quantize(CENT, rounding=ROUND_HALF_UP)}%"
+def percent(value: Decimal | None) -> str:
+    """A share as the forms print it: '58.08%' ('' for none)."""
+    return "" if value is None else f"{(value * 100).quantize(CENT, rounding=ROUND_HALF_UP)}%"
 
 
 def monitor_project(project: Project, actuals: Actuals, on: date,
@@ -84,7 +85,7 @@ def monitor_project(project: Project, actuals: Actuals, on: date,
                     cumulative = target.unit is not None and target.unit.dimension == "count"
                     share = assessment.ratio / progress if cumulative and progress else \
                         assessment.ratio
-                    expected = f"预计完成 {_percent(min(Decimal(1), share))}"
+                    expected = f"预计完成 {percent(min(Decimal(1), share))}"
                 else:
                     expected = {Status.MET: "预计达成", Status.PARTLY: "预计部分达成",
                                 Status.NOT_MET: "预计未达成"}[status]
@@ -92,7 +93,7 @@ def monitor_project(project: Project, actuals: Actuals, on: date,
                 expected = "无法判断"
         lit = {Status.MET: "green", Status.PARTLY: "yellow", Status.NOT_MET: "red",
                None: "yellow" if not current else "red"}[status]
-        likely = {"green": "确定能", "yellow": "有可能", "red": "完全不可能"}[lit]
+        likely = dict(zip(("green", "yellow", "red"), LIKELIHOOD, strict=True))[lit]
         cause = (reported.reason if reported and reported.reason else "") if lit != "green" \
             else ""
         monitor.indicators.append(IndicatorProgress(k, indicator, indicator.target, current,

@@ -30,9 +30,12 @@ _TIER_WORDS = re.compile("|".join(sorted(ACHIEVEMENT, key=len, reverse=True)))
 CENT = Decimal("0.01")
 
 
-def _r(value: Decimal) -> Decimal:
+def two_decimals(value: Decimal) -> Decimal:
     """Two decimals, as the forms print them (the vendor SQL rounds the same way)."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+_r = two_decimals  # short, inside the formulas
 
 
 @dataclass(slots=True)

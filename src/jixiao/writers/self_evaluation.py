@@ -3,28 +3,24 @@ PDF (through the same HTML → PDF path as the published table)."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from jixiao.evaluation import Actuals, ProjectScore, ScoringProfile
+from jixiao.evaluation.monitoring import percent
+from jixiao.evaluation.scoring import two_decimals
 from jixiao.model import Document
 from jixiao.taxonomy import classify
 
-CENT = Decimal("0.01")
-
 
 def _r(value: Decimal | None) -> str:
-    return "" if value is None else str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    return "" if value is None else str(two_decimals(value))
 
 
 def _money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
-
-
-def _percent(rate: Decimal | None) -> str:
-    return "" if rate is None else f"{(rate * 100).quantize(CENT, rounding=ROUND_HALF_UP)}%"
 
 
 def _context(doc: Document, scores: list[ProjectScore], actuals: Actuals,
@@ -35,7 +31,7 @@ def _context(doc: Document, scores: list[ProjectScore], actuals: Actuals,
     reasons = {key: a.reason for key, a in actuals.values.items()}
     return {"scores": scores, "year": actuals.year, "department": doc.department or "",
             "units": units, "second": second, "reasons": reasons,
-            "execution_weight": profile.execution_weight, "money": _money, "percent": _percent,
+            "execution_weight": profile.execution_weight, "money": _money, "percent": percent,
             "r": _r}
 
 
@@ -69,7 +65,7 @@ def write_forms_xlsx(doc: Document, scores: list[ProjectScore], actuals: Actuals
                     "指标得分", "总分", "评价等级"])
     for s in scores:
         summary.append([s.project.seq, s.project.name, s.budget, s.executed,
-                        _percent(s.execution_rate), s.execution_points,
+                        percent(s.execution_rate), s.execution_points,
                         s.total - s.execution_points, s.total, s.grade])
     for s in scores:
         sheet = book.create_sheet(str(s.project.seq))
@@ -80,7 +76,7 @@ def write_forms_xlsx(doc: Document, scores: list[ProjectScore], actuals: Actuals
         sheet.append(["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值",
                       "执行率", "得分"])
         sheet.append(["年度资金总额", s.budget, s.adjusted_budget, s.executed,
-                      profile.execution_weight, _percent(s.execution_rate), s.execution_points])
+                      profile.execution_weight, percent(s.execution_rate), s.execution_points])
         sheet.append(["年度总体目标", s.project.goal])
         sheet.append(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
                       "得分", "偏差原因分析及改进措施", "计算"])
@@ -122,10 +118,10 @@ def write_monitoring_xlsx(doc: Document, monitors: list, on: object,
                   "完成目标可能性", "指标灯"])
     fills = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}
     for m in monitors:
-        rate = "" if m.execution_progress is None else _percent(m.execution_progress)
+        rate = "" if m.execution_progress is None else percent(m.execution_progress)
         for i in m.indicators:
             sheet.append([m.project.seq, m.project.name, m.budget, m.executed, rate,
-                          _percent(m.time_progress), m.light, i.indicator.category,
+                          percent(m.time_progress), m.light, i.indicator.category,
                           i.indicator.name, i.target, i.current, i.expected,
                           *([None] * len(CAUSES)), i.cause, i.likelihood, i.light])
             row = sheet.max_row
@@ -156,7 +152,7 @@ def write_monitoring_pdf(doc: Document, monitors: list, on: object, path: str | 
     html = env.get_template("monitoring.html").render(
         monitors=monitors, on=on, department=doc.department or "",
         time_progress=time_progress(on),  # type: ignore[arg-type]
-        percent=_percent, lights=LIGHTS)
+        percent=percent, lights=LIGHTS)
     path = Path(path)
     HTML(string=html).write_pdf(path)
     return path
