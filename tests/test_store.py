@@ -167,7 +167,33 @@ def test_migrations_from_empty_and_from_the_previous_revision(db_url: str) -> No
     doc = read(SAMPLE)
     first = store.ingest(engine, doc)  # no findings: the 0001 schema holds the rest
     result = CliRunner().invoke(app, ["db", "upgrade", "--db", db_url])
-    assert result.exit_code == 0 and "0001 → 0002" in result.output
+    assert result.exit_code == 0 and "0001 → 0003" in result.output
     assert {"findings", "executions", "actual_values"} <= set(inspect(engine).get_table_names())
     assert to_dict(store.load_document(engine, first.document_id)) == to_dict(doc)
-    assert store.connect(db_url) is not None and current(engine) == "0002"  # idempotent
+    assert store.connect(db_url) is not None and current(engine) == "0003"  # idempotent
+
+
+def test_migration_0003_adds_and_fills_the_matching_keys(db_url: str) -> None:
+    """A database at 0002 holding a document gets the keys jixiao.matching computes."""
+    from sqlalchemy import inspect, select
+
+    from jixiao.store.migrate import downgrade, upgrade
+
+    engine = store.connect(db_url)
+    doc = read(SAMPLE)
+    store.ingest(engine, doc, year=2023)
+    expected = store.prepare(doc)
+    assert downgrade(engine, "0002") == "0002"
+    assert "name_key" not in {c["name"] for c in inspect(engine).get_columns("indicators")}
+    assert _count(engine, indicators) == 540  # the rows stay
+    assert upgrade(engine) == "0003"
+    with engine.connect() as conn:
+        keys = conn.execute(select(indicators.c.name_key).order_by(
+            indicators.c.project_seq, indicators.c.position)).scalars().all()
+        project_keys = conn.execute(select(projects.c.name_key, projects.c.goal_key,
+                                           projects.c.indicator_set_key)
+                                    .order_by(projects.c.seq)).all()
+        year = conn.execute(select(documents.c.year)).scalar()
+    assert keys == [row[-1] for row in expected.indicators]
+    assert [tuple(r) for r in project_keys] == [row[-3:] for row in expected.projects]
+    assert year is None  # --year is not in the table: neither title nor file name has one

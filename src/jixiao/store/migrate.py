@@ -10,6 +10,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # what the schema held at each revision, to recognise a database made before migrations
 REVISION_TABLES = {"0001": {"documents", "units", "projects", "indicators"},
                    "0002": {"findings", "executions", "actual_values"}}
+# later revisions alter tables; a database made before migrations predates them
 
 
 def _config(connection: Connection):  # -> alembic.config.Config
@@ -40,4 +41,13 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
             reached = [r for r, names in REVISION_TABLES.items() if names <= tables]
             command.stamp(config, reached[-1])
         command.upgrade(config, revision)
+    return current(engine)
+
+
+def downgrade(engine: Engine, revision: str) -> str | None:
+    """Take the database back to `revision` (the data of later columns is lost)."""
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), revision)
     return current(engine)

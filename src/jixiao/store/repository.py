@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from jixiao import matching
 from jixiao.errors import JixiaoError
 from jixiao.evaluation.actuals import Actual, Actuals, Execution
 from jixiao.interchange import money_text
@@ -126,54 +127,130 @@ class IngestResult:
     warnings: int
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedDocument:
+    """A document turned into rows, all but the document id: built where the document was
+    read (a worker process in a bulk load), written by `ingest_prepared`."""
+
+    sha256: str
+    file_name: str
+    format: str | None
+    content_hash: str
+    values: dict[str, Any]  # the documents row
+    units: list[tuple[Any, ...]]
+    projects: list[tuple[Any, ...]]
+    indicators: list[tuple[Any, ...]]
+    warnings: list[tuple[Any, ...]]
+    findings: list[tuple[Any, ...]]
+
+
+def prepare(doc: Document, file: SourceInfo | None = None, findings: Sequence[Finding] = (),
+            year: int | None = None) -> PreparedDocument:
+    """The rows of `doc`. `file` describes the file ingested (name, sha256, format); by
+    default the document's own source. They differ when a JSON reading of a text table is
+    ingested. `year` defaults to the year the title or file name names."""
+    file = file or doc.source
+    chash = content_hash(doc)
+    s = doc.source
+    n_indicators = sum(len(p.indicators) for p in doc.projects)
+    values = dict(
+        content_hash=chash, title=doc.title, department=doc.department,
+        amount_unit=doc.amount_unit, has_grand_total=doc.grand_total is not None,
+        **_amount_values(doc.grand_total, "grand_"),
+        source_file=s.file, source_format=s.format, source_encoding=s.encoding,
+        source_lines=s.lines, source_pages=s.pages, n_units=len(doc.units),
+        n_projects=len(doc.projects), n_indicators=n_indicators,
+        n_warnings=len(doc.warnings), project_total=doc.project_total,
+        year=year if year is not None else matching.year_of(doc.title, file.file, s.file),
+    )
+    unit_rows: list[tuple[Any, ...]] = []
+    project_rows: list[tuple[Any, ...]] = []
+    indicator_rows: list[tuple[Any, ...]] = []
+    keys: dict[str, str] = {}  # names repeat across projects: one normalisation each
+    for u_pos, unit in enumerate(doc.units):
+        unit_rows.append((u_pos, unit.name, unit.subtotal is not None,
+                          *_money_row(unit.subtotal), *_span_row(unit.span)))
+        for p in unit.projects:
+            spans = json.dumps({k: _span(v) for k, v in p.field_spans.items()})
+            project_rows.append((
+                p.seq, u_pos, p.name, *_money_row(p.amounts), p.goal, *_span_row(p.span),
+                spans, matching.project_key(p.name), matching.goal_key(p.goal),
+                matching.indicator_set_key((i.name, i.target) for i in p.indicators)))
+            seq = p.seq
+            for position, i in enumerate(p.indicators):
+                key = keys.get(i.name)
+                if key is None:
+                    key = keys[i.name] = matching.indicator_key(i.name)
+                indicator_rows.append((seq, position, i.seq, i.category, i.name, i.target,
+                                       i.raw, *_span_row(i.span), key))
+    return PreparedDocument(
+        sha256=file.sha256 or chash, file_name=file.file or "", format=file.format,
+        content_hash=chash, values=values, units=unit_rows, projects=project_rows,
+        indicators=indicator_rows,
+        warnings=[(k, w.code, str(w.severity), w.message, *_span_row(w.span))
+                  for k, w in enumerate(doc.warnings)],
+        findings=[(k, f.rule, str(f.severity), f.message, f.project, f.indicator,
+                   *_span_row(f.span)) for k, f in enumerate(findings)],
+    )
+
+
 def ingest(engine: Engine, doc: Document, file: SourceInfo | None = None,
-           findings: Sequence[Finding] = ()) -> IngestResult:
+           findings: Sequence[Finding] = (), year: int | None = None) -> IngestResult:
     """Store a document in one transaction. The same bytes again change nothing; the same
     table under another name, encoding or wrapping is recorded as a file of the same document.
-
-    `file` describes the file ingested (name, sha256, format); by default the document's own
-    source. They differ when a JSON reading of a text table is ingested. `findings` (of
-    jixiao.audit) are stored with a new document.
+    `findings` (of jixiao.audit) are stored with a new document; see `prepare` for the rest.
     """
+    return ingest_prepared(engine, [prepare(doc, file, findings, year)])[0]
+
+
+def ingest_prepared(engine: Engine, batch: Sequence[PreparedDocument]) -> list[IngestResult]:
+    """Store prepared documents in one transaction (COPY on PostgreSQL): all or none."""
     try:
-        return _ingest_once(engine, doc, file or doc.source, findings)
+        with engine.begin() as conn:
+            return [_ingest_one(conn, d) for d in batch]
     except IntegrityError:
+        if len(batch) > 1:  # one of them was stored by another writer meanwhile: one by one
+            return [r for d in batch for r in ingest_prepared(engine, [d])]
         # another writer stored the same table (or file) between our look and our insert;
         # its transaction won, ours left nothing: look again, and find theirs
-        return _ingest_once(engine, doc, file or doc.source, findings)
+        with engine.begin() as conn:
+            return [_ingest_one(conn, batch[0])]
 
 
-def _ingest_once(engine: Engine, doc: Document, file: SourceInfo,
-                 findings: Sequence[Finding]) -> IngestResult:
-    name = file.file or ""
-    sha = file.sha256 or content_hash(doc)
-    with engine.begin() as conn:
-        seen = conn.execute(
-            select(document_files.c.document_id, document_files.c.file_name)
-            .where(document_files.c.sha256 == sha)
-        ).all()
-        if any(r.file_name == name for r in seen):
-            return _result(conn, seen[0].document_id, "unchanged")
-        chash = content_hash(doc)
-        doc_id = seen[0].document_id if seen else conn.execute(
-            select(documents.c.id).where(documents.c.content_hash == chash)
-        ).scalar()
-        if doc_id is not None:
-            _add_file(conn, doc_id, sha, name, file.format)
-            return _result(conn, doc_id, "same-document")
-        doc_id = _insert_document(conn, doc, chash)
-        _add_file(conn, doc_id, sha, name, file.format)
-        _insert_many(conn, findings_table, [
-            (doc_id, k, f.rule, str(f.severity), f.message, f.project, f.indicator,
-             *_span_row(f.span)) for k, f in enumerate(findings)])
-    return IngestResult(doc_id, "new", len(doc.projects),
-                        sum(len(p.indicators) for p in doc.projects), doc.project_total,
-                        len(doc.warnings))
+def _ingest_one(conn: Connection, d: PreparedDocument) -> IngestResult:
+    seen = conn.execute(
+        select(document_files.c.document_id, document_files.c.file_name)
+        .where(document_files.c.sha256 == d.sha256)
+    ).all()
+    if any(r.file_name == d.file_name for r in seen):
+        return _result(conn, seen[0].document_id, "unchanged")
+    doc_id = seen[0].document_id if seen else conn.execute(
+        select(documents.c.id).where(documents.c.content_hash == d.content_hash)
+    ).scalar()
+    if doc_id is not None:
+        _add_file(conn, doc_id, d)
+        return _result(conn, doc_id, "same-document")
+    doc_id = conn.execute(insert(documents).values(**d.values)).inserted_primary_key[0]
+    _add_file(conn, doc_id, d)
+    for table, rows in ((units, d.units), (projects, d.projects),
+                        (indicators, d.indicators), (read_warnings, d.warnings),
+                        (findings_table, d.findings)):
+        _insert_many(conn, table, [(doc_id, *r) for r in rows])
+    v = d.values
+    return IngestResult(doc_id, "new", v["n_projects"], v["n_indicators"], v["project_total"],
+                        v["n_warnings"])
 
 
-def _add_file(conn: Connection, doc_id: int, sha: str, name: str, format: str | None) -> None:
+def known_files(engine: Engine) -> set[tuple[str, str]]:
+    """(sha256, file name) of every file stored: a bulk load skips these unread."""
+    with engine.connect() as conn:
+        return {(r.sha256, r.file_name) for r in conn.execute(
+            select(document_files.c.sha256, document_files.c.file_name))}
+
+
+def _add_file(conn: Connection, doc_id: int, d: PreparedDocument) -> None:
     conn.execute(insert(document_files).values(
-        sha256=sha, file_name=name, document_id=doc_id, format=format))
+        sha256=d.sha256, file_name=d.file_name, document_id=doc_id, format=d.format))
 
 
 def _result(conn: Connection, doc_id: int, status: str) -> IngestResult:
@@ -193,41 +270,6 @@ def _amount_values(a: Amounts | None, prefix: str = "") -> dict[str, Any]:
     return values
 
 
-def _insert_document(conn: Connection, doc: Document, chash: str) -> int:
-    s = doc.source
-    n_indicators = sum(len(p.indicators) for p in doc.projects)
-    doc_id = conn.execute(insert(documents).values(
-        content_hash=chash, title=doc.title, department=doc.department,
-        amount_unit=doc.amount_unit, has_grand_total=doc.grand_total is not None,
-        **_amount_values(doc.grand_total, "grand_"),
-        source_file=s.file, source_format=s.format, source_encoding=s.encoding,
-        source_lines=s.lines, source_pages=s.pages, n_units=len(doc.units),
-        n_projects=len(doc.projects), n_indicators=n_indicators,
-        n_warnings=len(doc.warnings), project_total=doc.project_total,
-    )).inserted_primary_key[0]
-    unit_rows: list[tuple[Any, ...]] = []
-    project_rows: list[tuple[Any, ...]] = []
-    indicator_rows: list[tuple[Any, ...]] = []
-    for u_pos, unit in enumerate(doc.units):
-        unit_rows.append((doc_id, u_pos, unit.name, unit.subtotal is not None,
-                          *_money_row(unit.subtotal), *_span_row(unit.span)))
-        for p in unit.projects:
-            spans = json.dumps({k: _span(v) for k, v in p.field_spans.items()})
-            project_rows.append((doc_id, p.seq, u_pos, p.name, *_money_row(p.amounts), p.goal,
-                                 *_span_row(p.span), spans))
-            seq = p.seq
-            indicator_rows.extend(
-                (doc_id, seq, position, i.seq, i.category, i.name, i.target, i.raw,
-                 i.span.first_line, i.span.last_line, i.span.page)
-                for position, i in enumerate(p.indicators))
-    warning_rows = [(doc_id, k, w.code, str(w.severity), w.message, *_span_row(w.span))
-                    for k, w in enumerate(doc.warnings)]
-    for table, rows in ((units, unit_rows), (projects, project_rows),
-                        (indicators, indicator_rows), (read_warnings, warning_rows)):
-        _insert_many(conn, table, rows)
-    return int(doc_id)
-
-
 def _money_row(a: Amounts | None) -> tuple[str | None, ...]:
     """The four amounts as Money stores them, then the columns_inferred flag."""
     if a is None:
@@ -241,9 +283,21 @@ def _span_row(span: SourceSpan) -> tuple[int | None, int | None, int | None]:
 
 
 def _insert_many(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
-    """executemany straight to the driver, values already in stored form and in the
-    table's column order: SQLAlchemy's per-row processing costs more than the insert."""
+    """Rows already in stored form and in the table's column order, straight to the driver
+    (SQLAlchemy's per-row processing costs more than the insert): COPY on PostgreSQL,
+    executemany elsewhere."""
     if not rows:
+        return
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        columns = ", ".join(c.name for c in table.columns)
+        statement = f"COPY {table.name} ({columns}) FROM STDIN"
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except conn.dialect.loaded_dbapi.IntegrityError as exc:
+            raise IntegrityError(statement, None, exc) from exc  # as an INSERT would
         return
     sql, keys = _insert_sql(conn.dialect, table)
     if keys is None:

@@ -75,6 +75,8 @@ documents = Table(
     Column("n_warnings", Integer, nullable=False),
     Column("project_total", Money, nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False, default=_now),
+    # 0003: the budget year, from --year, the title or the file name (None when unknown)
+    Column("year", Integer, index=True),
 )
 
 # Every file seen for a document: the same bytes under another name, or another
@@ -111,6 +113,11 @@ projects = Table(
     Column("goal", Text, nullable=False),
     *_span_columns(),
     Column("field_spans", JSON, nullable=False),
+    # 0003: keys of jixiao.matching, to meet the same project, goal or indicator set
+    # in other documents
+    Column("name_key", Text, index=True),
+    Column("goal_key", String(16), index=True),
+    Column("indicator_set_key", String(16), index=True),
 )
 
 indicators = Table(
@@ -124,6 +131,7 @@ indicators = Table(
     Column("target", Text, nullable=False),
     Column("raw", Text, nullable=False),
     *_span_columns(),
+    Column("name_key", Text, index=True),  # 0003: jixiao.matching.indicator_key(name)
     ForeignKeyConstraint(["document_id", "project_seq"], ["projects.document_id", "projects.seq"],
                          ondelete="CASCADE"),
 )
