@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections import Counter
@@ -14,16 +13,23 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
-from jixiao import store
+from jixiao import bulk, store
 from jixiao.audit import GRADES, RULES, AuditReport, Profile, ProfileError, audit
 from jixiao.errors import ReadError
 from jixiao.evaluation import Actuals
 from jixiao.interchange import to_dict
-from jixiao.model import Document, Project, SourceInfo, SourceSpan
-from jixiao.readers import load_bytes, read, read_bytes, sniff
+from jixiao.model import Document, Project, SourceSpan
+from jixiao.readers import load_bytes, read
 from jixiao.targets import Kind, Target
 from jixiao.targets import parse as parse_target
 from jixiao.taxonomy import classify
@@ -104,38 +110,42 @@ def ingest_command(
     review: Annotated[bool, typer.Option("--audit/--no-audit",
                                          help="store the review's findings with each "
                                               "document (a bulk load may skip it)")] = True,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", "-j", min=1, help="processes reading the files (default: one per core)")
+    ] = None,
+    year: Annotated[int | None, typer.Option(
+        help="the budget year of these tables (default: the year the title or the file "
+             "name gives)")] = None,
     db: DbOption = None,
 ) -> None:
-    """Read tables and store them, one transaction each; known files change nothing."""
+    """Read tables (in parallel) and store them in batches, each batch one transaction;
+    files already stored are skipped unread, so a load stopped halfway is finished by
+    running it again."""
     engine = store.connect(db)
     files = _expand(paths)
     table = Table(title="ingested", title_justify="left")
     table.add_column("file", overflow="fold")
     for col in ("status", "document", "projects", "indicators", "total 万元", "warnings"):
         table.add_column(col, justify="left" if col == "status" else "right")
-    failures: list[tuple[Path, ReadError]] = []
-    results: list[store.IngestResult] = []
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as progress:
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err,
+                  transient=True) as progress:
         task = progress.add_task("ingesting", total=len(files))
-        for path in files:
-            progress.update(task, description=f"ingesting {path.name}")
-            try:
-                data = load_bytes(path)
-                file = SourceInfo(path.name, hashlib.sha256(data).hexdigest(), sniff(data))
-                document = read_bytes(data, path.name)
-                findings = audit(document).findings if review else ()
-                result = store.ingest(engine, document, file, findings)
-            except ReadError as exc:
-                failures.append((path, exc))
-                table.add_row(escape(path.name), "[red]error[/]", "", "", "", "", "")
+        outcomes = bulk.ingest_files(
+            engine, files, workers=workers, review=review, year=year,
+            on_each=lambda outcome: progress.update(
+                task, advance=1, description=f"ingesting {outcome.path.name}"))
+    if len(files) <= SHOWN_FILES:
+        order = {path: k for k, path in enumerate(files)}
+        for o in sorted(outcomes, key=lambda o: order[o.path]):
+            if (r := o.result) is None:
+                table.add_row(escape(o.path.name), "[red]error[/]", "", "", "", "", "")
             else:
-                results.append(result)
-                if len(files) <= SHOWN_FILES:
-                    table.add_row(escape(path.name), result.status, str(result.document_id),
-                                  str(result.projects), str(result.indicators),
-                                  money(result.total), str(result.warnings))
-            progress.advance(task)
+                table.add_row(escape(o.path.name), r.status, str(r.document_id),
+                              str(r.projects), str(r.indicators), money(r.total),
+                              str(r.warnings))
+    results = [o.result for o in outcomes if o.result is not None]
+    failures = [o for o in outcomes if o.error is not None]
     if len(files) > 1:
         statuses = Counter(r.status for r in results)
         table.add_section()
@@ -147,8 +157,12 @@ def ingest_command(
                       str(sum(r.warnings for r in results)))
     out.print(table)
     out.print(f"database: {store.database_url(db)}")
-    for path, exc in failures:
-        _print_read_error(exc, f" — {path} was not stored")
+    for o in sorted(failures, key=lambda o: str(o.path)):
+        assert o.error is not None
+        if isinstance(o.error, ReadError):
+            _print_read_error(o.error, f" — {o.path} was not stored")
+        else:
+            err.print(f"[red]error[/]: {o.path}: {escape(str(o.error))} — not stored")
     if failures:
         raise typer.Exit(EXIT_UNREADABLE)
 

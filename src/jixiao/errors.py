@@ -17,3 +17,7 @@ class ReadError(JixiaoError):
         self.message = message
         self.span = span or SourceSpan()
         super().__init__(f"{self.span}: {message} [{code}]")
+
+    def __reduce__(self) -> tuple[type[ReadError], tuple[str, str, SourceSpan]]:
+        # whole across a process boundary (bulk ingest reads in worker processes)
+        return (type(self), (self.code, self.message, self.span))

@@ -20,6 +20,7 @@ from jixiao.store.repository import (
     prepare,
     resolve_document,
     store_actuals,
+    stored_file,
 )
 
 __all__ = [
@@ -42,4 +43,5 @@ __all__ = [
     "prepare",
     "resolve_document",
     "store_actuals",
+    "stored_file",
 ]

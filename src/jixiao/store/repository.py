@@ -209,8 +209,8 @@ def ingest_prepared(engine: Engine, batch: Sequence[PreparedDocument]) -> list[I
         with engine.begin() as conn:
             return [_ingest_one(conn, d) for d in batch]
     except IntegrityError:
-        if len(batch) > 1:  # one of them was stored by another writer meanwhile: one by one
-            return [r for d in batch for r in ingest_prepared(engine, [d])]
+        if len(batch) > 1:  # the caller decides: one by one (jixiao.bulk does)
+            raise
         # another writer stored the same table (or file) between our look and our insert;
         # its transaction won, ours left nothing: look again, and find theirs
         with engine.begin() as conn:
@@ -246,6 +246,16 @@ def known_files(engine: Engine) -> set[tuple[str, str]]:
     with engine.connect() as conn:
         return {(r.sha256, r.file_name) for r in conn.execute(
             select(document_files.c.sha256, document_files.c.file_name))}
+
+
+def stored_file(engine: Engine, sha256: str, file_name: str) -> IngestResult:
+    """The document a stored file belongs to, as an 'unchanged' result."""
+    with engine.connect() as conn:
+        doc_id = conn.execute(select(document_files.c.document_id).where(
+            document_files.c.sha256 == sha256, document_files.c.file_name == file_name)).scalar()
+        if doc_id is None:
+            raise StoreError(f"no stored file {file_name} ({sha256[:12]})")
+        return _result(conn, doc_id, "unchanged")
 
 
 def _add_file(conn: Connection, doc_id: int, d: PreparedDocument) -> None:

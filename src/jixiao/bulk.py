@@ -1,0 +1,130 @@
+"""Bulk load: many files read in worker processes, stored in batches by one writer.
+
+Each batch is one transaction, so a load killed halfway leaves whole documents only; a
+second run skips the files already stored without reading them and stores the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from jixiao import store
+from jixiao.errors import JixiaoError, ReadError
+from jixiao.model import SourceInfo, SourceSpan
+
+BATCH_ROWS = 20_000  # indicator rows per transaction: large enough for COPY to pay
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    path: Path
+    result: store.IngestResult | None = None
+    error: JixiaoError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    review: bool
+    year: int | None
+    known: frozenset[tuple[str, str]]
+
+
+_job: _Job | None = None  # the worker's settings, set once per process
+
+
+def _start_worker(job: _Job) -> None:
+    global _job
+    _job = job
+
+
+def _read(path: Path) -> tuple[Path, store.PreparedDocument | tuple[str, str] | ReadError]:
+    """In a worker: the file's rows, its (sha256, name) when already stored, or its error."""
+    from jixiao.audit import audit
+    from jixiao.readers import load_bytes, read_bytes, sniff
+
+    assert _job is not None
+    try:
+        data = load_bytes(path)
+        sha = hashlib.sha256(data).hexdigest()
+        if (sha, path.name) in _job.known:
+            return path, (sha, path.name)
+        document = read_bytes(data, path.name)
+        findings = audit(document).findings if _job.review else ()
+        return path, store.prepare(document, SourceInfo(path.name, sha, sniff(data)), findings,
+                                   _job.year)
+    except ReadError as exc:
+        return path, exc
+
+
+def ingest_files(engine: Engine, paths: Sequence[Path], *, workers: int | None = None,
+                 review: bool = True, year: int | None = None,
+                 on_each: Callable[[FileOutcome], None] | None = None) -> list[FileOutcome]:
+    """Read `paths` in `workers` processes (default: one per core) and store them; the
+    outcome of every file, in the order they finished. Unreadable files are reported,
+    never stored, and do not stop the others."""
+    job = _Job(review, year, frozenset(store.known_files(engine)))
+    workers = max(1, workers or os.cpu_count() or 1)
+    outcomes: list[FileOutcome] = []
+
+    def done(outcome: FileOutcome) -> None:
+        outcomes.append(outcome)
+        if on_each:
+            on_each(outcome)
+
+    batch: list[tuple[Path, store.PreparedDocument]] = []
+    rows = 0
+    for path, read in _read_all(paths, job, workers):
+        if isinstance(read, ReadError):
+            done(FileOutcome(path, error=read))
+        elif isinstance(read, tuple):
+            done(FileOutcome(path, result=store.stored_file(engine, *read)))
+        else:
+            batch.append((path, read))
+            rows += len(read.indicators) + len(read.projects)
+            if rows >= BATCH_ROWS:
+                _flush(engine, batch, done)
+                batch, rows = [], 0
+    _flush(engine, batch, done)
+    return outcomes
+
+
+def _read_all(paths: Sequence[Path], job: _Job, workers: int
+              ) -> Iterator[tuple[Path, store.PreparedDocument | tuple[str, str] | ReadError]]:
+    if workers == 1 or len(paths) == 1:
+        _start_worker(job)
+        yield from map(_read, paths)
+        return
+    # fork: workers start at once and inherit the imported library
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_start_worker, initargs=(job,)) as pool:
+        yield from pool.imap_unordered(_read, paths, chunksize=4)
+
+
+def _flush(engine: Engine, batch: list[tuple[Path, store.PreparedDocument]],
+           done: Callable[[FileOutcome], None]) -> None:
+    if not batch:
+        return
+    try:
+        results = store.ingest_prepared(engine, [p for _, p in batch])
+    except DBAPIError:
+        # one document the database refuses (or another writer's) spoils the batch: store
+        # them one by one and report the one that fails
+        for path, prepared in batch:
+            try:
+                [result] = store.ingest_prepared(engine, [prepared])
+            except DBAPIError as exc:
+                done(FileOutcome(path, error=ReadError(
+                    "not-stored", f"the database refused it: {exc.orig}", SourceSpan(str(path)))))
+            else:
+                done(FileOutcome(path, result=result))
+        return
+    for (path, _), result in zip(batch, results, strict=True):
+        done(FileOutcome(path, result=result))
