@@ -683,6 +683,143 @@ def export_command(
               soft_wrap=True)
 
 
+compare_app = typer.Typer(help="Across the stored documents: one indicator everywhere, a "
+                                "project year by year, copied goals.", no_args_is_help=True)
+app.add_typer(compare_app, name="compare")
+DepartmentOption = Annotated[str | None, typer.Option(help="only this department (部门名称)")]
+YearOption = Annotated[int | None, typer.Option(help="only this budget year")]
+XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="also write a workbook")]
+
+
+@compare_app.command("indicator")
+def compare_indicator_command(
+    name: Annotated[str, typer.Argument(help="the indicator's name, e.g. 系统故障率")],
+    department: DepartmentOption = None,
+    year: YearOption = None,
+    xlsx: XlsxOption = None,
+    chart: Annotated[Path | None, typer.Option(help="write the distribution as an SVG "
+                                                    "chart")] = None,
+    db: DbOption = None,
+) -> None:
+    """The targets of one indicator across projects, departments and years: quartiles per
+    unit (converted to base units), outliers by Tukey's fences."""
+    from jixiao.compare import compare_indicator
+    from jixiao.writers.comparison import distribution_svg, write_comparison_xlsx
+
+    result = compare_indicator(store.connect(db), name, department=department, year=year)
+    if not result.count:
+        out.print(f"no stored indicator named like '{escape(name)}' (key {result.key})")
+        raise typer.Exit(1)
+    out.print(f"{escape(name)}: {result.count} targets in {result.projects} projects of "
+              f"{result.departments} departments")
+    table = Table(title="distribution by unit", title_justify="left")
+    for col in ("unit", "n", "min", "Q1", "median", "Q3", "max", "comparators", "outliers"):
+        table.add_column(col, justify="left" if col in ("unit", "comparators") else "right")
+    for g in result.groups:
+        table.add_row(escape(g.unit or "—"), str(len(g.observations)),
+                      *(str(v) if v is not None else "" for v in (g.low, g.q1, g.median, g.q3,
+                                                                    g.high)),
+                      " ".join(f"{c or '='}×{n}" for c, n in g.comparators.most_common()),
+                      str(len(g.outliers)))
+    if result.other:
+        table.add_row("(not numeric)", str(len(result.other)), "", "", "", "", "",
+                      escape(" ".join(f"{t}×{n}" for t, n in
+                                      result.qualitative.most_common(4))), "")
+    out.print(table)
+    outliers = [o for g in result.groups for o in g.outliers]
+    if outliers:
+        table = Table(title="outliers", title_justify="left")
+        for col in ("year", "department", "document", "project", "target"):
+            table.add_column(col, overflow="fold")
+        for o in outliers:
+            table.add_row(str(o.year or ""), escape(o.department or ""), str(o.document_id),
+                          f"{o.project_seq} {escape(o.project)}", escape(o.target))
+        out.print(table)
+    if xlsx:
+        out.print(f"workbook: {write_comparison_xlsx(result, xlsx)}")
+    if chart:
+        chart.write_text(distribution_svg(result.groups), encoding="utf-8")
+        out.print(f"chart: {chart}")
+
+
+@compare_app.command("project")
+def compare_project_command(
+    name: Annotated[str, typer.Argument(help="the project's name (with or without the unit "
+                                             "and year it starts with)")],
+    department: DepartmentOption = None,
+    xlsx: XlsxOption = None,
+    db: DbOption = None,
+) -> None:
+    """One project year by year: which targets were raised, lowered, copied unchanged."""
+    from jixiao.compare import project_series
+    from jixiao.writers.comparison import CHANGE_LABELS, write_comparison_xlsx
+
+    series = project_series(store.connect(db), name, department=department)
+    if not series.years:
+        out.print(f"no dated project named like '{escape(name)}'"
+                  + (f" ({series.undated} in documents without a year: ingest them with "
+                     "--year)" if series.undated else ""))
+        raise typer.Exit(1)
+    table = Table(title=f"{escape(name)} year by year", title_justify="left")
+    for col in ("year", "department", "project", "total 万元", "indicators", "unchanged",
+                "raised", "lowered", "changed", "added", "dropped", "goal"):
+        table.add_column(col, justify="left" if col in ("department", "project", "goal")
+                         else "right", overflow="fold")
+    steps = [None, *series.steps]
+    for y, step in zip(series.years, steps, strict=True):
+        counts = [str(step.count(c)) if step else "" for c in
+                  ("unchanged", "raised", "lowered", "changed", "added", "dropped")]
+        table.add_row(str(y.year), escape(y.department or ""), escape(y.name), money(y.total),
+                      str(len(y.targets)), *counts,
+                      "" if step is None else ("copied" if step.goal_unchanged else "rewritten"))
+    out.print(table)
+    for step in series.steps:
+        moved = [c for c in step.changes if c.change != "unchanged"]
+        if moved:
+            out.print(f"{step.before_year} → {step.after_year}: " + "; ".join(
+                f"{escape(c.indicator)} {escape(c.before or '—')} → {escape(c.after or '—')}"
+                f" ({CHANGE_LABELS[c.change]}"
+                + ("" if c.stricter is None else "，更严" if c.stricter else "，放宽") + ")"
+                for c in moved), soft_wrap=True)
+    if series.undated or series.repeated:
+        out.print(f"left out: {series.undated} in documents without a year, "
+                  f"{series.repeated} more in a year already shown")
+    if xlsx:
+        out.print(f"workbook: {write_comparison_xlsx(series, xlsx)}")
+
+
+@compare_app.command("copies")
+def compare_copies_command(
+    what: Annotated[str, typer.Option(help="goal, or indicators (the whole set with its "
+                                           "targets)")] = "goal",
+    department: DepartmentOption = None,
+    year: YearOption = None,
+    limit: Annotated[int, typer.Option(help="show this many groups")] = 20,
+    xlsx: XlsxOption = None,
+    db: DbOption = None,
+) -> None:
+    """Projects of different names whose goal (or indicator set) is the same word for word."""
+    from jixiao.compare import copied
+    from jixiao.writers.comparison import write_comparison_xlsx
+
+    if what not in ("goal", "indicators"):
+        raise typer.BadParameter("goal or indicators", param_hint="--what")
+    groups = copied(store.connect(db), what=what, department=department, year=year,
+                    limit=limit)
+    table = Table(title=f"the same {what} in projects of different names",
+                  title_justify="left", show_lines=True)
+    table.add_column("projects", justify="right")
+    table.add_column(what, overflow="fold", ratio=2)
+    table.add_column("where", overflow="fold", ratio=3)
+    for g in groups:
+        table.add_row(str(len(g.projects)), escape(g.text[:200]), escape("\n".join(
+            f"{p.year or ''} {p.department or ''} #{p.document_id}/{p.seq} {p.name}"
+            for p in g.projects[:8]) + ("\n…" if len(g.projects) > 8 else "")))
+    out.print(table if groups else "no copies found")
+    if xlsx:
+        out.print(f"workbook: {write_comparison_xlsx(groups, xlsx)}")
+
+
 db_app = typer.Typer(help="The database's schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

@@ -4,6 +4,7 @@ document (the bundled sample), with new names, amounts, units and funding mixes.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ DEPARTMENTS = ("广州市公安局", "广州市教育局", "广州市卫生健�
 UNIT_SUFFIXES = ("", "机关", "信息中心", "直属分局", "培训中心", "后勤服务中心", "技术保障中心")
 YEARS = ("2021", "2022", "2023", "2024")
 CENT = Decimal("0.01")
+YEAR_IN = re.compile(r"(?<!\d)20\d{2}年")
 
 
 def _amount(rng: random.Random, low: int = 1, high: int = 2_000_000) -> Decimal:
@@ -139,3 +141,36 @@ def generate_actuals(doc: Document, seed: int, year: int = 2023) -> Actuals:
             actuals.values[(p.seq, k)] = Actual(p.seq, k, text,
                                                 "" if met else rng.choice(REASONS))
     return actuals
+
+
+def next_year(doc: Document, seed: int, year: int, changed: float = 0.25) -> Document:
+    """The same department's table a year on: the same projects under the new year's
+    names, about `changed` of the numeric targets moved up or down, the rest copied."""
+    from jixiao.targets import Kind, parse
+
+    rng = random.Random(seed)
+    new = Document(title=f"{year}年{YEAR_IN.sub('', doc.title or '')}",
+                   department=doc.department, amount_unit=doc.amount_unit,
+                   source=SourceInfo(file=f"generated-{seed}-{year}.txt", format="generated"))
+    for unit in doc.units:
+        moved = Unit(unit.name, None)
+        for p in unit.projects:
+            indicators = []
+            for i in p.indicators:
+                target = parse(i.target)
+                if (target.kind is Kind.QUANTITATIVE and target.value is not None
+                        and not target.upper_text and rng.random() < changed):
+                    step = max(abs(target.value) / 20, Decimal(1)).quantize(Decimal(1))
+                    number = target.value + step if rng.random() < 0.6 else target.value - step
+                    text = target._replace(number_text=format(max(number, Decimal(0)), "f"),
+                                           multiplier="").text
+                    i = replace(i, target=text, raw=i.raw.replace(i.target, text))
+                indicators.append(replace(i, span=SourceSpan()))
+            moved.projects.append(replace(
+                p, name=YEAR_IN.sub(f"{year}年", p.name, count=1), indicators=indicators,
+                amounts=_split(rng, _amount(rng), rng.choice(("fiscal", "special"))),
+                span=SourceSpan(), field_spans={}))
+        moved.subtotal = _sum([p.amounts for p in moved.projects])
+        new.units.append(moved)
+    new.grand_total = _sum([u.subtotal for u in new.units if u.subtotal is not None])
+    return new

@@ -1,0 +1,325 @@
+"""Across documents: one indicator's targets everywhere, a project's targets year by year,
+and goals or indicator sets copied from another project.
+
+Read from the store through the keys of jixiao.matching (indexed), so a question over ten
+thousand documents reads only the rows it needs.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, select
+
+from jixiao import matching
+from jixiao.model import Indicator
+from jixiao.store.schema import documents, indicators, projects
+from jixiao.store.schema import units as units_table
+from jixiao.targets import Comparator, Direction, Kind, Target, parse
+from jixiao.taxonomy import classify
+
+# ---- one indicator across projects, departments and years -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One project's target for the indicator."""
+
+    document_id: int
+    year: int | None
+    department: str | None
+    unit: str
+    project_seq: int
+    project: str
+    indicator: str  # the name as written there
+    target: str  # as written
+    value: Decimal | None  # in the group's unit (base units where a conversion means something)
+    comparator: str | None  # ≥, ≤, =, range …; None when not quantitative
+    outlier: bool = False
+
+
+@dataclass(slots=True)
+class TargetGroup:
+    """The numeric targets that share a unit, with their distribution."""
+
+    unit: str  # "%", "s", "台", "" (a bare number)
+    observations: list[Observation]
+    low: Decimal | None = None
+    q1: Decimal | None = None
+    median: Decimal | None = None
+    q3: Decimal | None = None
+    high: Decimal | None = None
+    comparators: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def outliers(self) -> list[Observation]:
+        return [o for o in self.observations if o.outlier]
+
+
+@dataclass(slots=True)
+class IndicatorComparison:
+    name: str  # as asked
+    key: str  # jixiao.matching.indicator_key
+    groups: list[TargetGroup]  # numeric targets by unit, largest group first
+    qualitative: Counter[str]  # non-numeric targets as written, with their counts
+    other: list[Observation]  # the non-numeric observations
+    departments: int
+    projects: int
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.observations) for g in self.groups) + len(self.other)
+
+
+def _numeric(target: Target) -> tuple[Decimal, str] | None:
+    """A single comparable number and its unit: in base units where they exist."""
+    if target.kind is not Kind.QUANTITATIVE or target.value is None or target.change:
+        return None
+    if target.comparator is Comparator.RANGE:
+        return None
+    if (base := target.base_value()) is not None:
+        return Decimal(format(base[0], "f")), base[1]  # 6PB as 6000000000000000, not 6E+15
+    unit = target.unit
+    return target.value, unit.canonical if unit else ""
+
+
+def compare_indicator(engine: Engine, name: str, *, department: str | None = None,
+                      year: int | None = None, fence: Decimal = Decimal("1.5")
+                      ) -> IndicatorComparison:
+    """Every stored target of the indicator `name` (matched by its normalised key), grouped
+    by unit with quartiles; values beyond `fence` × IQR from the quartiles (Tukey) are
+    outliers."""
+    key = matching.indicator_key(name)
+    query = (
+        select(documents.c.id, documents.c.year, documents.c.department,
+               units_table.c.name.label("unit"), projects.c.seq, projects.c.name.label("project"),
+               indicators.c.name, indicators.c.target)
+        .select_from(indicators)
+        .join(projects, and_(projects.c.document_id == indicators.c.document_id,
+                             projects.c.seq == indicators.c.project_seq))
+        .join(documents, documents.c.id == indicators.c.document_id)
+        .join(units_table, and_(units_table.c.document_id == projects.c.document_id,
+                                units_table.c.position == projects.c.unit_position))
+        .where(indicators.c.name_key == key)
+        .order_by(documents.c.id, projects.c.seq, indicators.c.position)
+    )
+    if department is not None:
+        query = query.where(documents.c.department == department)
+    if year is not None:
+        query = query.where(documents.c.year == year)
+    groups: dict[str, list[Observation]] = defaultdict(list)
+    other: list[Observation] = []
+    qualitative: Counter[str] = Counter()
+    departments: set[str | None] = set()
+    project_ids: set[tuple[int, int]] = set()
+    with engine.connect() as conn:
+        for r in conn.execute(query):
+            target = parse(r.target)
+            number = _numeric(target)
+            departments.add(r.department)
+            project_ids.add((r.id, r.seq))
+            comparator = target.comparator
+            obs = Observation(r.id, r.year, r.department, r.unit, r.seq, r.project, r.name,
+                              r.target, number[0] if number else None,
+                              str(comparator) if comparator else None)
+            if number is None:
+                other.append(obs)
+                qualitative[r.target] += 1
+            else:
+                groups[number[1]].append(obs)
+    summaries = [_distribution(unit, obs, fence) for unit, obs in groups.items()]
+    summaries.sort(key=lambda g: -len(g.observations))
+    return IndicatorComparison(name, key, summaries, qualitative, other, len(departments),
+                               len(project_ids))
+
+
+def _distribution(unit: str, observations: list[Observation], fence: Decimal) -> TargetGroup:
+    values = sorted(o.value for o in observations if o.value is not None)
+    group = TargetGroup(unit, observations, low=values[0], high=values[-1],
+                        median=statistics.median(values),
+                        comparators=Counter(o.comparator or "" for o in observations))
+    if len(values) >= 4:
+        q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+        group.q1, group.q3 = q1, q3
+        reach = (q3 - q1) * fence
+        group.observations = [
+            o if o.value is None or q1 - reach <= o.value <= q3 + reach
+            else replace(o, outlier=True)
+            for o in observations]
+    return group
+
+
+# ---- one project year by year ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TargetChange:
+    indicator: str
+    before: str | None  # the earlier year's target as written; None: added
+    after: str | None  # None: dropped
+    change: str  # unchanged, raised, lowered, changed, added, dropped
+    stricter: bool | None  # raised where higher is better, lowered where lower is better
+
+
+@dataclass(frozen=True, slots=True)
+class YearStep:
+    before_year: int | None
+    after_year: int | None
+    before_project: str
+    after_project: str
+    changes: list[TargetChange]
+    goal_unchanged: bool
+
+    def count(self, change: str) -> int:
+        return sum(1 for c in self.changes if c.change == change)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectYear:
+    document_id: int
+    year: int | None
+    department: str | None
+    seq: int
+    name: str
+    goal: str
+    total: Decimal | None
+    targets: dict[str, tuple[str, str, str | None]]  # key → (name, target, category)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSeries:
+    key: str
+    years: list[ProjectYear]  # one per year: the first match of the year
+    steps: list[YearStep]
+    undated: int  # matches in documents without a year (ingest them with --year)
+    repeated: int  # further matches in a year already held
+
+
+def project_series(engine: Engine, project: str, *, department: str | None = None
+                   ) -> ProjectSeries:
+    """The project named `project` (its name without unit and year prefix) in every stored
+    year, and what changed in its targets from one year to the next."""
+    key = matching.project_key(project)
+    query = (select(documents.c.id, documents.c.year, documents.c.department, projects.c.seq,
+                    projects.c.name, projects.c.goal, projects.c.total)
+             .join(documents, documents.c.id == projects.c.document_id)
+             .where(projects.c.name_key == key)
+             .order_by(documents.c.year, documents.c.id, projects.c.seq))
+    if department is not None:
+        query = query.where(documents.c.department == department)
+    years: list[ProjectYear] = []
+    undated = repeated = 0
+    with engine.connect() as conn:
+        for r in conn.execute(query).all():
+            if r.year is None:
+                undated += 1
+                continue
+            if years and years[-1].year == r.year:
+                repeated += 1
+                continue
+            targets = {}
+            for i in conn.execute(select(indicators.c.name, indicators.c.target,
+                                         indicators.c.category, indicators.c.name_key)
+                                  .where(indicators.c.document_id == r.id,
+                                         indicators.c.project_seq == r.seq)
+                                  .order_by(indicators.c.position)):
+                targets.setdefault(i.name_key, (i.name, i.target, i.category))
+            years.append(ProjectYear(r.id, r.year, r.department, r.seq, r.name, r.goal, r.total,
+                                     targets))
+    steps = [_step(a, b) for a, b in pairwise(years)]
+    return ProjectSeries(key, years, steps, undated, repeated)
+
+
+def _step(a: ProjectYear, b: ProjectYear) -> YearStep:
+    changes = []
+    for k in [*a.targets, *(k for k in b.targets if k not in a.targets)]:
+        before, after = a.targets.get(k), b.targets.get(k)
+        name = (after or before)[0]  # type: ignore[index]
+        if before is None or after is None:
+            changes.append(TargetChange(name, before and before[1], after and after[1],
+                                        "added" if before is None else "dropped", None))
+        else:
+            changes.append(_target_change(name, before[1], after[1], after[2]))
+    return YearStep(a.year, b.year, a.name, b.name, changes,
+                    matching.text_key(a.goal) == matching.text_key(b.goal))
+
+
+def _target_change(name: str, before: str, after: str, category: str | None) -> TargetChange:
+    if matching.text_key(before) == matching.text_key(after):
+        return TargetChange(name, before, after, "unchanged", None)
+    t0, t1 = parse(before), parse(after)
+    n0, n1 = _numeric(t0), _numeric(t1)
+    if n0 and n1 and n0[1] == n1[1] and n0[0] != n1[0] and t0.comparator == t1.comparator:
+        raised = n1[0] > n0[0]
+        # the target's comparator, else the indicator's name says which way is better
+        direction = classify(Indicator(0, category, name, after, after), t1).direction
+        stricter = None if direction is Direction.EXACT \
+            else raised == (direction is Direction.HIGHER)
+        return TargetChange(name, before, after, "raised" if raised else "lowered", stricter)
+    return TargetChange(name, before, after, "changed", None)
+
+
+# ---- copied goals and indicator sets ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CopiedProject:
+    document_id: int
+    year: int | None
+    department: str | None
+    seq: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CopyGroup:
+    what: str  # "goal" or "indicators"
+    key: str
+    text: str  # the goal, or the indicators as "name=target; …", of the first project
+    projects: list[CopiedProject]
+
+
+def copied(engine: Engine, *, what: str = "goal", department: str | None = None,
+           year: int | None = None, limit: int = 50) -> list[CopyGroup]:
+    """Goals (or whole indicator sets with their targets) shared word for word by projects
+    of different names: the largest groups first."""
+    column = projects.c.goal_key if what == "goal" else projects.c.indicator_set_key
+    scope = select(projects.c.document_id, projects.c.seq, projects.c.name,
+                   projects.c.name_key, column.label("key"), projects.c.goal) \
+        .join(documents, documents.c.id == projects.c.document_id)
+    if department is not None:
+        scope = scope.where(documents.c.department == department)
+    if year is not None:
+        scope = scope.where(documents.c.year == year)
+    scoped = scope.subquery()
+    shared = (select(scoped.c.key)
+              .group_by(scoped.c.key)
+              .having(func.count(func.distinct(scoped.c.name_key)) > 1)
+              .order_by(func.count(func.distinct(scoped.c.name_key)).desc(), scoped.c.key)
+              .limit(limit)).subquery()
+    rows = (select(scoped, documents.c.year, documents.c.department)
+            .join(shared, shared.c.key == scoped.c.key)
+            .join(documents, documents.c.id == scoped.c.document_id)
+            .order_by(scoped.c.key, scoped.c.document_id, scoped.c.seq))
+    groups: dict[str, CopyGroup] = {}
+    with engine.connect() as conn:
+        for r in conn.execute(rows):
+            group = groups.get(r.key)
+            if group is None:
+                text = r.goal if what == "goal" else _indicator_text(conn, r.document_id, r.seq)
+                group = groups[r.key] = CopyGroup(what, r.key, text, [])
+            group.projects.append(CopiedProject(r.document_id, r.year, r.department, r.seq,
+                                                r.name))
+    return sorted(groups.values(), key=lambda g: (-len({p.name for p in g.projects}), g.key))
+
+
+def _indicator_text(conn: Any, document_id: int, seq: int) -> str:
+    return "；".join(f"{r.name}={r.target}" for r in conn.execute(
+        select(indicators.c.name, indicators.c.target)
+        .where(indicators.c.document_id == document_id, indicators.c.project_seq == seq)
+        .order_by(indicators.c.position)))
