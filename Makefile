@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO   := out/demo
 SAMPLE := examples/guangzhou-psb-targets.txt
+NEXT_YEAR := examples/generated-2024-targets.txt
 
 .PHONY: install demo test lint bench clean test-tools
 
@@ -25,7 +26,8 @@ $(STAMP): pyproject.toml
 
 demo: install
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
-	$(BIN)/jixiao ingest --db $(DEMO)/jixiao.sqlite $(SAMPLE)
+	$(BIN)/jixiao ingest --db $(DEMO)/jixiao.sqlite --year 2023 $(SAMPLE)
+	$(BIN)/jixiao ingest --db $(DEMO)/jixiao.sqlite $(NEXT_YEAR) | tail -n 2
 	$(BIN)/jixiao read $(SAMPLE) --format json > $(DEMO)/guangzhou-psb.json
 	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao targets $(SAMPLE) > $(DEMO)/target-forms.txt
 	$(BIN)/jixiao audit $(SAMPLE) | tail -n 1
@@ -36,6 +38,8 @@ demo: install
 	$(BIN)/jixiao score $(SAMPLE) --actuals $(DEMO)/actuals-2023.xlsx -o $(DEMO)/self-evaluation.xlsx | tail -n 2
 	$(BIN)/jixiao score $(SAMPLE) --actuals $(DEMO)/actuals-2023.xlsx -o $(DEMO)/self-evaluation.pdf | tail -n 1
 	$(BIN)/jixiao monitor $(SAMPLE) --actuals $(DEMO)/actuals-2023.xlsx --date 2023-07-31 -o $(DEMO)/monitoring-2023-07-31.pdf | tail -n 2
+	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao compare indicator 系统故障率 --db $(DEMO)/jixiao.sqlite --xlsx $(DEMO)/compare-indicator.xlsx --chart $(DEMO)/compare-indicator.svg | tail -n 2
+	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao compare project 指挥调度系统运维项目（2022） --db $(DEMO)/jixiao.sqlite --xlsx $(DEMO)/compare-project.xlsx | tail -n 3
 	@echo
 	@echo "Results are in $(DEMO)/:"
 	@echo "  $(DEMO)/jixiao.sqlite       the SQLite store (open it with sqlite3 or any SQLite tool)"
@@ -46,6 +50,8 @@ demo: install
 	@echo "  $(DEMO)/actuals-2023.xlsx   a generated year of results, as a department fills it"
 	@echo "  $(DEMO)/self-evaluation.pdf the 项目支出绩效自评表 of every project (and .xlsx)"
 	@echo "  $(DEMO)/monitoring-2023-07-31.pdf  the 绩效运行监控表 at the end of July"
+	@echo "  $(DEMO)/compare-indicator.xlsx  系统故障率 across 2023 and 2024, outliers marked (.svg: chart)"
+	@echo "  $(DEMO)/compare-project.xlsx    one project 2023 → 2024: targets raised, lowered, copied"
 	@echo "Look around:  $(BIN)/jixiao show --db $(DEMO)/jixiao.sqlite 1 41"
 	@echo "              $(BIN)/jixiao audit $(SAMPLE) --details"
 

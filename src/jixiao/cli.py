@@ -760,17 +760,20 @@ def compare_project_command(
                   + (f" ({series.undated} in documents without a year: ingest them with "
                      "--year)" if series.undated else ""))
         raise typer.Exit(1)
-    table = Table(title=f"{escape(name)} year by year", title_justify="left")
-    for col in ("year", "department", "project", "total 万元", "indicators", "unchanged",
-                "raised", "lowered", "changed", "added", "dropped", "goal"):
-        table.add_column(col, justify="left" if col in ("department", "project", "goal")
-                         else "right", overflow="fold")
+    departments = {y.department for y in series.years}
+    table = Table(title=f"{escape(name)} year by year"
+                  + (f" ({escape(departments.pop() or '')})" if len(departments) == 1 else ""),
+                  title_justify="left")
+    table.add_column("year")
+    table.add_column("project", overflow="fold", ratio=1)
+    for col in ("total 万元", "n", "未变", "调高", "调低", "改写", "新增", "删除", "goal"):
+        table.add_column(col, justify="right")
     steps = [None, *series.steps]
     for y, step in zip(series.years, steps, strict=True):
         counts = [str(step.count(c)) if step else "" for c in
                   ("unchanged", "raised", "lowered", "changed", "added", "dropped")]
-        table.add_row(str(y.year), escape(y.department or ""), escape(y.name), money(y.total),
-                      str(len(y.targets)), *counts,
+        table.add_row(str(y.year), escape(y.name), money(y.total), str(len(y.targets)),
+                      *counts,
                       "" if step is None else ("copied" if step.goal_unchanged else "rewritten"))
     out.print(table)
     for step in series.steps:

@@ -162,13 +162,17 @@ def next_year(doc: Document, seed: int, year: int, changed: float = 0.25) -> Doc
                         and not target.upper_text and rng.random() < changed):
                     step = max(abs(target.value) / 20, Decimal(1)).quantize(Decimal(1))
                     number = target.value + step if rng.random() < 0.6 else target.value - step
+                    if target.unit and target.unit.canonical == "%":
+                        number = min(number, Decimal(100))
                     text = target._replace(number_text=format(max(number, Decimal(0)), "f"),
                                            multiplier="").text
                     i = replace(i, target=text, raw=i.raw.replace(i.target, text))
                 indicators.append(replace(i, span=SourceSpan()))
             moved.projects.append(replace(
                 p, name=YEAR_IN.sub(f"{year}年", p.name, count=1), indicators=indicators,
-                amounts=_split(rng, _amount(rng), rng.choice(("fiscal", "special"))),
+                amounts=_split(rng, ((p.amounts.total or _amount(rng))
+                                     * Decimal(rng.randint(80, 125)) / 100).quantize(CENT),
+                               rng.choice(("fiscal", "special"))),
                 span=SourceSpan(), field_spans={}))
         moved.subtotal = _sum([p.amounts for p in moved.projects])
         new.units.append(moved)
