@@ -1,13 +1,8 @@
 from __future__ import annotations
 
-import glob
 import itertools
 import json
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +10,7 @@ import pytest
 
 from jixiao.model import Document
 from jixiao.readers import read
+from pgserver import MISSING, create_database, postgres_bin, temporary_server
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "guangzhou-psb-targets.txt"
@@ -49,46 +45,16 @@ def sample_doc() -> Document:
 # ---- a real PostgreSQL server, started by the test session itself ----------------------
 
 
-def _postgres_bin() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def postgres_server():
-    """initdb into a temporary directory, pg_ctl start on a free loopback port, stop after.
-    Without Debian's postgresql package: skipped locally, a failure in CI (CI=true)."""
-    bindir = _postgres_bin()
-    if bindir is None:
-        message = "PostgreSQL is not installed (make test installs Debian's postgresql)"
+    """A real server for the session (tests/pgserver.py). Without Debian's postgresql
+    package: skipped locally, a failure in CI (CI=true)."""
+    if postgres_bin() is None:
         if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    base = Path(tempfile.mkdtemp(prefix="jixiao-pg-"))
-    data, port = base / "data", _free_port()
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:  # the server refuses to run as root
-        shutil.chown(base, "postgres")
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_postgres, str(bindir / "initdb"), "-D", str(data), "-U", "jixiao",
-                    "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
-                   check=True, capture_output=True)
-    subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-l",
-                    str(base / "server.log"), "-w", "-o",
-                    f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off",
-                    "start"], check=True, capture_output=True)
-    try:
-        yield f"postgresql+psycopg://jixiao@127.0.0.1:{port}"
-    finally:
-        subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast",
-                        "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+            pytest.fail(MISSING)
+        pytest.skip(MISSING)
+    with temporary_server() as url:
+        yield url
 
 
 _databases = itertools.count(1)
@@ -97,13 +63,7 @@ _databases = itertools.count(1)
 @pytest.fixture()
 def postgres_url(postgres_server: str) -> str:
     """A new, empty database on the session's server."""
-    import psycopg
-
-    name = f"test_{os.getpid()}_{next(_databases)}"
-    server = postgres_server.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{postgres_server}/{name}"
+    return create_database(postgres_server, f"test_{os.getpid()}_{next(_databases)}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,6 +6,7 @@ The published text is never changed; these keys are stored beside it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -18,6 +19,7 @@ _YEAR_PREFIX = re.compile(r"^.{0,40}?(?<!\d)20\d{2}年度?")
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?:年|\D|$)")
 
 
+@functools.lru_cache(maxsize=65536)  # names, goals and targets repeat across documents
 def text_key(text: str) -> str:
     """NFKC (full-width to half-width), lower case, without spaces and punctuation."""
     return _NOISE.sub("", unicodedata.normalize("NFKC", text)).lower()
@@ -43,6 +45,7 @@ def digest(parts: Iterable[str]) -> str:
     return h.hexdigest()
 
 
+@functools.lru_cache(maxsize=16384)
 def goal_key(goal: str) -> str:
     return digest([text_key(goal)])
 
