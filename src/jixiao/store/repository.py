@@ -45,6 +45,7 @@ from jixiao.model import (
     SourceSpan,
     Unit,
 )
+from jixiao.store import search
 from jixiao.store.migrate import upgrade
 from jixiao.store.schema import (
     actual_values,
@@ -236,9 +237,19 @@ def _ingest_one(conn: Connection, d: PreparedDocument) -> IngestResult:
                         (indicators, d.indicators), (read_warnings, d.warnings),
                         (findings_table, d.findings)):
         _insert_many(conn, table, [(doc_id, *r) for r in rows])
+    search.index_document(conn, doc_id)
     v = d.values
     return IngestResult(doc_id, "new", v["n_projects"], v["n_indicators"], v["project_total"],
                         v["n_warnings"])
+
+
+def delete_document(engine: Engine, doc_id: int) -> None:
+    """Remove a document with everything stored for it (files, rows, findings, actuals,
+    opinions)."""
+    with engine.begin() as conn:
+        if conn.execute(delete(documents).where(documents.c.id == doc_id)).rowcount == 0:
+            raise StoreError(f"no document with id {doc_id}")
+        search.unindex_document(conn, doc_id)
 
 
 def known_files(engine: Engine) -> set[tuple[str, str]]:

@@ -187,3 +187,59 @@ actual_values = Table(
     Column("source_file", Text),
     Column("source_row", Integer),
 )
+
+# ---- people and what they write (issue 7) ----------------------------------------------
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),  # argon2id
+    Column("role", String(16), nullable=False),  # admin, reviewer, department
+    Column("department", Text),  # a department user's 部门名称, as the tables print it
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, default=_now),
+)
+
+# a browser's login: the cookie holds the token, the database only its hash
+sessions = Table(
+    "sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, default=_now),
+)
+
+# a review opinion (审核意见) on a project or one of its findings, or a department's reply
+opinions = Table(
+    "opinions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("project_seq", Integer, nullable=False),
+    Column("finding_position", Integer),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, default=_now),
+)
+
+# every change made through the web or the API: who, when, what before, what after
+changes = Table(
+    "changes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, default=_now),
+    Column("user_id", Integer),
+    Column("username", String(80)),
+    Column("action", String(40), nullable=False),
+    Column("entity", Text, nullable=False),  # "document 3", "actual 3/2023/全年/12/0" …
+    Column("before", JSON),
+    Column("after", JSON),
+)
