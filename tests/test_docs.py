@@ -23,7 +23,7 @@ def _codes_in_source() -> set[str]:
 def test_every_command_is_in_the_readme() -> None:
     commands = {c.name for c in app.registered_commands}
     assert commands == {"read", "ingest", "list", "show", "targets", "audit", "rules",
-                        "publish", "score", "monitor", "export"}
+                        "publish", "score", "monitor", "export", "serve"}
     for name in commands:
         assert f"jixiao {name}" in README, name
     for group in app.registered_groups:  # jixiao actuals template …, jixiao db upgrade

@@ -704,7 +704,8 @@ def compare_indicator_command(
     """The targets of one indicator across projects, departments and years: quartiles per
     unit (converted to base units), outliers by Tukey's fences."""
     from jixiao.compare import compare_indicator
-    from jixiao.writers.comparison import distribution_svg, write_comparison_xlsx
+    from jixiao.writers.charts import distribution_svg
+    from jixiao.writers.comparison import write_comparison_xlsx
 
     result = compare_indicator(store.connect(db), name, department=department, year=year)
     if not result.count:
@@ -821,6 +822,72 @@ def compare_copies_command(
     out.print(table if groups else "no copies found")
     if xlsx:
         out.print(f"workbook: {write_comparison_xlsx(groups, xlsx)}")
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="the address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="the port")] = 8000,
+    workers: Annotated[int, typer.Option(help="server processes")] = 1,
+    db: DbOption = None,
+) -> None:
+    """The web app and the JSON API (/api/v1, schema at /api/docs) over the store.
+    Create the first admin with 'jixiao users add'."""
+    import os
+
+    import uvicorn
+
+    engine = store.connect(db)  # migrated once, before the workers start
+    from jixiao.store.accounts import list_users
+
+    if not list_users(engine):
+        err.print("[yellow]no users yet[/]: jixiao users add NAME --role admin")
+    os.environ[store.ENV_VAR] = store.database_url(db)
+    out.print(f"jixiao on http://{host}:{port}/  (database {store.database_url(db)})")
+    uvicorn.run("jixiao.web.app:app_from_environment", host=host, port=port, workers=workers,
+                factory=True, log_level="warning")
+
+
+users_app = typer.Typer(help="The people who use the web app.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add_command(
+    username: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Option(help="admin, reviewer or department")] = "admin",
+    department: Annotated[str | None, typer.Option(
+        help="a department user's 部门名称, as its tables print it")] = None,
+    password: Annotated[str | None, typer.Option(
+        help="(asked for when not given; or $JIXIAO_PASSWORD)", envvar="JIXIAO_PASSWORD")]
+    = None,
+    db: DbOption = None,
+) -> None:
+    """Add a user (the first admin, say); the password is asked for twice."""
+    from jixiao.store.accounts import AccountError, add_user
+
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = add_user(store.connect(db), username, password, role, department)
+    except AccountError as exc:
+        err.print(f"[red]error[/]: {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    out.print(f"user {escape(user.username)} ({user.role}"
+              + (f", {escape(user.department)}" if user.department else "") + ") added")
+
+
+@users_app.command("list")
+def users_list_command(db: DbOption = None) -> None:
+    """List the users."""
+    from jixiao.store.accounts import list_users
+
+    table = Table(title="users", title_justify="left")
+    for col in ("id", "username", "role", "department"):
+        table.add_column(col)
+    for u in list_users(store.connect(db)):
+        table.add_row(str(u.id), escape(u.username), u.role, escape(u.department or ""))
+    out.print(table)
 
 
 db_app = typer.Typer(help="The database's schema.", no_args_is_help=True)

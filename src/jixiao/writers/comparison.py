@@ -1,18 +1,12 @@
-"""Comparisons (jixiao.compare) as an xlsx workbook and as an SVG chart.
-
-The chart is plain SVG written here (no plotting library): one row per unit group, every
-target a dot, the quartile box behind them, outliers in red. The web pages embed the same
-SVG.
-"""
+"""Comparisons (jixiao.compare) as an xlsx workbook (their chart: writers/charts.py)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from html import escape
 from pathlib import Path
 from typing import Any
 
-from jixiao.compare import CopyGroup, IndicatorComparison, ProjectSeries, TargetGroup
+from jixiao.compare import CopyGroup, IndicatorComparison, ProjectSeries
 
 CHANGE_LABELS = {"unchanged": "未变", "raised": "调高", "lowered": "调低", "changed": "改写",
                  "added": "新增", "dropped": "删除"}
@@ -76,46 +70,3 @@ def write_comparison_xlsx(result: IndicatorComparison | ProjectSeries | list[Cop
     path = Path(path)
     wb.save(path)
     return path
-
-
-def distribution_svg(groups: list[TargetGroup], width: int = 720) -> str:
-    """A strip chart: per unit group, the quartile box and every target as a dot."""
-    row_h, left, right = 56, 90, 24
-    height = row_h * max(1, len(groups)) + 16
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12" '
-           'role="img">']
-    for k, g in enumerate(groups):
-        values = [o.value for o in g.observations if o.value is not None]
-        low, high = min(values), max(values)
-        span = (high - low) or Decimal(1)
-        top = 8 + k * row_h
-
-        def x(v: Decimal, low: Decimal = low, span: Decimal = span) -> float:
-            return left + float((v - low) / span) * (width - left - right)
-
-        mid = top + row_h / 2 - 6
-        out.append(f'<text x="4" y="{mid + 4:.0f}">{escape(g.unit or "（无单位）")} '
-                   f'n={len(values)}</text>')
-        out.append(f'<line x1="{left}" x2="{width - right}" y1="{mid:.0f}" y2="{mid:.0f}" '
-                   'stroke="#ccc"/>')
-        if g.q1 is not None and g.q3 is not None:
-            out.append(f'<rect x="{x(g.q1):.1f}" y="{mid - 10:.0f}" '
-                       f'width="{max(x(g.q3) - x(g.q1), 1):.1f}" height="20" '
-                       'fill="#dbe7f5" stroke="#5b8cc9"/>')
-        if g.median is not None:
-            out.append(f'<line x1="{x(g.median):.1f}" x2="{x(g.median):.1f}" '
-                       f'y1="{mid - 10:.0f}" y2="{mid + 10:.0f}" stroke="#1f4e8c" '
-                       'stroke-width="2"/>')
-        for o in g.observations:
-            if o.value is None:
-                continue
-            colour = "#c62828" if o.outlier else "#333"
-            out.append(f'<circle cx="{x(o.value):.1f}" cy="{mid:.0f}" r="3.5" '
-                       f'fill="{colour}" fill-opacity="0.6"><title>{escape(o.project)}：'
-                       f'{escape(o.target)}</title></circle>')
-        out.append(f'<text x="{left}" y="{mid + 24:.0f}" fill="#666">{low}</text>')
-        out.append(f'<text x="{width - right}" y="{mid + 24:.0f}" fill="#666" '
-                   f'text-anchor="end">{high}</text>')
-    out.append("</svg>")
-    return "\n".join(out)

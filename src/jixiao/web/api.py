@@ -1,0 +1,406 @@
+"""The JSON API, /api/v1: the capabilities of the pages for scripts. Money is a decimal
+string ("11294.10", 万元); lists are paged with limit/offset and say their total; errors
+are {"error": {"code", "message"}} with the HTTP status."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from jixiao import store
+from jixiao.compare import compare_indicator
+from jixiao.evaluation.actuals import Actual
+from jixiao.evaluation.profiles import load_profile
+from jixiao.evaluation.scoring import score_document
+from jixiao.interchange import money_text
+from jixiao.store import accounts
+from jixiao.store.search import search
+from jixiao.web import uploads, views
+from jixiao.web.auth import Caller, WebError, require
+
+Who = Annotated[Caller, Depends(require)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "model": None} for code, text in
+    ((401, "not signed in"), (403, "forbidden, or CSRF token missing"),
+     (404, "not found (or not yours)"), (422, "invalid request"))}
+
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
+
+
+class Page(BaseModel):
+    total: int
+    limit: int
+    offset: int
+
+
+class DocumentOut(BaseModel):
+    id: int
+    title: str | None
+    department: str | None
+    source_file: str | None
+    files: int
+    projects: int
+    indicators: int
+    total: str = Field(description="the projects' 总计 summed, 万元")
+    warnings: int
+    ingested_at: str
+
+
+class DocumentPage(Page):
+    items: list[DocumentOut]
+
+
+class UnitOut(BaseModel):
+    name: str
+    projects: int
+    subtotal: str | None
+
+
+class DocumentDetail(DocumentOut):
+    amount_unit: str
+    grand_total: str | None
+    units: list[UnitOut]
+    verdicts: dict[str, int] = Field(description="projects per audit verdict 优/良/中/差")
+    findings: int
+
+
+class IndicatorOut(BaseModel):
+    project: int
+    position: int
+    seq: int
+    category: str | None
+    name: str
+    target: str
+    kind: str
+    first_line: int | None
+    last_line: int | None
+    page: int | None
+
+
+class FindingOut(BaseModel):
+    id: int
+    rule: str
+    severity: str
+    message: str
+    project: int | None
+    indicator: int | None
+
+
+class ProjectOut(BaseModel):
+    seq: int
+    unit: str
+    name: str
+    total: str | None
+    fiscal: str | None
+    special_account: str | None
+    other: str | None
+    goal: str
+    verdict: str
+    first_line: int | None
+    last_line: int | None
+    page: int | None
+
+
+class ProjectPage(Page):
+    items: list[ProjectOut]
+
+
+class ProjectDetail(ProjectOut):
+    indicators: list[IndicatorOut]
+    findings: list[FindingOut]
+
+
+class IndicatorPage(Page):
+    items: list[IndicatorOut]
+
+
+class FindingPage(Page):
+    items: list[FindingOut]
+
+
+class ActualIn(BaseModel):
+    project: int = Field(ge=1)
+    indicator: int = Field(ge=0, description="the indicator's position in its project, 0-based")
+    value: str = Field(min_length=1, max_length=200)
+    reason: str = Field(default="", max_length=2000)
+
+
+class ActualsIn(BaseModel):
+    values: list[ActualIn] = Field(max_length=5000)
+
+
+class ActualsOut(BaseModel):
+    year: int
+    values: list[ActualIn]
+
+
+class ScoreOut(BaseModel):
+    project: int
+    total: str
+    grade: str
+
+
+class OpinionIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+    finding: int | None = Field(default=None, ge=0)
+
+
+class OpinionOut(BaseModel):
+    id: int
+    project: int
+    finding: int | None
+    username: str
+    role: str
+    text: str
+    created_at: str
+
+
+class HitOut(BaseModel):
+    kind: str
+    document_id: int
+    department: str | None
+    year: int | None
+    project: int
+    project_name: str
+    indicator: int | None
+    text: str
+
+
+class HitPage(Page):
+    items: list[HitOut]
+
+
+class GroupOut(BaseModel):
+    unit: str
+    count: int
+    low: str | None
+    q1: str | None
+    median: str | None
+    q3: str | None
+    high: str | None
+    outliers: list[dict[str, Any]]
+
+
+class ComparisonOut(BaseModel):
+    name: str
+    count: int
+    projects: int
+    departments: int
+    groups: list[GroupOut]
+    not_numeric: dict[str, int]
+
+
+def _document_out(d: store.DocumentSummary) -> DocumentOut:
+    return DocumentOut(id=d.id, title=d.title, department=d.department,
+                       source_file=d.source_file, files=d.files, projects=d.projects,
+                       indicators=d.indicators, total=money_text(d.total) or "0",
+                       warnings=d.warnings, ingested_at=str(d.ingested_at))
+
+
+def _project_out(view: views.DocumentView, p: Any) -> ProjectOut:
+    unit = next(u.name for u in view.doc.units if p in u.projects)
+    a = p.amounts
+    return ProjectOut(seq=p.seq, unit=unit, name=p.name, total=money_text(a.total),
+                      fiscal=money_text(a.fiscal), special_account=money_text(a.special_account),
+                      other=money_text(a.other), goal=p.goal,
+                      verdict=view.verdicts.get(p.seq, ""), first_line=p.span.first_line,
+                      last_line=p.span.last_line, page=p.span.page)
+
+
+def _indicators(p: Any) -> list[IndicatorOut]:
+    return [IndicatorOut(project=p.seq, position=r["position"], seq=r["indicator"].seq,
+                         category=r["indicator"].category, name=r["indicator"].name,
+                         target=r["indicator"].target, kind=str(r["target"].kind),
+                         first_line=r["indicator"].span.first_line,
+                         last_line=r["indicator"].span.last_line, page=r["indicator"].span.page)
+            for r in views.indicator_rows(p)]
+
+
+def _finding_out(k: int, f: Any) -> FindingOut:
+    return FindingOut(id=k, rule=f.rule, severity=str(f.severity), message=f.message,
+                      project=f.project, indicator=f.indicator)
+
+
+# ---- documents -------------------------------------------------------------------------
+
+
+@router.get("/documents", response_model=DocumentPage)
+def list_documents(request: Request, who: Who, limit: Limit = 50, offset: Offset = 0,
+                   department: str | None = None) -> DocumentPage:
+    found = views.visible_documents(request.app.state.workspace, who)
+    if department is not None:
+        found = [d for d in found if d.department == department]
+    return DocumentPage(total=len(found), limit=limit, offset=offset,
+                        items=[_document_out(d) for d in found[offset:offset + limit]])
+
+
+@router.post("/documents", response_model=DocumentOut, status_code=201,
+             responses={413: {"description": "too large"}, 415: {"description": "not a table"}})
+async def upload_document(request: Request, who: Who, file: UploadFile) -> DocumentOut:
+    result = await uploads.store_upload(request, who, file)
+    [summary] = [d for d in store.list_documents(request.app.state.engine)
+                 if d.id == result.document_id]
+    return _document_out(summary)
+
+
+@router.get("/documents/{doc_id}", response_model=DocumentDetail)
+def get_document(request: Request, who: Who, doc_id: int) -> DocumentDetail:
+    view = views.document_view(request.app.state.workspace, who, doc_id)
+    [summary] = [d for d in store.list_documents(request.app.state.engine) if d.id == doc_id]
+    doc = view.doc
+    return DocumentDetail(
+        **_document_out(summary).model_dump(), amount_unit=doc.amount_unit,
+        grand_total=money_text(doc.grand_total.total) if doc.grand_total else None,
+        units=[UnitOut(name=u.name, projects=len(u.projects),
+                       subtotal=money_text(u.subtotal.total) if u.subtotal else None)
+               for u in doc.units],
+        verdicts=dict(view.grade_counts), findings=len(view.report.findings))
+
+
+@router.delete("/documents/{doc_id}", status_code=204, response_class=Response)
+def delete_document(request: Request, who: Who, doc_id: int) -> Response:
+    uploads.delete(request, who, doc_id)
+    return Response(status_code=204)
+
+
+# ---- projects, indicators, findings ----------------------------------------------------
+
+
+@router.get("/documents/{doc_id}/projects", response_model=ProjectPage)
+def list_projects(request: Request, who: Who, doc_id: int, limit: Limit = 50,
+                  offset: Offset = 0, verdict: str | None = None) -> ProjectPage:
+    view = views.document_view(request.app.state.workspace, who, doc_id)
+    found = [p for p in view.doc.projects
+             if verdict is None or view.verdicts.get(p.seq) == verdict]
+    return ProjectPage(total=len(found), limit=limit, offset=offset,
+                       items=[_project_out(view, p) for p in found[offset:offset + limit]])
+
+
+@router.get("/documents/{doc_id}/projects/{seq}", response_model=ProjectDetail)
+def get_project(request: Request, who: Who, doc_id: int, seq: int) -> ProjectDetail:
+    view = views.document_view(request.app.state.workspace, who, doc_id)
+    p = views.project_of(view, seq)
+    return ProjectDetail(**_project_out(view, p).model_dump(), indicators=_indicators(p),
+                         findings=[_finding_out(k, f)
+                                   for k, f in views.project_findings(view, seq)])
+
+
+@router.get("/documents/{doc_id}/indicators", response_model=IndicatorPage)
+def list_indicators(request: Request, who: Who, doc_id: int, limit: Limit = 100,
+                    offset: Offset = 0, name: str | None = None) -> IndicatorPage:
+    view = views.document_view(request.app.state.workspace, who, doc_id)
+    found = [i for p in view.doc.projects for i in _indicators(p)
+             if name is None or name in i.name]
+    return IndicatorPage(total=len(found), limit=limit, offset=offset,
+                         items=found[offset:offset + limit])
+
+
+@router.get("/documents/{doc_id}/findings", response_model=FindingPage)
+def list_findings(request: Request, who: Who, doc_id: int, limit: Limit = 100,
+                  offset: Offset = 0, rule: str | None = None) -> FindingPage:
+    view = views.document_view(request.app.state.workspace, who, doc_id)
+    found = [_finding_out(k, f) for k, f in enumerate(view.report.findings)
+             if rule is None or f.rule == rule]
+    return FindingPage(total=len(found), limit=limit, offset=offset,
+                       items=found[offset:offset + limit])
+
+
+# ---- actuals, scores, opinions ---------------------------------------------------------
+
+Year = Annotated[int, Query(ge=2000, le=2100)]
+
+
+@router.get("/documents/{doc_id}/actuals/{year}", response_model=ActualsOut)
+def get_actuals(request: Request, who: Who, doc_id: int, year: int) -> ActualsOut:
+    views.document_view(request.app.state.workspace, who, doc_id)
+    actuals = store.load_actuals(request.app.state.engine, doc_id, year)
+    return ActualsOut(year=year, values=[
+        ActualIn(project=a.project, indicator=a.indicator, value=a.value, reason=a.reason)
+        for a in sorted(actuals.values.values(), key=lambda a: (a.project, a.indicator))])
+
+
+@router.put("/documents/{doc_id}/actuals/{year}", response_model=ActualsOut)
+def put_actuals(request: Request, who: Who, doc_id: int, year: int,
+                body: ActualsIn) -> ActualsOut:
+    view = views.document_view(request.app.state.workspace, who, doc_id)
+    if not views.may_write_actuals(who, view.doc.department):
+        raise WebError(403, "forbidden", "只有本部门用户可以填报实际完成值")
+    if not 2000 <= year <= 2100:
+        raise WebError(422, "invalid", "年度应在 2000–2100 之间")
+    sizes = {p.seq: len(p.indicators) for p in view.doc.projects}
+    for v in body.values:  # all checked before any is written
+        if not 0 <= v.indicator < sizes.get(v.project, 0):
+            raise WebError(422, "no-indicator",
+                           f"项目{v.project}没有第{v.indicator}个指标 (no such indicator)")
+    for v in body.values:
+        accounts.put_actual(request.app.state.engine, who.user, doc_id, year,
+                            Actual(v.project, v.indicator, v.value.strip(), v.reason.strip()))
+    return get_actuals(request, who, doc_id, year)
+
+
+@router.get("/documents/{doc_id}/scores/{year}", response_model=list[ScoreOut])
+def get_scores(request: Request, who: Who, doc_id: int, year: int) -> list[ScoreOut]:
+    view = views.document_view(request.app.state.workspace, who, doc_id)
+    actuals = store.load_actuals(request.app.state.engine, doc_id, year)
+    return [ScoreOut(project=s.project.seq, total=money_text(s.total) or "0", grade=s.grade)
+            for s in score_document(view.doc, actuals, load_profile("central"))]
+
+
+@router.get("/documents/{doc_id}/projects/{seq}/opinions", response_model=list[OpinionOut])
+def get_opinions(request: Request, who: Who, doc_id: int, seq: int) -> list[OpinionOut]:
+    view = views.document_view(request.app.state.workspace, who, doc_id)
+    views.project_of(view, seq)
+    return [OpinionOut(id=o.id, project=o.project_seq, finding=o.finding_position,
+                       username=o.username, role=o.role, text=o.text,
+                       created_at=str(o.created_at))
+            for o in accounts.list_opinions(request.app.state.engine, doc_id, seq)]
+
+
+@router.post("/documents/{doc_id}/projects/{seq}/opinions", response_model=list[OpinionOut],
+             status_code=201)
+def post_opinion(request: Request, who: Who, doc_id: int, seq: int,
+                 body: OpinionIn) -> list[OpinionOut]:
+    view = views.document_view(request.app.state.workspace, who, doc_id)
+    views.project_of(view, seq)
+    if not views.may_write_opinion(who, view.doc.department):
+        raise WebError(403, "forbidden", "没有权限")
+    accounts.add_opinion(request.app.state.engine, who.user, doc_id, seq, body.text,
+                         body.finding)
+    return get_opinions(request, who, doc_id, seq)
+
+
+# ---- across documents ------------------------------------------------------------------
+
+
+@router.get("/search", response_model=HitPage)
+def search_texts(request: Request, who: Who, q: Annotated[str, Query(max_length=200)] = "",
+                 limit: Limit = 50, offset: Offset = 0) -> HitPage:
+    department = None if who.user.sees_everything else who.user.department
+    hits, total = search(request.app.state.engine, q, department=department, limit=limit,
+                         offset=offset)
+    return HitPage(total=total, limit=limit, offset=offset, items=[
+        HitOut(kind=h.kind, document_id=h.document_id, department=h.department, year=h.year,
+               project=h.project_seq, project_name=h.project, indicator=h.position,
+               text=h.text) for h in hits])
+
+
+@router.get("/compare/indicator", response_model=ComparisonOut)
+def compare(request: Request, who: Who, name: Annotated[str, Query(max_length=200)],
+            year: int | None = None) -> ComparisonOut:
+    department = None if who.user.sees_everything else who.user.department
+    result = compare_indicator(request.app.state.engine, name, department=department,
+                               year=year)
+    return ComparisonOut(
+        name=name, count=result.count, projects=result.projects,
+        departments=result.departments, not_numeric=dict(result.qualitative),
+        groups=[GroupOut(unit=g.unit, count=len(g.observations),
+                         **{k: money_text(getattr(g, k)) for k in ("low", "q1", "median", "q3",
+                                                                    "high")},
+                         outliers=[{"document_id": o.document_id, "project": o.project_seq,
+                                    "target": o.target} for o in g.outliers])
+                for g in result.groups])

@@ -1,0 +1,245 @@
+"""The pages: server-rendered (Jinja2), htmx for the upload progress and inline forms."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from jixiao.audit import RULES
+from jixiao.compare import compare_indicator
+from jixiao.evaluation.actuals import Actual
+from jixiao.store import accounts
+from jixiao.store.search import KINDS, search
+from jixiao.web import uploads, views
+from jixiao.web.auth import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    Caller,
+    WebError,
+    require,
+    require_role,
+)
+from jixiao.writers.charts import bars_svg, distribution_svg
+
+router = APIRouter(include_in_schema=False)
+Who = Annotated[Caller, Depends(require)]
+PAGE = 50
+
+
+def render(request: Request, name: str, who: Caller | None, status: int = 200,
+           **context: Any) -> HTMLResponse:
+    templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, {"who": who, **context},
+                                      status_code=status)
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+# ---- signing in ------------------------------------------------------------------------
+
+
+@router.get("/login")
+async def login_page(request: Request, next: str = "/documents") -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", None, next=_local(next), login_csrf=token)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                        secure=_secure(request))
+    return response
+
+
+def _local(path: str) -> str:
+    """Only paths of this site after login (no open redirect)."""
+    return path if path.startswith("/") and not path.startswith("//") else "/documents"
+
+
+@router.post("/login")
+async def login(request: Request, username: Annotated[str, Form()],
+                password: Annotated[str, Form()], csrf: Annotated[str, Form()] = "",
+                next: Annotated[str, Form()] = "/documents") -> Response:
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie or not secrets.compare_digest(cookie, csrf):
+        raise WebError(403, "csrf", "登录表单已过期，请刷新后重试 (CSRF token missing or wrong)")
+    engine = request.app.state.engine
+    user = accounts.authenticate(engine, username, password)
+    if user is None:
+        return render(request, "login.html", None, status=401, next=_local(next),
+                      login_csrf=cookie, error="用户名或密码错误")
+    token, _ = accounts.start_session(engine, user)
+    response = RedirectResponse(_local(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
+                        secure=_secure(request), max_age=accounts.SESSION_HOURS * 3600)
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, who: Who) -> Response:
+    accounts.end_session(request.app.state.engine, request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+# ---- documents -------------------------------------------------------------------------
+
+
+@router.get("/documents")
+async def documents_page(request: Request, who: Who) -> Response:
+    ws = request.app.state.workspace
+    return render(request, "documents.html", who, documents=views.visible_documents(ws, who),
+                  limit_mb=request.app.state.upload_limit // (1024 * 1024))
+
+
+@router.post("/documents")
+async def upload_page(request: Request, who: Who, file: UploadFile) -> Response:
+    result = await uploads.store_upload(request, who, file)
+    url = f"/documents/{result.document_id}"
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/documents/{doc_id}")
+async def document_page(request: Request, who: Who, doc_id: int) -> Response:
+    view = views.document_view(request.app.state.workspace, who, doc_id)
+    projects = sorted(view.doc.projects, key=lambda p: p.amounts.total or Decimal(0),
+                      reverse=True)
+    money_chart = bars_svg([(f"{p.seq} {p.name}", p.amounts.total or Decimal(0))
+                            for p in projects[:15]], unit=" 万元")
+    categories = view.category_counts()
+    category_chart = bars_svg(sorted(categories.items(), key=lambda kv: -kv[1]),
+                              colour="#7a9a4a")
+    grades = view.grade_counts
+    grade_chart = bars_svg([(g, grades.get(g, 0)) for g in ("优", "良", "中", "差")],
+                           colour="#c98a2b")
+    return render(request, "document.html", who, view=view, money_chart=money_chart,
+                  category_chart=category_chart, grade_chart=grade_chart)
+
+
+@router.post("/documents/{doc_id}/delete")
+async def delete_page(request: Request, who: Who, doc_id: int) -> Response:
+    uploads.delete(request, who, doc_id)
+    return RedirectResponse("/documents", status_code=303)
+
+
+@router.get("/documents/{doc_id}/projects/{seq}")
+async def project_page(request: Request, who: Who, doc_id: int, seq: int,
+                       year: int = 2023) -> Response:
+    ws = request.app.state.workspace
+    view = views.document_view(ws, who, doc_id)
+    project = views.project_of(view, seq)
+    score, actual_by_position = views.project_score(ws, doc_id, project, year)
+    return render(request, "project.html", who, view=view, project=project,
+                  indicators=views.indicator_rows(project),
+                  findings=views.project_findings(view, seq), year=year, score=score,
+                  actuals=actual_by_position,
+                  opinions=accounts.list_opinions(ws.engine, doc_id, seq),
+                  may_write_actuals=views.may_write_actuals(who, view.doc.department),
+                  may_write_opinion=views.may_write_opinion(who, view.doc.department),
+                  verdict=view.verdicts.get(seq, ""))
+
+
+@router.post("/documents/{doc_id}/projects/{seq}/actuals")
+async def actual_form(request: Request, who: Who, doc_id: int, seq: int,
+                      year: Annotated[int, Form()], position: Annotated[int, Form()],
+                      value: Annotated[str, Form(max_length=200)],
+                      reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    view = views.document_view(request.app.state.workspace, who, doc_id)
+    if not views.may_write_actuals(who, view.doc.department):
+        raise WebError(403, "forbidden", "只有本部门用户可以填报实际完成值")
+    views.project_of(view, seq)
+    accounts.put_actual(request.app.state.engine, who.user, doc_id, year,
+                        Actual(seq, position, value.strip(), reason.strip()))
+    return RedirectResponse(f"/documents/{doc_id}/projects/{seq}?year={year}#actuals",
+                            status_code=303)
+
+
+@router.post("/documents/{doc_id}/projects/{seq}/opinions")
+async def opinion_form(request: Request, who: Who, doc_id: int, seq: int,
+                       text: Annotated[str, Form(min_length=1, max_length=4000)],
+                       finding: Annotated[str, Form()] = "") -> Response:
+    view = views.document_view(request.app.state.workspace, who, doc_id)
+    if not views.may_write_opinion(who, view.doc.department):
+        raise WebError(403, "forbidden", "没有权限")
+    views.project_of(view, seq)
+    accounts.add_opinion(request.app.state.engine, who.user, doc_id, seq, text,
+                         int(finding) if finding.isdigit() else None)
+    return RedirectResponse(f"/documents/{doc_id}/projects/{seq}#opinions", status_code=303)
+
+
+# ---- search, compare, rules ------------------------------------------------------------
+
+
+@router.get("/search")
+async def search_page(request: Request, who: Who, q: str = "", page: int = 1) -> Response:
+    department = None if who.user.sees_everything else who.user.department
+    page = max(page, 1)
+    hits, total = search(request.app.state.engine, q, department=department, limit=PAGE,
+                         offset=(page - 1) * PAGE) if q.strip() else ([], 0)
+    return render(request, "search.html", who, q=q, hits=hits, total=total, page=page,
+                  pages=(total + PAGE - 1) // PAGE, kinds=KINDS)
+
+
+@router.get("/compare")
+async def compare_page(request: Request, who: Who, name: str = "") -> Response:
+    department = None if who.user.sees_everything else who.user.department
+    result = chart = None
+    if name.strip():
+        result = compare_indicator(request.app.state.engine, name, department=department)
+        chart = distribution_svg(result.groups) if result.groups else None
+    return render(request, "compare.html", who, name=name, result=result, chart=chart)
+
+
+@router.get("/rules")
+async def rules_page(request: Request, who: Who) -> Response:
+    return render(request, "rules.html", who, rules=sorted(RULES.values(), key=lambda r: r.id))
+
+
+# ---- the account and administration ----------------------------------------------------
+
+
+@router.get("/account")
+async def account_page(request: Request, who: Who) -> Response:
+    return render(request, "account.html", who, token=None)
+
+
+@router.post("/account/tokens")
+async def token_form(request: Request, who: Who,
+                     name: Annotated[str, Form(min_length=1, max_length=100)]) -> Response:
+    token = accounts.add_api_token(request.app.state.engine, who.user, name)
+    return render(request, "account.html", who, token=token)
+
+
+@router.get("/admin/users")
+async def users_page(request: Request, who: Who) -> Response:
+    require_role(who, "admin")
+    return render(request, "users.html", who, users=accounts.list_users(
+        request.app.state.engine), roles=accounts.ROLE_LABELS, error=None)
+
+
+@router.post("/admin/users")
+async def user_form(request: Request, who: Who, username: Annotated[str, Form(max_length=80)],
+                    password: Annotated[str, Form()], role: Annotated[str, Form()],
+                    department: Annotated[str, Form()] = "") -> Response:
+    require_role(who, "admin")
+    engine = request.app.state.engine
+    try:
+        accounts.add_user(engine, username.strip(), password, role, department.strip() or None,
+                          by=who.user)
+    except accounts.AccountError as exc:
+        return render(request, "users.html", who, status=400, users=accounts.list_users(engine),
+                      roles=accounts.ROLE_LABELS, error=str(exc))
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/admin/changes")
+async def changes_page(request: Request, who: Who) -> Response:
+    require_role(who, "admin", "reviewer")
+    return render(request, "changes.html", who,
+                  changes=accounts.list_changes(request.app.state.engine, limit=200))

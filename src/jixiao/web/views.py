@@ -1,0 +1,83 @@
+"""What a page or an API answer shows, computed once for both from the library."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from jixiao import store
+from jixiao.audit import AuditReport
+from jixiao.evaluation.profiles import load_profile
+from jixiao.evaluation.scoring import ProjectScore, score_project
+from jixiao.model import Document, Finding, Project
+from jixiao.targets import parse
+from jixiao.taxonomy import classify
+from jixiao.web.app import Workspace, findings_of
+from jixiao.web.auth import Caller, WebError, require_department
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentView:
+    id: int
+    doc: Document
+    report: AuditReport
+    verdicts: dict[int, str]
+
+    @property
+    def grade_counts(self) -> Counter[str]:
+        return Counter(self.verdicts.values())
+
+    def category_counts(self) -> Counter[str]:
+        return Counter(classify(i).first_level for p in self.doc.projects
+                       for i in p.indicators)
+
+
+def document_view(ws: Workspace, who: Caller, doc_id: int) -> DocumentView:
+    doc, report = ws.document(doc_id)
+    require_department(who, doc.department)
+    return DocumentView(doc_id, doc, report, report.verdicts())
+
+
+def project_of(view: DocumentView, seq: int) -> Project:
+    for p in view.doc.projects:
+        if p.seq == seq:
+            return p
+    raise WebError(404, "not-found", f"没有第{seq}个项目 (no project {seq})")
+
+
+def indicator_rows(project: Project) -> list[dict[str, Any]]:
+    rows = []
+    for k, i in enumerate(project.indicators):
+        target = parse(i.target)
+        c = classify(i, target)
+        rows.append({"position": k, "indicator": i, "target": target,
+                     "describe": target.describe(), "first_level": c.first_level,
+                     "second_level": c.second_level, "direction": str(c.direction)})
+    return rows
+
+
+def project_score(ws: Workspace, doc_id: int, project: Project, year: int
+                  ) -> tuple[ProjectScore, dict[int, Any]]:
+    actuals = store.load_actuals(ws.engine, doc_id, year)
+    score = score_project(project, actuals, load_profile("central"))
+    values = {i: a for (seq, i), a in actuals.values.items() if seq == project.seq}
+    return score, values
+
+
+def project_findings(view: DocumentView, seq: int) -> list[tuple[int, Finding]]:
+    return findings_of(view.report, seq)
+
+
+def visible_documents(ws: Workspace, who: Caller) -> list[store.DocumentSummary]:
+    return [d for d in store.list_documents(ws.engine) if who.user.may_see(d.department)]
+
+
+def may_write_actuals(who: Caller, department: str | None) -> bool:
+    return who.user.role == "admin" or (who.user.role == "department"
+                                        and department == who.user.department)
+
+
+def may_write_opinion(who: Caller, department: str | None) -> bool:
+    return who.user.sees_everything or department == who.user.department
+
