@@ -20,6 +20,7 @@ from jixiao.store import accounts
 from jixiao.store.search import search
 from jixiao.web import uploads, views
 from jixiao.web.auth import Caller, WebError, require
+from jixiao.web.params import DocId, Seq, YearPath
 
 Who = Annotated[Caller, Depends(require)]
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -72,7 +73,7 @@ class DocumentDetail(DocumentOut):
 class IndicatorOut(BaseModel):
     project: int
     position: int
-    seq: int
+    seq: Seq
     category: str | None
     name: str
     target: str
@@ -92,7 +93,7 @@ class FindingOut(BaseModel):
 
 
 class ProjectOut(BaseModel):
-    seq: int
+    seq: Seq
     unit: str
     name: str
     total: str | None
@@ -249,7 +250,7 @@ async def upload_document(request: Request, who: Who, file: UploadFile) -> Docum
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentDetail)
-def get_document(request: Request, who: Who, doc_id: int) -> DocumentDetail:
+def get_document(request: Request, who: Who, doc_id: DocId) -> DocumentDetail:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     [summary] = [d for d in store.list_documents(request.app.state.engine) if d.id == doc_id]
     doc = view.doc
@@ -263,7 +264,7 @@ def get_document(request: Request, who: Who, doc_id: int) -> DocumentDetail:
 
 
 @router.delete("/documents/{doc_id}", status_code=204, response_class=Response)
-def delete_document(request: Request, who: Who, doc_id: int) -> Response:
+def delete_document(request: Request, who: Who, doc_id: DocId) -> Response:
     uploads.delete(request, who, doc_id)
     return Response(status_code=204)
 
@@ -272,7 +273,7 @@ def delete_document(request: Request, who: Who, doc_id: int) -> Response:
 
 
 @router.get("/documents/{doc_id}/projects", response_model=ProjectPage)
-def list_projects(request: Request, who: Who, doc_id: int, limit: Limit = 50,
+def list_projects(request: Request, who: Who, doc_id: DocId, limit: Limit = 50,
                   offset: Offset = 0, verdict: str | None = None) -> ProjectPage:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     found = [p for p in view.doc.projects
@@ -282,7 +283,7 @@ def list_projects(request: Request, who: Who, doc_id: int, limit: Limit = 50,
 
 
 @router.get("/documents/{doc_id}/projects/{seq}", response_model=ProjectDetail)
-def get_project(request: Request, who: Who, doc_id: int, seq: int) -> ProjectDetail:
+def get_project(request: Request, who: Who, doc_id: DocId, seq: Seq) -> ProjectDetail:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     p = views.project_of(view, seq)
     return ProjectDetail(**_project_out(view, p).model_dump(), indicators=_indicators(p),
@@ -291,7 +292,7 @@ def get_project(request: Request, who: Who, doc_id: int, seq: int) -> ProjectDet
 
 
 @router.get("/documents/{doc_id}/indicators", response_model=IndicatorPage)
-def list_indicators(request: Request, who: Who, doc_id: int, limit: Limit = 100,
+def list_indicators(request: Request, who: Who, doc_id: DocId, limit: Limit = 100,
                     offset: Offset = 0, name: str | None = None) -> IndicatorPage:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     found = [i for p in view.doc.projects for i in _indicators(p)
@@ -301,7 +302,7 @@ def list_indicators(request: Request, who: Who, doc_id: int, limit: Limit = 100,
 
 
 @router.get("/documents/{doc_id}/findings", response_model=FindingPage)
-def list_findings(request: Request, who: Who, doc_id: int, limit: Limit = 100,
+def list_findings(request: Request, who: Who, doc_id: DocId, limit: Limit = 100,
                   offset: Offset = 0, rule: str | None = None) -> FindingPage:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     found = [_finding_out(k, f) for k, f in enumerate(view.report.findings)
@@ -312,11 +313,8 @@ def list_findings(request: Request, who: Who, doc_id: int, limit: Limit = 100,
 
 # ---- actuals, scores, opinions ---------------------------------------------------------
 
-Year = Annotated[int, Query(ge=2000, le=2100)]
-
-
 @router.get("/documents/{doc_id}/actuals/{year}", response_model=ActualsOut)
-def get_actuals(request: Request, who: Who, doc_id: int, year: int) -> ActualsOut:
+def get_actuals(request: Request, who: Who, doc_id: DocId, year: YearPath) -> ActualsOut:
     views.document_view(request.app.state.workspace, who, doc_id)
     actuals = store.load_actuals(request.app.state.engine, doc_id, year)
     return ActualsOut(year=year, values=[
@@ -325,13 +323,11 @@ def get_actuals(request: Request, who: Who, doc_id: int, year: int) -> ActualsOu
 
 
 @router.put("/documents/{doc_id}/actuals/{year}", response_model=ActualsOut)
-def put_actuals(request: Request, who: Who, doc_id: int, year: int,
+def put_actuals(request: Request, who: Who, doc_id: DocId, year: YearPath,
                 body: ActualsIn) -> ActualsOut:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     if not views.may_write_actuals(who, view.doc.department):
         raise WebError(403, "forbidden", "只有本部门用户可以填报实际完成值")
-    if not 2000 <= year <= 2100:
-        raise WebError(422, "invalid", "年度应在 2000–2100 之间")
     sizes = {p.seq: len(p.indicators) for p in view.doc.projects}
     for v in body.values:  # all checked before any is written
         if not 0 <= v.indicator < sizes.get(v.project, 0):
@@ -344,7 +340,7 @@ def put_actuals(request: Request, who: Who, doc_id: int, year: int,
 
 
 @router.get("/documents/{doc_id}/scores/{year}", response_model=list[ScoreOut])
-def get_scores(request: Request, who: Who, doc_id: int, year: int) -> list[ScoreOut]:
+def get_scores(request: Request, who: Who, doc_id: DocId, year: YearPath) -> list[ScoreOut]:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     actuals = store.load_actuals(request.app.state.engine, doc_id, year)
     return [ScoreOut(project=s.project.seq, total=money_text(s.total) or "0", grade=s.grade)
@@ -352,7 +348,7 @@ def get_scores(request: Request, who: Who, doc_id: int, year: int) -> list[Score
 
 
 @router.get("/documents/{doc_id}/projects/{seq}/opinions", response_model=list[OpinionOut])
-def get_opinions(request: Request, who: Who, doc_id: int, seq: int) -> list[OpinionOut]:
+def get_opinions(request: Request, who: Who, doc_id: DocId, seq: Seq) -> list[OpinionOut]:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     views.project_of(view, seq)
     return [OpinionOut(id=o.id, project=o.project_seq, finding=o.finding_position,
@@ -363,7 +359,7 @@ def get_opinions(request: Request, who: Who, doc_id: int, seq: int) -> list[Opin
 
 @router.post("/documents/{doc_id}/projects/{seq}/opinions", response_model=list[OpinionOut],
              status_code=201)
-def post_opinion(request: Request, who: Who, doc_id: int, seq: int,
+def post_opinion(request: Request, who: Who, doc_id: DocId, seq: Seq,
                  body: OpinionIn) -> list[OpinionOut]:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     views.project_of(view, seq)

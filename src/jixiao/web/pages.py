@@ -6,7 +6,7 @@ import secrets
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from jixiao.audit import RULES
@@ -23,6 +23,7 @@ from jixiao.web.auth import (
     require,
     require_role,
 )
+from jixiao.web.params import DocId, Seq
 from jixiao.writers.charts import bars_svg, distribution_svg
 
 router = APIRouter(include_in_schema=False)
@@ -106,7 +107,7 @@ async def upload_page(request: Request, who: Who, file: UploadFile) -> Response:
 
 
 @router.get("/documents/{doc_id}")
-async def document_page(request: Request, who: Who, doc_id: int) -> Response:
+async def document_page(request: Request, who: Who, doc_id: DocId) -> Response:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     projects = sorted(view.doc.projects, key=lambda p: p.amounts.total or Decimal(0),
                       reverse=True)
@@ -123,14 +124,14 @@ async def document_page(request: Request, who: Who, doc_id: int) -> Response:
 
 
 @router.post("/documents/{doc_id}/delete")
-async def delete_page(request: Request, who: Who, doc_id: int) -> Response:
+async def delete_page(request: Request, who: Who, doc_id: DocId) -> Response:
     uploads.delete(request, who, doc_id)
     return RedirectResponse("/documents", status_code=303)
 
 
 @router.get("/documents/{doc_id}/projects/{seq}")
-async def project_page(request: Request, who: Who, doc_id: int, seq: int,
-                       year: int = 2023) -> Response:
+async def project_page(request: Request, who: Who, doc_id: DocId, seq: Seq,
+                       year: Annotated[int, Query(ge=2000, le=2100)] = 2023) -> Response:
     ws = request.app.state.workspace
     view = views.document_view(ws, who, doc_id)
     project = views.project_of(view, seq)
@@ -146,8 +147,9 @@ async def project_page(request: Request, who: Who, doc_id: int, seq: int,
 
 
 @router.post("/documents/{doc_id}/projects/{seq}/actuals")
-async def actual_form(request: Request, who: Who, doc_id: int, seq: int,
-                      year: Annotated[int, Form()], position: Annotated[int, Form()],
+async def actual_form(request: Request, who: Who, doc_id: DocId, seq: Seq,
+                      year: Annotated[int, Form(ge=2000, le=2100)],
+                      position: Annotated[int, Form(ge=0, le=1000)],
                       value: Annotated[str, Form(max_length=200)],
                       reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
     view = views.document_view(request.app.state.workspace, who, doc_id)
@@ -161,7 +163,7 @@ async def actual_form(request: Request, who: Who, doc_id: int, seq: int,
 
 
 @router.post("/documents/{doc_id}/projects/{seq}/opinions")
-async def opinion_form(request: Request, who: Who, doc_id: int, seq: int,
+async def opinion_form(request: Request, who: Who, doc_id: DocId, seq: Seq,
                        text: Annotated[str, Form(min_length=1, max_length=4000)],
                        finding: Annotated[str, Form()] = "") -> Response:
     view = views.document_view(request.app.state.workspace, who, doc_id)
@@ -177,7 +179,8 @@ async def opinion_form(request: Request, who: Who, doc_id: int, seq: int,
 
 
 @router.get("/search")
-async def search_page(request: Request, who: Who, q: str = "", page: int = 1) -> Response:
+async def search_page(request: Request, who: Who, q: Annotated[str, Query(max_length=200)] = "",
+                      page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     department = None if who.user.sees_everything else who.user.department
     page = max(page, 1)
     hits, total = search(request.app.state.engine, q, department=department, limit=PAGE,
