@@ -8,10 +8,20 @@ STAMP  := $(VENV)/.installed-stamp
 DEMO   := out/demo
 SAMPLE := examples/guangzhou-psb-targets.txt
 NEXT_YEAR := examples/generated-2024-targets.txt
+# the demo database's own users (nowhere else)
+DEMO_PASSWORD := jixiao-demo
 
 .PHONY: install demo test lint bench clean test-tools
 
-install: $(STAMP)
+install: $(STAMP) node_modules/.installed-stamp
+
+# the web pages' front-end libraries (package.json, locked in package-lock.json), from the
+# npm registry into node_modules/, served by jixiao serve; never copied into the repository
+node_modules/.installed-stamp: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || \
+		{ apt-get update -q && apt-get install -y -q nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "jixiao needs Python >= 3.11"'
@@ -35,10 +45,13 @@ demo: install
 	$(BIN)/jixiao publish $(SAMPLE) -o $(DEMO)/targets-table.pdf
 	$(BIN)/jixiao publish $(SAMPLE) -o $(DEMO)/targets-table.xlsx
 	$(BIN)/jixiao actuals template $(SAMPLE) -o $(DEMO)/actuals-2023.xlsx --generate 2023
+	$(BIN)/jixiao actuals import $(DEMO)/actuals-2023.xlsx --doc 1 --db $(DEMO)/jixiao.sqlite | tail -n 1
 	$(BIN)/jixiao score $(SAMPLE) --actuals $(DEMO)/actuals-2023.xlsx -o $(DEMO)/self-evaluation.xlsx | tail -n 2
 	$(BIN)/jixiao score $(SAMPLE) --actuals $(DEMO)/actuals-2023.xlsx -o $(DEMO)/self-evaluation.pdf | tail -n 1
 	$(BIN)/jixiao monitor $(SAMPLE) --actuals $(DEMO)/actuals-2023.xlsx --date 2023-07-31 -o $(DEMO)/monitoring-2023-07-31.pdf | tail -n 2
 	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao compare indicator 系统故障率 --db $(DEMO)/jixiao.sqlite --xlsx $(DEMO)/compare-indicator.xlsx --chart $(DEMO)/compare-indicator.svg | tail -n 2
+	JIXIAO_PASSWORD=$(DEMO_PASSWORD) $(BIN)/jixiao users add admin --role admin --db $(DEMO)/jixiao.sqlite
+	JIXIAO_PASSWORD=$(DEMO_PASSWORD) $(BIN)/jixiao users add psb --role department --department 广州市公安局 --db $(DEMO)/jixiao.sqlite
 	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao compare project 指挥调度系统运维项目（2022） --db $(DEMO)/jixiao.sqlite --xlsx $(DEMO)/compare-project.xlsx | tail -n 3
 	@echo
 	@echo "Results are in $(DEMO)/:"
@@ -52,6 +65,9 @@ demo: install
 	@echo "  $(DEMO)/monitoring-2023-07-31.pdf  the 绩效运行监控表 at the end of July"
 	@echo "  $(DEMO)/compare-indicator.xlsx  系统故障率 across 2023 and 2024, outliers marked (.svg: chart)"
 	@echo "  $(DEMO)/compare-project.xlsx    one project 2023 → 2024: targets raised, lowered, copied"
+	@echo "The web app:  $(BIN)/jixiao serve --db $(DEMO)/jixiao.sqlite"
+	@echo "              then open http://127.0.0.1:8000/ and sign in as admin / $(DEMO_PASSWORD)"
+	@echo "              (a department's view: psb / $(DEMO_PASSWORD), 广州市公安局)"
 	@echo "Look around:  $(BIN)/jixiao show --db $(DEMO)/jixiao.sqlite 1 41"
 	@echo "              $(BIN)/jixiao audit $(SAMPLE) --details"
 
@@ -59,12 +75,15 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 
 # what only the tests need: LibreOffice makes PDFs "from another producer"; PostgreSQL's
-# server, which the tests start themselves (initdb into a temporary directory)
+# server, which the tests start themselves (initdb into a temporary directory); Chromium
 test-tools:
 	@command -v soffice >/dev/null 2>&1 || \
 		{ apt-get update -q && apt-get install -y -q --no-install-recommends libreoffice-calc-nogui; }
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 		{ apt-get update -q && apt-get install -y -q postgresql; }
+	@# the browser of the end-to-end tests (Playwright drives it by its executable path)
+	@command -v chromium >/dev/null 2>&1 || \
+		{ apt-get update -q && apt-get install -y -q chromium; }
 
 test: lint test-tools
 	$(BIN)/python -m pytest

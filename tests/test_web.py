@@ -136,6 +136,14 @@ def test_search_page_finds_failure_rates(site: Site) -> None:
     assert "共找到 0 处" in site.client("edu").get("/search", params={"q": "故障率"}).text
 
 
+def test_compare_and_rules_pages(site: Site) -> None:
+    client = site.client("reviewer")
+    page = client.get("/compare", params={"name": "系统故障率"}).text
+    assert page.count('class="outlier"') == 1 and "达到90%" in page and "<svg" in page
+    rules = client.get("/rules").text
+    assert rules.count("<code>") == 23
+
+
 def test_a_department_user_enters_an_actual_and_the_score_changes(site: Site) -> None:
     client = site.client("psb")
     url = f"/documents/{site.psb}/projects/1"

@@ -31,10 +31,10 @@ Who = Annotated[Caller, Depends(require)]
 PAGE = 50
 
 
-def render(request: Request, name: str, who: Caller | None, status: int = 200,
+def render(request: Request, template: str, who: Caller | None, status: int = 200,
            **context: Any) -> HTMLResponse:
     templates = request.app.state.templates
-    return templates.TemplateResponse(request, name, {"who": who, **context},
+    return templates.TemplateResponse(request, template, {"who": who, **context},
                                       status_code=status)
 
 

@@ -15,11 +15,12 @@ FONT = 'font-family="Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif" font-siz
 def bars_svg(items: Sequence[tuple[str, Decimal | int]], width: int = 640,
              unit: str = "", colour: str = "#5b8cc9") -> str:
     """Horizontal bars, one per (label, value), in the order given."""
-    row_h, label_w, right = 22, 220, 90
+    row_h, label_w, right = 22, 220, 130
     height = row_h * max(1, len(items)) + 8
     top = max((Decimal(v) for _, v in items), default=Decimal(1)) or Decimal(1)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" {FONT} role="img">']
+    # width 100%: the viewBox scales the chart to the column it is shown in
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {width} '
+           f'{height}" {FONT} role="img">']
     for k, (label, value) in enumerate(items):
         y = 4 + k * row_h
         w = float(Decimal(value) / top) * (width - label_w - right)
