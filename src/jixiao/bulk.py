@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -21,6 +23,7 @@ from jixiao.errors import JixiaoError, ReadError
 from jixiao.model import SourceInfo, SourceSpan
 
 BATCH_ROWS = 20_000  # indicator rows per transaction: large enough for COPY to pay
+IN_FLIGHT = 4  # files read ahead per worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +105,18 @@ def _read_all(paths: Sequence[Path], job: _Job, workers: int
         _start_worker(job)
         yield from map(_read, paths)
         return
-    # fork: workers start at once and inherit the imported library
+    # fork: workers start at once and inherit the imported library. At most IN_FLIGHT
+    # files per worker are read ahead: when the writer is slower than the readers, read
+    # documents must wait in the workers' queue, not pile up in this process's memory.
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, initializer=_start_worker, initargs=(job,)) as pool:
-        yield from pool.imap_unordered(_read, paths, chunksize=4)
+        pending: deque[Any] = deque()
+        for path in paths:
+            pending.append(pool.apply_async(_read, (path,)))
+            if len(pending) >= IN_FLIGHT * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 def _flush(engine: Engine, batch: list[tuple[Path, store.PreparedDocument]],

@@ -707,7 +707,8 @@ def compare_indicator_command(
     from jixiao.writers.charts import distribution_svg
     from jixiao.writers.comparison import write_comparison_xlsx
 
-    result = compare_indicator(store.connect(db), name, department=department, year=year)
+    result = compare_indicator(store.connect(db), name, department=department, year=year,
+                               details=None if xlsx else 0)  # the workbook names every row
     if not result.count:
         out.print(f"no stored indicator named like '{escape(name)}' (key {result.key})")
         raise typer.Exit(1)

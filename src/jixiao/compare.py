@@ -7,6 +7,7 @@ thousand documents reads only the rows it needs.
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -14,7 +15,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, bindparam, func, select
 
 from jixiao import matching
 from jixiao.model import Indicator
@@ -26,9 +27,9 @@ from jixiao.taxonomy import classify
 # ---- one indicator across projects, departments and years -------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Observation:
-    """One project's target for the indicator."""
+    """One project's target for the indicator (names filled in by compare_indicator)."""
 
     document_id: int
     year: int | None
@@ -41,6 +42,7 @@ class Observation:
     value: Decimal | None  # in the group's unit (base units where a conversion means something)
     comparator: str | None  # ≥, ≤, =, range …; None when not quantitative
     outlier: bool = False
+    position: int = 0  # the indicator's position in its project
 
 
 @dataclass(slots=True)
@@ -88,54 +90,85 @@ def _numeric(target: Target) -> tuple[Decimal, str] | None:
     return target.value, unit.canonical if unit else ""
 
 
+@functools.lru_cache(maxsize=65536)  # a corpus repeats its targets: read each form once
+def _reading(text: str) -> tuple[tuple[Decimal, str] | None, str | None]:
+    target = parse(text)
+    comparator = target.comparator
+    return _numeric(target), str(comparator) if comparator else None
+
+
 def compare_indicator(engine: Engine, name: str, *, department: str | None = None,
-                      year: int | None = None, fence: Decimal = Decimal("1.5")
-                      ) -> IndicatorComparison:
+                      year: int | None = None, fence: Decimal = Decimal("1.5"),
+                      details: int | None = 100) -> IndicatorComparison:
     """Every stored target of the indicator `name` (matched by its normalised key), grouped
     by unit with quartiles; values beyond `fence` × IQR from the quartiles (Tukey) are
-    outliers."""
+    outliers.
+
+    The targets come from one covering index; the names of project, unit and indicator
+    as written are looked up afterwards for the first `details` outliers and the first
+    `details` other observations (None: for all), so a common indicator over a large
+    corpus stays fast.
+    """
     key = matching.indicator_key(name)
-    query = (
-        select(documents.c.id, documents.c.year, documents.c.department,
-               units_table.c.name.label("unit"), projects.c.seq, projects.c.name.label("project"),
-               indicators.c.name, indicators.c.target)
-        .select_from(indicators)
-        .join(projects, and_(projects.c.document_id == indicators.c.document_id,
-                             projects.c.seq == indicators.c.project_seq))
-        .join(documents, documents.c.id == indicators.c.document_id)
-        .join(units_table, and_(units_table.c.document_id == projects.c.document_id,
-                                units_table.c.position == projects.c.unit_position))
-        .where(indicators.c.name_key == key)
-        .order_by(documents.c.id, projects.c.seq, indicators.c.position)
-    )
+    scope = select(documents.c.id, documents.c.year, documents.c.department)
     if department is not None:
-        query = query.where(documents.c.department == department)
+        scope = scope.where(documents.c.department == department)
     if year is not None:
-        query = query.where(documents.c.year == year)
+        scope = scope.where(documents.c.year == year)
+    query = (select(indicators.c.document_id, indicators.c.project_seq, indicators.c.position,
+                    indicators.c.target)
+             .where(indicators.c.name_key == key)
+             .order_by(indicators.c.document_id, indicators.c.project_seq,
+                       indicators.c.position))
+    with engine.connect() as conn:
+        meta = {r.id: (r.year, r.department) for r in conn.execute(scope)}
+        rows = conn.execute(query).all()
     groups: dict[str, list[Observation]] = defaultdict(list)
     other: list[Observation] = []
     qualitative: Counter[str] = Counter()
     departments: set[str | None] = set()
     project_ids: set[tuple[int, int]] = set()
-    with engine.connect() as conn:
-        for r in conn.execute(query):
-            target = parse(r.target)
-            number = _numeric(target)
-            departments.add(r.department)
-            project_ids.add((r.id, r.seq))
-            comparator = target.comparator
-            obs = Observation(r.id, r.year, r.department, r.unit, r.seq, r.project, r.name,
-                              r.target, number[0] if number else None,
-                              str(comparator) if comparator else None)
-            if number is None:
-                other.append(obs)
-                qualitative[r.target] += 1
-            else:
-                groups[number[1]].append(obs)
+    for doc_id, seq, position, target in rows:
+        if doc_id not in meta:
+            continue
+        doc_year, doc_department = meta[doc_id]
+        number, comparator = _reading(target)
+        departments.add(doc_department)
+        project_ids.add((doc_id, seq))
+        obs = Observation(doc_id, doc_year, doc_department, "", seq, "", "", target,
+                          number[0] if number else None, comparator, position=position)
+        if number is None:
+            other.append(obs)
+            qualitative[target] += 1
+        else:
+            groups[number[1]].append(obs)
     summaries = [_distribution(unit, obs, fence) for unit, obs in groups.items()]
     summaries.sort(key=lambda g: -len(g.observations))
+    shown = [o for g in summaries for o in g.observations] + other
+    wanted = shown if details is None else (
+        [o for o in shown if o.outlier][:details] + [o for o in shown if not o.outlier][:details])
+    _name(engine, wanted)
     return IndicatorComparison(name, key, summaries, qualitative, other, len(departments),
                                len(project_ids))
+
+
+def _name(engine: Engine, observations: list[Observation]) -> None:
+    """Fill in the names as written (project, unit, indicator): one primary-key lookup
+    each, which every database answers at once (a row-value IN list is not)."""
+    query = (select(projects.c.name, units_table.c.name.label("unit"),
+                    indicators.c.name.label("indicator"))
+             .select_from(indicators)
+             .join(projects, and_(projects.c.document_id == indicators.c.document_id,
+                                  projects.c.seq == indicators.c.project_seq))
+             .join(units_table, and_(units_table.c.document_id == projects.c.document_id,
+                                     units_table.c.position == projects.c.unit_position))
+             .where(indicators.c.document_id == bindparam("d"),
+                    indicators.c.project_seq == bindparam("s"),
+                    indicators.c.position == bindparam("p")))
+    with engine.connect() as conn:
+        for o in observations:
+            o.project, o.unit, o.indicator = conn.execute(
+                query, {"d": o.document_id, "s": o.project_seq, "p": o.position}).one()
 
 
 def _distribution(unit: str, observations: list[Observation], fence: Decimal) -> TargetGroup:

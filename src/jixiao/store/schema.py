@@ -18,6 +18,7 @@ from sqlalchemy import (
     Dialect,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     MetaData,
     String,
@@ -134,6 +135,9 @@ indicators = Table(
     Column("name_key", Text, index=True),  # 0003: jixiao.matching.indicator_key(name)
     ForeignKeyConstraint(["document_id", "project_seq"], ["projects.document_id", "projects.seq"],
                          ondelete="CASCADE"),
+    # 0005: one indicator across every document is a range scan of this index alone
+    Index("ix_indicators_compare", "name_key", "target", "document_id", "project_seq",
+          "position"),
 )
 
 read_warnings = Table(
