@@ -89,12 +89,17 @@ test: lint test-tools
 	$(BIN)/python -m pytest
 
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q wrk; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		{ apt-get update -q && apt-get install -y -q postgresql; }
 	$(BIN)/python benchmarks/bench_read.py
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_targets.py
 	$(BIN)/python benchmarks/bench_audit.py
 	$(BIN)/python benchmarks/bench_pdf.py
 	$(BIN)/python benchmarks/bench_scoring.py
+	$(BIN)/python benchmarks/bench_bulk.py --docs 1000
+	$(BIN)/python benchmarks/bench_web.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

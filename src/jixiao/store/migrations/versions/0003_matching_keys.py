@@ -32,7 +32,7 @@ def upgrade() -> None:
             if name not in present:
                 op.add_column(table_name, Column(name, table.c[name].type))
             index = f"ix_{table_name}_{name}"
-            if index not in indexes:
+            if index not in indexes:  # (0005 replaces the one on indicators.name_key)
                 op.create_index(index, table_name, [name])
     _fill(conn)
 
@@ -74,7 +74,10 @@ def _fill(conn: Connection) -> None:
 def downgrade() -> None:
     # plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35): a batch rebuild of projects would
     # cascade to the indicators under foreign_keys=ON
+    look = inspect(op.get_bind())
     for table_name, columns in ADDED.items():
+        indexes = {i["name"] for i in look.get_indexes(table_name)}
         for name in columns:
-            op.drop_index(f"ix_{table_name}_{name}", table_name)
+            if f"ix_{table_name}_{name}" in indexes:
+                op.drop_index(f"ix_{table_name}_{name}", table_name)
             op.drop_column(table_name, name)

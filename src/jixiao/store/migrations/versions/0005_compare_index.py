@@ -1,4 +1,5 @@
-"""A covering index for comparing one indicator across documents (issue 8).
+"""A covering index for comparing one indicator across documents (issue 8), in place of
+0003's index on indicators.name_key.
 
 Revision ID: 0005
 Revises: 0004
@@ -21,7 +22,10 @@ def upgrade() -> None:
     names = {i["name"] for i in inspect(op.get_bind()).get_indexes("indicators")}
     if INDEX.name not in names:
         INDEX.create(op.get_bind())
+    if "ix_indicators_name_key" in names:  # the new index starts with name_key
+        op.drop_index("ix_indicators_name_key", "indicators")
 
 
 def downgrade() -> None:
     INDEX.drop(op.get_bind())
+    op.create_index("ix_indicators_name_key", "indicators", ["name_key"])
