@@ -14,6 +14,7 @@ from markupsafe import escape
 from conftest import SAMPLE
 from jixiao import store
 from jixiao.audit import audit
+from jixiao.compare import copied
 from jixiao.readers import read
 from jixiao.store import accounts
 from jixiao.synthetic import generate_document
@@ -311,6 +312,14 @@ def test_api_with_a_token_lists_pages_and_filters(site: Site) -> None:
     assert hits["total"] > 3 and len(hits["items"]) == 3
     comparison = api.get("/api/v1/compare/indicator", params={"name": "系统故障率"}).json()
     assert comparison["groups"][0]["median"] == "3.5"
+    series = api.get("/api/v1/compare/project",
+                     params={"name": read(SAMPLE).projects[99].name}).json()
+    assert [y["year"] for y in series["years"]] == [2023] and series["undated"] == 0
+    copies = api.get("/api/v1/compare/copies", params={"what": "goal", "limit": 100}).json()
+    expected = copied(site.engine, what="goal", limit=100)  # tested in test_compare.py
+    assert [c["text"] for c in copies] == [g.text for g in expected]
+    assert all(len(c["projects"]) >= 2 for c in copies)
+    assert api.get("/api/v1/compare/copies", params={"what": "x"}).status_code == 422
     missing = api.get("/api/v1/documents/999")
     assert missing.status_code == 404 and missing.json() == {
         "error": {"code": "not-found", "message": "没有找到 (no such document)"}}

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from jixiao import store
-from jixiao.compare import compare_indicator
+from jixiao.compare import compare_indicator, copied, project_series
 from jixiao.evaluation.actuals import Actual
 from jixiao.evaluation.profiles import load_profile
 from jixiao.evaluation.scoring import score_document
@@ -387,7 +387,7 @@ def search_texts(request: Request, who: Who, q: Annotated[str, Query(max_length=
 
 @router.get("/compare/indicator", response_model=ComparisonOut)
 def compare(request: Request, who: Who, name: Annotated[str, Query(max_length=200)],
-            year: int | None = None) -> ComparisonOut:
+            year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> ComparisonOut:
     department = None if who.user.sees_everything else who.user.department
     result = compare_indicator(request.app.state.engine, name, department=department,
                                year=year)
@@ -400,3 +400,66 @@ def compare(request: Request, who: Who, name: Annotated[str, Query(max_length=20
                          outliers=[{"document_id": o.document_id, "project": o.project_seq,
                                     "target": o.target} for o in g.outliers])
                 for g in result.groups])
+
+
+class ChangeOut(BaseModel):
+    indicator: str
+    before: str | None
+    after: str | None
+    change: str = Field(description="unchanged, raised, lowered, changed, added, dropped")
+    stricter: bool | None
+
+
+class YearOut(BaseModel):
+    year: int
+    document_id: int
+    department: str | None
+    project: int
+    name: str
+    total: str | None
+    indicators: int
+    changes: list[ChangeOut] = Field(description="against the year before (empty for the "
+                                                 "first)")
+    goal_unchanged: bool | None
+
+
+class SeriesOut(BaseModel):
+    key: str
+    years: list[YearOut]
+    undated: int
+
+
+class CopyOut(BaseModel):
+    what: str
+    text: str
+    projects: list[dict[str, Any]]
+
+
+@router.get("/compare/project", response_model=SeriesOut)
+def compare_project(request: Request, who: Who,
+                    name: Annotated[str, Query(min_length=1, max_length=200)]) -> SeriesOut:
+    department = None if who.user.sees_everything else who.user.department
+    series = project_series(request.app.state.engine, name, department=department)
+    steps = [None, *series.steps][:len(series.years)]  # no step before the first year
+    return SeriesOut(key=series.key, undated=series.undated, years=[
+        YearOut(year=y.year or 0, document_id=y.document_id, department=y.department,
+                project=y.seq, name=y.name, total=money_text(y.total),
+                indicators=len(y.targets),
+                changes=[ChangeOut(indicator=c.indicator, before=c.before, after=c.after,
+                                   change=c.change, stricter=c.stricter)
+                         for c in (step.changes if step else [])],
+                goal_unchanged=step.goal_unchanged if step else None)
+        for y, step in zip(series.years, steps, strict=True)])
+
+
+@router.get("/compare/copies", response_model=list[CopyOut])
+def compare_copies(request: Request, who: Who,
+                   what: Annotated[str, Query(pattern="^(goal|indicators)$")] = "goal",
+                   year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+                   limit: Annotated[int, Query(ge=1, le=200)] = 20) -> list[CopyOut]:
+    department = None if who.user.sees_everything else who.user.department
+    groups = copied(request.app.state.engine, what=what, department=department, year=year,
+                    limit=limit)
+    return [CopyOut(what=g.what, text=g.text, projects=[
+        {"document_id": p.document_id, "year": p.year, "department": p.department,
+         "project": p.seq, "name": p.name} for p in g.projects]) for g in groups]
