@@ -368,3 +368,8 @@ def test_admin_pages_are_for_admins(site: Site) -> None:
                                      "password": PASSWORD, "role": "reviewer"})
     assert "new" in [u.username for u in accounts.list_users(site.engine)]
     assert "add-user" in admin.get("/admin/changes").text
+    accounts.add_user(site.engine, "typo", PASSWORD, "department", "广州市公安")
+    departments = admin.get("/admin/departments").text
+    assert re.search(r"<td>广州市公安局</td><td class=\"num\">1</td><td>psb</td>", departments)
+    assert "广州市公安：typo" in departments
+    assert site.client("reviewer").get("/admin/departments").status_code == 403

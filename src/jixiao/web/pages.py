@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from jixiao import store
 from jixiao.audit import RULES
 from jixiao.compare import compare_indicator
 from jixiao.evaluation.actuals import Actual
@@ -239,6 +241,21 @@ async def user_form(request: Request, who: Who, username: Annotated[str, Form(ma
         return render(request, "users.html", who, status=400, users=accounts.list_users(engine),
                       roles=accounts.ROLE_LABELS, error=str(exc))
     return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.get("/admin/departments")
+async def departments_page(request: Request, who: Who) -> Response:
+    """Departments as the stored tables name them, with their users; a user whose
+    department no table names (a typo, say) is listed apart."""
+    require_role(who, "admin")
+    engine = request.app.state.engine
+    documents = Counter(d.department for d in store.list_documents(engine))
+    users: dict[str | None, list[str]] = {}
+    for u in accounts.list_users(engine):
+        if u.role == "department":
+            users.setdefault(u.department, []).append(u.username)
+    return render(request, "departments.html", who, documents=documents, users=users,
+                  strays={d: names for d, names in users.items() if d not in documents})
 
 
 @router.get("/admin/changes")
