@@ -357,16 +357,31 @@ class DocumentSummary:
     ingested_at: Any
 
 
-def list_documents(engine: Engine) -> list[DocumentSummary]:
+def list_documents(engine: Engine, *, department: str | None = None,
+                   ids: Sequence[int] | None = None, limit: int | None = None,
+                   offset: int = 0) -> list[DocumentSummary]:
+    """Stored documents by id, optionally of one department or of the given ids, paged."""
     files = (select(document_files.c.document_id, func.count().label("n"))
              .group_by(document_files.c.document_id).subquery())
     query = (select(documents, files.c.n)
              .join(files, files.c.document_id == documents.c.id)
-             .order_by(documents.c.id))
+             .order_by(documents.c.id).limit(limit).offset(offset))
+    if department is not None:
+        query = query.where(documents.c.department == department)
+    if ids is not None:
+        query = query.where(documents.c.id.in_(ids))
     with engine.connect() as conn:
         return [DocumentSummary(r.id, r.title, r.department, r.source_file, r.n, r.n_projects,
                                 r.n_indicators, r.project_total, r.n_warnings, r.ingested_at)
                 for r in conn.execute(query)]
+
+
+def count_documents(engine: Engine, *, department: str | None = None) -> int:
+    query = select(func.count()).select_from(documents)
+    if department is not None:
+        query = query.where(documents.c.department == department)
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar() or 0)
 
 
 def resolve_document(engine: Engine, ref: str) -> int:

@@ -13,10 +13,6 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Engine,
-    Integer,
-    String,
-    Text,
-    column,
     literal,
     select,
     text,
@@ -101,8 +97,9 @@ def search(engine: Engine, q: str, *, department: str | None = None,
     if not q:
         return [], 0
     with engine.connect() as conn:
-        indexed = conn.dialect.name == "sqlite" and len(q) >= 3
-        found = (_fts(q, kinds) if indexed else _scan(q, kinds)).subquery()
+        if conn.dialect.name == "sqlite" and len(q) >= 3:
+            return _search_fts(conn, q, kinds, department, limit, offset)
+        found = _scan(q, kinds).subquery()
         query = (select(found.c.kind, found.c.document_id, documents.c.department,
                         documents.c.year, found.c.project_seq, projects.c.name.label("project"),
                         found.c.position, found.c.text)
@@ -119,14 +116,30 @@ def search(engine: Engine, q: str, *, department: str | None = None,
                     r.position, r.text) for r in rows], int(total or 0)
 
 
-def _fts(q: str, kinds: tuple[str, ...]) -> Any:
-    phrase = '"' + q.replace('"', '""') + '"'
+def _search_fts(conn: Connection, q: str, kinds: tuple[str, ...], department: str | None,
+                limit: int, offset: int) -> tuple[list[Hit], int]:
+    """The FTS5 index alone counts and pages the hits (newest rows first, in the index's
+    own order, so a page never sorts every hit); names are looked up for the page only."""
     kind_list = ", ".join(f"'{k}'" for k in kinds if k in KINDS)
-    return text("SELECT kind, document_id, project_seq, position, text FROM search_fts "
-                f"WHERE search_fts MATCH :phrase AND kind IN ({kind_list})"
-                ).bindparams(phrase=phrase).columns(
-        column("kind", String), column("document_id", Integer),
-        column("project_seq", Integer), column("position", Integer), column("text", Text))
+    where = f"search_fts MATCH :phrase AND kind IN ({kind_list})"
+    params: dict[str, Any] = {"phrase": '"' + q.replace('"', '""') + '"'}
+    if department is not None:
+        where += " AND document_id IN (SELECT id FROM documents WHERE department = :dept)"
+        params["dept"] = department
+    total = conn.execute(text(f"SELECT count(*) FROM search_fts WHERE {where}"), params
+                         ).scalar()
+    rows = conn.execute(text(
+        "SELECT kind, document_id, project_seq, position, text FROM search_fts "
+        f"WHERE {where} ORDER BY rowid DESC LIMIT :limit OFFSET :offset"),
+        {**params, "limit": limit, "offset": offset}).all()
+    hits = []
+    for kind, doc_id, seq, position, found in rows:
+        meta = conn.execute(select(documents.c.department, documents.c.year, projects.c.name)
+                            .join(projects, projects.c.document_id == documents.c.id)
+                            .where(documents.c.id == doc_id, projects.c.seq == seq)).one()
+        hits.append(Hit(kind, int(doc_id), meta.department, meta.year, int(seq), meta.name,
+                        None if position is None else int(position), found))
+    return hits, int(total or 0)
 
 
 def _scan(q: str, kinds: tuple[str, ...]) -> Any:

@@ -233,26 +233,24 @@ def _finding_out(k: int, f: Any) -> FindingOut:
 @router.get("/documents", response_model=DocumentPage)
 def list_documents(request: Request, who: Who, limit: Limit = 50, offset: Offset = 0,
                    department: str | None = None) -> DocumentPage:
-    found = views.visible_documents(request.app.state.workspace, who)
-    if department is not None:
-        found = [d for d in found if d.department == department]
-    return DocumentPage(total=len(found), limit=limit, offset=offset,
-                        items=[_document_out(d) for d in found[offset:offset + limit]])
+    found, total = views.visible_documents(request.app.state.workspace, who, department,
+                                           limit, offset)
+    return DocumentPage(total=total, limit=limit, offset=offset,
+                        items=[_document_out(d) for d in found])
 
 
 @router.post("/documents", response_model=DocumentOut, status_code=201,
              responses={413: {"description": "too large"}, 415: {"description": "not a table"}})
 async def upload_document(request: Request, who: Who, file: UploadFile) -> DocumentOut:
     result = await uploads.store_upload(request, who, file)
-    [summary] = [d for d in store.list_documents(request.app.state.engine)
-                 if d.id == result.document_id]
+    [summary] = store.list_documents(request.app.state.engine, ids=[result.document_id])
     return _document_out(summary)
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentDetail)
 def get_document(request: Request, who: Who, doc_id: DocId) -> DocumentDetail:
     view = views.document_view(request.app.state.workspace, who, doc_id)
-    [summary] = [d for d in store.list_documents(request.app.state.engine) if d.id == doc_id]
+    [summary] = store.list_documents(request.app.state.engine, ids=[doc_id])
     doc = view.doc
     return DocumentDetail(
         **_document_out(summary).model_dump(), amount_unit=doc.amount_unit,
@@ -376,7 +374,7 @@ def post_opinion(request: Request, who: Who, doc_id: DocId, seq: Seq,
 @router.get("/search", response_model=HitPage)
 def search_texts(request: Request, who: Who, q: Annotated[str, Query(max_length=200)] = "",
                  limit: Limit = 50, offset: Offset = 0) -> HitPage:
-    department = None if who.user.sees_everything else who.user.department
+    department = views.own_department(who)
     hits, total = search(request.app.state.engine, q, department=department, limit=limit,
                          offset=offset)
     return HitPage(total=total, limit=limit, offset=offset, items=[
@@ -388,7 +386,7 @@ def search_texts(request: Request, who: Who, q: Annotated[str, Query(max_length=
 @router.get("/compare/indicator", response_model=ComparisonOut)
 def compare(request: Request, who: Who, name: Annotated[str, Query(max_length=200)],
             year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> ComparisonOut:
-    department = None if who.user.sees_everything else who.user.department
+    department = views.own_department(who)
     result = compare_indicator(request.app.state.engine, name, department=department,
                                year=year)
     return ComparisonOut(
@@ -438,7 +436,7 @@ class CopyOut(BaseModel):
 @router.get("/compare/project", response_model=SeriesOut)
 def compare_project(request: Request, who: Who,
                     name: Annotated[str, Query(min_length=1, max_length=200)]) -> SeriesOut:
-    department = None if who.user.sees_everything else who.user.department
+    department = views.own_department(who)
     series = project_series(request.app.state.engine, name, department=department)
     steps = [None, *series.steps][:len(series.years)]  # no step before the first year
     return SeriesOut(key=series.key, undated=series.undated, years=[
@@ -457,7 +455,7 @@ def compare_copies(request: Request, who: Who,
                    what: Annotated[str, Query(pattern="^(goal|indicators)$")] = "goal",
                    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
                    limit: Annotated[int, Query(ge=1, le=200)] = 20) -> list[CopyOut]:
-    department = None if who.user.sees_everything else who.user.department
+    department = views.own_department(who)
     groups = copied(request.app.state.engine, what=what, department=department, year=year,
                     limit=limit)
     return [CopyOut(what=g.what, text=g.text, projects=[

@@ -93,9 +93,13 @@ async def logout(request: Request, who: Who) -> Response:
 
 
 @router.get("/documents")
-async def documents_page(request: Request, who: Who) -> Response:
+async def documents_page(request: Request, who: Who,
+                         page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
     ws = request.app.state.workspace
-    return render(request, "documents.html", who, documents=views.visible_documents(ws, who),
+    page = max(page, 1)
+    documents, total = views.visible_documents(ws, who, limit=PAGE, offset=(page - 1) * PAGE)
+    return render(request, "documents.html", who, documents=documents, total=total,
+                  page=page, pages=(total + PAGE - 1) // PAGE,
                   limit_mb=request.app.state.upload_limit // (1024 * 1024))
 
 
@@ -183,7 +187,7 @@ async def opinion_form(request: Request, who: Who, doc_id: DocId, seq: Seq,
 @router.get("/search")
 async def search_page(request: Request, who: Who, q: Annotated[str, Query(max_length=200)] = "",
                       page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
-    department = None if who.user.sees_everything else who.user.department
+    department = views.own_department(who)
     page = max(page, 1)
     hits, total = search(request.app.state.engine, q, department=department, limit=PAGE,
                          offset=(page - 1) * PAGE) if q.strip() else ([], 0)
@@ -193,7 +197,7 @@ async def search_page(request: Request, who: Who, q: Annotated[str, Query(max_le
 
 @router.get("/compare")
 async def compare_page(request: Request, who: Who, name: str = "") -> Response:
-    department = None if who.user.sees_everything else who.user.department
+    department = views.own_department(who)
     result = chart = None
     if name.strip():
         result = compare_indicator(request.app.state.engine, name, department=department)

@@ -69,8 +69,24 @@ def project_findings(view: DocumentView, seq: int) -> list[tuple[int, Finding]]:
     return findings_of(view.report, seq)
 
 
-def visible_documents(ws: Workspace, who: Caller) -> list[store.DocumentSummary]:
-    return [d for d in store.list_documents(ws.engine) if who.user.may_see(d.department)]
+def own_department(who: Caller) -> str | None:
+    """The department a caller is limited to; None for those who see everything."""
+    # a department user without a department (never made so) must match nothing, not all
+    return None if who.user.sees_everything else (who.user.department or "\x00none")
+
+
+def visible_documents(ws: Workspace, who: Caller, department: str | None = None,
+                      limit: int | None = None, offset: int = 0
+                      ) -> tuple[list[store.DocumentSummary], int]:
+    """The documents the caller may see (of `department` when given), a page of them and
+    how many there are."""
+    own = own_department(who)
+    if own is not None and department not in (None, own):
+        return [], 0
+    department = own or department
+    return (store.list_documents(ws.engine, department=department, limit=limit,
+                                 offset=offset),
+            store.count_documents(ws.engine, department=department))
 
 
 def may_write_actuals(who: Caller, department: str | None) -> bool:
