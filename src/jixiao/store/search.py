@@ -120,8 +120,9 @@ def _search_fts(conn: Connection, q: str, kinds: tuple[str, ...], department: st
                 limit: int, offset: int) -> tuple[list[Hit], int]:
     """The FTS5 index alone counts and pages the hits (newest rows first, in the index's
     own order, so a page never sorts every hit); names are looked up for the page only."""
-    kind_list = ", ".join(f"'{k}'" for k in kinds if k in KINDS)
-    where = f"search_fts MATCH :phrase AND kind IN ({kind_list})"
+    where = "search_fts MATCH :phrase"
+    if set(kinds) != set(KINDS):  # a filter on a column costs a read of every hit's row
+        where += " AND kind IN ({})".format(", ".join(f"'{k}'" for k in kinds if k in KINDS))
     params: dict[str, Any] = {"phrase": '"' + q.replace('"', '""') + '"'}
     if department is not None:
         where += " AND document_id IN (SELECT id FROM documents WHERE department = :dept)"
