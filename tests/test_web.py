@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,6 +16,7 @@ from conftest import SAMPLE
 from jixiao import store
 from jixiao.audit import audit
 from jixiao.compare import copied
+from jixiao.interchange import to_dict
 from jixiao.readers import read
 from jixiao.store import accounts
 from jixiao.synthetic import generate_document
@@ -302,8 +304,10 @@ def test_api_with_a_token_lists_pages_and_filters(site: Site) -> None:
     assert projects["total"] == 142 and [p["seq"] for p in projects["items"]] == [141, 142]
     project = api.get(f"/api/v1/documents/{site.psb}/projects/100").json()
     assert any(i["target"] == "达到90%" for i in project["indicators"])
-    findings = api.get(f"/api/v1/documents/{site.psb}/findings", params={"rule": "Q3"}).json()
-    assert findings["total"] == sum(f.rule == "Q3" for f in audit(read(SAMPLE)).findings)
+    findings = api.get(f"/api/v1/documents/{site.psb}/findings",
+                       params={"rule": "Q3-few-indicators"}).json()
+    assert findings["total"] == 5 == sum(f.rule == "Q3-few-indicators"
+                                         for f in audit(read(SAMPLE)).findings)
     indicators = api.get(f"/api/v1/documents/{site.psb}/indicators",
                          params={"name": "故障率", "limit": 500}).json()
     assert indicators["total"] == sum("故障率" in i.name for p in read(SAMPLE).projects
@@ -373,3 +377,30 @@ def test_admin_pages_are_for_admins(site: Site) -> None:
     assert re.search(r"<td>广州市公安局</td><td class=\"num\">1</td><td>psb</td>", departments)
     assert "广州市公安：typo" in departments
     assert site.client("reviewer").get("/admin/departments").status_code == 403
+
+
+def test_an_admin_keeps_a_rule_profile_that_reviews_every_upload(site: Site) -> None:
+    admin = site.client("admin")
+    bad = admin.post("/admin/rules", data={"csrf": admin.csrf,
+                                           "toml": '[rules.NOPE]\nenabled = false'})
+    assert bad.status_code == 400 and "names no rule" in bad.text
+    toml = 'name = "本局方案"\n[rules.Q4-vague-target]\nenabled = false\n'
+    assert admin.post("/admin/rules", data={"csrf": admin.csrf, "toml": toml},
+                      follow_redirects=False).status_code == 303
+    assert admin.post("/admin/rules/active", data={"csrf": admin.csrf, "name": "本局方案"},
+                      follow_redirects=False).status_code == 303
+    rules = admin.get("/rules").text
+    assert '<strong id="profile">本局方案</strong>' in rules and rules.count('class="off"') == 1
+    doc = read(SAMPLE)
+    doc.department = "广州市司法局"  # a new table: reviewed at upload by the active profile
+
+    upload = admin.post("/api/v1/documents", headers={"X-CSRF-Token": admin.csrf}, files={
+        "file": ("sfj.json", json.dumps(to_dict(doc), ensure_ascii=False).encode(),
+                 "application/json")})
+    assert upload.status_code == 201, upload.text
+    stored = store.load_findings(site.engine, upload.json()["id"])
+    default = audit(doc).findings
+    assert sum(f.rule == "Q4-vague-target" for f in default) == 34
+    assert [f for f in default if f.rule != "Q4-vague-target"] == stored
+    assert site.client("reviewer").get("/admin/rules").status_code == 403
+    assert accounts.list_changes(site.engine)[1].action == "activate-profile"

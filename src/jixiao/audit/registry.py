@@ -70,10 +70,24 @@ class Profile:
     def load(cls, path: str | Path) -> Profile:
         path = Path(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ProfileError(f"{path}: cannot read the rules profile: {exc}") from None
+        return cls.from_text(text, str(path), path.stem)
+
+    @classmethod
+    def from_text(cls, text: str, where: str = "<profile>", name: str = "profile") -> Profile:
+        """A profile from its TOML; `where` names it in errors, `name` is used when the
+        TOML gives none."""
+        path = where
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
             raise ProfileError(f"{path}: cannot read the rules profile: {exc}") from None
         overrides = data.get("rules", {})
+        if not isinstance(overrides, dict) or not all(
+                isinstance(v, dict) for v in overrides.values()):
+            raise ProfileError(f"{path}: [rules] must hold one table per rule id")
         for rule_id, settings in overrides.items():
             if rule_id not in RULES:
                 raise ProfileError(f"{path}: [rules.{rule_id}] names no rule; "
@@ -86,7 +100,7 @@ class Profile:
             if "severity" in settings and settings["severity"] not in set(Level):
                 raise ProfileError(f"{path}: [rules.{rule_id}] severity must be one of "
                                    f"{[str(x) for x in Level]}")
-        return cls(str(data.get("name", path.stem)), overrides)
+        return cls(str(data.get("name", name)), overrides)
 
     def active(self) -> list[RuleSettings]:
         out = []

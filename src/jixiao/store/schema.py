@@ -248,3 +248,13 @@ changes = Table(
     Column("before", JSON),
     Column("after", JSON),
 )
+
+# review profiles (TOML, as `jixiao audit --rules` reads them) an admin keeps for the
+# bureau; the active one reviews every upload
+rule_profiles = Table(
+    "rule_profiles", metadata,
+    Column("name", String(80), primary_key=True),
+    Column("toml", Text, nullable=False),
+    Column("active", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, default=_now),
+)

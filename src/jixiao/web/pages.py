@@ -11,10 +11,11 @@ from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from jixiao import store
-from jixiao.audit import RULES
+from jixiao.audit import RULES, ProfileError
 from jixiao.compare import compare_indicator
 from jixiao.evaluation.actuals import Actual
-from jixiao.store import accounts
+from jixiao.store import accounts, profiles
+from jixiao.store.profiles import active_profile
 from jixiao.store.search import KINDS, search
 from jixiao.web import uploads, views
 from jixiao.web.auth import (
@@ -207,7 +208,41 @@ async def compare_page(request: Request, who: Who, name: str = "") -> Response:
 
 @router.get("/rules")
 async def rules_page(request: Request, who: Who) -> Response:
-    return render(request, "rules.html", who, rules=sorted(RULES.values(), key=lambda r: r.id))
+    profile = active_profile(request.app.state.engine)
+    settings = {s.rule.id: s for s in profile.active()}
+    return render(request, "rules.html", who, rules=sorted(RULES.values(), key=lambda r: r.id),
+                  profile=profile, settings=settings)
+
+
+@router.get("/admin/rules")
+async def profiles_page(request: Request, who: Who) -> Response:
+    require_role(who, "admin")
+    return render(request, "profiles.html", who,
+                  profiles=profiles.list_profiles(request.app.state.engine), error=None)
+
+
+@router.post("/admin/rules")
+async def profile_form(request: Request, who: Who,
+                       toml: Annotated[str, Form(max_length=100_000)]) -> Response:
+    require_role(who, "admin")
+    engine = request.app.state.engine
+    try:
+        profiles.save_profile(engine, who.user, toml)
+    except ProfileError as exc:
+        return render(request, "profiles.html", who, status=400,
+                      profiles=profiles.list_profiles(engine), error=str(exc), toml=toml)
+    return RedirectResponse("/admin/rules", status_code=303)
+
+
+@router.post("/admin/rules/active")
+async def activate_form(request: Request, who: Who,
+                        name: Annotated[str, Form(max_length=80)] = "") -> Response:
+    require_role(who, "admin")
+    try:
+        profiles.activate(request.app.state.engine, who.user, name or None)
+    except KeyError:
+        raise WebError(404, "not-found", f"没有名为“{name}”的审核方案") from None
+    return RedirectResponse("/admin/rules", status_code=303)
 
 
 # ---- the account and administration ----------------------------------------------------

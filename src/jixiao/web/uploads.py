@@ -13,6 +13,7 @@ from jixiao.errors import ReadError
 from jixiao.model import SourceInfo
 from jixiao.readers import read_bytes, sniff
 from jixiao.store import accounts
+from jixiao.store.profiles import active_profile
 from jixiao.web.auth import Caller, WebError, require_department, require_role
 
 
@@ -37,8 +38,8 @@ async def store_upload(request: Request, who: Caller, file: UploadFile) -> store
     if who.user.role == "department" and doc.department != who.user.department:
         raise WebError(403, "other-department",
                        f"这张表属于“{doc.department}”，不是您的部门“{who.user.department}”")
-    findings = audit(doc).findings
     engine = request.app.state.engine
+    findings = audit(doc, active_profile(engine)).findings
     result = store.ingest(engine, doc, SourceInfo(name, hashlib.sha256(data).hexdigest(),
                                                   sniff(data)), findings)
     if result.status == "new":

@@ -1,0 +1,60 @@
+"""The review profiles a bureau keeps in its database: saved as the TOML an admin wrote
+(checked first), one of them active for every upload; none active means the defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, delete, insert, select, update
+
+from jixiao.audit import Profile
+from jixiao.store.accounts import User, record
+from jixiao.store.schema import rule_profiles
+
+
+@dataclass(frozen=True, slots=True)
+class StoredProfile:
+    name: str
+    toml: str
+    active: bool
+
+
+def save_profile(engine: Engine, user: User | None, toml: str) -> Profile:
+    """Check and keep a profile under the name its TOML gives (replacing one of that name).
+    Raises ProfileError with what is wrong."""
+    profile = Profile.from_text(toml, "the profile")
+    with engine.begin() as conn:
+        old = conn.execute(select(rule_profiles).where(rule_profiles.c.name == profile.name)
+                           ).first()
+        conn.execute(delete(rule_profiles).where(rule_profiles.c.name == profile.name))
+        conn.execute(insert(rule_profiles).values(name=profile.name, toml=toml,
+                                                  active=bool(old and old.active)))
+        record(conn, user, "save-profile", f"profile {profile.name}",
+               None if old is None else {"toml": old.toml}, {"toml": toml})
+    return profile
+
+
+def list_profiles(engine: Engine) -> list[StoredProfile]:
+    with engine.connect() as conn:
+        return [StoredProfile(r.name, r.toml, r.active) for r in conn.execute(
+            select(rule_profiles).order_by(rule_profiles.c.name))]
+
+
+def activate(engine: Engine, user: User | None, name: str | None) -> None:
+    """Make `name` the profile of every upload (None: the defaults)."""
+    with engine.begin() as conn:
+        if name is not None and conn.execute(select(rule_profiles.c.name).where(
+                rule_profiles.c.name == name)).first() is None:
+            raise KeyError(name)
+        before = conn.execute(select(rule_profiles.c.name).where(rule_profiles.c.active)
+                              ).scalar()
+        conn.execute(update(rule_profiles).values(active=rule_profiles.c.name == name))
+        record(conn, user, "activate-profile", "rule profiles",
+               {"active": before}, {"active": name})
+
+
+def active_profile(engine: Engine) -> Profile:
+    with engine.connect() as conn:
+        toml = conn.execute(select(rule_profiles.c.toml).where(rule_profiles.c.active)
+                            ).scalar()
+    return Profile() if toml is None else Profile.from_text(toml, "the active profile")
