@@ -13,7 +13,6 @@ from pydantic import BaseModel, Field
 from jixiao import store
 from jixiao.compare import compare_indicator, copied, project_series
 from jixiao.evaluation.actuals import Actual
-from jixiao.evaluation.profiles import load_profile
 from jixiao.evaluation.scoring import score_document
 from jixiao.interchange import money_text
 from jixiao.store import accounts
@@ -342,7 +341,7 @@ def get_scores(request: Request, who: Who, doc_id: DocId, year: YearPath) -> lis
     view = views.document_view(request.app.state.workspace, who, doc_id)
     actuals = store.load_actuals(request.app.state.engine, doc_id, year)
     return [ScoreOut(project=s.project.seq, total=money_text(s.total) or "0", grade=s.grade)
-            for s in score_document(view.doc, actuals, load_profile("central"))]
+            for s in score_document(view.doc, actuals, views.central_profile())]
 
 
 @router.get("/documents/{doc_id}/projects/{seq}/opinions", response_model=list[OpinionOut])

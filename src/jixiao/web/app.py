@@ -78,12 +78,13 @@ class Workspace:
         self.engine = engine
         self._load = functools.lru_cache(maxsize=64)(self._load_uncached)
 
-    def _load_uncached(self, doc_id: int) -> tuple[Document, AuditReport]:
+    def _load_uncached(self, doc_id: int) -> tuple[Document, AuditReport, dict[int, str]]:
         doc = store.load_document(self.engine, doc_id)
         findings = store.load_findings(self.engine, doc_id)
-        return doc, AuditReport("default", findings, [p.seq for p in doc.projects])
+        report = AuditReport("default", findings, [p.seq for p in doc.projects])
+        return doc, report, report.verdicts()
 
-    def document(self, doc_id: int) -> tuple[Document, AuditReport]:
+    def document(self, doc_id: int) -> tuple[Document, AuditReport, dict[int, str]]:
         try:
             return self._load(doc_id)
         except store.StoreError:

@@ -52,7 +52,7 @@ async def store_upload(request: Request, who: Caller, file: UploadFile) -> store
 
 def delete(request: Request, who: Caller, doc_id: int) -> None:
     ws = request.app.state.workspace
-    doc, _ = ws.document(doc_id)
+    doc, _, _ = ws.document(doc_id)
     require_department(who, doc.department)  # first: another department's is not there
     require_role(who, "admin", "reviewer")
     store.delete_document(ws.engine, doc_id)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from jixiao import store
 from jixiao.audit import AuditReport
-from jixiao.evaluation.profiles import load_profile
+from jixiao.evaluation.profiles import ScoringProfile, load_profile
 from jixiao.evaluation.scoring import ProjectScore, score_project
 from jixiao.model import Document, Finding, Project
 from jixiao.targets import parse
@@ -33,10 +34,16 @@ class DocumentView:
                        for i in p.indicators)
 
 
+@functools.cache
+def central_profile() -> ScoringProfile:
+    """The scoring method of the pages and the API (read once per process)."""
+    return load_profile("central")
+
+
 def document_view(ws: Workspace, who: Caller, doc_id: int) -> DocumentView:
-    doc, report = ws.document(doc_id)
+    doc, report, verdicts = ws.document(doc_id)
     require_department(who, doc.department)
-    return DocumentView(doc_id, doc, report, report.verdicts())
+    return DocumentView(doc_id, doc, report, verdicts)
 
 
 def project_of(view: DocumentView, seq: int) -> Project:
@@ -60,7 +67,7 @@ def indicator_rows(project: Project) -> list[dict[str, Any]]:
 def project_score(ws: Workspace, doc_id: int, project: Project, year: int
                   ) -> tuple[ProjectScore, dict[int, Any]]:
     actuals = store.load_actuals(ws.engine, doc_id, year)
-    score = score_project(project, actuals, load_profile("central"))
+    score = score_project(project, actuals, central_profile())
     values = {i: a for (seq, i), a in actuals.values.items() if seq == project.seq}
     return score, values
 
