@@ -133,12 +133,17 @@ def _search_fts(conn: Connection, q: str, kinds: tuple[str, ...], department: st
         "SELECT kind, document_id, project_seq, position, text FROM search_fts "
         f"WHERE {where} ORDER BY rowid DESC LIMIT :limit OFFSET :offset"),
         {**params, "limit": limit, "offset": offset}).all()
+    doc_ids = {int(r[1]) for r in rows}
+    seqs = {int(r[2]) for r in rows}
+    meta = {(r.document_id, r.seq): r for r in conn.execute(  # the page's names, one query
+        select(projects.c.document_id, projects.c.seq, projects.c.name, documents.c.department,
+               documents.c.year)
+        .join(documents, documents.c.id == projects.c.document_id)
+        .where(projects.c.document_id.in_(doc_ids), projects.c.seq.in_(seqs)))}
     hits = []
     for kind, doc_id, seq, position, found in rows:
-        meta = conn.execute(select(documents.c.department, documents.c.year, projects.c.name)
-                            .join(projects, projects.c.document_id == documents.c.id)
-                            .where(documents.c.id == doc_id, projects.c.seq == seq)).one()
-        hits.append(Hit(kind, int(doc_id), meta.department, meta.year, int(seq), meta.name,
+        m = meta[(int(doc_id), int(seq))]
+        hits.append(Hit(kind, int(doc_id), m.department, m.year, int(seq), m.name,
                         None if position is None else int(position), found))
     return hits, int(total or 0)
 

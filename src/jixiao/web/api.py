@@ -4,6 +4,7 @@ are {"error": {"code", "message"}} with the HTTP status."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
@@ -230,7 +231,7 @@ def _finding_out(k: int, f: Any) -> FindingOut:
 
 
 @router.get("/documents", response_model=DocumentPage)
-def list_documents(request: Request, who: Who, limit: Limit = 50, offset: Offset = 0,
+async def list_documents(request: Request, who: Who, limit: Limit = 50, offset: Offset = 0,
                    department: str | None = None) -> DocumentPage:
     found, total = views.visible_documents(request.app.state.workspace, who, department,
                                            limit, offset)
@@ -247,7 +248,7 @@ async def upload_document(request: Request, who: Who, file: UploadFile) -> Docum
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentDetail)
-def get_document(request: Request, who: Who, doc_id: DocId) -> DocumentDetail:
+async def get_document(request: Request, who: Who, doc_id: DocId) -> DocumentDetail:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     [summary] = store.list_documents(request.app.state.engine, ids=[doc_id])
     doc = view.doc
@@ -261,7 +262,7 @@ def get_document(request: Request, who: Who, doc_id: DocId) -> DocumentDetail:
 
 
 @router.delete("/documents/{doc_id}", status_code=204, response_class=Response)
-def delete_document(request: Request, who: Who, doc_id: DocId) -> Response:
+async def delete_document(request: Request, who: Who, doc_id: DocId) -> Response:
     uploads.delete(request, who, doc_id)
     return Response(status_code=204)
 
@@ -270,7 +271,7 @@ def delete_document(request: Request, who: Who, doc_id: DocId) -> Response:
 
 
 @router.get("/documents/{doc_id}/projects", response_model=ProjectPage)
-def list_projects(request: Request, who: Who, doc_id: DocId, limit: Limit = 50,
+async def list_projects(request: Request, who: Who, doc_id: DocId, limit: Limit = 50,
                   offset: Offset = 0, verdict: str | None = None) -> ProjectPage:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     found = [p for p in view.doc.projects
@@ -280,7 +281,7 @@ def list_projects(request: Request, who: Who, doc_id: DocId, limit: Limit = 50,
 
 
 @router.get("/documents/{doc_id}/projects/{seq}", response_model=ProjectDetail)
-def get_project(request: Request, who: Who, doc_id: DocId, seq: Seq) -> ProjectDetail:
+async def get_project(request: Request, who: Who, doc_id: DocId, seq: Seq) -> ProjectDetail:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     p = views.project_of(view, seq)
     return ProjectDetail(**_project_out(view, p).model_dump(), indicators=_indicators(p),
@@ -289,7 +290,7 @@ def get_project(request: Request, who: Who, doc_id: DocId, seq: Seq) -> ProjectD
 
 
 @router.get("/documents/{doc_id}/indicators", response_model=IndicatorPage)
-def list_indicators(request: Request, who: Who, doc_id: DocId, limit: Limit = 100,
+async def list_indicators(request: Request, who: Who, doc_id: DocId, limit: Limit = 100,
                     offset: Offset = 0, name: str | None = None) -> IndicatorPage:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     found = [i for p in view.doc.projects for i in _indicators(p)
@@ -299,7 +300,7 @@ def list_indicators(request: Request, who: Who, doc_id: DocId, limit: Limit = 10
 
 
 @router.get("/documents/{doc_id}/findings", response_model=FindingPage)
-def list_findings(request: Request, who: Who, doc_id: DocId, limit: Limit = 100,
+async def list_findings(request: Request, who: Who, doc_id: DocId, limit: Limit = 100,
                   offset: Offset = 0, rule: str | None = None) -> FindingPage:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     found = [_finding_out(k, f) for k, f in enumerate(view.report.findings)
@@ -311,7 +312,7 @@ def list_findings(request: Request, who: Who, doc_id: DocId, limit: Limit = 100,
 # ---- actuals, scores, opinions ---------------------------------------------------------
 
 @router.get("/documents/{doc_id}/actuals/{year}", response_model=ActualsOut)
-def get_actuals(request: Request, who: Who, doc_id: DocId, year: YearPath) -> ActualsOut:
+async def get_actuals(request: Request, who: Who, doc_id: DocId, year: YearPath) -> ActualsOut:
     views.document_view(request.app.state.workspace, who, doc_id)
     actuals = store.load_actuals(request.app.state.engine, doc_id, year)
     return ActualsOut(year=year, values=[
@@ -320,7 +321,7 @@ def get_actuals(request: Request, who: Who, doc_id: DocId, year: YearPath) -> Ac
 
 
 @router.put("/documents/{doc_id}/actuals/{year}", response_model=ActualsOut)
-def put_actuals(request: Request, who: Who, doc_id: DocId, year: YearPath,
+async def put_actuals(request: Request, who: Who, doc_id: DocId, year: YearPath,
                 body: ActualsIn) -> ActualsOut:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     if not views.may_write_actuals(who, view.doc.department):
@@ -333,11 +334,11 @@ def put_actuals(request: Request, who: Who, doc_id: DocId, year: YearPath,
     for v in body.values:
         accounts.put_actual(request.app.state.engine, who.user, doc_id, year,
                             Actual(v.project, v.indicator, v.value.strip(), v.reason.strip()))
-    return get_actuals(request, who, doc_id, year)
+    return await get_actuals(request, who, doc_id, year)
 
 
 @router.get("/documents/{doc_id}/scores/{year}", response_model=list[ScoreOut])
-def get_scores(request: Request, who: Who, doc_id: DocId, year: YearPath) -> list[ScoreOut]:
+async def get_scores(request: Request, who: Who, doc_id: DocId, year: YearPath) -> list[ScoreOut]:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     actuals = store.load_actuals(request.app.state.engine, doc_id, year)
     return [ScoreOut(project=s.project.seq, total=money_text(s.total) or "0", grade=s.grade)
@@ -345,7 +346,7 @@ def get_scores(request: Request, who: Who, doc_id: DocId, year: YearPath) -> lis
 
 
 @router.get("/documents/{doc_id}/projects/{seq}/opinions", response_model=list[OpinionOut])
-def get_opinions(request: Request, who: Who, doc_id: DocId, seq: Seq) -> list[OpinionOut]:
+async def get_opinions(request: Request, who: Who, doc_id: DocId, seq: Seq) -> list[OpinionOut]:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     views.project_of(view, seq)
     return [OpinionOut(id=o.id, project=o.project_seq, finding=o.finding_position,
@@ -356,7 +357,7 @@ def get_opinions(request: Request, who: Who, doc_id: DocId, seq: Seq) -> list[Op
 
 @router.post("/documents/{doc_id}/projects/{seq}/opinions", response_model=list[OpinionOut],
              status_code=201)
-def post_opinion(request: Request, who: Who, doc_id: DocId, seq: Seq,
+async def post_opinion(request: Request, who: Who, doc_id: DocId, seq: Seq,
                  body: OpinionIn) -> list[OpinionOut]:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     views.project_of(view, seq)
@@ -364,14 +365,14 @@ def post_opinion(request: Request, who: Who, doc_id: DocId, seq: Seq,
         raise WebError(403, "forbidden", "没有权限")
     accounts.add_opinion(request.app.state.engine, who.user, doc_id, seq, body.text,
                          body.finding)
-    return get_opinions(request, who, doc_id, seq)
+    return await get_opinions(request, who, doc_id, seq)
 
 
 # ---- across documents ------------------------------------------------------------------
 
 
 @router.get("/search", response_model=HitPage)
-def search_texts(request: Request, who: Who, q: Annotated[str, Query(max_length=200)] = "",
+async def search_texts(request: Request, who: Who, q: Annotated[str, Query(max_length=200)] = "",
                  limit: Limit = 50, offset: Offset = 0) -> HitPage:
     department = views.own_department(who)
     hits, total = search(request.app.state.engine, q, department=department, limit=limit,
@@ -383,11 +384,11 @@ def search_texts(request: Request, who: Who, q: Annotated[str, Query(max_length=
 
 
 @router.get("/compare/indicator", response_model=ComparisonOut)
-def compare(request: Request, who: Who, name: Annotated[str, Query(max_length=200)],
+async def compare(request: Request, who: Who, name: Annotated[str, Query(max_length=200)],
             year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> ComparisonOut:
     department = views.own_department(who)
-    result = compare_indicator(request.app.state.engine, name, department=department,
-                               year=year)
+    result = await asyncio.to_thread(  # up to a second over a large store: off the loop
+        compare_indicator, request.app.state.engine, name, department=department, year=year)
     return ComparisonOut(
         name=name, count=result.count, projects=result.projects,
         departments=result.departments, not_numeric=dict(result.qualitative),
@@ -433,10 +434,11 @@ class CopyOut(BaseModel):
 
 
 @router.get("/compare/project", response_model=SeriesOut)
-def compare_project(request: Request, who: Who,
+async def compare_project(request: Request, who: Who,
                     name: Annotated[str, Query(min_length=1, max_length=200)]) -> SeriesOut:
     department = views.own_department(who)
-    series = project_series(request.app.state.engine, name, department=department)
+    series = await asyncio.to_thread(project_series, request.app.state.engine, name,
+                                     department=department)
     steps = [None, *series.steps][:len(series.years)]  # no step before the first year
     return SeriesOut(key=series.key, undated=series.undated, years=[
         YearOut(year=y.year or 0, document_id=y.document_id, department=y.department,
@@ -450,13 +452,13 @@ def compare_project(request: Request, who: Who,
 
 
 @router.get("/compare/copies", response_model=list[CopyOut])
-def compare_copies(request: Request, who: Who,
+async def compare_copies(request: Request, who: Who,
                    what: Annotated[str, Query(pattern="^(goal|indicators)$")] = "goal",
                    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
                    limit: Annotated[int, Query(ge=1, le=200)] = 20) -> list[CopyOut]:
     department = views.own_department(who)
-    groups = copied(request.app.state.engine, what=what, department=department, year=year,
-                    limit=limit)
+    groups = await asyncio.to_thread(copied, request.app.state.engine, what=what,
+                                     department=department, year=year, limit=limit)
     return [CopyOut(what=g.what, text=g.text, projects=[
         {"document_id": p.document_id, "year": p.year, "department": p.department,
          "project": p.seq, "name": p.name} for p in g.projects]) for g in groups]

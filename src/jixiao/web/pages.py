@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections import Counter
 from decimal import Decimal
@@ -201,7 +202,8 @@ async def compare_page(request: Request, who: Who, name: str = "") -> Response:
     department = views.own_department(who)
     result = chart = None
     if name.strip():
-        result = compare_indicator(request.app.state.engine, name, department=department)
+        result = await asyncio.to_thread(compare_indicator, request.app.state.engine, name,
+                                         department=department)
         chart = distribution_svg(result.groups) if result.groups else None
     return render(request, "compare.html", who, name=name, result=result, chart=chart)
 
