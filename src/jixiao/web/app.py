@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jixiao import store
 from jixiao.audit import AuditReport
-from jixiao.model import Document, Finding
+from jixiao.model import Document
 from jixiao.web.auth import WebError
 
 HERE = Path(__file__).parent
@@ -146,11 +146,6 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastA
         return HTMLResponse("ok")
 
     return app
-
-
-def findings_of(report: AuditReport, seq: int) -> list[tuple[int, Finding]]:
-    """A project's findings with their position in the document's list (their id)."""
-    return [(k, f) for k, f in enumerate(report.findings) if f.project == seq]
 
 
 def app_from_environment() -> FastAPI:

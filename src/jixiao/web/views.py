@@ -14,7 +14,7 @@ from jixiao.evaluation.scoring import ProjectScore, score_project
 from jixiao.model import Document, Finding, Project
 from jixiao.targets import parse
 from jixiao.taxonomy import classify
-from jixiao.web.app import Workspace, findings_of
+from jixiao.web.app import Workspace
 from jixiao.web.auth import Caller, WebError, require_department
 
 
@@ -73,7 +73,8 @@ def project_score(ws: Workspace, doc_id: int, project: Project, year: int
 
 
 def project_findings(view: DocumentView, seq: int) -> list[tuple[int, Finding]]:
-    return findings_of(view.report, seq)
+    """A project's findings with their position in the document's list (their id)."""
+    return [(k, f) for k, f in enumerate(view.report.findings) if f.project == seq]
 
 
 def own_department(who: Caller) -> str | None:
