@@ -143,6 +143,10 @@ class Assessment:
     rule: str  # how the ratio was computed, in words
 
 
+_DIRECTION_ZH = {Direction.HIGHER: "越高越好", Direction.LOWER: "越低越好",
+                 Direction.EXACT: "须恰好达到"}
+
+
 class Target(NamedTuple):
     """One 年度指标值, every piece as written; meaning is derived in the properties.
 
@@ -294,6 +298,28 @@ class Target(NamedTuple):
             bits.append(f"{self.direction} is better" if self.direction != Direction.EXACT
                         else "exact")
         return ", ".join(bits)
+
+    def describe_zh(self) -> str:
+        """The same line in Chinese, for the web pages: '≥ 95 %，越高越好'."""
+        if self.kind is Kind.COMPOUND:
+            return "；".join(p.describe_zh() for p in self.parts)
+        if self.kind is Kind.UNPARSED:
+            return "未能解析"
+        bits = [f"〔{self.subject}〕"] if self.subject else []
+        if self.kind is Kind.QUALITATIVE:
+            state = self.state
+            bits.append(f"定性：{state.key if state else '？'}"
+                        + ("（未给出幅度）" if self.vague else ""))
+        else:
+            value = f"{_plain(self.value)}–{_plain(self.upper)}" if self.range_text \
+                else _plain(self.value)
+            change = {"increase": "增加 ", "decrease": "减少 "}.get(self.change, "")
+            comparator = "区间" if self.comparator is Comparator.RANGE else self.comparator
+            bits.append(f"{change}{comparator or '（未写比较符）'} {value}"
+                        + (f" {self.unit.canonical}" if self.unit else ""))
+        if self.direction:
+            bits.append(_DIRECTION_ZH[self.direction])
+        return "，".join(bits)
 
     # ---- completion -------------------------------------------------------------------
 
