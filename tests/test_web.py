@@ -404,3 +404,16 @@ def test_an_admin_keeps_a_rule_profile_that_reviews_every_upload(site: Site) -> 
     assert [f for f in default if f.rule != "Q4-vague-target"] == stored
     assert site.client("reviewer").get("/admin/rules").status_code == 403
     assert accounts.list_changes(site.engine)[1].action == "activate-profile"
+
+
+def test_a_document_deleted_through_another_server_process_is_gone(site: Site,
+                                                                   tmp_path: Path) -> None:
+    other = create_app(str(site.engine.url.database))  # a second worker on the same file
+    reader = TestClient(other, base_url="https://testserver")
+    login(reader, "reviewer")
+    assert reader.get(f"/documents/{site.psb}").status_code == 200  # now in its cache
+    reviewer = site.client("reviewer")
+    assert reviewer.delete(f"/api/v1/documents/{site.psb}",
+                           headers={"X-CSRF-Token": reviewer.csrf}).status_code == 204
+    assert reader.get(f"/documents/{site.psb}").status_code == 404
+    assert reader.get(f"/api/v1/documents/{site.psb}/projects/1").status_code == 404

@@ -3,8 +3,8 @@ the JSON API under /api/v1, over the same store and library as the CLI."""
 
 from __future__ import annotations
 
-import functools
 import os
+from collections import OrderedDict
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -22,11 +22,13 @@ from fastapi.responses import (
 )
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jixiao import store
 from jixiao.audit import AuditReport
 from jixiao.model import Document
+from jixiao.store.schema import documents
 from jixiao.web.auth import WebError
 
 HERE = Path(__file__).parent
@@ -71,27 +73,39 @@ def _vendor_dir() -> Path | None:
 
 
 class Workspace:
-    """The store as the pages and the API see it, with stored documents cached (they never
-    change once stored; a deletion forgets them)."""
+    """The store as the pages and the API see it, with stored documents cached: they never
+    change once stored, so each request only asks whether its document still exists (a
+    document deleted through another server process must not be shown)."""
+
+    SIZE = 64
 
     def __init__(self, engine: Any) -> None:
         self.engine = engine
-        self._load = functools.lru_cache(maxsize=64)(self._load_uncached)
+        self._cache: OrderedDict[int, tuple[Document, AuditReport, dict[int, str]]] = \
+            OrderedDict()
 
-    def _load_uncached(self, doc_id: int) -> tuple[Document, AuditReport, dict[int, str]]:
-        doc = store.load_document(self.engine, doc_id)
-        findings = store.load_findings(self.engine, doc_id)
-        report = AuditReport("default", findings, [p.seq for p in doc.projects])
-        return doc, report, report.verdicts()
+    def _exists(self, doc_id: int) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(documents.c.id).where(documents.c.id == doc_id)
+                                ).first() is not None
 
     def document(self, doc_id: int) -> tuple[Document, AuditReport, dict[int, str]]:
-        try:
-            return self._load(doc_id)
-        except store.StoreError:
-            raise WebError(404, "not-found", "没有找到 (no such document)") from None
+        if not self._exists(doc_id):
+            self._cache.pop(doc_id, None)
+            raise WebError(404, "not-found", "没有找到 (no such document)")
+        if doc_id in self._cache:
+            self._cache.move_to_end(doc_id)
+            return self._cache[doc_id]
+        doc = store.load_document(self.engine, doc_id)
+        report = AuditReport("default", store.load_findings(self.engine, doc_id),
+                             [p.seq for p in doc.projects])
+        self._cache[doc_id] = loaded = (doc, report, report.verdicts())
+        while len(self._cache) > self.SIZE:
+            self._cache.popitem(last=False)
+        return loaded
 
-    def forget(self) -> None:
-        self._load.cache_clear()
+    def forget(self, doc_id: int) -> None:
+        self._cache.pop(doc_id, None)
 
 
 def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastAPI:

@@ -56,7 +56,7 @@ def delete(request: Request, who: Caller, doc_id: int) -> None:
     require_department(who, doc.department)  # first: another department's is not there
     require_role(who, "admin", "reviewer")
     store.delete_document(ws.engine, doc_id)
-    ws.forget()
+    ws.forget(doc_id)
     with ws.engine.begin() as conn:
         accounts.record(conn, who.user, "delete", f"document {doc_id}",
                         {"title": doc.title, "department": doc.department,
