@@ -406,8 +406,7 @@ def test_an_admin_keeps_a_rule_profile_that_reviews_every_upload(site: Site) -> 
     assert accounts.list_changes(site.engine)[1].action == "activate-profile"
 
 
-def test_a_document_deleted_through_another_server_process_is_gone(site: Site,
-                                                                   tmp_path: Path) -> None:
+def test_a_document_deleted_through_another_server_process_is_gone(site: Site) -> None:
     other = create_app(str(site.engine.url.database))  # a second worker on the same file
     reader = TestClient(other, base_url="https://testserver")
     login(reader, "reviewer")
