@@ -36,8 +36,8 @@ $(STAMP): pyproject.toml
 
 demo: install
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)
-	$(BIN)/jixiao ingest --db $(DEMO)/jixiao.sqlite --year 2023 $(SAMPLE)
-	$(BIN)/jixiao ingest --db $(DEMO)/jixiao.sqlite $(NEXT_YEAR) | tail -n 2
+	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao ingest --db $(DEMO)/jixiao.sqlite --year 2023 $(SAMPLE)
+	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao ingest --db $(DEMO)/jixiao.sqlite $(NEXT_YEAR)
 	$(BIN)/jixiao read $(SAMPLE) --format json > $(DEMO)/guangzhou-psb.json
 	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao targets $(SAMPLE) > $(DEMO)/target-forms.txt
 	$(BIN)/jixiao audit $(SAMPLE) | tail -n 1
@@ -49,10 +49,10 @@ demo: install
 	$(BIN)/jixiao score $(SAMPLE) --actuals $(DEMO)/actuals-2023.xlsx -o $(DEMO)/self-evaluation.xlsx | tail -n 2
 	$(BIN)/jixiao score $(SAMPLE) --actuals $(DEMO)/actuals-2023.xlsx -o $(DEMO)/self-evaluation.pdf | tail -n 1
 	$(BIN)/jixiao monitor $(SAMPLE) --actuals $(DEMO)/actuals-2023.xlsx --date 2023-07-31 -o $(DEMO)/monitoring-2023-07-31.pdf | tail -n 2
-	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao compare indicator 系统故障率 --db $(DEMO)/jixiao.sqlite --xlsx $(DEMO)/compare-indicator.xlsx --chart $(DEMO)/compare-indicator.svg | tail -n 2
+	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao compare indicator 系统故障率 --db $(DEMO)/jixiao.sqlite --xlsx $(DEMO)/compare-indicator.xlsx --chart $(DEMO)/compare-indicator.svg
 	JIXIAO_PASSWORD=$(DEMO_PASSWORD) $(BIN)/jixiao users add admin --role admin --db $(DEMO)/jixiao.sqlite
 	JIXIAO_PASSWORD=$(DEMO_PASSWORD) $(BIN)/jixiao users add psb --role department --department 广州市公安局 --db $(DEMO)/jixiao.sqlite
-	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao compare project 指挥调度系统运维项目（2022） --db $(DEMO)/jixiao.sqlite --xlsx $(DEMO)/compare-project.xlsx | tail -n 3
+	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao compare project 指挥调度系统运维项目（2022） --db $(DEMO)/jixiao.sqlite --xlsx $(DEMO)/compare-project.xlsx
 	@echo
 	@echo "Results are in $(DEMO)/:"
 	@echo "  $(DEMO)/jixiao.sqlite       the SQLite store (open it with sqlite3 or any SQLite tool)"

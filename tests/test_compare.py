@@ -145,7 +145,7 @@ def test_cli_compare_writes_tables_workbook_and_chart(tmp_path: Path) -> None:
                                  "2023", "--xlsx", str(tmp_path / "c.xlsx"), "--chart",
                                  str(tmp_path / "c.svg")], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "系统故障率: 8 targets in 8 projects of 1 departments" in result.output
+    assert "系统故障率: 8 targets in 8 projects of 1 department" in result.output
     assert "达到90%" in result.output
     sheet = load_workbook(tmp_path / "c.xlsx")["明细"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))

@@ -713,7 +713,7 @@ def compare_indicator_command(
         out.print(f"no stored indicator named like '{escape(name)}' (key {result.key})")
         raise typer.Exit(1)
     out.print(f"{escape(name)}: {result.count} targets in {result.projects} projects of "
-              f"{result.departments} departments")
+              f"{result.departments} department{'s' if result.departments != 1 else ''}")
     table = Table(title="distribution by unit", title_justify="left")
     for col in ("unit", "n", "min", "Q1", "median", "Q3", "max", "comparators", "outliers"):
         table.add_column(col, justify="left" if col in ("unit", "comparators") else "right")
