@@ -121,7 +121,7 @@ def test_copied_goals_and_indicator_sets(db_url: str) -> None:
     expected = sorted(len(names) for names in by_goal.values() if len(names) > 1)
     groups = compare.copied(engine, what="goal", limit=100)
     assert sorted(len({matching.project_key(p.name) for p in g.projects})
-                  for g in groups) == expected
+                  for g in groups) == expected == sorted(g.names for g in groups)
     assert len(expected) == 7
     for g in groups:
         goals = {doc.projects[p.seq - 1].goal for p in g.projects}

@@ -817,9 +817,9 @@ def compare_copies_command(
     table.add_column(what, overflow="fold", ratio=2)
     table.add_column("where", overflow="fold", ratio=3)
     for g in groups:
-        table.add_row(str(len(g.projects)), escape(g.text[:200]), escape("\n".join(
+        table.add_row(str(g.names), escape(g.text[:200]), escape("\n".join(
             f"{p.year or ''} {p.department or ''} #{p.document_id}/{p.seq} {p.name}"
-            for p in g.projects[:8]) + ("\n…" if len(g.projects) > 8 else "")))
+            for p in g.projects[:8]) + ("\n…" if g.names > 8 else "")))
     out.print(table if groups else "no copies found")
     if xlsx:
         out.print(f"workbook: {write_comparison_xlsx(groups, xlsx)}")

@@ -314,41 +314,42 @@ class CopyGroup:
     what: str  # "goal" or "indicators"
     key: str
     text: str  # the goal, or the indicators as "name=target; …", of the first project
-    projects: list[CopiedProject]
+    names: int  # how many differently named projects share it
+    projects: list[CopiedProject]  # the first of them (`members` at most)
 
 
 def copied(engine: Engine, *, what: str = "goal", department: str | None = None,
-           year: int | None = None, limit: int = 50) -> list[CopyGroup]:
+           year: int | None = None, limit: int = 50, members: int = 50) -> list[CopyGroup]:
     """Goals (or whole indicator sets with their targets) shared word for word by projects
-    of different names: the largest groups first."""
+    of different names: the groups with the most names first, each with its first
+    `members` projects."""
     column = projects.c.goal_key if what == "goal" else projects.c.indicator_set_key
-    scope = select(projects.c.document_id, projects.c.seq, projects.c.name,
-                   projects.c.name_key, column.label("key"), projects.c.goal) \
-        .join(documents, documents.c.id == projects.c.document_id)
-    if department is not None:
-        scope = scope.where(documents.c.department == department)
-    if year is not None:
-        scope = scope.where(documents.c.year == year)
-    scoped = scope.subquery()
-    shared = (select(scoped.c.key)
-              .group_by(scoped.c.key)
-              .having(func.count(func.distinct(scoped.c.name_key)) > 1)
-              .order_by(func.count(func.distinct(scoped.c.name_key)).desc(), scoped.c.key)
-              .limit(limit)).subquery()
-    rows = (select(scoped, documents.c.year, documents.c.department)
-            .join(shared, shared.c.key == scoped.c.key)
-            .join(documents, documents.c.id == scoped.c.document_id)
-            .order_by(scoped.c.key, scoped.c.document_id, scoped.c.seq))
-    groups: dict[str, CopyGroup] = {}
+    names = func.count(func.distinct(projects.c.name_key))
+    shared = (select(column, names.label("names")).group_by(column).having(names > 1)
+              .order_by(names.desc(), column).limit(limit))
+    rows = (select(projects.c.document_id, projects.c.seq, projects.c.name, projects.c.goal,
+                   documents.c.year, documents.c.department)
+            .join(documents, documents.c.id == projects.c.document_id)
+            .order_by(projects.c.name_key).limit(members))  # the index order: no sort
+    if department is not None or year is not None:
+        # only then a join in the grouping; unfiltered, it reads the (key, name_key) index
+        shared = shared.join(documents, documents.c.id == projects.c.document_id)
+        for query_filter in ((documents.c.department == department) if department else None,
+                             (documents.c.year == year) if year else None):
+            if query_filter is not None:
+                shared = shared.where(query_filter)
+                rows = rows.where(query_filter)
+    groups = []
     with engine.connect() as conn:
-        for r in conn.execute(rows):
-            group = groups.get(r.key)
-            if group is None:
-                text = r.goal if what == "goal" else _indicator_text(conn, r.document_id, r.seq)
-                group = groups[r.key] = CopyGroup(what, r.key, text, [])
-            group.projects.append(CopiedProject(r.document_id, r.year, r.department, r.seq,
-                                                r.name))
-    return sorted(groups.values(), key=lambda g: (-len({p.name for p in g.projects}), g.key))
+        for key, n in conn.execute(shared).all():
+            found = conn.execute(rows.where(column == key)).all()
+            first = found[0]
+            text = first.goal if what == "goal" else _indicator_text(conn, first.document_id,
+                                                                       first.seq)
+            groups.append(CopyGroup(what, key, text, n, [
+                CopiedProject(r.document_id, r.year, r.department, r.seq, r.name)
+                for r in found]))
+    return groups
 
 
 def _indicator_text(conn: Any, document_id: int, seq: int) -> str:

@@ -117,8 +117,12 @@ projects = Table(
     # 0003: keys of jixiao.matching, to meet the same project, goal or indicator set
     # in other documents
     Column("name_key", Text, index=True),
-    Column("goal_key", String(16), index=True),
-    Column("indicator_set_key", String(16), index=True),
+    Column("goal_key", String(16)),
+    Column("indicator_set_key", String(16)),
+    # 0007: copies are found by grouping these keys and counting names: read from the
+    # index alone (they replace 0003's single-column indexes)
+    Index("ix_projects_goal_key_name", "goal_key", "name_key"),
+    Index("ix_projects_set_key_name", "indicator_set_key", "name_key"),
 )
 
 indicators = Table(

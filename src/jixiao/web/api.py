@@ -430,7 +430,8 @@ class SeriesOut(BaseModel):
 class CopyOut(BaseModel):
     what: str
     text: str
-    projects: list[dict[str, Any]]
+    names: int = Field(description="how many differently named projects share it")
+    projects: list[dict[str, Any]] = Field(description="the first 50 of them")
 
 
 @router.get("/compare/project", response_model=SeriesOut)
@@ -459,6 +460,6 @@ async def compare_copies(request: Request, who: Who,
     department = views.own_department(who)
     groups = await asyncio.to_thread(copied, request.app.state.engine, what=what,
                                      department=department, year=year, limit=limit)
-    return [CopyOut(what=g.what, text=g.text, projects=[
+    return [CopyOut(what=g.what, text=g.text, names=g.names, projects=[
         {"document_id": p.document_id, "year": p.year, "department": p.department,
          "project": p.seq, "name": p.name} for p in g.projects]) for g in groups]
