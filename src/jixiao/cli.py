@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -20,6 +21,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
+    track,
 )
 from rich.table import Table
 
@@ -674,12 +676,17 @@ def export_command(
     from jixiao.writers.tabular import export
 
     if sources:
-        docs = [_document(s, db) for s in sources]
+        docs: Iterable[Document] = [_document(s, db) for s in sources]
+        count = len(sources)
     else:
         engine = store.connect(db)
-        docs = [store.load_document(engine, d.id) for d in store.list_documents(engine)]
+        ids = [d.id for d in store.list_documents(engine)]
+        count = len(ids)
+        # loaded one at a time as the rows are made: only the rows are held, not documents
+        docs = track((store.load_document(engine, i) for i in ids), total=count,
+                     description="exporting", console=err, transient=True)
     paths = export(docs, output, str(format))
-    out.print(f"{len(docs)} documents exported: " + ", ".join(str(p) for p in paths),
+    out.print(f"{count} documents exported: " + ", ".join(str(p) for p in paths),
               soft_wrap=True)
 
 
