@@ -67,34 +67,33 @@ TABLES: dict[str, tuple[Field, ...]] = {
 }
 
 
-def rows(docs: Iterable[Document]) -> dict[str, list[list[Any]]]:
-    """Every table's rows, documents numbered from 1 in the order given."""
+def document_rows(d: int, doc: Document) -> dict[str, list[list[Any]]]:
+    """One document's rows of every table; `d` is its number in the export."""
     out: dict[str, list[list[Any]]] = {name: [] for name in TABLES}
 
     def money(a: Amounts | None) -> list[Decimal | None]:
         return [getattr(a, c) if a else None for c in AMOUNT_COLUMNS]
 
-    for d, doc in enumerate(docs, start=1):
-        out["documents"].append([d, doc.title, doc.department, doc.source.file,
-                                 doc.source.sha256, *money(doc.grand_total)])
-        for u, unit in enumerate(doc.units, start=1):
-            out["units"].append([d, u, unit.name, *money(unit.subtotal)])
-            for p in unit.projects:
-                out["projects"].append([d, p.seq, unit.name, p.name, *money(p.amounts),
-                                        p.goal, p.span.first_line, p.span.page])
-                for c in ("fiscal", "special_account", "other"):
-                    amount = getattr(p.amounts, c)
-                    if amount is not None:
-                        out["funding"].append([d, p.seq, AMOUNT_LABELS[c], amount])
-                for i in p.indicators:
-                    t = parse(i.target)
-                    k = classify(i, t)
-                    unit_info = t.unit
-                    out["indicators"].append([
-                        d, p.seq, i.seq, i.category, k.first_level, k.second_level, i.name,
-                        i.target, str(t.kind), str(t.comparator or ""), t.value,
-                        unit_info.canonical if unit_info else None, str(k.direction),
-                        i.span.first_line, i.span.page])
+    out["documents"].append([d, doc.title, doc.department, doc.source.file,
+                             doc.source.sha256, *money(doc.grand_total)])
+    for u, unit in enumerate(doc.units, start=1):
+        out["units"].append([d, u, unit.name, *money(unit.subtotal)])
+        for p in unit.projects:
+            out["projects"].append([d, p.seq, unit.name, p.name, *money(p.amounts),
+                                    p.goal, p.span.first_line, p.span.page])
+            for c in ("fiscal", "special_account", "other"):
+                amount = getattr(p.amounts, c)
+                if amount is not None:
+                    out["funding"].append([d, p.seq, AMOUNT_LABELS[c], amount])
+            for i in p.indicators:
+                t = parse(i.target)
+                k = classify(i, t)
+                unit_info = t.unit
+                out["indicators"].append([
+                    d, p.seq, i.seq, i.category, k.first_level, k.second_level, i.name,
+                    i.target, str(t.kind), str(t.comparator or ""), t.value,
+                    unit_info.canonical if unit_info else None, str(k.direction),
+                    i.span.first_line, i.span.page])
     return out
 
 
@@ -102,20 +101,125 @@ def _text(value: Any) -> Any:
     return format(value, "f") if isinstance(value, Decimal) else value
 
 
-def write_csv(tables: dict[str, list[list[Any]]], folder: Path) -> list[Path]:
-    paths = []
-    for name, fields in TABLES.items():
-        path = folder / f"{name}.csv"
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow([f.name for f in fields])
-            writer.writerows([_text(v) for v in row] for row in tables[name])
-        paths.append(path)
-    return paths
+class _Sink:
+    """Where the rows of one format go, document after document: nothing but the current
+    document's rows (and, for Parquet, one row group) is held in memory."""
+
+    def write(self, table: str, rows: list[list[Any]]) -> None:
+        raise NotImplementedError
+
+    def close(self) -> list[Path]:
+        raise NotImplementedError
 
 
-def write_datapackage(tables: dict[str, list[list[Any]]], folder: Path) -> Path:
-    write_csv(tables, folder)
+class _CsvSink(_Sink):
+    def __init__(self, folder: Path) -> None:
+        self.paths = [folder / f"{name}.csv" for name in TABLES]
+        self.files = {name: path.open("w", encoding="utf-8", newline="")
+                      for name, path in zip(TABLES, self.paths, strict=True)}
+        self.writers = {name: csv.writer(fh) for name, fh in self.files.items()}
+        for name, fields in TABLES.items():
+            self.writers[name].writerow([f.name for f in fields])
+
+    def write(self, table: str, rows: list[list[Any]]) -> None:
+        self.writers[table].writerows([_text(v) for v in row] for row in rows)
+
+    def close(self) -> list[Path]:
+        for fh in self.files.values():
+            fh.close()
+        return self.paths
+
+
+class _XlsxSink(_Sink):
+    def __init__(self, path: Path) -> None:
+        from openpyxl import Workbook
+
+        self.path = path
+        self.book = Workbook(write_only=True)  # rows streamed to the file as they come
+        self.sheets = {}
+        for name, fields in TABLES.items():
+            sheet = self.book.create_sheet(name)
+            sheet.append([f.name for f in fields])
+            self.sheets[name] = sheet
+        self.money = {name: {k for k, f in enumerate(fields)
+                             if f.type == "number" and f.name != "value"}
+                      for name, fields in TABLES.items()}
+
+    def write(self, table: str, rows: list[list[Any]]) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
+        sheet, money = self.sheets[table], self.money[table]
+        for row in rows:
+            cells: list[Any] = []
+            for k, v in enumerate(row):
+                if k in money and v is not None:
+                    cell = WriteOnlyCell(sheet, value=v)
+                    cell.number_format = "#,##0.00"
+                    cells.append(cell)
+                else:
+                    cells.append(v)
+            sheet.append(cells)
+
+    def close(self) -> list[Path]:
+        self.book.save(self.path)
+        return [self.path]
+
+
+class _ParquetSink(_Sink):
+    GROUP = 100_000  # rows per row group
+
+    def __init__(self, folder: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        kinds = {"integer": pa.int64(), "string": pa.string(), "boolean": pa.bool_()}
+        self.pa = pa
+        self.schemas = {}
+        self.scales: dict[str, dict[int, int]] = {}
+        for name, fields in TABLES.items():
+            columns, scales = [], {}
+            for k, f in enumerate(fields):
+                if f.type == "number":
+                    scales[k] = 2 if f.name != "value" else 6
+                    columns.append(pa.field(f.name, pa.decimal128(24, scales[k])))
+                else:
+                    columns.append(pa.field(f.name, kinds[f.type]))
+            self.schemas[name] = pa.schema(columns)
+            self.scales[name] = scales
+        self.paths = {name: folder / f"{name}.parquet" for name in TABLES}
+        self.writers = {name: pq.ParquetWriter(self.paths[name], self.schemas[name])
+                        for name in TABLES}
+        self.pending: dict[str, list[list[Any]]] = {name: [] for name in TABLES}
+
+    def write(self, table: str, rows: list[list[Any]]) -> None:
+        self.pending[table].extend(rows)
+        if len(self.pending[table]) >= self.GROUP:
+            self._flush(table)
+
+    def _flush(self, table: str) -> None:
+        rows, scales = self.pending[table], self.scales[table]
+        schema = self.schemas[table]
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+        arrays = []
+        for k, values in enumerate(columns):
+            if k in scales:
+                quantum = Decimal(10) ** -scales[k]
+                values = tuple(None if v is None else Decimal(v).quantize(quantum)
+                               for v in values)
+            arrays.append(self.pa.array(list(values), type=schema.field(k).type))
+        self.writers[table].write_table(self.pa.Table.from_arrays(arrays, schema=schema))
+        self.pending[table] = []
+
+    def close(self) -> list[Path]:
+        for name, writer in self.writers.items():
+            if self.pending[name]:
+                self._flush(name)
+            writer.close()  # a table without rows is still a file with its schema
+        return list(self.paths.values())
+
+
+def write_datapackage(folder: Path) -> Path:
+    """The datapackage.json that describes the CSV files of `folder`."""
     package = {
         "name": "jixiao-performance-targets",
         "title": "项目支出绩效目标表 — performance targets of public budgets",
@@ -133,62 +237,19 @@ def write_datapackage(tables: dict[str, list[list[Any]]], folder: Path) -> Path:
     return path
 
 
-def write_xlsx(tables: dict[str, list[list[Any]]], path: Path) -> Path:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for name, fields in TABLES.items():
-        sheet = book.create_sheet(name)
-        sheet.append([f.name for f in fields])
-        for row in tables[name]:
-            sheet.append(row)
-        for k, f in enumerate(fields, start=1):
-            if f.type == "number" and f.name != "value":
-                for cell in sheet.iter_cols(min_col=k, max_col=k, min_row=2):
-                    for c in cell:
-                        c.number_format = "#,##0.00"
-    book.save(path)
-    return path
-
-
-def write_parquet(tables: dict[str, list[list[Any]]], folder: Path) -> list[Path]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    kinds = {"integer": pa.int64(), "string": pa.string(), "boolean": pa.bool_()}
-    paths = []
-    for name, fields in TABLES.items():
-        columns = list(zip(*tables[name], strict=True)) if tables[name] else \
-            [() for _ in fields]
-        arrays = []
-        for f, values in zip(fields, columns, strict=True):
-            if f.type == "number":
-                scale = 2 if f.name != "value" else 6
-                kind = pa.decimal128(24, scale)
-                values = [None if v is None else Decimal(v).quantize(Decimal(10) ** -scale)
-                          for v in values]
-            else:
-                kind = kinds[f.type]
-            arrays.append(pa.array(list(values), type=kind))
-        table = pa.Table.from_arrays(arrays, names=[f.name for f in fields])
-        path = folder / f"{name}.parquet"
-        pq.write_table(table, path)
-        paths.append(path)
-    return paths
-
-
 def export(docs: Iterable[Document], output: Path, format: str) -> list[Path]:
-    """Write the tables of `docs` to `output` (a folder; a file for xlsx)."""
-    tables = rows(docs)
+    """Write the tables of `docs` to `output` (a folder; a file for xlsx), one document
+    at a time: a corpus of any size is exported in the memory of one document."""
+    if format not in ("csv", "xlsx", "parquet", "datapackage"):
+        raise ValueError(f"format must be csv, xlsx, parquet or datapackage, not {format!r}")
     if format == "xlsx":
         output.parent.mkdir(parents=True, exist_ok=True)
-        return [write_xlsx(tables, output)]
-    output.mkdir(parents=True, exist_ok=True)
-    if format == "csv":
-        return write_csv(tables, output)
-    if format == "parquet":
-        return write_parquet(tables, output)
-    if format == "datapackage":
-        return [write_datapackage(tables, output)]
-    raise ValueError(f"format must be csv, xlsx, parquet or datapackage, not {format!r}")
+        sink: _Sink = _XlsxSink(output)
+    else:
+        output.mkdir(parents=True, exist_ok=True)
+        sink = _ParquetSink(output) if format == "parquet" else _CsvSink(output)
+    for d, doc in enumerate(docs, start=1):
+        for table, rows in document_rows(d, doc).items():
+            sink.write(table, rows)
+    paths = sink.close()
+    return [write_datapackage(output)] if format == "datapackage" else paths
