@@ -166,7 +166,7 @@ class _XlsxSink(_Sink):
 
 
 class _ParquetSink(_Sink):
-    GROUP = 100_000  # rows per row group
+    GROUP = 20_000  # rows per row group
 
     def __init__(self, folder: Path) -> None:
         import pyarrow as pa
