@@ -13,7 +13,6 @@ find. Making the corpus is not timed; it is kept in out/bench between runs.
 from __future__ import annotations
 
 import os
-import random
 import resource
 import subprocess
 import sys
@@ -21,15 +20,13 @@ import time
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import track
 from rich.table import Table
 from sqlalchemy import text
 
-from common import REPO, SAMPLE, arguments
+from common import REPO, arguments, write_corpus
 from jixiao import compare, store
-from jixiao.readers import read
+from jixiao.model import Document
 from jixiao.synthetic import generate_document, next_year
-from jixiao.writers.text import TextLayout, render_text
 
 sys.path.insert(0, str(REPO / "tests"))
 from pgserver import create_database, temporary_server
@@ -37,25 +34,14 @@ from pgserver import create_database, temporary_server
 
 def make_corpus(folder: Path, count: int) -> tuple[int, int]:
     """`count` tables: generated departments, and every third the sample a year on."""
-    folder.mkdir(parents=True, exist_ok=True)
-    pool = read(SAMPLE)
-    projects = indicators = 0
-    for seed in track(range(count), description=f"generating {count} documents"):
-        if seed % 3 == 0:
-            doc = next_year(pool, seed, year=2010 + seed // 3 % 15)
-            doc.department = f"{pool.department}{seed // 45:03d}"  # 15 years per department
-        else:
-            doc = generate_document(pool, seed, mixes=("fiscal", "fiscal", "special", "all"))
-        projects += len(doc.projects)
-        indicators += sum(len(p.indicators) for p in doc.projects)
-        path = folder / f"table-{seed:05d}.txt"
-        if not path.exists():
-            rng = random.Random(seed)
-            layout = TextLayout(name_width=rng.randint(14, 22), goal_width=rng.randint(22, 30),
-                                item_width=rng.choice((None, 40, 60)),
-                                lines_per_page=rng.randint(200, 300))
-            path.write_text(render_text(doc, layout), encoding="utf-8")
-    return projects, indicators
+    def make(pool: Document, seed: int) -> Document:
+        if seed % 3:
+            return generate_document(pool, seed, mixes=("fiscal", "fiscal", "special", "all"))
+        doc = next_year(pool, seed, year=2010 + seed // 3 % 15)
+        doc.department = f"{pool.department}{seed // 45:03d}"  # 15 years per department
+        return doc
+
+    return write_corpus(folder, count, make, "table-")
 
 
 def load(db: str, corpus: Path, workers: int) -> tuple[float, float]:
@@ -122,7 +108,6 @@ def _run(db: str, sqlite_file: Path | None, corpus: Path, workers: int
          ) -> tuple[float, float, float, list[float]]:
     engine = store.connect(db)  # migrated before the clock starts
     seconds, peak = load(db, corpus, workers)
-    engine = store.connect(db)
     with engine.begin() as conn:  # planner statistics, as autovacuum would gather
         conn.execute(text("ANALYZE"))
     times = []

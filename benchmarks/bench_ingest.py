@@ -12,38 +12,20 @@ peak resident memory are reported.
 from __future__ import annotations
 
 import argparse
-import random
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from rich.progress import track
-
-from common import REPO, SAMPLE, pin_to_one_core
-from jixiao.readers import read
+from common import REPO, pin_to_one_core, write_corpus
 from jixiao.synthetic import generate_document
-from jixiao.writers.text import TextLayout, render_text
 
 
 def make_corpus(folder: Path, count: int) -> tuple[int, int]:
     """Write `count` generated tables (kept between runs); return (projects, indicators)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    pool = read(SAMPLE)
-    projects = indicators = 0
-    for seed in track(range(count), description=f"generating {count} documents"):
-        doc = generate_document(pool, seed, mixes=("fiscal", "fiscal", "special", "all"))
-        projects += len(doc.projects)
-        indicators += sum(len(p.indicators) for p in doc.projects)
-        path = folder / f"generated-{seed:05d}.txt"
-        if not path.exists():
-            rng = random.Random(seed)
-            layout = TextLayout(name_width=rng.randint(14, 22), goal_width=rng.randint(22, 30),
-                                item_width=rng.choice((None, 40, 60)),
-                                lines_per_page=rng.randint(200, 300))
-            path.write_text(render_text(doc, layout), encoding="utf-8")
-    return projects, indicators
+    return write_corpus(folder, count, lambda pool, seed: generate_document(
+        pool, seed, mixes=("fiscal", "fiscal", "special", "all")), "generated-")
 
 
 def main() -> None:

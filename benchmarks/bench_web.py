@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -28,11 +27,8 @@ from common import REPO, SAMPLE, arguments
 from jixiao import store
 from jixiao.store import accounts
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(REPO / "tests"))
+from ports import free_port, wait_for_port
 
 
 def database(docs: int, workdir: Path) -> tuple[str, str]:
@@ -80,12 +76,7 @@ def main() -> None:
                                str(args.workers), "--db", db], stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port)
         time.sleep(1.0)
         urls = {"project page": f"{base}/documents/1/projects/41",
                 "search page 故障率": f"{base}/search?q={quote('故障率')}",

@@ -7,12 +7,13 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from ports import free_port
 
 MISSING = "PostgreSQL is not installed (make test installs Debian's postgresql)"
 
@@ -20,12 +21,6 @@ MISSING = "PostgreSQL is not installed (make test installs Debian's postgresql)"
 def postgres_bin() -> Path | None:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -36,7 +31,7 @@ def temporary_server(fsync: bool = False) -> Iterator[str]:
     if bindir is None:
         raise FileNotFoundError(MISSING)
     base = Path(tempfile.mkdtemp(prefix="jixiao-pg-"))
-    data, port = base / "data", _free_port()
+    data, port = base / "data", free_port()
     as_postgres: list[str] = []
     if os.geteuid() == 0:  # the server refuses to run as root
         shutil.chown(base, "postgres")

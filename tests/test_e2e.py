@@ -6,10 +6,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,18 +19,13 @@ from jixiao.compare import compare_indicator
 from jixiao.readers import read
 from jixiao.synthetic import generate_document
 from jixiao.writers.text import render_text
+from ports import free_port, wait_for_port
 from webclient import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = REPO / "out" / "screenshots"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -57,16 +50,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     (folder / "edu.txt").write_text(render_text(other), encoding="utf-8")
     subprocess.run([jixiao, "ingest", "--db", db, str(folder / "edu.txt")], check=True,
                    capture_output=True)
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([jixiao, "serve", "--port", str(port), "--db", db],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_for_port(port)
     try:
         yield url, db
     finally:
