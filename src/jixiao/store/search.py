@@ -149,24 +149,17 @@ def _search_fts(conn: Connection, q: str, kinds: tuple[str, ...], department: st
 
 
 def _scan(q: str, kinds: tuple[str, ...]) -> Any:
+    """A LIKE over each text column asked for (served by pg_trgm on PostgreSQL)."""
     pattern = _like(q)
-    parts = []
-    if "project" in kinds:
-        parts.append(select(literal("project").label("kind"), projects.c.document_id,
-                            projects.c.seq.label("project_seq"),
-                            literal(None, type_=indicators.c.position.type).label("position"),
-                            projects.c.name.label("text"))
-                     .where(projects.c.name.like(pattern, escape="\\")))
-    if "goal" in kinds:
-        parts.append(select(literal("goal").label("kind"), projects.c.document_id,
-                            projects.c.seq.label("project_seq"),
-                            literal(None, type_=indicators.c.position.type).label("position"),
-                            projects.c.goal.label("text"))
-                     .where(projects.c.goal.like(pattern, escape="\\")))
-    if "indicator" in kinds:
-        parts.append(select(literal("indicator").label("kind"), indicators.c.document_id,
-                            indicators.c.project_seq, indicators.c.position,
-                            indicators.c.name.label("text"))
-                     .where(indicators.c.name.like(pattern, escape="\\")))
-    return union_all(*parts)
-
+    no_position = literal(None, type_=indicators.c.position.type)
+    columns = {  # kind: (document, project, position, text)
+        "project": (projects.c.document_id, projects.c.seq, no_position, projects.c.name),
+        "goal": (projects.c.document_id, projects.c.seq, no_position, projects.c.goal),
+        "indicator": (indicators.c.document_id, indicators.c.project_seq,
+                      indicators.c.position, indicators.c.name),
+    }
+    return union_all(*(
+        select(literal(kind).label("kind"), doc.label("document_id"),
+               seq.label("project_seq"), position.label("position"), found.label("text"))
+        .where(found.like(pattern, escape="\\"))
+        for kind, (doc, seq, position, found) in columns.items() if kind in kinds))

@@ -59,7 +59,7 @@ def indicator_rows(project: Project) -> list[dict[str, Any]]:
         target = parse(i.target)
         c = classify(i, target)
         rows.append({"position": k, "indicator": i, "target": target,
-                     "describe": target.describe_zh(), "first_level": c.first_level,
+                     "describe": target.describe("zh"), "first_level": c.first_level,
                      "second_level": c.second_level, "direction": str(c.direction)})
     return rows
 
