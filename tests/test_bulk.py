@@ -92,7 +92,8 @@ def test_cli_lists_every_failure_at_the_end_and_stores_the_rest(tmp_path: Path) 
     assert len(whole_documents(engine)) == 3
     with engine.connect() as conn:
         assert set(conn.execute(select(documents.c.year)).scalars()) == {2024}
-    assert paths  # written
+        stored = set(conn.execute(select(document_files.c.file_name)).scalars())
+    assert stored == {p.name for p in paths}  # every readable file, and only those
 
 
 def test_a_load_killed_halfway_leaves_whole_documents_and_a_rerun_finishes(
