@@ -18,7 +18,6 @@ from jixiao.store.schema import (
     actual_values,
     api_tokens,
     changes,
-    documents,
     indicators,
     opinions,
     sessions,
@@ -256,9 +255,3 @@ def put_actual(engine: Engine, user: User | None, doc_id: int, year: int, actual
         record(conn, user, "put-actual",
                f"actual {doc_id}/{year}/{period}/{actual.project}/{actual.indicator}",
                None if old is None else {"value": old.value, "reason": old.reason}, values)
-
-
-def document_department(engine: Engine, doc_id: int) -> str | None:
-    with engine.connect() as conn:
-        return conn.execute(select(documents.c.department)
-                            .where(documents.c.id == doc_id)).scalar()

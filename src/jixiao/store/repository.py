@@ -361,11 +361,10 @@ def list_documents(engine: Engine, *, department: str | None = None,
                    ids: Sequence[int] | None = None, limit: int | None = None,
                    offset: int = 0) -> list[DocumentSummary]:
     """Stored documents by id, optionally of one department or of the given ids, paged."""
-    files = (select(document_files.c.document_id, func.count().label("n"))
-             .group_by(document_files.c.document_id).subquery())
-    query = (select(documents, files.c.n)
-             .join(files, files.c.document_id == documents.c.id)
-             .order_by(documents.c.id).limit(limit).offset(offset))
+    # counted for the rows of the page only, not grouped over every file of the store
+    files = (select(func.count()).where(document_files.c.document_id == documents.c.id)
+             .scalar_subquery().label("n"))
+    query = select(documents, files).order_by(documents.c.id).limit(limit).offset(offset)
     if department is not None:
         query = query.where(documents.c.department == department)
     if ids is not None:
