@@ -14,6 +14,7 @@ from typing import Any
 from jixiao.errors import ReadError
 from jixiao.evaluation.actuals import Actual, Actuals, Execution
 from jixiao.model import Document, SourceSpan
+from jixiao.writers.cells import append_row
 
 EXECUTION_SHEET = "执行情况"
 INDICATOR_SHEET = "指标完成情况"
@@ -39,24 +40,25 @@ def write_actuals_sheet(doc: Document, path: str | Path, year: int,
     open_fill = PatternFill("solid", fgColor="FFF2CC")
     period = actuals.period if actuals else period
     for sheet, header in ((execution, EXECUTION_HEADER), (indicators, INDICATOR_HEADER)):
-        sheet.append(["年度", year, "期间", period, f"{doc.department or ''} {doc.title or ''}"])
+        append_row(sheet, ["年度", year, "期间", period,
+                           f"{doc.department or ''} {doc.title or ''}"])
         for cell in ("B1", "D1"):  # the year, and 全年 or the date a mid-year report is at
             sheet[cell].protection = Protection(locked=False)
             sheet[cell].fill = open_fill
-        sheet.append(list(header))
+        append_row(sheet, list(header))
         for cell in sheet[2]:
             cell.font = Font(bold=True)
     for p in doc.projects:
         done = actuals.executions.get(p.seq) if actuals else None
-        execution.append([p.seq, p.name, p.amounts.total,
-                          done.adjusted_budget if done else None,
-                          done.executed if done else None, done.reason if done else None])
+        append_row(execution, [p.seq, p.name, p.amounts.total,
+                               done.adjusted_budget if done else None,
+                               done.executed if done else None, done.reason if done else None])
         for k, i in enumerate(p.indicators):
             answer = actuals.values.get((p.seq, k)) if actuals else None
-            indicators.append([p.seq, p.name, k + 1, i.seq, i.category, i.name, i.target,
-                               answer.value if answer else None,
-                               answer.reason if answer else None,
-                               answer.claimed_score if answer else None])
+            append_row(indicators, [p.seq, p.name, k + 1, i.seq, i.category, i.name, i.target,
+                                    answer.value if answer else None,
+                                    answer.reason if answer else None,
+                                    answer.claimed_score if answer else None])
     for sheet, header in ((execution, EXECUTION_HEADER), (indicators, INDICATOR_HEADER)):
         for k, name in enumerate(header, start=1):
             sheet.column_dimensions[get_column_letter(k)].width = \
@@ -160,7 +162,8 @@ def read_actuals_sheet(data: bytes, doc: Document, file: str | None = None) -> A
     actuals = Actuals(year if isinstance(year, int) else 0, period)
     for row, v in _rows(execution, EXECUTION_HEADER, errors):
         project = projects.get(v["项目序号"])
-        if project is None or project.name != str(v["项目名称"]).strip():
+        # both sides stripped: a name may itself begin with a tab ('\t=1'), kept as written
+        if project is None or project.name.strip() != str(v["项目名称"]).strip():
             errors.append(SheetError(EXECUTION_SHEET, row, "项目序号", f"a project of the table; "
                                      f"'{v['项目序号']} {v['项目名称']}' is not one"))
             continue
@@ -173,7 +176,7 @@ def read_actuals_sheet(data: bytes, doc: Document, file: str | None = None) -> A
         position = v["位置"]
         if project is None or not isinstance(position, int) or \
                 not 1 <= position <= len(project.indicators) or \
-                project.indicators[position - 1].name != str(v["指标名称"]).strip():
+                project.indicators[position - 1].name.strip() != str(v["指标名称"]).strip():
             errors.append(SheetError(INDICATOR_SHEET, row, "位置", "an indicator of the table; "
                                      f"project {v['项目序号']} position {position} "
                                      f"'{v['指标名称']}' is not one"))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.compare import CopyGroup, IndicatorComparison, ProjectSeries
+from jixiao.writers.cells import append_row
 
 CHANGE_LABELS = {"unchanged": "未变", "raised": "调高", "lowered": "调低", "changed": "改写",
                  "added": "新增", "dropped": "删除"}
@@ -18,11 +19,11 @@ def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]],
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(title)
-    ws.append(header)
+    append_row(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([str(v) if isinstance(v, Decimal) else v for v in row])
+        append_row(ws, [str(v) if isinstance(v, Decimal) else v for v in row])
     for k, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(k)].width = width
     ws.freeze_panes = "A2"

@@ -7,6 +7,7 @@ from typing import Any
 
 from jixiao.audit import GRADES, RULES, AuditReport
 from jixiao.model import Document, Finding, Project
+from jixiao.writers.cells import append_row
 
 SHEET_COLUMNS = (
     ("项目序号", 8), ("项目名称", 36), ("指标序号", 8), ("指标名称", 24), ("年度指标值", 16),
@@ -67,25 +68,26 @@ def write_review_xlsx(report: AuditReport, doc: Document, path: str | Path) -> N
     book = Workbook()
     sheet = book.active
     sheet.title = "审核意见"
-    sheet.append([name for name, _ in SHEET_COLUMNS])
+    append_row(sheet, [name for name, _ in SHEET_COLUMNS])
     projects = _lookup(doc)
     for f in report.findings:
         d = finding_dict(f, projects)
-        sheet.append([d["project"], d["project_name"], d["indicator"], d["indicator_name"],
-                      d["target"], f"{f.rule} {d['title']}", str(f.severity), f.message,
-                      d["basis"], d["hint"], _where(f), None])
+        append_row(sheet, [d["project"], d["project_name"], d["indicator"], d["indicator_name"],
+                           d["target"], f"{f.rule} {d['title']}", str(f.severity), f.message,
+                           d["basis"], d["hint"], _where(f), None])
     fills = {"error": "F8CBAD", "warning": "FFE699", "info": "DDEBF7"}
     for row in sheet.iter_rows(min_row=2):
         row[6].fill = PatternFill("solid", fgColor=fills[str(row[6].value)])
     verdicts = book.create_sheet("项目结论")
-    verdicts.append(["项目序号", "项目名称", "结论", "含义", "错误", "警告", "提示", "审核意见"])
+    append_row(verdicts, ["项目序号", "项目名称", "结论", "含义", "错误", "警告", "提示",
+                          "审核意见"])
     by_project = {seq: report.of_project(seq) for seq in report.projects}
     for seq, v in report.verdicts().items():
         fs = by_project[seq]
-        verdicts.append([seq, projects[seq].name, v, GRADES[v],
-                         sum(f.severity == "error" for f in fs),
-                         sum(f.severity == "warning" for f in fs),
-                         sum(f.severity == "info" for f in fs), None])
+        append_row(verdicts, [seq, projects[seq].name, v, GRADES[v],
+                              sum(f.severity == "error" for f in fs),
+                              sum(f.severity == "warning" for f in fs),
+                              sum(f.severity == "info" for f in fs), None])
     for ws, widths in ((sheet, [w for _, w in SHEET_COLUMNS]),
                        (verdicts, [8, 40, 6, 30, 6, 6, 6, 40])):
         for k, width in enumerate(widths, start=1):

@@ -13,6 +13,7 @@ from jixiao.evaluation.monitoring import percent
 from jixiao.evaluation.scoring import two_decimals
 from jixiao.model import Document
 from jixiao.taxonomy import classify
+from jixiao.writers.cells import append_row
 
 
 def _r(value: Decimal | None) -> str:
@@ -61,33 +62,33 @@ def write_forms_xlsx(doc: Document, scores: list[ProjectScore], actuals: Actuals
     book = Workbook()
     summary = book.active
     summary.title = "汇总"
-    summary.append(["项目序号", "项目名称", "年初预算数", "全年执行数", "执行率", "执行得分",
-                    "指标得分", "总分", "评价等级"])
+    append_row(summary, ["项目序号", "项目名称", "年初预算数", "全年执行数", "执行率", "执行得分",
+                         "指标得分", "总分", "评价等级"])
     for s in scores:
-        summary.append([s.project.seq, s.project.name, s.budget, s.executed,
-                        percent(s.execution_rate), s.execution_points,
-                        s.total - s.execution_points, s.total, s.grade])
+        append_row(summary, [s.project.seq, s.project.name, s.budget, s.executed,
+                             percent(s.execution_rate), s.execution_points,
+                             s.total - s.execution_points, s.total, s.grade])
     for s in scores:
         sheet = book.create_sheet(str(s.project.seq))
-        sheet.append(["项目支出绩效自评表", f"（{actuals.year}年度）"])
-        sheet.append(["项目名称", s.project.name])
-        sheet.append(["主管部门", doc.department, "实施单位",
-                      ctx["units"][s.project.seq]])  # type: ignore[index]
-        sheet.append(["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值",
-                      "执行率", "得分"])
-        sheet.append(["年度资金总额", s.budget, s.adjusted_budget, s.executed,
-                      profile.execution_weight, percent(s.execution_rate), s.execution_points])
-        sheet.append(["年度总体目标", s.project.goal])
-        sheet.append(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
-                      "得分", "偏差原因分析及改进措施", "计算"])
+        append_row(sheet, ["项目支出绩效自评表", f"（{actuals.year}年度）"])
+        append_row(sheet, ["项目名称", s.project.name])
+        append_row(sheet, ["主管部门", doc.department, "实施单位",
+                           ctx["units"][s.project.seq]])  # type: ignore[index]
+        append_row(sheet, ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值",
+                           "执行率", "得分"])
+        append_row(sheet, ["年度资金总额", s.budget, s.adjusted_budget, s.executed,
+                           profile.execution_weight, percent(s.execution_rate), s.execution_points])
+        append_row(sheet, ["年度总体目标", s.project.goal])
+        append_row(sheet, ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
+                           "得分", "偏差原因分析及改进措施", "计算"])
         for i in s.indicators:
-            sheet.append([i.category, ctx["second"][(s.project.seq, i.position)],  # type: ignore[index]
-                          i.indicator.name, i.indicator.target, i.actual,
-                          Decimal(_r(i.weight)), Decimal(_r(i.points)),
-                          actuals.values[(s.project.seq, i.position)].reason
-                          if (s.project.seq, i.position) in actuals.values else None,
-                          i.formula])
-        sheet.append(["总分", None, None, None, None, 100, s.total, f"评价等级：{s.grade}"])
+            append_row(sheet, [i.category, ctx["second"][(s.project.seq, i.position)],  # type: ignore[index]
+                               i.indicator.name, i.indicator.target, i.actual,
+                               Decimal(_r(i.weight)), Decimal(_r(i.points)),
+                               actuals.values[(s.project.seq, i.position)].reason
+                               if (s.project.seq, i.position) in actuals.values else None,
+                               i.formula])
+        append_row(sheet, ["总分", None, None, None, None, 100, s.total, f"评价等级：{s.grade}"])
         sheet["A1"].font = Font(bold=True, size=13)
         for row in sheet.iter_rows():
             for cell in row:
@@ -111,19 +112,19 @@ def write_monitoring_xlsx(doc: Document, monitors: list, on: object,
     book = Workbook()
     sheet = book.active
     sheet.title = "绩效运行监控表"
-    sheet.append([f"绩效运行监控表（截至 {on}）", doc.department])
-    sheet.append(["项目序号", "项目名称", "全年预算数", "执行数", "执行进度", "时间进度",
-                  "项目灯", "一级指标", "三级指标", "年度指标值", "当前执行情况",
-                  "全年预计完成情况", *(f"偏差原因：{c}" for c in CAUSES), "偏差原因备注",
-                  "完成目标可能性", "指标灯"])
+    append_row(sheet, [f"绩效运行监控表（截至 {on}）", doc.department])
+    append_row(sheet, ["项目序号", "项目名称", "全年预算数", "执行数", "执行进度", "时间进度",
+                       "项目灯", "一级指标", "三级指标", "年度指标值", "当前执行情况",
+                       "全年预计完成情况", *(f"偏差原因：{c}" for c in CAUSES), "偏差原因备注",
+                       "完成目标可能性", "指标灯"])
     fills = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}
     for m in monitors:
         rate = "" if m.execution_progress is None else percent(m.execution_progress)
         for i in m.indicators:
-            sheet.append([m.project.seq, m.project.name, m.budget, m.executed, rate,
-                          percent(m.time_progress), m.light, i.indicator.category,
-                          i.indicator.name, i.target, i.current, i.expected,
-                          *([None] * len(CAUSES)), i.cause, i.likelihood, i.light])
+            append_row(sheet, [m.project.seq, m.project.name, m.budget, m.executed, rate,
+                               percent(m.time_progress), m.light, i.indicator.category,
+                               i.indicator.name, i.target, i.current, i.expected,
+                               *([None] * len(CAUSES)), i.cause, i.likelihood, i.light])
             row = sheet.max_row
             for column in (7, sheet.max_column):  # the project's light, the indicator's
                 cell = sheet.cell(row, column)

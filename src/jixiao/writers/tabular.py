@@ -21,6 +21,7 @@ from typing import Any
 from jixiao.model import AMOUNT_COLUMNS, AMOUNT_LABELS, Amounts, Document
 from jixiao.targets import parse
 from jixiao.taxonomy import classify
+from jixiao.writers.cells import append_row, safe_csv, text_cell
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,9 @@ def document_rows(d: int, doc: Document) -> dict[str, list[list[Any]]]:
 
 
 def _text(value: Any) -> Any:
-    return format(value, "f") if isinstance(value, Decimal) else value
+    """A CSV field: an amount as its exact decimal text, a text escaped (writers/cells.py)
+    so that no spreadsheet takes it for a formula; a negative amount is a number, kept."""
+    return format(value, "f") if isinstance(value, Decimal) else safe_csv(value)
 
 
 class _Sink:
@@ -139,7 +142,7 @@ class _XlsxSink(_Sink):
         self.sheets = {}
         for name, fields in TABLES.items():
             sheet = self.book.create_sheet(name)
-            sheet.append([f.name for f in fields])
+            append_row(sheet, [f.name for f in fields])
             self.sheets[name] = sheet
         self.money = {name: {k for k, f in enumerate(fields)
                              if f.type == "number" and f.name != "value"}
@@ -157,7 +160,7 @@ class _XlsxSink(_Sink):
                     cell.number_format = "#,##0.00"
                     cells.append(cell)
                 else:
-                    cells.append(v)
+                    cells.append(text_cell(sheet, v))  # a text stays text, never a formula
             sheet.append(cells)
 
     def close(self) -> list[Path]:

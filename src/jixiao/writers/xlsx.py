@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.model import AMOUNT_COLUMNS, AMOUNT_LABELS, Amounts, Document
+from jixiao.writers.cells import append_row
 
 WIDE_HEADER = ("项目名称（资金使用单位）", *(AMOUNT_LABELS[c] for c in AMOUNT_COLUMNS),
                "绩效目标", "绩效指标")
@@ -43,34 +44,34 @@ def write_xlsx(doc: Document, path: str | Path, form: str = "wide",
     book = Workbook()
     sheet = book.active
     sheet.title = "项目支出绩效目标表"
-    sheet.append([doc.title or "项目支出绩效目标表"])
+    append_row(sheet, [doc.title or "项目支出绩效目标表"])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
-    sheet.append([f"部门名称：{doc.department or ''}", *[None] * (len(header) - 2),
-                  f"单位：{doc.amount_unit}"])
-    sheet.append(list(header))
+    append_row(sheet, [f"部门名称：{doc.department or ''}", *[None] * (len(header) - 2),
+                       f"单位：{doc.amount_unit}"])
+    append_row(sheet, list(header))
     header_row = sheet.max_row
     money_columns = [k + 1 for k, name in enumerate(header) if name in AMOUNT_LABELS.values()]
     if form == "wide":
         if doc.grand_total:
-            sheet.append(["合计", *_amount_values(doc.grand_total), None, None])
+            append_row(sheet, ["合计", *_amount_values(doc.grand_total), None, None])
         for unit in doc.units:
             if unit.subtotal:
-                sheet.append([unit.name, *_amount_values(unit.subtotal), None, None])
+                append_row(sheet, [unit.name, *_amount_values(unit.subtotal), None, None])
             for p in unit.projects:
                 items = "\n".join(f"{i.seq}、{i.raw}" for i in p.indicators)
-                sheet.append([p.name, *_amount_values(p.amounts), p.goal, items])
+                append_row(sheet, [p.name, *_amount_values(p.amounts), p.goal, items])
     else:
         if doc.grand_total:
-            sheet.append([None, None, "合计", *_amount_values(doc.grand_total)])
+            append_row(sheet, [None, None, "合计", *_amount_values(doc.grand_total)])
         for unit in doc.units:
             if unit.subtotal:
-                sheet.append([unit.name, None, None, *_amount_values(unit.subtotal)])
+                append_row(sheet, [unit.name, None, None, *_amount_values(unit.subtotal)])
             for p in unit.projects:
                 first = sheet.max_row + 1
                 project = [unit.name, p.seq, p.name, *_amount_values(p.amounts), p.goal]
                 for i in p.indicators or [None]:
                     item = [i.seq, i.category, i.name, i.target, i.raw] if i else [None] * 5
-                    sheet.append([*project, *item])
+                    append_row(sheet, [*project, *item])
                 last = sheet.max_row
                 if merge_projects and last > first:
                     for column in range(1, len(project) + 1):
