@@ -24,12 +24,46 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
+PEEK_BYTES = 16 * 1024  # the title and department lines come first, well within this
+
+
+def peek_department(data: bytes) -> str | None:
+    """The department a text table names above its column header, from its first bytes
+    only, as the text reader would find it; None when they do not tell (another format,
+    the header further down): then only a full reading knows."""
+    from jixiao.readers.text import DEPARTMENT_RE, HEADER_RE, ITEM_RE, _amount_line
+
+    if sniff(data) != "text":
+        return None
+    head = data[:PEEK_BYTES]
+    if len(data) > PEEK_BYTES:
+        head = head[:head.rfind(b"\n") + 1]  # whole lines: no character cut in two
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = head.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return None
+    department = None
+    for raw in text.replace("\r", "\n").split("\n"):
+        line = raw.replace("\f", "").strip()
+        if line.startswith("项目名称") and HEADER_RE.match(line):
+            return department
+        if _amount_line(line) and not ITEM_RE.match(line):
+            return None  # a table without its header: let the reader decide
+        if m := DEPARTMENT_RE.match(line):
+            department = m.group("name").strip()
+    return None
+
+
 def read_bytes(data: bytes, file: str | None = None) -> Document:
     kind = sniff(data)
     if kind == "json":
         try:
             parsed = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, 4,300+ digits, deep
             line = getattr(exc, "lineno", None)
             raise ReadError("bad-json", f"not valid JSON: {exc}", SourceSpan(file, line, line)) \
                 from None

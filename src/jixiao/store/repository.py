@@ -6,7 +6,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -196,27 +196,42 @@ def prepare(doc: Document, file: SourceInfo | None = None, findings: Sequence[Fi
     )
 
 
+# records a stored document in the change log, in the transaction that stores it
+IngestLog = Callable[[Connection, "IngestResult"], None]
+
+
 def ingest(engine: Engine, doc: Document, file: SourceInfo | None = None,
-           findings: Sequence[Finding] = (), year: int | None = None) -> IngestResult:
+           findings: Sequence[Finding] = (), year: int | None = None,
+           log: IngestLog | None = None) -> IngestResult:
     """Store a document in one transaction. The same bytes again change nothing; the same
     table under another name, encoding or wrapping is recorded as a file of the same document.
     `findings` (of jixiao.audit) are stored with a new document; see `prepare` for the rest.
+    `log(conn, result)` runs inside that transaction: if it fails, nothing is stored.
     """
-    return ingest_prepared(engine, [prepare(doc, file, findings, year)])[0]
+    return ingest_prepared(engine, [prepare(doc, file, findings, year)], log)[0]
 
 
-def ingest_prepared(engine: Engine, batch: Sequence[PreparedDocument]) -> list[IngestResult]:
-    """Store prepared documents in one transaction (COPY on PostgreSQL): all or none."""
+def ingest_prepared(engine: Engine, batch: Sequence[PreparedDocument],
+                    log: IngestLog | None = None) -> list[IngestResult]:
+    """Store prepared documents in one transaction (COPY on PostgreSQL): all or none, the
+    change-log rows `log` writes for them included."""
+    def store_all(conn: Connection, batch: Sequence[PreparedDocument]) -> list[IngestResult]:
+        results = [_ingest_one(conn, d) for d in batch]
+        if log is not None:
+            for result in results:
+                log(conn, result)
+        return results
+
     try:
         with engine.begin() as conn:
-            return [_ingest_one(conn, d) for d in batch]
+            return store_all(conn, batch)
     except IntegrityError:
         if len(batch) > 1:  # the caller decides: one by one (jixiao.bulk does)
             raise
         # another writer stored the same table (or file) between our look and our insert;
         # its transaction won, ours left nothing: look again, and find theirs
         with engine.begin() as conn:
-            return [_ingest_one(conn, batch[0])]
+            return store_all(conn, batch)
 
 
 def _ingest_one(conn: Connection, d: PreparedDocument) -> IngestResult:
@@ -244,13 +259,17 @@ def _ingest_one(conn: Connection, d: PreparedDocument) -> IngestResult:
                         v["n_warnings"])
 
 
-def delete_document(engine: Engine, doc_id: int) -> None:
+def delete_document(engine: Engine, doc_id: int,
+                    log: Callable[[Connection], None] | None = None) -> None:
     """Remove a document with everything stored for it (files, rows, findings, actuals,
-    opinions)."""
+    opinions). `log(conn)` records it in the same transaction: if it fails, nothing is
+    removed."""
     with engine.begin() as conn:
         if conn.execute(delete(documents).where(documents.c.id == doc_id)).rowcount == 0:
             raise StoreError(f"no document with id {doc_id}")
         search.unindex_document(conn, doc_id)
+        if log is not None:
+            log(conn)
 
 
 def known_files(engine: Engine) -> set[tuple[str, str]]:

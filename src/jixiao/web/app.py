@@ -3,7 +3,9 @@ the JSON API under /api/v1, over the same store and library as the CLI."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections import OrderedDict
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
     HTMLResponse,
@@ -27,13 +29,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jixiao import store
 from jixiao.audit import AuditReport
+from jixiao.limits import DEFAULT as DEFAULT_LIMITS
 from jixiao.model import Document
+from jixiao.store.accounts import AccountError
 from jixiao.store.schema import documents
-from jixiao.web.auth import WebError
+from jixiao.web.auth import WebError, caller
+from jixiao.web.limits import BodyLimit, heavy
 
 HERE = Path(__file__).parent
 CHINA = ZoneInfo("Asia/Shanghai")
-UPLOAD_LIMIT = 20 * 1024 * 1024  # bytes; the largest real tables are a few MB
+UPLOAD_LIMIT = DEFAULT_LIMITS.upload_bytes  # bytes; the largest real tables are a few MB
 
 
 def money(value: Decimal | None) -> str:
@@ -72,40 +77,91 @@ def _vendor_dir() -> Path | None:
     return None
 
 
+Loaded = tuple[Document, AuditReport, dict[int, str]]
+
+
+def weight(doc: Document) -> int:
+    """What a cached document costs, counted in the objects that make its memory: its
+    projects and indicators (about 2 KB each once read back with spans and findings)."""
+    return len(doc.projects) + sum(len(p.indicators) for p in doc.projects)
+
+
 class Workspace:
     """The store as the pages and the API see it, with stored documents cached: they never
     change once stored, so each request only asks whether its document still exists (a
-    document deleted through another server process must not be shown)."""
+    document deleted through another server process must not be shown).
+
+    The cache is bounded by count and by weight (projects + indicators held): a document
+    heavier than the whole budget is served but not kept. Requests load documents in the
+    heavy pool's threads, so the cache is guarded by a lock."""
 
     SIZE = 64
+    WEIGHT = 200_000
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: Any, size: int = SIZE, max_weight: int = WEIGHT) -> None:
         self.engine = engine
-        self._cache: OrderedDict[int, tuple[Document, AuditReport, dict[int, str]]] = \
-            OrderedDict()
+        self.size, self.max_weight = size, max_weight
+        self._cache: OrderedDict[int, Loaded] = OrderedDict()
+        self._weights: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def held(self) -> tuple[int, int]:
+        """(documents cached, their weight)."""
+        with self._lock:
+            return len(self._cache), sum(self._weights.values())
+
+    def cached(self, doc_id: int) -> bool:
+        with self._lock:
+            return doc_id in self._cache
 
     def _exists(self, doc_id: int) -> bool:
         with self.engine.connect() as conn:
             return conn.execute(select(documents.c.id).where(documents.c.id == doc_id)
                                 ).first() is not None
 
-    def document(self, doc_id: int) -> tuple[Document, AuditReport, dict[int, str]]:
+    def document(self, doc_id: int) -> Loaded:
         if not self._exists(doc_id):
-            self._cache.pop(doc_id, None)
+            self.forget(doc_id)
             raise WebError(404, "not-found", "没有找到 (no such document)")
-        if doc_id in self._cache:
-            self._cache.move_to_end(doc_id)
-            return self._cache[doc_id]
-        doc = store.load_document(self.engine, doc_id)
+        with self._lock:
+            if doc_id in self._cache:
+                self._cache.move_to_end(doc_id)
+                return self._cache[doc_id]
+        doc = store.load_document(self.engine, doc_id)  # outside the lock: it takes a while
         report = AuditReport("default", store.load_findings(self.engine, doc_id),
                              [p.seq for p in doc.projects])
-        self._cache[doc_id] = loaded = (doc, report, report.verdicts())
-        while len(self._cache) > self.SIZE:
-            self._cache.popitem(last=False)
+        loaded = (doc, report, report.verdicts())
+        cost = weight(doc)
+        if cost > self.max_weight:
+            return loaded  # not kept: it alone is over the budget
+        with self._lock:
+            self._cache[doc_id] = loaded
+            self._weights[doc_id] = cost
+            while len(self._cache) > self.size or sum(self._weights.values()) > self.max_weight:
+                old, _ = self._cache.popitem(last=False)
+                self._weights.pop(old, None)
         return loaded
 
     def forget(self, doc_id: int) -> None:
-        self._cache.pop(doc_id, None)
+        with self._lock:
+            self._cache.pop(doc_id, None)
+            self._weights.pop(doc_id, None)
+
+
+async def preload_document(request: Request) -> None:
+    """Load the request's document into the cache in the heavy pool, before the handler
+    (which reads it from the cache on the event loop) runs: the first view of a large
+    document then stalls nobody. Only for a signed-in caller: the anonymous load nothing."""
+    raw = request.path_params.get("doc_id")
+    if raw is None or not str(raw).isascii() or not str(raw).isdigit():
+        return
+    doc_id = int(raw)
+    ws: Workspace = request.app.state.workspace
+    if not 1 <= doc_id <= 2_147_483_647 or ws.cached(doc_id) or caller(request) is None:
+        return
+    with contextlib.suppress(WebError):  # the handler answers it (404), after who asks
+        await heavy(ws.document, doc_id)
 
 
 def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastAPI:
@@ -117,6 +173,8 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastA
     app.state.engine = store.connect(db)
     app.state.workspace = Workspace(app.state.engine)
     app.state.upload_limit = upload_limit
+    # counted while the body streams in, before anything reads it (jixiao.web.limits)
+    app.add_middleware(BodyLimit, limit=upload_limit)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters.update(money=money, when=chinese_datetime, span=span_text)
     templates.env.globals.update(vendor=_vendor_dir() is not None)
@@ -148,8 +206,21 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastA
                           for e in exc.errors())
         return await web_error(request, WebError(422, "invalid", f"请求无效 ({where})"))
 
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    @app.exception_handler(AccountError)
+    async def refused(request: Request, exc: AccountError) -> Response:
+        # a write the store refuses (an indicator that does not exist, say): the request's
+        # fault, not the server's
+        return await web_error(request, WebError(422, "invalid", f"请求无效 ({exc})"))
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> Response:
+        # still logged by the server; the client gets the usual error shape, no traceback
+        return await web_error(request, WebError(500, "internal",
+                                                 "服务器内部错误 (internal error)"))
+
+    preload = [Depends(preload_document)]
+    app.include_router(api.router, dependencies=preload)
+    app.include_router(pages.router, dependencies=preload)
 
     @app.get("/", include_in_schema=False)
     async def home() -> Response:
