@@ -128,6 +128,9 @@ def from_dict(data: dict[str, Any], file: str | None = None) -> Document:
     if not isinstance(data, dict) or "projects" not in data or "document" not in data:
         raise ReadError("not-interchange", "expected an object with 'document' and 'projects'",
                         SourceSpan(file))
+    from jixiao.interchange_schema import validate  # pydantic loads only for JSON
+
+    validate(data, file)  # every field's type and range, before anything is built
     d = data["document"] or {}
     src = d.get("source") or {}
     source_file = src.get("file")

@@ -1,0 +1,187 @@
+"""The shape of interchange JSON, checked before a Document is built from it.
+
+`jixiao.interchange.from_dict` trusts what it is given; JSON from outside (an upload, a
+script) is checked here first, so that a wrong type, a missing key, a number no column can
+hold, money that is not a finite amount or a character UTF-8 cannot encode is refused with
+the path of the field (`projects[3].indicators[0].name: …`) instead of failing somewhere
+inside the reader or the database.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from jixiao.errors import ReadError
+from jixiao.limits import DEFAULT, Limits, check
+from jixiao.model import SourceSpan
+
+# 万元: ten times the largest budget of any government; more is a typo or an attack
+MONEY_MAX = Decimal("1e12")
+MONEY_DECIMALS = 6  # "0.000001" 万元 is one cent of a cent; a longer tail is no amount
+INT32 = 2_147_483_647  # the Integer columns of PostgreSQL hold no more
+
+
+def _encodable(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"第{exc.start + 1}个字符无法编码 (a lone surrogate is not text)") \
+            from None
+    return value
+
+
+def _money(value: Any) -> Any:
+    """A finite amount in 万元 within 0 … 1e12, as text or a JSON number."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError("金额应为数字或数字字符串 (expected a decimal amount)")
+    text = value.replace(",", "") if isinstance(value, str) else str(value)
+    if len(text) > 40:
+        raise ValueError("金额过长 (more than 40 characters)")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"不是金额: {text[:40]!r} (expected a decimal amount)") from None
+    if not amount.is_finite():
+        raise ValueError(f"金额必须是有限数值，不能是 {text} (NaN and infinity are no amount)")
+    if amount < 0:
+        raise ValueError(f"金额不能为负数: {text} (negative amount)")
+    if amount > MONEY_MAX:
+        raise ValueError(f"金额 {text} 万元超过上限 {MONEY_MAX:,f} 万元 (absurd amount)")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MONEY_DECIMALS:
+        raise ValueError(f"金额小数位过多: {text} (more than {MONEY_DECIMALS} decimals)")
+    return value
+
+
+Text = Annotated[str, Field(max_length=DEFAULT.cell_chars), AfterValidator(_encodable)]
+Short = Annotated[str, Field(max_length=64), AfterValidator(_encodable)]
+Money = Annotated[Any, BeforeValidator(_money)]
+LineNo = Annotated[int, Field(ge=0, le=INT32)]
+ProjectSeq = Annotated[int, Field(ge=1, le=100_000)]
+ItemSeq = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class _Model(BaseModel):
+    # the derived keys (parsed_target, taxonomy) and anything else are ignored, as
+    # from_dict ignores them
+    model_config = ConfigDict(extra="ignore", strict=False)
+
+
+class SpanIn(_Model):
+    first_line: LineNo | None = None
+    last_line: LineNo | None = None
+    page: LineNo | None = None
+
+
+class AmountsIn(_Model):
+    total: Money = None
+    fiscal: Money = None
+    special_account: Money = None
+    other: Money = None
+    columns_inferred: bool = False
+
+
+class UnitIn(AmountsIn):
+    name: Text
+    stated: bool = True
+    source: SpanIn | None = None
+
+
+class IndicatorIn(_Model):
+    seq: ItemSeq = 0  # default unchecked: from_dict numbers it by its place
+    category: Text | None = None
+    name: Text | None = None
+    target: Text | None = None
+    raw: Text | None = None
+    source: SpanIn | None = None
+
+
+class ProjectIn(AmountsIn):
+    seq: ProjectSeq = 1
+    name: Text | None = None
+    goal: Text | None = None
+    indicators: list[IndicatorIn] | None = None
+    unit: Text | None = None
+    source: SpanIn | None = None
+    field_sources: dict[Short, SpanIn | None] | None = None
+
+
+class SourceIn(_Model):
+    file: Text | None = None
+    sha256: Short | None = None
+    format: Annotated[str, Field(max_length=16)] | None = None
+    encoding: Annotated[str, Field(max_length=16)] | None = None
+    lines: LineNo | None = None
+    pages: LineNo | None = None
+
+
+class WarningIn(SpanIn):
+    code: Short
+    message: Text
+    severity: Literal["info", "warning"] = "warning"
+
+
+class DocumentIn(_Model):
+    title: Text | None = None
+    department: Text | None = None
+    amount_unit: Annotated[str, Field(max_length=8)] | None = None
+    grand_total: AmountsIn | None = None
+    units: list[UnitIn] | None = None
+    source: SourceIn | None = None
+    warnings: list[WarningIn] | None = None
+    format_version: Annotated[int, Field(ge=0, le=1000)] | None = None
+
+
+class InterchangeIn(_Model):
+    document: DocumentIn | None
+    projects: list[ProjectIn]
+
+    @model_validator(mode="after")
+    def _distinct_seqs(self) -> InterchangeIn:
+        seen: set[int] = set()
+        for k, p in enumerate(self.projects):
+            seq = p.seq if "seq" in p.model_fields_set else k + 1
+            if seq in seen:
+                raise ValueError(f"projects[{k}].seq: 项目序号 {seq} 重复 (two projects "
+                                 "numbered alike)")
+            seen.add(seq)
+        return self
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    """('projects', 3, 'indicators', 0, 'name') → projects[3].indicators[0].name"""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(the whole object)"
+
+
+def validate(data: Any, file: str | None = None, limits: Limits = DEFAULT) -> None:
+    """Refuse interchange JSON of the wrong shape (ReadError "bad-json" naming the fields),
+    or larger than the limits (LimitError), before anything is built from it."""
+    try:
+        InterchangeIn.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False)
+        shown = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise ReadError("bad-json", f"交换格式 JSON 无效 — {shown}{more}",
+                        SourceSpan(file)) from None
+    check("projects", len(data["projects"]), limits, "the number of projects",
+          SourceSpan(file))
+    for k, p in enumerate(data["projects"]):
+        check("indicators_per_project", len(p.get("indicators") or ()), limits,
+              f"the number of indicators of projects[{k}]", SourceSpan(file))
