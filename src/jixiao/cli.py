@@ -898,6 +898,54 @@ def users_list_command(db: DbOption = None) -> None:
     out.print(table)
 
 
+@users_app.command("unlock")
+def users_unlock_command(username: Annotated[str, typer.Argument()], db: DbOption = None
+                         ) -> None:
+    """Lift the lockout (and back-off) that failed logins put on a name."""
+    from jixiao.store.accounts import unlock
+
+    if unlock(store.connect(db), username):
+        out.print(f"{escape(username)} unlocked")
+    else:
+        out.print(f"{escape(username)} was not locked")
+
+
+@users_app.command("tokens")
+def users_tokens_command(username: Annotated[str, typer.Argument()], db: DbOption = None
+                         ) -> None:
+    """A user's API tokens: name, made, last used, expiry — never the token."""
+    from jixiao.store.accounts import list_api_tokens, list_users
+
+    engine = store.connect(db)
+    user = next((u for u in list_users(engine) if u.username == username), None)
+    if user is None:
+        err.print(f"[red]error[/]: there is no user '{escape(username)}'")
+        raise typer.Exit(1)
+    table = Table(title=f"API tokens of {escape(username)}", title_justify="left")
+    for col in ("id", "name", "created", "last used", "uses", "expires", "state"):
+        table.add_column(col)
+    states = {"有效": "live", "已过期": "expired", "已撤销": "revoked"}
+    for t in list_api_tokens(engine, user.id):
+        table.add_row(str(t.id), escape(t.name), f"{t.created_at:%Y-%m-%d %H:%M}",
+                      f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never",
+                      str(t.uses), f"{t.expires_at:%Y-%m-%d %H:%M}", states[t.state()])
+    out.print(table)
+
+
+@users_app.command("revoke-token")
+def users_revoke_token_command(token_id: Annotated[int, typer.Argument()],
+                               db: DbOption = None) -> None:
+    """Revoke an API token by its id (from 'jixiao users tokens')."""
+    from jixiao.store.accounts import AccountError, revoke_api_token
+
+    try:
+        token = revoke_api_token(store.connect(db), token_id)
+    except AccountError as exc:
+        err.print(f"[red]error[/]: {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    out.print(f"token {token.id} ({escape(token.name)}) of {escape(token.username)} revoked")
+
+
 db_app = typer.Typer(help="The database's schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

@@ -1,16 +1,20 @@
 """People and what they write: users (argon2id passwords), browser sessions, API tokens,
-review opinions, single actual values, and the change log that records every write."""
+review opinions, single actual values, and the change log that records every write.
+Logins are throttled per name and per address, in the database (issue 12)."""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from jixiao.errors import JixiaoError
 from jixiao.evaluation.actuals import Actual
@@ -19,6 +23,7 @@ from jixiao.store.schema import (
     api_tokens,
     changes,
     indicators,
+    login_attempts,
     opinions,
     sessions,
     users,
@@ -27,6 +32,27 @@ from jixiao.store.schema import (
 ROLES = ("admin", "reviewer", "department")
 ROLE_LABELS = {"admin": "管理员", "reviewer": "审核人员", "department": "部门用户"}
 SESSION_HOURS = 12
+TOKEN_DAYS = 90  # an API token's life unless its maker chooses another
+TOKEN_MAX_DAYS = 3650
+HASH_SLOTS = 2  # argon2 hashes at once in a process: each takes 64 MiB and a core
+_hashing = threading.BoundedSemaphore(HASH_SLOTS)
+
+
+@dataclass(frozen=True, slots=True)
+class Throttle:
+    """How failed logins of one name, or from one address, are slowed down."""
+
+    free: int  # failures allowed before each next attempt must wait
+    cap: int  # seconds: the longest wait (2, 4, 8 … after `free` failures)
+    lockout: int | None  # failures that lock the name until an admin unlocks it
+
+
+USER_THROTTLE = Throttle(free=5, cap=300, lockout=20)
+# an office behind one address has many people: a later back-off and no lockout
+ADDRESS_THROTTLE = Throttle(free=10, cap=300, lockout=None)
+# failures are forgotten this long after the last one; longer than the cap, so that a
+# steady guesser still reaches the lockout
+FAILURE_WINDOW = timedelta(minutes=15)
 
 
 class AccountError(JixiaoError):
@@ -56,6 +82,16 @@ def _hasher() -> Any:
     return PasswordHasher()  # argon2id, the library's (RFC 9106) defaults
 
 
+def _hash(password: str) -> str:
+    with _hashing:
+        return str(_hasher().hash(password))
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite gives back the UTC times it was given without their zone."""
+    return None if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -77,7 +113,7 @@ def add_user(engine: Engine, username: str, password: str, role: str,
         if conn.execute(select(users.c.id).where(users.c.username == username)).first():
             raise AccountError(f"there is already a user '{username}'")
         user_id = conn.execute(insert(users).values(
-            username=username, password_hash=_hasher().hash(password), role=role,
+            username=username, password_hash=_hash(password), role=role,
             department=department if role == "department" else None,
         )).inserted_primary_key[0]
         user = User(int(user_id), username, role, department if role == "department" else None)
@@ -93,6 +129,13 @@ def list_users(engine: Engine) -> list[User]:
 
 
 def authenticate(engine: Engine, username: str, password: str) -> User | None:
+    """The user if the password is theirs; not throttled (`login` is)."""
+    with _hashing:
+        return _check_password(engine, username, password)
+
+
+def _check_password(engine: Engine, username: str, password: str) -> User | None:
+    """(The caller holds a hashing slot.)"""
     from argon2.exceptions import VerifyMismatchError
 
     with engine.connect() as conn:
@@ -108,11 +151,136 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
     return _user(row)
 
 
-def start_session(engine: Engine, user: User) -> tuple[str, str]:
-    """A new session: (the cookie's token, the CSRF token of its forms)."""
+# ---- throttled logins ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A login refused before its password is looked at."""
+
+    locked: bool  # the name is locked until an admin unlocks it
+    retry_after: int  # seconds to wait (0 when locked)
+
+    @property
+    def message(self) -> str:
+        if self.locked:
+            return "登录失败次数过多，该账户已锁定，请联系管理员解锁"
+        return f"登录失败次数过多，请 {self.retry_after} 秒后再试"
+
+
+def _key(username: str) -> str:
+    return username[:200]  # the column's width; a longer name is throttled by its start
+
+
+def login_refusal(engine: Engine, username: str, address: str,
+                  now: datetime | None = None) -> Refusal | None:
+    """Why a login of `username` from `address` may not be tried now, if it may not."""
+    now = now or datetime.now(UTC)
+    with engine.connect() as conn:
+        rows = conn.execute(select(login_attempts).where(
+            ((login_attempts.c.kind == "user") & (login_attempts.c.name == _key(username)))
+            | ((login_attempts.c.kind == "address")
+               & (login_attempts.c.name == _key(address))))).all()
+    if any(r.locked_at is not None for r in rows):
+        return Refusal(locked=True, retry_after=0)
+    waits = [(until - now).total_seconds() for r in rows
+             if (until := _aware(r.blocked_until)) is not None and until > now]
+    return Refusal(locked=False, retry_after=math.ceil(max(waits))) if waits else None
+
+
+def login(engine: Engine, username: str, password: str, address: str) -> User | Refusal | None:
+    """A throttled login: the user, a refusal (the password not even hashed), or None for a
+    wrong name or password (then counted against both the name and the address)."""
+    if (refusal := login_refusal(engine, username, address)) is not None:
+        return refusal
+    with _hashing:
+        # asked again once a hashing slot is free: the failures of the requests that were
+        # ahead in the queue count against this one
+        if (refusal := login_refusal(engine, username, address)) is not None:
+            return refusal
+        user = _check_password(engine, username, password)
+    if user is None:
+        record_failure(engine, username, address)
+    else:
+        with engine.begin() as conn:
+            conn.execute(delete(login_attempts).where(
+                login_attempts.c.kind == "user", login_attempts.c.name == _key(username),
+                login_attempts.c.locked_at.is_(None)))
+    return user
+
+
+def failure_wait(failures: int, throttle: Throttle) -> int:
+    """Seconds the next attempt must wait after `failures` failures: 0, then 2, 4, 8 …"""
+    if failures < throttle.free:
+        return 0
+    return min(2 ** min(failures - throttle.free + 1, 30), throttle.cap)
+
+
+def record_failure(engine: Engine, username: str, address: str,
+                   now: datetime | None = None) -> None:
+    now = now or datetime.now(UTC)
+    with engine.begin() as conn:  # forgotten failures, in a statement of their own
+        conn.execute(delete(login_attempts).where(
+            login_attempts.c.last_failure_at < now - FAILURE_WINDOW,
+            login_attempts.c.locked_at.is_(None)))
+    with engine.begin() as conn:  # the name first, then the address: one order, no deadlock
+        for kind, name, throttle in (("user", _key(username), USER_THROTTLE),
+                                     ("address", _key(address), ADDRESS_THROTTLE)):
+            _count_failure(conn, kind, name, throttle, now)
+
+
+def _count_failure(conn: Connection, kind: str, name: str, throttle: Throttle,
+                   now: datetime) -> None:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(login_attempts).values(
+        kind=kind, name=name, failures=0, last_failure_at=now).on_conflict_do_nothing())
+    key = (login_attempts.c.kind == kind, login_attempts.c.name == name)
+    # one statement adds the failure: parallel failures each count
+    failures, locked_at = conn.execute(
+        update(login_attempts).where(*key).values(
+            failures=login_attempts.c.failures + 1, last_failure_at=now)
+        .returning(login_attempts.c.failures, login_attempts.c.locked_at)).one()
+    wait = failure_wait(failures, throttle)
+    values: dict[str, Any] = {"blocked_until": now + timedelta(seconds=wait) if wait else None}
+    if locked_at is None and throttle.lockout is not None and failures >= throttle.lockout:
+        values["locked_at"] = now
+        record(conn, None, "lock-user", f"user {name}", None, {"failures": failures},
+               actor="(login)")
+    conn.execute(update(login_attempts).where(*key).values(**values))
+
+
+def unlock(engine: Engine, username: str, by: User | None = None) -> bool:
+    """Lift a name's lockout and back-off; whether there was one."""
+    with engine.begin() as conn:
+        row = conn.execute(delete(login_attempts).where(
+            login_attempts.c.kind == "user", login_attempts.c.name == _key(username))
+            .returning(login_attempts.c.failures, login_attempts.c.locked_at)).first()
+        if row is None:
+            return False
+        record(conn, by, "unlock-user", f"user {username}",
+               {"failures": row.failures, "locked": row.locked_at is not None}, None)
+    return True
+
+
+def locked_names(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(select(login_attempts.c.name).where(
+            login_attempts.c.kind == "user", login_attempts.c.locked_at.is_not(None)))
+            .scalars())
+
+
+# ---- sessions ----------------------------------------------------------------------------
+
+
+def start_session(engine: Engine, user: User, replacing: str | None = None
+                  ) -> tuple[str, str]:
+    """A new session: (the cookie's token, the CSRF token of its forms). The session the
+    browser still held (`replacing`, its cookie's token) ends: a login never keeps one."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with engine.begin() as conn:
         conn.execute(delete(sessions).where(sessions.c.expires_at < datetime.now(UTC)))
+        if replacing:
+            conn.execute(delete(sessions).where(sessions.c.token_hash == _digest(replacing)))
         conn.execute(insert(sessions).values(
             token_hash=_digest(token), user_id=user.id, csrf=csrf,
             expires_at=datetime.now(UTC) + timedelta(hours=SESSION_HOURS)))
@@ -139,21 +307,87 @@ def end_session(engine: Engine, token: str) -> None:
         conn.execute(delete(sessions).where(sessions.c.token_hash == _digest(token)))
 
 
-def add_api_token(engine: Engine, user: User, name: str) -> str:
+# ---- API tokens --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    """What is shown of a token: never the token itself."""
+
+    id: int
+    username: str
+    name: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    uses: int
+    revoked_at: datetime | None
+
+    def state(self, now: datetime | None = None) -> str:
+        if self.revoked_at is not None:
+            return "已撤销"
+        return "已过期" if self.expires_at <= (now or datetime.now(UTC)) else "有效"
+
+
+def add_api_token(engine: Engine, user: User, name: str,
+                  expires_in_days: int = TOKEN_DAYS) -> str:
     """A new token for scripts (shown once; only its hash is kept)."""
+    if not 1 <= expires_in_days <= TOKEN_MAX_DAYS:
+        raise AccountError(f"a token lives 1 to {TOKEN_MAX_DAYS} days, not {expires_in_days}")
     token = "jx_" + secrets.token_urlsafe(32)
+    expires = datetime.now(UTC) + timedelta(days=expires_in_days)
     with engine.begin() as conn:
-        conn.execute(insert(api_tokens).values(token_hash=_digest(token), user_id=user.id,
-                                               name=name))
-        record(conn, user, "add-token", f"token {name}", None, {"user": user.username})
+        token_id = conn.execute(insert(api_tokens).values(
+            token_hash=_digest(token), user_id=user.id, name=name, expires_at=expires,
+            uses=0)).inserted_primary_key[0]
+        record(conn, user, "add-token", f"token {token_id} {name}", None,
+               {"user": user.username, "expires_at": expires.isoformat()})
     return token
 
 
-def token_user(engine: Engine, token: str) -> User | None:
+def list_api_tokens(engine: Engine, user_id: int | None = None) -> list[ApiToken]:
+    """Every token (of one user), newest first."""
+    query = (select(api_tokens, users.c.username)
+             .join(users, users.c.id == api_tokens.c.user_id)
+             .order_by(api_tokens.c.id.desc()))
+    if user_id is not None:
+        query = query.where(api_tokens.c.user_id == user_id)
     with engine.connect() as conn:
-        row = conn.execute(select(users).join(api_tokens, api_tokens.c.user_id == users.c.id)
-                           .where(api_tokens.c.token_hash == _digest(token),
-                                  users.c.active)).first()
+        return [ApiToken(r.id, r.username, r.name, _aware(r.created_at),
+                         _aware(r.expires_at), _aware(r.last_used_at), r.uses,
+                         _aware(r.revoked_at)) for r in conn.execute(query)]
+
+
+def revoke_api_token(engine: Engine, token_id: int, by: User | None = None) -> ApiToken:
+    """End a token; only an admin (or the CLI, `by` None) may end another user's."""
+    with engine.begin() as conn:
+        row = conn.execute(select(api_tokens, users.c.username)
+                           .join(users, users.c.id == api_tokens.c.user_id)
+                           .where(api_tokens.c.id == token_id)).first()
+        if row is None or (by is not None and by.role != "admin" and row.user_id != by.id):
+            raise AccountError(f"there is no token {token_id}")
+        revoked = _aware(row.revoked_at) or datetime.now(UTC)
+        if row.revoked_at is None:
+            conn.execute(update(api_tokens).where(api_tokens.c.id == token_id)
+                         .values(revoked_at=revoked))
+            record(conn, by, "revoke-token", f"token {token_id} {row.name}",
+                   {"user": row.username}, {"revoked_at": revoked.isoformat()})
+    return ApiToken(row.id, row.username, row.name, _aware(row.created_at),
+                    _aware(row.expires_at), _aware(row.last_used_at), row.uses, revoked)
+
+
+def token_user(engine: Engine, token: str) -> User | None:
+    """The user of a live token, this use counted; None for an expired or revoked one."""
+    now = datetime.now(UTC)
+    with engine.begin() as conn:  # the write first: SQLite takes its lock at once
+        user_id = conn.execute(
+            update(api_tokens).where(api_tokens.c.token_hash == _digest(token),
+                                     api_tokens.c.revoked_at.is_(None),
+                                     api_tokens.c.expires_at > now)
+            .values(last_used_at=now, uses=api_tokens.c.uses + 1)
+            .returning(api_tokens.c.user_id)).scalar()
+        row = None if user_id is None else conn.execute(
+            select(users).where(users.c.id == user_id, users.c.active)).first()
     return None if row is None else _user(row)
 
 
@@ -161,10 +395,12 @@ def token_user(engine: Engine, token: str) -> User | None:
 
 
 def record(conn: Connection, user: User | None, action: str, entity: str,
-           before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
-    """One line of the change log, in the caller's transaction."""
+           before: dict[str, Any] | None, after: dict[str, Any] | None,
+           actor: str = "(cli)") -> None:
+    """One line of the change log, in the caller's transaction (`actor` names who wrote
+    it when no user did)."""
     conn.execute(insert(changes).values(
-        user_id=user.id if user else None, username=user.username if user else "(cli)",
+        user_id=user.id if user else None, username=user.username if user else actor,
         action=action, entity=entity, before=_plain(before), after=_plain(after)))
 
 

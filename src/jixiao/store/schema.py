@@ -221,10 +221,30 @@ sessions = Table(
 
 api_tokens = Table(
     "api_tokens", metadata,
-    Column("token_hash", String(64), primary_key=True),
+    # 0008: a number to list and revoke a token by (the table is rebuilt around it)
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
     Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("name", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, default=_now),
+    # 0008: every token expires; each use is counted; a revoked one stays listed
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("uses", Integer, nullable=False, default=0),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# 0008: failed logins per name typed and per peer address, kept in the database so that
+# every server process throttles alike; a row is forgotten a while after its last failure
+# unless it locked the name (then only an admin's unlock removes it)
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("kind", String(8), primary_key=True),  # "user" or "address"
+    Column("name", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("blocked_until", DateTime(timezone=True)),
+    Column("locked_at", DateTime(timezone=True)),
 )
 
 # a review opinion (审核意见) on a project or one of its findings, or a department's reply

@@ -3,7 +3,9 @@ CSRF on every unsafe request made with a cookie, and the department boundary."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import weakref
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -58,6 +60,20 @@ async def require(request: Request) -> Caller:
             raise WebError(403, "csrf", "表单已过期或来源不明，请刷新页面后重试 (CSRF token "
                                         "missing or wrong)")
     return who
+
+
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = \
+    weakref.WeakKeyDictionary()
+
+
+def hashing_gate() -> asyncio.Semaphore:
+    """Logins wait here, on the event loop, for one of the process's hashing slots: a burst
+    of them neither fills the thread pool nor keeps the loop from answering (/healthz)."""
+    loop = asyncio.get_running_loop()
+    gate = _gates.get(loop)
+    if gate is None:
+        gate = _gates[loop] = asyncio.Semaphore(accounts.HASH_SLOTS)
+    return gate
 
 
 def require_role(who: Caller, *roles: str) -> None:

@@ -8,7 +8,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from jixiao import store
@@ -24,6 +24,7 @@ from jixiao.web.auth import (
     SESSION_COOKIE,
     Caller,
     WebError,
+    hashing_gate,
     require,
     require_role,
 )
@@ -33,6 +34,7 @@ from jixiao.writers.charts import bars_svg, distribution_svg
 router = APIRouter(include_in_schema=False)
 Who = Annotated[Caller, Depends(require)]
 PAGE = 50
+TokenId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 def render(request: Request, template: str, who: Caller | None, status: int = 200,
@@ -71,11 +73,25 @@ async def login(request: Request, username: Annotated[str, Form()],
     if not cookie or not secrets.compare_digest(cookie, csrf):
         raise WebError(403, "csrf", "登录表单已过期，请刷新后重试 (CSRF token missing or wrong)")
     engine = request.app.state.engine
-    user = accounts.authenticate(engine, username, password)
-    if user is None:
+    address = request.client.host if request.client else ""
+    # a throttled login is refused before it waits for a hashing slot or hashes anything
+    outcome = accounts.login_refusal(engine, username, address)
+    if outcome is None:
+        async with hashing_gate():
+            outcome = await asyncio.to_thread(accounts.login, engine, username, password,
+                                              address)
+    if isinstance(outcome, accounts.Refusal):
+        response = render(request, "login.html", None, status=423 if outcome.locked else 429,
+                          next=_local(next), login_csrf=cookie, error=outcome.message)
+        if not outcome.locked:
+            response.headers["Retry-After"] = str(outcome.retry_after)
+        return response
+    if outcome is None:
         return render(request, "login.html", None, status=401, next=_local(next),
                       login_csrf=cookie, error="用户名或密码错误")
-    token, _ = accounts.start_session(engine, user)
+    # a new session id at every login; the one this browser held ends
+    token, _ = accounts.start_session(engine, outcome,
+                                      replacing=request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse(_local(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
                         secure=_secure(request), max_age=accounts.SESSION_HOURS * 3600)
@@ -250,23 +266,66 @@ async def activate_form(request: Request, who: Who,
 # ---- the account and administration ----------------------------------------------------
 
 
+def _account(request: Request, who: Caller, token: str | None = None) -> Response:
+    return render(request, "account.html", who, token=token,
+                  tokens=accounts.list_api_tokens(request.app.state.engine, who.user.id),
+                  token_days=accounts.TOKEN_DAYS, token_max_days=accounts.TOKEN_MAX_DAYS)
+
+
 @router.get("/account")
 async def account_page(request: Request, who: Who) -> Response:
-    return render(request, "account.html", who, token=None)
+    return _account(request, who)
 
 
 @router.post("/account/tokens")
 async def token_form(request: Request, who: Who,
-                     name: Annotated[str, Form(min_length=1, max_length=100)]) -> Response:
-    token = accounts.add_api_token(request.app.state.engine, who.user, name)
-    return render(request, "account.html", who, token=token)
+                     name: Annotated[str, Form(min_length=1, max_length=100)],
+                     expires_in_days: Annotated[int, Form(ge=1, le=accounts.TOKEN_MAX_DAYS)]
+                     = accounts.TOKEN_DAYS) -> Response:
+    token = accounts.add_api_token(request.app.state.engine, who.user, name, expires_in_days)
+    return _account(request, who, token)
+
+
+def _revoke(request: Request, who: Caller, token_id: int) -> None:
+    try:
+        accounts.revoke_api_token(request.app.state.engine, token_id, who.user)
+    except accounts.AccountError:  # another user's token is answered as none
+        raise WebError(404, "not-found", "没有这个令牌") from None
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+async def revoke_form(request: Request, who: Who, token_id: TokenId) -> Response:
+    _revoke(request, who, token_id)
+    return RedirectResponse("/account", status_code=303)
+
+
+def _users(request: Request, who: Caller, status: int = 200, error: str | None = None
+           ) -> Response:
+    engine = request.app.state.engine
+    return render(request, "users.html", who, status=status, users=accounts.list_users(engine),
+                  roles=accounts.ROLE_LABELS, locked=accounts.locked_names(engine),
+                  tokens=accounts.list_api_tokens(engine), error=error)
 
 
 @router.get("/admin/users")
 async def users_page(request: Request, who: Who) -> Response:
     require_role(who, "admin")
-    return render(request, "users.html", who, users=accounts.list_users(
-        request.app.state.engine), roles=accounts.ROLE_LABELS, error=None)
+    return _users(request, who)
+
+
+@router.post("/admin/users/unlock")
+async def unlock_form(request: Request, who: Who,
+                      username: Annotated[str, Form(max_length=200)]) -> Response:
+    require_role(who, "admin")
+    accounts.unlock(request.app.state.engine, username, by=who.user)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+async def admin_revoke_form(request: Request, who: Who, token_id: TokenId) -> Response:
+    require_role(who, "admin")
+    _revoke(request, who, token_id)
+    return RedirectResponse("/admin/users", status_code=303)
 
 
 @router.post("/admin/users")
@@ -279,8 +338,7 @@ async def user_form(request: Request, who: Who, username: Annotated[str, Form(ma
         accounts.add_user(engine, username.strip(), password, role, department.strip() or None,
                           by=who.user)
     except accounts.AccountError as exc:
-        return render(request, "users.html", who, status=400, users=accounts.list_users(engine),
-                      roles=accounts.ROLE_LABELS, error=str(exc))
+        return _users(request, who, status=400, error=str(exc))
     return RedirectResponse("/admin/users", status_code=303)
 
 
