@@ -20,7 +20,8 @@ from jixiao.store import accounts
 from jixiao.store.search import search
 from jixiao.web import uploads, views
 from jixiao.web.auth import Caller, WebError, require
-from jixiao.web.params import DocId, Seq, YearPath
+from jixiao.web.limits import heavy
+from jixiao.web.params import INT32, DocId, Seq, YearPath, finding_position
 
 Who = Annotated[Caller, Depends(require)]
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -125,8 +126,9 @@ class FindingPage(Page):
 
 
 class ActualIn(BaseModel):
-    project: int = Field(ge=1)
-    indicator: int = Field(ge=0, description="the indicator's position in its project, 0-based")
+    project: int = Field(ge=1, le=100_000)
+    indicator: int = Field(ge=0, le=10_000,
+                           description="the indicator's position in its project, 0-based")
     value: str = Field(min_length=1, max_length=200)
     reason: str = Field(default="", max_length=2000)
 
@@ -148,7 +150,8 @@ class ScoreOut(BaseModel):
 
 class OpinionIn(BaseModel):
     text: str = Field(min_length=1, max_length=4000)
-    finding: int | None = Field(default=None, ge=0)
+    finding: int | None = Field(default=None, ge=0, le=INT32,
+                                description="the id of one of the project's findings")
 
 
 class OpinionOut(BaseModel):
@@ -331,9 +334,13 @@ async def put_actuals(request: Request, who: Who, doc_id: DocId, year: YearPath,
         if not 0 <= v.indicator < sizes.get(v.project, 0):
             raise WebError(422, "no-indicator",
                            f"项目{v.project}没有第{v.indicator}个指标 (no such indicator)")
-    for v in body.values:
-        accounts.put_actual(request.app.state.engine, who.user, doc_id, year,
-                            Actual(v.project, v.indicator, v.value.strip(), v.reason.strip()))
+    def write() -> None:  # one transaction per value: seconds for thousands, so in the pool
+        for v in body.values:
+            accounts.put_actual(request.app.state.engine, who.user, doc_id, year,
+                                Actual(v.project, v.indicator, v.value.strip(),
+                                       v.reason.strip()))
+
+    await heavy(write)
     return await get_actuals(request, who, doc_id, year)
 
 
@@ -363,8 +370,8 @@ async def post_opinion(request: Request, who: Who, doc_id: DocId, seq: Seq,
     views.project_of(view, seq)
     if not views.may_write_opinion(who, view.doc.department):
         raise WebError(403, "forbidden", "没有权限")
-    accounts.add_opinion(request.app.state.engine, who.user, doc_id, seq, body.text,
-                         body.finding)
+    finding = finding_position(body.finding, [k for k, _ in views.project_findings(view, seq)])
+    accounts.add_opinion(request.app.state.engine, who.user, doc_id, seq, body.text, finding)
     return await get_opinions(request, who, doc_id, seq)
 
 

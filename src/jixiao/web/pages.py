@@ -28,7 +28,7 @@ from jixiao.web.auth import (
     require,
     require_role,
 )
-from jixiao.web.params import DocId, Seq
+from jixiao.web.params import DocId, Seq, finding_position
 from jixiao.writers.charts import bars_svg, distribution_svg
 
 router = APIRouter(include_in_schema=False)
@@ -195,7 +195,8 @@ async def opinion_form(request: Request, who: Who, doc_id: DocId, seq: Seq,
         raise WebError(403, "forbidden", "没有权限")
     views.project_of(view, seq)
     accounts.add_opinion(request.app.state.engine, who.user, doc_id, seq, text,
-                         int(finding) if finding.isdigit() else None)
+                         finding_position(finding, [k for k, _ in views.project_findings(
+                             view, seq)]))
     return RedirectResponse(f"/documents/{doc_id}/projects/{seq}#opinions", status_code=303)
 
 
