@@ -15,8 +15,11 @@ from jixiao.model import (
     AMOUNT_COLUMNS,
     Amounts,
     Document,
+    FormFields,
+    Funding,
     Indicator,
     Project,
+    ProjectForm,
     ReadWarning,
     Severity,
     SourceInfo,
@@ -48,13 +51,53 @@ def _span_dict(span: SourceSpan) -> dict[str, Any]:
                               ("page", span.page)) if v is not None}
 
 
+# A form's keys (DESIGN.md, "the other templates"), written only where the form has them.
+INDICATOR_FORM_KEYS = ("category_points", "level2", "target_long", "weight", "direction",
+                       "standard", "actual", "score", "reason")
+PROJECT_FORM_KEYS = ("goal_long", "department", "period", "planned", "adjusted", "executed",
+                     "execution_score", "total_score", "grade")
+_FORM_DECIMALS = {"weight", "score", "planned", "adjusted", "executed", "execution_score",
+                  "total_score"}
+
+
+def _form_dict(form: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+    if form is None:
+        return {}
+    out: dict[str, Any] = {}
+    for key in keys:
+        value = getattr(form, key)
+        if value is not None:
+            out[key] = money_text(value) if isinstance(value, Decimal) else value
+    return out
+
+
 def _indicator_dict(i: Indicator) -> dict[str, Any]:
-    """The fixed keys, then ours: where it came from, the parsed target, the taxonomy.
-    (The last two are derived, so reading them back ignores them.)"""
+    """The fixed keys, a form's keys, then ours: where it came from, the parsed target, the
+    taxonomy. (The last two are derived, so reading them back ignores them.)"""
     target = parse(i.target)
     return {"seq": i.seq, "category": i.category, "name": i.name, "target": i.target,
+            **_form_dict(i.form, INDICATOR_FORM_KEYS),
             "raw": i.raw, "source": _span_dict(i.span), "parsed_target": target.as_dict(),
             "taxonomy": classify(i, target).as_dict()}
+
+
+def _project_form_dict(p: Project) -> dict[str, Any]:
+    if p.form is None:
+        return {}
+    out = _form_dict(p.form, PROJECT_FORM_KEYS)
+    if p.form.funding:
+        out["funding"] = [{"label": f.label, "amount": money_text(f.amount)}
+                          for f in p.form.funding]
+    return out
+
+
+def _form_from(d: dict[str, Any], keys: tuple[str, ...], kind: type, where: str) -> Any:
+    present = {k: d[k] for k in keys if d.get(k) is not None}
+    if not present:
+        return None
+    values = {k: _money(v, f"{where}.{k}") if k in _FORM_DECIMALS else str(v)
+              for k, v in present.items()}
+    return kind(**values)
 
 
 def to_dict(doc: Document) -> dict[str, Any]:
@@ -73,6 +116,7 @@ def to_dict(doc: Document) -> dict[str, Any]:
                 "name": p.name,
                 **_amounts_dict(p.amounts, flag=False),
                 "goal": p.goal,
+                **_project_form_dict(p),
                 "indicators": [_indicator_dict(i) for i in p.indicators],
                 "unit": unit.name,
                 "columns_inferred": p.amounts.columns_inferred,
@@ -95,6 +139,8 @@ def to_dict(doc: Document) -> dict[str, Any]:
                 for w in doc.warnings
             ],
             "format_version": FORMAT_VERSION,
+            **({"year": doc.year} if doc.year is not None else {}),
+            **({"kind": doc.kind} if doc.kind is not None else {}),
         },
         "projects": projects,
     }
@@ -143,6 +189,8 @@ def from_dict(data: dict[str, Any], file: str | None = None) -> Document:
         amount_unit=d.get("amount_unit") or "万元",
         grand_total=None if grand is None else _amounts(grand, "document.grand_total"),
         source=source,
+        year=d.get("year") if isinstance(d.get("year"), int) else None,
+        kind=d.get("kind") if isinstance(d.get("kind"), str) else None,
     )
     by_name: dict[str, Unit] = {}
     for k, u in enumerate(d.get("units") or []):
@@ -161,18 +209,31 @@ def from_dict(data: dict[str, Any], file: str | None = None) -> Document:
             indicators=[
                 Indicator(int(i.get("seq", j + 1)), i.get("category"), i.get("name") or "",
                           i.get("target") or "", i.get("raw") or "",
-                          _span(i.get("source"), source_file))
+                          _span(i.get("source"), source_file),
+                          _form_from(i, INDICATOR_FORM_KEYS, FormFields,
+                                     f"{where}.indicators[{j}]"))
                 for j, i in enumerate(p.get("indicators") or [])
             ],
             span=_span(p.get("source"), source_file),
             field_spans={k2: _span(v, source_file)
                          for k2, v in (p.get("field_sources") or {}).items()},
+            form=_project_form_from(p, where),
         )
         _unit_for(doc, by_name, p.get("unit")).projects.append(project)
     for w in d.get("warnings") or []:
         doc.warnings.append(ReadWarning(w["code"], w["message"], _span(w, source_file),
                                         Severity(w.get("severity", "warning"))))
     return doc
+
+
+def _project_form_from(p: dict[str, Any], where: str) -> ProjectForm | None:
+    form = _form_from(p, PROJECT_FORM_KEYS, ProjectForm, where)
+    funding = [Funding(str(f.get("label") or ""), _money(f.get("amount"), f"{where}.funding"))
+               for f in p.get("funding") or [] if isinstance(f, dict)]
+    if funding:
+        form = form or ProjectForm()
+        form.funding = funding
+    return form
 
 
 def _unit_for(doc: Document, by_name: dict[str, Unit], name: str | None) -> Unit:

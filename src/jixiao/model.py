@@ -130,6 +130,24 @@ class Indicator:
     target: str  # 年度指标值 as written, without the item's terminator
     raw: str  # the whole item as written, joined across wraps, without its number
     span: SourceSpan = field(default_factory=SourceSpan)
+    # what a form adds (None where the form has no such column): see FormFields
+    form: FormFields | None = None
+
+
+@dataclass(slots=True)
+class FormFields:
+    """An indicator's columns beyond the sample's: second level, points, two periods,
+    weight, direction, and in a 自评表 the actual, the score and the reason — as written."""
+
+    category_points: str | None = None  # `产出指标(50分)` → "50"
+    level2: str | None = None  # 二级指标 as written
+    target_long: str | None = None  # the 长期 / 实施周期 value
+    weight: Decimal | None = None  # 分值 / 权重
+    direction: str | None = None  # 指标方向性 as written
+    standard: str | None = None  # 绩效标准 / 指标解释 / 备注 as written
+    actual: str | None = None  # 实际完成值 as written
+    score: Decimal | None = None  # 得分
+    reason: str | None = None  # 偏差原因 as written
 
 
 @dataclass(slots=True)
@@ -142,6 +160,32 @@ class Project:
     span: SourceSpan = field(default_factory=SourceSpan)
     # where each field came from: "name", "amounts", "goal"
     field_spans: dict[str, SourceSpan] = field(default_factory=dict)
+    form: ProjectForm | None = None  # what a form adds
+
+
+@dataclass(slots=True)
+class Funding:
+    """One money line of a form as published: its label and amount (published unit)."""
+
+    label: str
+    amount: Decimal | None
+
+
+@dataclass(slots=True)
+class ProjectForm:
+    """A project's lines beyond the sample's: the long-term goal, every funding line, and
+    in a 自评表 the budget block (年初预算数 / 全年预算数 / 全年执行数 / 得分)."""
+
+    goal_long: str | None = None
+    funding: list[Funding] = field(default_factory=list)
+    department: str | None = None  # 主管部门 as written on this form
+    period: str | None = None  # 项目期 as written
+    planned: Decimal | None = None
+    adjusted: Decimal | None = None
+    executed: Decimal | None = None
+    execution_score: Decimal | None = None
+    total_score: Decimal | None = None  # the published 总分
+    grade: str | None = None  # the published 等级
 
 
 @dataclass(slots=True)
@@ -173,6 +217,8 @@ class Document:
     units: list[Unit] = field(default_factory=list)
     warnings: list[ReadWarning] = field(default_factory=list)
     source: SourceInfo = field(default_factory=SourceInfo)
+    year: int | None = None  # the budget year, as the title or header says
+    kind: str | None = None  # targets, self-evaluation, department (None: the sample's table)
 
     def current_unit(self) -> Unit:
         """The unit the next project row belongs to: the last unit row read, or (for a

@@ -1,0 +1,750 @@
+"""The form reader: a cell grid (any container) → `Document`.
+
+A form is read as a walk over its cells in reading order, each cell classified by the
+vocabulary (data/forms.toml): a field label takes the value after it (in the same cell
+after a colon, or the next cell); a money label takes an amount; the row of column
+headings of the indicator table fixes the roles of the cells under it; in that table a
+category or second-level label sets the level for the rows below it until another is
+written (a merged cell), and the other cells fill the row's roles in order. Positioned
+grids (xlsx, xls, docx, HTML) place each cell by its column; text copies, whose columns
+are lost, by the order of their cells.
+
+Every reading is checked before it is returned (`checks.py`); what fails is a warning
+that names the row, and a reading with no indicator at all is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from jixiao.errors import ReadError
+from jixiao.forms.vocabulary import Match, Vocabulary, normal, split_points, vocabulary
+from jixiao.model import (
+    Amounts,
+    Document,
+    FormFields,
+    Funding,
+    Indicator,
+    Project,
+    ProjectForm,
+    ReadWarning,
+    SourceInfo,
+    SourceSpan,
+    Unit,
+)
+from jixiao.readers.grid import Cell, Grid
+
+_AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_AMOUNT_UNIT = re.compile(r"(万元|万|元)$")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_DECLARED_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)|[（(]\s*(万元|元)\s*[)）]")
+_PERIOD = re.compile(r"[（(](长期|年度|中期|实施期|当年)[)）]$")
+_COMPARATOR = re.compile(r"^(≥|≤|=|＝|>|<|＞|＜|≧|≦|大于等于|小于等于|不低于|不高于|不少于|不超过)")
+# a placeholder row of the template left unfilled ("指标2", "……")
+_PLACEHOLDER = re.compile(r"^(指标\d*|…+|\.{3,}|—+|-+|/)$")
+VALUE_ROLES = ("nature", "value", "measure", "value_long", "weight", "direction", "actual",
+               "score", "reason", "standard", "name", "name_long")
+
+
+@dataclass(frozen=True)
+class FormSettings:
+    """What the reader may change; the defaults read every layout seen so far."""
+
+    vocabulary: Vocabulary = field(default_factory=vocabulary)
+    # adjacent short cells joined when together they make a known label (年度 / 指标值)
+    join_label_parts: int = 3
+    # a cell of at most this many characters may be half of a broken label
+    label_part_chars: int = 8
+
+
+def amount(text: str) -> Decimal | None:
+    """A money cell in the published unit: `8,827,620.53`, `250万`, `164万元`, `16`."""
+    s = "".join(text.split()).rstrip("。")
+    s = _AMOUNT_UNIT.sub("", s)
+    if not _AMOUNT.match(s):
+        return None
+    try:
+        return Decimal(s.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    s = "".join(text.split()).rstrip("%分")
+    try:
+        return Decimal(s) if re.fullmatch(r"[-+]?\d+(\.\d+)?", s) else None
+    except InvalidOperation:
+        return None
+
+
+@dataclass
+class _Token:
+    cell: Cell
+    row: int  # the row it was read in (a filled row when merged)
+    text: str  # the cell's text, possibly joined from a broken label
+
+
+@dataclass
+class _Project:
+    fields: dict[str, str] = field(default_factory=dict)
+    spans: dict[str, SourceSpan] = field(default_factory=dict)
+    money: dict[str, tuple[Decimal | None, bool]] = field(default_factory=dict)
+    funding: list[Funding] = field(default_factory=list)
+    budget: dict[str, Decimal | None] = field(default_factory=dict)
+    indicators: list[Indicator] = field(default_factory=list)
+    first: Cell | None = None
+
+
+class FormReader:
+    """One reading of one grid. `read()` gives the Document."""
+
+    def __init__(self, grid: Grid, settings: FormSettings | None = None) -> None:
+        self.grid = grid
+        self.settings = settings or FormSettings()
+        self.vocab = self.settings.vocabulary
+        self.warnings: list[ReadWarning] = []
+        self.projects: list[_Project] = []
+        self.doc_fields: dict[str, str] = {}
+        self.tokens = self._tokens()
+
+    # --- reading order -------------------------------------------------------------------
+
+    def _tokens(self) -> list[_Token]:
+        rows = self.grid.filled_rows()
+        out: list[_Token] = []
+        for r, row in enumerate(rows):
+            for cell in row:
+                out.append(_Token(cell, 0 if self.grid.rowless else r, cell.text))
+        return self._join_broken_labels(out)
+
+    def _join_broken_labels(self, tokens: list[_Token]) -> list[_Token]:
+        """`年度` `指标值` → `年度指标值` when the parts alone are no label (a label broken
+        over cells in a copy)."""
+        out: list[_Token] = []
+        i = 0
+        limit = self.settings.label_part_chars
+        while i < len(tokens):
+            joined = None
+            first = tokens[i]
+            if 0 < len(first.cell.clean) <= limit and self.vocab.label(first.text) is None:
+                text = first.cell.clean
+                for k in range(1, self.settings.join_label_parts):
+                    if i + k >= len(tokens):
+                        break
+                    nxt = tokens[i + k]
+                    if nxt.row != first.row or not 0 < len(nxt.cell.clean) <= limit:
+                        break
+                    text += nxt.cell.clean
+                    if self.vocab.label(text) or self.vocab.header_role(text) in (
+                            "value", "actual", "value_long"):
+                        joined = (k, text)
+                        break
+            if joined:
+                k, text = joined
+                out.append(_Token(first.cell, first.row, text))
+                i += k + 1
+            else:
+                out.append(first)
+                i += 1
+        return out
+
+    # --- the walk --------------------------------------------------------------------------
+
+    def read(self) -> Document:
+        self._document_facts()
+        i = 0
+        current = self._new_project()
+        while i < len(self.tokens):
+            tok = self.tokens[i]
+            header = self._header_at(i)
+            if header is not None:
+                roles, end, list_layout = header
+                if list_layout:
+                    i = self._list_table(roles, end)
+                    current = self.projects[-1] if self.projects else self._new_project()
+                else:
+                    i = self._indicator_table(current, roles, end)
+                continue
+            budget = self._budget_header_at(i)
+            if budget is not None:
+                i = self._budget_block(current, *budget)
+                continue
+            m = self.vocab.label(tok.text)
+            if m is None:
+                i += 1
+                continue
+            if m.kind == "field" and m.key == "name" and (
+                    current.indicators or "name" in current.fields):
+                current = self._new_project()
+            i = self._label(current, m, i)
+        return self._document()
+
+    def _new_project(self) -> _Project:
+        p = _Project()
+        self.projects.append(p)
+        return p
+
+    def _value_after(self, i: int) -> tuple[str | None, int]:
+        """The value of the label at token i: the next cell when it is no label (in the same
+        row; in a text copy also the first cell of the next row)."""
+        tok = self.tokens[i]
+        j = i + 1
+        if j >= len(self.tokens):
+            return None, j
+        nxt = self.tokens[j]
+        same_row = nxt.row == tok.row
+        last_in_row = j + 1 >= len(self.tokens) or self.tokens[j].row != tok.row
+        if not same_row and not (not self.grid.positioned and last_in_row):
+            return None, j
+        if self.vocab.label(nxt.text) is not None or self._header_at(j) is not None:
+            return None, j
+        return nxt.text, j + 1
+
+    def _label(self, p: _Project, m: Match, i: int) -> int:
+        tok = self.tokens[i]
+        value, nxt = (m.value, i + 1) if m.value else self._value_after(i)
+        if m.kind == "field":
+            if value is None and self._goal_pair(p, i):
+                return self._goal_pair(p, i)
+            if value is not None:
+                target = self.doc_fields if m.key == "department" and not self.projects[0] \
+                    .fields else None
+                if m.key not in p.fields:
+                    p.fields[m.key] = value.strip()
+                    p.spans[m.key] = tok.cell.span(self.grid.file)
+                if target is not None and m.key not in self.doc_fields:
+                    self.doc_fields[m.key] = value.strip()
+                p.first = p.first or tok.cell
+            return nxt
+        if m.kind == "money":
+            figure = amount(value) if value is not None else None
+            label = normal(m.label)
+            if value is not None or figure is not None:
+                p.funding.append(Funding(m.label.strip().rstrip(":："), figure))
+            annual = label in self.vocab.annual
+            multi = label in self.vocab.multi_year
+            held = p.money.get(m.key)
+            # the annual figure wins over a multi-year one; otherwise the first one written
+            if held is None or (annual and not held[1]) or (held[0] is None and figure):
+                if not (multi and held is not None and held[1]):
+                    p.money[m.key] = (figure, annual)
+            return nxt if value is not None else i + 1
+        return i + 1
+
+    def _goal_pair(self, p: _Project, i: int) -> int:
+        """Goal labels on a row of their own (实施周期总目标 | 年度目标) with their texts in the
+        next row, in the same order."""
+        tok = self.tokens[i]
+        row = [t for t in self.tokens if t.row == tok.row]
+        labels = [(self.vocab.label(t.text), t) for t in row]
+        goals = [(m, t) for m, t in labels if m and m.kind == "field" and
+                 m.key in ("goal", "goal_long")]
+        if not goals or any(m is None for m, _ in labels) or self.grid.rowless:
+            return 0
+        if tok is not goals[0][1]:
+            return 0
+        nxt_row = [t for t in self.tokens if t.row == tok.row + 1]
+        texts = [t for t in nxt_row if self.vocab.label(t.text) is None]
+        if len(texts) != len(goals):
+            return 0
+        for (m, _), t in zip(goals, texts, strict=True):
+            p.fields.setdefault(m.key, t.text.strip())
+            p.spans.setdefault(m.key, t.cell.span(self.grid.file))
+        return self.tokens.index(nxt_row[-1]) + 1
+
+    # --- headers ---------------------------------------------------------------------------
+
+    def _row_tokens(self, i: int) -> list[int]:
+        row = self.tokens[i].row
+        return [k for k in range(i, len(self.tokens)) if self.tokens[k].row == row] \
+            if not self.grid.rowless else list(range(i, len(self.tokens)))
+
+    def _role(self, text: str) -> tuple[str | None, bool]:
+        """The role of a header cell and whether it is the long-term period's column."""
+        key = normal(text)
+        long = False
+        m = _PERIOD.search(key)
+        if m:
+            long = m.group(1) in ("长期", "中期", "实施期")
+            key = key[: m.start()]
+        role = self.vocab.header_role(key)
+        if role in ("value", "name", "level2") and long:
+            role = {"value": "value_long", "name": "name_long", "level2": "level2_long"}[role]
+        return role, long
+
+    def _header_at(self, i: int) -> tuple[list[tuple[str, Cell]], int, bool] | None:
+        """At token i, the headings of an indicator table: their roles in order, where the
+        table's rows start, and whether project columns stand beside them (a list)."""
+        role, _ = self._role(self.tokens[i].text)
+        if role != "category" and role != "level2":
+            return None
+        roles: list[tuple[str, Cell]] = []
+        fields_seen: list[tuple[str, Cell]] = []
+        k = i
+        # project columns before 一级 in a list layout
+        back = i - 1
+        while back >= 0 and self.tokens[back].row == self.tokens[i].row and \
+                not self.grid.rowless:
+            m = self.vocab.label(self.tokens[back].text)
+            if m is None or m.kind not in ("field", "money"):
+                break
+            fields_seen.insert(0, (m.key, self.tokens[back].cell))
+            back -= 1
+        while k < len(self.tokens):
+            tok = self.tokens[k]
+            if self.grid.rowless or tok.row == self.tokens[i].row:
+                r, _ = self._role(tok.text)
+                if r is None:
+                    if self.grid.rowless:
+                        break
+                    k += 1
+                    continue
+                if r != "group":
+                    roles.append((r, tok.cell))
+                k += 1
+            else:
+                break
+        names = [r for r, _ in roles]
+        if "name" not in names and "name_long" not in names:
+            return None
+        if not any(r in names for r in ("value", "value_long", "actual", "nature", "score")):
+            return None
+        # a second heading row refining one column (2021年实际实现值 | 预期2022年实现值)
+        if not self.grid.rowless and k < len(self.tokens):
+            sub_row = [t for t in self.tokens[k:] if t.row == self.tokens[k].row]
+            sub = [self._role(t.text)[0] for t in sub_row]
+            if sub and all(s is not None for s in sub) and "category" not in sub:
+                at = next((n for n, r in enumerate(names) if r == "value"), None)
+                if at is not None and not self.grid.positioned:
+                    refined = [(s, t.cell) for s, t in zip(sub, sub_row, strict=True)]
+                    if "value" not in sub:
+                        refined[-1] = ("value", refined[-1][1])
+                    roles[at:at + 1] = refined
+                elif self.grid.positioned:
+                    for s, t in zip(sub, sub_row, strict=True):
+                        roles = [(r, c) for r, c in roles if not (
+                            c.col <= t.cell.col < c.col + c.colspan and c.colspan > 1)]
+                        roles.append((s, t.cell))
+                    roles.sort(key=lambda rc: rc[1].col)
+                k += len(sub_row)
+        return [*fields_seen, *roles], k, bool(fields_seen)
+
+    def _budget_header_at(self, i: int) -> tuple[list[str], int] | None:
+        """The headings of a 自评表's budget block (年初预算数 | 全年预算数 | 全年执行数 …)."""
+        first = normal(self.tokens[i].text)
+        if first not in self.vocab.budget:
+            return None
+        cols: list[str] = []
+        k = i
+        while k < len(self.tokens) and (self.grid.rowless or
+                                        self.tokens[k].row == self.tokens[i].row):
+            key = normal(self.tokens[k].text)
+            if key not in self.vocab.budget:
+                break
+            cols.append(self.vocab.budget[key])
+            k += 1
+        if len(cols) < 2:
+            return None
+        return cols, k
+
+    def _budget_block(self, p: _Project, cols: list[str], i: int) -> int:
+        """Rows of the budget block: a money label, then one figure per heading."""
+        while i < len(self.tokens):
+            m = self.vocab.label(self.tokens[i].text)
+            if m is None or m.kind != "money":
+                break
+            figures: list[Decimal | None] = []
+            k = i + 1
+            while k < len(self.tokens) and len(figures) < len(cols):
+                t = self.tokens[k]
+                if not self.grid.rowless and t.row != self.tokens[i].row:
+                    break
+                if self.vocab.label(t.text) is not None:
+                    break
+                figures.append(amount(t.text.rstrip("%")) if t.text.strip() else None)
+                k += 1
+            by_col = dict(zip(cols, figures, strict=False))
+            label = m.label.strip().rstrip(":：")
+            total_line = m.key == "total"
+            value = by_col.get("adjusted") if by_col.get("adjusted") is not None \
+                else by_col.get("planned")
+            p.funding.append(Funding(label, value))
+            if m.key not in p.money or p.money[m.key][0] is None:
+                p.money[m.key] = (value, True)
+            if total_line:
+                for key in ("planned", "adjusted", "executed", "score"):
+                    if key in by_col:
+                        p.budget[key] = by_col[key]
+            i = k
+        return i
+
+    # --- indicator tables -----------------------------------------------------------------
+
+    def _is_stop(self, text: str) -> bool:
+        key = normal(text)
+        return key in self.vocab.stops or any(key.startswith(s) for s in self.vocab.stops
+                                              if len(s) >= 3)
+
+    def _level_label(self, text: str) -> tuple[str, str, str | None, bool] | None:
+        """(kind, family, points, ambiguous) of a category or second-level label."""
+        written, points = split_points(text.strip())
+        key = normal(written)
+        in_cat = key in self.vocab.categories
+        in_l2 = key in self.vocab.level2
+        if in_cat and in_l2:
+            return "both", self.vocab.categories[key], points, True
+        if in_cat:
+            return "category", self.vocab.categories[key], points, False
+        if in_l2:
+            return "level2", self.vocab.level2[key], points, False
+        return None
+
+    def _indicator_table(self, p: _Project, roles: list[tuple[str, Cell]], i: int) -> int:
+        """Rows under the headings until the table ends; returns the next token."""
+        state = _Levels()
+        value_roles = [r for r, _ in roles if r not in ("category", "level2", "level2_long")]
+        while i < len(self.tokens):
+            tok = self.tokens[i]
+            if self._is_stop(tok.text) or self._header_at(i) is not None:
+                break
+            m = self.vocab.label(tok.text)
+            if m is not None and m.kind in ("field", "money") and self._level_label(
+                    tok.text) is None:
+                break
+            i = self._indicator_row(p, roles, value_roles, state, i)
+        return i
+
+    def _indicator_row(self, p: _Project, roles: list[tuple[str, Cell]],
+                       value_roles: list[str], state: _Levels, i: int) -> int:
+        """One indicator row from token i (in a stream: labels, then one cell per role)."""
+        start = self.tokens[i]
+        cells: list[_Token] = []
+        k = i
+        row_done = False
+        while k < len(self.tokens) and not row_done:
+            t = self.tokens[k]
+            if not self.grid.rowless and t.row != start.row:
+                break
+            if k > i and (self._is_stop(t.text) or self._header_at(k) is not None):
+                break
+            if normal(t.text) in self.vocab.groups:
+                k += 1
+                continue
+            level = self._level_label(t.text)
+            values_so_far = sum(1 for c in cells if self._level_label(c.text) is None)
+            if level is not None and self.grid.rowless and values_so_far >= 1 and \
+                    values_so_far >= self._needed(value_roles):
+                break
+            cells.append(t)
+            k += 1
+            if self.grid.rowless:
+                values = sum(1 for c in cells if self._level_label(c.text) is None)
+                if values >= len(value_roles):
+                    row_done = True
+        self._store_row(p, roles, value_roles, state, cells)
+        return max(k, i + 1)
+
+    @staticmethod
+    def _needed(value_roles: list[str]) -> int:
+        return len(value_roles)
+
+    def _store_row(self, p: _Project, roles: list[tuple[str, Cell]], value_roles: list[str],
+                   state: _Levels, cells: list[_Token]) -> None:
+        values: list[_Token] = []
+        by_role: dict[str, str] = {}
+        if self.grid.positioned:
+            cols = {c.col: r for r, c in roles}
+            for t in cells:
+                role = cols.get(t.cell.col)
+                if role is None:
+                    continue
+                if role in ("category", "level2", "level2_long"):
+                    self._apply_level(state, t, role)
+                else:
+                    by_role.setdefault(role, t.text.strip())
+                    values.append(t)
+        else:
+            labels_done = False
+            for t in cells:
+                level = self._level_label(t.text)
+                if level is not None and not (labels_done and level[0] == "both" and False):
+                    self._apply_level(state, t, None)
+                    continue
+                labels_done = True
+                values.append(t)
+            texts = [t.text.strip() for t in values]
+            while len(texts) > len(value_roles) and texts and not texts[-1]:
+                texts.pop()
+            if len(texts) == len(value_roles):
+                by_role = dict(zip(value_roles, texts, strict=True))
+            elif len(texts) < len(value_roles) and texts:
+                # merged or missing cells: the name first, a lone figure is the target
+                rest = value_roles.copy()
+                by_role["name" if "name" in rest else rest[0]] = texts[0]
+                rest.remove("name" if "name" in rest else rest[0])
+                if len(texts) == 2 and "value" in rest:
+                    by_role["value"] = texts[1]
+                else:
+                    for role, text in zip(rest, texts[1:], strict=False):
+                        by_role[role] = text
+            elif texts:
+                extra = len(texts) - len(value_roles)
+                self.warn("unknown-cells", f"{extra} more cells than the table has columns: "
+                          f"{' | '.join(texts[:extra])}", values[0].cell)
+                by_role = dict(zip(value_roles, texts[extra:], strict=True))
+        self._indicator(p, state, by_role, cells)
+
+    def _apply_level(self, state: _Levels, t: _Token, role: str | None) -> None:
+        level = self._level_label(t.text)
+        written, points = split_points(t.text.strip())
+        written = "".join(written.split())
+        if level is None:
+            if not written:
+                return
+            # a heading the vocabulary does not know: kept as written, said once
+            self.warn("unknown-label", f"unknown indicator level '{written}'", t.cell)
+            if role == "category":
+                state.set_category(written, None, points)
+            else:
+                state.level2 = written
+            return
+        kind, family, _, _ = level
+        if role == "category" or kind == "category":
+            state.set_category(written, family, points)
+        elif role in ("level2", "level2_long") or kind == "level2":
+            if role != "level2_long":
+                state.set_level2(written, family)
+        else:  # both: a category when a second level follows, else a second level
+            state.set_ambiguous(written, family, points)
+
+    def _indicator(self, p: _Project, state: _Levels, by_role: dict[str, str],
+                   cells: list[_Token]) -> None:
+        state.settle()
+        name = by_role.get("name") or by_role.get("name_long") or ""
+        name = name.strip()
+        if not name or _PLACEHOLDER.match("".join(name.split())):
+            return
+        target = _join_target(by_role.get("nature"), by_role.get("value"),
+                              by_role.get("measure"))
+        form = FormFields(
+            category_points=state.points,
+            level2=state.level2,
+            target_long=_none(by_role.get("value_long")),
+            weight=_decimal(by_role.get("weight")),
+            direction=_none(by_role.get("direction")),
+            standard=_none(by_role.get("standard")),
+            actual=_none(by_role.get("actual")),
+            score=_decimal(by_role.get("score")),
+            reason=_none(by_role.get("reason")),
+        )
+        first = cells[0].cell
+        last = cells[-1].cell
+        span = SourceSpan(self.grid.file, first.line, last.line, first.page)
+        indicator = Indicator(len(p.indicators) + 1, state.category, name, target or "",
+                              " | ".join(t.text.strip() for t in cells), span, form)
+        state.remember(indicator)
+        p.indicators.append(indicator)
+
+    def _list_table(self, roles: list[tuple[str, Cell]], i: int) -> int:
+        """A list of projects (单位名称 | 项目名称 | 预算数 | 年度目标 | 一级 …): a project starts
+        on the row that has its name; the other rows carry indicators only."""
+        project_roles = [r for r, _ in roles if r in self.vocab.fields.values() or
+                         r in ("total", "fiscal", "special_account", "other")]
+        ind_roles = roles[len(project_roles):]
+        value_roles = [r for r, _ in ind_roles if r not in ("category", "level2")]
+        state = _Levels()
+        if self.projects and not self.projects[-1].fields and not self.projects[-1].indicators:
+            self.projects.pop()
+        current: _Project | None = None
+        while i < len(self.tokens):
+            if self._is_stop(self.tokens[i].text):
+                break
+            row = self._row_tokens(i)
+            cells = [self.tokens[k] for k in row]
+            texts = [t.text.strip() for t in cells]
+            n_ind = len(ind_roles)
+            if len(cells) >= n_ind:
+                head, body = cells[: len(cells) - n_ind], cells[len(cells) - n_ind:]
+                if len(head) > len(project_roles):  # more than the columns: keep the right
+                    head = head[len(head) - len(project_roles):]
+                head_roles = project_roles[len(project_roles) - len(head):]
+                if "name" in head_roles and head:
+                    current = self._new_project()
+                    state = _Levels()
+                    for role, t in zip(head_roles, head, strict=True):
+                        if role in ("total", "fiscal", "special_account", "other"):
+                            current.money[role] = (amount(t.text), False)
+                        else:
+                            current.fields[role] = t.text.strip()
+                            current.spans[role] = t.cell.span(self.grid.file)
+                    current.first = head[0].cell
+                if current is not None:
+                    by_role: dict[str, str] = {}
+                    for (role, _), t in zip(ind_roles, body, strict=True):
+                        if role in ("category", "level2"):
+                            self._apply_level(state, t, role)
+                        else:
+                            by_role[role] = t.text.strip()
+                    self._indicator(current, state, by_role, body)
+            elif len(cells) == 2 and amount(texts[1]) is not None and current is None:
+                # the department's own line above its units' projects
+                self.doc_fields.setdefault("department", texts[0])
+                self.doc_fields.setdefault("department_total", texts[1])
+            elif current is not None and texts:
+                self.warn("short-row", f"a row of {len(cells)} cells where the list has "
+                          f"{len(roles)} columns: {' | '.join(texts)}", cells[0].cell)
+            i = row[-1] + 1
+        del value_roles
+        return i
+
+    # --- the document ------------------------------------------------------------------
+
+    def _document_facts(self) -> None:
+        title = None
+        for tok in self.tokens[:60]:
+            text = tok.cell.clean
+            if (("绩效" in text or "績效" in text) and text.endswith(("表", "表(修改)"))) or \
+                    (re.search(r"绩效.{0,12}表", normal(text)) and len(text) <= 60 and \
+                    self.vocab.label(tok.text) is None and title is None):
+                title = tok.text.strip()
+                break
+        self.title = title
+        self.kind = self.vocab.kind_of(title) if title else None
+        year = None
+        for tok in self.tokens[:80]:
+            m = _YEAR.search(tok.cell.clean)
+            if m and ("年度" in tok.cell.clean or tok.text.strip().startswith(("(", "（"))
+                      or (tok is not None and title and tok.text.strip() == title)):
+                year = int(m.group(1))
+                break
+        self.year = year
+        unit = None
+        for tok in self.tokens[:200]:
+            m = _DECLARED_UNIT.search(tok.cell.clean)
+            if m:
+                unit = m.group(1) or m.group(2)
+                break
+        self.amount_unit = unit or "万元"
+
+    def _document(self) -> Document:
+        projects = [p for p in self.projects if p.indicators or "name" in p.fields]
+        if not projects or not any(p.indicators for p in projects):
+            raise ReadError("no-form", "found no performance-target form: expected the "
+                            "headings of an indicator table (一级指标 / 二级指标 / 三级指标 / 指标值 "
+                            "…) under a project's name", SourceSpan(self.grid.file))
+        department = self.doc_fields.get("department")
+        doc = Document(self.title, None, self.amount_unit, None, [], self.warnings,
+                       SourceInfo(self.grid.file, format=self.grid.format), self.year,
+                       self.kind or "targets")
+        units: dict[str, Unit] = {}
+        for seq, p in enumerate(projects, 1):
+            dept = p.fields.get("department") or department
+            doc.department = doc.department or dept
+            unit_name = p.fields.get("unit") or dept or ""
+            unit = units.get(unit_name)
+            if unit is None:
+                unit = units[unit_name] = Unit(unit_name, None)
+                doc.units.append(unit)
+            money = {k: v[0] for k, v in p.money.items()}
+            amounts = Amounts(money.get("total"), money.get("fiscal"),
+                              money.get("special_account"), money.get("other"))
+            name = p.fields.get("name") or (self.title or "")
+            span = p.first.span(self.grid.file) if p.first else SourceSpan(self.grid.file)
+            form = ProjectForm(goal_long=p.fields.get("goal_long"), funding=p.funding,
+                               department=p.fields.get("department"),
+                               period=p.fields.get("project_period"),
+                               planned=p.budget.get("planned"),
+                               adjusted=p.budget.get("adjusted"),
+                               executed=p.budget.get("executed"),
+                               execution_score=p.budget.get("score"))
+            project = Project(seq, name.strip(), amounts, p.fields.get("goal", ""),
+                              p.indicators, span, dict(p.spans), form)
+            unit.projects.append(project)
+        return doc
+
+    def warn(self, code: str, message: str, cell: Cell) -> None:
+        self.warnings.append(ReadWarning(code, message, cell.span(self.grid.file)))
+
+
+@dataclass
+class _Levels:
+    """The category and second level in force: a merged cell covers the rows below it."""
+
+    category: str | None = None
+    family: str | None = None
+    points: str | None = None
+    level2: str | None = None
+    pending: tuple[str, str, str | None] | None = None  # an ambiguous label just read
+    inferred: list[Indicator] = field(default_factory=list)  # rows whose category is a guess
+    guessing: bool = False  # the category in force came from a second level's family
+
+    def set_category(self, written: str, family: str | None, points: str | None) -> None:
+        self.settle()
+        if self.inferred and family is not None and family == self.family:
+            for ind in self.inferred:  # a merged label surfaced in the middle of its rows
+                ind.category = written
+                if ind.form is not None:
+                    ind.form.category_points = points
+        self.inferred = []
+        self.guessing = False
+        self.category, self.family, self.points = written, family, points
+        self.level2 = None
+
+    def set_level2(self, written: str, family: str) -> None:
+        if self.pending is not None:  # 成本指标 | 经济成本指标: the first was a category
+            w, f, pts = self.pending
+            self.pending = None
+            self.set_category(w, f, pts)
+        compatible = {("产出指标", "成本指标"), ("效益指标", "满意度指标")}
+        if self.family is None or (self.family != family and
+                                   (self.family, family) not in compatible):
+            # a second level of another family: its category, until one is written
+            self.inferred = []
+            self.category, self.family, self.points = family, family, None
+            self.guessing = True
+        self.level2 = written
+
+    def set_ambiguous(self, written: str, family: str, points: str | None) -> None:
+        self.settle()
+        self.pending = (written, family, points)
+
+    def settle(self) -> None:
+        """An ambiguous label followed by the row's name was a second level."""
+        if self.pending is None:
+            return
+        written, family, points = self.pending
+        self.pending = None
+        if self.family is None:
+            self.set_category(written, family, points)
+            self.level2 = None
+        else:
+            self.set_level2(written, family)
+
+    def remember(self, indicator: Indicator) -> None:
+        if self.guessing:
+            self.inferred.append(indicator)
+
+
+def _none(text: str | None) -> str | None:
+    return text.strip() if text is not None and text.strip() else None
+
+
+def _join_target(nature: str | None, value: str | None, measure: str | None) -> str:
+    """指标性质 + 指标值 + 度量单位 without spaces (`≥` `95` `%` → `≥95%`; 定性 + 优 → 优)."""
+    nature = (nature or "").strip()
+    value = (value or "").strip()
+    measure = (measure or "").strip()
+    if nature in ("定性", "定量") or _COMPARATOR.match(value):
+        nature = ""
+    if measure and value.endswith(measure):
+        measure = ""
+    return f"{nature}{value}{measure}"
+
+
+def read_grid(grid: Grid, settings: FormSettings | None = None) -> Document:
+    """Read the forms of a grid into a Document (refused when it holds no form)."""
+    return FormReader(grid, settings).read()

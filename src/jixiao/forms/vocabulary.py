@@ -1,0 +1,148 @@
+"""The labels of the published forms (data/forms.toml) and how a cell's text is matched
+against them: without white space, traditional characters as simplified, a trailing
+colon, a parenthesised unit and a points suffix removed. The text itself is never changed:
+matching works on a normalised copy."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from typing import NamedTuple
+
+_POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?(?:\s*[-－~]\s*\d+(?:\.\d+)?)?)\s*分?\s*[)）]\s*分?$"
+                     r"|[（(]?(\d+(?:\.\d+)?)分[)）]?$")
+_UNIT = re.compile(r"[（(]\s*(万元|元|万|%|百分比)\s*[)）]")
+_LEAD = re.compile(r"^(其中|包括)[:：]?")
+_SPACE = re.compile(r"\s+")
+
+
+@cache
+def _converter():  # OpenCC loads its dictionaries once
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=65536)
+def simplified(text: str) -> str:
+    """Traditional characters as simplified (for matching only)."""
+    if text.isascii():
+        return text
+    return _converter().convert(text)
+
+
+def split_points(label: str) -> tuple[str, str | None]:
+    """`产出指标(50分)` → (`产出指标`, `50`); `成本指标(0-20)分` → (`成本指标`, `0-20`)."""
+    m = _POINTS.search(label)
+    if not m or m.start() == 0:
+        return label, None
+    points = (m.group(1) or m.group(2)).replace(" ", "")
+    return label[: m.start()].rstrip(), points
+
+
+@lru_cache(maxsize=65536)
+def normal(text: str) -> str:
+    """The form of a label that is compared with the vocabulary."""
+    s = simplified(_SPACE.sub("", text))
+    s = s.rstrip(":：")
+    s = _UNIT.sub("", s)
+    s, _ = split_points(s)
+    s = _LEAD.sub("", s)
+    return s.replace("(", "（").replace(")", "）")
+
+
+class Match(NamedTuple):
+    kind: str  # field, money, category, level2, column, group
+    key: str  # the field, money key, family or column role
+    label: str  # the label as written (before any value after a colon)
+    value: str | None  # what followed the label in the same cell ("年度资金总额:16")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    fields: dict[str, str]  # normal label → field
+    money: dict[str, str]  # normal label → total / fiscal / special_account / other
+    categories: dict[str, str]  # normal label → family
+    level2: dict[str, str]  # normal label → family
+    columns: dict[str, str]  # normal label → role
+    groups: frozenset[str]
+    kinds: tuple[tuple[str, tuple[str, ...]], ...]
+    annual: frozenset[str]
+    multi_year: frozenset[str]
+    stops: frozenset[str]
+    budget: dict[str, str]  # normal heading of a 自评表's budget block → its column
+
+    def label(self, text: str) -> Match | None:
+        """What a cell's label is, if it is one (with any value written after a colon)."""
+        whole = normal(text)
+        if not whole or len(whole) > 40:
+            return None
+        found = self._lookup(whole)
+        if found:
+            return Match(found[0], found[1], text.strip(), None)
+        for sep in (":", "："):
+            if sep in text:
+                head, _, tail = text.partition(sep)
+                found = self._lookup(normal(head))
+                if found and found[0] in ("field", "money"):
+                    return Match(found[0], found[1], head.strip(), tail.strip())
+        return None
+
+    def _lookup(self, key: str) -> tuple[str, str] | None:
+        for kind, table in (("money", self.money), ("field", self.fields),
+                            ("category", self.categories), ("level2", self.level2),
+                            ("column", self.columns)):
+            if key in table:
+                return kind, table[key]
+        if key in self.groups:
+            return "group", key
+        return None
+
+    def header_role(self, text: str) -> str | None:
+        """The role of an indicator-table header cell (columns first: 一级 is a column
+        heading there, not a category)."""
+        key = normal(text)
+        if key in self.columns:
+            return self.columns[key]
+        if key in self.groups:
+            return "group"
+        for role, words in (("value", ("指标值", "目标值", "预期", "实现值")),
+                            ("actual", ("实际", "完成值")), ("score", ("得分",)),
+                            ("reason", ("原因",)), ("weight", ("分值", "权重"))):
+            if any(w in key for w in words) and len(key) <= 14:
+                return role
+        return None
+
+    def kind_of(self, title: str) -> str | None:
+        key = normal(title)
+        for kind, words in self.kinds:
+            if any(w in key for w in words):
+                return kind
+        return None
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    text = resources.files("jixiao").joinpath("data/forms.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+
+    def index(section: dict[str, list[str]]) -> dict[str, str]:
+        return {normal(label): key for key, labels in section.items() for label in labels}
+
+    money = {k: v for k, v in data["money"].items() if k not in ("annual", "multi_year")}
+    return Vocabulary(
+        fields=index(data["fields"]),
+        money=index(money),
+        categories=index(data["categories"]),
+        level2={normal(k): v for k, v in data["level2"].items()},
+        columns=index({k: v for k, v in data["columns"].items() if k != "group"}),
+        groups=frozenset(normal(x) for x in data["columns"]["group"]),
+        kinds=tuple((k, tuple(normal(w) for w in v)) for k, v in data["kinds"].items()),
+        annual=frozenset(normal(x) for x in data["money"]["annual"]),
+        multi_year=frozenset(normal(x) for x in data["money"]["multi_year"]),
+        stops=frozenset(normal(x) for x in data["stops"]["labels"]),
+        budget=index(data["budget"]),
+    )

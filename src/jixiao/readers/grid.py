@@ -1,0 +1,178 @@
+"""The cell grid: what every container reader gives the form reader.
+
+A `Grid` is a list of `Cell`s, each with its text as published, its row and column, its
+spans, and where it came from (sheet or page, row or line, box). Containers that know
+their columns (xlsx, xls, docx, HTML) give positioned cells; text gives rows of cells
+whose columns are unknown (`Grid.positioned` is False), or — when the text has no row
+boundaries at all, one cell per line — a single stream of cells (`Grid.rowless`).
+
+This module also reads the text forms: cells separated by `|`, one cell per line ending
+in ` |` (rows between lines of bare bars), or one cell per line followed by a blank line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from jixiao.limits import DEFAULT, Limits, check
+from jixiao.model import SourceSpan
+
+
+@dataclass(slots=True)
+class Cell:
+    row: int  # 0-based row of the grid
+    col: int  # 0-based column; for text without columns, the position within its row
+    text: str  # as published (inner line breaks kept)
+    rowspan: int = 1
+    colspan: int = 1
+    sheet: str | None = None
+    page: int | None = None
+    line: int | None = None  # 1-based source line or spreadsheet row
+    box: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom on the page
+
+    @property
+    def clean(self) -> str:
+        """The text without white space: labels broken over lines compare as one word."""
+        return "".join(self.text.split())
+
+    def span(self, file: str | None) -> SourceSpan:
+        return SourceSpan(file, self.line, self.line, self.page)
+
+
+@dataclass(slots=True)
+class Grid:
+    cells: list[Cell]
+    file: str | None = None
+    format: str = "text"  # text, html, xlsx, xls, docx, pdf
+    positioned: bool = True  # columns are real (merged cells known)
+    rowless: bool = False  # one stream of cells: the source kept no row boundaries
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def rows(self) -> list[list[Cell]]:
+        """Cells grouped by row, in column order (a merged cell appears in its first row)."""
+        by_row: dict[int, list[Cell]] = {}
+        for cell in self.cells:
+            by_row.setdefault(cell.row, []).append(cell)
+        return [sorted(by_row[r], key=lambda c: c.col) for r in sorted(by_row)]
+
+    def filled_rows(self) -> list[list[Cell]]:
+        """Rows with each vertically merged cell repeated in every row it covers, so a
+        merged 一级 / 二级 label reaches each indicator row (horizontal merges stay one
+        cell: a goal spanning five columns is one text, not five)."""
+        if not self.positioned:
+            return self.rows()
+        carried: dict[int, list[Cell]] = {}
+        for cell in self.cells:
+            for r in range(cell.row, cell.row + max(cell.rowspan, 1)):
+                carried.setdefault(r, []).append(cell)
+        return [sorted(carried[r], key=lambda c: c.col) for r in sorted(carried)]
+
+
+def check_size(grid: Grid, limits: Limits = DEFAULT) -> Grid:
+    """A grid within the limits on cells, rows, columns and cell length."""
+    span = SourceSpan(grid.file)
+    check("cells", len(grid.cells), limits, "cells in the table", span)
+    if grid.cells:
+        check("rows", max(c.row for c in grid.cells) + 1, limits, "rows in the table", span)
+        if not grid.rowless:  # a stream's positions are not columns
+            check("columns", max(c.col for c in grid.cells) + 1, limits,
+                  "columns in the table", span)
+        longest = max(grid.cells, key=lambda c: len(c.text))
+        check("cell_chars", len(longest.text), limits, "characters in one cell",
+              longest.span(grid.file))
+    return grid
+
+
+# --- text -------------------------------------------------------------------------------
+
+_BARS = re.compile(r"^\s*\|[|\s]*$")  # a line of bare bars: a row boundary in a copy
+_CELL_LINE = re.compile(r"\s\|\s*$")  # "text |": one cell per line
+
+
+def text_layout(lines: list[str]) -> str:
+    """How a text keeps its cells: 'pipes' (cells separated by | on one line),
+    'cell-lines' (one cell per line ending in ' |'), 'blank-lines' (a cell per line,
+    a blank line after each), or 'lines' (no separators: a row per line at best)."""
+    content = [s for s in lines if s.strip()]
+    if not content:
+        return "lines"
+    bars = sum(1 for s in content if "|" in s)
+    cell_lines = sum(1 for s in content if _CELL_LINE.search(s) and s.count("|") == 1)
+    bare = sum(1 for s in content if _BARS.match(s))
+    if cell_lines + bare >= 0.6 * len(content) and cell_lines >= 5:
+        return "cell-lines"
+    if bars >= 0.3 * len(content) and bars >= 3:
+        return "pipes"
+    blanks = sum(1 for a, b in zip(lines, lines[1:], strict=False) if a.strip() and not b.strip())
+    if len(content) >= 10 and blanks >= 0.7 * len(content):
+        return "blank-lines"
+    return "lines"
+
+
+def text_grid(text: str, file: str | None = None, limits: Limits = DEFAULT) -> Grid:
+    """The cells of a text copy of a table, in whichever of the layouts it uses."""
+    lines = text.split("\n")
+    layout = text_layout(lines)
+    cells: list[Cell] = []
+    if layout == "pipes":
+        for n, line in enumerate(lines, 1):
+            if not line.strip() or _BARS.match(line):
+                continue
+            parts = line.split("|")
+            # a leading | (markdown) or a trailing run of empty cells carries nothing
+            texts = [p.strip() for p in parts]
+            while texts and not texts[-1]:
+                texts.pop()
+            if texts and not texts[0] and line.lstrip().startswith("|"):
+                texts.pop(0)
+            row = len({c.row for c in cells})
+            cells += [Cell(row, k, t, line=n) for k, t in enumerate(texts)]
+        grid = Grid(cells, file, "text", positioned=False)
+    elif layout == "cell-lines":
+        # "text |" is a cell and a bare "|" an empty one; a line of two or more bars ends
+        # a row (with the "|" after it). Without such lines the rows are not known.
+        multi = re.compile(r"^\s*\|\s*\|[|\s]*$")
+        has_rows = any(multi.match(s) for s in lines)
+        row, col, after_end = 0, 0, False
+        for n, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            if has_rows and multi.match(line):
+                if col:
+                    row, col = row + 1, 0
+                after_end = True
+                continue
+            if _BARS.match(line) and after_end:
+                continue
+            after_end = False
+            text = "" if _BARS.match(line) else _CELL_LINE.sub("", line).strip()
+            cells.append(Cell(row, col, text, line=n))
+            col += 1
+        grid = Grid(cells, file, "text", positioned=False, rowless=not has_rows)
+    elif layout == "blank-lines":
+        # a cell per line, a blank line after each: a line of spaces is an empty cell
+        k = 0
+        for n, line in enumerate(lines, 1):
+            if line == "":
+                continue
+            cells.append(Cell(0, k, line.strip(), line=n))
+            k += 1
+        grid = Grid(cells, file, "text", positioned=False, rowless=True)
+    else:
+        row = 0
+        for n, line in enumerate(lines, 1):
+            if line.strip():
+                cells.append(Cell(row, 0, line.strip(), line=n))
+                row += 1
+        grid = Grid(cells, file, "text", positioned=False)
+        grid.notes.append("lines")
+    return check_size(grid, limits)
+
+
+def iter_texts(rows: list[list[Cell]]) -> Iterator[str]:
+    for row in rows:
+        for cell in row:
+            yield cell.text
