@@ -292,14 +292,14 @@ class FormReader:
             m = self.vocab.label(self.tokens[back].text)
             if m is None or m.kind not in ("field", "money"):
                 break
-            fields_seen.insert(0, (m.key, self.tokens[back].cell))
+            fields_seen.insert(0, (f"project:{m.key}", self.tokens[back].cell))
             back -= 1
         while k < len(self.tokens):
             tok = self.tokens[k]
             if self.grid.rowless or tok.row == self.tokens[i].row:
                 r, _ = self._role(tok.text)
                 if r is None:
-                    if self.grid.rowless:
+                    if self.grid.rowless or roles:  # the headings end at the first non-heading
                         break
                     k += 1
                     continue
@@ -469,6 +469,8 @@ class FormReader:
                     values.append(t)
         else:
             labels_done = False
+            while cells and not cells[0].text.strip():  # empty cells before the row's labels
+                cells = cells[1:]
             for t in cells:
                 level = self._level_label(t.text)
                 if level is not None and not (labels_done and level[0] == "both" and False):
@@ -552,10 +554,9 @@ class FormReader:
     def _list_table(self, roles: list[tuple[str, Cell]], i: int) -> int:
         """A list of projects (单位名称 | 项目名称 | 预算数 | 年度目标 | 一级 …): a project starts
         on the row that has its name; the other rows carry indicators only."""
-        project_roles = [r for r, _ in roles if r in self.vocab.fields.values() or
-                         r in ("total", "fiscal", "special_account", "other")]
+        project_roles = [r.removeprefix("project:") for r, _ in roles
+                         if r.startswith("project:")]
         ind_roles = roles[len(project_roles):]
-        value_roles = [r for r, _ in ind_roles if r not in ("category", "level2")]
         state = _Levels()
         if self.projects and not self.projects[-1].fields and not self.projects[-1].indicators:
             self.projects.pop()
@@ -573,8 +574,13 @@ class FormReader:
                     head = head[len(head) - len(project_roles):]
                 head_roles = project_roles[len(project_roles) - len(head):]
                 if "name" in head_roles and head:
+                    previous = current
                     current = self._new_project()
                     state = _Levels()
+                    if previous is not None:  # a merged 单位名称 covers the next projects
+                        for role in ("unit", "department"):
+                            if role in previous.fields and role not in head_roles:
+                                current.fields[role] = previous.fields[role]
                     for role, t in zip(head_roles, head, strict=True):
                         if role in ("total", "fiscal", "special_account", "other"):
                             current.money[role] = (amount(t.text), False)
@@ -594,11 +600,22 @@ class FormReader:
                 # the department's own line above its units' projects
                 self.doc_fields.setdefault("department", texts[0])
                 self.doc_fields.setdefault("department_total", texts[1])
+            elif current is not None and len(cells) >= 3 and self._level_label(texts[0]):
+                # a row cut short (the copy ends): its cells as far as they go
+                self.warn("cut-row", f"a row of {len(cells)} cells where the list has "
+                          f"{n_ind} indicator columns: read as far as it goes",
+                          cells[0].cell)
+                by_role = {}
+                for (role, _), t in zip(ind_roles, cells, strict=False):
+                    if role in ("category", "level2"):
+                        self._apply_level(state, t, role)
+                    else:
+                        by_role[role] = t.text.strip()
+                self._indicator(current, state, by_role, cells)
             elif current is not None and texts:
                 self.warn("short-row", f"a row of {len(cells)} cells where the list has "
                           f"{len(roles)} columns: {' | '.join(texts)}", cells[0].cell)
             i = row[-1] + 1
-        del value_roles
         return i
 
     # --- the document ------------------------------------------------------------------
@@ -637,7 +654,9 @@ class FormReader:
                             "headings of an indicator table (一级指标 / 二级指标 / 三级指标 / 指标值 "
                             "…) under a project's name", SourceSpan(self.grid.file))
         department = self.doc_fields.get("department")
-        doc = Document(self.title, None, self.amount_unit, None, [], self.warnings,
+        dept_total = amount(self.doc_fields.get("department_total", ""))
+        grand = Amounts(dept_total) if dept_total is not None else None
+        doc = Document(self.title, None, self.amount_unit, grand, [], self.warnings,
                        SourceInfo(self.grid.file, format=self.grid.format), self.year,
                        self.kind or "targets")
         units: dict[str, Unit] = {}
