@@ -26,6 +26,8 @@ class Limits:
     unpacked_bytes: int = 200 * 1024 * 1024
     member_bytes: int = 100 * 1024 * 1024
     members: int = 2_000
+    # unpacked ÷ packed size of a member of 1 MB or more: real sheets stay far below 100
+    compression_ratio: int = 100
     # a grid read from any container: its cells, rows, columns and the longest cell text
     cells: int = 2_000_000
     rows: int = 200_000

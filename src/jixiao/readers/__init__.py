@@ -8,7 +8,9 @@ from pathlib import Path
 
 from jixiao.errors import ReadError
 from jixiao.interchange import from_dict
+from jixiao.limits import DEFAULT, Limits
 from jixiao.model import Document, SourceSpan
+from jixiao.readers.containers import check_document
 from jixiao.readers.text import read_text_bytes
 
 
@@ -58,7 +60,7 @@ def peek_department(data: bytes) -> str | None:
     return None
 
 
-def read_bytes(data: bytes, file: str | None = None) -> Document:
+def _read_bytes(data: bytes, file: str | None, limits: Limits) -> Document:
     kind = sniff(data)
     if kind == "json":
         try:
@@ -76,12 +78,23 @@ def read_bytes(data: bytes, file: str | None = None) -> Document:
     if kind == "pdf":
         from jixiao.readers.pdf import read_pdf_bytes  # pdfium loads only for PDFs
 
-        return read_pdf_bytes(data, file)
+        return read_pdf_bytes(data, file, limits)
     if kind == "xlsx":
         from jixiao.readers.xlsx import read_xlsx_bytes
 
-        return read_xlsx_bytes(data, file)
+        return read_xlsx_bytes(data, file, limits)
     return read_text_bytes(data, file)
+
+
+def read_bytes(data: bytes, file: str | None = None, limits: Limits = DEFAULT) -> Document:
+    """Read a table from a file's bytes, whatever the format; a reading without a project
+    or with more than the limits allow is refused here, for every reader alike."""
+    doc = _read_bytes(data, file, limits)
+    if not doc.projects:
+        raise ReadError("empty-table", "表格没有项目行（只有表头、标题或小计）：没有可存储的"
+                        "内容", SourceSpan(file))
+    check_document(doc, limits)
+    return doc
 
 
 def load_bytes(path: str | Path) -> bytes:

@@ -21,12 +21,14 @@ import bisect
 import hashlib
 import itertools
 import re
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from jixiao.errors import ReadError
+from jixiao.limits import DEFAULT, Limits
 from jixiao.model import (
     AMOUNT_COLUMNS,
     Amounts,
@@ -34,10 +36,12 @@ from jixiao.model import (
     Indicator,
     Project,
     ReadWarning,
+    Severity,
     SourceInfo,
     SourceSpan,
     Unit,
 )
+from jixiao.readers.containers import refuse
 from jixiao.readers.items import parse_item
 
 HEADER_LABELS = ("项目名称", "总计", "财政拨款", "财政专户拨款", "其他资金", "绩效目标", "绩效指标")
@@ -45,6 +49,11 @@ COLUMNS = ("name", *AMOUNT_COLUMNS, "goal", "items")
 ITEM_START = re.compile(r"^(\d{1,3})、")
 FOOTER = re.compile(r"^(第\s*\d+\s*页.*|-?\s*\d+\s*-?)$")
 GRAND_TOTAL_NAMES = ("合计", "总计")
+# a stream's body starts after `stream` + EOL (not the `stream` of `endstream`); its
+# dictionary names the filter. Damage is judged on Flate streams: deflate checks itself.
+STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
+FLATE_FIRST = re.compile(rb"/Filter\s*\[?\s*/FlateDecode\b")
+INFLATE_STEP = 1024 * 1024
 DEPARTMENT_LINE = re.compile(r"^(?:部门|单位)名称[：:]\s*(?P<name>.+?)"
                              r"(?:\s*(?:金额)?单位[：:]\s*(?P<unit>万元|元|千元|亿元))?$")
 
@@ -169,10 +178,119 @@ def _boundaries(extents: list[tuple[float, float]], body: list[Char]) -> list[fl
     return cuts
 
 
+def damaged_streams(data: bytes, file: str | None = None,
+                    limits: Limits = DEFAULT) -> list[int]:
+    """The byte offsets of the Flate streams that do not inflate (random bytes written
+    over a stream break its deflate data or its checksum); pdfium would render what comes
+    before the damage and drop the rest without a word. Streams are inflated a step at a
+    time and counted, so a PDF that unpacks to more than `unpacked_bytes` is refused
+    (a deflate bomb inside a PDF) before pdfium inflates it."""
+    damaged: list[int] = []
+    total, position = 0, 0
+    while match := STREAM_START.search(data, position):
+        start = match.end()
+        end = data.find(b"endstream", start)
+        end = len(data) if end < 0 else end
+        position = end
+        head = data[max(0, match.start() - 4096):match.start()]
+        if not FLATE_FIRST.search(head[head.rfind(b"obj"):]):
+            continue
+        inflater = zlib.decompressobj()
+        try:
+            total += len(inflater.decompress(data[start:end], INFLATE_STEP))
+            while inflater.unconsumed_tail and not inflater.eof:
+                if total > limits.unpacked_bytes:
+                    break
+                total += len(inflater.decompress(inflater.unconsumed_tail, INFLATE_STEP))
+        except zlib.error:
+            damaged.append(match.start())
+        if total > limits.unpacked_bytes:
+            raise refuse("unpacked_bytes", total, "PDF 中数据流解压后的总字节数", limits, file,
+                         at_least=True)
+    return damaged
+
+
+STARTXREF = re.compile(rb"startxref\s+(\d+)\s*%%EOF\s*$")
+XREF_ROW = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
+XREF_SUBSECTION = re.compile(rb"(\d+) (\d+)\s*$")
+
+
+def _xref_offsets(data: bytes) -> dict[int, int]:
+    """Object number → byte offset from the last cross-reference section (a table or an
+    uncompressed-object row of an xref stream); empty when it cannot be parsed."""
+    found = STARTXREF.search(data[-1024:])
+    if not found or int(found.group(1)) >= len(data):
+        return {}
+    at = int(found.group(1))
+    offsets: dict[int, int] = {}
+    if data.startswith(b"xref", at):
+        number = 0
+        for line in data[at + 4:data.find(b"trailer", at)].splitlines():
+            if m := XREF_SUBSECTION.match(line.strip()):
+                number = int(m.group(1))
+            elif m := XREF_ROW.match(line.strip()):
+                if m.group(3) == b"n":
+                    offsets[number] = int(m.group(1))
+                number += 1
+        return offsets
+    head = data[at:at + 2048]
+    width = re.search(rb"/W\s*\[\s*(\d)\s+(\d)\s+(\d)\s*\]", head)
+    body = STREAM_START.search(head)
+    if not width or not body or not FLATE_FIRST.search(head[:body.start()]):
+        return {}
+    index = re.search(rb"/Index\s*\[([\d\s]+)\]", head[:body.start()])
+    size = re.search(rb"/Size\s+(\d+)", head[:body.start()])
+    ranges = [int(x) for x in index.group(1).split()] if index else \
+        [0, int(size.group(1)) if size else 0]
+    try:
+        rows = zlib.decompressobj().decompress(data[at + body.end():at + body.end() + (1 << 20)],
+                                               16 << 20)
+    except zlib.error:
+        return {}
+    w = [int(x) for x in width.groups()]
+    step, position = sum(w), 0
+    if step == 0:
+        return {}
+    for first, count in zip(ranges[::2], ranges[1::2], strict=False):
+        for number in range(first, first + count):
+            row = rows[position:position + step]
+            position += step
+            if len(row) < step:
+                return offsets
+            kind = int.from_bytes(row[:w[0]], "big") if w[0] else 1
+            if kind == 1:
+                offsets[number] = int.from_bytes(row[w[0]:w[0] + w[1]], "big")
+    return offsets
+
+
+def misplaced_objects(data: bytes) -> list[int]:
+    """Objects the cross-reference section places where no `N G obj` begins: bytes
+    written over an object's head (pdfium then rebuilds the table and loses the object).
+    Some producers write offsets a few bytes off, so a short window is searched."""
+    out = []
+    for number, offset in _xref_offsets(data).items():
+        window = data[max(0, offset - 16):offset + 48]
+        if not re.search(rb"(?<!\d)%d\s+\d+\s+obj\b" % number, window):
+            out.append(number)
+    return out
+
+
+def _page_list(pages: list[int]) -> str:
+    """1, 2, 3, 5 → 第 1–3、5 页"""
+    runs: list[list[int]] = []
+    for page in pages:
+        if runs and page == runs[-1][-1] + 1:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    return "第 " + "、".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs) + " 页"
+
+
 @dataclass
 class PdfReader:
     data: bytes
     file: str | None
+    limits: Limits = DEFAULT
     warnings: list[ReadWarning] = field(default_factory=list)
 
     def span(self, page: int) -> SourceSpan:
@@ -196,19 +314,33 @@ class PdfReader:
 
     def rows(self) -> tuple[list[str], list[Row], int]:
         """Lines above the first header (title, department), the rows, and the pages."""
+        import pypdfium2 as pdfium
+
         pdf = self.open()
         before: list[str] = []
         rows: list[Row] = []
         pages = len(pdf)  # type: ignore[arg-type]
+        if pages > self.limits.pdf_pages:  # counted from the page tree, before any page
+            raise refuse("pdf_pages", pages, "PDF 的页数", self.limits, self.file)
+        damaged = damaged_streams(self.data, self.file, self.limits)
         text_seen = False
+        failed: list[int] = []  # pages pdfium could not load
+        blank: list[int] = []  # pages without a character of text
         cuts: list[float] = []
         for index in range(pages):
             page_no = index + 1
-            page = pdf[index]  # type: ignore[index]
-            textpage = page.get_textpage()
-            count = textpage.count_chars()
-            chars = _chars(textpage, count)
-            text_seen = text_seen or any(c.text.strip() for c in chars)
+            try:
+                page = pdf[index]  # type: ignore[index]
+                textpage = page.get_textpage()
+                count = textpage.count_chars()
+                chars = _chars(textpage, count)
+            except pdfium.PdfiumError:
+                failed.append(page_no)
+                continue
+            has_text = any(c.text.strip() for c in chars)
+            text_seen = text_seen or has_text
+            if not has_text:
+                blank.append(page_no)
             page_lines = _lines(chars, page_no)
             header = _header(page_lines)
             if header is None:
@@ -245,6 +377,7 @@ class PdfReader:
                     elif rows:  # above the first row of the page: the last row continues
                         rows[-1].cells[name].append(line)
             rows += page_rows
+        self.check_damage(damaged, failed, blank if text_seen else [], pages)
         if not text_seen:
             raise self.fail("no-text-layer", f"none of the {pages} pages has text: a scanned "
                             "PDF needs OCR first; expected a PDF with a text layer", 1)
@@ -252,6 +385,30 @@ class PdfReader:
             raise self.fail("no-table", "found no column header '项目名称 总计 财政拨款 "
                             "财政专户拨款 其他资金 绩效目标 绩效指标' on any page", 1)
         return before, rows, pages
+
+    def check_damage(self, damaged: list[int], failed: list[int], blank: list[int],
+                     pages: int) -> None:
+        """A damaged PDF is refused: what pdfium reads of it is partial, and which rows
+        are missing no one can tell. A blank page in an undamaged file is only noted."""
+        misplaced = misplaced_objects(self.data) if blank and not damaged else []
+        if damaged or failed or misplaced:
+            where = [f"{len(damaged)} 个数据流无法解压（字节偏移 "
+                     f"{'、'.join(f'{o:,}' for o in damaged[:5])}{' …' if len(damaged) > 5 else ''}"
+                     "）"] if damaged else []
+            if misplaced:
+                where.append(f"{len(misplaced)} 个对象不在交叉引用表所指的位置（对象 "
+                             f"{'、'.join(map(str, misplaced[:5]))}）")
+            if failed:
+                where.append(f"{_page_list(failed)}无法打开")
+            if blank:
+                where.append(f"{_page_list(blank)}读不出文字")
+            raise self.fail("damaged-pdf", f"PDF 已损坏：{'；'.join(where)}（共 {pages} 页）。"
+                            "读出的表格会不完整，文件未读取：请重新导出 PDF",
+                            (failed or blank or [None])[0])
+        if blank:
+            self.warnings.append(ReadWarning(
+                "page-without-text", f"{_page_list(blank)}没有文字（共 {pages} 页）：空白页，"
+                "或内容无法读取；这些页上的行没有读到", self.span(blank[0]), Severity.WARNING))
 
     def amounts(self, row: Row) -> Amounts:
         values = []
@@ -306,14 +463,19 @@ class PdfReader:
             doc.current_unit().projects.append(Project(
                 seq, name, self.amounts(row), row.text("goal"), self.indicators(row), span,
                 {"name": span, "amounts": span, "goal": span}))
+        if doc.grand_total is None and seq:  # the template opens with its 合计 row
+            self.warnings.append(ReadWarning(
+                "missing-grand-total", "表格没有合计（总计）行：表格可能不完整",
+                self.span(rows[0].page), Severity.WARNING))
         doc.warnings = self.warnings
         doc.source = SourceInfo(self.file, hashlib.sha256(self.data).hexdigest(), "pdf", None,
                                 None, pages)
         return doc
 
 
-def read_pdf_bytes(data: bytes, file: str | None = None) -> Document:
-    return PdfReader(data, file).document()
+def read_pdf_bytes(data: bytes, file: str | None = None,
+                   limits: Limits = DEFAULT) -> Document:
+    return PdfReader(data, file, limits).document()
 
 
 def read_pdf_file(path: str | Path) -> Document:

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from jixiao.errors import ReadError
+from jixiao.limits import DEFAULT, Limits
 from jixiao.model import (
     AMOUNT_COLUMNS,
     AMOUNT_LABELS,
@@ -28,6 +29,7 @@ from jixiao.model import (
     SourceSpan,
     Unit,
 )
+from jixiao.readers.containers import check_zip
 from jixiao.readers.items import parse_item
 
 ITEM_START = re.compile(r"^(\d{1,3})、")
@@ -59,6 +61,7 @@ def _norm(value: Any) -> str:
 class XlsxReader:
     data: bytes
     file: str | None
+    limits: Limits = DEFAULT
     warnings: list[ReadWarning] = field(default_factory=list)
 
     def fail(self, code: str, message: str, row: int | None = None) -> ReadError:
@@ -70,6 +73,8 @@ class XlsxReader:
     def sheet(self) -> Any:
         from openpyxl import load_workbook
 
+        # measured from the zip directory and streamed XML before openpyxl builds a cell
+        check_zip(self.data, self.file, self.limits, kind="xlsx")
         try:
             book = load_workbook(io.BytesIO(self.data), data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -251,5 +256,6 @@ class XlsxReader:
             project.indicators.append(self.indicator(item_seq, str(raw), row))
 
 
-def read_xlsx_bytes(data: bytes, file: str | None = None) -> Document:
-    return XlsxReader(data, file).document()
+def read_xlsx_bytes(data: bytes, file: str | None = None,
+                    limits: Limits = DEFAULT) -> Document:
+    return XlsxReader(data, file, limits).document()
