@@ -199,9 +199,9 @@ def login(engine: Engine, username: str, password: str, address: str) -> User | 
         if (refusal := login_refusal(engine, username, address)) is not None:
             return refusal
         user = _check_password(engine, username, password)
-    if user is None:
-        record_failure(engine, username, address)
-    else:
+        if user is None:  # counted before the slot is free, for the next one to see
+            record_failure(engine, username, address)
+    if user is not None:
         with engine.begin() as conn:
             conn.execute(delete(login_attempts).where(
                 login_attempts.c.kind == "user", login_attempts.c.name == _key(username),
