@@ -130,7 +130,17 @@ class FormReader:
         while i < len(tokens):
             joined = None
             first = tokens[i]
-            if 0 < len(first.cell.clean) <= limit and self.vocab.label(first.text) is None:
+            alone = self.vocab.label(first.text)
+            if alone is not None and i + 1 < len(tokens) and tokens[i + 1].row == first.row:
+                tail = tokens[i + 1].cell.clean
+                longer = self.vocab.label(first.cell.clean + tail)
+                if 0 < len(tail) <= 4 and (self.vocab.label(tail) is None or tail == "指标") \
+                        and longer and \
+                        longer.key == alone.key and longer.value is None:
+                    out.append(_Token(first.cell, first.row, first.cell.clean + tail))
+                    i += 2
+                    continue
+            if 0 < len(first.cell.clean) <= limit and alone is None:
                 text = first.cell.clean
                 for k in range(1, self.settings.join_label_parts):
                     if i + k >= len(tokens):
@@ -140,7 +150,7 @@ class FormReader:
                         break
                     text += nxt.cell.clean
                     if self.vocab.label(text) or self.vocab.header_role(text) in (
-                            "value", "actual", "value_long"):
+                            "value", "actual", "value_long") or normal(text) in self.vocab.budget:
                         joined = (k, text)
                         break
             if joined:
@@ -243,7 +253,9 @@ class FormReader:
         labels = [(self.vocab.label(t.text), t) for t in row]
         goals = [(m, t) for m, t in labels if m and m.kind == "field" and
                  m.key in ("goal", "goal_long")]
-        if not goals or any(m is None for m, _ in labels) or self.grid.rowless:
+        if self.grid.rowless:
+            return self._goal_run(p, i)
+        if not goals or any(m is None for m, _ in labels):
             return 0
         if tok is not goals[0][1]:
             return 0
@@ -255,6 +267,34 @@ class FormReader:
             p.fields.setdefault(m.key, t.text.strip())
             p.spans.setdefault(m.key, t.cell.span(self.grid.file))
         return self.tokens.index(nxt_row[-1]) + 1
+
+    def _goal_run(self, p: _Project, i: int) -> int:
+        """In a stream: goal labels one after another (中期目标 年度目标), then their texts."""
+        goals: list[str] = []
+        k = i
+        while k < len(self.tokens):
+            m = self.vocab.label(self.tokens[k].text)
+            if m is None or m.value:
+                break
+            if m.kind == "field" and m.key in ("goal", "goal_long", "completion"):
+                goals.append(m.key)
+            elif m.kind != "group":
+                return 0
+            k += 1
+        if len(goals) < 2:
+            return 0
+        texts: list[_Token] = []
+        while k < len(self.tokens) and len(texts) < len(goals):
+            t = self.tokens[k]
+            if self.vocab.label(t.text) is not None:
+                return 0
+            if t.text.strip():
+                texts.append(t)
+            k += 1
+        for key, t in zip(goals, texts, strict=False):
+            p.fields.setdefault(key, t.text.strip())
+            p.spans.setdefault(key, t.cell.span(self.grid.file))
+        return k
 
     # --- headers ---------------------------------------------------------------------------
 
@@ -294,20 +334,29 @@ class FormReader:
                 break
             fields_seen.insert(0, (f"project:{m.key}", self.tokens[back].cell))
             back -= 1
+        row = self.tokens[i].row
         while k < len(self.tokens):
             tok = self.tokens[k]
-            if self.grid.rowless or tok.row == self.tokens[i].row:
-                r, _ = self._role(tok.text)
-                if r is None:
-                    if self.grid.rowless or roles:  # the headings end at the first non-heading
-                        break
-                    k += 1
-                    continue
-                if r != "group":
-                    roles.append((r, tok.cell))
+            if not (self.grid.rowless or tok.row == row):
+                # a copy that put each heading on a line of its own: the next row goes on
+                # the header when it is headings only
+                nxt = [t for t in self.tokens[k:] if t.row == tok.row]
+                if self.grid.positioned or not all(
+                        self._role(t.text)[0] is not None for t in nxt if t.text.strip()):
+                    break
+                if any(self._role(t.text)[0] in ("category",) for t in nxt) or \
+                        not any(t.text.strip() for t in nxt):
+                    break
+                row = tok.row
+            r, _ = self._role(tok.text)
+            if r is None:
+                if self.grid.rowless or roles:  # the headings end at the first non-heading
+                    break
                 k += 1
-            else:
-                break
+                continue
+            if r != "group":
+                roles.append((r, tok.cell))
+            k += 1
         names = [r for r, _ in roles]
         if "name" not in names and "name_long" not in names:
             return None
@@ -349,6 +398,13 @@ class FormReader:
             k += 1
         if len(cols) < 2:
             return None
+        # a heading of no figure (原因) may close the row
+        skip = k
+        while skip < min(k + 3, len(self.tokens)):
+            m = self.vocab.label(self.tokens[skip].text)
+            if m is not None and m.kind == "money":
+                return cols, skip
+            skip += 1
         return cols, k
 
     def _budget_block(self, p: _Project, cols: list[str], i: int) -> int:
@@ -366,6 +422,11 @@ class FormReader:
                 if self.vocab.label(t.text) is not None:
                     break
                 figures.append(amount(t.text.rstrip("%")) if t.text.strip() else None)
+                k += 1
+            # the reason cell that may follow the figures is no figure
+            while k < len(self.tokens) and self.vocab.label(self.tokens[k].text) is None and \
+                    amount(self.tokens[k].text.rstrip("%")) is None and k - i <= len(cols) + 2 \
+                    and (self.grid.rowless or self.tokens[k].row == self.tokens[i].row):
                 k += 1
             by_col = dict(zip(cols, figures, strict=False))
             label = m.label.strip().rstrip(":：")
@@ -387,7 +448,8 @@ class FormReader:
     def _is_stop(self, text: str) -> bool:
         key = normal(text)
         return key in self.vocab.stops or any(key.startswith(s) for s in self.vocab.stops
-                                              if len(s) >= 3)
+                                              if len(s) >= 3) or \
+            any(c in text for c in self.vocab.chrome)
 
     def _level_label(self, text: str) -> tuple[str, str, str | None, bool] | None:
         """(kind, family, points, ambiguous) of a category or second-level label."""
@@ -669,6 +731,10 @@ class FormReader:
                 unit = units[unit_name] = Unit(unit_name, None)
                 doc.units.append(unit)
             money = {k: v[0] for k, v in p.money.items()}
+            sources = [k for k in ("fiscal", "special_account", "other") if k in money]
+            if money.get("total") is None and len(sources) == 1:
+                # a form that states only its one source: that is the project's money
+                money["total"] = money[sources[0]]
             amounts = Amounts(money.get("total"), money.get("fiscal"),
                               money.get("special_account"), money.get("other"))
             name = p.fields.get("name") or (self.title or "")
@@ -703,15 +769,17 @@ class _Levels:
 
     def set_category(self, written: str, family: str | None, points: str | None) -> None:
         self.settle()
+        keep_level2 = None
         if self.inferred and family is not None and family == self.family:
             for ind in self.inferred:  # a merged label surfaced in the middle of its rows
                 ind.category = written
                 if ind.form is not None:
                     ind.form.category_points = points
+            keep_level2 = self.level2
         self.inferred = []
         self.guessing = False
         self.category, self.family, self.points = written, family, points
-        self.level2 = None
+        self.level2 = keep_level2
 
     def set_level2(self, written: str, family: str) -> None:
         if self.pending is not None:  # 成本指标 | 经济成本指标: the first was a category

@@ -14,7 +14,8 @@ from typing import NamedTuple
 
 _POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?(?:\s*[-－~]\s*\d+(?:\.\d+)?)?)\s*分?\s*[)）]\s*分?$"
                      r"|[（(]?(\d+(?:\.\d+)?)分[)）]?$")
-_UNIT = re.compile(r"[（(]\s*(万元|元|万|%|百分比)\s*[)）]")
+_UNIT = re.compile(r"[（(]\s*(万元|元|万|%|百分比|盖章|签章)\s*[)）]")
+_YEARS = re.compile(r"[（(]\s*\d{4}\s*年?\s*[-—~至－]+\s*\d{4}\s*年?\s*[)）]")
 _LEAD = re.compile(r"^(其中|包括)[:：]?")
 _SPACE = re.compile(r"\s+")
 
@@ -49,6 +50,7 @@ def normal(text: str) -> str:
     s = simplified(_SPACE.sub("", text))
     s = s.rstrip(":：")
     s = _UNIT.sub("", s)
+    s = _YEARS.sub("", s)
     s, _ = split_points(s)
     s = _LEAD.sub("", s)
     return s.replace("(", "（").replace(")", "）")
@@ -73,6 +75,7 @@ class Vocabulary:
     annual: frozenset[str]
     multi_year: frozenset[str]
     stops: frozenset[str]
+    chrome: tuple[str, ...]  # text of a page's own furniture: the table has ended
     budget: dict[str, str]  # normal heading of a 自评表's budget block → its column
 
     def label(self, text: str) -> Match | None:
@@ -144,5 +147,6 @@ def vocabulary() -> Vocabulary:
         annual=frozenset(normal(x) for x in data["money"]["annual"]),
         multi_year=frozenset(normal(x) for x in data["money"]["multi_year"]),
         stops=frozenset(normal(x) for x in data["stops"]["labels"]),
+        chrome=tuple(data["stops"]["chrome"]),
         budget=index(data["budget"]),
     )
