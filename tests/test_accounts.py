@@ -90,3 +90,63 @@ def test_an_opinion_and_an_actual_written_at_the_same_moment_are_both_kept(
     log = accounts.list_changes(engine, limit=1000)
     assert sum(c.action == "put-actual" for c in log) == rounds
     assert sum(c.action == "add-opinion" for c in log) == rounds
+
+
+def test_migration_0008_keeps_the_tokens_and_sessions_of_a_0007_database(db_url: str) -> None:
+    """A database at 0007 with a user, a session and a token (keyed by its hash, no expiry)
+    reaches 0008 with them all working; down and up again keeps the live token."""
+    import hashlib
+
+    from sqlalchemy import Column, DateTime, ForeignKey, MetaData, String, Table, Text, insert
+    from sqlalchemy import inspect as look
+
+    from jixiao.store.migrate import downgrade, upgrade
+
+    engine = store.connect(db_url, migrate=False)
+    assert upgrade(engine, "0007") == "0007"
+    user = accounts.add_user(engine, "psb", PASSWORD, "department", "广州市公安局")
+    session, _ = accounts.start_session(engine, user)
+    token = "jx_made-before-0008"
+    with engine.begin() as conn:  # 0004 made the table from schema.py as it stands: the
+        # table as a database made before 0008 holds it
+        conn.execute(api_tokens.delete())
+        api_tokens.drop(conn)
+        shapes = MetaData()
+        Table("users", shapes, autoload_with=conn)
+        old = Table("api_tokens", shapes,
+                    Column("token_hash", String(64), primary_key=True),
+                    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"),
+                           nullable=False, index=True),
+                    Column("name", Text, nullable=False),
+                    Column("created_at", DateTime(timezone=True), nullable=False))
+        old.create(conn)
+        conn.execute(insert(old).values(token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                                        user_id=user.id, name="旧脚本",
+                                        created_at=datetime.now(UTC) - timedelta(days=400)))
+    assert "login_attempts" not in look(engine).get_table_names()
+
+    assert upgrade(engine) == "0008"
+    assert accounts.token_user(engine, token) == user
+    (kept,) = accounts.list_api_tokens(engine, user.id)
+    assert (kept.id, kept.name, kept.uses, kept.state()) == (1, "旧脚本", 1, "有效")
+    # made 400 days ago, it expires 90 days after the upgrade rather than at once
+    assert kept.expires_at - datetime.now(UTC) == pytest.approx(timedelta(days=90),
+                                                                abs=timedelta(minutes=5))
+    assert accounts.session_user(engine, session)[0] == user
+    new = accounts.add_api_token(engine, user, "新脚本")
+    assert [t.id for t in accounts.list_api_tokens(engine, user.id)] == [2, 1]
+    assert accounts.token_user(engine, new) == user
+    for _ in range(accounts.USER_THROTTLE.free):
+        assert accounts.login(engine, "psb", "wrong password", "192.0.2.1") is None
+    assert accounts.login(engine, "psb", PASSWORD, "192.0.2.1") == accounts.Refusal(False, 2)
+    assert upgrade(engine) == "0008"  # again: nothing to do
+
+    accounts.revoke_api_token(engine, 2)
+    assert downgrade(engine, "0007") == "0007"
+    with engine.connect() as conn:
+        back = Table("api_tokens", MetaData(), autoload_with=conn)
+        assert [r.name for r in conn.execute(back.select())] == ["旧脚本"]  # the revoked one
+        assert list(back.c.keys()) == ["token_hash", "user_id", "name", "created_at"]
+    assert "login_attempts" not in look(engine).get_table_names()  # is not revived
+    assert upgrade(engine) == "0008"
+    assert accounts.token_user(engine, token) == user and accounts.token_user(engine, new) is None

@@ -89,7 +89,7 @@ def _hash(password: str) -> str:
 
 def _aware(value: datetime | None) -> datetime | None:
     """SQLite gives back the UTC times it was given without their zone."""
-    return None if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _digest(token: str) -> str:
