@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 
 from conftest import SAMPLE
 from jixiao import store
@@ -150,3 +150,50 @@ def test_migration_0008_keeps_the_tokens_and_sessions_of_a_0007_database(db_url:
     assert "login_attempts" not in look(engine).get_table_names()  # is not revived
     assert upgrade(engine) == "0008"
     assert accounts.token_user(engine, token) == user and accounts.token_user(engine, new) is None
+
+
+def test_parallel_failures_each_count_and_a_lock_holds_on_every_backend(db_url: str) -> None:
+    """Failures recorded by 8 threads at once are all counted (one UPDATE adds each);
+    the lockout and its unlock are in the change log."""
+    from jixiao.store.schema import login_attempts
+
+    engine = store.connect(db_url)
+    admin = accounts.add_user(engine, "admin", PASSWORD, "admin")
+    start = threading.Barrier(8)
+
+    def fail(k: int) -> None:
+        start.wait()
+        accounts.record_failure(engine, "psb", f"192.0.2.{k}")
+
+    threads = [threading.Thread(target=fail, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with engine.connect() as conn:
+        rows = {(r.kind, r.name): r.failures for r in conn.execute(select(login_attempts))}
+    assert rows == {("user", "psb"): 8} | {("address", f"192.0.2.{k}"): 1 for k in range(8)}
+    refusal = accounts.login_refusal(engine, "psb", "198.51.100.1")
+    assert refusal == accounts.Refusal(locked=False, retry_after=16)  # 2^(8-5+1)
+    for _ in range(accounts.USER_THROTTLE.lockout - 8):
+        accounts.record_failure(engine, "psb", "198.51.100.1")
+    assert accounts.login_refusal(engine, "psb", "203.0.113.1") == accounts.Refusal(True, 0)
+    assert accounts.locked_names(engine) == {"psb"}
+    # an hour later the back-off is forgotten, the lock is not
+    accounts.record_failure(engine, "someone", "203.0.113.5",
+                            now=datetime.now(UTC) + timedelta(hours=1))
+    assert accounts.login_refusal(engine, "psb", "203.0.113.1") == accounts.Refusal(True, 0)
+    assert _row_names(engine) == {("user", "psb"), ("user", "someone"),
+                                  ("address", "203.0.113.5")}
+    assert accounts.unlock(engine, "psb", by=admin) is True
+    assert accounts.login_refusal(engine, "psb", "203.0.113.1") is None
+    assert accounts.unlock(engine, "psb", by=admin) is False
+    assert [(c.action, c.username) for c in accounts.list_changes(engine)][:2] == [
+        ("unlock-user", "admin"), ("lock-user", "(login)")]
+
+
+def _row_names(engine: Engine) -> set[tuple[str, str]]:
+    from jixiao.store.schema import login_attempts
+
+    with engine.connect() as conn:
+        return {(r.kind, r.name) for r in conn.execute(select(login_attempts))}
