@@ -9,20 +9,28 @@ from pathlib import Path
 from jixiao.errors import ReadError
 from jixiao.interchange import from_dict
 from jixiao.limits import DEFAULT, Limits
-from jixiao.model import Document, SourceSpan
+from jixiao.model import Document, SourceInfo, SourceSpan
 from jixiao.readers.containers import check_document
 from jixiao.readers.text import read_text_bytes
 
 
 def sniff(data: bytes) -> str:
-    """The format of a file by its first bytes: 'json', 'pdf', 'xlsx' or 'text'."""
+    """The format of a file by its first bytes: 'json', 'pdf', 'xlsx', 'docx', 'xls',
+    'html' or 'text'."""
     head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
+        # a zip: Word keeps its body in word/, Excel its sheets in xl/
+        return "docx" if b"word/" in data[:65536] and b"xl/" not in data[:65536] else "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
     if head.startswith(b"{"):
         return "json"
+    start = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head")) or (
+            start.startswith(b"<") and b"<table" in data[:65536].lower()):
+        return "html"
     return "text"
 
 
@@ -82,8 +90,47 @@ def _read_bytes(data: bytes, file: str | None, limits: Limits) -> Document:
     if kind == "xlsx":
         from jixiao.readers.xlsx import read_xlsx_bytes
 
-        return read_xlsx_bytes(data, file, limits)
-    return read_text_bytes(data, file)
+        try:
+            return read_xlsx_bytes(data, file, limits)
+        except ReadError as exc:
+            if exc.code != "no-header":  # the sample's layout, damaged: say so
+                raise
+            return _read_form(data, file, limits, kind, exc)
+    if kind in ("docx", "xls", "html"):
+        return _read_form(data, file, limits, kind)
+    try:
+        return read_text_bytes(data, file)
+    except ReadError as exc:
+        if exc.code in ("empty", "not-text", "bad-encoding", "too-large"):
+            raise
+        return _read_form(data, file, limits, kind, exc)
+
+
+def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
+               first: ReadError | None = None) -> Document:
+    """A container read as a grid of cells, then by the form reader."""
+    from jixiao.forms import read_grid
+    from jixiao.readers import cells
+    from jixiao.readers.decode import decode_text
+    from jixiao.readers.grid import text_grid
+
+    if kind == "text":
+        text, encoding = decode_text(data, file)
+        grid = text_grid(text, file, limits)
+    else:
+        grid = {"xlsx": cells.xlsx_grid, "xls": cells.xls_grid, "docx": cells.docx_grid,
+                "html": cells.html_grid}[kind](data, file, limits)
+        encoding = None
+    try:
+        doc = read_grid(grid)
+    except ReadError as exc:
+        if first is not None:  # neither the sample's table nor a form: say both
+            raise ReadError(exc.code, f"{first.message}; nor a form: {exc.message}",
+                            exc.span) from None
+        raise
+    doc.source = SourceInfo(file, hashlib.sha256(data).hexdigest(), kind, encoding,
+                            None if kind != "text" else data.count(b"\n") + 1)
+    return doc
 
 
 def read_bytes(data: bytes, file: str | None = None, limits: Limits = DEFAULT) -> Document:
