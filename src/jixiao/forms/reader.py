@@ -239,9 +239,9 @@ class FormReader:
             multi = label in self.vocab.multi_year
             held = p.money.get(m.key)
             # the annual figure wins over a multi-year one; otherwise the first one written
-            if held is None or (annual and not held[1]) or (held[0] is None and figure):
-                if not (multi and held is not None and held[1]):
-                    p.money[m.key] = (figure, annual)
+            better = held is None or (annual and not held[1]) or (held[0] is None and figure)
+            if better and not (multi and held is not None and held[1]):
+                p.money[m.key] = (figure, annual)
             return nxt if value is not None else i + 1
         return i + 1
 
@@ -712,9 +712,9 @@ class FormReader:
     def _document(self) -> Document:
         projects = [p for p in self.projects if p.indicators or "name" in p.fields]
         if not projects or not any(p.indicators for p in projects):
-            raise ReadError("no-form", "found no performance-target form: expected the "
-                            "headings of an indicator table (一级指标 / 二级指标 / 三级指标 / 指标值 "
-                            "…) under a project's name", SourceSpan(self.grid.file))
+            raise ReadError("no-form", "没有找到绩效目标表：应有项目名称和指标表的表头"
+                            "（一级指标 / 二级指标 / 三级指标 / 指标值 …）",
+                            SourceSpan(self.grid.file))
         department = self.doc_fields.get("department")
         dept_total = amount(self.doc_fields.get("department_total", ""))
         grand = Amounts(dept_total) if dept_total is not None else None

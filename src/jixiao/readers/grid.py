@@ -12,6 +12,7 @@ in ` |` (rows between lines of bare bars), or one cell per line followed by a bl
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -106,7 +107,7 @@ def text_layout(lines: list[str]) -> str:
         return "cell-lines"
     if bars >= 0.3 * len(content) and bars >= 3:
         return "pipes"
-    blanks = sum(1 for a, b in zip(lines, lines[1:], strict=False) if a.strip() and not b.strip())
+    blanks = sum(1 for a, b in itertools.pairwise(lines) if a.strip() and not b.strip())
     if len(content) >= 10 and blanks >= 0.7 * len(content):
         return "blank-lines"
     return "lines"
