@@ -318,6 +318,20 @@ def test_a_signed_in_chunked_300_mb_upload_stops_at_the_limit(server: Server) ->
     watch.check(f"signed-in chunked 300 MB (server took {answer.sent:,} bytes)")
 
 
+def test_a_chunked_upload_within_the_limit_is_stored(server: Server) -> None:
+    """Counting a body of unstated length does not get in the way of an honest one."""
+    doc = generate_document(read(SAMPLE), seed=44, projects=7)
+    data = render_text(doc).encode()
+    body = (PART_HEAD.replace(b"big.txt", b"chunked.txt") + data
+            + f"\r\n--{BOUNDARY}--\r\n".encode())
+    before = server.documents()
+    answer = raw_request(server, "POST", "/api/v1/documents",
+                         upload_headers(server.tokens["admin"]),
+                         chunked(iter([body[i:i + CHUNK] for i in range(0, len(body), CHUNK)])))
+    assert answer.status == 201, answer.body
+    assert json.loads(answer.body)["projects"] == 7 and server.documents() == before + 1
+
+
 def test_a_signed_in_upload_declaring_300_mb_is_refused_unread(server: Server) -> None:
     answer = raw_request(server, "POST", "/api/v1/documents",
                          upload_headers(server.tokens["admin"], HUGE), multipart_stream(HUGE),
