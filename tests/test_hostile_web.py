@@ -575,3 +575,14 @@ def test_a_failed_change_log_row_leaves_nothing_stored(server: Server, tmp_path:
             conn.execute("DROP TRIGGER no_delete_log")
     assert _http(server, "DELETE", f"/api/v1/documents/{doc_id}").status_code == 204
     assert server.documents() == before
+
+
+def test_a_document_over_the_projects_limit_is_a_413_naming_it(server: Server) -> None:
+    """Small as a file, too many projects once read: refused, the limit named."""
+    body = {"document": {}, "projects": [{"seq": k + 1} for k in range(LIMITS.projects + 1)]}
+    before = server.documents()
+    response = _http(server, "POST", "/api/v1/documents",
+                     files={"file": ("many.json", json.dumps(body).encode(), "application/json")})
+    assert response.status_code == 413, response.text
+    assert "projects" in response.json()["error"]["message"]
+    assert server.documents() == before

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine
 from jixiao import store
 from jixiao.audit import audit
 from jixiao.errors import ReadError
+from jixiao.limits import LimitError
 from jixiao.model import Document, SourceInfo
 from jixiao.readers import peek_department, read_bytes, sniff
 from jixiao.store import accounts
@@ -50,6 +51,9 @@ def _read_and_store(engine: Engine, who: Caller, data: bytes, name: str
         if exc.code == "not-text":  # an image, archive or other binary file
             raise WebError(415, "unsupported-type", f"不支持的文件类型 ({name}): 请上传 "
                                                     "PDF、Excel (.xlsx)、文本或 JSON") from None
+        if isinstance(exc, LimitError):  # too large inside (cells, pages, projects …)
+            raise WebError(413, "too-large", f"{name} 超过上限 {exc.limit} = {exc.allowed:,}: "
+                                             f"{exc.message}") from None
         raise WebError(422, exc.code, f"{name} 无法读取: {exc}") from None
     _other_department(who, doc.department)
     findings = audit(doc, active_profile(engine)).findings
