@@ -336,8 +336,9 @@ async def user_form(request: Request, who: Who, username: Annotated[str, Form(ma
     require_role(who, "admin")
     engine = request.app.state.engine
     try:
-        accounts.add_user(engine, username.strip(), password, role, department.strip() or None,
-                          by=who.user)
+        async with hashing_gate():  # the password is hashed off the event loop
+            await asyncio.to_thread(accounts.add_user, engine, username.strip(), password, role,
+                                    department.strip() or None, by=who.user)
     except accounts.AccountError as exc:
         return _users(request, who, status=400, error=str(exc))
     return RedirectResponse("/admin/users", status_code=303)
