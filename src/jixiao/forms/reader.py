@@ -210,7 +210,8 @@ class FormReader:
         last_in_row = j + 1 >= len(self.tokens) or self.tokens[j].row != tok.row
         if not same_row and not (not self.grid.positioned and last_in_row):
             return None, j
-        if self.vocab.label(nxt.text) is not None or self._header_at(j) is not None:
+        if self.vocab.label(nxt.text) is not None or self._header_at(j) is not None or \
+                normal(nxt.text) in self.vocab.budget:
             return None, j
         return nxt.text, j + 1
 

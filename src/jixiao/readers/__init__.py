@@ -125,8 +125,8 @@ def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
         doc = read_grid(grid)
     except ReadError as exc:
         if first is not None:  # neither the sample's table nor a form: say both
-            raise ReadError(exc.code, f"{first.message}; nor a form: {exc.message}",
-                            exc.span) from None
+            code = first.code if exc.code == "no-form" else exc.code
+            raise ReadError(code, f"{first.message}；{exc.message}", exc.span) from None
         raise
     doc.source = SourceInfo(file, hashlib.sha256(data).hexdigest(), kind, encoding,
                             None if kind != "text" else data.count(b"\n") + 1)

@@ -312,7 +312,8 @@ def _docx_table(table: Any, cells: list[Cell], row: int) -> int:
                 open_cells[col].rowspan += 1
             else:
                 cell = Cell(row, col, _w_text(tc), 1, span, line=row + 1)
-                cells.append(cell)
+                if cell.text or merge == "restart" or span > 1:  # an empty cell says nothing
+                    cells.append(cell)
                 if merge == "restart":
                     open_cells[col] = cell
                 else:
