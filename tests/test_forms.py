@@ -52,7 +52,7 @@ def test_real_text_reads_to_its_gold(gold_path: Path) -> None:
     if key in REFUSED:
         with pytest.raises(ReadError) as err:
             read(source)
-        assert "没有找到绩效目标表" in err.value.message
+        assert err.value.code in ("no-table", "no-form", "truncated")
         return
     doc = read(source)
     score, misses = accuracy(gold, doc)

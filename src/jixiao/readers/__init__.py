@@ -124,10 +124,12 @@ def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
     try:
         doc = read_grid(grid)
     except ReadError as exc:
-        if first is not None:  # neither the sample's table nor a form: say both
-            code = first.code if exc.code == "no-form" else exc.code
-            raise ReadError(code, f"{first.message}；{exc.message}", exc.span) from None
-        raise
+        if first is None or exc.code != "no-form":
+            raise
+        if first.code != "no-table":  # the sample's table, damaged: its own error says why
+            raise first from None
+        # neither the sample's table nor a form: say both
+        raise ReadError(first.code, f"{first.message}；{exc.message}", first.span) from None
     doc.source = SourceInfo(file, hashlib.sha256(data).hexdigest(), kind, encoding,
                             None if kind != "text" else data.count(b"\n") + 1)
     return doc
