@@ -39,6 +39,10 @@ demo: install
 	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao ingest --db $(DEMO)/jixiao.sqlite --year 2023 $(SAMPLE)
 	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao ingest --db $(DEMO)/jixiao.sqlite $(NEXT_YEAR)
 	$(BIN)/jixiao read $(SAMPLE) --format json > $(DEMO)/guangzhou-psb.json
+	@# forms other offices publish: a 井研县 project list in 元, a 青神县 自评表 one cell per line
+	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao read examples/forms/jingyan-mata-2023-project-list.txt | head -n 16
+	$(BIN)/jixiao read examples/forms/jingyan-mata-2023-project-list.txt --format json > $(DEMO)/form-jingyan.json
+	$(BIN)/jixiao read examples/forms/qingshen-fagai-2023-self-evaluation.txt --format json > $(DEMO)/form-qingshen.json
 	COLUMNS=$${COLUMNS:-120} $(BIN)/jixiao targets $(SAMPLE) > $(DEMO)/target-forms.txt
 	$(BIN)/jixiao audit $(SAMPLE) | tail -n 1
 	$(BIN)/jixiao audit $(SAMPLE) --format xlsx -o $(DEMO)/review.xlsx
@@ -58,6 +62,7 @@ demo: install
 	@echo "  $(DEMO)/jixiao.sqlite       the SQLite store (open it with sqlite3 or any SQLite tool)"
 	@echo "  $(DEMO)/guangzhou-psb.json  the table as interchange JSON, targets parsed"
 	@echo "  $(DEMO)/target-forms.txt    every target form of the table with its parse"
+	@echo "  $(DEMO)/form-jingyan.json   a 井研县 project list (元) read by the form reader (and form-qingshen.json: a 自评表)"
 	@echo "  $(DEMO)/review.xlsx         the review: every finding, a column for 审核意见"
 	@echo "  $(DEMO)/targets-table.pdf   the official table again, A4 landscape (and .xlsx)"
 	@echo "  $(DEMO)/actuals-2023.xlsx   a generated year of results, as a department fills it"
