@@ -199,7 +199,8 @@ def _text(chars: list[Any], page: int) -> str:
     break (the published text is one line wrapped by the cell's width)."""
     from jixiao.readers.pdf import _lines
 
-    return "".join(line.text for line in _lines(chars, page)).strip()
+    # characters as drawn: a gap is no space unless the PDF has a space character there
+    return "".join("".join(c.text for c in line.chars) for line in _lines(chars, page)).strip()
 
 
 def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings
