@@ -530,7 +530,15 @@ def actuals_import_command(
         raise typer.Exit(1) from None
     document = store.load_document(engine, doc_id)
     answers = _actuals(file, document)
-    n = store.store_actuals(engine, doc_id, answers)
+    from jixiao.store.accounts import AccountError, put_actuals
+
+    # the year's answers replaced whole, with a change-log row for each, in one transaction
+    try:
+        n = put_actuals(engine, None, doc_id, answers.year, answers.values.values(),
+                        answers.period, executions=answers.executions.values(), replace=True)
+    except AccountError as exc:  # a sheet of another document's indicators: nothing stored
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
     out.print(f"{file.name}: {n} actual values and {len(answers.executions)} projects' money "
               f"for {answers.year} ({answers.period}) stored with document {doc_id}")
 

@@ -8,6 +8,7 @@ import hashlib
 import math
 import secrets
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -17,17 +18,19 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jixiao.errors import JixiaoError
-from jixiao.evaluation.actuals import Actual
+from jixiao.evaluation.actuals import Actual, Execution
 from jixiao.store.schema import (
     actual_values,
     api_tokens,
     changes,
+    documents,
     indicators,
     login_attempts,
     opinions,
     sessions,
     users,
 )
+from jixiao.store.schema import executions as money_rows  # `executions`: put_actuals' own
 
 ROLES = ("admin", "reviewer", "department")
 ROLE_LABELS = {"admin": "管理员", "reviewer": "审核人员", "department": "部门用户"}
@@ -468,26 +471,117 @@ def list_opinions(engine: Engine, doc_id: int, project_seq: int | None = None
 
 def put_actual(engine: Engine, user: User | None, doc_id: int, year: int, actual: Actual,
                period: str = "全年") -> None:
-    """Set one indicator's actual value (and reason), keeping the value it replaces in the
-    change log. The indicator must exist."""
+    """Set one indicator's actual value (and reason): a batch of one (`put_actuals`)."""
+    put_actuals(engine, user, doc_id, year, [actual], period)
+
+
+def _actual_entity(doc_id: int, year: int, period: str, project: int, position: int) -> str:
+    return f"actual {doc_id}/{year}/{period}/{project}/{position}"
+
+
+def _actual_state(value: str, reason: str, claimed: Decimal | None) -> dict[str, Any]:
+    state: dict[str, Any] = {"value": value, "reason": reason}
+    if claimed is not None:  # only the sheet carries a score of the department's own
+        state["claimed_score"] = format(claimed, "f")
+    return state
+
+
+def _execution_state(e: Any) -> dict[str, Any]:
+    return {k: None if v is None else format(v, "f") if isinstance(v, Decimal) else v
+            for k, v in (("adjusted_budget", e.adjusted_budget), ("executed", e.executed),
+                         ("reason", e.reason))}
+
+
+def _log_rows(user: User | None, actor: str, rows: list[tuple[str, str, Any, Any]]
+              ) -> list[dict[str, Any]]:
+    now = datetime.now(UTC)
+    return [{"at": now, "user_id": user.id if user else None,
+             "username": user.username if user else actor, "action": action,
+             "entity": entity, "before": before, "after": after}
+            for action, entity, before, after in rows]
+
+
+def put_actuals(engine: Engine, user: User | None, doc_id: int, year: int,
+                actuals: Iterable[Actual], period: str = "全年", *,
+                executions: Iterable[Execution] | None = None, replace: bool = False,
+                actor: str = "(cli)") -> int:
+    """Set many indicators' actual values at once, all or nothing: every value is checked
+    first (its indicator must exist), then all are written in one transaction with one
+    change-log row each (`put-actual`, before and after), by executemany. The same
+    indicator twice: the last one counts. `replace` (a sheet imported whole) also drops
+    the year's values the batch does not name (`delete-actual` rows) and replaces its
+    projects' money with `executions` (`put-execution` / `delete-execution` rows).
+    Returns the number of values written."""
+    batch = {(a.project, a.indicator): a for a in actuals}
+    money = {e.project: e for e in executions or ()}
     key = (actual_values.c.document_id == doc_id, actual_values.c.year == year,
-           actual_values.c.period == period, actual_values.c.project_seq == actual.project,
-           actual_values.c.position == actual.indicator)
+           actual_values.c.period == period)
     with engine.begin() as conn:
-        if conn.execute(select(indicators.c.name).where(
-                indicators.c.document_id == doc_id, indicators.c.project_seq == actual.project,
-                indicators.c.position == actual.indicator)).first() is None:
-            raise AccountError(f"document {doc_id} has no indicator {actual.indicator} in "
-                               f"project {actual.project}")
-        old = conn.execute(select(actual_values).where(*key)).first()
-        values = {"value": actual.value, "reason": actual.reason}
-        if old is None:
-            conn.execute(insert(actual_values).values(
-                document_id=doc_id, year=year, period=period, project_seq=actual.project,
-                position=actual.indicator, claimed_score=actual.claimed_score,
-                source_file=None, source_row=None, **values))
+        if conn.execute(select(documents.c.id).where(documents.c.id == doc_id)).first() \
+                is None:
+            raise AccountError(f"没有编号为 {doc_id} 的文档")
+        known = {(r.project_seq, r.position) for r in conn.execute(
+            select(indicators.c.project_seq, indicators.c.position)
+            .where(indicators.c.document_id == doc_id))}
+        missing = sorted(k for k in batch if k not in known)
+        if missing:  # refused before anything is written: the batch stays whole
+            shown = "、".join(f"项目{p}第{i}个指标" for p, i in missing[:5])
+            raise AccountError(f"文档 {doc_id} 没有{shown}"
+                               f"{f' 等 {len(missing)} 处' if len(missing) > 5 else ''}"
+                               "：实际完成值未保存")
+        old = {(r.project_seq, r.position): r
+               for r in conn.execute(select(actual_values).where(*key))}
+        log: list[tuple[str, str, Any, Any]] = []
+        rows = []
+        for (project, position), a in batch.items():
+            before = old.get((project, position))
+            log.append(("put-actual", _actual_entity(doc_id, year, period, project, position),
+                        None if before is None else
+                        _actual_state(before.value, before.reason, before.claimed_score),
+                        _actual_state(a.value, a.reason, a.claimed_score)))
+            rows.append({"document_id": doc_id, "year": year, "period": period,
+                         "project_seq": project, "position": position, "value": a.value,
+                         "reason": a.reason, "claimed_score": a.claimed_score,
+                         "source_file": a.span.file, "source_row": a.span.first_line})
+        if replace:
+            gone = [k for k in old if k not in batch]
+            log += [("delete-actual", _actual_entity(doc_id, year, period, *k),
+                     _actual_state(old[k].value, old[k].reason, old[k].claimed_score), None)
+                    for k in sorted(gone)]
+            conn.execute(delete(actual_values).where(*key))
+            _replace_executions(conn, doc_id, year, period, money, log)
+        if rows:
+            statement = (postgresql.insert(actual_values) if conn.dialect.name == "postgresql"
+                         else sqlite.insert(actual_values))
+            # one statement for new and stored values alike (after a replace's delete all
+            # are new); a stored one gets the new value and reason, and keeps the score
+            # and sheet row it was imported with, as a single edit always did
+            conn.execute(statement.on_conflict_do_update(
+                index_elements=[c.name for c in actual_values.primary_key.columns],
+                set_={c: statement.excluded[c] for c in ("value", "reason")}), rows)
+        if log:
+            conn.execute(insert(changes), _log_rows(user, actor, log))
+    return len(batch)
+
+
+def _replace_executions(conn: Connection, doc_id: int, year: int, period: str,
+                        money: dict[int, Execution], log: list[tuple[str, str, Any, Any]]
+                        ) -> None:
+    """A year's projects' money replaced by `money`, each change added to `log`."""
+    key = (money_rows.c.document_id == doc_id, money_rows.c.year == year,
+           money_rows.c.period == period)
+    old = {r.project_seq: r for r in conn.execute(select(money_rows).where(*key))}
+    for project in sorted(old.keys() | money.keys()):
+        entity = f"execution {doc_id}/{year}/{period}/{project}"
+        before = _execution_state(old[project]) if project in old else None
+        if project in money:
+            log.append(("put-execution", entity, before, _execution_state(money[project])))
         else:
-            conn.execute(update(actual_values).where(*key).values(**values))
-        record(conn, user, "put-actual",
-               f"actual {doc_id}/{year}/{period}/{actual.project}/{actual.indicator}",
-               None if old is None else {"value": old.value, "reason": old.reason}, values)
+            log.append(("delete-execution", entity, before, None))
+    conn.execute(delete(money_rows).where(*key))
+    if money:
+        conn.execute(insert(money_rows), [
+            {"document_id": doc_id, "year": year, "period": period, "project_seq": e.project,
+             "adjusted_budget": e.adjusted_budget, "executed": e.executed,
+             "reason": e.reason, "source_file": e.span.file, "source_row": e.span.first_line}
+            for e in money.values()])

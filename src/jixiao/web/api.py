@@ -334,13 +334,11 @@ async def put_actuals(request: Request, who: Who, doc_id: DocId, year: YearPath,
         if not 0 <= v.indicator < sizes.get(v.project, 0):
             raise WebError(422, "no-indicator",
                            f"项目{v.project}没有第{v.indicator}个指标 (no such indicator)")
-    def write() -> None:  # one transaction per value: seconds for thousands, so in the pool
-        for v in body.values:
-            accounts.put_actual(request.app.state.engine, who.user, doc_id, year,
-                                Actual(v.project, v.indicator, v.value.strip(),
-                                       v.reason.strip()))
-
-    await heavy(write)
+    batch = [Actual(v.project, v.indicator, v.value.strip(), v.reason.strip())
+             for v in body.values]
+    # one transaction with a change-log row per value, all or nothing; database work of
+    # up to 5,000 rows, so in the pool, off the event loop
+    await heavy(accounts.put_actuals, request.app.state.engine, who.user, doc_id, year, batch)
     return await get_actuals(request, who, doc_id, year)
 
 
