@@ -520,9 +520,8 @@ class FormReader:
         values: list[_Token] = []
         by_role: dict[str, str] = {}
         if self.grid.positioned:
-            cols = {c.col: r for r, c in roles}
             for t in cells:
-                role = cols.get(t.cell.col)
+                role = _role_under(roles, t.cell)
                 if role is None:
                     continue
                 if role in ("category", "level2", "level2_long"):
@@ -815,6 +814,16 @@ class _Levels:
     def remember(self, indicator: Indicator) -> None:
         if self.guessing:
             self.inferred.append(indicator)
+
+
+def _role_under(roles: list[tuple[str, Cell]], cell: Cell) -> str | None:
+    """The heading a cell stands under: the one whose columns hold the cell's middle (a
+    PDF's lattice may split a heading's columns differently from its rows')."""
+    middle = cell.col + cell.colspan / 2
+    for role, head in roles:
+        if head.col <= middle < head.col + head.colspan:
+            return role
+    return None
 
 
 def _none(text: str | None) -> str | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from jixiao.errors import ReadError
 from jixiao.interchange import from_dict
 from jixiao.limits import DEFAULT, Limits
-from jixiao.model import Document, SourceInfo, SourceSpan
+from jixiao.model import Document, ReadWarning, Severity, SourceInfo, SourceSpan
 from jixiao.readers.containers import check_document
 from jixiao.readers.text import read_text_bytes
 
@@ -86,7 +86,12 @@ def _read_bytes(data: bytes, file: str | None, limits: Limits) -> Document:
     if kind == "pdf":
         from jixiao.readers.pdf import read_pdf_bytes  # pdfium loads only for PDFs
 
-        return read_pdf_bytes(data, file, limits)
+        try:
+            return read_pdf_bytes(data, file, limits)
+        except ReadError as exc:
+            if exc.code != "no-table":  # the sample's template, damaged, or a scan
+                raise
+            return _read_form(data, file, limits, kind, exc)
     if kind == "xlsx":
         from jixiao.readers.xlsx import read_xlsx_bytes
 
@@ -106,6 +111,20 @@ def _read_bytes(data: bytes, file: str | None, limits: Limits) -> Document:
         return _read_form(data, file, limits, kind, exc)
 
 
+def _ranges(numbers: list[int]) -> str:
+    """[28, 29, 30, 46] → "28–30、46"."""
+    out: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(f"{start}–{prev}" if prev != start else str(start))
+        if n is not None:
+            start = prev = n
+    return "、".join(out)
+
+
 def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
                first: ReadError | None = None) -> Document:
     """A container read as a grid of cells, then by the form reader."""
@@ -117,6 +136,10 @@ def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
     if kind == "text":
         text, encoding = decode_text(data, file)
         grid = text_grid(text, file, limits)
+    elif kind == "pdf":
+        from jixiao.readers.pdfgrid import pdf_grid
+
+        grid, encoding = pdf_grid(data, file, limits), None
     else:
         grid = {"xlsx": cells.xlsx_grid, "xls": cells.xls_grid, "docx": cells.docx_grid,
                 "html": cells.html_grid}[kind](data, file, limits)
@@ -124,7 +147,7 @@ def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
     try:
         doc = read_grid(grid)
     except ReadError as exc:
-        if first is None or exc.code != "no-form":
+        if first is None or exc.code not in ("no-form", "no-target-table"):
             raise
         if first.code != "no-table":  # the sample's table, damaged: its own error says why
             raise first from None
@@ -132,6 +155,11 @@ def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
         raise ReadError(first.code, f"{first.message}；{exc.message}", first.span) from None
     doc.source = SourceInfo(file, hashlib.sha256(data).hexdigest(), kind, encoding,
                             None if kind != "text" else data.count(b"\n") + 1)
+    pages = [n for n in grid.notes if n.startswith("pages ")]
+    if pages:  # a whole budget: say where its target tables are
+        numbers = [int(n) for n in pages[0].removeprefix("pages ").split(",")]
+        doc.warnings.insert(0, ReadWarning("target-pages", f"绩效目标表在第 {_ranges(numbers)} 页",
+                                           SourceSpan(file), Severity.INFO))
     return doc
 
 
