@@ -43,7 +43,7 @@ _DECLARED_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)|[（(]\s*(�
 _PERIOD = re.compile(r"[（(](长期|年度|中期|实施期|当年)[)）]$")
 _COMPARATOR = re.compile(r"^(≥|≤|=|＝|>|<|＞|＜|≧|≦|大于等于|小于等于|不低于|不高于|不少于|不超过)")
 # a placeholder row of the template left unfilled ("指标2", "……")
-_PLACEHOLDER = re.compile(r"^(指标\d*|…+|\.{3,}|—+|-+|/)$")
+_PLACEHOLDER = re.compile(r"^(指标\d*|…+|\.{3,}|—+|-+|/|无)$")
 VALUE_ROLES = ("nature", "value", "measure", "value_long", "weight", "direction", "actual",
                "score", "reason", "standard", "name", "name_long")
 
@@ -217,6 +217,13 @@ class FormReader:
 
     def _label(self, p: _Project, m: Match, i: int) -> int:
         tok = self.tokens[i]
+        if m.kind == "group" and m.key == "总体目标":  # with its text beside it: the goal
+            value, nxt = self._value_after(i)
+            if value is not None and "goal" not in p.fields:
+                p.fields["goal"] = value.strip()
+                p.spans["goal"] = self.tokens[nxt - 1].cell.span(self.grid.file)
+                return nxt
+            return i + 1
         value, nxt = (m.value, i + 1) if m.value else self._value_after(i)
         if m.kind == "field":
             if value is None and self._goal_pair(p, i):
