@@ -43,6 +43,8 @@ _DECLARED_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)|[（(]\s*(�
 _PERIOD = re.compile(r"[（(](长期|年度|中期|实施期|当年)[)）]$")
 _COMPARATOR = re.compile(r"^(≥|≤|=|＝|>|<|＞|＜|≧|≦|大于等于|小于等于|不低于|不高于|不少于|不超过)")
 # a placeholder row of the template left unfilled ("指标2", "……")
+_TITLE = re.compile(r"绩效.{0,8}(目标|自评|评价).{0,6}表")
+_YEAR_LINE = re.compile(r"^[（(]?\d{4}年度?[)）]?$")
 _PLACEHOLDER = re.compile(r"^(指标\d*|…+|\.{3,}|—+|-+|/|无)$")
 VALUE_ROLES = ("nature", "value", "measure", "value_long", "weight", "direction", "actual",
                "score", "reason", "standard", "name", "name_long")
@@ -455,6 +457,8 @@ class FormReader:
 
     def _is_stop(self, text: str) -> bool:
         key = normal(text)
+        if _TITLE.search(key) or _YEAR_LINE.match(key):  # the next form's title
+            return True
         return key in self.vocab.stops or any(key.startswith(s) for s in self.vocab.stops
                                               if len(s) >= 3) or \
             any(c in text for c in self.vocab.chrome)
