@@ -88,6 +88,7 @@ class _Token:
     cell: Cell
     row: int  # the row it was read in (a filled row when merged)
     text: str  # the cell's text, possibly joined from a broken label
+    carried: bool = False  # a merged cell repeated in a row below its first
 
 
 @dataclass
@@ -119,8 +120,10 @@ class FormReader:
         rows = self.grid.filled_rows()
         out: list[_Token] = []
         for r, row in enumerate(rows):
+            first = min((c.row for c in row if c.rowspan == 1), default=None)
             for cell in row:
-                out.append(_Token(cell, 0 if self.grid.rowless else r, cell.text))
+                carried = self.grid.positioned and first is not None and cell.row < first
+                out.append(_Token(cell, 0 if self.grid.rowless else r, cell.text, carried))
         return self._join_broken_labels(out)
 
     def _join_broken_labels(self, tokens: list[_Token]) -> list[_Token]:
@@ -186,7 +189,7 @@ class FormReader:
                 i = self._budget_block(current, *budget)
                 continue
             m = self.vocab.label(tok.text)
-            if m is None:
+            if m is None or tok.carried:  # a merged label was read in its first row
                 i += 1
                 continue
             if m.kind == "field" and m.key == "name" and (
@@ -418,35 +421,46 @@ class FormReader:
         return cols, k
 
     def _budget_block(self, p: _Project, cols: list[str], i: int) -> int:
-        """Rows of the budget block: a money label, then one figure per heading."""
+        """Rows of the budget block: a money line's label, then one figure per heading
+        (a label the vocabulary does not know is kept as a funding line when figures
+        follow it)."""
         while i < len(self.tokens):
-            m = self.vocab.label(self.tokens[i].text)
-            if m is None or m.kind != "money":
+            while i < len(self.tokens) and self.tokens[i].carried:
+                i += 1
+            if i >= len(self.tokens):
+                break
+            head = self.tokens[i]
+            m = self.vocab.label(head.text)
+            known = m is not None and m.kind == "money"
+            if not known and (m is not None or not head.text.strip() or
+                              amount(head.text) is not None):
                 break
             figures: list[Decimal | None] = []
             k = i + 1
             while k < len(self.tokens) and len(figures) < len(cols):
                 t = self.tokens[k]
-                if not self.grid.rowless and t.row != self.tokens[i].row:
+                if not self.grid.rowless and t.row != head.row:
                     break
                 if self.vocab.label(t.text) is not None:
                     break
-                figures.append(amount(t.text.rstrip("%")) if t.text.strip() else None)
+                text = t.text.strip().rstrip("%")
+                figures.append(amount(text) if text and text not in ("--", "—", "/") else None)
                 k += 1
+            if not known and not any(f is not None for f in figures):
+                break  # not a money line: the block has ended
             # the reason cell that may follow the figures is no figure
             while k < len(self.tokens) and self.vocab.label(self.tokens[k].text) is None and \
                     amount(self.tokens[k].text.rstrip("%")) is None and k - i <= len(cols) + 2 \
-                    and (self.grid.rowless or self.tokens[k].row == self.tokens[i].row):
+                    and (self.grid.rowless or self.tokens[k].row == head.row):
                 k += 1
             by_col = dict(zip(cols, figures, strict=False))
-            label = m.label.strip().rstrip(":：")
-            total_line = m.key == "total"
+            label = (m.label if m else head.text).strip().rstrip(":：")
             value = by_col.get("adjusted") if by_col.get("adjusted") is not None \
                 else by_col.get("planned")
             p.funding.append(Funding(label, value))
-            if m.key not in p.money or p.money[m.key][0] is None:
+            if m is not None and (m.key not in p.money or p.money[m.key][0] is None):
                 p.money[m.key] = (value, True)
-            if total_line:
+            if m is not None and m.key == "total":
                 for key in ("planned", "adjusted", "executed", "score"):
                     if key in by_col:
                         p.budget[key] = by_col[key]
@@ -830,6 +844,14 @@ class _Levels:
 def _role_under(roles: list[tuple[str, Cell]], cell: Cell) -> str | None:
     """The heading a cell stands under: the one whose columns hold the cell's middle (a
     PDF's lattice may split a heading's columns differently from its rows')."""
+    if cell.box is not None and all(head.box is not None for _, head in roles):
+        # on a page: by position, so a table continued on the next page (whose lattice
+        # may differ) still falls under its headings
+        mid = (cell.box[0] + cell.box[2]) / 2
+        for role, head in roles:
+            if head.box[0] <= mid < head.box[2]:  # type: ignore[index]
+                return role
+        return None
     middle = cell.col + cell.colspan / 2
     for role, head in roles:
         if head.col <= middle < head.col + head.colspan:
