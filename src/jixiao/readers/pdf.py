@@ -178,6 +178,160 @@ def _boundaries(extents: list[tuple[float, float]], body: list[Char]) -> list[fl
     return cuts
 
 
+RULE_WIDTH = 2.0  # a ruling line is a path at most this thick (points)
+RULE_TOLERANCE = 2.0  # rules this close are one (a double rule, or per-cell segments)
+
+
+@dataclass(slots=True)
+class Ruling:
+    """The table's ruling lines on one page: the horizontal rules that cross the whole
+    table (top first) and the vertical segments (x, bottom, top)."""
+
+    rows: list[float]
+    verticals: list[tuple[float, float, float]]
+
+    def bands(self) -> list[tuple[float, float]]:
+        """(top, bottom) of the strips between neighbouring horizontal rules."""
+        return [(a, b) for a, b in itertools.pairwise(self.rows) if a - b > RULE_TOLERANCE]
+
+    def columns(self, top: float, bottom: float) -> list[float]:
+        """The x of the vertical rules that cross the band, left to right."""
+        middle = (top + bottom) / 2
+        xs: list[float] = []
+        for x, y0, y1 in sorted(self.verticals):
+            if y0 - RULE_TOLERANCE <= middle <= y1 + RULE_TOLERANCE and \
+                    (not xs or x - xs[-1] > RULE_TOLERANCE):
+                xs.append(x)
+        return xs
+
+
+def _ruling(page: Any) -> Ruling | None:
+    """The page's ruling lines from its path objects, or None when it draws no grid (at
+    least two horizontal rules across the table). Segments drawn per cell are merged."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    raw = page.raw
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    horizontal: list[tuple[float, float, float]] = []  # y, x0, x1
+    vertical: list[tuple[float, float, float]] = []  # x, y0, y1
+    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
+        obj = pdfium_c.FPDFPage_GetObject(raw, i)
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+        x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
+        if y1 - y0 <= RULE_WIDTH < x1 - x0:
+            horizontal.append(((y0 + y1) / 2, x0, x1))
+        elif x1 - x0 <= RULE_WIDTH < y1 - y0:
+            vertical.append(((x0 + x1) / 2, y0, y1))
+    if len(horizontal) < 2 or not vertical:
+        return None
+    table_left = min(x for x, _, _ in vertical)
+    table_right = max(x for x, _, _ in vertical)
+    width = table_right - table_left
+    merged: list[list[tuple[float, float, float]]] = []  # segments on one y
+    for seg in sorted(horizontal, key=lambda s: -s[0]):
+        if merged and merged[-1][0][0] - seg[0] <= RULE_TOLERANCE:
+            merged[-1].append(seg)
+        else:
+            merged.append([seg])
+    rows = []
+    for segments in merged:
+        covered, reach = 0.0, table_left
+        for _, x0, x1 in sorted(segments, key=lambda s: s[1]):
+            x0, x1 = max(x0, reach), min(x1, table_right)
+            if x1 > x0:
+                covered += x1 - x0
+                reach = x1
+        if width > 0 and covered >= 0.9 * width:  # a rule across the table, not a stroke
+            rows.append(segments[0][0])
+    return Ruling(rows, vertical) if len(rows) >= 2 else None
+
+
+def _cell_text(chars: list[Char], page: int) -> str:
+    return "".join(line.text for line in _lines(chars, page))
+
+
+def _ruled_header(ruling: Ruling, chars: list[Char], page: int
+                  ) -> tuple[int, list[float]] | None:
+    """The band of the column-header row (its labels may wrap over several lines, as
+    `项目名称（资金使` / `用单位）`) and the x of the rules between its columns."""
+    for k, (top, bottom) in enumerate(ruling.bands()):
+        xs = ruling.columns(top, bottom)
+        if len(xs) != len(HEADER_LABELS) + 1:
+            continue
+        inside = [c for c in chars if bottom < c.mid_y < top]
+        cells: list[list[Char]] = [[] for _ in HEADER_LABELS]
+        for c in inside:
+            at = bisect.bisect(xs, c.mid_x) - 1
+            if 0 <= at < len(cells):
+                cells[at].append(c)
+        texts = ["".join(_cell_text(cs, page).split()) for cs in cells]
+        if all(t.startswith(label) for t, label in zip(texts, HEADER_LABELS, strict=True)):
+            return k, xs[1:-1]
+    return None
+
+
+def _place_top_aligned(column_lines: dict[str, list[Line]], page: int, rows: list[Row]) -> None:
+    """Rows start at each figure in the 总计 column (cells are top-aligned); lines above
+    the first figure continue the last row read."""
+    starts = sorted(-line.y for line in column_lines["total"])  # top first
+    page_rows = [Row(page) for _ in starts]
+    for name, lines in column_lines.items():
+        for line in lines:
+            # the row it falls in: top-aligned cells share the first line's height,
+            # give or take the difference between glyph shapes (half a line)
+            slack = (line.chars[0].y1 - line.chars[0].y0) / 2
+            k = bisect.bisect(starts, -line.y + slack) - 1
+            if k >= 0:
+                page_rows[k].cells[name].append(line)
+            elif rows:  # above the first row of the page: the last row continues
+                rows[-1].cells[name].append(line)
+    rows += page_rows
+
+
+def _place_ruled(ruling: Ruling, chars: list[Char], page_lines: list[Line], page: int,
+                 rows: list[Row], before: list[str],
+                 grid: tuple[float, list[float], float] | None
+                 ) -> tuple[float, list[float], float] | None:
+    """Place a ruled page's text in rows: one row per band between two rules, whatever the
+    vertical alignment of its cells (WPS centres them: the figures are no row starts). A
+    band without a figure in 总计 continues the row before it (a row cut by a page break);
+    one with several is split at its figures. Returns the table's columns (left, cuts,
+    right), or None when the page shows no header row and none was seen before."""
+    bands = ruling.bands()
+    header = _ruled_header(ruling, chars, page)
+    first = 0
+    if header is not None:
+        k, cuts = header
+        xs = ruling.columns(*bands[k])
+        grid, first = (xs[0], cuts, xs[-1]), k + 1
+        if not rows:
+            before += [line.text for line in page_lines if line.y > bands[k][0]]
+    if grid is None:
+        return None
+    left, cuts, right = grid
+    body = bands[first:]
+    tops = [-top for top, _ in body]  # ascending
+    per_band: list[dict[str, list[Char]]] = [{c: [] for c in COLUMNS} for _ in body]
+    for c in chars:
+        k = bisect.bisect(tops, -c.mid_y) - 1
+        if k < 0 or c.mid_y <= body[k][1] or not left < c.mid_x < right:
+            continue  # outside the table: title, department line, page footer
+        per_band[k][COLUMNS[bisect.bisect(cuts, c.mid_x)]].append(c)
+    for cells in per_band:
+        lines = {name: _lines(cs, page) for name, cs in cells.items()}
+        if len(lines["total"]) == 1:
+            row = Row(page)
+            row.cells = lines
+            rows.append(row)
+        elif any(lines.values()):
+            _place_top_aligned(lines, page, rows)
+    return grid
+
+
 def damaged_streams(data: bytes, file: str | None = None,
                     limits: Limits = DEFAULT) -> list[int]:
     """The byte offsets of the Flate streams that do not inflate (random bytes written
@@ -327,6 +481,7 @@ class PdfReader:
         failed: list[int] = []  # pages pdfium could not load
         blank: list[int] = []  # pages without a character of text
         cuts: list[float] = []
+        grid: tuple[float, list[float], float] | None = None  # a ruled table's columns
         for index in range(pages):
             page_no = index + 1
             try:
@@ -342,6 +497,14 @@ class PdfReader:
             if not has_text:
                 blank.append(page_no)
             page_lines = _lines(chars, page_no)
+            ruling = _ruling(page)
+            if ruling is not None:
+                placed = _place_ruled(ruling, chars, page_lines, page_no, rows, before, grid)
+                if placed is not None:  # a ruled table page: rows are the bands between rules
+                    grid = placed
+                    continue
+            elif grid is not None:  # no rule on the page: a row taller than a page goes on
+                cuts = grid[1]
             header = _header(page_lines)
             if header is None:
                 if not rows:
@@ -363,20 +526,8 @@ class PdfReader:
             columns: dict[str, list[Char]] = {c: [] for c in COLUMNS}
             for c in body:
                 columns[COLUMNS[bisect.bisect(cuts, c.mid_x)]].append(c)
-            column_lines = {name: _lines(cs, page_no) for name, cs in columns.items()}
-            starts = sorted(-line.y for line in column_lines["total"])  # top first
-            page_rows = [Row(page_no) for _ in starts]
-            for name, lines in column_lines.items():
-                for line in lines:
-                    # the row it falls in: top-aligned cells share the first line's height,
-                    # give or take the difference between glyph shapes (half a line)
-                    slack = (line.chars[0].y1 - line.chars[0].y0) / 2
-                    k = bisect.bisect(starts, -line.y + slack) - 1
-                    if k >= 0:
-                        page_rows[k].cells[name].append(line)
-                    elif rows:  # above the first row of the page: the last row continues
-                        rows[-1].cells[name].append(line)
-            rows += page_rows
+            _place_top_aligned({name: _lines(cs, page_no) for name, cs in columns.items()},
+                               page_no, rows)
         self.check_damage(damaged, failed, blank if text_seen else [], pages)
         if not text_seen:
             raise self.fail("no-text-layer", f"none of the {pages} pages has text: a scanned "
