@@ -141,6 +141,7 @@ def to_dict(doc: Document) -> dict[str, Any]:
             "format_version": FORMAT_VERSION,
             **({"year": doc.year} if doc.year is not None else {}),
             **({"kind": doc.kind} if doc.kind is not None else {}),
+            **({"doubtful": True} if doc.doubtful else {}),
         },
         "projects": projects,
     }
@@ -191,6 +192,7 @@ def from_dict(data: dict[str, Any], file: str | None = None) -> Document:
         source=source,
         year=d.get("year") if isinstance(d.get("year"), int) else None,
         kind=d.get("kind") if isinstance(d.get("kind"), str) else None,
+        doubtful=d.get("doubtful") is True,
     )
     by_name: dict[str, Unit] = {}
     for k, u in enumerate(d.get("units") or []):

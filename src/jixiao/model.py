@@ -219,6 +219,7 @@ class Document:
     source: SourceInfo = field(default_factory=SourceInfo)
     year: int | None = None  # the budget year, as the title or header says
     kind: str | None = None  # targets, self-evaluation, department (None: the sample's table)
+    doubtful: bool = False  # a cross-check of the reading failed (jixiao.checks)
 
     def current_unit(self) -> Unit:
         """The unit the next project row belongs to: the last unit row read, or (for a

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from jixiao.audit.context import AuditContext, Item
 from jixiao.audit.registry import RuleSettings, rule
+from jixiao.checks import column_sums, row_gap, unit_rows
 from jixiao.model import AMOUNT_COLUMNS, AMOUNT_LABELS, Amounts, Finding, Level
 from jixiao.readers.items import LABEL_RE, STANDARD_LABEL
 from jixiao.targets import Comparator, Direction, Kind, Target
@@ -47,10 +48,10 @@ def _rounding(settings: RuleSettings, diff: Decimal, terms: int) -> Level | None
       "correct the figures of the row so that 总计 is the sum of its funding columns")
 def row_sum(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
     def check(label: str, a: Amounts) -> tuple[Level, str] | None:
-        parts = sum(x is not None for x in (a.fiscal, a.special_account, a.other))
-        if a.total is None or not parts:
+        gap = row_gap(a)  # the same sum the reading is checked with (jixiao.checks)
+        if gap is None or a.total is None:
             return None
-        diff = a.total - a.funding_sum()
+        diff, parts = gap
         level = _rounding(s, diff, parts)
         if level is None:
             return None
@@ -69,17 +70,13 @@ def row_sum(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
             yield ctx.project_finding(s, p, found[1], p.field_spans.get("amounts")).at(found[0])
 
 
-def _column_sums(rows: list[Amounts]) -> dict[str, Decimal]:
-    return {c: sum((getattr(a, c) or ZERO for a in rows), ZERO) for c in AMOUNT_COLUMNS}
-
-
 @rule("A2-unit-subtotal", Level.ERROR, "unit subtotal ≠ sum of its projects", "算术",
       "correct the subtotal row or the project rows; a row may be missing")
 def unit_subtotal(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
     for unit in ctx.doc.units:
         if unit.subtotal is None or not unit.projects:
             continue
-        sums = _column_sums([p.amounts for p in unit.projects])
+        sums = column_sums(p.amounts for p in unit.projects)
         n = len(unit.projects)
         levels, gaps = [], []
         for c in AMOUNT_COLUMNS:
@@ -106,10 +103,9 @@ def grand_total(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
     doc = ctx.doc
     if doc.grand_total is None or not doc.units:
         return
-    rows = [u.subtotal if u.subtotal is not None else Amounts(**_column_sums(
-        [p.amounts for p in u.projects])) for u in doc.units]
-    sums = _column_sums(rows)
-    carried = _column_sums([p.amounts for p in ctx.projects])
+    rows = unit_rows(doc)
+    sums = column_sums(rows)
+    carried = column_sums(p.amounts for p in ctx.projects)
     n = len(rows)
     stated_total = doc.grand_total.total or ZERO
     diff = stated_total - sums["total"]

@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from jixiao.checks import judge
 from jixiao.errors import ReadError
 from jixiao.interchange import from_dict
 from jixiao.limits import DEFAULT, Limits
@@ -171,6 +172,12 @@ def read_bytes(data: bytes, file: str | None = None, limits: Limits = DEFAULT) -
         raise ReadError("empty-table", "表格没有项目行（只有表头、标题或小计）：没有可存储的"
                         "内容", SourceSpan(file))
     check_document(doc, limits)
+    # every reading is cross-checked (jixiao.checks), after the limits bound its size
+    checked = judge(doc)
+    if checked.refuse:
+        raise ReadError("fails-checks", checked.message(), SourceSpan(file))
+    doc.warnings.extend(checked.warnings)
+    doc.doubtful = doc.doubtful or checked.doubtful
     return doc
 
 
