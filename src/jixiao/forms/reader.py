@@ -100,6 +100,7 @@ class _Project:
     budget: dict[str, Decimal | None] = field(default_factory=dict)
     indicators: list[Indicator] = field(default_factory=list)
     first: Cell | None = None
+    after_break: bool = False  # begun where the source jumps: it needs its own name
 
 
 class FormReader:
@@ -175,6 +176,10 @@ class FormReader:
         current = self._new_project()
         while i < len(self.tokens):
             tok = self.tokens[i]
+            if tok.cell.row in self.grid.breaks and (i == 0 or self.tokens[i - 1].cell.row
+                                                     not in self.grid.breaks):
+                current = self._new_project()
+                current.after_break = True
             header = self._header_at(i)
             if header is not None:
                 roles, end, list_layout = header
@@ -735,6 +740,13 @@ class FormReader:
         self.amount_unit = unit or "万元"
 
     def _document(self) -> Document:
+        for p in self.projects:
+            if p.after_break and "name" not in p.fields and p.indicators:
+                first = p.indicators[0].span
+                self.warnings.append(ReadWarning(
+                    "table-without-project", f"第 {first.page} 页的指标表不属于任何项目（前面没有"
+                    f"项目名称）：未读入（{len(p.indicators)} 个指标）", first))
+                p.indicators = []
         projects = [p for p in self.projects if p.indicators or "name" in p.fields]
         if not projects or not any(p.indicators for p in projects):
             raise ReadError("no-form", "没有找到绩效目标表：应有项目名称和指标表的表头"

@@ -51,6 +51,9 @@ class Grid:
     rowless: bool = False  # one stream of cells: the source kept no row boundaries
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    # rows where the source jumps (a PDF's pages not following the last): what comes
+    # after belongs to no form before it
+    breaks: set[int] = field(default_factory=set)
 
     def rows(self) -> list[list[Cell]]:
         """Cells grouped by row, in column order (a merged cell appears in its first row)."""

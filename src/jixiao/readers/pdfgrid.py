@@ -285,11 +285,14 @@ def pdf_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
                             "（一级 / 二级 / 三级指标）", SourceSpan(file))
         cells: list[Cell] = []
         row = 0
-        for index in pages:
+        breaks: set[int] = set()
+        for n, index in enumerate(pages):
+            if n and index != pages[n - 1] + 1:
+                breaks.add(row)
             page_cells, row = _page_cells(pdf[index], index + 1, row, settings)
             cells += page_cells
     finally:
         pdf.close()
-    grid = Grid(cells, file, "pdf")
+    grid = Grid(cells, file, "pdf", breaks=breaks)
     grid.notes.append("pages " + ",".join(str(p + 1) for p in pages))
     return check_size(grid, limits)
