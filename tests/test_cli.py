@@ -41,7 +41,8 @@ def test_ingest_list_show(tmp_path: Path) -> None:
     assert ingested.exit_code == 0, ingested.output
     row = next(line for line in ingested.output.splitlines() if "guangzhou" in line)
     assert [cell.strip() for cell in row.strip("│ ").split("│")] == [
-        "guangzhou-psb-targets.txt", "new", "1", "142", "540", "247,400.91", "44"]
+        # 44 from the reader, 2 from the cross-checks (unit-subtotal, grand-total)
+        "guangzhou-psb-targets.txt", "new", "1", "142", "540", "247,400.91", "46"]
     assert f"sqlite:///{db}" in ingested.output
     again = runner.invoke(app, ["ingest", str(SAMPLE)], env=env)
     assert "unchanged" in again.output
