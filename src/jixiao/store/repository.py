@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -36,9 +36,12 @@ from jixiao.model import (
     Amounts,
     Document,
     Finding,
+    FormFields,
+    Funding,
     Indicator,
     Level,
     Project,
+    ProjectForm,
     ReadWarning,
     Severity,
     SourceInfo,
@@ -48,13 +51,16 @@ from jixiao.model import (
 from jixiao.store import search
 from jixiao.store.migrate import upgrade
 from jixiao.store.schema import (
+    UNIT_SHIFT,
     actual_values,
     document_files,
     documents,
     executions,
+    funding,
     indicators,
     projects,
     read_warnings,
+    shift,
     units,
 )
 from jixiao.store.schema import findings as findings_table
@@ -115,8 +121,42 @@ def content_hash(doc: Document) -> str:
            for p in u.projects]]
          for u in doc.units],
     ]
+    form = _form_content(doc)
+    if form is not None:  # only a form's: the sample's tables keep the hash they had
+        content.append(form)
     text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _form_content(doc: Document) -> list[Any] | None:
+    """What a form adds to the table's content (kind, year, form columns and money lines),
+    None when it adds nothing. Values, not flags: a form field left empty counts as none,
+    so a JSON reading of a form hashes as its text does."""
+    def values(form: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+        if form is None:
+            return {}
+        return {k: money_text(v) if isinstance(v, Decimal) else v
+                for k in keys if (v := getattr(form, k)) is not None}
+
+    projects = []
+    for p in doc.projects:
+        lines = [[f.label, money_text(f.amount)] for f in p.form.funding] if p.form else []
+        projects.append([values(p.form, PROJECT_FORM_COLUMNS), lines,
+                         [values(i.form, INDICATOR_FORM_COLUMNS) for i in p.indicators]])
+    if doc.kind is None and doc.year is None and not any(
+            p[0] or p[1] or any(p[2]) for p in projects):
+        return None
+    return [doc.kind, doc.year, projects]
+
+
+# a form's columns, in the order of the tables' columns (schema.py, 0009)
+INDICATOR_FORM_COLUMNS = ("category_points", "level2", "target_long", "weight", "direction",
+                          "standard", "actual", "score", "reason")
+PROJECT_FORM_COLUMNS = ("goal_long", "department", "period", "planned", "adjusted",
+                        "executed", "execution_score", "total_score", "grade")
+_PROJECT_FORM_MONEY = ("planned", "adjusted", "executed")  # in the published unit
+_NO_INDICATOR_FORM = (False, *(None,) * len(INDICATOR_FORM_COLUMNS))
+_NO_PROJECT_FORM = (False, *(None,) * len(PROJECT_FORM_COLUMNS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,47 +184,59 @@ class PreparedDocument:
     indicators: list[tuple[Any, ...]]
     warnings: list[tuple[Any, ...]]
     findings: list[tuple[Any, ...]]
+    funding: list[tuple[Any, ...]] = field(default_factory=list)  # a form's money lines
 
 
 def prepare(doc: Document, file: SourceInfo | None = None, findings: Sequence[Finding] = (),
             year: int | None = None) -> PreparedDocument:
     """The rows of `doc`. `file` describes the file ingested (name, sha256, format); by
     default the document's own source. They differ when a JSON reading of a text table is
-    ingested. `year` defaults to the year the title or file name names."""
+    ingested. `year` defaults to the year the document states, else the one its title or
+    file name names. Amounts are stored in 万元 (see schema.UNIT_SHIFT)."""
     file = file or doc.source
     chash = content_hash(doc)
     s = doc.source
     n_indicators = sum(len(p.indicators) for p in doc.projects)
+    places = UNIT_SHIFT.get(doc.amount_unit, 0)  # an unknown unit is kept as published
+    if year is None:
+        year = doc.year if doc.year is not None else matching.year_of(doc.title, file.file,
+                                                                      s.file)
     values = dict(
         content_hash=chash, title=doc.title, department=doc.department,
         amount_unit=doc.amount_unit, has_grand_total=doc.grand_total is not None,
-        **_amount_values(doc.grand_total, "grand_"),
+        **_amount_values(doc.grand_total, "grand_", places),
         source_file=s.file, source_format=s.format, source_encoding=s.encoding,
         source_lines=s.lines, source_pages=s.pages, n_units=len(doc.units),
         n_projects=len(doc.projects), n_indicators=n_indicators,
-        n_warnings=len(doc.warnings), project_total=doc.project_total,
-        year=year if year is not None else matching.year_of(doc.title, file.file, s.file),
+        n_warnings=len(doc.warnings), project_total=shift(doc.project_total, places),
+        year=year, kind=doc.kind, stated_year=doc.year, doubtful=doc.doubtful,
     )
     unit_rows: list[tuple[Any, ...]] = []
     project_rows: list[tuple[Any, ...]] = []
     indicator_rows: list[tuple[Any, ...]] = []
+    funding_rows: list[tuple[Any, ...]] = []
     keys: dict[str, str] = {}  # names repeat across projects: one normalisation each
     for u_pos, unit in enumerate(doc.units):
         unit_rows.append((u_pos, unit.name, unit.subtotal is not None,
-                          *_money_row(unit.subtotal), *_span_row(unit.span)))
+                          *_money_row(unit.subtotal, places), *_span_row(unit.span)))
         for p in unit.projects:
             spans = json.dumps({k: _span(v) for k, v in p.field_spans.items()})
             project_rows.append((
-                p.seq, u_pos, p.name, *_money_row(p.amounts), p.goal, *_span_row(p.span),
-                spans, matching.project_key(p.name), matching.goal_key(p.goal),
+                p.seq, u_pos, p.name, *_money_row(p.amounts, places), p.goal, *_span_row(p.span),
+                spans, *_project_form_row(p.form, places), matching.project_key(p.name),
+                matching.goal_key(p.goal),
                 matching.indicator_set_key((i.name, i.target) for i in p.indicators)))
             seq = p.seq
+            if p.form is not None:
+                funding_rows.extend((seq, position, f.label, money_text(shift(f.amount, places)))
+                                    for position, f in enumerate(p.form.funding))
             for position, i in enumerate(p.indicators):
                 key = keys.get(i.name)
                 if key is None:
                     key = keys[i.name] = matching.indicator_key(i.name)
                 indicator_rows.append((seq, position, i.seq, i.category, i.name, i.target,
-                                       i.raw, *_span_row(i.span), key))
+                                       i.raw, *_span_row(i.span),
+                                       *_indicator_form_row(i.form), key))
     return PreparedDocument(
         sha256=file.sha256 or chash, file_name=file.file or "", format=file.format,
         content_hash=chash, values=values, units=unit_rows, projects=project_rows,
@@ -193,7 +245,27 @@ def prepare(doc: Document, file: SourceInfo | None = None, findings: Sequence[Fi
                   for k, w in enumerate(doc.warnings)],
         findings=[(k, f.rule, str(f.severity), f.message, f.project, f.indicator,
                    *_span_row(f.span)) for k, f in enumerate(findings)],
+        funding=funding_rows,
     )
+
+
+def _indicator_form_row(form: FormFields | None) -> tuple[Any, ...]:
+    """has_form and the form's columns as stored (decimals as their text)."""
+    if form is None:
+        return _NO_INDICATOR_FORM
+    return (True, form.category_points, form.level2, form.target_long,
+            money_text(form.weight), form.direction, form.standard, form.actual,
+            money_text(form.score), form.reason)
+
+
+def _project_form_row(form: ProjectForm | None, k: int) -> tuple[Any, ...]:
+    """has_form and the form's lines as stored: the budget block in 万元, scores as they are."""
+    if form is None:
+        return _NO_PROJECT_FORM
+    return (True, form.goal_long, form.department, form.period,
+            money_text(shift(form.planned, k)), money_text(shift(form.adjusted, k)),
+            money_text(shift(form.executed, k)), money_text(form.execution_score),
+            money_text(form.total_score), form.grade)
 
 
 # records a stored document in the change log, in the transaction that stores it
@@ -250,8 +322,8 @@ def _ingest_one(conn: Connection, d: PreparedDocument) -> IngestResult:
     doc_id = conn.execute(insert(documents).values(**d.values)).inserted_primary_key[0]
     _add_file(conn, doc_id, d)
     for table, rows in ((units, d.units), (projects, d.projects),
-                        (indicators, d.indicators), (read_warnings, d.warnings),
-                        (findings_table, d.findings)):
+                        (indicators, d.indicators), (funding, d.funding),
+                        (read_warnings, d.warnings), (findings_table, d.findings)):
         _insert_many(conn, table, [(doc_id, *r) for r in rows])
     search.index_document(conn, doc_id)
     v = d.values
@@ -304,17 +376,22 @@ def _span(span: SourceSpan) -> dict[str, int | None]:
     return {"first_line": span.first_line, "last_line": span.last_line, "page": span.page}
 
 
-def _amount_values(a: Amounts | None, prefix: str = "") -> dict[str, Any]:
-    values: dict[str, Any] = {f"{prefix}{c}": getattr(a, c) if a else None
+def _amount_values(a: Amounts | None, prefix: str = "", k: int = 0) -> dict[str, Any]:
+    values: dict[str, Any] = {f"{prefix}{c}": shift(getattr(a, c), k) if a else None
                               for c in AMOUNT_COLUMNS}
     values[f"{prefix}columns_inferred"] = bool(a and a.columns_inferred)
     return values
 
 
-def _money_row(a: Amounts | None) -> tuple[str | None, ...]:
-    """The four amounts as Money stores them, then the columns_inferred flag."""
+def _money_row(a: Amounts | None, k: int = 0) -> tuple[str | None, ...]:
+    """The four amounts as Money stores them (× 10^k: in 万元), then the columns_inferred
+    flag."""
     if a is None:
         return (None, None, None, None, False)
+    if k:
+        return (money_text(shift(a.total, k)), money_text(shift(a.fiscal, k)),
+                money_text(shift(a.special_account, k)), money_text(shift(a.other, k)),
+                a.columns_inferred)
     return (money_text(a.total), money_text(a.fiscal), money_text(a.special_account),
             money_text(a.other), a.columns_inferred)
 
@@ -423,9 +500,25 @@ def resolve_document(engine: Engine, ref: str) -> int:
     raise StoreError(f"'{ref}' names {len(ids)} documents ({sorted(ids)}): give the id")
 
 
-def _amounts(row: Any, prefix: str = "") -> Amounts:
-    return Amounts(*(getattr(row, f"{prefix}{c}") for c in AMOUNT_COLUMNS),
+def _amounts(row: Any, prefix: str = "", k: int = 0) -> Amounts:
+    """The stored amounts of a row, × 10^-k: back in the published unit."""
+    return Amounts(*(shift(getattr(row, f"{prefix}{c}"), -k) for c in AMOUNT_COLUMNS),
                    columns_inferred=getattr(row, f"{prefix}columns_inferred"))
+
+
+def _indicator_form(r: Any) -> FormFields | None:
+    if not r.has_form:
+        return None
+    return FormFields(*(getattr(r, c) for c in INDICATOR_FORM_COLUMNS))
+
+
+def _project_form(r: Any, k: int, lines: list[Funding]) -> ProjectForm | None:
+    if not r.has_form:
+        return None
+    values = {c: getattr(r, c) for c in PROJECT_FORM_COLUMNS}
+    for c in _PROJECT_FORM_MONEY:
+        values[c] = shift(values[c], -k)
+    return ProjectForm(funding=lines, **values)
 
 
 def load_document(engine: Engine, doc_id: int) -> Document:
@@ -442,14 +535,16 @@ def load_document(engine: Engine, doc_id: int) -> Document:
         def span(r: Any) -> SourceSpan:
             return SourceSpan(file, r.first_line, r.last_line, r.page)
 
+        places = UNIT_SHIFT.get(d.amount_unit, 0)
         doc = Document(
             d.title, d.department, d.amount_unit,
-            _amounts(d, "grand_") if d.has_grand_total else None,
+            _amounts(d, "grand_", places) if d.has_grand_total else None,
             source=SourceInfo(file, sha, d.source_format, d.source_encoding, d.source_lines,
                               d.source_pages),
+            year=d.stated_year, kind=d.kind, doubtful=d.doubtful,
         )
         unit_list = [
-            Unit(r.name, _amounts(r) if r.stated else None, span=span(r))
+            Unit(r.name, _amounts(r, "", places) if r.stated else None, span=span(r))
             for r in conn.execute(select(units).where(units.c.document_id == doc_id)
                                   .order_by(units.c.position))
         ]
@@ -457,13 +552,19 @@ def load_document(engine: Engine, doc_id: int) -> Document:
         for r in conn.execute(select(indicators).where(indicators.c.document_id == doc_id)
                               .order_by(indicators.c.project_seq, indicators.c.position)):
             by_project.setdefault(r.project_seq, []).append(
-                Indicator(r.seq, r.category, r.name, r.target, r.raw, span(r)))
+                Indicator(r.seq, r.category, r.name, r.target, r.raw, span(r),
+                          _indicator_form(r)))
+        lines: dict[int, list[Funding]] = {}
+        for r in conn.execute(select(funding).where(funding.c.document_id == doc_id)
+                              .order_by(funding.c.project_seq, funding.c.position)):
+            lines.setdefault(r.project_seq, []).append(Funding(r.label, shift(r.amount, -places)))
         for r in conn.execute(select(projects).where(projects.c.document_id == doc_id)
                               .order_by(projects.c.seq)):
             unit_list[r.unit_position].projects.append(Project(
-                r.seq, r.name, _amounts(r), r.goal, by_project.get(r.seq, []), span(r),
-                {k: SourceSpan(file, v["first_line"], v["last_line"], v["page"])
-                 for k, v in r.field_spans.items()},
+                r.seq, r.name, _amounts(r, "", places), r.goal, by_project.get(r.seq, []), span(r),
+                {key: SourceSpan(file, v["first_line"], v["last_line"], v["page"])
+                 for key, v in r.field_spans.items()},
+                _project_form(r, places, lines.get(r.seq, [])),
             ))
         doc.units = unit_list
         doc.warnings = [

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -39,6 +40,20 @@ class Money(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(value)
+
+
+# 0009: amounts are stored in 万元 whatever unit the table printed; a published figure in
+# 元 is shifted by 10^-4 (its digits kept, so the shift back gives the published text)
+UNIT_SHIFT: dict[str, int] = {"元": -4, "千元": -1, "万元": 0, "亿元": 4}
+
+
+def shift(value: Decimal | None, places: int) -> Decimal | None:
+    """`value` × 10^places, exactly: only the exponent moves, every digit is kept."""
+    if value is None or places == 0 or not value.is_finite():
+        return value
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    return Decimal((sign, digits, exponent + places))
 
 
 def _now() -> datetime:
@@ -78,6 +93,13 @@ documents = Table(
     Column("ingested_at", DateTime(timezone=True), nullable=False, default=_now),
     # 0003: the budget year, from --year, the title or the file name (None when unknown)
     Column("year", Integer, index=True),
+    # 0009: what a form says of itself: targets, self-evaluation or department (None: the
+    # sample's table), and the year it states (Document.year; `year` above may come from
+    # --year or the file name)
+    Column("kind", String(20)),
+    Column("stated_year", Integer),
+    # 0009: a cross-check of the reading failed (jixiao.checks; Document.doubtful)
+    Column("doubtful", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 # Every file seen for a document: the same bytes under another name, or another
@@ -114,6 +136,19 @@ projects = Table(
     Column("goal", Text, nullable=False),
     *_span_columns(),
     Column("field_spans", JSON, nullable=False),
+    # 0009: a form's project lines (ProjectForm); has_form tells an empty form from none
+    # (before the matching keys: a row's tuple ends with its keys, as before 0009).
+    # planned, adjusted and executed are money (万元, like the amounts)
+    Column("has_form", Boolean, nullable=False, default=False, server_default=false()),
+    Column("goal_long", Text),
+    Column("department", Text),
+    Column("period", Text),
+    Column("planned", Money),
+    Column("adjusted", Money),
+    Column("executed", Money),
+    Column("execution_score", Money),
+    Column("total_score", Money),
+    Column("grade", Text),
     # 0003: keys of jixiao.matching, to meet the same project, goal or indicator set
     # in other documents
     Column("name_key", Text, index=True),
@@ -136,6 +171,17 @@ indicators = Table(
     Column("target", Text, nullable=False),
     Column("raw", Text, nullable=False),
     *_span_columns(),
+    # 0009: a form's indicator columns (FormFields), as written; weight and score as decimals
+    Column("has_form", Boolean, nullable=False, default=False, server_default=false()),
+    Column("category_points", Text),
+    Column("level2", Text),
+    Column("target_long", Text),
+    Column("weight", Money),
+    Column("direction", Text),
+    Column("standard", Text),
+    Column("actual", Text),
+    Column("score", Money),
+    Column("reason", Text),
     Column("name_key", Text),  # 0003: jixiao.matching.indicator_key(name); indexed below
     ForeignKeyConstraint(["document_id", "project_seq"], ["projects.document_id", "projects.seq"],
                          ondelete="CASCADE"),
@@ -143,6 +189,19 @@ indicators = Table(
     # replaces 0003's index on name_key: one index less to keep at every insert)
     Index("ix_indicators_compare", "name_key", "target", "document_id", "project_seq",
           "position"),
+)
+
+# 0009: every money line a form prints under a project's total, label as written, amount
+# in 万元 like the other amounts
+funding = Table(
+    "funding", metadata,
+    Column("document_id", Integer, primary_key=True),
+    Column("project_seq", Integer, primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("label", Text, nullable=False),
+    Column("amount", Money),
+    ForeignKeyConstraint(["document_id", "project_seq"], ["projects.document_id", "projects.seq"],
+                         ondelete="CASCADE"),
 )
 
 read_warnings = Table(

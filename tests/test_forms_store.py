@@ -1,0 +1,202 @@
+"""The forms other offices publish, in the store (issue 13): every real text that reads is
+given back whole by load_document, on SQLite and PostgreSQL, by ingest and by the bulk
+load; a 元 table's amounts are kept in 万元; migration 0009 from a 0008 database."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from conftest import DATA, SAMPLE
+from jixiao import bulk, store
+from jixiao.errors import ReadError
+from jixiao.interchange import to_dict
+from jixiao.model import Document
+from jixiao.readers import read
+from jixiao.store.schema import documents, funding, indicators, projects
+
+REAL = DATA / "real"
+# the real texts the form reader reads today (the others are refused with a ReadError)
+READABLE = ("01", "05", "06", "08", "11", "13", "19", "23")
+MATA = REAL / "13-jingyan-mata-2023-multiproject-yuan.txt"  # amounts in 元
+QINGSHEN = REAL / "19-qingshen-fagai-2023-ziping-cellperline.txt"  # a 自评表
+
+
+def _readings() -> dict[str, Document]:
+    out = {}
+    for path in sorted(REAL.glob("*.txt")):
+        try:
+            out[path.name] = read(path)
+        except ReadError:
+            continue
+    return out
+
+
+def _same(loaded: Document, doc: Document) -> None:
+    """Equal as the interchange JSON says, and field by field where a form adds them."""
+    assert to_dict(loaded) == to_dict(doc)
+    assert (loaded.year, loaded.kind, loaded.amount_unit, loaded.doubtful) == (
+        doc.year, doc.kind, doc.amount_unit, doc.doubtful)
+    for a, b in zip(loaded.projects, doc.projects, strict=True):
+        assert a.form == b.form  # an empty form stays a form: has_form
+        assert [i.form for i in a.indicators] == [i.form for i in b.indicators]
+
+
+@pytest.fixture()
+def engine(db_url: str):
+    return store.connect(db_url)
+
+
+def test_every_real_form_that_reads_comes_back_whole(engine) -> None:
+    readings = _readings()
+    assert {name[:2] for name in readings} >= set(READABLE)
+    for name, doc in readings.items():
+        result = store.ingest(engine, doc)
+        assert result.status == "new", name
+        _same(store.load_document(engine, result.document_id), doc)
+    assert len(store.list_documents(engine)) == len(readings)
+
+
+def test_a_yuan_table_is_stored_in_wan_and_given_back_as_published(engine) -> None:
+    doc = read(MATA)
+    assert doc.amount_unit == "元" and doc.grand_total is not None
+    assert doc.grand_total.total == Decimal("8827620.53")
+    first = doc.projects[0]
+    assert (first.name, str(first.amounts.total)) == ("村组干部报酬", "3309840.00")
+    result = store.ingest(engine, doc)
+    # the sum of the projects' totals, in 万元, every digit of the 元 figures kept
+    assert str(result.total) == format(sum((p.amounts.total or Decimal(0)
+                                            for p in doc.projects), Decimal(0))
+                                       .scaleb(-4), "f")
+    with engine.connect() as conn:
+        row = conn.execute(text("select amount_unit, grand_total, kind, stated_year, year "
+                                "from documents")).one()
+        totals = conn.execute(select(projects.c.total).order_by(projects.c.seq)).scalars()
+        stored = [str(t) for t in totals]
+    assert tuple(row) == ("元", "882.762053", "targets", 2023, 2023)
+    assert stored[0] == "330.984000"
+    loaded = store.load_document(engine, result.document_id)
+    assert loaded.grand_total is not None and str(loaded.grand_total.total) == "8827620.53"
+    assert str(loaded.projects[0].amounts.total) == "3309840.00"
+    # the store's lists are in 万元 whatever each table printed
+    [summary] = store.list_documents(engine)
+    assert summary.total == result.total
+
+
+def test_a_self_evaluation_keeps_its_form_columns_and_money_lines(engine) -> None:
+    doc = read(QINGSHEN)
+    p = doc.projects[0]
+    assert p.form is not None and p.form.adjusted == Decimal("251.89")
+    result = store.ingest(engine, doc)
+    with engine.connect() as conn:
+        lines = conn.execute(select(funding.c.position, funding.c.label, funding.c.amount)
+                             .where(funding.c.project_seq == 1)
+                             .order_by(funding.c.position)).all()
+        budget = conn.execute(select(projects.c.has_form, projects.c.planned,
+                                     projects.c.adjusted, projects.c.executed,
+                                     projects.c.department).where(projects.c.seq == 1)).one()
+        first = conn.execute(select(indicators.c.has_form, indicators.c.level2,
+                                    indicators.c.weight, indicators.c.target)
+                             .where(indicators.c.project_seq == 1,
+                                    indicators.c.position == 0)).one()
+    assert [(r.position, r.label, r.amount) for r in lines] == [
+        (k, f.label, f.amount) for k, f in enumerate(p.form.funding)]
+    assert lines[1].label == "其中:财政资金" and lines[-1].amount is None
+    assert tuple(budget) == (True, Decimal("238.93"), Decimal("251.89"), Decimal("251.89"),
+                             "青神县发展和改革局本级")
+    assert tuple(first) == (True, "数量指标", Decimal("60"), "=100%")
+    loaded = store.load_document(engine, result.document_id)
+    assert loaded.kind == "self-evaluation" and loaded.projects[0].form == p.form
+    # deleting the document takes its money lines with it
+    store.delete_document(engine, result.document_id)
+    with engine.connect() as conn:
+        assert conn.execute(select(funding)).all() == []
+
+
+def test_a_form_field_changes_the_content_hash_but_the_sample_keeps_its_own(engine) -> None:
+    doc = read(QINGSHEN)
+    other = read(QINGSHEN)
+    assert other.projects[0].indicators[0].form is not None
+    other.projects[0].indicators[0].form.score = Decimal("59")  # another self-evaluation
+    assert store.content_hash(doc) != store.content_hash(other)
+    sample = read(SAMPLE)
+    assert (sample.kind, sample.year) == (None, None)
+    # the hash the sample had before forms were stored (documents stored earlier stay found)
+    assert store.content_hash(sample) == \
+        "7758b1b413c38ac215d631357b9a7fc5a775b68a1f751ebc00f94d481df05456"
+
+
+def test_the_bulk_load_carries_the_forms(db_url: str, tmp_path: Path) -> None:
+    """jixiao.bulk: worker processes prepare the rows, COPY writes them on PostgreSQL."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    readings = _readings()
+    for name in readings:
+        shutil.copy(REAL / name, folder / name)
+    engine = store.connect(db_url)
+    outcomes = bulk.ingest_files(engine, sorted(folder.iterdir()), workers=2)
+    assert sorted(o.path.name for o in outcomes if o.result and o.result.status == "new") \
+        == sorted(readings)
+    for name, doc in readings.items():
+        _same(store.load_document(engine, store.resolve_document(engine, name)), doc)
+
+
+def test_migration_0009_from_a_0008_database_holding_forms(db_url: str) -> None:
+    """Down to 0008 the 元 amounts are in 元 again and the form columns gone, as a 0008
+    database holds them; up again they are 万元 and the tables are what ingest makes."""
+    from jixiao.store.migrate import current, downgrade, upgrade
+
+    engine = store.connect(db_url)
+    mata, qingshen = read(MATA), read(QINGSHEN)
+    ids = [store.ingest(engine, d).document_id for d in (mata, qingshen)]
+    assert downgrade(engine, "0008") == "0008"
+    look = inspect(engine)
+    assert "funding" not in look.get_table_names()
+    assert not {"kind", "stated_year"} & {c["name"] for c in look.get_columns("documents")}
+    assert "level2" not in {c["name"] for c in look.get_columns("indicators")}
+    with engine.connect() as conn:
+        published = conn.execute(text("select grand_total, project_total from documents "
+                                      "where amount_unit = '元'")).one()
+        first = conn.execute(text(f"select total from projects where document_id = {ids[0]} "
+                                  "and seq = 1")).scalar()
+    # what a 0008 store wrote for a 元 table: the published figures
+    assert (published[0], first) == ("8827620.53", "3309840.00")
+    assert Decimal(published[1]) == mata.project_total
+
+    assert upgrade(engine) == "0009"
+    with engine.connect() as conn:
+        shifted = conn.execute(select(documents.c.grand_total, documents.c.project_total,
+                                      documents.c.kind).where(documents.c.id == ids[0])).one()
+        forms = conn.execute(select(indicators.c.has_form)).scalars().all()
+    assert (str(shifted.grand_total), shifted.kind) == ("882.762053", None)
+    assert shifted.project_total == mata.project_total.scaleb(-4)
+    assert set(forms) == {False}  # stored before 0009: no form columns to give back
+    loaded = store.load_document(engine, ids[0])
+    assert loaded.grand_total is not None and str(loaded.grand_total.total) == "8827620.53"
+    assert [str(p.amounts.total) for p in loaded.projects] == \
+        [str(p.amounts.total) for p in mata.projects]
+    assert loaded.projects[0].form is None and loaded.kind is None
+    # upgrading again shifts nothing twice; a form stored now comes back whole
+    assert upgrade(engine) == "0009" and current(engine) == "0009"
+    assert str(store.load_document(engine, ids[0]).projects[0].amounts.total) == "3309840.00"
+    again = store.ingest(engine, read(REAL / "06-dongguan-zhanlanguan-2022-mubiaobiao-"
+                                               "twoperiod.txt"))
+    _same(store.load_document(engine, again.document_id),
+          read(REAL / "06-dongguan-zhanlanguan-2022-mubiaobiao-twoperiod.txt"))
+
+
+def test_a_0008_database_made_from_the_current_schema_is_not_shifted(db_url: str) -> None:
+    """0001 creates the tables from schema.py as it stands: rows a current ingest wrote
+    there are in 万元 already, and 0009 leaves them."""
+    from jixiao.store.migrate import upgrade
+
+    engine = store.connect(db_url, migrate=False)
+    assert upgrade(engine, "0008") == "0008"
+    doc = read(MATA)
+    result = store.ingest(engine, doc)
+    assert upgrade(engine) == "0009"
+    _same(store.load_document(engine, result.document_id), doc)
