@@ -146,13 +146,15 @@ class FormReader:
                     out.append(_Token(first.cell, first.row, first.cell.clean + tail))
                     i += 2
                     continue
-            if 0 < len(first.cell.clean) <= limit and alone is None:
+            if 0 < len(first.cell.clean) <= limit and alone is None and \
+                    normal(first.text) not in self.vocab.budget:
                 text = first.cell.clean
                 for k in range(1, self.settings.join_label_parts):
                     if i + k >= len(tokens):
                         break
                     nxt = tokens[i + k]
-                    if nxt.row != first.row or not 0 < len(nxt.cell.clean) <= limit:
+                    if nxt.row != first.row or not 0 < len(nxt.cell.clean) <= limit or \
+                            normal(nxt.text) in self.vocab.budget:
                         break
                     text += nxt.cell.clean
                     if self.vocab.label(text) or self.vocab.header_role(text) in (
@@ -414,7 +416,7 @@ class FormReader:
                 break
             cols.append(self.vocab.budget[key])
             k += 1
-        if len(cols) < 2:
+        if len(cols) < 2 or not {"planned", "adjusted", "executed"} & set(cols):
             return None
         # a heading of no figure (原因) may close the row
         skip = k
@@ -436,6 +438,8 @@ class FormReader:
                 break
             head = self.tokens[i]
             m = self.vocab.label(head.text)
+            if m is None and normal(head.text) in ("合计", "总计"):  # the block's total line
+                m = Match("money", "total", head.text, None)
             known = m is not None and m.kind == "money"
             if not known and (m is not None or not head.text.strip() or
                               amount(head.text) is not None):

@@ -16,6 +16,8 @@ _POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?(?:\s*[-－~]\s*\d+(?:\.\d+)?)?)\s
                      r"|[（(]?(\d+(?:\.\d+)?)分[)）]?$")
 _UNIT = re.compile(r"[（(]\s*(万元|元|万|%|百分比|盖章|签章)\s*[)）]")
 _YEARS = re.compile(r"[（(]\s*\d{4}\s*年?\s*[-—~至－]+\s*\d{4}\s*年?\s*[)）]")
+_CIRCLED = re.compile(r"[①-⑳]")
+_FORMULA = re.compile(r"=[^=]*$")  # 小计③=①+②: the heading, not its formula
 _LEAD = re.compile(r"^(其中|包括)[:：]?")
 _SPACE = re.compile(r"\s+")
 
@@ -51,6 +53,7 @@ def normal(text: str) -> str:
     s = s.rstrip(":：")
     s = _UNIT.sub("", s)
     s = _YEARS.sub("", s)
+    s = _FORMULA.sub("", _CIRCLED.sub("", s)) if "=" in s or "①" <= s[-1:] <= "⑳" else s
     s, _ = split_points(s)
     s = _LEAD.sub("", s)
     return s.replace("(", "（").replace(")", "）")

@@ -194,6 +194,39 @@ def _regions(table: Table, settings: PdfGridSettings) -> list[tuple[int, int, in
     return sorted((b[0], b[1], b[2] - b[0] + 1, b[3] - b[1] + 1) for b in spans.values())
 
 
+def _clip_points(textpage: Any, chars: list[Any], page_area: float
+                 ) -> dict[int, tuple[float, float]]:
+    """For characters whose text object is clipped to a box smaller than the page (a
+    cell's clip, as WPS and Excel write them), the middle of that box: a character that
+    overflows its cell is drawn clipped, and belongs where its clip is."""
+    import pypdfium2.raw as raw
+
+    out: dict[int, tuple[float, float]] = {}
+    seen: dict[int, tuple[float, float] | None] = {}
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for ch in chars:
+        obj = raw.FPDFText_GetTextObject(textpage.raw, ch.index)
+        if not obj:
+            continue
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        if key not in seen:
+            seen[key] = None
+            clip = raw.FPDFPageObj_GetClipPath(obj)
+            paths = raw.FPDFClipPath_CountPaths(clip) if clip else 0
+            if paths > 0:
+                xs, ys = [], []
+                for k in range(raw.FPDFClipPath_CountPathSegments(clip, paths - 1)):
+                    seg = raw.FPDFClipPath_GetPathSegment(clip, paths - 1, k)
+                    if raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
+                        xs.append(x.value)
+                        ys.append(y.value)
+                if xs and (max(xs) - min(xs)) * (max(ys) - min(ys)) < page_area / 4:
+                    seen[key] = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+        if seen[key] is not None:
+            out[ch.index] = seen[key]  # type: ignore[assignment]
+    return out
+
+
 def _text(chars: list[Any], page: int) -> str:
     """Characters as lines top to bottom; a cell's wrapped lines are joined without a
     break (the published text is one line wrapped by the cell's width)."""
@@ -213,6 +246,9 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings
     horizontal, vertical = _segments(page, settings)
     tables = _tables(page_no, _merge(horizontal, settings), _merge(vertical, settings),
                      settings)
+    width, height = page.get_size()
+    clips = _clip_points(textpage, chars, width * height) if tables else {}
+    points = [clips.get(ch.index, (ch.mid_x, ch.mid_y)) for ch in chars]
     placed: set[int] = set()
     blocks: list[tuple[float, list[Cell] | str, tuple[float, float, float, float] | None]] = []
     for t in tables:
@@ -221,8 +257,8 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings
         for r, c, rs, cs in regions:
             x0, x1 = t.xs[c], t.xs[c + cs]
             top, bottom = t.ys[r], t.ys[r + rs]
-            inside = [k for k, ch in enumerate(chars) if k not in placed and
-                      x0 <= ch.mid_x <= x1 and bottom <= ch.mid_y <= top]
+            inside = [k for k, (px, py) in enumerate(points) if k not in placed and
+                      x0 <= px <= x1 and bottom <= py <= top]
             placed.update(inside)
             text = _text([chars[k] for k in inside], page_no)
             cells.append(Cell(r, c, text, rs, cs, page=page_no, box=(x0, top, x1, bottom)))
