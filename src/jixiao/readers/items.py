@@ -16,6 +16,13 @@ CATEGORY_RE = re.compile(r"^(产出指标|效益指标|满意度指标|成本指
 LABEL_RE = re.compile(r"([；;，,：:]?)\s*(实?年?度指标值|年度目标值)\s*([:：]?)\s*")
 ITEM_TERMINATORS = ";；：。"  # an item ends with one of these; a name or a goal line never does
 STANDARD_LABEL = "年度指标值"
+# the coded items of the template other Guangzhou bureaus publish (WPS 表格):
+# `1-产出指标；11-数量指标；名称；实施周期指标值:…；年度指标值:…。` — level codes, both periods
+CODED_RE = re.compile(r"^\d{1,2}\s*-\s*(?P<category>产出指标|效益指标|满意度指标|成本指标)\s*[；;]"
+                      r"\s*(?:\d{1,3}\s*-\s*)?(?P<level2>[^；;]*?)\s*[；;]\s*")
+LONG_LABEL_RE = re.compile(r"[；;]\s*实施周期指标值\s*[:：]?\s*")
+# an item packed into one paragraph with the others starts right after the one before ends
+PACKED_START = re.compile(r"(?<=[。；;])\s*(\d{1,3})\s*、")
 
 Where = Literal["first", "last", "all"]  # which lines of the item a doubt points at
 
@@ -26,12 +33,29 @@ class ParsedItem:
     name: str
     target: str
     doubts: list[tuple[str, str, Severity, Where]] = field(default_factory=list)
+    level2: str | None = None  # a coded item's second level, without its code
+    target_long: str | None = None  # a coded item's 实施周期指标值
+
+
+def packed_starts(text: str, seq: int) -> list[tuple[int, int, int]]:
+    """Where further items start inside `text`, the text of item `seq`: (start of `N、`,
+    end of it, N) for each `N、` right after a terminator whose N is the next number, so
+    a number inside a name or target is never taken for an item."""
+    out = []
+    for m in PACKED_START.finditer(text):
+        if int(m.group(1)) == seq + 1:
+            seq += 1
+            out.append((m.start(1), m.end(), seq))
+    return out
 
 
 def parse_item(seq: int, raw: str) -> ParsedItem:
     """Split an item's text (without its 'N、') into category, name and target."""
     doubts: list[tuple[str, str, Severity, Where]] = []
     body = raw.rstrip()
+    coded = CODED_RE.match(body)
+    if coded:
+        return _parse_coded(seq, body, coded, doubts)
     if body[-1:] in ITEM_TERMINATORS:
         if body[-1] in "：。":
             doubts.append(("odd-terminator", f"indicator {seq} ends with '{body[-1]}' instead "
@@ -71,6 +95,38 @@ def parse_item(seq: int, raw: str) -> ParsedItem:
         doubts.append(("unparsed-target", f"indicator {seq}: the target '{target}' is not in "
                        "the target grammar; kept as text", Severity.WARNING, "all"))
     return ParsedItem(category, name, target, doubts)
+
+
+def _parse_coded(seq: int, body: str, coded: re.Match[str],
+                 doubts: list[tuple[str, str, Severity, Where]]) -> ParsedItem:
+    """`1-产出指标；11-数量指标；名称；实施周期指标值:X；年度指标值:Y。`: this template ends
+    every item with `。`, so that is no odd terminator here."""
+    if body[-1:] in ITEM_TERMINATORS:
+        body = body[:-1]
+    else:
+        doubts.append(("missing-terminator", f"indicator {seq} has no closing '。'",
+                       Severity.INFO, "last"))
+    rest = body[coded.end():]
+    target_long = None
+    label = LABEL_RE.search(rest)
+    if label:
+        head, target = rest[: label.start()], rest[label.end():]
+        if label.group(2) != STANDARD_LABEL:
+            doubts.append(("misspelt-label", f"indicator {seq}: '{label.group(2)}' read as "
+                           f"{STANDARD_LABEL}", Severity.WARNING, "all"))
+    else:
+        head, target = rest, ""
+        doubts.append(("missing-target", f"indicator {seq} has no 年度指标值",
+                       Severity.WARNING, "all"))
+    long = LONG_LABEL_RE.search(head)
+    name = head
+    if long:
+        name, target_long = head[: long.start()], head[long.end():]
+    if target and parse_target(target).kind is Kind.UNPARSED:
+        doubts.append(("unparsed-target", f"indicator {seq}: the target '{target}' is not in "
+                       "the target grammar; kept as text", Severity.WARNING, "all"))
+    return ParsedItem(coded.group("category"), name, target, doubts,
+                      coded.group("level2") or None, target_long)
 
 
 def has_target(item_text: str) -> bool:

@@ -33,6 +33,7 @@ from jixiao.model import (
     AMOUNT_COLUMNS,
     Amounts,
     Document,
+    FormFields,
     Indicator,
     Project,
     ReadWarning,
@@ -42,11 +43,11 @@ from jixiao.model import (
     Unit,
 )
 from jixiao.readers.containers import refuse
-from jixiao.readers.items import parse_item
+from jixiao.readers.items import packed_starts, parse_item
 
 HEADER_LABELS = ("项目名称", "总计", "财政拨款", "财政专户拨款", "其他资金", "绩效目标", "绩效指标")
 COLUMNS = ("name", *AMOUNT_COLUMNS, "goal", "items")
-ITEM_START = re.compile(r"^(\d{1,3})、")
+ITEM_START = re.compile(r"^(\d{1,3})\s*、")
 FOOTER = re.compile(r"^(第\s*\d+\s*页.*|-?\s*\d+\s*-?)$")
 GRAND_TOTAL_NAMES = ("合计", "总计")
 # a stream's body starts after `stream` + EOL (not the `stream` of `endstream`); its
@@ -67,9 +68,17 @@ class Char:
     y1: float
     mid_x: float = 0.0
     mid_y: float = 0.0
+    index: int = -1  # in the text page (pdfgrid finds the char's text object by it)
 
     def __post_init__(self) -> None:
         self.mid_x, self.mid_y = (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
+
+
+def _curly_quote(ch: str) -> bool:
+    """WPS sets a gap beside curly quotes in justified CJK lines (`通过“穗智管”运营` shows
+    gaps of 0.3 and 0.2 of the line's height, and no space glyph): a gap there is no space.
+    Beside other punctuation it may be one (LibreOffice draws no glyph for `， 最终`)."""
+    return ch in "“”‘’"
 
 
 @dataclass(slots=True)
@@ -88,7 +97,8 @@ class Line:
         previous: Char | None = None
         for c in self.chars:
             if previous is not None and c.text != " " and previous.text != " " and \
-                    c.x0 - previous.x1 > (c.y1 - c.y0) * 0.25:
+                    c.x0 - previous.x1 > (c.y1 - c.y0) * 0.25 and \
+                    not _curly_quote(previous.text) and not _curly_quote(c.text):
                 out.append(" ")
             out.append(c.text)
             previous = c
@@ -119,7 +129,7 @@ def _chars(textpage: Any, count: int) -> list[Char]:
             continue
         loose_box(raw, i, ctypes.byref(rect))
         out.append(Char(" " if ch == "\u00a0" else ch, rect.left, rect.bottom, rect.right,
-                        rect.top))
+                        rect.top, index=i))
     return out
 
 
@@ -579,17 +589,28 @@ class PdfReader:
                 items.append([line])
             else:
                 items[-1].append(line)
-        out = []
+        pieces: list[tuple[int, str, int]] = []  # seq, text without 'N、', page
         for lines in items:
             text = "".join(line.text for line in lines)
             m = ITEM_START.match(text)
-            seq = int(m.group(1)) if m else len(out) + 1
-            raw = text[m.end():] if m else text
+            seq = int(m.group(1)) if m else len(pieces) + 1
+            pages = [page for line in lines for page in [line.page] * len(line.text)]
+            start, page = m.end() if m else 0, lines[0].page
+            # items packed into one paragraph (`…。2、1-产出指标；…`) start mid-line
+            for at, end, number in packed_starts(text, seq):
+                pieces.append((seq, text[start:at], page))
+                seq, start, page = number, end, pages[min(at, len(pages) - 1)]
+            pieces.append((seq, text[start:], page))
+        out = []
+        for seq, raw, page in pieces:
             parsed = parse_item(seq, raw)
-            span = self.span(lines[0].page)
+            span = self.span(page)
             for code, message, severity, _where in parsed.doubts:
                 self.warnings.append(ReadWarning(code, message, span, severity))
-            out.append(Indicator(seq, parsed.category, parsed.name, parsed.target, raw, span))
+            form = FormFields(level2=parsed.level2, target_long=parsed.target_long) \
+                if parsed.level2 is not None or parsed.target_long is not None else None
+            out.append(Indicator(seq, parsed.category, parsed.name, parsed.target, raw, span,
+                                 form))
         return out
 
     def document(self) -> Document:
