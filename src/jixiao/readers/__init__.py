@@ -38,13 +38,19 @@ def sniff(data: bytes) -> str:
 PEEK_BYTES = 16 * 1024  # the title and department lines come first, well within this
 
 
-def peek_department(data: bytes) -> str | None:
-    """The department a text table names above its column header, from its first bytes
-    only, as the text reader would find it; None when they do not tell (another format,
-    the header further down): then only a full reading knows."""
+def peek_department(data: bytes, limits: Limits = DEFAULT) -> str | None:
+    """The department a table names, as its reader would find it, from what comes first
+    only: a text table's first bytes, a PDF's first page, an xlsx's first rows
+    (`readers.peek`); None when that does not tell (another format, the header further
+    down): then only a full reading knows."""
     from jixiao.readers.text import DEPARTMENT_RE, HEADER_RE, ITEM_RE, _amount_line
 
-    if sniff(data) != "text":
+    kind = sniff(data)
+    if kind in ("pdf", "xlsx"):
+        from jixiao.readers.peek import peek_pdf, peek_xlsx
+
+        return (peek_pdf if kind == "pdf" else peek_xlsx)(data, limits)
+    if kind != "text":
         return None
     head = data[:PEEK_BYTES]
     if len(data) > PEEK_BYTES:
