@@ -200,3 +200,41 @@ def test_a_0008_database_made_from_the_current_schema_is_not_shifted(db_url: str
     result = store.ingest(engine, doc)
     assert upgrade(engine) == "0009"
     _same(store.load_document(engine, result.document_id), doc)
+
+
+def test_show_prints_a_stored_forms_columns_in_its_unit(tmp_path: Path) -> None:
+    """`jixiao show` of stored forms: the unit in the money headers, the money lines, the
+    自评表 budget block and the form's indicator columns that have values."""
+    from typer.testing import CliRunner
+
+    from jixiao.cli import app
+
+    db = str(tmp_path / "jixiao.sqlite")
+    engine = store.connect(db)
+    ids = {path.name[:2]: store.ingest(engine, read(path)).document_id
+           for path in (MATA, QINGSHEN, REAL / "23-langfang-shipin-2019-ziping-cellperline.txt",
+                        REAL / "08-wuhan-qingshan-jiaoyu-2020-longterm-annual-cells.txt")}
+    runner = CliRunner()
+
+    def show(*args: str) -> str:
+        result = runner.invoke(app, ["show", *args, "--db", db], env={"COLUMNS": "250"})
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    listing = show(str(ids["13"]))
+    assert "总计（元）" in listing and "8,827,620.53" in listing and "3,309,840.00" in listing
+    first = show(str(ids["13"]), "1")
+    assert "总计 3,309,840.00  财政拨款   财政专户拨款   其他资金  元" in first
+    assert "二级指标（原文）" in first and "社会效益指标" in first and "正向指标" in first
+    assert "指标方向" in first and "指标性质" in first and "实际完成值" not in first
+    qingshen = show(str(ids["19"]), "1")
+    assert "主管部门：青神县发展和改革局本级" in qingshen
+    assert "资金来源：总额 251.89  其中:财政资金 251.89" in qingshen
+    assert "年初预算数 238.93  全年预算数 251.89  全年执行数 251.89 万元" in qingshen
+    langfang = show(str(ids["23"]), "1")
+    for words in ("实际完成值", "得分", "偏差原因", "37.24", "预算执行得分 10",
+                  "已完工,剩余3%尾款未付"):
+        assert words in langfang, words
+    wuhan = show(str(ids["08"]), "1")
+    assert "中长期目标：优化教育布局" in wuhan and "项目期：202001-202012" in wuhan
+    assert "资金来源：资金总额 10,000  当年资金总额 10,000" in wuhan

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -30,7 +30,7 @@ from jixiao.audit import GRADES, RULES, AuditReport, Profile, ProfileError, audi
 from jixiao.errors import ReadError
 from jixiao.evaluation import Actuals
 from jixiao.interchange import to_dict
-from jixiao.model import Document, Project, SourceSpan
+from jixiao.model import Document, Project, ProjectForm, SourceSpan
 from jixiao.readers import load_bytes, read
 from jixiao.targets import Kind, Target
 from jixiao.targets import parse as parse_target
@@ -211,7 +211,7 @@ def show_command(
                   f"{escape(doc)}")
         raise typer.Exit(1)
     for p in matches:
-        _print_project(p)
+        _print_project(p, document.amount_unit)
         first, last = p.span.first_line or 0, p.span.last_line or 0
         notes = [w for w in document.warnings if first <= (w.span.first_line or -1) <= last]
         for w in notes:
@@ -222,8 +222,10 @@ def _print_document(doc: Document) -> None:
     out.print(f"[bold]{escape(doc.title or '')}[/]  {escape(doc.department or '')}  "
               f"[dim]{escape(doc.source.file or '')}[/]")
     summary = Table(show_header=True, title_justify="left")
+    unit = f"（{doc.amount_unit}）"  # a form may print 元: the figures as published
     for col in ("row", "总计", "财政拨款", "财政专户拨款", "其他资金"):
-        summary.add_column(col, justify="left" if col == "row" else "right")
+        summary.add_column(col if col == "row" else col + unit,
+                           justify="left" if col == "row" else "right")
     if doc.grand_total:
         g = doc.grand_total
         summary.add_row("合计", *(money(x) for x in g.as_dict().values()))
@@ -237,7 +239,7 @@ def _print_document(doc: Document) -> None:
                   title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("项目名称")
-    table.add_column("总计", justify="right")
+    table.add_column("总计" + unit, justify="right")
     table.add_column("指标", justify="right")
     table.add_column("lines", justify="right", style="dim")
     for p in doc.projects:
@@ -253,7 +255,14 @@ def _print_document(doc: Document) -> None:
         out.print(warnings)
 
 
-def _print_project(p: Project) -> None:
+# a form's indicator columns `show` prints when one of the project's rows has a value
+_FORM_COLUMNS = (("一级分值", "category_points"), ("二级指标（原文）", "level2"),
+                 ("长期指标值", "target_long"), ("分值", "weight"), ("指标方向", "direction"),
+                 ("绩效标准", "standard"), ("实际完成值", "actual"), ("得分", "score"),
+                 ("偏差原因", "reason"))
+
+
+def _print_project(p: Project, unit: str = "万元") -> None:
     def lines(key: str) -> str:
         s = p.field_spans.get(key)
         return "" if s is None else f"[dim]({_lines(s)})[/]"
@@ -261,10 +270,15 @@ def _print_project(p: Project) -> None:
     out.print(f"[bold]#{p.seq} {escape(p.name)}[/] {lines('name')}")
     a = p.amounts
     out.print(f"总计 {money(a.total)}  财政拨款 {money(a.fiscal)}  "
-              f"财政专户拨款 {money(a.special_account)}  其他资金 {money(a.other)} 万元 "
+              f"财政专户拨款 {money(a.special_account)}  其他资金 {money(a.other)} {unit} "
               f"{lines('amounts')}" + ("  [yellow](columns inferred)[/]"
                                        if a.columns_inferred else ""))
+    form = p.form
+    if form is not None:
+        _print_project_form(p, form, unit, lines)
     out.print(f"绩效目标：{escape(p.goal)} {lines('goal')}")
+    if form is not None and form.goal_long is not None:
+        out.print(f"中长期目标：{escape(form.goal_long)} {lines('goal_long')}")
     table = Table()
     for col in ("#", "类别", "二级", "指标", "年度指标值", "parsed", "lines"):
         table.add_column(col)
@@ -279,6 +293,52 @@ def _print_project(p: Project) -> None:
         table.add_row(str(i.seq), first, f"{second} [dim]({c.second_level_rule})[/]",
                       escape(i.name), escape(i.target), parsed, _lines(i.span))
     out.print(table)
+    if any(i.form is not None for i in p.indicators):
+        _print_form_indicators(p)
+
+
+def _print_form_indicators(p: Project) -> None:
+    """The form's own columns of each indicator: the target split as the form prints it,
+    then every form column that has a value in some row."""
+    from jixiao.writers.tabular import target_cells
+
+    shown = [(header, key) for header, key in _FORM_COLUMNS
+             if any(i.form is not None and getattr(i.form, key) is not None
+                    for i in p.indicators)]
+    table = Table(title="表上各栏", title_justify="left")
+    for col in ("#", "三级指标", "指标性质", "指标值", "度量单位", *(h for h, _ in shown)):
+        table.add_column(col, justify="right" if col in ("#", "分值", "得分") else "left")
+    for i in p.indicators:
+        cells = [str(i.seq), escape(i.name), *(escape(x) for x in target_cells(i.target))]
+        for _, key in shown:
+            value = getattr(i.form, key) if i.form is not None else None
+            cells.append("" if value is None else escape(str(value)))
+        table.add_row(*cells)
+    out.print(table)
+
+
+def _print_project_form(p: Project, form: ProjectForm, unit: str,
+                        lines: Callable[[str], str]) -> None:
+    """What a form says of a project beyond the sample's columns: its department and
+    period, every money line, and a 自评表's budget block."""
+    if form.department is not None:
+        out.print(f"主管部门：{escape(form.department)} {lines('department')}")
+    if form.period is not None:
+        out.print(f"项目期：{escape(form.period)}")
+    if form.funding:
+        out.print("资金来源：" + "  ".join(f"{escape(f.label)} {money(f.amount)}"
+                                         for f in form.funding) + f" {unit}")
+    budget = [(label, value) for label, value in (
+        ("年初预算数", form.planned), ("全年预算数", form.adjusted),
+        ("全年执行数", form.executed)) if value is not None]
+    if budget:
+        out.print("  ".join(f"{label} {money(value)}" for label, value in budget)
+                  + f" {unit} {lines('completion')}")
+    scores = [(label, value) for label, value in (
+        ("预算执行得分", form.execution_score), ("总分", form.total_score),
+        ("等级", form.grade)) if value is not None]
+    if scores:
+        out.print("  ".join(f"{label} {escape(str(value))}" for label, value in scores))
 
 
 @app.command("targets")

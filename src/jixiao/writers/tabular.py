@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.model import AMOUNT_COLUMNS, AMOUNT_LABELS, Amounts, Document
-from jixiao.targets import parse
+from jixiao.targets import Kind, parse
 from jixiao.taxonomy import classify
 from jixiao.writers.cells import append_row, safe_csv, text_cell
 
@@ -66,6 +66,20 @@ TABLES: dict[str, tuple[Field, ...]] = {
                 Field("source", "string", "财政拨款, 财政专户拨款 or 其他资金"),
                 Field("amount", "number", "万元 (CNY × 10,000)")),
 }
+
+
+def target_cells(text: str) -> tuple[str, str, str]:
+    """A 年度指标值 as a form splits it: 指标性质 (≥ …, or 定性), 指标值, 度量单位 — each
+    piece as written; ("", text, "") when it is neither a number nor a state."""
+    target = parse(text)
+    if target.kind is Kind.QUANTITATIVE:
+        value = target.number_text
+        if target.upper_text:
+            value += f"{target.lower_unit_text}{target.range_text}{target.upper_text}"
+        return (target.comparator_text.strip(), value, f"{target.multiplier}{target.unit_text}")
+    if target.kind is Kind.QUALITATIVE:
+        return ("定性", text, "")
+    return ("", text, "")
 
 
 def document_rows(d: int, doc: Document) -> dict[str, list[list[Any]]]:
