@@ -207,7 +207,7 @@ def grand_total(doc: Document) -> Iterator[Failed]:
     if within(diff, n):
         return
     what = "唯一单位的小计" if n == 1 and doc.units[0].subtotal is not None else \
-        f"{n} 个单位之和" if n > 1 else "各项目之和"
+        f" {n} 个单位之和" if n > 1 else "各项目之和"
     message = (f"合计 {_m(g.total)}{unit}比{what} {_m(sums['total'])}{unit}"
                f"{'多' if diff > 0 else '少'} {_m(abs(diff))}{unit}")
     orphans = [f"{AMOUNT_LABELS[c]} {_m(getattr(g, c))}{unit}" for c in SOURCES
@@ -291,7 +291,7 @@ def cells_apart(doc: Document) -> Iterator[Failed]:
         # a later start inside this project's lines; a start at or above its first line is
         # a new sheet or table numbered afresh, not a run-on
         if ea[1] < eb[1] <= ea[2]:
-            yield _warn("cells-overlap", f"{_who(a)} 读到的内容（第 {ea[1]}–{ea[2]} 行）延伸到"
+            yield _warn("cells-overlap", f"{_who(a)}读到的内容（第 {ea[1]}–{ea[2]} 行）延伸到"
                         f"下一个项目 {b.seq}「{b.name[:40]}」（自第 {eb[1]} 行起）",
                         SourceSpan(a.span.file, eb[1], ea[2], a.span.page), a.seq, "cells")
 
