@@ -153,8 +153,7 @@ class FormReader:
                     if i + k >= len(tokens):
                         break
                     nxt = tokens[i + k]
-                    if nxt.row != first.row or not 0 < len(nxt.cell.clean) <= limit or \
-                            normal(nxt.text) in self.vocab.budget:
+                    if nxt.row != first.row or not 0 < len(nxt.cell.clean) <= limit:
                         break
                     text += nxt.cell.clean
                     if self.vocab.label(text) or self.vocab.header_role(text) in (

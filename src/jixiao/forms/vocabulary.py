@@ -55,7 +55,7 @@ def normal(text: str) -> str:
     s = _YEARS.sub("", s)
     s = _FORMULA.sub("", _CIRCLED.sub("", s)) if "=" in s or "①" <= s[-1:] <= "⑳" else s
     s, _ = split_points(s)
-    s = _LEAD.sub("", s)
+    s = _LEAD.sub("", s).rstrip(":：")
     return s.replace("(", "（").replace(")", "）")
 
 
