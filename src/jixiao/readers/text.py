@@ -155,7 +155,12 @@ class TextReader:
     def rows(self, table: list[_Line]) -> list[_Row]:
         rows: list[_Row] = []
         pending: list[_Line] = []
+        bare: _Line | None = None  # the last table line, when it held figures only
         for line in table:
+            figures_only = _figures_only(line.text)
+            if figures_only and bare is not None:
+                raise self.interleaved(bare, line)
+            bare = line if figures_only else None
             item = ITEM_RE.match(line.text)
             if item:
                 if not rows:
@@ -187,6 +192,18 @@ class TextReader:
                             table[:1])
         self.settle_end(rows[-1], pending)
         return rows
+
+    def interleaved(self, first: _Line, second: _Line) -> ReadError:
+        """Figures on lines of their own, one under another, are a column printed after
+        the other columns (plain pdftotext of a table whose cells are centred): the rows
+        cannot be rebuilt from such text, whatever the reader guesses."""
+        return self.fail("interleaved-columns",
+                         f"第 {first.no} 行和第 {second.no} 行是上下相连、单独成行的金额"
+                         f"（{first.text}、{second.text}）：这份文本把表格的各列先后排出、"
+                         "交错在一起（例如不带 -layout 的 pdftotext 转换居中排版的表格），"
+                         "项目名称、金额、绩效目标和指标已无法对应到各自的行。文件未读取："
+                         "请直接读取 PDF 原件（jixiao read 表格.pdf），或提供逐格复制、各单元格"
+                         "不相混的文本", [first, second])
 
     def settle(self, row: _Row, pending: list[_Line], next_has_name: bool) -> list[_Line]:
         """Split text before an amount line between `row` and the next row's name."""
@@ -387,6 +404,12 @@ def _amount_line(text: str) -> re.Match[str] | None:
     if "." not in text or text.startswith(GOAL_OPENER):
         return None
     return AMOUNT_LINE_RE.match(text)
+
+
+def _figures_only(text: str) -> bool:
+    """A line that holds amounts and nothing else (no name, no goal)."""
+    m = _amount_line(text)
+    return m is not None and not m.group("name").strip() and m.group("goal") is None
 
 
 def _tail_end(item: _Item, lines: list[_Line]) -> int:
