@@ -33,6 +33,7 @@ from jixiao.readers.grid import Cell, Grid, check_size
 # with indicator rows (a first or second level) and the page before held one
 _HEADINGS = re.compile(r"三级指标|指标内容|绩效指标|指标名称")
 _LEVELS = re.compile(r"产出指标|效益指标|满意度指标|成本指标|数量指标|质量指标|时效指标")
+_FORM_START = re.compile(r"绩效目标表|项目名称|专项名称")
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*\d+\s*页.*|\d{1,4})[-—–\s]*$")
 
 
@@ -285,6 +286,33 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings
     return out, row
 
 
+def _join_split_row(before: list[Cell], page: list[Cell]) -> list[Cell]:
+    """A row split by a page break: when the page's first table row has no cell in the
+    first column (no label of its own) and the page before ended inside a table, its
+    texts are the ends of the texts of that table's last row, column by column."""
+    table_cells = [c for c in page if c.box is not None]
+    if not table_cells or not before or before[-1].box is None:
+        return page
+    first_row = min(c.row for c in table_cells)
+    if any(c.row < first_row for c in page):  # text above the table: a new form
+        return page
+    head = [c for c in table_cells if c.row == first_row]
+    if any(c.col == 0 for c in head):
+        return page
+    last_row = max(c.row for c in before if c.box is not None)
+    tail = [c for c in before if c.row == last_row and c.box is not None]
+    for c in head:
+        mid = (c.box[0] + c.box[2]) / 2  # type: ignore[index]
+        into = next((t for t in tail if t.box[0] <= mid <= t.box[2]), None)  # type: ignore[index]
+        if into is None:
+            return page
+    for c in head:
+        mid = (c.box[0] + c.box[2]) / 2  # type: ignore[index]
+        into = next(t for t in tail if t.box[0] <= mid <= t.box[2])  # type: ignore[index]
+        into.text += c.text
+    return [c for c in page if c not in head]
+
+
 def target_pages(pdf: Any) -> list[int]:
     """0-based pages that hold an indicator table, or continue one from the page before."""
     pages: list[int] = []
@@ -295,6 +323,10 @@ def target_pages(pdf: Any) -> list[int]:
         holds = bool(_HEADINGS.search(compact)) and bool(_LEVELS.search(compact))
         continues = previous and bool(_LEVELS.search(compact[:400]))
         if holds or continues:
+            if not previous and index > 0 and index - 1 not in pages and \
+                    _FORM_START.search("".join(pdf[index - 1].get_textpage()
+                                               .get_text_range().split())[-300:]):
+                pages.append(index - 1)  # a form that starts at the foot of the page before
             pages.append(index)
         previous = holds or continues
     return pages
@@ -326,6 +358,8 @@ def pdf_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
             if n and index != pages[n - 1] + 1:
                 breaks.add(row)
             page_cells, row = _page_cells(pdf[index], index + 1, row, settings)
+            if n and index == pages[n - 1] + 1:
+                page_cells = _join_split_row(cells, page_cells)
             cells += page_cells
     finally:
         pdf.close()
