@@ -553,7 +553,8 @@ class FormReader:
         values: list[_Token] = []
         by_role: dict[str, str] = {}
         if self.grid.positioned:
-            for t in cells:
+            state.in_row = False
+            for t in sorted(cells, key=lambda t: _role_under(roles, t.cell) != "category"):
                 role = _role_under(roles, t.cell)
                 if role is None:
                     continue
@@ -612,6 +613,7 @@ class FormReader:
         kind, family, _, _ = level
         if role == "category" or kind == "category":
             state.set_category(written, family, points)
+            state.in_row = role == "category"
         elif role in ("level2", "level2_long") or kind == "level2":
             if role != "level2_long":
                 state.set_level2(written, family)
@@ -727,7 +729,7 @@ class FormReader:
         self.title = title
         self.kind = self.vocab.kind_of(title) if title else None
         year = None
-        for tok in self.tokens[:80]:
+        for tok in self.tokens[:400]:
             m = _YEAR.search(tok.cell.clean)
             if m and ("年度" in tok.cell.clean or tok.text.strip().startswith(("(", "（"))
                       or (tok is not None and title and tok.text.strip() == title)):
@@ -806,6 +808,7 @@ class _Levels:
     pending: tuple[str, str, str | None] | None = None  # an ambiguous label just read
     inferred: list[Indicator] = field(default_factory=list)  # rows whose category is a guess
     guessing: bool = False  # the category in force came from a second level's family
+    in_row: bool = False  # the row's own category cell is in force (a grid knows its cells)
 
     def set_category(self, written: str, family: str | None, points: str | None) -> None:
         self.settle()
@@ -827,8 +830,8 @@ class _Levels:
             self.pending = None
             self.set_category(w, f, pts)
         compatible = {("产出指标", "成本指标"), ("效益指标", "满意度指标")}
-        if self.family is None or (self.family != family and
-                                   (self.family, family) not in compatible):
+        if not self.in_row and (self.family is None or (
+                self.family != family and (self.family, family) not in compatible)):
             # a second level of another family: its category, until one is written
             self.inferred = []
             self.category, self.family, self.points = family, family, None

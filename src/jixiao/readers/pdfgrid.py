@@ -33,7 +33,7 @@ from jixiao.readers.grid import Cell, Grid, check_size
 # with indicator rows (a first or second level) and the page before held one
 _HEADINGS = re.compile(r"三级指标|指标内容|绩效指标|指标名称")
 _LEVELS = re.compile(r"产出指标|效益指标|满意度指标|成本指标|数量指标|质量指标|时效指标")
-_FORM_START = re.compile(r"绩效目标表|项目名称|专项名称")
+_FORM_START = re.compile(r"绩效目标(申报)?表")
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*\d+\s*页.*|\d{1,4})[-—–\s]*$")
 
 
@@ -325,7 +325,7 @@ def target_pages(pdf: Any) -> list[int]:
         if holds or continues:
             if not previous and index > 0 and index - 1 not in pages and \
                     _FORM_START.search("".join(pdf[index - 1].get_textpage()
-                                               .get_text_range().split())[-300:]):
+                                               .get_text_range().split())):
                 pages.append(index - 1)  # a form that starts at the foot of the page before
             pages.append(index)
         previous = holds or continues
