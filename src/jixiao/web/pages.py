@@ -162,6 +162,8 @@ async def project_page(request: Request, who: Who, doc_id: DocId, seq: Seq,
     score, actual_by_position = views.project_score(ws, doc_id, project, year)
     return render(request, "project.html", who, view=view, project=project,
                   indicators=views.indicator_rows(project),
+                  form_columns=views.form_columns(project),
+                  form_rows=views.project_form_rows(project),
                   findings=views.project_findings(view, seq), year=year, score=score,
                   actuals=actual_by_position,
                   opinions=accounts.list_opinions(ws.engine, doc_id, seq),

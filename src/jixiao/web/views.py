@@ -16,6 +16,7 @@ from jixiao.targets import parse
 from jixiao.taxonomy import classify
 from jixiao.web.app import Workspace
 from jixiao.web.auth import Caller, WebError, require_department
+from jixiao.writers.tabular import target_cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +54,51 @@ def project_of(view: DocumentView, seq: int) -> Project:
     raise WebError(404, "not-found", f"没有第{seq}个项目 (no project {seq})")
 
 
+# a form's indicator columns the project page shows when one of the rows has a value
+# (二级指标 as published goes in the 二级指标 column itself)
+FORM_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("category_points", "一级指标分值"), ("target_long", "长期指标值"), ("weight", "分值"),
+    ("direction", "指标方向"), ("standard", "绩效标准"), ("actual", "实际完成值"),
+    ("score", "得分"), ("reason", "偏差原因"))
+
+
+def form_columns(project: Project) -> list[tuple[str, str]]:
+    """(key, 中文 label) of the form columns that have a value in one of the project's rows."""
+    return [(key, label) for key, label in FORM_COLUMNS
+            if any(i.form is not None and getattr(i.form, key) is not None
+                   for i in project.indicators)]
+
+
 def indicator_rows(project: Project) -> list[dict[str, Any]]:
+    """Each indicator with its parse and taxonomy; for a form, the target split as the form
+    prints it (指标性质, 指标值, 度量单位) and the values of `form_columns`."""
+    columns = form_columns(project)
+    is_form = any(i.form is not None for i in project.indicators)
     rows = []
     for k, i in enumerate(project.indicators):
         target = parse(i.target)
         c = classify(i, target)
+        form = [getattr(i.form, key) if i.form is not None else None for key, _ in columns]
         rows.append({"position": k, "indicator": i, "target": target,
                      "describe": target.describe("zh"), "first_level": c.first_level,
-                     "second_level": c.second_level, "direction": str(c.direction)})
+                     "second_level": c.second_level, "direction": str(c.direction),
+                     "level2": i.form.level2 if i.form is not None else None,
+                     "split": target_cells(i.target) if is_form else None, "form": form})
     return rows
+
+
+def project_form_rows(project: Project) -> list[tuple[str, Any, bool]]:
+    """A form's project lines beyond the sample's, (中文 label, value, is money), those that
+    have a value: department, period, the 自评表 budget block and its scores."""
+    form = project.form
+    if form is None:
+        return []
+    rows: list[tuple[str, Any, bool]] = [
+        ("主管部门", form.department, False), ("项目期", form.period, False),
+        ("年初预算数", form.planned, True), ("全年预算数", form.adjusted, True),
+        ("全年执行数", form.executed, True), ("预算执行得分", form.execution_score, False),
+        ("总分", form.total_score, False), ("等级", form.grade, False)]
+    return [r for r in rows if r[1] is not None]
 
 
 def project_score(ws: Workspace, doc_id: int, project: Project, year: int
