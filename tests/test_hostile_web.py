@@ -372,6 +372,93 @@ def test_another_departments_table_is_refused_before_it_is_read(server: Server) 
     assert response.status_code == 422 and server.documents() == before
 
 
+def _token(server: Server, name: str, department: str) -> str:
+    """A department user of the running server, made once; its token's key in `tokens`."""
+    if name not in server.tokens:
+        user = accounts.add_user(server.engine, name, PASSWORD, "department", department)
+        server.tokens[name] = accounts.add_api_token(server.engine, user, "peek")
+    return name
+
+
+def _published(folder: Path, suffix: str, projects: int | None = None) -> bytes:
+    """The sample as `jixiao publish` makes it (PDF or xlsx); with `projects`, a generated
+    table of 广州市公安局 that large (xlsx), or the sample's pages ten times over (PDF:
+    rendering a large PDF takes minutes), so that a whole reading takes seconds."""
+    source = SAMPLE
+    if projects is not None and suffix == ".xlsx":
+        doc = generate_document(read(SAMPLE), seed=41, projects=projects)
+        doc.department = PSB
+        source = folder / "big.txt"
+        source.write_text(render_text(doc), encoding="utf-8")
+    out = folder / f"{source.stem}{suffix}"
+    subprocess.run([str(Path(sys.executable).with_name("jixiao")), "publish", str(source),
+                    "-o", str(out)], check=True, capture_output=True)
+    data = out.read_bytes()
+    if projects is not None and suffix == ".pdf":
+        import io
+
+        import pypdfium2 as pdfium
+
+        sample, book = pdfium.PdfDocument(data), pdfium.PdfDocument.new()
+        for _ in range(10):
+            book.import_pages(sample)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        data = buffer.getvalue()
+    return data
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".xlsx"])
+def test_another_departments_pdf_or_xlsx_is_refused_from_its_first_page_or_rows(
+        server: Server, tmp_path: Path, suffix: str) -> None:
+    """The sample published as PDF and as xlsx: its own department's user has it read and
+    stored; another department's is refused from page 1 (PDF) or the first rows (xlsx),
+    in a fraction of the time a whole reading takes (printed: machines differ)."""
+    from jixiao.readers import peek, peek_department, read_bytes
+
+    edu, psb = _token(server, "edu_peek", EDU), _token(server, "psb_peek", PSB)
+    kind = suffix[1:]
+    for size, data in (("sample", _published(tmp_path, suffix)),
+                       ("large", _published(tmp_path, suffix, projects=1_500))):
+        before = server.documents()
+        started = time.perf_counter()
+        response = _http(server, "POST", "/api/v1/documents", token=edu,
+                         files={"file": (f"psb{suffix}", data, "application/octet-stream")})
+        refused = time.perf_counter() - started
+        assert response.status_code == 403, response.text
+        assert response.json()["error"]["code"] == "other-department"
+        assert PSB in response.json()["error"]["message"]
+        assert server.documents() == before
+
+        started = time.perf_counter()
+        response = _http(server, "POST", "/api/v1/documents", token=psb,
+                         files={"file": (f"psb{suffix}", data, "application/octet-stream")})
+        accepted = time.perf_counter() - started
+        assert response.status_code == 201, response.text
+        assert response.json()["department"] == PSB
+        if response.json()["id"] == server.psb:  # the sample's own table: one more file of it
+            assert response.json()["files"] >= 2 and server.documents() == before
+        else:  # a new document, removed again for the tests after this one
+            assert server.documents() == before + 1
+            assert _http(server, "DELETE", f"/api/v1/documents/{response.json()['id']}"
+                         ).status_code == 204
+
+        # in this process: the peek loads page 1 alone; the reading every page
+        loaded = peek.pages_loaded
+        started = time.perf_counter()
+        assert peek_department(data) == PSB
+        peeked = time.perf_counter() - started
+        started = time.perf_counter()
+        doc = read_bytes(data, f"psb{suffix}")
+        read_whole = time.perf_counter() - started
+        if kind == "pdf":
+            assert peek.pages_loaded == loaded + 1 and doc.source.pages > 1
+        print(f"{size} {kind} ({len(data):,} bytes, {len(doc.projects)} projects, "
+              f"{doc.source.pages or 1} pages): another department's 403 in {refused:.2f} s, "
+              f"its own department's 201 in {accepted:.2f} s; peek {peeked:.3f} s, whole "
+              f"reading {read_whole:.2f} s")
+
+
 # ---- 3. heavy work does not stall everyone ----------------------------------------------
 
 

@@ -36,8 +36,13 @@ async def store_upload(request: Request, who: Caller, file: UploadFile) -> store
                                          f"({name}: more than {limit} bytes)")
     if not data:
         raise WebError(400, "empty", f"文件为空 ({name} is empty)")
-    if who.user.role == "department" and (peeked := peek_department(data)) is not None:
-        _other_department(who, peeked)  # another department's table: refused unread
+    if who.user.role == "department":
+        # a text table's head is a few KB on the loop; a PDF's first page or an xlsx's first
+        # rows are pdfium and zip work, so in the pool like the reading they spare
+        peeked = peek_department(data) if sniff(data) == "text" else \
+            await heavy(peek_department, data)
+        if peeked is not None:
+            _other_department(who, peeked)  # another department's table: refused unread
     # reading, reviewing and storing are CPU work: in the bounded pool, off the event loop,
     # so that other requests are served meanwhile and two uploads at most run at once
     return await heavy(_read_and_store, request.app.state.engine, who, data, name)
