@@ -773,13 +773,19 @@ class FormReader:
                 unit = units[unit_name] = Unit(unit_name, None)
                 doc.units.append(unit)
             money = {k: v[0] for k, v in p.money.items()}
-            sources = [k for k in ("fiscal", "special_account", "other") if k in money]
-            if money.get("total") is None and len(sources) == 1:
-                # a form that states only its one source: that is the project's money
-                money["total"] = money[sources[0]]
+            sources = [money[k] for k in ("fiscal", "special_account", "other")
+                       if money.get(k) is not None]
+            if money.get("total") is None and sources:
+                # a form that states its sources only: their sum is the project's money
+                money["total"] = sum(sources, Decimal(0))
+                if p.first is not None:
+                    self.warn("total-from-sources", "表中没有资金总额：总额按资金来源合计 "
+                              f"{money['total']}", p.first)
             amounts = Amounts(money.get("total"), money.get("fiscal"),
                               money.get("special_account"), money.get("other"))
-            name = p.fields.get("name") or (self.title or "")
+            # a department's whole-spending form names the department, not a project
+            name = p.fields.get("name") or (dept if self.kind == "department" and dept
+                                            else self.title or "")
             span = p.first.span(self.grid.file) if p.first else SourceSpan(self.grid.file)
             form = ProjectForm(goal_long=p.fields.get("goal_long"), funding=p.funding,
                                department=p.fields.get("department"),
