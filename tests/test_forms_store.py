@@ -241,3 +241,77 @@ def test_show_prints_a_stored_forms_columns_in_its_unit(tmp_path: Path) -> None:
     wuhan = show(str(ids["08"]), "1")
     assert "中长期目标：优化教育布局" in wuhan and "项目期：202001-202012" in wuhan
     assert "资金来源：资金总额 10,000  当年资金总额 10,000" in wuhan
+
+
+def test_export_carries_a_forms_columns_from_the_store(tmp_path: Path) -> None:
+    """`jixiao export` of stored forms: the new project and indicator columns and the money
+    lines, texts kept exact behind the formula escape, decimals as decimals."""
+    import csv
+
+    import pyarrow.parquet as pq
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from jixiao.cli import app
+    from jixiao.writers.cells import restore_csv
+
+    db = str(tmp_path / "jixiao.sqlite")
+    engine = store.connect(db)
+    langfang = REAL / "23-langfang-shipin-2019-ziping-cellperline.txt"
+    docs = [read(p) for p in (MATA, QINGSHEN, langfang)]
+    for doc in docs:
+        store.ingest(engine, doc)
+    runner = CliRunner()
+    for fmt, out in (("csv", tmp_path / "csv"), ("xlsx", tmp_path / "t.xlsx"),
+                     ("parquet", tmp_path / "pq")):
+        result = runner.invoke(app, ["export", "-f", fmt, "-o", str(out), "--db", db])
+        assert result.exit_code == 0, result.output
+
+    def table(name: str) -> list[dict[str, str]]:
+        with (tmp_path / "csv" / f"{name}.csv").open(encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+
+    documents_ = table("documents")
+    assert [(r["amount_unit"], r["kind"], r["year"]) for r in documents_] == [
+        ("元", "targets", "2023"), ("万元", "self-evaluation", "2023"),
+        (docs[2].amount_unit, docs[2].kind, str(docs[2].year))]
+    assert documents_[0]["grand_total"] == "8827620.53"  # as published, in 元
+    projects_ = table("projects")
+    assert projects_[0]["total"] == "3309840.00" and projects_[0]["amount_unit"] == "元"
+    qingshen = next(r for r in projects_ if r["document"] == "2")
+    assert (qingshen["planned"], qingshen["adjusted"], qingshen["executed"],
+            qingshen["department"]) == ("238.93", "251.89", "251.89", "青神县发展和改革局本级")
+    lines = [r for r in table("funding_lines") if r["document"] == "2"]
+    form = docs[1].projects[0].form
+    assert form is not None
+    assert [(r["line"], r["label"], r["amount"]) for r in lines] == [
+        (str(k), f.label, "" if f.amount is None else format(f.amount, "f"))
+        for k, f in enumerate(form.funding, start=1)]
+    rows = table("indicators")
+    keys = ("category_points", "level2", "target_long", "weight", "stated_direction",
+            "standard", "actual", "score", "reason")
+    expected = [
+        [None if v is None else format(v, "f") if isinstance(v, Decimal) else v
+         for v in ((i.form.category_points, i.form.level2, i.form.target_long, i.form.weight,
+                    i.form.direction, i.form.standard, i.form.actual, i.form.score,
+                    i.form.reason) if i.form else (None,) * 9)]
+        for doc in docs for _, i in doc.iter_indicators()]
+    assert [[restore_csv(r[k]) or None for k in keys] for r in rows] == expected
+    assert rows[0]["weight"] == "10" and rows[0]["stated_direction"] == "正向指标"
+    # "=100%" is a target, not a formula
+    assert next(r for r in rows if r["document"] == "2")["target"] == "'=100%"
+
+    book = load_workbook(tmp_path / "t.xlsx", read_only=True)
+    sheet = list(book["indicators"].iter_rows(values_only=True))
+    header = list(sheet[0])
+    first = dict(zip(header, sheet[1], strict=False))  # (trailing empty cells are cut)
+    assert first["weight"] == 10 and first["level2"] == "社会效益指标"
+    funding_sheet = list(book["funding_lines"].iter_rows(values_only=True))
+    assert funding_sheet[0][:4] == ("document", "project", "line", "label")
+    assert len(funding_sheet) - 1 == len(table("funding_lines"))
+    parquet = pq.read_table(tmp_path / "pq" / "indicators.parquet")
+    assert str(parquet.schema.field("weight").type) == "decimal128(24, 4)"
+    assert parquet.column("weight")[0].as_py() == Decimal("10.0000")
+    money = pq.read_table(tmp_path / "pq" / "projects.parquet")
+    assert str(money.schema.field("executed").type) == "decimal128(24, 2)"
+    assert money.column("total")[0].as_py() == Decimal("3309840.00")

@@ -3,9 +3,15 @@ Parquet, or a Frictionless Data Package (CSV files and a datapackage.json whose 
 gives every field its type and description).
 
 Money stays exact: CSV and xlsx carry the decimal text ("11294.10"), Parquet a
-decimal(18, 2) column; the package says the amounts are 万元 (CNY × 10,000), and the
+decimal(24, 2) column; the package says the amounts are 万元 (CNY × 10,000), and the
 funding table has the three funding columns unpivoted into a source dimension, as the
 Fiscal Data Package suggests.
+
+A form other offices publish adds columns (empty for the sample's tables): on projects its
+long-term goal, department, period and 自评表 budget block, on indicators its second level,
+long-term target, weight, direction, actual, score and reason, and a funding_lines table of
+every money line as printed. Its amounts are in its own `amount_unit` (a form may print 元),
+as published: documents and projects say which.
 """
 
 from __future__ import annotations
@@ -32,23 +38,39 @@ class Field:
 
 
 DOC = Field("document", "integer", "the document's number in this export (1, 2 …)")
+UNIT = Field("amount_unit", "string", "the unit of the document's amounts: 万元, or 元 on "
+                                      "some forms (figures as published)")
 PROJECT = Field("project", "integer", "the project's position in its document (1-based)")
-MONEY = {c: Field(c, "number", f"{AMOUNT_LABELS[c]} in 万元 (CNY × 10,000), as published")
+MONEY = {c: Field(c, "number", f"{AMOUNT_LABELS[c]} in amount_unit (万元 = CNY × 10,000), "
+                                 "as published")
          for c in AMOUNT_COLUMNS}
 TABLES: dict[str, tuple[Field, ...]] = {
     "documents": (DOC, Field("title", "string", "the table's title"),
                   Field("department", "string", "部门名称"),
                   Field("source_file", "string", "the file read"),
                   Field("sha256", "string", "sha256 of the source file"),
-                  *(Field(f"grand_{c}", "number", f"合计 {AMOUNT_LABELS[c]} (万元)")
-                    for c in AMOUNT_COLUMNS)),
+                  *(Field(f"grand_{c}", "number", f"合计 {AMOUNT_LABELS[c]} (amount_unit)")
+                    for c in AMOUNT_COLUMNS),
+                  UNIT, Field("year", "integer", "the budget year the document states"),
+                  Field("kind", "string", "a form's kind: targets, self-evaluation or "
+                                          "department; empty for the sample's table")),
     "units": (DOC, Field("unit", "integer", "the unit's position in its document"),
               Field("name", "string", "资金使用单位"), *MONEY.values()),
     "projects": (DOC, PROJECT, Field("unit", "string", "资金使用单位 of the project"),
                  Field("name", "string", "项目名称 as published"), *MONEY.values(),
                  Field("goal", "string", "绩效目标 as published"),
                  Field("first_line", "integer", "first source line"),
-                 Field("page", "integer", "source page")),
+                 Field("page", "integer", "source page"),
+                 UNIT,
+                 Field("goal_long", "string", "a form's 中长期 / 实施期 goal as published"),
+                 Field("department", "string", "主管部门 as the form prints it"),
+                 Field("period", "string", "项目期 as published"),
+                 Field("planned", "number", "自评表 年初预算数 (amount_unit)"),
+                 Field("adjusted", "number", "自评表 全年预算数 (amount_unit)"),
+                 Field("executed", "number", "自评表 全年执行数 (amount_unit)"),
+                 Field("execution_score", "number", "自评表 预算执行 得分"),
+                 Field("total_score", "number", "自评表 总分 as published"),
+                 Field("grade", "string", "自评表 等级 as published")),
     "indicators": (DOC, PROJECT, Field("seq", "integer", "the number printed before 、"),
                    Field("category", "string", "first-level category as printed"),
                    Field("first_level", "string", "first level, printed or inferred"),
@@ -61,11 +83,27 @@ TABLES: dict[str, tuple[Field, ...]] = {
                    Field("unit", "string", "the unit, canonical"),
                    Field("direction", "string", "higher, lower or exact is better"),
                    Field("first_line", "integer", "first source line"),
-                   Field("page", "integer", "source page")),
+                   Field("page", "integer", "source page"),
+                   Field("category_points", "string", "a form's points of the first level "
+                                                      "(产出指标(50分) → 50)"),
+                   Field("level2", "string", "a form's 二级指标 as published"),
+                   Field("target_long", "string", "a form's 长期 / 实施周期 target"),
+                   Field("weight", "number", "a form's 分值 / 权重"),
+                   Field("stated_direction", "string", "a form's 指标方向 as published"),
+                   Field("standard", "string", "a form's 绩效标准 / 指标解释 as published"),
+                   Field("actual", "string", "a 自评表's 实际完成值 as published"),
+                   Field("score", "number", "a 自评表's 得分"),
+                   Field("reason", "string", "a 自评表's 偏差原因 as published")),
     "funding": (DOC, PROJECT,
                 Field("source", "string", "财政拨款, 财政专户拨款 or 其他资金"),
-                Field("amount", "number", "万元 (CNY × 10,000)")),
+                Field("amount", "number", "amount_unit (万元 = CNY × 10,000)")),
+    "funding_lines": (DOC, PROJECT,
+                      Field("line", "integer", "the line's position on the form (1-based)"),
+                      Field("label", "string", "the money line's label as printed"),
+                      Field("amount", "number", "as published, in amount_unit"), UNIT),
 }
+# a form's decimals that are points, not money: scale 4 in Parquet (a weight may be 2.5)
+_POINTS = frozenset({"weight", "score", "execution_score", "total_score"})
 
 
 def target_cells(text: str) -> tuple[str, str, str]:
@@ -90,12 +128,20 @@ def document_rows(d: int, doc: Document) -> dict[str, list[list[Any]]]:
         return [getattr(a, c) if a else None for c in AMOUNT_COLUMNS]
 
     out["documents"].append([d, doc.title, doc.department, doc.source.file,
-                             doc.source.sha256, *money(doc.grand_total)])
+                             doc.source.sha256, *money(doc.grand_total), doc.amount_unit,
+                             doc.year, doc.kind])
     for u, unit in enumerate(doc.units, start=1):
         out["units"].append([d, u, unit.name, *money(unit.subtotal)])
         for p in unit.projects:
-            out["projects"].append([d, p.seq, unit.name, p.name, *money(p.amounts),
-                                    p.goal, p.span.first_line, p.span.page])
+            f = p.form
+            out["projects"].append([
+                d, p.seq, unit.name, p.name, *money(p.amounts), p.goal, p.span.first_line,
+                p.span.page, doc.amount_unit,
+                *((f.goal_long, f.department, f.period, f.planned, f.adjusted, f.executed,
+                   f.execution_score, f.total_score, f.grade) if f else (None,) * 9)])
+            for line, m in enumerate(f.funding if f else (), start=1):
+                out["funding_lines"].append([d, p.seq, line, m.label, m.amount,
+                                             doc.amount_unit])
             for c in ("fiscal", "special_account", "other"):
                 amount = getattr(p.amounts, c)
                 if amount is not None:
@@ -108,7 +154,10 @@ def document_rows(d: int, doc: Document) -> dict[str, list[list[Any]]]:
                     d, p.seq, i.seq, i.category, k.first_level, k.second_level, i.name,
                     i.target, str(t.kind), str(t.comparator or ""), t.value,
                     unit_info.canonical if unit_info else None, str(k.direction),
-                    i.span.first_line, i.span.page])
+                    i.span.first_line, i.span.page,
+                    *((i.form.category_points, i.form.level2, i.form.target_long,
+                       i.form.weight, i.form.direction, i.form.standard, i.form.actual,
+                       i.form.score, i.form.reason) if i.form else (None,) * 9)])
     return out
 
 
@@ -197,7 +246,7 @@ class _ParquetSink(_Sink):
             columns, scales = [], {}
             for k, f in enumerate(fields):
                 if f.type == "number":
-                    scales[k] = 2 if f.name != "value" else 6
+                    scales[k] = 6 if f.name == "value" else 4 if f.name in _POINTS else 2
                     columns.append(pa.field(f.name, pa.decimal128(24, scales[k])))
                 else:
                     columns.append(pa.field(f.name, kinds[f.type]))
