@@ -184,7 +184,10 @@ class FormReader:
             header = self._header_at(i)
             if header is not None:
                 roles, end, list_layout = header
-                if list_layout:
+                if list_layout and self.grid.positioned:
+                    i = self._list_grid(roles, end)
+                    current = self.projects[-1] if self.projects else self._new_project()
+                elif list_layout:
                     i = self._list_table(roles, end)
                     current = self.projects[-1] if self.projects else self._new_project()
                 else:
@@ -341,6 +344,10 @@ class FormReader:
         role, _ = self._role(self.tokens[i].text)
         if role != "category" and role != "level2":
             return None
+        if self.grid.positioned and not self.tokens[i].carried:
+            listed = self._list_header(i)
+            if listed is not None:
+                return listed
         roles: list[tuple[str, Cell]] = []
         fields_seen: list[tuple[str, Cell]] = []
         k = i
@@ -400,6 +407,40 @@ class FormReader:
                     roles.sort(key=lambda rc: rc[1].col)
                 k += len(sub_row)
         return [*fields_seen, *roles], k, bool(fields_seen)
+
+    def _list_header(self, i: int) -> tuple[list[tuple[str, Cell]], int, bool] | None:
+        """In a grid, a heading row that also names project columns (项目名称 | 项目总额 |
+        绩效目标 | 一级指标 …), with a second row under grouped headings (其中: 财政资金 |
+        其他资金): every heading with its cell, so rows are read by position."""
+        row = self.tokens[i].row
+        heads = [t for t in self.tokens if t.row == row and not t.carried]
+        nxt = [t for t in self.tokens if t.row == row + 1 and not t.carried]
+        roles: list[tuple[str, Cell]] = []
+
+        def role_of(t: _Token) -> str | None:
+            m = self.vocab.label(t.text)
+            if m is not None and m.kind in ("field", "money") and not m.value:
+                return f"project:{m.key}"
+            r, _ = self._role(t.text)
+            return r if r not in (None, "group") else None
+
+        for t in heads:
+            r = role_of(t)
+            if r is not None:
+                roles.append((r, t.cell))
+        if not any(r.startswith("project:") for r, _ in roles):
+            return None
+        end_row = row
+        if nxt and all(role_of(t) is not None for t in nxt):
+            for t in nxt:  # sub-headings take the place of the heading above them
+                roles = [(r, c) for r, c in roles if not (
+                    c.colspan > 1 and c.col <= t.cell.col < c.col + c.colspan)]
+                roles.append((role_of(t), t.cell))  # type: ignore[arg-type]
+            end_row = row + 1
+        roles.sort(key=lambda rc: rc[1].col)
+        k = next((n for n in range(i, len(self.tokens)) if self.tokens[n].row > end_row),
+                 len(self.tokens))
+        return roles, k, True
 
     def _budget_header_at(self, i: int) -> tuple[list[str], int] | None:
         """The headings of a 自评表's budget block (年初预算数 | 全年预算数 | 全年执行数 …)."""
@@ -647,6 +688,72 @@ class FormReader:
                               " | ".join(t.text.strip() for t in cells), span, form)
         state.remember(indicator)
         p.indicators.append(indicator)
+
+    def _list_grid(self, roles: list[tuple[str, Cell]], i: int) -> int:
+        """A list of projects in a grid: each row's cells by the heading above them; a
+        project starts where its name cell starts (a merged name covers its indicator
+        rows); a row with a name and money but no indicator is a unit (or the 合计)."""
+        # what the walk began between two pages of the list (a page's title lines) is none
+        while self.projects and "name" not in self.projects[-1].fields and \
+                not self.projects[-1].indicators:
+            self.projects.pop()
+        previous = self.projects[-1] if self.projects else None
+        current: _Project | None = None
+        state = _Levels()
+        unit: str | None = previous.fields.get("unit") if previous is not None else None
+        first_row = True
+        while i < len(self.tokens):
+            tok = self.tokens[i]
+            if self._header_at(i) is not None or (not tok.carried and self._is_stop(tok.text)
+                                                  and normal(tok.text) != "合计"):
+                break
+            row = [t for t in self.tokens[i:] if t.row == tok.row]
+            fields: dict[str, _Token] = {}
+            cells: list[_Token] = []
+            for t in row:
+                role = _role_under(roles, t.cell)
+                if role is None:
+                    continue
+                if role.startswith("project:"):
+                    if not t.carried:
+                        fields[role.removeprefix("project:")] = t
+                else:
+                    cells.append(t)
+            i += len(row)
+            name = fields.get("name")
+            has_indicator = any(_role_under(roles, t.cell) in ("name", "value") and
+                                t.text.strip() for t in cells)
+            if name is not None and not has_indicator:
+                total = fields.get("total")
+                if normal(name.text) in ("合计", "总计"):
+                    if total is not None:
+                        self.doc_fields.setdefault("department_total", total.text)
+                else:  # a unit's own line: the projects under it are its
+                    unit = name.text.strip()
+                continue
+            if name is not None and name.text.strip():
+                same = previous is not None and first_row and \
+                    previous.fields.get("name") == name.text.strip()
+                if same:  # the project goes on from the page before
+                    current = previous
+                else:
+                    current = self._new_project()
+                    state = _Levels()
+                    current.first = name.cell
+                    for key, t in fields.items():
+                        if key in ("total", "fiscal", "special_account", "other"):
+                            current.money[key] = (amount(t.text), False)
+                        else:
+                            current.fields[key] = t.text.strip()
+                            current.spans[key] = t.cell.span(self.grid.file)
+                    if unit is not None and "unit" not in current.fields:
+                        current.fields["unit"] = unit
+                    previous = current
+            first_row = False
+            if current is not None and cells:
+                self._store_row(current, [(r, c) for r, c in roles
+                                          if not r.startswith("project:")], [], state, cells)
+        return i
 
     def _list_table(self, roles: list[tuple[str, Cell]], i: int) -> int:
         """A list of projects (单位名称 | 项目名称 | 预算数 | 年度目标 | 一级 …): a project starts
