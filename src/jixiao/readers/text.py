@@ -28,6 +28,7 @@ from jixiao.errors import ReadError
 from jixiao.model import (
     Amounts,
     Document,
+    FormFields,
     Indicator,
     Project,
     ReadWarning,
@@ -37,7 +38,13 @@ from jixiao.model import (
     Unit,
 )
 from jixiao.readers.decode import decode_text
-from jixiao.readers.items import ITEM_TERMINATORS, LABEL_RE, has_target, parse_item
+from jixiao.readers.items import (
+    ITEM_TERMINATORS,
+    LABEL_RE,
+    has_target,
+    packed_starts,
+    parse_item,
+)
 
 _AMOUNT = r"-?\d{1,3}(?:,\d{3})*\.\d{2}|-?\d+\.\d{2}"
 AMOUNT_LINE_RE = re.compile(
@@ -49,6 +56,10 @@ HEADER_RE = re.compile(r"^项目名称.{0,12}\s*总计")
 DEPARTMENT_RE = re.compile(r"^(?:部门|单位)名称\s*[：:]\s*(?P<name>.+)$")
 AMOUNT_UNIT_RE = re.compile(r"(?:金额)?单位\s*[：:]\s*(?P<unit>万元|元|千元|亿元)")
 GOAL_OPENER = "通过实施"
+# cells side by side on one line, apart by a run of spaces (pdftotext -layout); text
+# without -layout never has such runs (none in the sample), so a few lines are proof
+SIDE_BY_SIDE_RE = re.compile(r"\S {3,}\S")
+SIDE_BY_SIDE_LINES = 3
 GRAND_TOTAL_NAMES = ("合计", "总计")
 
 
@@ -153,6 +164,15 @@ class TextReader:
     # ---- pass 2: rows ---------------------------------------------------------------
 
     def rows(self, table: list[_Line]) -> list[_Row]:
+        side_by_side = [line for line in table if SIDE_BY_SIDE_RE.search(line.text)]
+        if len(side_by_side) >= SIDE_BY_SIDE_LINES:
+            raise self.fail(
+                "interleaved-columns",
+                f"第 {side_by_side[0].no} 行等 {len(side_by_side)} 行里，几个单元格以成串空格隔开、"
+                "并排在同一行（例如 pdftotext -layout 的输出）：一行文字属于几列，各列又在行间"
+                "交错，项目名称、金额、绩效目标和指标无法可靠地拆回各自的单元格。文件未读取："
+                "请直接读取 PDF 原件（jixiao read 表格.pdf），或提供逐格复制、各单元格不相混"
+                "的文本", side_by_side[:1])
         rows: list[_Row] = []
         pending: list[_Line] = []
         bare: _Line | None = None  # the last table line, when it held figures only
@@ -308,17 +328,39 @@ class TextReader:
                       where)
         return Amounts(*figures[:3], columns_inferred=True)
 
-    def indicator(self, item: _Item, project: str) -> Indicator:
-        raw = self.join(item.parts, lambda: f"indicator {item.seq} of '{project}'")
-        raw = raw[len(str(item.seq)) + 1:]  # drop "N、"
-        parsed = parse_item(item.seq, raw)
-        lines = {"first": item.parts[:1], "last": item.parts[-1:], "all": item.parts}
-        for code, message, severity, where in parsed.doubts:
-            self.warn(code, message, lines[where], severity)
-        return Indicator(item.seq, parsed.category, parsed.name, parsed.target, raw,
-                         self.span(item.parts))
+    def indicators(self, item: _Item, project: str) -> list[Indicator]:
+        """The item, and the items packed after it into the same paragraph
+        (`…。2、1-产出指标；…`: the template that codes its levels packs them so)."""
+        text = self.join(item.parts, lambda: f"indicator {item.seq} of '{project}'")
+        head = ITEM_RE.match(text)
+        owner = [k for k, ln in enumerate(item.parts) for _ in ln.text]  # offset → line
+        pieces, seq, start = [], item.seq, head.end() if head else 0
+        for at, end, number in packed_starts(text, seq):
+            pieces.append((seq, start, at))
+            seq, start = number, end
+        pieces.append((seq, start, len(text)))
+        out = []
+        for seq, start, end in pieces:
+            raw = text[start:end]
+            parts = item.parts[owner[min(start, len(owner) - 1)]:
+                               owner[max(min(end, len(owner)) - 1, 0)] + 1] or item.parts
+            parsed = parse_item(seq, raw)
+            lines = {"first": parts[:1], "last": parts[-1:], "all": parts}
+            for code, message, severity, where in parsed.doubts:
+                self.warn(code, message, lines[where], severity)
+            form = FormFields(level2=parsed.level2, target_long=parsed.target_long) \
+                if parsed.level2 is not None or parsed.target_long is not None else None
+            out.append(Indicator(seq, parsed.category, parsed.name, parsed.target, raw,
+                                 self.span(parts), form))
+        return out
 
     def project(self, row: _Row, seq: int) -> Project:
+        restart = max((k for k, it in enumerate(row.items) if k and it.seq == 1), default=0)
+        if restart and not any(LABEL_RE.search(_text(it.parts)) for it in row.items[:restart]):
+            # a goal written as numbered points (`1、全面贯彻…`) before the items, which
+            # start again at 1 and carry their 年度指标值: the points are the goal
+            row.goal_lines.extend(ln for it in row.items[:restart] for ln in it.parts)
+            row.items = row.items[restart:]
         name_lines = row.name_lines if not row.name else [row.amount_line]
         name = row.name or self.join(row.name_lines, lambda: "project name")
         goal_lines = row.goal_lines
@@ -327,7 +369,7 @@ class TextReader:
             goal_lines = [_Line(amount_line.no, row.goal_on_amount_line, amount_line.page),
                           *goal_lines]
         goal = self.join(goal_lines, lambda: f"goal of '{name}'") if goal_lines else ""
-        indicators = [self.indicator(it, name) for it in row.items]
+        indicators = [ind for it in row.items for ind in self.indicators(it, name)]
         seqs = [i.seq for i in indicators]
         if seqs != list(range(1, len(seqs) + 1)):
             self.warn("item-numbering", f"'{name}': indicators are numbered {seqs}",
