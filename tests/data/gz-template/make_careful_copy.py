@@ -6,6 +6,7 @@ jixiao's readers: characters from pypdfium2, cells from the ruling lines' positi
     .venv/bin/python tests/data/gz-template/make_careful_copy.py PDF > COPY.txt
 """
 import ctypes
+import itertools
 import sys
 
 import pypdfium2 as pdfium
@@ -20,12 +21,12 @@ for page in pdf:
         o = c.FPDFPage_GetObject(page.raw, i)
         if c.FPDFPageObj_GetType(o) != c.FPDF_PAGEOBJ_PATH:
             continue
-        l, b, r, t = (ctypes.c_float() for _ in range(4))
-        c.FPDFPageObj_GetBounds(o, l, b, r, t)
+        left, b, r, t = (ctypes.c_float() for _ in range(4))
+        c.FPDFPageObj_GetBounds(o, left, b, r, t)
         if t.value - b.value < 2:
             hs.add(round((t.value + b.value) / 2))
-        elif r.value - l.value < 2:
-            vs.add(round((l.value + r.value) / 2))
+        elif r.value - left.value < 2:
+            vs.add(round((left.value + r.value) / 2))
     ys, xs = sorted(hs, reverse=True), sorted(vs)
     tp = page.get_textpage()
     chars = []
@@ -34,11 +35,11 @@ for page in pdf:
         if ch.strip():  # the PDF draws no space: pdfium's are generated
             x0, y0, x1, y1 = tp.get_charbox(i, loose=True)
             chars.append((ch, (x0 + x1) / 2, (y0 + y1) / 2))
-    for top, bottom in zip(ys, ys[1:]):
+    for top, bottom in itertools.pairwise(ys):
         if top - bottom < 5:
             continue
         cells = []
-        for x0, x1 in zip(xs, xs[1:]):
+        for x0, x1 in itertools.pairwise(xs):
             inside = sorted((ch for ch in chars if x0 < ch[1] < x1 and bottom < ch[2] < top),
                             key=lambda ch: -ch[2])
             rows: list[list[tuple[str, float, float]]] = []
