@@ -89,6 +89,7 @@ test-tools:
 	@# the browser of the end-to-end tests (Playwright drives it by its executable path)
 	@command -v chromium >/dev/null 2>&1 || \
 		{ apt-get update -q && apt-get install -y -q chromium; }
+	@command -v pdftotext >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q poppler-utils; }
 
 test: lint test-tools
 	$(BIN)/python -m pytest
