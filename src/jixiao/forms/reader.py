@@ -129,7 +129,9 @@ class FormReader:
 
     def _join_broken_labels(self, tokens: list[_Token]) -> list[_Token]:
         """`年度` `指标值` → `年度指标值` when the parts alone are no label (a label broken
-        over cells in a copy)."""
+        over cells in a copy; a grid's cells are cells)."""
+        if self.grid.positioned:
+            return tokens
         out: list[_Token] = []
         i = 0
         limit = self.settings.label_part_chars
@@ -262,7 +264,9 @@ class FormReader:
             held = p.money.get(m.key)
             # the annual figure wins over a multi-year one; otherwise the first one written
             better = held is None or (annual and not held[1]) or (held[0] is None and figure)
-            if better and not (multi and held is not None and held[1]):
+            # (an annual label with no figure of its own, 年度预算安排 over its lines, keeps
+            # nothing out)
+            if better and not (multi and held is not None and held[1] and held[0] is not None):
                 p.money[m.key] = (figure, annual)
             return nxt if value is not None else i + 1
         return i + 1
