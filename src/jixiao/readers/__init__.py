@@ -135,7 +135,7 @@ def _ranges(numbers: list[int]) -> str:
 def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
                first: ReadError | None = None) -> Document:
     """A container read as a grid of cells, then by the form reader."""
-    from jixiao.forms import read_grid
+    from jixiao.forms import flat, read_grid
     from jixiao.readers import cells
     from jixiao.readers.decode import decode_text
     from jixiao.readers.grid import text_grid
@@ -152,7 +152,8 @@ def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
                 "html": cells.html_grid}[kind](data, file, limits)
         encoding = None
     try:
-        doc = read_grid(grid)
+        # a text without separators: its cells rebuilt where the vocabulary is certain
+        doc = flat.read(grid) if "lines" in grid.notes else read_grid(grid)
     except ReadError as exc:
         if first is None or exc.code not in ("no-form", "no-target-table"):
             raise
