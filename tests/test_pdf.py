@@ -100,7 +100,9 @@ def test_a_pdf_without_the_table_is_refused() -> None:
 
     with pytest.raises(ReadError) as info:
         read_bytes(HTML(string="<p>部门预算说明：本表另附。</p>").write_pdf(), "note.pdf")
-    assert info.value.code == "no-table" and "项目名称" in info.value.message
+    # neither the sample's table nor any form's indicator table: both are said
+    assert info.value.code == "no-target-table" and "项目名称" in info.value.message
+    assert "没有找到绩效目标表" in info.value.message
 
 
 def test_cli_publish_then_read(tmp_path: Path, gold_json: dict) -> None:

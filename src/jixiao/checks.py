@@ -115,6 +115,8 @@ def row_sums(doc: Document) -> Iterator[Failed]:
 
 
 SOURCES = ("fiscal", "special_account", "other")
+# a form's money lines that are sources of its total: the three columns and 上年结转
+FORM_SOURCES = (*SOURCES, "carryover")
 
 
 def _form_sources(p: Project) -> tuple[dict[str, list[tuple[str, Decimal]]], bool] | None:
@@ -128,7 +130,7 @@ def _form_sources(p: Project) -> tuple[dict[str, list[tuple[str, Decimal]]], boo
     other_printed = False
     for f in p.form.funding if p.form else []:
         m = vocab.label(f.label)
-        if m is None or m.kind != "money" or m.key not in SOURCES:
+        if m is None or m.kind != "money" or m.key not in FORM_SOURCES:
             continue
         other_printed = other_printed or m.key == "other"
         lines.setdefault(m.key, []).append((f.label, f.amount, normal(f.label) in vocab.annual))

@@ -146,7 +146,13 @@ def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
     elif kind == "pdf":
         from jixiao.readers.pdfgrid import pdf_grid
 
-        grid, encoding = pdf_grid(data, file, limits), None
+        try:
+            grid, encoding = pdf_grid(data, file, limits), None
+        except ReadError as exc:
+            if first is None or exc.code != "no-target-table":
+                raise
+            # neither the sample's table nor any indicator table: say both
+            raise ReadError(exc.code, f"{exc.message}；{first.message}", exc.span) from None
     else:
         grid = {"xlsx": cells.xlsx_grid, "xls": cells.xls_grid, "docx": cells.docx_grid,
                 "html": cells.html_grid}[kind](data, file, limits)
