@@ -616,7 +616,7 @@ class _Rebuild:
                 f"{'没有' if not found else '有不止一种'}与预算执行情况相符的分法，"
                 "未读入（不作猜测）",
                 SourceSpan(self.grid.file, line, line)))
-            return [(text, line)]
+            return []  # as one cell the run would read as one (invented) amount
         if total:
             self.budget_total = {c: d for c, f in zip(cols, found[0], strict=False)
                                  if (d := _decimal(f)) is not None}
@@ -685,19 +685,19 @@ class _Rebuild:
             parsed = self._row(seg, p, n if self.layout == "line" else None)
             self.attempted += 1
             if parsed is None:
-                end = n
-                text = seg.raw(p, end if self.layout == "line" else min(n, p + 40))
+                # in a flattened line the next 一级 / 二级 label is where a row surely
+                # begins again; what lies before it is left out
+                end = n if self.layout == "line" else self._next_level(seg, p + 1)
+                text = seg.raw(p, end)
                 self.unsplit.append((seg.line(p), text))
                 self.warnings.append(ReadWarning(
                     "unsplit-row", f"第{seg.line(p)}行「{text}」：指标名称与各栏数值之间没有"
-                    "可确认的分界，这一行未读入（不作猜测）",
+                    "可确认的分界，未读入（不作猜测）",
                     SourceSpan(self.grid.file, seg.line(p), seg.line(end - 1))))
                 if levels:
                     self._emit(levels)  # the levels still cover the rows below
-                if self.layout == "flat":  # the rows after it cannot be found either
-                    self.layout = ""
-                    self.roles = []
-                return n
+                p = end
+                continue
             self.rebuilt += 1
             spans, end = parsed
             cells = [(seg.raw(a, b), seg.line(a)) for a, b in spans]
@@ -705,6 +705,13 @@ class _Rebuild:
             self._emit([*levels, *cells])
             p = end
         return p
+
+    def _next_level(self, seg: _Segment, p: int) -> int:
+        """The next 一级 / 二级 label or end of the table after p (len when none)."""
+        for r in range(p, len(seg.s)):
+            if self._level_at(seg, r) is not None or self._ends_table(seg, r):
+                return r
+        return len(seg.s)
 
     def _spaced_table_row(self, seg: _Segment, k: int) -> int:
         pieces = [(a, b) for a, b in seg.pieces() if a >= k]
@@ -759,6 +766,8 @@ class _Rebuild:
         if not shapes or any(r not in NUMERIC_ROLES + TARGET_ROLES for r in shapes):
             return None  # a column whose cells have no shape of their own: no boundary
         limit = end if end is not None else min(len(s), p + _MAX_NAME)
+        if end is None:  # a name never runs over a 一级 / 二级 label: a row begins there
+            limit = min(limit, self._next_level(seg, p + 1))
         for q in range(p + 1, limit):
             if s[q - 1] in _COMPARATOR_CHARS or (s[q - 1] in _DIGITS and s[q].isdigit()):
                 continue  # a number or a comparator is never cut from its value
