@@ -30,6 +30,9 @@ $(STAMP): pyproject.toml
 	@{ fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" && \
 	   ldconfig -p | grep -q libharfbuzz-subset; } || \
 		{ apt-get update -q && apt-get install -y -q fonts-wqy-microhei libharfbuzz-subset0; }
+	@# the house styles of tests/pdfstyles.py: serif and sans CJK fonts of other producers
+	@{ fc-list 2>/dev/null | grep -qi "Noto Serif CJK" && fc-list | grep -qi "WenQuanYi Zen Hei"; } || \
+		{ apt-get update -q && apt-get install -y -q fonts-noto-cjk fonts-wqy-zenhei; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
