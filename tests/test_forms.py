@@ -127,3 +127,25 @@ def test_property_any_rendering_reads_back(seed: int, which: Path, container: st
     doc = read_bytes(WRITERS[container](rows), f"form.{container}")
     score, misses = accuracy(gold, doc)
     assert score >= 0.99, misses[:10]
+
+
+def test_review_and_scoring_use_what_the_form_states() -> None:
+    from jixiao.audit import audit
+    from jixiao.evaluation.profiles import load_profile
+    from jixiao.evaluation.scoring import weights
+    from jixiao.taxonomy import classify
+
+    # 值 instead of 指标 (产出值 / 数量值): the same family, so no "no 产出 indicator"
+    doc = read(REAL / "11-linyi-fuxiao-2025-shenbaobiao-zhi-vocab.txt")
+    first = doc.projects[0].indicators[0]
+    kind = classify(first)
+    assert (first.category, kind.first_level, kind.second_level, kind.fits) == \
+        ("产出值", "产出指标", "数量", True)
+    rules = {f.rule for f in audit(doc).findings}
+    assert not rules & {"Q1-no-output", "Q2-no-effect", "Q6-category-mismatch"}
+    # a stated 指标方向性 is the direction; stated 权重 are the weights (they sum to 90)
+    doc = read(REAL / "13-jingyan-mata-2023-multiproject-yuan.txt")
+    first = doc.projects[0].indicators[0]
+    assert (classify(first).direction_rule, str(classify(first).direction)) == ("form", "higher")
+    stated = [str(w) for _, w in weights(doc.projects[0], load_profile()).values()]
+    assert stated == ["10", "20", "10", "10", "10", "10", "10", "10"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
@@ -20,6 +20,7 @@ SECOND_LEVEL_PARENT: dict[str, str] = {
     "数量": "产出指标", "质量": "产出指标", "时效": "产出指标", "成本": "产出指标",
     "经济效益": "效益指标", "社会效益": "效益指标", "生态效益": "效益指标",
     "可持续影响": "效益指标", "服务对象满意度": "满意度指标", "经济成本": "成本指标",
+    "社会成本": "成本指标", "生态环境成本": "成本指标",
 }
 _TRAILING_NOTE = re.compile(r"(?:[（(][^）)]*[）)]|%)+$")
 
@@ -130,7 +131,42 @@ def classify(indicator: Indicator, target: Target | None = None,
              rules: Rules | None = None) -> Classification:
     """First level, second level and direction of one indicator."""
     target = target or parse(indicator.target)
-    return _classify(indicator.category, indicator.name, target, rules or default_rules())
+    form = indicator.form
+    if form is None:
+        return _classify(indicator.category, indicator.name, target, rules or default_rules())
+    return _classify_form(indicator.category, indicator.name, target, form.level2,
+                          form.direction, rules or default_rules())
+
+
+@functools.lru_cache(maxsize=65536)
+def _classify_form(category: str | None, name: str, target: Target, level2: str | None,
+                   direction: str | None, rules: Rules) -> Classification:
+    """A form's indicator: its written 一级 taken by family (产出值, 预期产出指标 → 产出指标),
+    its written 二级 as the second level, and its 指标方向性 over the rules' guess."""
+    from jixiao.forms.vocabulary import family  # the forms' vocabulary of labels
+
+    first = family(category) if category else None
+    base = _classify(first or category, name, target, rules)
+    out = base
+    if level2 and family(level2, second_level=True) is not None:
+        out = replace(out, second_level=_second_name(level2), second_level_rule="form")
+    if direction:
+        way = Direction.LOWER if "反" in direction or "逆" in direction else \
+            Direction.HIGHER if "正" in direction else None
+        if way is not None:
+            out = replace(out, direction=way, direction_rule="form")
+    return out
+
+
+def _second_name(level2: str) -> str:
+    """A written second level in the taxonomy's words (数量值 → 数量, 社会公众或服务对象满意度
+    指标 → 服务对象满意度)."""
+    from jixiao.forms.vocabulary import normal
+
+    key = normal(level2).removesuffix("指标").removesuffix("值")
+    if key not in SECOND_LEVEL_PARENT and "满意度" in key:
+        return "服务对象满意度"
+    return key
 
 
 @functools.lru_cache(maxsize=65536)  # tables repeat their indicators, across documents too

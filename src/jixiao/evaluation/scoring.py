@@ -75,8 +75,18 @@ class ProjectScore:
 
 
 def weights(project: Project, profile: ScoringProfile) -> dict[int, tuple[str, Decimal]]:
-    """Each indicator's group and weight: the group's weight split evenly; a group the
-    project lacks gives its weight to the others in proportion ('redistribute')."""
+    """Each indicator's group and weight: the 分值 the form states, or else the group's
+    weight split evenly; a group the project lacks gives its weight to the others in
+    proportion ('redistribute')."""
+    stated = [i.form.weight if i.form else None for i in project.indicators]
+    if stated and all(w is not None and w > 0 for w in stated):
+        # the form states each indicator's 分值: it beats an even split (scaled to the
+        # profile's points for indicators, so a form out of 100 and one out of 90 agree)
+        budget = sum(profile.category_weights.values(), ZERO)
+        total = sum(stated, ZERO)  # type: ignore[arg-type]
+        return {k: (profile.groups.get(first := classify(i).first_level, first),
+                    w * budget / total)  # type: ignore[operator]
+                for k, (i, w) in enumerate(zip(project.indicators, stated, strict=True))}
     groups: dict[str, list[int]] = {c: [] for c in CATEGORIES}
     for k, indicator in enumerate(project.indicators):
         first = classify(indicator).first_level

@@ -153,3 +153,15 @@ def vocabulary() -> Vocabulary:
         chrome=tuple(data["stops"]["chrome"]),
         budget=index(data["budget"]),
     )
+
+
+def family(label: str, second_level: bool = False) -> str | None:
+    """The canonical 一级 (产出指标 / 效益指标 / 满意度指标 / 成本指标) a written first-level
+    label (or, with `second_level`, a second-level label) belongs to; None when unknown."""
+    from jixiao.forms.vocabulary import vocabulary as _vocabulary
+
+    vocab = _vocabulary()
+    written, _ = split_points(label.strip())
+    key = normal(written)
+    table = vocab.level2 if second_level else vocab.categories
+    return table.get(key) or (None if second_level else vocab.level2.get(key))
