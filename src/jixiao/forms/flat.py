@@ -51,7 +51,7 @@ from jixiao.forms.reader import read_grid
 from jixiao.forms.vocabulary import Vocabulary, normal, simplified, vocabulary
 from jixiao.model import Document, ReadWarning, Severity, SourceSpan
 from jixiao.readers.grid import Cell, Grid
-from jixiao.targets import PREFIX_COMPARATORS, Kind, parse
+from jixiao.targets import PREFIX_COMPARATORS, QUALIFIERS, STATES, Kind, parse
 
 # a pinyin syllable in brackets after a character: a document-sharing site's insertion.
 # A tone mark is required, so no bracketed Latin text of a table can be taken for one.
@@ -106,6 +106,7 @@ class _Lexicon:
     by_first: dict[str, tuple[str, ...]]
     qualifiers: frozenset[str]
     states: frozenset[str]
+    target_first: frozenset[str]  # the characters a target may begin with
 
     def at(self, s: str, k: int, allowed: frozenset[str],
            gaps: list[bool] | None = None) -> _Label | None:
@@ -167,8 +168,14 @@ def lexicon(vocab: Vocabulary | None = None) -> _Lexicon:
     table: dict[str, list[str]] = {}
     for word in sorted(kinds, key=len, reverse=True):
         table.setdefault(word[0], []).append(word)
-    return _Lexicon(kinds, {k: tuple(v) for k, v in table.items()},
-                    frozenset(words.get("qualifiers", [])), frozenset(words.get("states", [])))
+    qualifiers = frozenset(words.get("qualifiers", []))
+    states = frozenset(words.get("states", []))
+    first = set("0123456789０１２３４５６７８９" + _COMPARATOR_CHARS)
+    for word in (*PREFIX_COMPARATORS, *QUALIFIERS, *qualifiers, *states,
+                 *(w for state in STATES for w in state.words)):
+        first.add(word[0])
+    return _Lexicon(kinds, {k: tuple(v) for k, v in table.items()}, qualifiers, states,
+                    frozenset(first))
 
 
 # --- the source, as segments of text ----------------------------------------------------------
@@ -706,12 +713,13 @@ class _Rebuild:
             p = end
         return p
 
-    def _next_level(self, seg: _Segment, p: int) -> int:
-        """The next 一级 / 二级 label or end of the table after p (len when none)."""
-        for r in range(p, len(seg.s)):
+    def _next_level(self, seg: _Segment, p: int, upto: int | None = None) -> int:
+        """The next 一级 / 二级 label or end of the table from p (len, or upto, when none)."""
+        upto = len(seg.s) if upto is None else upto
+        for r in range(p, upto):
             if self._level_at(seg, r) is not None or self._ends_table(seg, r):
                 return r
-        return len(seg.s)
+        return upto
 
     def _spaced_table_row(self, seg: _Segment, k: int) -> int:
         pieces = [(a, b) for a, b in seg.pieces() if a >= k]
@@ -767,7 +775,7 @@ class _Rebuild:
             return None  # a column whose cells have no shape of their own: no boundary
         limit = end if end is not None else min(len(s), p + _MAX_NAME)
         if end is None:  # a name never runs over a 一级 / 二级 label: a row begins there
-            limit = min(limit, self._next_level(seg, p + 1))
+            limit = min(limit, self._next_level(seg, p + 1, limit))
         for q in range(p + 1, limit):
             if s[q - 1] in _COMPARATOR_CHARS or (s[q - 1] in _DIGITS and s[q].isdigit()):
                 continue  # a number or a comparator is never cut from its value
@@ -784,16 +792,23 @@ class _Rebuild:
         """Every way the cells after the name fit their shapes from q."""
         lex = self.lex
 
-        def ends(role: str, pos: int) -> list[int]:
+        def ends(role: str, pos: int, last: bool) -> list[int]:
+            if pos >= len(s):
+                return []
             if role in NUMERIC_ROLES:
                 m = re.match(r"[\d.]+分?", s[pos:pos + 12])
                 if m is None:
                     return []
                 return [pos + e for e in range(1, len(m.group(0)) + 1)
                         if _is_number(s[pos:pos + e])]
-            top = min(len(s) if end is None else end, pos + _MAX_TARGET)
-            return [e for e in range(pos + 1, top + 1)
-                    if _is_target(s[pos:e], lex.qualifiers, lex.states)]
+            if s[pos] not in lex.target_first:
+                return []  # no target begins so: no need to ask the grammar
+            if last and end is not None:  # the row's last cell ends with the line
+                spans = [end] if end - pos <= _MAX_TARGET else []
+            else:
+                spans = list(range(pos + 1, min(len(s) if end is None else end,
+                                                pos + _MAX_TARGET) + 1))
+            return [e for e in spans if _is_target(s[pos:e], lex.qualifiers, lex.states)]
 
         def walk(i: int, pos: int, acc: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
             if i == len(shapes):
@@ -812,7 +827,7 @@ class _Rebuild:
             if acc and shapes[i - 1] not in NUMERIC_ROLES and s[pos - 1] in _DIGITS \
                     and pos < len(s) and s[pos].isdigit():
                 return  # a target's number is never cut; only a bare figure may be fused
-            for e in ends(shapes[i], pos):
+            for e in ends(shapes[i], pos, i == len(shapes) - 1):
                 yield from walk(i + 1, e, [*acc, (pos, e)])
 
         yield from walk(0, q, [])
