@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -210,8 +211,7 @@ class _Segment:
         self.s = "".join(chars)
         self.titles: list[tuple[int, int]] = []
         for m in _TITLE.finditer(simp):  # form headings, in canonical positions
-            a = next((i for i, at in enumerate(self.at) if at >= m.start()), len(self.s))
-            b = next((i for i, at in enumerate(self.at) if at >= m.end()), len(self.s))
+            a, b = bisect_left(self.at, m.start()), bisect_left(self.at, m.end())
             if a < b:
                 self.titles.append((a, b))
 
@@ -393,7 +393,6 @@ class _Rebuild:
                         sheet=self.grid.sheet, notes=notes, warnings=self.warnings)
 
     def _emit(self, cells: list[tuple[str, int]]) -> None:
-        cells = [(t, n) for t, n in cells]
         if cells:
             self.rows.append(_Row(cells))
 
@@ -730,8 +729,8 @@ class _Rebuild:
             self.roles = []
             return pieces[0][0]
         cells = [(seg.raw(a, b), seg.line(a)) for a, b in pieces]
-        if any(self._level_at(seg, a) is None or self._level_at(seg, a).end != b  # type: ignore[union-attr]
-               for a, b in pieces):
+        levels = [self._level_at(seg, a) for a, _ in pieces]
+        if any(lab is None or lab.end != b for lab, (_, b) in zip(levels, pieces, strict=True)):
             self.attempted += 1
             self.rebuilt += 1
         self._emit(cells)
