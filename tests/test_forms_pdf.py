@@ -27,8 +27,10 @@ FLOORS = {
     "yantai-minzheng-2026-yusuan-mubiaobiao": 0.995,
     "fuzhou-yibao-2026-yusuan-mubiaobiao": 0.985,
     "xian-keji-2022-yusuan-mubiaobiao": 0.96,
-    "changsha-gongan-2025-yusuan-mubiaobiao": 0.83,
-    "beijing-fagai-2026-yusuan-xiangmu-mubiaobiao": 0.79,
+    "changsha-gongan-2025-yusuan-mubiaobiao": 0.995,
+    "beijing-fagai-2026-yusuan-xiangmu-mubiaobiao": 0.9,
+    # the sample's own template (read by readers/pdf.py): the table prints no year or kind
+    "gz-zwfw-2026-xiangmu-mubiaobiao": 0.99,
 }
 
 
@@ -51,6 +53,8 @@ def test_real_pdf_reads_to_its_gold(stem: str) -> None:
     doc = read(PDFS / f"{stem}.pdf")
     score, misses = _score(gold, doc)
     assert score >= FLOORS[stem], misses[:10]
+    if doc.kind is None:  # the sample's template: one table, its pages are all pages
+        return
     # the pages said are the pages the gold found the target tables on
     said = next(w for w in doc.warnings if w.code == "target-pages").message
     first = min(gold["document"]["pages"])

@@ -725,15 +725,23 @@ class FormReader:
                     cells.append(t)
             i += len(row)
             name = fields.get("name")
+            label = next((t for t in fields.values() if normal(t.text) in ("合计", "总计")), None)
+            if label is not None and not any(t.text.strip() for t in cells):
+                if (total := fields.get("total")) is not None:  # the list's 合计 line
+                    self.doc_fields.setdefault("department_total", total.text)
+                continue
             has_indicator = any(_role_under(roles, t.cell) in ("name", "value") and
                                 t.text.strip() for t in cells)
-            if name is not None and not has_indicator:
+            if name is not None and not has_indicator and "goal" not in fields and \
+                    not any(t.text.strip() for t in cells):
                 total = fields.get("total")
                 if normal(name.text) in ("合计", "总计"):
                     if total is not None:
                         self.doc_fields.setdefault("department_total", total.text)
                 else:  # a unit's own line: the projects under it are its
                     unit = name.text.strip()
+                    if current is None:  # the first, above every project: the department's
+                        self.doc_fields.setdefault("department", unit)
                 continue
             if name is not None and name.text.strip():
                 same = previous is not None and first_row and \
