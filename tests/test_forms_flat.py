@@ -69,6 +69,8 @@ def test_fused_figures_are_split_only_by_the_forms_own_arithmetic() -> None:
     assert ["质量指标", "项目(工程)验收合格率", "20", "100%", "100%", "20", ""] in rows
     assert ["成本指标", "项目计划总投资", "10", "20万元", "20万元", "10", ""] in rows
     doc = read(FLAT["18"])
+    # the heading after the prose that names the attachment (…绩效自评表) is the form's
+    assert (doc.title, doc.kind, doc.year) == ("绩效目标自评表(2022年度)", "self-evaluation", 2022)
     p = doc.projects[0]
     assert p.name == "中江县农业水价综合改革精准补贴和节水奖励项目小型水库水标尺制作安装"
     assert (str(p.form.adjusted), str(p.form.executed), str(p.form.execution_score)) == \

@@ -376,9 +376,7 @@ class _Rebuild:
                 continue
             start = 0
             if n == first:
-                title = self._title(seg, 0)
-                assert title is not None
-                a, b = title
+                a, b = self._heading_title(seg)
                 if a:
                     self._emit([(seg.raw(0, a), seg.line(0))])
                 self._emit([(seg.raw(a, b), seg.line(a))])
@@ -391,6 +389,16 @@ class _Rebuild:
         notes = [*self.grid.notes, "rebuilt"]
         return FlatGrid(cells, self.grid.file, self.grid.format, positioned=False,
                         sheet=self.grid.sheet, notes=notes, warnings=self.warnings)
+
+    def _heading_title(self, seg: _Segment) -> tuple[int, int]:
+        """The form's heading: of the headings a line of prose runs into (附件：…绩效自评表
+        …绩效目标自评表(2022年度)), the last one before the form's first field label."""
+        a, b = seg.titles[0]
+        for c, d in seg.titles[1:]:
+            if any(self._at(seg, k, frozenset({"field"})) for k in range(b, c)):
+                break
+            a, b = c, d
+        return a, b
 
     def _emit(self, cells: list[tuple[str, int]]) -> None:
         if cells:
