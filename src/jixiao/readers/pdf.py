@@ -48,7 +48,9 @@ from jixiao.readers.items import packed_starts, parse_item
 HEADER_LABELS = ("项目名称", "总计", "财政拨款", "财政专户拨款", "其他资金", "绩效目标", "绩效指标")
 COLUMNS = ("name", *AMOUNT_COLUMNS, "goal", "items")
 ITEM_START = re.compile(r"^(\d{1,3})\s*、")
-FOOTER = re.compile(r"^(第\s*\d+\s*页.*|-?\s*\d+\s*-?)$")
+FOOTER = re.compile(r"^(第\s*\d+\s*页.*|-?\s*\d+\s*-?|\d+\s*/\s*\d+|page\s*\d+.*)$", re.I)
+# an amount as printed: thousands grouped by threes or not grouped at all
+AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 GRAND_TOTAL_NAMES = ("合计", "总计")
 # a stream's body starts after `stream` + EOL (not the `stream` of `endstream`); its
 # dictionary names the filter. Damage is judged on Flate streams: deflate checks itself.
@@ -284,10 +286,50 @@ def _ruled_header(ruling: Ruling, chars: list[Char], page: int
     return None
 
 
-def _place_top_aligned(column_lines: dict[str, list[Line]], page: int, rows: list[Row]) -> None:
+def _is_amount(text: str) -> bool:
+    return bool(AMOUNT.match("".join(text.split())))
+
+
+def _pitch(column_lines: dict[str, list[Line]]) -> float:
+    """The distance between two lines of one cell: the usual distance between neighbouring
+    lines of a column (the lower quartile; rows further apart add their padding)."""
+    steps = sorted(a.y - b.y for lines in column_lines.values()
+                   for a, b in itertools.pairwise(sorted(lines, key=lambda line: -line.y)))
+    height = max((line.chars[0].y1 - line.chars[0].y0 for lines in column_lines.values()
+                  for line in lines[:1]), default=10.0)
+    steps = [d for d in steps if d > 0.6 * height]
+    return steps[len(steps) // 4] if steps else height
+
+
+def _amount_groups(lines: list[Line], pitch: float, page: int) -> list[list[Line]]:
+    """The figures of an amount column, top first: an amount wider than its column wraps at
+    any character (`248,530` / `.64`), so lines one pitch apart whose joined text is still
+    an amount are one figure; a line further down, or one that would make the joined text
+    no amount (`10393.43` over `80.00`), starts the next. Each figure must be an amount."""
+    groups: list[list[Line]] = []
+    for line in sorted(lines, key=lambda line: -line.y):
+        if groups:
+            previous = groups[-1]
+            text = "".join(x.text for x in previous)
+            near = previous[-1].y - line.y <= pitch * 1.08 + 0.5
+            if near and (not _is_amount(text) or _is_amount(text + line.text)):
+                previous.append(line)
+                continue
+        groups.append([line])
+    return groups
+
+
+def _place_top_aligned(column_lines: dict[str, list[Line]], page: int, rows: list[Row],
+                       pitch: float | None = None) -> None:
     """Rows start at each figure in the 总计 column (cells are top-aligned); lines above
-    the first figure continue the last row read."""
-    starts = sorted(-line.y for line in column_lines["total"])  # top first
+    the first figure continue the last row read, and so does a first figure that is only
+    the end of the last row's (an amount wrapped over the page break)."""
+    pitch = _pitch(column_lines) if pitch is None else pitch
+    groups = _amount_groups(column_lines["total"], pitch, page)
+    if groups and rows and not _is_amount("".join(x.text for x in groups[0])) and \
+            _is_amount(rows[-1].text("total") + "".join(x.text for x in groups[0])):
+        groups = groups[1:]
+    starts = [-g[0].y for g in groups]  # top first
     page_rows = [Row(page) for _ in starts]
     for name, lines in column_lines.items():
         for line in lines:
@@ -331,14 +373,18 @@ def _place_ruled(ruling: Ruling, chars: list[Char], page_lines: list[Line], page
         if k < 0 or c.mid_y <= body[k][1] or not left < c.mid_x < right:
             continue  # outside the table: title, department line, page footer
         per_band[k][COLUMNS[bisect.bisect(cuts, c.mid_x)]].append(c)
-    for cells in per_band:
-        lines = {name: _lines(cs, page) for name, cs in cells.items()}
-        if len(lines["total"]) == 1:
+    band_lines = [{name: _lines(cs, page) for name, cs in cells.items()} for cells in per_band]
+    pitch = _pitch({f"{k}{name}": lines for k, cells in enumerate(band_lines)
+                    for name, lines in cells.items()})
+    for lines in band_lines:
+        groups = _amount_groups(lines["total"], pitch, page)
+        first = "".join(x.text for x in groups[0]) if groups else ""
+        if len(groups) == 1 and (_is_amount(first) or not rows):
             row = Row(page)
             row.cells = lines
             rows.append(row)
-        elif any(lines.values()):
-            _place_top_aligned(lines, page, rows)
+        elif any(lines.values()):  # several rows in one band, or the rest of a cut row
+            _place_top_aligned(lines, page, rows, pitch)
     return grid
 
 
@@ -574,9 +620,11 @@ class PdfReader:
     def amounts(self, row: Row) -> Amounts:
         values = []
         for column in AMOUNT_COLUMNS:
-            text = row.text(column).replace(",", "").strip()
-            try:
-                values.append(Decimal(text) if text else None)
+            text = "".join(row.text(column).split())
+            try:  # lines joined back by position must still be one amount as printed
+                if text and not AMOUNT.match(text):
+                    raise InvalidOperation
+                values.append(Decimal(text.replace(",", "")) if text else None)
             except InvalidOperation:
                 raise self.fail("bad-amount", f"'{text}' in the {column} column is not an "
                                 "amount in 万元", row.page) from None

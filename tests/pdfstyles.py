@@ -1,0 +1,240 @@
+"""House styles of other producers for the sample's table: the gold rendered as PDF by
+WeasyPrint under random CSS, and by LibreOffice from an xlsx written with random column
+widths, wrap and fonts. Each style is a plain value, so a failing one can be written down
+and rendered again.
+
+    from pdfstyles import HtmlStyle, render_html_pdf
+    pdf = render_html_pdf(doc, HtmlStyle(name="narrow", widths=(30, 4, 4, 4, 4, 24, 30)))
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import strategies as st
+from markupsafe import escape
+
+from jixiao.model import AMOUNT_COLUMNS, Amounts, Document
+
+# Debian's CJK fonts (fonts-wqy-microhei, fonts-wqy-zenhei, fonts-noto-cjk; the Makefile
+# installs them): sans and serif, proportional and fixed-pitch Latin
+FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Serif CJK SC",
+         "WenQuanYi Micro Hei Mono")
+PAGES = ("A4 landscape", "A4 portrait", "A3 landscape", "A3 portrait")
+FOOTERS = ("第 N 页 共 M 页", "第 N 页", "- N -", "N", "N / M", "")
+LABELS = ("项目名称（资金使用单位）", "总计", "财政拨款", "财政专户拨款", "其他资金",
+          "绩效目标", "绩效指标")
+NBSP = "\u00a0"
+
+
+@dataclass(frozen=True)
+class HtmlStyle:
+    """One producer's CSS for the table (WeasyPrint renders it)."""
+
+    name: str = "default"
+    page: str = "A4 landscape"
+    margin_mm: float = 12.0
+    font: str = "WenQuanYi Micro Hei"
+    size_pt: float = 8.0
+    # percent of the table's width: name, 总计, 财政拨款, 财政专户拨款, 其他资金, goal, items
+    widths: tuple[float, ...] = (17, 7.5, 7.5, 7.5, 7.5, 22, 31)
+    ruled: bool = True
+    valign: str = "top"  # top, middle, bottom
+    padding_mm: float = 1.2
+    repeat_header: bool = True  # thead repeated on every page, or the header row once
+    split_rows: bool = False  # a row may break over a page (else it moves whole)
+    thousands: bool = True
+    money_wraps: bool = True  # an amount wider than its column wraps at any character
+    header_valign: str = "middle"
+    footer: str = "第 N 页 共 M 页"
+    page_header: str = ""  # a running head in the top margin of every page
+    title: bool = True
+
+    def css(self) -> str:
+        valign, pad = self.valign, f"{self.padding_mm}mm"
+        footer = self.footer.replace("N", '" counter(page) "').replace("M", '" counter(pages) "')
+        footer_rule = f'@bottom-center {{ content: "{footer}"; font-size: 7pt; }}' \
+            if self.footer else ""
+        head_rule = f'@top-center {{ content: "{self.page_header}"; font-size: 8pt; }}' \
+            if self.page_header else ""
+        border = "border: 0.4pt solid #000;" if self.ruled else ""
+        money_wrap = "word-break: break-all; overflow-wrap: anywhere;" if self.money_wraps \
+            else "white-space: nowrap;"
+        cols = " ".join(f"col.c{k} {{ width: {w}%; }}" for k, w in enumerate(self.widths))
+        return f"""
+@page {{ size: {self.page}; margin: {self.margin_mm}mm; {footer_rule} {head_rule} }}
+body {{ font-family: "{self.font}"; font-size: {self.size_pt}pt; margin: 0; }}
+h1 {{ font-size: {self.size_pt + 5}pt; text-align: center; margin: 0 0 2mm 0; }}
+.meta {{ display: flex; justify-content: space-between; margin: 0 0 2mm 0; }}
+table {{ width: 100%; border-collapse: collapse; table-layout: fixed; }}
+thead {{ display: {"table-header-group" if self.repeat_header else "table-row-group"}; }}
+tr {{ break-inside: {"auto" if self.split_rows else "avoid"}; }}
+th, td {{ padding: {pad}; vertical-align: {valign}; {border}
+          line-break: anywhere; overflow-wrap: anywhere; }}
+th {{ font-weight: bold; text-align: center; vertical-align: {self.header_valign}; }}
+td.money {{ text-align: right; {money_wrap} }}
+p {{ margin: 0; }}
+{cols}
+"""
+
+
+def _money(value: Decimal | None, thousands: bool) -> str:
+    return "" if value is None else (f"{value:,f}" if thousands else f"{value:f}")
+
+
+def _keep(text: str) -> str:
+    return str(escape(text.replace(" ", NBSP)))
+
+
+def _rows(doc: Document) -> list[tuple[str, Amounts | None, str, list[str]]]:
+    """The table's rows: 合计, each unit, its projects (name, amounts, goal, items)."""
+    rows: list[tuple[str, Amounts | None, str, list[str]]] = []
+    if doc.grand_total is not None:
+        rows.append(("合计", doc.grand_total, "", []))
+    for unit in doc.units:
+        if unit.subtotal is not None:
+            rows.append((unit.name, unit.subtotal, "", []))
+        for p in unit.projects:
+            rows.append((p.name, p.amounts, p.goal,
+                         [f"{i.seq}、{i.raw}" for i in p.indicators]))
+    return rows
+
+
+def html(doc: Document, style: HtmlStyle) -> str:
+    cols = "".join(f'<col class="c{k}">' for k in range(7))
+    head = "<tr>" + "".join(f"<th>{label}</th>" for label in LABELS) + "</tr>"
+    body = []
+    for name, amounts, goal, items in _rows(doc):
+        money = "".join(
+            f'<td class="money">{_money(getattr(amounts, c) if amounts else None, style.thousands)}'
+            "</td>" for c in AMOUNT_COLUMNS)
+        body.append(f"<tr><td>{_keep(name)}</td>{money}<td>{_keep(goal)}</td>"
+                    f"<td>{''.join(f'<p>{_keep(i)}</p>' for i in items)}</td></tr>")
+    title = f"<h1>{_keep(doc.title or '项目支出绩效目标表')}</h1>" if style.title else ""
+    meta = (f'<div class="meta"><span>部门名称：{_keep(doc.department or "")}</span>'
+            f"<span>单位：{doc.amount_unit}</span></div>")
+    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f"<style>{style.css()}</style></head><body>{title}{meta}"
+            f"<table><colgroup>{cols}</colgroup><thead>{head}</thead>"
+            f"<tbody>{''.join(body)}</tbody></table></body></html>")
+
+
+def render_html_pdf(doc: Document, style: HtmlStyle) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html(doc, style)).write_pdf()
+
+
+@dataclass(frozen=True)
+class SheetStyle:
+    """One producer's workbook of the table (openpyxl writes it, LibreOffice prints it)."""
+
+    name: str = "sheet"
+    font: str = "WenQuanYi Micro Hei"
+    size_pt: float = 9.0
+    widths: tuple[float, ...] = (24, 11, 11, 11, 11, 36, 48)  # Excel character widths
+    landscape: bool = True
+    paper: str = "A4"  # A4 or A3
+    valign: str = "top"
+    ruled: bool = True
+    repeat_header: bool = True
+    thousands: bool = True
+    footer: str = "第 &P 页 共 &N 页"
+
+
+def sheet_xlsx(doc: Document, style: SheetStyle, path: Path) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    font = Font(name=style.font, size=style.size_pt)
+    side = Side(style="thin")
+    border = Border(left=side, right=side, top=side, bottom=side) if style.ruled else Border()
+    wrap = Alignment(wrap_text=True, vertical=style.valign)
+    ws.append([doc.title or "项目支出绩效目标表"])
+    ws.append([f"部门名称：{doc.department or ''}", None, None, None, None, None,
+               f"单位：{doc.amount_unit}"])
+    ws.append(list(LABELS))
+    for name, amounts, goal, items in _rows(doc):
+        values = [getattr(amounts, c) if amounts else None for c in AMOUNT_COLUMNS]
+        ws.append([name, *[None if v is None else float(v) for v in values], goal,
+                   "\n".join(items)])
+    number = "#,##0.00" if style.thousands else "0.00"
+    for r, row in enumerate(ws.iter_rows(), start=1):
+        for c, cell in enumerate(row, start=1):
+            cell.font = Font(name=style.font, size=style.size_pt + 4, bold=True) \
+                if r == 1 else font
+            if r >= 3:
+                cell.border = border
+                cell.alignment = Alignment(wrap_text=True, vertical=style.valign,
+                                           horizontal="center" if r == 3 else None)
+                if 2 <= c <= 5 and r > 3:
+                    cell.number_format = number
+            elif r == 2:
+                cell.alignment = wrap
+    for k, width in enumerate(style.widths, start=1):
+        ws.column_dimensions[get_column_letter(k)].width = width
+    ws.page_setup.orientation = "landscape" if style.landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if style.paper == "A3" else ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if style.repeat_header:
+        ws.print_title_rows = "3:3"
+    if style.footer:
+        ws.oddFooter.center.text = style.footer
+    wb.save(path)
+    return path
+
+
+LIBREOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def render_sheet_pdf(doc: Document, style: SheetStyle) -> bytes:
+    """The workbook printed to PDF by LibreOffice (headless, its own profile)."""
+    assert LIBREOFFICE is not None, "LibreOffice is needed: make test-tools installs it"
+    with tempfile.TemporaryDirectory() as tmp:
+        sheet = sheet_xlsx(doc, style, Path(tmp) / "table.xlsx")
+        subprocess.run([LIBREOFFICE, "--headless", f"-env:UserInstallation=file://{tmp}/lo",
+                        "--convert-to", "pdf", "--outdir", tmp, str(sheet)],
+                       check=True, capture_output=True, timeout=300)
+        return sheet.with_suffix(".pdf").read_bytes()
+
+
+def first_projects(doc: Document, n: int) -> Document:
+    """The document with only its first n projects (a smaller PDF, the same table)."""
+    units, left = [], n
+    for unit in doc.units:
+        units.append(replace(unit, projects=unit.projects[:max(left, 0)]))
+        left -= len(unit.projects)
+    return replace(doc, units=units)
+
+
+# ---- random styles ----------------------------------------------------------------------
+
+def _widths(narrow: float, name: float) -> tuple[float, ...]:
+    """Column widths in percent: four amount columns `narrow` wide, the rest shared."""
+    rest = 100 - 4 * narrow - name
+    return (name, narrow, narrow, narrow, narrow, round(rest * 0.42, 2), round(rest * 0.58, 2))
+
+
+html_styles = st.builds(
+    lambda page, margin, font, size, narrow, name, ruled, valign, pad, repeat, split,
+    thousands, footer, head: HtmlStyle(
+        name="random", page=page, margin_mm=margin, font=font, size_pt=size,
+        widths=_widths(narrow, name), ruled=ruled, valign=valign, padding_mm=pad,
+        repeat_header=repeat, split_rows=split, thousands=thousands, footer=footer,
+        page_header=head),
+    st.sampled_from(PAGES), st.sampled_from([8.0, 12.0, 18.0]), st.sampled_from(FONTS),
+    st.sampled_from([7.0, 8.0, 9.0, 10.0, 11.0, 12.0]),
+    st.sampled_from([3.5, 4.5, 6.0, 8.0, 10.0]), st.sampled_from([12.0, 16.0, 20.0]),
+    st.booleans(), st.sampled_from(["top", "middle", "bottom"]),
+    st.sampled_from([0.5, 1.0, 2.0, 3.0]), st.booleans(), st.booleans(), st.booleans(),
+    st.sampled_from(FOOTERS), st.sampled_from(["", "广州市公安局 2023 年部门预算"]),
+)

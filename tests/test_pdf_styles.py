@@ -1,0 +1,95 @@
+"""The sample's table as other producers print it (tests/pdfstyles.py): every house style
+reads back to the gold at 100 % of its fields, each value on its page."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pypdfium2 as pdfium
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from fields import field_mismatches
+from jixiao.interchange import to_dict
+from jixiao.model import Document
+from jixiao.readers import read_bytes
+from pdfstyles import (
+    LIBREOFFICE,
+    HtmlStyle,
+    SheetStyle,
+    first_projects,
+    html_styles,
+    render_html_pdf,
+    render_sheet_pdf,
+)
+
+PROJECTS = 25  # the first 25 of the sample's 142: small PDFs, every kind of row
+FIELDS = 25 * 6 + 93 * 3 + 5  # projects × 6, their 93 indicators × 3, department and 合计 × 4
+
+N = 4.0  # a very narrow amount column (percent of the table): `248,530.64` wraps
+STYLES = [
+    HtmlStyle("a4-portrait-serif", page="A4 portrait", font="Noto Serif CJK SC", size_pt=9),
+    HtmlStyle("a3-landscape-12pt", page="A3 landscape", size_pt=12, font="Noto Sans CJK SC"),
+    HtmlStyle("7pt-zenhei", size_pt=7, font="WenQuanYi Zen Hei"),
+    HtmlStyle("narrow-amounts-wrap", widths=(18, N, N, N, N, 26, 40)),
+    HtmlStyle("narrow-no-thousands", widths=(18, N, N, N, N, 26, 40), thousands=False),
+    HtmlStyle("header-label-wraps", widths=(16, 6, 6, 4.5, 6, 25, 36.5), size_pt=10),
+    HtmlStyle("unruled", ruled=False),
+    HtmlStyle("unruled-narrow", ruled=False, widths=(18, N, N, N, N, 26, 40), padding_mm=1),
+    HtmlStyle("middle-aligned", valign="middle"),
+    HtmlStyle("bottom-aligned", valign="bottom", page="A4 portrait"),
+    HtmlStyle("wide-padding", padding_mm=3, size_pt=10),
+    HtmlStyle("tight-padding", padding_mm=0.5, size_pt=11, widths=(18, 5, 5, 5, 5, 26, 36)),
+    HtmlStyle("header-once", repeat_header=False, page="A4 portrait", size_pt=10),
+    HtmlStyle("rows-split-over-pages", split_rows=True, page="A4 portrait", size_pt=12),
+    HtmlStyle("split-rows-header-once-unruled", split_rows=True, repeat_header=False,
+              ruled=False, page="A4 portrait", size_pt=11),
+    HtmlStyle("footer-page-numbers", footer="- N -", page_header="广州市公安局 2023 年部门预算"),
+    HtmlStyle("footer-n-of-m", footer="N / M", ruled=False, page="A4 portrait"),
+    HtmlStyle("no-title", title=False, footer=""),
+]
+SHEETS = [
+    SheetStyle("calc-a4-landscape"),
+    SheetStyle("calc-a4-portrait-narrow-serif", landscape=False, font="Noto Serif CJK SC",
+               widths=(20, 6, 6, 6, 6, 30, 40), size_pt=10),
+    SheetStyle("calc-a3-unruled-centred", paper="A3", ruled=False, valign="center",
+               widths=(30, 9, 9, 9, 9, 40, 60), thousands=False, repeat_header=False),
+]
+
+
+@pytest.fixture(scope="module")
+def subset(gold_doc: Document, gold_json: dict[str, Any]) -> tuple[Document, dict[str, Any]]:
+    gold = dict(gold_json, projects=gold_json["projects"][:PROJECTS])
+    return first_projects(gold_doc, PROJECTS), gold
+
+
+def _reads_back(pdf: bytes, name: str, subset: tuple[Document, dict[str, Any]]) -> Document:
+    gold = subset[1]
+    got = read_bytes(pdf, f"{name}.pdf")
+    assert field_mismatches(gold, to_dict(got)) == (FIELDS, [])
+    pages = len(pdfium.PdfDocument(pdf))
+    assert got.source.pages == pages
+    spans = [p.span.page for p in got.projects]
+    assert spans == sorted(spans) and spans[0] >= 1 and spans[-1] <= pages
+    assert all(1 <= (i.span.page or 0) <= pages for _, i in got.iter_indicators())
+    return got
+
+
+@pytest.mark.parametrize("style", STYLES, ids=[s.name for s in STYLES])
+def test_house_style_reads_back_to_the_gold(style: HtmlStyle, subset: Any) -> None:
+    _reads_back(render_html_pdf(subset[0], style), style.name, subset)
+
+
+@pytest.mark.skipif(LIBREOFFICE is None and not os.environ.get("CI"),
+                    reason="LibreOffice is not installed (make test-tools installs it)")
+@pytest.mark.parametrize("style", SHEETS, ids=[s.name for s in SHEETS])
+def test_libreoffice_sheet_reads_back_to_the_gold(style: SheetStyle, subset: Any) -> None:
+    _reads_back(render_sheet_pdf(subset[0], style), style.name, subset)
+
+
+@settings(max_examples=int(os.environ.get("JIXIAO_STYLE_EXAMPLES", "12")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(style=html_styles)
+def test_any_house_style_reads_back_to_the_gold(style: HtmlStyle, subset: Any) -> None:
+    _reads_back(render_html_pdf(subset[0], style), "random", subset)
