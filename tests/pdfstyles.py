@@ -9,9 +9,11 @@ and rendered again.
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -147,6 +149,11 @@ class SheetStyle:
     footer: str = "第 &P 页 共 &N 页"
 
 
+def _units(text: str) -> float:
+    """Column-width units a text takes at 11 pt: a CJK character is two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1.2 for ch in text)
+
+
 def sheet_xlsx(doc: Document, style: SheetStyle, path: Path) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
@@ -181,6 +188,16 @@ def sheet_xlsx(doc: Document, style: SheetStyle, path: Path) -> Path:
                 cell.alignment = wrap
     for k, width in enumerate(style.widths, start=1):
         ws.column_dimensions[get_column_letter(k)].width = width
+    # neither Excel nor LibreOffice grows a row for wrapped text on opening: a producer's
+    # sheet stores the heights, here from the lines its fullest cell needs (generously)
+    scale = style.size_pt / 11
+    for row in ws.iter_rows(min_row=3):
+        lines = 1
+        for cell in row:
+            width = max((style.widths[cell.column - 1] - 1) / scale, 1)
+            lines = max(lines, sum(math.ceil(_units(part) / width) or 1
+                                   for part in str(cell.value or "").split("\n")))
+        ws.row_dimensions[row[0].row].height = lines * style.size_pt * 1.5 + 4
     ws.page_setup.orientation = "landscape" if style.landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A3 if style.paper == "A3" else ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0

@@ -52,7 +52,7 @@ STYLES = [
 SHEETS = [
     SheetStyle("calc-a4-landscape"),
     SheetStyle("calc-a4-portrait-narrow-serif", landscape=False, font="Noto Serif CJK SC",
-               widths=(20, 6, 6, 6, 6, 30, 40), size_pt=10),
+               widths=(20, 12, 12, 12, 12, 30, 40), size_pt=10),
     SheetStyle("calc-a3-unruled-centred", paper="A3", ruled=False, valign="center",
                widths=(30, 9, 9, 9, 9, 40, 60), thousands=False, repeat_header=False),
 ]

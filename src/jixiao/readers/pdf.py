@@ -155,18 +155,46 @@ def _lines(chars: list[Char], page: int) -> list[Line]:
     return lines
 
 
-def _header(lines: list[Line]) -> tuple[Line, list[tuple[float, float]]] | None:
-    """The column-header line and the horizontal extent of each label in it."""
-    for line in lines:
-        text = "".join(c.text for c in line.chars)  # one character per box, to index them
-        if not all(label in text for label in HEADER_LABELS):
-            continue
-        extents, start = [], 0
-        for label in HEADER_LABELS:
-            at = text.index(label, start)
-            extents.append((line.chars[at].x0, line.chars[at + len(label) - 1].x1))
-            start = at + len(label)
-        return line, extents
+HEADER_CHARS = frozenset("".join(HEADER_LABELS) + "（资金使用单位）()")
+
+
+def _label_groups(window: list[Line]) -> list[tuple[float, float, str]] | None:
+    """The header cells in a few lines: characters side by side with no gap between them
+    (a label's lines overlap as they wrap in its cell) are one label, read line by line."""
+    chars = sorted(((k, c) for k, line in enumerate(window) for c in line.chars
+                    if c.text.strip()), key=lambda kc: kc[1].x0)
+    if not chars:
+        return None
+    touch = 0.1 * max(c.y1 - c.y0 for _, c in chars)  # CJK boxes abut; cells keep padding
+    spans: list[list[Any]] = []
+    for k, c in chars:
+        if spans and c.x0 <= spans[-1][1] + touch:
+            spans[-1][1] = max(spans[-1][1], c.x1)
+            spans[-1][2].append((k, c))
+        else:
+            spans.append([c.x0, c.x1, [(k, c)]])
+    if len(spans) != len(HEADER_LABELS):
+        return None
+    return [(x0, x1, "".join(c.text for _, c in sorted(members, key=lambda kc: (kc[0], kc[1].x0))))
+            for x0, x1, members in spans]
+
+
+def _header(lines: list[Line]) -> tuple[Line, Line, list[tuple[float, float]]] | None:
+    """The column-header lines (first and last: a label may wrap in a narrow cell, as
+    `财政专户` / `拨款`) and the horizontal extent of each label in them."""
+    for i, line in enumerate(lines):
+        if not all(c.text in HEADER_CHARS or not c.text.strip() for c in line.chars):
+            continue  # every character of a header line belongs to a label
+        for k in range(i, min(i + 8, len(lines))):
+            if k > i and not all(c.text in HEADER_CHARS or not c.text.strip()
+                                 for c in lines[k].chars):
+                break
+            groups = _label_groups(lines[i:k + 1])
+            if groups is None:
+                continue
+            texts = [text for _, _, text in groups]
+            if texts[0].startswith(HEADER_LABELS[0]) and texts[1:] == list(HEADER_LABELS[1:]):
+                return line, lines[k], [(x0, x1) for x0, x1, _ in groups]
     return None
 
 
@@ -259,7 +287,15 @@ def _ruling(page: Any) -> Ruling | None:
                 reach = x1
         if width > 0 and covered >= 0.9 * width:  # a rule across the table, not a stroke
             rows.append(segments[0][0])
-    return Ruling(rows, vertical) if len(rows) >= 2 else None
+    if len(rows) < 2:
+        return None
+    # a row cut by a page break has no rule at the cut: the column rules end there instead
+    low, high = min(y0 for _, y0, _ in vertical), max(y1 for _, _, y1 in vertical)
+    if low < rows[-1] - RULE_TOLERANCE:
+        rows.append(low)
+    if high > rows[0] + RULE_TOLERANCE:
+        rows.insert(0, high)
+    return Ruling(rows, vertical)
 
 
 def _cell_text(chars: list[Char], page: int) -> str:
@@ -570,8 +606,8 @@ class PdfReader:
                 # (a producer may print the header once, or drop it over a very tall row)
                 top = float("inf")
             else:
-                head_line, extents = header
-                top = head_line.y - 0.5
+                head_line, last_line, extents = header
+                top = last_line.y - 0.5
                 if not rows:
                     before += [line.text for line in page_lines if line.y > head_line.y]
             below = [line for line in page_lines if line.y < top and
