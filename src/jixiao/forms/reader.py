@@ -562,6 +562,11 @@ class FormReader:
     def _indicator_row(self, p: _Project, roles: list[tuple[str, Cell]],
                        value_roles: list[str], state: _Levels, i: int) -> int:
         """One indicator row from token i (in a stream: labels, then one cell per role)."""
+        if self.grid.rowless:  # a row starts with its label or its name, never empty
+            while i < len(self.tokens) - 1 and not self.tokens[i].text.strip():
+                i += 1
+            if self._is_stop(self.tokens[i].text) or self._header_at(i) is not None:
+                return i  # the table ends here: the caller sees the stop
         start = self.tokens[i]
         cells: list[_Token] = []
         k = i
