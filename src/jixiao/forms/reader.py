@@ -247,9 +247,13 @@ class FormReader:
             if value is not None:
                 target = self.doc_fields if m.key == "department" and not self.projects[0] \
                     .fields else None
-                if m.key not in p.fields:
+                # the form's own 实施单位 / 执行单位 cell beats a 单位名称 line above the form
+                own_unit = m.key == "unit" and any(w in normal(m.label) for w in ("实施", "执行"))
+                if m.key not in p.fields or (own_unit and not p.spans.get("unit_own")):
                     p.fields[m.key] = value.strip()
                     p.spans[m.key] = tok.cell.span(self.grid.file)
+                    if own_unit:
+                        p.spans["unit_own"] = p.spans[m.key]
                 if target is not None and m.key not in self.doc_fields:
                     self.doc_fields[m.key] = value.strip()
                 p.first = p.first or tok.cell
@@ -918,8 +922,9 @@ class FormReader:
                                adjusted=p.budget.get("adjusted"),
                                executed=p.budget.get("executed"),
                                execution_score=p.budget.get("score"))
+            spans = {k: v for k, v in p.spans.items() if k != "unit_own"}
             project = Project(seq, name.strip(), amounts, p.fields.get("goal", ""),
-                              p.indicators, span, dict(p.spans), form)
+                              p.indicators, span, spans, form)
             unit.projects.append(project)
         return doc
 
