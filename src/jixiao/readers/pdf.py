@@ -380,6 +380,92 @@ def _place_top_aligned(column_lines: dict[str, list[Line]], page: int, rows: lis
     rows += page_rows
 
 
+def _blocks(lines: list[Line], pitch: float) -> list[list[Line]]:
+    """A column's lines in blocks, top first: lines one pitch apart are one cell's."""
+    blocks: list[list[Line]] = []
+    for line in sorted(lines, key=lambda line: -line.y):
+        if blocks and blocks[-1][-1].y - line.y <= pitch * 1.08 + 0.5:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    return blocks
+
+
+ANCHORS = {"top": lambda b: b[0].y, "middle": lambda b: (b[0].y + b[-1].y) / 2,
+           "bottom": lambda b: b[-1].y}
+
+
+def _place_unruled(column_lines: dict[str, list[Line]], page: int, rows: list[Row],
+                   fail: Any, aligned: str | None) -> str | None:
+    """Place a page of a table without ruling lines. Cells are top-aligned (rows start at
+    the figures in 总计) unless the cells say otherwise: when more blocks of lines share
+    their middle (or bottom) than their top with a figure, each block goes to the row
+    whose figure has the same middle (bottom). A block that lines up with no figure cannot
+    be placed with certainty and the reading is refused. The alignment the first page that
+    tells them apart shows holds for the pages after; it is returned."""
+    pitch = _pitch(column_lines)
+    groups = _amount_groups(column_lines["total"], pitch, page)
+    slack = 0.3 * pitch
+    if aligned is None:
+        blocks = [b for name, lines in column_lines.items() if name != "total"
+                  for b in _blocks(lines, pitch)]
+
+        def matches(anchor: Any) -> int:
+            marks = [anchor(g) for g in groups]
+            return sum(1 for b in blocks if marks and
+                       min(abs(anchor(b) - m) for m in marks) <= slack)
+
+        score = {name: matches(anchor) for name, anchor in ANCHORS.items()}
+        best = max(score, key=lambda name: (score[name], name == "top"))
+        if score[best] > min(score.values()):  # single-line cells tell nothing
+            aligned = best
+    if aligned in (None, "top"):
+        _place_top_aligned(column_lines, page, rows, pitch)
+        return aligned
+    best = aligned
+    anchor = ANCHORS[best]
+    marks = [anchor(g) for g in groups]
+    page_rows = [Row(page) for _ in groups]
+    for name, lines in column_lines.items():
+        for block in (groups if name == "total" else _blocks(lines, pitch)):
+            at = min(range(len(marks)), key=lambda k: abs(marks[k] - anchor(block)),
+                     default=None)
+            if at is None or abs(marks[at] - anchor(block)) > slack:
+                how = "居中" if best == "middle" else "靠下"
+                text = "".join(x.text for x in block)[:30]
+                raise fail("unplaced-cell", f"表格没有表格线，单元格{how}对齐：'{text}' 与任何"
+                           "一行的总计都对不齐，无法确定它属于哪一行，文件未读取："
+                           "请导出带表格线的 PDF", page)
+            page_rows[at].cells[name].extend(block)
+    rows += page_rows
+    return aligned
+
+
+def _masked(line: Line) -> tuple[float, str]:
+    """A line's height on the page and its text without figures (page numbers change)."""
+    return round(line.y), re.sub(r"\d+", "#", line.text.strip())
+
+
+def _furniture(lines: list[Line], first: tuple[tuple[float, str], tuple[float, str]] | None
+               ) -> list[Line]:
+    """The page's running head and foot, never rows: its top or bottom line when it stands
+    apart (more than a line's height from the next) and is a page number (`第 N 页 共 M
+    页`, `- N -`, `N / M`) or repeats page 1's top or bottom line at the same height."""
+    out = []
+    for line, neighbour, edge in ((lines[0], lines[1:2], first and first[0]),
+                                  (lines[-1], lines[-2:-1], first and first[1])):
+        if not neighbour or line in out:
+            continue
+        height = max(c.y1 - c.y0 for c in line.chars)
+        if abs(line.y - neighbour[0].y) <= 1.5 * height:
+            continue
+        key = _masked(line)
+        if FOOTER.match(line.text.strip()) or (edge is not None and abs(key[0] - edge[0]) <= 1
+                                                and key[1] == edge[1] and len(key[1]) > 1):
+            out.append(line)
+    return out
+
+
 def _place_ruled(ruling: Ruling, chars: list[Char], page_lines: list[Line], page: int,
                  rows: list[Row], before: list[str],
                  grid: tuple[float, list[float], float] | None
@@ -574,6 +660,10 @@ class PdfReader:
         blank: list[int] = []  # pages without a character of text
         cuts: list[float] = []
         grid: tuple[float, list[float], float] | None = None  # a ruled table's columns
+        aligned: str | None = None  # an unruled table's cells: top, middle or bottom
+        edges: tuple[tuple[float, str], tuple[float, str]] | None = None  # page 1's
+        running_head = False  # page 1's top line comes again on later pages
+        first_top = ""
         for index in range(pages):
             page_no = index + 1
             try:
@@ -589,6 +679,13 @@ class PdfReader:
             if not has_text:
                 blank.append(page_no)
             page_lines = _lines(chars, page_no)
+            if page_lines:
+                edges = edges or (_masked(page_lines[0]), _masked(page_lines[-1]))
+                first_top = first_top or page_lines[0].text
+                furniture = _furniture(page_lines, edges if page_no > 1 else None)
+                if furniture and page_no > 1 and furniture[0] is page_lines[0]:
+                    running_head = True
+                page_lines = [line for line in page_lines if line not in furniture]
             ruling = _ruling(page)
             if ruling is not None:
                 placed = _place_ruled(ruling, chars, page_lines, page_no, rows, before, grid)
@@ -610,16 +707,16 @@ class PdfReader:
                 top = last_line.y - 0.5
                 if not rows:
                     before += [line.text for line in page_lines if line.y > head_line.y]
-            below = [line for line in page_lines if line.y < top and
-                     not FOOTER.match(line.text.strip())]
+            below = [line for line in page_lines if line.y < top]
             body = [c for line in below for c in line.chars]
             if header is not None:
                 cuts = _boundaries(extents, body)
             columns: dict[str, list[Char]] = {c: [] for c in COLUMNS}
             for c in body:
                 columns[COLUMNS[bisect.bisect(cuts, c.mid_x)]].append(c)
-            _place_top_aligned({name: _lines(cs, page_no) for name, cs in columns.items()},
-                               page_no, rows)
+            aligned = _place_unruled({name: _lines(cs, page_no)
+                                      for name, cs in columns.items()},
+                                     page_no, rows, self.fail, aligned)
         self.check_damage(damaged, failed, blank if text_seen else [], pages)
         if not text_seen:
             raise self.fail("no-text-layer", f"none of the {pages} pages has text: a scanned "
@@ -627,6 +724,8 @@ class PdfReader:
         if not rows:
             raise self.fail("no-table", "found no column header '项目名称 总计 财政拨款 "
                             "财政专户拨款 其他资金 绩效目标 绩效指标' on any page", 1)
+        if running_head and before and before[0] == first_top:
+            before = before[1:]
         return before, rows, pages
 
     def check_damage(self, damaged: list[int], failed: list[int], blank: list[int],
