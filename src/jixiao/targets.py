@@ -118,9 +118,21 @@ ACHIEVEMENT: dict[str, Status] = {
     "否": Status.NOT_MET, "达成": Status.MET, "已完成": Status.MET, "是": Status.MET,
 }
 PARTLY_RATIO = Decimal("0.7")  # a partly achieved qualitative target, inside [0.6, 0.8)
+# Tier scales, best first: a target or actual written as one tier alone (`优`, `良好`) is a
+# qualitative state on its scale; any length works, the worst tier earns nothing.
+TIER_SCALES: tuple[tuple[str, ...], ...] = (
+    ("优", "良", "中", "低", "差"),
+    ("优秀", "良好", "中等", "较差", "差"),
+    ("好", "较好", "一般", "较差", "差"),
+)
+# written after a tier word and kept as its trailing text: `优等`, `良级`
+_TIER_SUFFIXES = ("等", "级")
 
 _STATE_WORDS = sorted(((w, s) for s in STATES for w in s.words), key=lambda x: -len(x[0]))
 _STATE_BY_WORD = dict(_STATE_WORDS)
+# a tier word as a state of its own (higher is better); it is only read as a whole text
+_TIER_STATES = {w: State(w, Direction.HIGHER, False, (w,)) for scale in TIER_SCALES
+                for w in scale}
 _PREFIX_BY_LAST = {k: tuple(w[::-1] for w in v) for k, v in
                    by_first_character([w[::-1] for w in PREFIX_COMPARATORS]).items()}
 _SUFFIX_BY_FIRST = by_first_character(list(SUFFIX_COMPARATORS))
@@ -215,7 +227,15 @@ class Target(NamedTuple):
     def state(self) -> State | None:
         if self.kind is not Kind.QUALITATIVE:
             return None
-        return _STATE_BY_WORD[self.state_text]
+        return _STATE_BY_WORD.get(self.state_text) or _TIER_STATES[self.state_text]
+
+    @property
+    def tier(self) -> tuple[tuple[str, ...], int] | None:
+        """(scale, rank) of a target written as one tier of a scale (`优`: rank 0)."""
+        if self.kind is not Kind.QUALITATIVE or self.state_text in _STATE_BY_WORD:
+            return None
+        scale = next(s for s in TIER_SCALES if self.state_text in s)
+        return scale, scale.index(self.state_text)
 
     @property
     def direction(self) -> Direction | None:
@@ -437,7 +457,29 @@ def _status(ratio: Decimal, met: bool, partly_from: Decimal, rule: str) -> Asses
     return Assessment(ratio, status, rule)
 
 
+def _assess_tier(target: Target, actual: Target) -> Assessment | None:
+    """An actual tier against a target tier of a common scale: met at the target's tier or
+    better, else the share of the scale between the actual and the worst tier (优 expected,
+    良 on 优/良/中/低/差: 3/4). None when they share no scale."""
+    if target.kind is not Kind.QUALITATIVE or actual.kind is not Kind.QUALITATIVE:
+        return None
+    want, got = target.state_text, actual.state_text
+    scale = next((s for s in TIER_SCALES if want in s and got in s), None)
+    if scale is None or target.tier is None or actual.tier is None:
+        return None
+    w, g, worst = scale.index(want), scale.index(got), len(scale) - 1
+    if g <= w:
+        return Assessment(Decimal(1), Status.MET, f"tier: {got}, {want} expected")
+    ratio = Decimal(worst - g) / Decimal(worst - w)
+    status = Status.PARTLY if ratio >= Decimal("0.6") else Status.NOT_MET
+    return Assessment(ratio, status, f"tier: {got}, {want} expected "
+                                     f"({worst - g}/{worst - w} of the scale)")
+
+
 def _assess_qualitative(target: Target, actual: Target) -> Assessment:
+    tiered = _assess_tier(target, actual)
+    if tiered is not None:
+        return tiered
     text = actual.text.strip()
     for word, status in sorted(ACHIEVEMENT.items(), key=lambda x: -len(x[0])):
         if word in text:
@@ -581,6 +623,13 @@ def _longest_at(text: str, pos: int, by_first: dict[str, tuple[str, ...]]) -> st
 
 
 def _parse_qualitative(text: str) -> Target:
+    core = text.strip()
+    suffix = next((x for x in _TIER_SUFFIXES if core.endswith(x) and len(core) > len(x)), "")
+    word = core[: len(core) - len(suffix)]
+    if word in _TIER_STATES:  # a tier alone (`优`, `良好`, `优等`), spaces kept around it
+        head = text[: text.find(word)]
+        return Target(Kind.QUALITATIVE, subject=head, state_text=word,
+                      trailing=text[len(head) + len(word):])
     for word, _state in _STATE_WORDS:
         at = text.find(word)
         if at < 0:

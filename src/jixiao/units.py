@@ -36,6 +36,12 @@ UNITS: dict[str, UnitInfo] = {
     "%": UnitInfo("%", "ratio"),
     "％": UnitInfo("%", "ratio"),
     "‰": UnitInfo("‰", "ratio"),
+    # written in words: read before the multiplier 百 can take 百分比 for 100 × 分
+    "百分比": UnitInfo("%", "ratio"),
+    "百分率": UnitInfo("%", "ratio"),
+    "千分比": UnitInfo("‰", "ratio"),
+    "百分点": UnitInfo("百分点", "ratio"),
+    "个百分点": UnitInfo("百分点", "ratio"),
     **{w: UnitInfo(w, "count") for w in _COUNT_WORDS},
     "分": UnitInfo("分", "score"),
     **_entries("time", {"s": "second", "min": "minute", "h": "hour", "d": "day",

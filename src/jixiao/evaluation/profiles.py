@@ -39,6 +39,13 @@ class ScoringProfile:
     execution_below: Decimal
     yellow: Decimal
     red: Decimal
+    # how a publisher rounds (docs/selfeval.md): the step each score is rounded to, half
+    # up — 0.01 (two decimals, the default), 0.1, or 1 (whole points)
+    indicator_step: Decimal = Decimal("0.01")
+    execution_step: Decimal = Decimal("0.01")
+    # the execution score by steps instead of 分值 × 执行率: (lowest rate, share of 分值),
+    # highest first; below the last step the score is proportional again
+    execution_steps: tuple[tuple[Decimal, Decimal], ...] = ()
 
     @classmethod
     def from_toml(cls, text: str, where: str = "<profile>") -> ScoringProfile:
@@ -65,6 +72,11 @@ class ScoringProfile:
                                                                       "0.9")),
                 yellow=_dec(data.get("monitoring", {}).get("yellow", "0.1")),
                 red=_dec(data.get("monitoring", {}).get("red", "0.2")),
+                indicator_step=_dec(data.get("rounding", {}).get("indicators", "0.01")),
+                execution_step=_dec(data.get("rounding", {}).get("execution", "0.01")),
+                execution_steps=tuple(
+                    (_dec(bound), _dec(share))
+                    for bound, share in data.get("execution", {}).get("steps", ())),
             )
         except (KeyError, IndexError, ValueError, ArithmeticError,
                 tomllib.TOMLDecodeError) as exc:
@@ -74,8 +86,17 @@ class ScoringProfile:
         return profile
 
     def check(self, where: str) -> None:
-        if self.reverse not in ("ratio", "linear"):
-            raise ScoringProfileError(f"{where}: scoring.reverse must be 'ratio' or 'linear'")
+        if self.reverse not in ("ratio", "linear", "zero"):
+            raise ScoringProfileError(f"{where}: scoring.reverse must be 'ratio', 'linear' "
+                                      "or 'zero'")
+        for step in (self.indicator_step, self.execution_step):
+            if step <= 0:
+                raise ScoringProfileError(f"{where}: a rounding step must be > 0, not {step}")
+        bounds = [b for b, _ in self.execution_steps]
+        if bounds != sorted(bounds, reverse=True) or any(
+                not 0 <= share <= 1 for _, share in self.execution_steps):
+            raise ScoringProfileError(f"{where}: execution.steps must be [rate, share] pairs, "
+                                      "highest rate first, each share in [0, 1]")
         if self.missing_category not in ("redistribute", "drop"):
             raise ScoringProfileError(f"{where}: scoring.missing_category must be "
                                       "'redistribute' or 'drop'")
@@ -93,7 +114,7 @@ class ScoringProfile:
         return next(g for bound, g in self.grades if total >= bound)
 
 
-BUILT_IN = ("central", "hubei")
+BUILT_IN = ("central", "hubei", "hebei", "ningde")
 
 
 def load_profile(name_or_path: str | Path | None = None) -> ScoringProfile:

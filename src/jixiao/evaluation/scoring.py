@@ -38,6 +38,15 @@ def two_decimals(value: Decimal) -> Decimal:
 _r = two_decimals  # short, inside the formulas
 
 
+def to_step(value: Decimal, step: Decimal) -> Decimal:
+    """`value` rounded half up to a multiple of `step` (0.01, 0.1, 1), as a publisher
+    prints it; 0.01 is two_decimals."""
+    if step == CENT:
+        return two_decimals(value)
+    return ((value / step).quantize(ONE, rounding=ROUND_HALF_UP) * step).quantize(
+        step if step < 1 else ONE)
+
+
 @dataclass(slots=True)
 class Check:
     """Something the department's report lacks or gets wrong."""
@@ -106,7 +115,9 @@ def weights(project: Project, profile: ScoringProfile) -> dict[int, tuple[str, D
 def _quantitative(target: Target, actual: Target, w: Decimal, direction: Direction,
                   profile: ScoringProfile) -> tuple[Decimal, str, Status]:
     a = target.value
-    assert a is not None
+    if a is None:  # an unparsed target: said in words, not an AssertionError without any
+        raise ValueError(f"the target '{target.text}' is not in the target grammar: it "
+                         "cannot be scored")
     b = comparable(target, actual)  # in the target's unit; raises when it cannot be
     assessment = target.assess(actual, direction)  # ranges and statuses
     way = target.direction or direction
@@ -116,6 +127,8 @@ def _quantitative(target: Target, actual: Target, w: Decimal, direction: Directi
     if way is Direction.LOWER and target.comparator is not Comparator.RANGE:
         if b <= a:
             return w, f"B = {b} ≤ A = {a}: w = {_r(w)}", assessment.status
+        if profile.reverse == "zero":  # over a ceiling earns nothing (ningde)
+            return ZERO, f"B = {b} > A = {a}: 0", assessment.status
         if profile.reverse == "linear":
             if a <= 0 or b >= 2 * a:
                 return ZERO, f"B = {b} ≥ 2A = {2 * a}: 0", assessment.status
@@ -177,9 +190,18 @@ def score_project(project: Project, actuals: Actuals, profile: ScoringProfile) -
     rate: Decimal | None = None
     if adjusted and execution.executed is not None:
         rate = execution.executed / adjusted
-        exec_points = profile.execution_weight * min(ONE, rate)
-        exec_formula = (f"分值 × min(1, 执行数/预算数) = {profile.execution_weight} × "
-                        f"min(1, {execution.executed}/{adjusted}) = {_r(exec_points)}")
+        step = next(((bound, share) for bound, share in profile.execution_steps
+                     if rate >= bound), None)
+        if step is not None:  # a publisher's steps: a share of 分值 from a rate on
+            exec_points = to_step(profile.execution_weight * step[1], profile.execution_step)
+            exec_formula = (f"执行率 {_r(rate * 100)}% ≥ {step[0] * 100:.0f}%: 分值 × "
+                            f"{step[1]} = {profile.execution_weight} × {step[1]} = "
+                            f"{exec_points}")
+        else:
+            exec_points = to_step(profile.execution_weight * min(ONE, rate),
+                                  profile.execution_step)
+            exec_formula = (f"分值 × min(1, 执行数/预算数) = {profile.execution_weight} × "
+                            f"min(1, {execution.executed}/{adjusted}) = {exec_points}")
         if rate < profile.execution_below and not execution.reason.strip():
             checks.append(Check("reason-missing", f"execution {_r(rate * 100)}% is below "
                                 f"{profile.execution_below * 100:.0f}%: a reason is demanded"))
@@ -225,6 +247,8 @@ def score_project(project: Project, actuals: Actuals, profile: ScoringProfile) -
         if status is not Status.MET and not reported.reason.strip():
             checks.append(Check("reason-missing", f"indicator {indicator.seq} not met: "
                                 "偏差原因分析及改进措施 is empty", k))
+        if profile.indicator_step != CENT:  # a coarser step is the score itself (9 of 10);
+            points = to_step(points, profile.indicator_step)  # two decimals only print it
         if reported.claimed_score is not None and _r(reported.claimed_score) != _r(points):
             checks.append(Check("claimed-score", f"indicator {indicator.seq}: the form claims "
                                 f"{reported.claimed_score}, computed {_r(points)}", k))
