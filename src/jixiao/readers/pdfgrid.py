@@ -20,19 +20,23 @@ holds every tolerance.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from jixiao.errors import ReadError
 from jixiao.limits import DEFAULT, Limits
-from jixiao.model import SourceSpan
+from jixiao.model import ReadWarning, SourceSpan
 from jixiao.readers.grid import Cell, Grid, check_size
 
 # words that mark a page holding an indicator table; a page continues one when it starts
 # with indicator rows (a first or second level) and the page before held one
-_HEADINGS = re.compile(r"三级指标|指标内容|绩效指标|指标名称")
-_LEVELS = re.compile(r"产出指标|效益指标|满意度指标|成本指标|数量指标|质量指标|时效指标")
+_HEADINGS = re.compile(r"[一二三][级級]指[标標]|指[标標]内容|[绩績]效指[标標]|指[标標]名[称稱]|"
+                       r"一[级級]二[级級]三[级級]")
+# the levels as the vocabulary writes them: 产出指标, 產出指標 (traditional), 产出值 (临邑)
+_LEVELS = re.compile(r"(产出|產出|效益|满意度|滿意度|成本|数量|數量|质量|質量|时效|時效)"
+                     r"(指[标標]|值)")
 _FORM_START = re.compile(r"绩效目标(申报)?表")
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*\d+\s*页.*|\d{1,4})[-—–\s]*$")
 
@@ -54,6 +58,25 @@ class PdfGridSettings:
     # a table needs at least this many rows and columns of boxes
     min_rows: int = 2
     min_cols: int = 2
+    # --- unruled tables (no lattice on a page that holds an indicator table) ---
+    # characters of one line further apart than this share of their height are in
+    # different cells (CJK boxes abut, a word space is a quarter of an em; two cells keep
+    # their padding apart, so an unruled table needs half an em of it)
+    cell_gap: float = 0.5
+    # two lines are in different rows when the space between them exceeds the page's
+    # smallest space between lines (a cell's own line pitch) by more than this
+    row_gap: float = 1.0
+    # a column starts this far left of its heading's first character (cells left-aligned
+    # as Word, LibreOffice and browsers draw them)
+    column_pad: float = 1.0
+    # a cell's text starting lower than its row's top by more than this share of a line
+    # height is centred vertically: the rows of a merged level label are not certain
+    align: float = 0.5
+    # --- what breaks extractors ---
+    # the same character drawn again within this distance (simulated bold) is one
+    double: float = 1.5
+    # a fill colour with every channel at least this is white: text nobody sees
+    white: int = 250
 
 
 @dataclass(slots=True)
@@ -237,8 +260,8 @@ def _text(chars: list[Any], page: int) -> str:
     return "".join("".join(c.text for c in line.chars) for line in _lines(chars, page)).strip()
 
 
-def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings
-                ) -> tuple[list[Cell], int]:
+def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
+                doubts: list[str], carry: list[_Columns]) -> tuple[list[Cell], int]:
     """The cells of one page (tables and the text between them), from grid row `row0`."""
     from jixiao.readers.pdf import _chars
 
@@ -252,6 +275,12 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings
     points = [clips.get(ch.index, (ch.mid_x, ch.mid_y)) for ch in chars]
     placed: set[int] = set()
     blocks: list[tuple[float, list[Cell] | str, tuple[float, float, float, float] | None]] = []
+    if tables:
+        carry.clear()  # a ruled page: an unruled table before it does not go on
+    else:  # no ruling lines: the columns of the indicator table's headings
+        blocks += [(y, cells, None) for y, cells in
+                   _unruled_page(chars, page_no, settings, doubts, carry)]
+        placed = set(range(len(chars)))
     for t in tables:
         regions = _regions(t, settings)
         cells: list[Cell] = []
@@ -286,6 +315,253 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings
     return out, row
 
 
+# --- unruled tables -------------------------------------------------------------------
+
+# a line that holds the headings of an indicator table: 一级 and 二级 / 三级 / 指标内容 …
+_HEAD_LINE = re.compile(r"一[级級].*([二三][级級]|指[标標](内容|名[称稱]))")
+_LEVEL_HEAD = re.compile(r"^[一二][级級](指[标標])?$")
+
+
+@dataclass(slots=True)
+class _Run:
+    """One cell's lines in one column of an unruled table: lines one under another with
+    no more than a cell's own line pitch between them."""
+
+    col: int
+    lines: list[Any]
+
+    @property
+    def top(self) -> float:
+        return max(c.y1 for c in self.lines[0].chars)
+
+    @property
+    def bottom(self) -> float:
+        return min(c.y0 for c in self.lines[-1].chars)
+
+    @property
+    def height(self) -> float:
+        return max(c.y1 - c.y0 for c in self.lines[0].chars)
+
+
+def _segments_of(line: Any, settings: PdfGridSettings) -> list[list[Any]]:
+    """A line's characters split where the gap between two is a gap between cells."""
+    out: list[list[Any]] = []
+    for c in sorted(line.chars, key=lambda c: c.x0):
+        if out and c.x0 - out[-1][-1].x1 <= settings.cell_gap * (c.y1 - c.y0):
+            out[-1].append(c)
+        else:
+            out.append([c])
+    return out
+
+
+def _gap(upper: Any, lower: Any) -> float:
+    """The pitch from one line to the next (middles: boxes of one font vary in height)."""
+    return float(upper.y - lower.y)
+
+
+def _overlap_x(a: Any, b: Any) -> bool:
+    return _boxes_overlap((a.chars[0].x0, a.chars[-1].x1), (b.chars[0].x0, b.chars[-1].x1))
+
+
+def _least_pitch(lines: list[Any]) -> float | None:
+    """A cell's own line pitch: the smallest between two lines one under the other."""
+    pitches = [_gap(a, b) for a, b in itertools.pairwise(lines) if _overlap_x(a, b)]
+    return min(pitches) if pitches else None
+
+
+def _line_text(lines: list[Any]) -> str:
+    return "".join("".join(c.text for c in line.chars) for line in lines).strip()
+
+
+def _boxes_overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _loose_cells(lines: list[Any], page_no: int, settings: PdfGridSettings) -> list[Cell]:
+    """The cells of one row outside an indicator table: the row's segments, those one
+    under another (a label wrapped in its cell) joined, left to right."""
+    groups: list[tuple[list[float], list[tuple[int, list[Any]]]]] = []
+    for k, line in enumerate(lines):
+        for seg in _segments_of(line, settings):
+            span = (seg[0].x0, seg[-1].x1)
+            into = [g for g in groups if _boxes_overlap((g[0][0], g[0][1]), span)]
+            if into:
+                g = into[0]
+                for other in into[1:]:  # a segment that bridges two groups joins them
+                    g[1].extend(other[1])
+                    g[0][0], g[0][1] = min(g[0][0], other[0][0]), max(g[0][1], other[0][1])
+                    groups.remove(other)
+                g[0][0], g[0][1] = min(g[0][0], span[0]), max(g[0][1], span[1])
+                g[1].append((k, seg))
+            else:
+                groups.append(([span[0], span[1]], [(k, seg)]))
+    top = max(c.y1 for line in lines for c in line.chars)
+    bottom = min(c.y0 for line in lines for c in line.chars)
+    cells = []
+    for col, (span, segs) in enumerate(sorted(groups, key=lambda g: g[0][0])):
+        text = "".join("".join(c.text for c in seg) for _, seg in sorted(
+            segs, key=lambda ks: (ks[0], ks[1][0].x0))).strip()
+        cells.append(Cell(0, col, text, page=page_no, box=(span[0], top, span[1], bottom)))
+    return cells
+
+
+def _bands(lines: list[Any], settings: PdfGridSettings) -> list[list[Any]]:
+    """Lines grouped into rows: a row ends where the space to the next line is larger than
+    the smallest on the page (a cell's line pitch); when every space is alike, every line
+    is a row (cells of one line)."""
+    if not lines:
+        return []
+    gaps = [_gap(a, b) for a, b in itertools.pairwise(lines)]
+    least = _least_pitch(lines) or 0.0
+    apart = any(g > least + settings.row_gap for g in gaps)
+    bands = [[lines[0]]]
+    for g, line in zip(gaps, lines[1:], strict=True):
+        if g > least + settings.row_gap or not apart:
+            bands.append([line])
+        else:
+            bands[-1].append(line)
+    return bands
+
+
+def _columns(heading: list[Any], settings: PdfGridSettings) -> list[tuple[float, str]]:
+    """The left edge and text of each heading cell (labels wrapped over lines joined)."""
+    cells = _loose_cells(heading, 0, settings)
+    return [(c.box[0] - settings.column_pad, c.text) for c in cells]  # type: ignore[index]
+
+
+@dataclass
+class _Columns:
+    """The columns of an unruled indicator table, kept for the page that continues it."""
+
+    edges: list[float]
+    levels: set[int]
+
+
+def _spans_columns(line: Any, edges: list[float], settings: PdfGridSettings) -> bool:
+    return any(len({_column_of(c.mid_x, edges) for c in seg}) > 1
+               for seg in _segments_of(line, settings))
+
+
+def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
+                  doubts: list[str], carry: list[_Columns]) -> list[tuple[float, list[Cell]]]:
+    """Blocks (top, cells) of a page whose tables draw no ruling lines: the rows outside
+    an indicator table by the segments of their lines, the indicator table by the columns
+    of its headings (or of the page before, which it continues), each column's wrapped
+    lines joined into cells, rows where the columns other than 一级 / 二级 begin a cell.
+    `carry` holds the columns of a table that reaches the page's foot."""
+    from jixiao.readers.pdf import _lines
+
+    lines = [ln for ln in _lines(chars, page_no)
+             if ln.text.strip() and not _PAGE_NUMBER.match(ln.text.strip())]
+
+    def compact(n: int) -> str:
+        return "".join(lines[n].text.split())
+
+    blocks: list[tuple[float, list[Cell]]] = []
+    table = carry.pop() if carry and lines and not _spans_columns(
+        lines[0], carry[-1].edges, settings) else None
+    carry.clear()
+    k = 0
+    while k < len(lines):
+        start = k
+        if table is None:
+            head = next((j for j in range(k, len(lines)) if _HEAD_LINE.search(compact(j))),
+                        None)
+            above = lines[k:head] if head is not None else lines[k:]
+            for band in _bands(above, settings):
+                blocks.append((band[0].y, _loose_cells(band, page_no, settings)))
+            if head is None:
+                break
+            # the heading band: its first line and the lines wrapped under it
+            heading = _bands(lines[head:], settings)[0]
+            columns = _columns(heading, settings)
+            edges = [x for x, _ in columns]
+            table = _Columns(edges, {n for n, (_, t) in enumerate(columns)
+                                     if _LEVEL_HEAD.match(t)})
+            blocks.append((heading[0].y, [Cell(0, n, t, page=page_no, box=(
+                x, heading[0].y, (edges[n + 1] if n + 1 < len(edges) else x), heading[-1].y))
+                for n, (x, t) in enumerate(columns)]))
+            start = head + len(heading)
+        # the table's lines: up to a line whose text crosses a column's edge (a title or a
+        # field of the next form), a new heading or a form's title
+        end = start
+        while end < len(lines) and not _HEAD_LINE.search(compact(end)) and \
+                not _FORM_START.search(compact(end)) and \
+                not _spans_columns(lines[end], table.edges, settings):
+            end += 1
+        if end == start and end < len(lines) and not _HEAD_LINE.search(compact(end)) and \
+                not _FORM_START.search(compact(end)):
+            doubts.append(f"第 {page_no} 页：无表格线的指标表，其内容跨越表头的列，列不能确定")
+        if end > start:
+            blocks.append((lines[start].y, _unruled_rows(
+                lines[start:end], table.edges, table.levels, page_no, settings, doubts)))
+        if end == len(lines):
+            carry.append(table)
+        table = None
+        k = end
+    return blocks
+
+
+def _column_of(x: float, edges: list[float]) -> int:
+    n = 0
+    for k, e in enumerate(edges):
+        if x >= e:
+            n = k
+    return n
+
+
+def _unruled_rows(lines: list[Any], edges: list[float], levels: set[int], page_no: int,
+                  settings: PdfGridSettings, doubts: list[str]) -> list[Cell]:
+    """The indicator rows of an unruled table, as cells of the heading's columns."""
+    from jixiao.readers.pdf import Line
+
+    if not lines:
+        return []
+    # a cell's own line pitch: the smallest space between two lines on the table
+    columns: list[list[Any]] = []
+    for col in range(len(edges)):
+        mine = [Line(page_no, ln.y, [c for c in ln.chars if _column_of(c.mid_x, edges) == col])
+                for ln in lines]
+        columns.append([ln for ln in mine if ln.chars])
+    pitches = [p for col in columns if (p := _least_pitch(col)) is not None]
+    least = min(pitches) if pitches else 0.0
+    runs: list[_Run] = []
+    for col, mine in enumerate(columns):
+        for ln in mine:
+            if runs and runs[-1].col == col and \
+                    _gap(runs[-1].lines[-1], ln) <= least + settings.row_gap:
+                runs[-1].lines.append(ln)
+            else:
+                runs.append(_Run(col, [ln]))
+    # rows: the spans of the cells outside the level columns, overlapping ones one row
+    spans: list[list[float]] = []
+    for r in sorted((r for r in runs if r.col not in levels), key=lambda r: -r.top):
+        if spans and r.top > spans[-1][1]:
+            spans[-1][1] = min(spans[-1][1], r.bottom)
+        else:
+            spans.append([r.top, r.bottom])
+    if not spans:
+        return []
+    cells: list[Cell] = []
+    centred = False
+    for r in runs:
+        # the row the cell begins in (a centred label may begin between two)
+        row = next((n for n, (top, bottom) in enumerate(spans)
+                    if bottom < r.top <= top + r.height * settings.align), None)
+        if row is None:
+            row = min(range(len(spans)), key=lambda n: abs(spans[n][0] - r.top))
+        if abs(spans[row][0] - r.top) > r.height * settings.align:
+            centred = True
+        right = edges[r.col + 1] if r.col + 1 < len(edges) else max(
+            c.x1 for ln in r.lines for c in ln.chars)
+        cells.append(Cell(row, r.col, _line_text(r.lines), page=page_no,
+                          box=(edges[r.col], spans[row][0], right, spans[row][1])))
+    if centred:
+        doubts.append(f"第 {page_no} 页：无表格线的指标表中单元格垂直居中，合并的一级 / 二级指标"
+                      "所属的行不能确定，请核对")
+    return sorted(cells, key=lambda c: (c.row, c.col))
+
+
 def _join_split_row(before: list[Cell], page: list[Cell]) -> list[Cell]:
     """A row split by a page break: when the page's first table row has no cell in the
     first column (no label of its own) and the page before ended inside a table, its
@@ -311,6 +587,19 @@ def _join_split_row(before: list[Cell], page: list[Cell]) -> list[Cell]:
         into = next(t for t in tail if t.box[0] <= mid <= t.box[2])  # type: ignore[index]
         into.text += c.text
     return [c for c in page if c not in head]
+
+
+@dataclass(slots=True)
+class PdfGrid(Grid):
+    """The grid of a PDF's target pages, with what reading the pages doubted (the form
+    reader puts these first among its warnings)."""
+
+    page_warnings: list[ReadWarning] = field(default_factory=list)
+
+
+def _page(message: str) -> int | None:
+    m = re.match(r"第 (\d+) 页", message)
+    return int(m.group(1)) if m else None
 
 
 def target_pages(pdf: Any) -> list[int]:
@@ -352,17 +641,24 @@ def pdf_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
             raise ReadError("no-target-table", "没有找到绩效目标表：PDF 的任何一页都没有指标表"
                             "（一级 / 二级 / 三级指标）", SourceSpan(file))
         cells: list[Cell] = []
+        doubts: list[str] = []
+        carry: list[_Columns] = []  # an unruled table's columns, for the page after
         row = 0
         breaks: set[int] = set()
         for n, index in enumerate(pages):
             if n and index != pages[n - 1] + 1:
                 breaks.add(row)
-            page_cells, row = _page_cells(pdf[index], index + 1, row, settings)
+            if n and index != pages[n - 1] + 1:
+                carry.clear()
+            page_cells, row = _page_cells(pdf[index], index + 1, row, settings, doubts, carry)
             if n and index == pages[n - 1] + 1:
                 page_cells = _join_split_row(cells, page_cells)
             cells += page_cells
     finally:
         pdf.close()
-    grid = Grid(cells, file, "pdf", breaks=breaks)
+    grid = PdfGrid(cells, file, "pdf", breaks=breaks)
+    grid.page_warnings += [
+        ReadWarning("unruled-uncertain", d, SourceSpan(file, None, None, _page(d)))
+        for d in dict.fromkeys(doubts)]
     grid.notes.append("pages " + ",".join(str(p + 1) for p in pages))
     return check_size(grid, limits)
