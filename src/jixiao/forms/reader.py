@@ -1030,4 +1030,6 @@ def _join_target(nature: str | None, value: str | None, measure: str | None) -> 
 
 def read_grid(grid: Grid, settings: FormSettings | None = None) -> Document:
     """Read the forms of a grid into a Document (refused when it holds no form)."""
-    return FormReader(grid, settings).read()
+    doc = FormReader(grid, settings).read()
+    doc.warnings[:0] = getattr(grid, "page_warnings", [])  # what a PDF's pages doubted
+    return doc
