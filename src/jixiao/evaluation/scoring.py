@@ -194,9 +194,10 @@ def score_project(project: Project, actuals: Actuals, profile: ScoringProfile) -
                      if rate >= bound), None)
         if step is not None:  # a publisher's steps: a share of 分值 from a rate on
             exec_points = to_step(profile.execution_weight * step[1], profile.execution_step)
-            exec_formula = (f"执行率 {_r(rate * 100)}% ≥ {step[0] * 100:.0f}%: 分值 × "
-                            f"{step[1]} = {profile.execution_weight} × {step[1]} = "
-                            f"{exec_points}")
+            higher = [b for b, _ in profile.execution_steps if b > step[0]]
+            where = f"< {min(higher) * 100:.0f}%" if higher else f"≥ {step[0] * 100:.0f}%"
+            exec_formula = (f"执行率 {_r(rate * 100)}% {where}: 分值 × {step[1]} = "
+                            f"{profile.execution_weight} × {step[1]} = {exec_points}")
         else:
             exec_points = to_step(profile.execution_weight * min(ONE, rate),
                                   profile.execution_step)
@@ -249,6 +250,7 @@ def score_project(project: Project, actuals: Actuals, profile: ScoringProfile) -
                                 "偏差原因分析及改进措施 is empty", k))
         if profile.indicator_step != CENT:  # a coarser step is the score itself (9 of 10);
             points = to_step(points, profile.indicator_step)  # two decimals only print it
+            formula += f" → {points}"
         if reported.claimed_score is not None and _r(reported.claimed_score) != _r(points):
             checks.append(Check("claimed-score", f"indicator {indicator.seq}: the form claims "
                                 f"{reported.claimed_score}, computed {_r(points)}", k))
