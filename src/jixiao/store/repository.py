@@ -289,6 +289,11 @@ def ingest_prepared(engine: Engine, batch: Sequence[PreparedDocument],
     change-log rows `log` writes for them included."""
     def store_all(conn: Connection, batch: Sequence[PreparedDocument]) -> list[IngestResult]:
         results = [_ingest_one(conn, d) for d in batch]
+        for d, result in zip(batch, results, strict=True):
+            if result.status == "new" and d.values.get("kind") == "self-evaluation":
+                # a 自评表 is also that year's actuals of its target table (store.selfeval)
+                from jixiao.store.selfeval import link_self_evaluation
+                link_self_evaluation(conn, result.document_id)
         if log is not None:
             for result in results:
                 log(conn, result)
