@@ -25,7 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from jixiao import bulk, store
+from jixiao import bulk, formatting, store
 from jixiao.audit import GRADES, RULES, AuditReport, Profile, ProfileError, audit
 from jixiao.errors import ReadError
 from jixiao.evaluation import Actuals
@@ -61,8 +61,9 @@ class Format(StrEnum):
 
 
 def money(value: Decimal | None) -> str:
-    """万元 with thousands separators, as the published tables print it."""
-    return "" if value is None else f"{value:,}"
+    """万元 with thousands separators and two decimals, as the forms print it (the one
+    formatter of every face: jixiao.formatting)."""
+    return formatting.money(value)
 
 
 def _print_read_error(exc: ReadError, after: str = "") -> None:
@@ -652,10 +653,11 @@ def score_command(
     for col in ("#", "项目名称", "执行率", "执行得分", "指标得分", "总分", "等级", "checks"):
         table.add_column(col, justify="left" if col in ("项目名称", "checks") else "right")
     for sc in scores:
-        rate = "" if sc.execution_rate is None else f"{sc.execution_rate * 100:.2f}%"
-        table.add_row(str(sc.project.seq), escape(sc.project.name), rate,
-                      str(sc.execution_points), str(sc.total - sc.execution_points),
-                      str(sc.total), sc.grade, str(len(sc.checks) or ""))
+        table.add_row(str(sc.project.seq), escape(sc.project.name),
+                      formatting.percent(sc.execution_rate),
+                      formatting.score(sc.execution_points),
+                      formatting.score(sc.total - sc.execution_points),
+                      formatting.score(sc.total), sc.grade, str(len(sc.checks) or ""))
     out.print(table)
     for sc in scores:
         for check in sc.checks:
@@ -756,6 +758,105 @@ def export_command(
     paths = export(docs, output, str(format))
     out.print(f"{count} documents exported: " + ", ".join(str(p) for p in paths),
               soft_wrap=True)
+
+
+selfeval_app = typer.Typer(help="Published self-evaluations (自评表): arithmetic, re-scoring, "
+                                "targets against the approved table.", no_args_is_help=True)
+app.add_typer(selfeval_app, name="selfeval")
+
+
+class CheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+@selfeval_app.command("check")
+def selfeval_check_command(
+    files: Annotated[list[Path], typer.Argument(help="自评表 files (any format jixiao reads)")],
+    profile: Annotated[list[str] | None, typer.Option(
+        "--profile", help="a scoring profile to try besides the built-ins (name or TOML); "
+                          "repeatable")] = None,
+    approved: Annotated[str | None, typer.Option(
+        help="the approved target table (a file or a stored document) to compare the "
+             "targets with")] = None,
+    fmt: Annotated[CheckFormat, typer.Option("--format")] = CheckFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="the .xlsx to write "
+                                                "(--format xlsx)")] = None,
+    db: DbOption = None,
+) -> None:
+    """Check each 自评表: the publisher's arithmetic (each fault with its cell), which
+    scoring profile reproduces its scores, and its targets against the approved table."""
+    from jixiao.evaluation import ScoringProfileError, load_profile
+    from jixiao.evaluation.profiles import BUILT_IN
+    from jixiao.evaluation.published import check_dict, check_self_evaluation, write_checks_xlsx
+
+    try:
+        profiles = [load_profile(n) for n in (*BUILT_IN, *(profile or ()))]
+    except ScoringProfileError as exc:
+        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    table_doc = _document(approved, db) if approved else None
+    checks = []
+    for path in files:
+        try:
+            document = read(path)
+        except ReadError as exc:
+            raise _fail_read(exc) from None
+        checks.append(check_self_evaluation(document, profiles, table_doc))
+    if fmt is CheckFormat.json:
+        print(json.dumps([check_dict(c) for c in checks], ensure_ascii=False, indent=2))
+        return
+    if fmt is CheckFormat.xlsx:
+        target = output or Path("selfeval-check.xlsx")
+        write_checks_xlsx(checks, str(target))
+        out.print(f"{target} written: {sum(len(c.findings) for c in checks)} findings, "
+                  f"{len(checks)} self-evaluations")
+        return
+    for c in checks:
+        table = Table(title=f"{escape(c.document.source.file or '')} — "
+                            f"{escape(c.document.department or '')} {c.document.year or ''}",
+                      title_justify="left")
+        for col in ("项目", "指标", "单元格", "code", "说明"):
+            table.add_column(col, justify="right" if col == "项目" else "left")
+        for f in c.findings:
+            table.add_row(str(f.project), "" if f.indicator is None else str(f.indicator + 1),
+                          f.cell, f.code, escape(f.message))
+        out.print(table)
+        fits = Table(title="re-scored", title_justify="left")
+        for col in ("profile", "matched", "distance", "first differences"):
+            fits.add_column(col, justify="left" if col != "matched" else "right")
+        for fit in c.fits:
+            shown = "; ".join(
+                f"#{m.project}{'' if m.indicator is None else f'.{m.indicator + 1}'}"
+                f" {m.cell} {m.published}→{m.computed}" for m in fit.misses[:3])
+            fits.add_row(fit.profile, f"{fit.matched}/{len(fit.cells)}", str(fit.distance),
+                         escape(shown))
+        out.print(fits)
+        out.print(f"reproduced by: {c.best.profile if c.best else 'no profile'}")
+
+
+@selfeval_app.command("targets")
+def selfeval_targets_command(
+    department: Annotated[str | None, typer.Option(help="only this department")] = None,
+    year: Annotated[int | None, typer.Option(help="only this year")] = None,
+    db: DbOption = None,
+) -> None:
+    """Targets at evaluation time: each stored 自评表 against the approved target table of
+    the same project and year, per department and year."""
+    from jixiao.store.selfeval import target_reports
+
+    reports = target_reports(store.connect(db), department=department, year=year)
+    table = Table(title="自评表 against the approved targets", title_justify="left")
+    for col in ("department", "year", "document", "projects", "未变", "调高", "调低", "改写",
+                "新增", "删除"):
+        table.add_column(col, justify="left" if col == "department" else "right")
+    for r in reports:
+        table.add_row(escape(r.department or ""), str(r.year), str(r.document),
+                      str(len(r.comparisons)),
+                      *(str(r.count(c)) for c in ("unchanged", "raised", "lowered", "changed",
+                                                  "added", "dropped")))
+    out.print(table)
 
 
 compare_app = typer.Typer(help="Across the stored documents: one indicator everywhere, a "

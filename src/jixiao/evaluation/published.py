@@ -411,3 +411,59 @@ def check_self_evaluation(doc: Document, profiles: list[ScoringProfile] | None =
     findings += target_findings(doc, comparisons)
     findings.sort(key=lambda f: (f.project, -1 if f.indicator is None else f.indicator))
     return SelfEvaluationCheck(doc, findings, rescore(doc, profiles), comparisons)
+
+
+# ---- faces: plain data and a workbook ----------------------------------------------------
+
+
+def check_dict(check: SelfEvaluationCheck) -> dict[str, object]:
+    """The check as plain data (JSON): findings, and each profile's fit cell by cell."""
+    doc = check.document
+    return {
+        "file": doc.source.file, "title": doc.title, "department": doc.department,
+        "year": doc.year, "kind": doc.kind,
+        "findings": [{"code": f.code, "message": f.message, "project": f.project,
+                      "indicator": f.indicator, "cell": f.cell, "published": f.published,
+                      "expected": f.expected, "source": str(f.span)} for f in check.findings],
+        "reproduced_by": check.best.profile if check.best else None,
+        "profiles": [{"profile": fit.profile, "cells": len(fit.cells), "matched": fit.matched,
+                      "reproduces": fit.reproduces, "distance": _plain(fit.distance),
+                      "misses": [{"project": c.project, "indicator": c.indicator,
+                                  "cell": c.cell, "published": _plain(c.published),
+                                  "computed": _plain(c.computed), "formula": c.formula}
+                                 for c in fit.misses]} for fit in check.fits],
+        "targets": [{"project": t.project, "approved_document": t.approved_document,
+                     "approved_project": t.approved_project,
+                     "changes": [{"indicator": c.indicator, "approved": c.before,
+                                  "evaluated": c.after, "change": c.change,
+                                  "stricter": c.stricter} for c in t.changes
+                                 if c.change != "unchanged"]} for t in check.targets],
+    }
+
+
+def write_checks_xlsx(checks: list[SelfEvaluationCheck], path: str) -> None:
+    """Two sheets: 发现 (a row per finding) and 重算 (a row per printed score and profile)."""
+    from openpyxl import Workbook
+
+    from jixiao.writers.cells import append_row
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "发现"
+    append_row(sheet, ["文件", "项目", "指标位置", "单元格", "代码", "说明", "公布值", "应为"])
+    for c in checks:
+        for f in c.findings:
+            append_row(sheet, [c.document.source.file, f.project,
+                               None if f.indicator is None else f.indicator + 1, f.cell,
+                               f.code, f.message, f.published, f.expected])
+    fits = book.create_sheet("重算")
+    append_row(fits, ["文件", "方案", "项目", "指标位置", "单元格", "公布", "重算", "差",
+                      "公式"])
+    for c in checks:
+        for fit in c.fits:
+            for cell in fit.cells:
+                append_row(fits, [c.document.source.file, fit.profile, cell.project,
+                                  None if cell.indicator is None else cell.indicator + 1,
+                                  cell.cell, cell.published, cell.computed,
+                                  cell.difference, cell.formula])
+    book.save(path)
