@@ -98,16 +98,27 @@ def _reason_empty(text: str | None) -> bool:
     return (text or "").strip() in _EMPTY_REASONS
 
 
-def _status(indicator: Indicator) -> Status | None:
-    """Whether the printed actual meets the printed target (None: it cannot be told)."""
+def _status(indicator: Indicator) -> tuple[Status, Decimal] | None:
+    """Whether the printed actual meets the printed target, and how far (None: it cannot
+    be told)."""
     form = indicator.form
     if form is None or not (form.actual or "").strip():
         return None
     target = parse(indicator.target)
     try:
-        return target.assess(form.actual or "", classify(indicator, target).direction).status
+        done = target.assess(form.actual or "", classify(indicator, target).direction)
     except ValueError:
         return None
+    return done.status, done.ratio
+
+
+def rounding_slack(weight: Decimal | None) -> Decimal:
+    """How far a score may move because its 分值 is printed rounded: a 分值 with two
+    decimals or more (28.13 for 28.125) moves it by up to 0.01; a whole one not at all."""
+    if weight is None:
+        return ZERO
+    exponent = weight.normalize().as_tuple().exponent
+    return CENT if isinstance(exponent, int) and exponent <= -2 else ZERO
 
 
 def grade_word(text: str | None) -> str | None:
@@ -149,9 +160,11 @@ def check_arithmetic(doc: Document, profile: ScoringProfile | None = None
             if f.score is not None and f.weight is not None and f.score > f.weight:
                 add("score-over-weight", f"{label}得分 {_plain(f.score)} 超过分值 "
                     f"{_plain(f.weight)}", "得分", k, f.score, f.weight)
-            status = _status(i)
+            done = _status(i)
+            status = done[0] if done else None
+            # short of the target (not merely at the edge of a strict `<`) with full points
             if f.score is not None and f.weight is not None and f.score >= f.weight \
-                    and status in (Status.PARTLY, Status.NOT_MET):
+                    and done is not None and done[1] < 1:
                 add("full-points-not-met", f"{label}实际完成值“{f.actual}”未达到指标值"
                     f"“{i.target}”，却得满分 {_plain(f.score)}", "得分", k, f.score,
                     f"< {_plain(f.weight)}")
@@ -165,8 +178,11 @@ def check_arithmetic(doc: Document, profile: ScoringProfile | None = None
         allowed = {100 - w for w in execution_weights()}
         if execution is None:
             allowed.add(Decimal(100))  # a form without an execution block may give 100
+        # each 分值 printed to two decimals may be off by half a cent
+        slack = sum((rounding_slack(i.form.weight) / 2 for _, i in indicators if i.form),
+                    ZERO)
         if indicators and any(i.form and i.form.weight is not None for _, i in indicators) \
-                and weights_sum not in allowed:
+                and all(abs(weights_sum - a) > slack for a in allowed):
             add("weights-not-100", f"各指标分值合计 {_plain(weights_sum)}，加上预算执行率的"
                 "分值不是 100", "分值", None, weights_sum,
                 " 或 ".join(_plain(a) for a in sorted(allowed)))
@@ -246,10 +262,15 @@ class CellFit:
     published: Decimal
     computed: Decimal
     formula: str
+    slack: Decimal = ZERO  # what a 分值 printed rounded explains (rounding_slack)
 
     @property
     def difference(self) -> Decimal:
         return self.computed - self.published
+
+    @property
+    def matches(self) -> bool:
+        return abs(self.difference) <= self.slack
 
 
 @dataclass(slots=True)
@@ -259,7 +280,7 @@ class ProfileFit:
 
     @property
     def matched(self) -> int:
-        return sum(1 for c in self.cells if c.difference == 0)
+        return sum(1 for c in self.cells if c.matches)
 
     @property
     def reproduces(self) -> bool:
@@ -268,11 +289,12 @@ class ProfileFit:
     @property
     def distance(self) -> Decimal:
         """The sum of |computed − published| over the indicator and execution cells."""
-        return sum((abs(c.difference) for c in self.cells if c.cell != "总分"), ZERO)
+        return sum((abs(c.difference) for c in self.cells if c.cell != "总分" and
+                    not c.matches), ZERO)
 
     @property
     def misses(self) -> list[CellFit]:
-        return [c for c in self.cells if c.difference != 0]
+        return [c for c in self.cells if not c.matches]
 
 
 def rescore(doc: Document, profiles: list[ScoringProfile] | None = None) -> list[ProfileFit]:
@@ -293,13 +315,16 @@ def rescore(doc: Document, profiles: list[ScoringProfile] | None = None) -> list
                 cells.append(CellFit(p.seq, None, "预算执行得分", form.execution_score,
                                      s.execution_points, s.execution_formula))
             for ind in s.indicators:
-                printed = ind.indicator.form.score if ind.indicator.form else None
-                if printed is not None:
+                f = ind.indicator.form
+                if f is not None and f.score is not None:
                     cells.append(CellFit(p.seq, positions[(p.seq, ind.position)], "得分",
-                                         printed, two_decimals(ind.points), ind.formula))
+                                         f.score, two_decimals(ind.points), ind.formula,
+                                         rounding_slack(f.weight)))
             if form is not None and form.total_score is not None:
                 cells.append(CellFit(p.seq, None, "总分", form.total_score, s.total,
-                                     "预算执行得分 + Σ 得分"))
+                                     "预算执行得分 + Σ 得分", sum(
+                                         (rounding_slack(i.form.weight) for i in p.indicators
+                                          if i.form), ZERO)))
         fits.append(ProfileFit(profile.name, cells))
     fits.sort(key=lambda f: (-f.matched, f.distance))
     return fits
