@@ -190,13 +190,20 @@ def test_script_tags_and_sql_are_stored_and_shown_as_text(site: Site) -> None:
     url = f"/documents/{site.psb}/projects/2"
     evil = "<script>alert(1)</script>'; DROP TABLE users; --"
     client.post(f"{url}/opinions", data={"csrf": client.csrf, "text": evil})
+    # as a value it is refused (not a number), and shown back as text beside the field
+    refused = client.post(f"{url}/actuals", data={
+        "csrf": client.csrf, "year": 2023, "position": 0, "value": evil[:200], "reason": evil})
+    assert refused.status_code == 422 and "<script>alert(1)</script>" not in refused.text
+    assert str(escape(evil)) in refused.text
+    assert (2, 0) not in store.load_actuals(site.engine, site.psb, 2023).values
+    target = read(SAMPLE).projects[1].indicators[0].target
     client.post(f"{url}/actuals", data={"csrf": client.csrf, "year": 2023, "position": 0,
-                                        "value": evil[:200], "reason": evil})
+                                        "value": target, "reason": evil})
     page = client.get(url).text
     assert "<script>alert(1)</script>" not in page
     assert str(escape(evil)) in page
     assert [o.text for o in accounts.list_opinions(site.engine, site.psb, 2)] == [evil]
-    assert store.load_actuals(site.engine, site.psb, 2023).values[(2, 0)].value == evil
+    assert store.load_actuals(site.engine, site.psb, 2023).values[(2, 0)].reason == evil
     assert len(accounts.list_users(site.engine)) == 4  # the table is still there
     hits = client.get("/api/v1/search", params={"q": "'; DROP"}).json()
     assert hits["total"] == 0

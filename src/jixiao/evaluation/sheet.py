@@ -7,12 +7,13 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from jixiao.errors import ReadError
 from jixiao.evaluation.actuals import Actual, Actuals, Execution
+from jixiao.evaluation.values import check_actual, check_money
 from jixiao.model import Document, SourceSpan
 from jixiao.writers.cells import append_row
 
@@ -116,18 +117,11 @@ def _rows(sheet: Any, header: tuple[str, ...], errors: list[SheetError]) -> list
 
 def _money(value: Any, sheet: str, row: int, column: str,
            errors: list[SheetError]) -> Decimal | None:
-    if value is None or str(value).strip() == "":
-        return None
-    try:
-        number = Decimal(repr(value)) if isinstance(value, float) else \
-            Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        errors.append(SheetError(sheet, row, column, f"an amount in 万元, not '{value}'"))
-        return None
-    if number < 0:
-        errors.append(SheetError(sheet, row, column, f"an amount ≥ 0, not {value}"))
-    return number.quantize(CENT) if isinstance(value, float) and number == number.quantize(
-        CENT) else number
+    # the library's one check of an amount (≥ 0, two decimals at most), as the web's
+    number, why = check_money(value, column)
+    if why is not None:
+        errors.append(SheetError(sheet, row, column, why))
+    return number
 
 
 def read_actuals_sheet(data: bytes, doc: Document, file: str | None = None) -> Actuals:
@@ -183,6 +177,8 @@ def read_actuals_sheet(data: bytes, doc: Document, file: str | None = None) -> A
             continue
         claimed = _money(v["自评得分"], INDICATOR_SHEET, row, "自评得分", errors)
         value = "" if v["实际完成值"] is None else str(v["实际完成值"]).strip()
+        if value and (why := check_actual(project.indicators[position - 1], value)):
+            errors.append(SheetError(INDICATOR_SHEET, row, "实际完成值", why))
         actuals.values[(project.seq, position - 1)] = Actual(
             project.seq, position - 1, value, str(v["偏差原因分析及改进措施"] or ""), claimed,
             SourceSpan(file, row, row))

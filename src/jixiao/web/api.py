@@ -15,6 +15,7 @@ from jixiao import store
 from jixiao.compare import compare_indicator, copied, project_series
 from jixiao.evaluation.actuals import Actual
 from jixiao.evaluation.scoring import score_document
+from jixiao.evaluation.values import check_actual
 from jixiao.interchange import money_text
 from jixiao.store import accounts
 from jixiao.store.search import search
@@ -32,6 +33,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
      (404, "not found (or not yours)"), (422, "invalid request"))}
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
+
+
+class FieldError(WebError):
+    """A refused value: the error names the field (`values[3].value`) beside the message."""
+
+    def __init__(self, status: int, code: str, message: str, field: str) -> None:
+        super().__init__(status, code, message)
+        self.field = field
 
 
 class Page(BaseModel):
@@ -329,11 +338,19 @@ async def put_actuals(request: Request, who: Who, doc_id: DocId, year: YearPath,
     view = views.document_view(request.app.state.workspace, who, doc_id)
     if not views.may_write_actuals(who, view.doc.department):
         raise WebError(403, "forbidden", "只有本部门用户可以填报实际完成值")
-    sizes = {p.seq: len(p.indicators) for p in view.doc.projects}
-    for v in body.values:  # all checked before any is written
-        if not 0 <= v.indicator < sizes.get(v.project, 0):
+    projects = {p.seq: p for p in view.doc.projects}
+    refused: list[str] = []
+    for k, v in enumerate(body.values):  # all checked before any is written
+        project = projects.get(v.project)
+        if project is None or not 0 <= v.indicator < len(project.indicators):
             raise WebError(422, "no-indicator",
                            f"项目{v.project}没有第{v.indicator}个指标 (no such indicator)")
+        if (why := check_actual(project.indicators[v.indicator], v.value)) is not None:
+            refused.append(f"values[{k}].value: {why}")
+    if refused:  # every wrong value named, none written
+        more = f"；另有{len(refused) - 20}处" if len(refused) > 20 else ""
+        raise FieldError(422, "bad-value", "；".join(refused[:20]) + more,
+                         refused[0].split(":", 1)[0])
     batch = [Actual(v.project, v.indicator, v.value.strip(), v.reason.strip())
              for v in body.values]
     # one transaction with a change-log row per value, all or nothing; database work of

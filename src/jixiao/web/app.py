@@ -27,7 +27,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jixiao import store
+from jixiao import formatting, store
 from jixiao.audit import AuditReport
 from jixiao.limits import DEFAULT as DEFAULT_LIMITS
 from jixiao.model import Document
@@ -42,8 +42,8 @@ UPLOAD_LIMIT = DEFAULT_LIMITS.upload_bytes  # bytes; the largest real tables are
 
 
 def money(value: Decimal | None) -> str:
-    """万元 the Chinese way: thousands separated, two decimals."""
-    return "" if value is None else f"{value:,.2f}"
+    """万元 the Chinese way: thousands separated, two decimals (jixiao.formatting)."""
+    return formatting.money(value)
 
 
 def chinese_datetime(value: datetime | None) -> str:
@@ -176,7 +176,9 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastA
     # counted while the body streams in, before anything reads it (jixiao.web.limits)
     app.add_middleware(BodyLimit, limit=upload_limit)
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.filters.update(money=money, when=chinese_datetime, span=span_text)
+    templates.env.filters.update(money=money, when=chinese_datetime, span=span_text,
+                                 score=formatting.score, percent=formatting.percent,
+                                 number=formatting.number)
     templates.env.globals.update(vendor=_vendor_dir() is not None)
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -186,8 +188,10 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastA
     @app.exception_handler(WebError)
     async def web_error(request: Request, exc: WebError) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": {"code": exc.code, "message": exc.message}},
-                                status_code=exc.status)
+            error = {"code": exc.code, "message": exc.message}
+            if (field := getattr(exc, "field", None)) is not None:  # a value refused
+                error["field"] = field
+            return JSONResponse({"error": error}, status_code=exc.status)
         if request.headers.get("hx-request"):  # an htmx form shows the message as text
             return PlainTextResponse(exc.message, status_code=exc.status)
         if exc.status == 401:

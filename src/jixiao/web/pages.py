@@ -15,6 +15,7 @@ from jixiao import store
 from jixiao.audit import RULES, ProfileError
 from jixiao.compare import compare_indicator
 from jixiao.evaluation.actuals import Actual
+from jixiao.evaluation.values import check_actual
 from jixiao.store import accounts, profiles
 from jixiao.store.profiles import active_profile
 from jixiao.store.search import KINDS, search
@@ -156,11 +157,19 @@ async def delete_page(request: Request, who: Who, doc_id: DocId) -> Response:
 @router.get("/documents/{doc_id}/projects/{seq}")
 async def project_page(request: Request, who: Who, doc_id: DocId, seq: Seq,
                        year: Annotated[int, Query(ge=2000, le=2100)] = 2023) -> Response:
+    return _project_page(request, who, doc_id, seq, year)
+
+
+def _project_page(request: Request, who: Caller, doc_id: int, seq: int, year: int,
+                  refused: dict[str, Any] | None = None) -> Response:
+    """The project page; `refused`: a value the form sent that was not stored, shown in its
+    row with the reason (position, value, reason, message)."""
     ws = request.app.state.workspace
     view = views.document_view(ws, who, doc_id)
     project = views.project_of(view, seq)
     score, actual_by_position = views.project_score(ws, doc_id, project, year)
-    return render(request, "project.html", who, view=view, project=project,
+    return render(request, "project.html", who, status=422 if refused else 200,
+                  refused=refused, view=view, project=project,
                   indicators=views.indicator_rows(project),
                   form_columns=views.form_columns(project),
                   form_rows=views.project_form_rows(project),
@@ -181,7 +190,11 @@ async def actual_form(request: Request, who: Who, doc_id: DocId, seq: Seq,
     view = views.document_view(request.app.state.workspace, who, doc_id)
     if not views.may_write_actuals(who, view.doc.department):
         raise WebError(403, "forbidden", "只有本部门用户可以填报实际完成值")
-    views.project_of(view, seq)
+    project = views.project_of(view, seq)
+    if 0 <= position < len(project.indicators) and \
+            (why := check_actual(project.indicators[position], value)) is not None:
+        return _project_page(request, who, doc_id, seq, year, refused={
+            "position": position, "value": value, "reason": reason, "message": why})
     accounts.put_actual(request.app.state.engine, who.user, doc_id, year,
                         Actual(seq, position, value.strip(), reason.strip()))
     return RedirectResponse(f"/documents/{doc_id}/projects/{seq}?year={year}#actuals",
