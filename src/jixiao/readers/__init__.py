@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jixiao.checks import judge
 from jixiao.errors import ReadError
@@ -13,6 +14,9 @@ from jixiao.limits import DEFAULT, Limits
 from jixiao.model import Document, ReadWarning, Severity, SourceInfo, SourceSpan
 from jixiao.readers.containers import check_document
 from jixiao.readers.text import read_text_bytes
+
+if TYPE_CHECKING:  # numpy and the OCR engine load only for a scan
+    from jixiao.readers.ocr import OcrOptions, OcrPage
 
 
 def sniff(data: bytes) -> str:
@@ -75,7 +79,8 @@ def peek_department(data: bytes, limits: Limits = DEFAULT) -> str | None:
     return None
 
 
-def _read_bytes(data: bytes, file: str | None, limits: Limits) -> Document:
+def _read_bytes(data: bytes, file: str | None, limits: Limits,
+                ocr: OcrOptions | None = None) -> Document:
     kind = sniff(data)
     if kind == "json":
         try:
@@ -93,6 +98,8 @@ def _read_bytes(data: bytes, file: str | None, limits: Limits) -> Document:
     if kind == "pdf":
         from jixiao.readers.pdf import read_pdf_bytes  # pdfium loads only for PDFs
 
+        if ocr is not None and ocr.mode != "never":  # scanned pages: OCR, then as text
+            return _read_scanned(data, file, limits, ocr)
         try:
             return read_pdf_bytes(data, file, limits)
         except ReadError as exc:
@@ -118,6 +125,26 @@ def _read_bytes(data: bytes, file: str | None, limits: Limits) -> Document:
         return _read_form(data, file, limits, kind, exc)
 
 
+def _read_scanned(data: bytes, file: str | None, limits: Limits, options: OcrOptions
+                  ) -> Document:
+    """A PDF whose pages (some or all) are pictures: those OCR'd (`readers/ocr.py`), then
+    read by the same readers as a text PDF, and what the OCR was unsure of said."""
+    from jixiao.readers.ocr import OcrPdfReader, ocr_pages, ocr_warnings, pages_to_ocr
+
+    indexes = pages_to_ocr(data, options.mode, options.settings, file, limits)
+    if not indexes:
+        return _read_bytes(data, file, limits)
+    scanned = ocr_pages(data, indexes, options.settings, options.jobs, options.progress)
+    try:
+        doc = OcrPdfReader(data, file, limits, ocr=scanned).document()
+    except ReadError as exc:
+        if exc.code != "no-table":
+            raise
+        doc = _read_form(data, file, limits, "pdf", exc, scanned)
+    doc.warnings.extend(ocr_warnings(doc, scanned, file, options.settings))
+    return doc
+
+
 def _ranges(numbers: list[int]) -> str:
     """[28, 29, 30, 46] → "28–30、46"."""
     out: list[str] = []
@@ -133,7 +160,8 @@ def _ranges(numbers: list[int]) -> str:
 
 
 def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
-               first: ReadError | None = None) -> Document:
+               first: ReadError | None = None, scanned: dict[int, OcrPage] | None = None
+               ) -> Document:
     """A container read as a grid of cells, then by the form reader."""
     from jixiao.forms import flat, read_grid
     from jixiao.readers import cells
@@ -147,7 +175,12 @@ def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
         from jixiao.readers.pdfgrid import pdf_grid
 
         try:
-            grid, encoding = pdf_grid(data, file, limits), None
+            if scanned:  # OCR'd pages give their cells from the picture
+                from jixiao.readers.ocr import ocr_grid
+
+                grid, encoding = ocr_grid(data, file, limits, scanned), None
+            else:
+                grid, encoding = pdf_grid(data, file, limits), None
         except ReadError as exc:
             if first is None or exc.code != "no-target-table":
                 raise
@@ -177,10 +210,20 @@ def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
     return doc
 
 
-def read_bytes(data: bytes, file: str | None = None, limits: Limits = DEFAULT) -> Document:
+def read_bytes(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
+               ocr: str | OcrOptions = "auto") -> Document:
     """Read a table from a file's bytes, whatever the format; a reading without a project
-    or with more than the limits allow is refused here, for every reader alike."""
-    doc = _read_bytes(data, file, limits)
+    or with more than the limits allow is refused here, for every reader alike. `ocr`:
+    a PDF's pages without a text layer are OCR'd (`auto`), all are (`always`), or none
+    (`never`); an `OcrOptions` also sets the processes and a progress callback."""
+    if isinstance(ocr, str):
+        from jixiao.readers.ocr import MODES, OcrOptions
+
+        if ocr not in MODES:
+            raise ReadError("bad-ocr-mode", f"--ocr 只能是 auto、always 或 never，不是 '{ocr}'",
+                            SourceSpan(file))
+        ocr = OcrOptions(mode=ocr)  # type: ignore[arg-type]
+    doc = _read_bytes(data, file, limits, ocr)
     if not doc.projects:
         raise ReadError("empty-table", "表格没有项目行（只有表头、标题或小计）：没有可存储的"
                         "内容", SourceSpan(file))
@@ -203,6 +246,6 @@ def load_bytes(path: str | Path) -> bytes:
             from None
 
 
-def read(path: str | Path) -> Document:
+def read(path: str | Path, ocr: str | OcrOptions = "auto") -> Document:
     """Read a table from a file of any supported format."""
-    return read_bytes(load_bytes(path), Path(path).name)
+    return read_bytes(load_bytes(path), Path(path).name, ocr=ocr)

@@ -1,0 +1,846 @@
+"""Scanned tables: pages without a text layer read by OCR on this machine.
+
+A scan has neither characters nor ruling paths, so both are made from the picture, and
+the same two pipelines as for a text PDF read them (`readers/pdf.py` for the sample's
+template, `readers/pdfgrid.py` + `forms` for the other forms):
+
+1. the page is rendered by pypdfium2 at the scan's own resolution (finer adds no detail;
+   capped, and refused below a floor where digits cannot be told apart);
+2. the picture is cleaned: its brightest channel (a red stamp or blue ink is bright in
+   one channel, printed black in none), deskewed by the angle that makes the long lines
+   sharpest (a projection profile of the dark pixels);
+3. ruling lines are the long runs of dark pixels in rows and columns → `Edge`s (and the
+   sample reader's `Ruling`);
+4. RapidOCR (PP-OCR models inside its wheel, onnxruntime on the CPU) gives text boxes
+   with a box and a confidence per character → `Char`s in PDF coordinates;
+5. common confusions are mended only where the context makes them certain (`O`/`0`,
+   `l`/`1` in a box that is otherwise an amount; `≥` read as `2` before a rate over 100 %;
+   full- and half-width punctuation by the width the character takes) and each mend is
+   said; a character read with a confidence under the setting is a warning that names
+   the page and the box.
+
+Pages are OCR'd in parallel over processes (`jobs`); `progress(done, total)` is called
+after each page.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+import statistics
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from functools import cache
+from typing import Any, Literal
+
+from jixiao.errors import ReadError
+from jixiao.limits import DEFAULT, Limits
+from jixiao.model import Document, ReadWarning, Severity, SourceSpan
+from jixiao.readers.grid import Cell, Grid, check_size
+from jixiao.readers.pdf import (
+    AMOUNT,
+    COLUMNS,
+    FOOTER,
+    RULE_TOLERANCE,
+    Char,
+    PdfReader,
+    Row,
+    Ruling,
+    _boundaries,
+    _chars,
+    _header,
+    _lines,
+    _place_ruled,
+    _place_top_aligned,
+    _ruling,
+    damaged_streams,
+)
+from jixiao.readers.pdfgrid import (
+    _FORM_START,
+    _HEADINGS,
+    _LEVELS,
+    _PAGE_NUMBER,
+    Edge,
+    PdfGridSettings,
+    _join_split_row,
+    _merge,
+    _page_cells,
+    _regions,
+    _tables,
+    _text,
+)
+
+OcrMode = Literal["auto", "always", "never"]
+MODES: tuple[str, ...] = ("auto", "always", "never")
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """Every threshold of the OCR path in one place."""
+
+    # the resolution a page is rendered at: the scan's own, within these bounds (dpi)
+    max_dpi: float = 300.0
+    min_dpi: float = 100.0  # coarser, digits of 9-point text are a few pixels: refused
+    default_dpi: float = 200.0  # a page without a picture (vector art only)
+    # a character read with less confidence than this is a warning
+    min_confidence: float = 0.9
+    # a ruling line is a run of dark pixels at least this long (points)
+    rule_length: float = 18.0
+    # skew searched within ± this many degrees
+    max_skew: float = 3.0
+    # a page's text layer is garbage when this share of its characters is unmapped
+    garbage_share: float = 0.3
+    # a page with fewer characters than this over a page-sized picture is a scan
+    few_chars: int = 20
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    """How `read_bytes` uses OCR: when (`mode`), on how many processes, and a callback
+    `progress(done, total)` after each page."""
+
+    mode: OcrMode = "auto"
+    jobs: int = 1
+    progress: Callable[[int, int], None] | None = None
+    settings: OcrSettings = field(default_factory=OcrSettings)
+
+
+@dataclass(slots=True)
+class OcrChar:
+    text: str
+    x0: float  # PDF points, y up, in the deskewed page
+    y0: float
+    x1: float
+    y1: float
+    confidence: float
+    reach: float | None = None  # where the next character may start without a space
+
+
+@dataclass(slots=True)
+class OcrBox:
+    text: str
+    confidence: float  # the least of its characters'
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 (points, y up)
+    chars: list[OcrChar]
+
+
+@dataclass(slots=True)
+class OcrPage:
+    index: int  # 0-based
+    width: float
+    height: float
+    dpi: float
+    skew: float  # degrees the picture was turned back
+    boxes: list[OcrBox]
+    horizontal: list[Edge]
+    vertical: list[Edge]
+    mends: list[str] = field(default_factory=list)  # confusions mended, as `a → b`
+
+    @property
+    def text(self) -> str:
+        return "".join(b.text for b in self.boxes)
+
+    def chars(self) -> list[Char]:
+        out = []
+        for b in self.boxes:
+            for c in b.chars:
+                char = Char(c.text, c.x0, c.y0, c.x1, c.y1)
+                if c.reach is not None:  # its middle stays: only the gap after it closes
+                    char.x1 = max(char.x1, c.reach)
+                out.append(char)
+        return out
+
+
+# ---- which pages ------------------------------------------------------------------------
+
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+def _garbage(text: str) -> bool:
+    """Unmapped glyphs: `(cid:NNN)` as some producers write them, U+FFFD, private-use
+    code points, control characters."""
+    body = "".join(text.split())
+    if not body:
+        return False
+    cid = sum(len(m) for m in _CID.findall(body))
+    odd = sum(1 for ch in _CID.sub("", body)
+              if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff" or ord(ch) < 32)
+    return (cid + odd) / len(body) >= OcrSettings.garbage_share
+
+
+def _picture_share(page: Any) -> float:
+    """The share of the page the largest picture covers."""
+    import pypdfium2.raw as raw
+
+    width, height = page.get_size()
+    best = 0.0
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=4):
+        x0, y0, x1, y1 = obj.get_bounds()
+        best = max(best, (x1 - x0) * (y1 - y0) / (width * height))
+    return best
+
+
+def pages_to_ocr(data: bytes, mode: str, settings: OcrSettings | None = None,
+                 file: str | None = None, limits: Limits = DEFAULT) -> list[int]:
+    """0-based pages to OCR: all (`always`), none (`never`), or (`auto`) those without a
+    text layer, with garbage for text, or with a few characters over a page-sized picture
+    (a scan with a stamped page number). The page limit holds before any page is read."""
+    import pypdfium2 as pdfium
+
+    from jixiao.readers.containers import refuse
+
+    if mode not in MODES:
+        raise ReadError("bad-ocr-mode", f"--ocr 只能是 auto、always 或 never，不是 '{mode}'",
+                        SourceSpan(None))
+    if mode == "never":
+        return []
+    settings = settings or OcrSettings()
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return []  # the PDF reader says what is wrong with it
+    try:
+        if len(pdf) > limits.pdf_pages:
+            raise refuse("pdf_pages", len(pdf), "PDF 的页数", limits, file)
+        if mode == "always":
+            return list(range(len(pdf)))
+        out = []
+        for index in range(len(pdf)):
+            try:
+                page = pdf[index]
+                text = page.get_textpage().get_text_range()
+            except pdfium.PdfiumError:
+                continue  # a page pdfium cannot load: damage, said by the reader
+            body = "".join(text.split())
+            if not body or _garbage(body) or (
+                    len(body) < settings.few_chars and _picture_share(page) > 0.5):
+                out.append(index)
+        return out
+    finally:
+        pdf.close()
+
+
+# ---- the picture --------------------------------------------------------------------------
+
+
+def _resolution(page: Any, settings: OcrSettings) -> float:
+    """The scan's own resolution: the largest picture's pixels per inch as placed."""
+    import pypdfium2.raw as raw
+
+    best_area, dpi = 0.0, settings.default_dpi
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=4):
+        x0, y0, x1, y1 = obj.get_bounds()
+        if (x1 - x0) * (y1 - y0) <= best_area:
+            continue
+        try:
+            px_w, px_h = obj.get_px_size()
+        except Exception:  # a picture pdfium cannot decode tells nothing
+            continue
+        best_area = (x1 - x0) * (y1 - y0)
+        dpi = max(px_w / max(x1 - x0, 1e-6), px_h / max(y1 - y0, 1e-6)) * 72
+    return dpi
+
+
+def _otsu(values: Any) -> int:
+    """The grey level that best splits a picture into ink and paper."""
+    import numpy as np
+
+    hist = np.bincount(values.ravel(), minlength=256).astype(np.float64)
+    total = hist.sum()
+    levels = np.arange(256)
+    weight = np.cumsum(hist)
+    mean = np.cumsum(hist * levels)
+    between = (mean[-1] * weight / total - mean) ** 2 / np.maximum(weight * (total - weight),
+                                                                    1e-9)
+    return int(np.argmax(between))
+
+
+def _skew(dark: Any, settings: OcrSettings) -> float:
+    """The angle (degrees, counter-clockwise positive in the picture) that makes the rows of
+    dark pixels sharpest: long rules and text lines pile into few rows when level."""
+    import numpy as np
+
+    ys, xs = np.nonzero(dark[::2, ::2])  # every other pixel is enough for an angle
+    if len(xs) < 100:
+        return 0.0
+    if len(xs) > 400_000:
+        pick = np.random.default_rng(0).choice(len(xs), 400_000, replace=False)
+        ys, xs = ys[pick], xs[pick]
+    ys, xs = ys.astype(np.float64), xs.astype(np.float64)
+
+    def sharpness(angle: float) -> float:
+        t = math.tan(math.radians(angle))
+        rows = np.round(ys + xs * t).astype(np.int64)
+        rows -= rows.min()
+        counts = np.bincount(rows)
+        return float((counts.astype(np.float64) ** 2).sum())
+
+    best = max(np.arange(-settings.max_skew, settings.max_skew + 1e-9, 0.1), key=sharpness)
+    fine = max(np.arange(best - 0.1, best + 0.1 + 1e-9, 0.02), key=sharpness)
+    return float(fine)
+
+
+def _runs(mask: Any, min_length: int) -> list[tuple[int, int, int]]:
+    """(row, start, end) of the runs of True at least `min_length` long in each row; gaps
+    of up to two pixels (noise on a rule) are bridged."""
+    import numpy as np
+
+    closed = mask.copy()
+    closed[:, 1:-1] |= mask[:, :-2] & mask[:, 2:]
+    closed[:, 2:-2] |= mask[:, :-4] & mask[:, 4:]
+    padded = np.zeros((closed.shape[0], closed.shape[1] + 2), dtype=np.int8)
+    padded[:, 1:-1] = closed
+    step = np.diff(padded, axis=1)
+    r0, starts = np.nonzero(step == 1)
+    _, ends = np.nonzero(step == -1)
+    keep = ends - starts >= min_length
+    return list(zip(r0[keep].tolist(), starts[keep].tolist(), ends[keep].tolist(), strict=True))
+
+
+def _rules(mask: Any, min_length: int) -> list[tuple[float, float, float]]:
+    """Runs on neighbouring rows that overlap joined into one rule: (middle row, start,
+    end), in pixels."""
+    groups: list[list[float]] = []  # first row, last row, start, end, sum of rows, count
+    open_: list[list[float]] = []
+    for row, start, end in sorted(_runs(mask, min_length)):
+        still = [g for g in open_ if row - g[1] <= 1]
+        for g in open_:
+            if g not in still:
+                groups.append(g)
+        open_ = still
+        for g in open_:
+            if start < g[3] and end > g[2] and row - g[1] <= 1:
+                g[1], g[2], g[3] = row, min(g[2], start), max(g[3], end)
+                g[4] += row
+                g[5] += 1
+                break
+        else:
+            open_.append([row, row, start, end, row, 1])
+    groups += open_
+    # a rule is thin: a block of text is no rule however long its run
+    return [(g[4] / g[5], g[2], g[3]) for g in groups if g[1] - g[0] <= 8]
+
+
+def _clean(rgb: Any, settings: OcrSettings) -> tuple[Any, float]:
+    """The picture as grey (its brightest channel: coloured stamps and ink vanish, black
+    print stays), turned level; and the angle it was turned by."""
+    import numpy as np
+    from PIL import Image
+
+    value = rgb.max(axis=2).astype(np.uint8)
+    # a stamp's red (or a pen's blue) is saturated; print is grey, and so is print under
+    # the stamp (black times red is black): saturated pixels become paper
+    saturated = value.astype(np.int16) - rgb.min(axis=2) > 60
+    value[saturated] = int(np.median(value))
+    angle = _skew(value < _otsu(value), settings)
+    if abs(angle) >= 0.05:
+        paper = int(np.median(value))
+        # the picture's rows sloped by `angle`: turning it by that much levels them
+        value = np.asarray(Image.fromarray(value).rotate(
+            -angle, resample=Image.Resampling.BICUBIC, fillcolor=paper))
+    return value, angle
+
+
+# ---- OCR ------------------------------------------------------------------------------------
+
+
+@cache
+def _engine(threads: int) -> Any:
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, print_verbose=False)
+
+
+_FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}
+_HALF = {v: k for k, v in _FULL.items()}
+_AMOUNT_LIKE = re.compile(r"^-?[\dOoIl|，,.．。]+$")
+_AMOUNT_MENDS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "，": ",",
+                               "．": ".", "。": "."})
+# `≥90%` read `290%`: a rate (…率) cannot pass 100 %, a growth rate can
+_RATE_TWO = re.compile(r"(?<![增长提高提升])率(?:[；;]?\s*年度指标值[：:])?\s*(2)"
+                       r"(100|\d{2}(?:\.\d+)?)%")
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def _wide(ch: str) -> bool:
+    """A Chinese character or a full-width mark (`、`, `，`, `（` …)."""
+    return _is_cjk(ch) or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+
+
+def _mend(chars: list[OcrChar]) -> list[str]:
+    """Mend the confusions the context makes certain, in place; what was mended."""
+    text = "".join(c.text for c in chars)
+    mends: list[str] = []
+    digits = sum(ch.isdigit() for ch in text)
+    if digits >= 2 and _AMOUNT_LIKE.match(text) and not AMOUNT.match(text):
+        mended = text.translate(_AMOUNT_MENDS)
+        if AMOUNT.match(mended):
+            for c, ch in zip(chars, mended, strict=True):
+                c.text = ch
+            mends.append(f"{text} → {mended}")
+            text = mended
+    for m in _RATE_TWO.finditer(text):
+        if Decimal(m.group(2)) <= 100:
+            chars[m.start(1)].text = "≥"
+            mends.append(f"{m.group(0)} → {m.group(0)[:m.start(1) - m.start()]}≥{m.group(2)}%")
+    # punctuation: a full-width mark takes a whole character's width, a half-width one half
+    widths = [c.x1 - c.x0 for c in chars if _is_cjk(c.text)]
+    if widths:
+        em = statistics.median(widths)
+        for k in range(1, len(chars) - 1):
+            c = chars[k]
+            if c.text not in _FULL and c.text not in _HALF:
+                continue
+            prev, nxt = chars[k - 1], chars[k + 1]
+            if not (_is_cjk(prev.text) or _is_cjk(nxt.text)):
+                continue  # between figures (`1,426.86`, `1:2`) a mark is what it reads
+            # measured on the sample: half-width marks take 0.26–0.52 of a character,
+            # full-width ones 0.8–1.3; between, the mark stays as read
+            slot = nxt.x0 - prev.x1
+            if slot >= 0.8 * em and c.text in _FULL:
+                mends.append(f"{c.text} → {_FULL[c.text]}")
+                c.text = _FULL[c.text]
+            elif slot <= 0.6 * em and c.text in _HALF:
+                mends.append(f"{c.text} → {_HALF[c.text]}")
+                c.text = _HALF[c.text]
+    return mends
+
+
+def _weight(ch: str) -> float:
+    """A character's share of a box's width when the OCR gives no box of its own."""
+    return 1.0 if _is_cjk(ch) or ch in _HALF or ord(ch) > 0x2000 else 0.55
+
+
+def _split(text: str, x0: float, x1: float) -> list[tuple[float, float]]:
+    weights = [_weight(ch) for ch in text]
+    total = sum(weights) or 1.0
+    out, x = [], x0
+    for w in weights:
+        step = (x1 - x0) * w / total
+        out.append((x, x + step))
+        x += step
+    return out
+
+
+def _box_chars(text: str, quad: Sequence[Sequence[float]], words: Any,
+               scale: float, height: float) -> list[OcrChar]:
+    """A box's characters in points (y up): each at its own box where the OCR gives one
+    (one per character), else spread over the box by width; every character as tall as
+    the box, and each reaching to the next (a gap inside a box is no space)."""
+    xs = [p[0] for p in quad]
+    ys = [p[1] for p in quad]
+    top, bottom = height - min(ys) / scale, height - max(ys) / scale
+    spans: list[tuple[str, float, float, float]] = []  # char, x0, x1 (px), confidence
+    if words is not None:
+        boxes, texts, confs = words
+        for word_box, word, conf in zip(boxes, texts, confs, strict=False):
+            wx = [p[0] for p in word_box]
+            for ch, (a, b) in zip(word, _split(word, min(wx), max(wx)), strict=True):
+                spans.append((ch, a, b, float(conf)))
+    if "".join(s[0] for s in spans) != text.replace(" ", "") or not spans:
+        spans = [(ch, a, b, 1.0) for ch, (a, b) in
+                 zip(text, _split(text, min(xs), max(xs)), strict=True) if ch != " "]
+    chars: list[OcrChar] = []
+    for ch, a, b, conf in spans:
+        chars.append(OcrChar(ch, a / scale, bottom, b / scale, top, conf))
+    for k in range(len(chars) - 1):  # a gap inside a box is no space
+        chars[k].reach = chars[k + 1].x0
+    chars[-1].reach = max(xs) / scale
+    # a space the OCR read stays: its own character between its neighbours
+    if " " in text.strip():
+        out: list[OcrChar] = []
+        k = 0
+        for ch in text.strip():
+            if ch == " " and out:
+                out.append(OcrChar(" ", out[-1].x1, bottom, out[-1].x1, top, 1.0))
+            elif k < len(chars):
+                out.append(chars[k])
+                k += 1
+        chars = out + chars[k:]
+    return chars
+
+
+def _same_line(a: OcrBox, b: OcrBox) -> bool:
+    overlap = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+    return overlap > 0.5 * min(a.box[3] - a.box[1], b.box[3] - b.box[1])
+
+
+def _join_boxes(boxes: list[OcrBox]) -> list[str]:
+    """Neighbouring boxes on one line: a character the detector put in both (`2、交` then
+    `效益指标…`: the `交` is the `效` cut in half) is dropped from the first, and a gap of
+    less than a character beside Chinese is no space (`3、` `产出指标` is one item)."""
+    mends: list[str] = []
+    ordered = sorted(boxes, key=lambda b: b.box[0])
+    for k, a in enumerate(ordered):
+        b = next((x for x in ordered[k + 1:] if _same_line(a, x) and x.box[0] >= a.box[0]),
+                 None)
+        if b is None or not a.chars or not b.chars:
+            continue
+        dup = [c for c in a.chars if (c.x0 + c.x1) / 2 > b.box[0] + 0.5]
+        if dup and len(dup) < len(a.chars) and b.box[0] < a.box[2]:
+            mends.append(f"'{a.text}' 与 '{b.text}' 重叠：删去 '{''.join(c.text for c in dup)}'")
+            a.chars = [c for c in a.chars if c not in dup]
+            a.text = "".join(c.text for c in a.chars)
+        last, first = a.chars[-1], b.chars[0]
+        em = a.box[3] - a.box[1]
+        if (_wide(last.text) or _wide(first.text)) and \
+                first.x0 - last.x1 < em:
+            last.reach = first.x0
+    return mends
+
+
+def ocr_page(data: bytes, index: int, settings: OcrSettings | None = None,
+             threads: int = 1) -> OcrPage:
+    """One page rendered, cleaned, its rules found and its text read."""
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    settings = settings or OcrSettings()
+    pdf = pdfium.PdfDocument(data)
+    try:
+        page = pdf[index]
+        width, height = page.get_size()
+        dpi = min(_resolution(page, settings), settings.max_dpi)
+        if dpi < settings.min_dpi:
+            raise ReadError("scan-resolution", f"第 {index + 1} 页是扫描件，分辨率只有 "
+                            f"{dpi:.0f} dpi（低于 {settings.min_dpi:.0f} dpi），无法可靠识别文字："
+                            "请以 150 dpi 以上重新扫描", SourceSpan(None, None, None, index + 1))
+        scale = dpi / 72
+        rgb = page.render(scale=scale, rev_byteorder=True).to_numpy()[:, :, :3]
+    finally:
+        pdf.close()
+    value, angle = _clean(rgb, settings)
+    dark = value < _otsu(value)
+    length = max(10, round(settings.rule_length * scale))
+    horizontal = [Edge(height - y / scale, x0 / scale, x1 / scale)
+                  for y, x0, x1 in _rules(dark, length)]
+    vertical = [Edge(x / scale, height - y1 / scale, height - y0 / scale)
+                for x, y0, y1 in _rules(np.ascontiguousarray(dark.T), length)]
+    result, _ = _engine(threads)(np.dstack([value] * 3), use_cls=False, return_word_box=True)
+    boxes: list[OcrBox] = []
+    mends: list[str] = []
+    for item in result or []:
+        quad, text, conf = item[0], str(item[1]), float(item[2])
+        words = item[3:6] if len(item) >= 6 else None
+        chars = _box_chars(text, quad, words, scale, height)
+        if not chars:
+            continue
+        mends += _mend(chars)
+        xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+        box = (min(xs) / scale, height - max(ys) / scale, max(xs) / scale, height - min(ys) / scale)
+        least = min([conf, *(c.confidence for c in chars)])
+        boxes.append(OcrBox("".join(c.text for c in chars), least, box, chars))
+    mends += _join_boxes(boxes)
+    return OcrPage(index, width, height, dpi, angle, boxes, horizontal, vertical, mends)
+
+
+def _ocr_one(args: tuple[bytes, int, OcrSettings]) -> OcrPage:
+    return ocr_page(*args)
+
+
+def ocr_pages(data: bytes, indexes: list[int], settings: OcrSettings | None = None,
+              jobs: int = 1, progress: Callable[[int, int], None] | None = None
+              ) -> dict[int, OcrPage]:
+    """The pages OCR'd, one process each over `jobs` processes (one thread each: the
+    cores are the pages'); `progress(done, total)` after each."""
+    settings = settings or OcrSettings()
+    out: dict[int, OcrPage] = {}
+    if progress:
+        progress(0, len(indexes))
+    if jobs <= 1 or len(indexes) <= 1:
+        for index in indexes:
+            out[index] = ocr_page(data, index, settings)
+            if progress:
+                progress(len(out), len(indexes))
+        return out
+    import multiprocessing
+
+    # fork: a worker needs no re-import of the caller's script (spawn would run a script
+    # without a `__main__` guard again); the engine runs on one thread, so a copy of the
+    # parent's is safe to use
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(min(jobs, len(indexes)),
+                             mp_context=multiprocessing.get_context(method)) as pool:
+        futures = [pool.submit(_ocr_one, (data, index, settings)) for index in indexes]
+        for future in as_completed(futures):
+            page = future.result()
+            out[page.index] = page
+            if progress:
+                progress(len(out), len(indexes))
+    return out
+
+
+# ---- the sample's template ------------------------------------------------------------------
+
+
+def ocr_ruling(page: OcrPage) -> Ruling | None:
+    """The sample reader's `Ruling` from the rules found in the picture: the horizontal
+    ones that cross the table (top first) and the vertical segments."""
+    if len(page.horizontal) < 2 or not page.vertical:
+        return None
+    settings = PdfGridSettings()
+    vertical = _merge(page.vertical, settings)
+    vertical = [v for v in vertical if v.end - v.start > 10]
+    if not vertical:
+        return None
+    left, right = min(v.fixed for v in vertical), max(v.fixed for v in vertical)
+    width = right - left
+    rows = []
+    for h in sorted(_merge(page.horizontal, settings), key=lambda e: -e.fixed):
+        covered = min(h.end, right) - max(h.start, left)
+        if width > 0 and covered >= 0.9 * width and \
+                (not rows or rows[-1] - h.fixed > RULE_TOLERANCE):
+            rows.append(h.fixed)
+    return Ruling(rows, [(v.fixed, v.start, v.end) for v in vertical]) \
+        if len(rows) >= 2 else None
+
+
+@dataclass
+class OcrPdfReader(PdfReader):
+    """The sample reader, where the OCR'd pages give the characters and the rules."""
+
+    ocr: dict[int, OcrPage] = field(default_factory=dict)
+
+    def rows(self) -> tuple[list[str], list[Row], int]:
+        import pypdfium2 as pdfium
+
+        pdf: Any = self.open()
+        before: list[str] = []
+        rows: list[Row] = []
+        pages = len(pdf)
+        # a damaged picture renders in part, and what is missing no one can tell
+        self.check_damage(damaged_streams(self.data, self.file, self.limits), [], [], pages)
+        cuts: list[float] = []
+        grid: tuple[float, list[float], float] | None = None
+        for index in range(pages):
+            page_no = index + 1
+            if index in self.ocr:
+                chars = self.ocr[index].chars()
+                ruling = ocr_ruling(self.ocr[index])
+            else:
+                try:
+                    page = pdf[index]
+                    textpage = page.get_textpage()
+                    chars = _chars(textpage, textpage.count_chars())
+                    ruling = _ruling(page)
+                except pdfium.PdfiumError:
+                    raise self.fail("damaged-pdf", f"PDF 已损坏：第 {page_no} 页无法打开",
+                                    page_no) from None
+            page_lines = _lines(chars, page_no)
+            if ruling is not None:
+                placed = _place_ruled(ruling, chars, page_lines, page_no, rows, before, grid)
+                if placed is not None:
+                    grid = placed
+                    continue
+            elif grid is not None:
+                cuts = grid[1]
+            header = _header(page_lines)
+            if header is None:
+                if not rows:
+                    before += [line.text for line in page_lines]
+                    continue
+                top = float("inf")
+            else:
+                head_line, extents = header
+                top = head_line.y - 0.5
+                if not rows:
+                    before += [line.text for line in page_lines if line.y > head_line.y]
+            below = [line for line in page_lines if line.y < top and
+                     not FOOTER.match(line.text.strip())]
+            body = [c for line in below for c in line.chars]
+            if header is not None:
+                cuts = _boundaries(extents, body)
+            columns: dict[str, list[Char]] = {c: [] for c in COLUMNS}
+            for c in body:
+                columns[COLUMNS[bisect.bisect(cuts, c.mid_x)]].append(c)
+            _place_top_aligned({name: _lines(cs, page_no) for name, cs in columns.items()},
+                               page_no, rows)
+        if not rows:
+            raise self.fail("no-table", "found no column header '项目名称 总计 财政拨款 "
+                            "财政专户拨款 其他资金 绩效目标 绩效指标' on any page", 1)
+        return before, rows, pages
+
+
+# ---- the other forms: cells from (chars, tables) ----------------------------------------------
+
+
+def ocr_page_cells(page: OcrPage, row0: int, settings: PdfGridSettings | None = None
+                   ) -> tuple[list[Cell], int]:
+    """`pdfgrid._page_cells` for an OCR'd page: its tables from the rules in the picture,
+    its characters placed by their middle."""
+    settings = settings or PdfGridSettings()
+    page_no = page.index + 1
+    chars = page.chars()
+    tables = _tables(page_no, _merge(page.horizontal, settings),
+                     _merge(page.vertical, settings), settings)
+    placed: set[int] = set()
+    blocks: list[tuple[float, list[Cell] | str]] = []
+    for t in tables:
+        cells: list[Cell] = []
+        for r, c, rs, cs in _regions(t, settings):
+            x0, x1 = t.xs[c], t.xs[c + cs]
+            top, bottom = t.ys[r], t.ys[r + rs]
+            inside = [k for k, ch in enumerate(chars) if k not in placed and
+                      x0 <= ch.mid_x <= x1 and bottom <= ch.mid_y <= top]
+            placed.update(inside)
+            cells.append(Cell(r, c, _text([chars[k] for k in inside], page_no), rs, cs,
+                              page=page_no, box=(x0, top, x1, bottom)))
+        blocks.append((t.ys[0], cells))
+    for line in _lines([ch for k, ch in enumerate(chars) if k not in placed], page_no):
+        text = line.text.strip()
+        if text and not _PAGE_NUMBER.match(text):
+            blocks.append((line.y, text))
+    out: list[Cell] = []
+    row = row0
+    for _, block in sorted(blocks, key=lambda b: -b[0]):
+        if isinstance(block, str):
+            out.append(Cell(row, 0, block, page=page_no))
+            row += 1
+            continue
+        for cell in block:
+            if cell.text or cell.rowspan > 1:
+                out.append(replace(cell, row=row + cell.row))
+        row += max((c.row + c.rowspan for c in block), default=0)
+    return out, row
+
+
+def _target_pages(texts: list[str]) -> list[int]:
+    """`pdfgrid.target_pages` over the pages' texts (OCR'd or not)."""
+    pages: list[int] = []
+    previous = False
+    for index, text in enumerate(texts):
+        compact = "".join(text.split())
+        holds = bool(_HEADINGS.search(compact)) and bool(_LEVELS.search(compact))
+        continues = previous and bool(_LEVELS.search(compact[:400]))
+        if holds or continues:
+            if not previous and index > 0 and index - 1 not in pages and \
+                    _FORM_START.search("".join(texts[index - 1].split())):
+                pages.append(index - 1)
+            pages.append(index)
+        previous = holds or continues
+    return pages
+
+
+def ocr_grid(data: bytes, file: str | None, limits: Limits, ocr: dict[int, OcrPage],
+             settings: PdfGridSettings | None = None) -> Grid:
+    """`pdfgrid.pdf_grid` where the OCR'd pages give their cells from the picture."""
+    import pypdfium2 as pdfium
+
+    settings = settings or PdfGridSettings()
+    pdf = pdfium.PdfDocument(data)
+    try:
+        texts = [ocr[i].text if i in ocr else pdf[i].get_textpage().get_text_range()
+                 for i in range(len(pdf))]
+        pages = _target_pages(texts)
+        if not pages:
+            raise ReadError("no-target-table", "没有找到绩效目标表：PDF 的任何一页都没有指标表"
+                            "（一级 / 二级 / 三级指标）", SourceSpan(file))
+        cells: list[Cell] = []
+        row = 0
+        breaks: set[int] = set()
+        for n, index in enumerate(pages):
+            if n and index != pages[n - 1] + 1:
+                breaks.add(row)
+            if index in ocr:
+                page_cells, row = ocr_page_cells(ocr[index], row, settings)
+            else:
+                page_cells, row = _page_cells(pdf[index], index + 1, row, settings)
+            if n and index == pages[n - 1] + 1:
+                page_cells = _join_split_row(cells, page_cells)
+            cells += page_cells
+    finally:
+        pdf.close()
+    grid = Grid(cells, file, "pdf", breaks=breaks)
+    grid.notes.append("pages " + ",".join(str(p + 1) for p in pages))
+    return check_size(grid, limits)
+
+
+# ---- what the reading says about the OCR --------------------------------------------------------
+
+
+def _where(page: OcrPage, box: tuple[float, float, float, float]) -> str:
+    x0, y0, x1, y1 = box
+    # from the page's top-left, as a person measures a printed page
+    return (f"第 {page.index + 1} 页 框 ({x0:.0f}, {page.height - y1:.0f})–"
+            f"({x1:.0f}, {page.height - y0:.0f}) pt")
+
+
+_MARKS = set("；;、，,。：:（）()“”‘’《》")
+
+
+def _matters(box: OcrBox, c: OcrChar) -> bool:
+    """Whether an uncertain character can change a value: any in an amount, and any but
+    the marks between words elsewhere (`；` or `;` ends an item either way)."""
+    return c.text not in _MARKS or bool(AMOUNT.match(_compact(box.text)))
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split()).replace(",", "")
+
+
+def ocr_warnings(doc: Document, ocr: dict[int, OcrPage], file: str | None,
+                 settings: OcrSettings) -> list[ReadWarning]:
+    """What a reading of OCR'd pages must say: which pages and how sure (info), each box
+    with an uncertain character (warning, page and box), each amount of an OCR'd row that
+    is uncertain or breaks its row's sum, each mend."""
+    out: list[ReadWarning] = []
+    pages = sorted(ocr)
+    chars = [c for i in pages for b in ocr[i].boxes for c in b.chars]
+    mean = sum(c.confidence for c in chars) / len(chars) if chars else 0.0
+    dpis = sorted({round(ocr[i].dpi) for i in pages})
+    skews = [abs(ocr[i].skew) for i in pages]
+    out.append(ReadWarning(
+        "ocr-pages", f"{len(pages)} 页没有文字层，由 OCR 读出（第 "
+        f"{'、'.join(str(i + 1) for i in pages[:20])}{' …' if len(pages) > 20 else ''} 页；"
+        f"{'、'.join(map(str, dpis))} dpi，最大倾斜 {max(skews, default=0):.1f}°）：{len(chars)} "
+        f"个字符，平均置信度 {mean:.3f}",
+        SourceSpan(file, None, None, pages[0] + 1 if pages else None), Severity.INFO))
+    for i in pages:
+        page = ocr[i]
+        for box in page.boxes:
+            weak = [c for c in box.chars if c.confidence < settings.min_confidence and
+                    _matters(box, c)]
+            if weak:
+                out.append(ReadWarning(
+                    "ocr-uncertain", f"{_where(page, box.box)}：OCR 读作 '{box.text}'，其中 "
+                    + "、".join(f"'{c.text}'（置信度 {c.confidence:.2f}）" for c in weak[:5])
+                    + " 不确定：请对照原件核对", SourceSpan(file, None, None, i + 1),
+                    Severity.WARNING))
+        if page.mends:
+            out.append(ReadWarning(
+                "ocr-mended", f"第 {i + 1} 页 OCR 常见混淆按上下文改正 {len(page.mends)} 处："
+                + "；".join(page.mends[:8]) + (" …" if len(page.mends) > 8 else ""),
+                SourceSpan(file, None, None, i + 1), Severity.INFO))
+    # amounts: each OCR'd figure's box, its confidence, and its row's sum
+    for unit in doc.units:
+        for thing in [unit, *unit.projects]:
+            amounts = thing.subtotal if thing is unit else thing.amounts  # type: ignore[attr-defined]
+            page_no = thing.span.page if thing.span else None
+            if amounts is None or page_no is None or page_no - 1 not in ocr:
+                continue
+            page = ocr[page_no - 1]
+            values = [amounts.total, amounts.fiscal, amounts.special_account, amounts.other]
+            found = [next((b for b in page.boxes if _compact(b.text) == f"{v}"), None)
+                     if v is not None else None for v in values]
+            for v, box in zip(values, found, strict=True):
+                if v is not None and box is not None and box.confidence < settings.min_confidence:
+                    out.append(ReadWarning(
+                        "ocr-amount", f"{_where(page, box.box)}：'{thing.name}' 的金额 {v} 由 OCR "
+                        f"读出，置信度 {box.confidence:.2f}：请对照原件核对",
+                        SourceSpan(file, None, None, page_no), Severity.WARNING))
+            parts = [v for v in values[1:] if v is not None]
+            if values[0] is not None and parts and sum(parts, Decimal(0)) != values[0]:
+                boxes = "；".join(_where(page, b.box) for b in found if b is not None)
+                out.append(ReadWarning(
+                    "ocr-amount", f"'{thing.name}' 由 OCR 读出的金额不相加：总计 {values[0]}，"
+                    f"来源之和 {sum(parts, Decimal(0))}（{boxes or f'第 {page_no} 页'}）："
+                    "某个数字可能读错，请对照原件核对", SourceSpan(file, None, None, page_no),
+                    Severity.WARNING))
+    return out
+

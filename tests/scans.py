@@ -1,0 +1,81 @@
+"""Scans made for real: a PDF's pages rendered (pypdfium2), printed on grey paper, stamped
+in red, turned a little, speckled with noise, JPEG-compressed and put back into a PDF
+with no text layer (Pillow) — what a department's scanner gives."""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+FONT = next((p for p in ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+                         "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc") if Path(p).exists()),
+            None)
+
+
+def _stamp(size: int) -> Image.Image:
+    """A round red seal: ring, star and a line of characters, on white."""
+    seal = Image.new("RGB", (size, size), "white")
+    draw = ImageDraw.Draw(seal)
+    red = (210, 35, 40)
+    draw.ellipse((4, 4, size - 4, size - 4), outline=red, width=max(4, size // 40))
+    c, r = size / 2, size / 9
+    star = [(c + (r if k % 2 == 0 else r / 2.4) * np.sin(k * np.pi / 5),
+             c - (r if k % 2 == 0 else r / 2.4) * np.cos(k * np.pi / 5)) for k in range(10)]
+    draw.polygon(star, fill=red)
+    if FONT:
+        font = ImageFont.truetype(FONT, size // 9)
+        draw.text((size * 0.2, size * 0.66), "财务专用章", fill=red, font=font)
+    return seal
+
+
+def scan_page(picture: Image.Image, dpi: int, rng: random.Random) -> Image.Image:
+    """One page as a scanner gives it."""
+    w, h = picture.size
+    page = np.asarray(picture.convert("RGB"), dtype=np.float32)
+    paper = np.array([226, 224, 218], dtype=np.float32)  # grey, slightly warm
+    page = page / 255.0 * paper
+    seal = _stamp(int(dpi * 1.4))
+    x = rng.randint(int(w * 0.55), int(w * 0.8))
+    y = rng.randint(int(h * 0.15), int(h * 0.6))
+    ink = np.asarray(seal, dtype=np.float32) / 255.0
+    region = page[y:y + ink.shape[0], x:x + ink.shape[1]]
+    region *= ink[:region.shape[0], :region.shape[1]] * 0.85 + 0.15 * (ink[:region.shape[0],
+                                                                        :region.shape[1]] > 0.9)
+    noise = np.random.default_rng(rng.randrange(1 << 30)).normal(0, 9, page.shape[:2])
+    page += noise[:, :, None]
+    image = Image.fromarray(np.clip(page, 0, 255).astype(np.uint8))
+    image = image.filter(ImageFilter.GaussianBlur(0.6))
+    angle = rng.uniform(-1.5, 1.5)
+    return image.rotate(angle, resample=Image.Resampling.BICUBIC,
+                        fillcolor=tuple(int(v) for v in paper))
+
+
+def scan_pdf(pdf_bytes: bytes, dpi: int, seed: int = 0, pages: list[int] | None = None
+             ) -> bytes:
+    """The PDF (the pages named, 0-based, or all) scanned at `dpi`, as a PDF of pictures."""
+    rng = random.Random(seed)
+    pdf = pdfium.PdfDocument(pdf_bytes)
+    try:
+        images = [scan_page(pdf[i].render(scale=dpi / 72).to_pil(), dpi, rng)
+                  for i in (pages if pages is not None else range(len(pdf)))]
+    finally:
+        pdf.close()
+    out = io.BytesIO()
+    images[0].save(out, "PDF", save_all=True, append_images=images[1:], resolution=dpi,
+                   quality=88)
+    return out.getvalue()
+
+
+def first_pages(pdf_bytes: bytes, count: int) -> bytes:
+    """The first `count` pages of a PDF, as a PDF (text layer kept)."""
+    src = pdfium.PdfDocument(pdf_bytes)
+    dst = pdfium.PdfDocument.new()
+    dst.import_pages(src, list(range(min(count, len(src)))))
+    out = io.BytesIO()
+    dst.save(out)
+    return out.getvalue()
