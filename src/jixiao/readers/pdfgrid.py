@@ -261,8 +261,13 @@ def _text(chars: list[Any], page: int) -> str:
 
 
 def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
-                doubts: list[str], carry: list[_Columns]) -> tuple[list[Cell], int]:
-    """The cells of one page (tables and the text between them), from grid row `row0`."""
+                doubts: list[str] | None = None, carry: list[_Columns] | None = None
+                ) -> tuple[list[Cell], int]:
+    """The cells of one page (tables and the text between them), from grid row `row0`;
+    what it doubts goes to `doubts`, an unruled table's columns to `carry` for the page
+    after."""
+    doubts = [] if doubts is None else doubts
+    carry = [] if carry is None else carry
     from jixiao.readers.pdf import _chars
 
     textpage = page.get_textpage()
@@ -405,15 +410,17 @@ def _loose_cells(lines: list[Any], page_no: int, settings: PdfGridSettings) -> l
     return cells
 
 
-def _bands(lines: list[Any], settings: PdfGridSettings) -> list[list[Any]]:
+def _bands(lines: list[Any], settings: PdfGridSettings, least: float | None = None
+           ) -> list[list[Any]]:
     """Lines grouped into rows: a row ends where the space to the next line is larger than
     the smallest on the page (a cell's line pitch); when every space is alike, every line
     is a row (cells of one line)."""
     if not lines:
         return []
     gaps = [_gap(a, b) for a, b in itertools.pairwise(lines)]
-    least = _least_pitch(lines) or 0.0
-    apart = any(g > least + settings.row_gap for g in gaps)
+    if least is None:  # the page's own pitch, when the caller knows it
+        least = _least_pitch(lines) or 0.0
+    apart = any(g > least + settings.row_gap for g in gaps) or len(lines) < 4
     bands = [[lines[0]]]
     for g, line in zip(gaps, lines[1:], strict=True):
         if g > least + settings.row_gap or not apart:
@@ -435,6 +442,8 @@ class _Columns:
 
     edges: list[float]
     levels: set[int]
+    right: float
+    pitch: float | None = None  # a cell's line pitch, once the table has shown it
 
 
 def _spans_columns(line: Any, edges: list[float], settings: PdfGridSettings) -> bool:
@@ -457,6 +466,7 @@ def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
     def compact(n: int) -> str:
         return "".join(lines[n].text.split())
 
+    least = _least_pitch(lines) or 0.0
     blocks: list[tuple[float, list[Cell]]] = []
     table = carry.pop() if carry and lines and not _spans_columns(
         lines[0], carry[-1].edges, settings) else None
@@ -468,19 +478,20 @@ def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
             head = next((j for j in range(k, len(lines)) if _HEAD_LINE.search(compact(j))),
                         None)
             above = lines[k:head] if head is not None else lines[k:]
-            for band in _bands(above, settings):
+            for band in _bands(above, settings, least):
                 blocks.append((band[0].y, _loose_cells(band, page_no, settings)))
             if head is None:
                 break
             # the heading band: its first line and the lines wrapped under it
-            heading = _bands(lines[head:], settings)[0]
+            heading = _bands(lines[head:], settings, least)[0]
             columns = _columns(heading, settings)
             edges = [x for x, _ in columns]
+            right = max(c.x1 for ln in lines[head:] for c in ln.chars)  # the last column's
             table = _Columns(edges, {n for n, (_, t) in enumerate(columns)
-                                     if _LEVEL_HEAD.match(t)})
+                                     if _LEVEL_HEAD.match(t)}, right)
             blocks.append((heading[0].y, [Cell(0, n, t, page=page_no, box=(
-                x, heading[0].y, (edges[n + 1] if n + 1 < len(edges) else x), heading[-1].y))
-                for n, (x, t) in enumerate(columns)]))
+                x, heading[0].y, (edges[n + 1] if n + 1 < len(edges) else right),
+                heading[-1].y)) for n, (x, t) in enumerate(columns)]))
             start = head + len(heading)
         # the table's lines: up to a line whose text crosses a column's edge (a title or a
         # field of the next form), a new heading or a form's title
@@ -494,7 +505,7 @@ def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
             doubts.append(f"第 {page_no} 页：无表格线的指标表，其内容跨越表头的列，列不能确定")
         if end > start:
             blocks.append((lines[start].y, _unruled_rows(
-                lines[start:end], table.edges, table.levels, page_no, settings, doubts)))
+                lines[start:end], table, page_no, settings, doubts)))
         if end == len(lines):
             carry.append(table)
         table = None
@@ -510,10 +521,12 @@ def _column_of(x: float, edges: list[float]) -> int:
     return n
 
 
-def _unruled_rows(lines: list[Any], edges: list[float], levels: set[int], page_no: int,
+def _unruled_rows(lines: list[Any], table: _Columns, page_no: int,
                   settings: PdfGridSettings, doubts: list[str]) -> list[Cell]:
     """The indicator rows of an unruled table, as cells of the heading's columns."""
     from jixiao.readers.pdf import Line
+
+    edges, levels = table.edges, table.levels
 
     if not lines:
         return []
@@ -524,11 +537,20 @@ def _unruled_rows(lines: list[Any], edges: list[float], levels: set[int], page_n
                 for ln in lines]
         columns.append([ln for ln in mine if ln.chars])
     pitches = [p for col in columns if (p := _least_pitch(col)) is not None]
+    if table.pitch is not None:  # learnt on the page before (a page of two lines cannot)
+        pitches.append(table.pitch)
     least = min(pitches) if pitches else 0.0
+    # when no cell outside the level columns has a line pitch apart from the others, the
+    # cells are one line each: every line is a row
+    one_line = table.pitch is None and not any(_gap(a, b) > least + settings.row_gap
+                       for n, col in enumerate(columns) if n not in levels
+                       for a, b in itertools.pairwise(col))
+    if not one_line:
+        table.pitch = least
     runs: list[_Run] = []
     for col, mine in enumerate(columns):
         for ln in mine:
-            if runs and runs[-1].col == col and \
+            if runs and runs[-1].col == col and not one_line and \
                     _gap(runs[-1].lines[-1], ln) <= least + settings.row_gap:
                 runs[-1].lines.append(ln)
             else:
@@ -553,7 +575,7 @@ def _unruled_rows(lines: list[Any], edges: list[float], levels: set[int], page_n
         if abs(spans[row][0] - r.top) > r.height * settings.align:
             centred = True
         right = edges[r.col + 1] if r.col + 1 < len(edges) else max(
-            c.x1 for ln in r.lines for c in ln.chars)
+            table.right, *(c.x1 for ln in r.lines for c in ln.chars))
         cells.append(Cell(row, r.col, _line_text(r.lines), page=page_no,
                           box=(edges[r.col], spans[row][0], right, spans[row][1])))
     if centred:
