@@ -210,12 +210,25 @@ def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
     return doc
 
 
+_ocr_default = "auto"  # what `ocr=None` means: the CLI's `ingest --ocr` sets it
+
+
+def set_ocr_default(mode: str) -> None:
+    """The OCR mode of readings that do not name one (`jixiao ingest --ocr`: its forked
+    workers read with it too)."""
+    global _ocr_default
+    _ocr_default = mode
+
+
 def read_bytes(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
-               ocr: str | OcrOptions = "auto") -> Document:
+               ocr: str | OcrOptions | None = None) -> Document:
     """Read a table from a file's bytes, whatever the format; a reading without a project
     or with more than the limits allow is refused here, for every reader alike. `ocr`:
-    a PDF's pages without a text layer are OCR'd (`auto`), all are (`always`), or none
-    (`never`); an `OcrOptions` also sets the processes and a progress callback."""
+    a PDF's pages without a text layer are OCR'd (`auto`, the default), all are
+    (`always`), or none (`never`); an `OcrOptions` also sets the processes and a progress
+    callback."""
+    if ocr is None:
+        ocr = _ocr_default
     if isinstance(ocr, str):
         from jixiao.readers.ocr import MODES, OcrOptions
 
@@ -246,6 +259,6 @@ def load_bytes(path: str | Path) -> bytes:
             from None
 
 
-def read(path: str | Path, ocr: str | OcrOptions = "auto") -> Document:
+def read(path: str | Path, ocr: str | OcrOptions | None = None) -> Document:
     """Read a table from a file of any supported format."""
     return read_bytes(load_bytes(path), Path(path).name, ocr=ocr)

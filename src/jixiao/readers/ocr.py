@@ -804,6 +804,8 @@ def ocr_warnings(doc: Document, ocr: dict[int, OcrPage], file: str | None,
     for i in pages:
         page = ocr[i]
         for box in page.boxes:
+            if AMOUNT.match(_compact(box.text)):
+                continue  # an amount is said with its row (`ocr-amount`)
             weak = [c for c in box.chars if c.confidence < settings.min_confidence and
                     _matters(box, c)]
             if weak:
@@ -826,13 +828,22 @@ def ocr_warnings(doc: Document, ocr: dict[int, OcrPage], file: str | None,
                 continue
             page = ocr[page_no - 1]
             values = [amounts.total, amounts.fiscal, amounts.special_account, amounts.other]
-            found = [next((b for b in page.boxes if _compact(b.text) == f"{v}"), None)
-                     if v is not None else None for v in values]
+            found: list[OcrBox | None] = []
+            for v in values:  # the columns left to right: each figure its own box
+                taken = [b for b in found if b is not None]
+                found.append(next((b for b in sorted(page.boxes, key=lambda b: b.box[0])
+                                   if v is not None and b not in taken and
+                                   _compact(b.text) == f"{v}" and
+                                   (not taken or b.box[0] > taken[-1].box[0])), None))
             for v, box in zip(values, found, strict=True):
-                if v is not None and box is not None and box.confidence < settings.min_confidence:
+                # a thousands comma the OCR doubts changes nothing: `1.426.86` is no amount
+                weak = [c for c in box.chars if c.confidence < settings.min_confidence and
+                        c.text != ","] if box is not None else []
+                if v is not None and box is not None and weak:
                     out.append(ReadWarning(
                         "ocr-amount", f"{_where(page, box.box)}：'{thing.name}' 的金额 {v} 由 OCR "
-                        f"读出，置信度 {box.confidence:.2f}：请对照原件核对",
+                        f"读出，其中 {'、'.join(repr(c.text) for c in weak)} 的置信度只有 "
+                        f"{min(c.confidence for c in weak):.2f}：请对照原件核对",
                         SourceSpan(file, None, None, page_no), Severity.WARNING))
             parts = [v for v in values[1:] if v is not None]
             if values[0] is not None and parts and sum(parts, Decimal(0)) != values[0]:
