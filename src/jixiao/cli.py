@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.console import Console
@@ -60,6 +60,17 @@ class Format(StrEnum):
     table = "table"
 
 
+class Ocr(StrEnum):
+    auto = "auto"  # pages without a text layer, or with garbage for text
+    always = "always"
+    never = "never"
+
+
+OcrOption = Annotated[Ocr, typer.Option(
+    "--ocr", help="OCR a PDF's scanned pages: auto (pages without a text layer), always, "
+                  "never")]
+
+
 def money(value: Decimal | None) -> str:
     """万元 with thousands separators and two decimals, as the forms print it (the one
     formatter of every face: jixiao.formatting)."""
@@ -80,12 +91,35 @@ def _fail_read(exc: ReadError) -> typer.Exit:
 def read_command(
     file: Annotated[Path, typer.Argument(help="table as text (pdftotext output) or JSON")],
     format: Annotated[Format, typer.Option("--format", "-f", help="output")] = Format.table,
+    ocr: OcrOption = Ocr.auto,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="processes OCR'ing pages (default: one per core)")] = None,
 ) -> None:
-    """Read a table and print it (no database): a summary table, or the interchange JSON."""
-    try:
-        doc = read(file)
-    except ReadError as exc:
-        raise _fail_read(exc) from None
+    """Read a table and print it (no database): a summary table, or the interchange JSON.
+    A scanned PDF is OCR'd on this machine, a bar showing its pages."""
+    import os
+
+    from rich.progress import TaskID
+
+    from jixiao.readers.ocr import OcrMode, OcrOptions
+
+    with Progress(TextColumn("OCR"), BarColumn(), MofNCompleteColumn(), TextColumn("页"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=err,
+                  transient=True) as progress:
+        task: TaskID | None = None
+
+        def pages(done: int, total: int) -> None:
+            nonlocal task
+            if task is None:
+                task = progress.add_task("OCR", total=total)
+            progress.update(task, completed=done)
+
+        options = OcrOptions(cast("OcrMode", ocr.value), jobs or os.cpu_count() or 1, pages)
+        try:
+            doc = read(file, ocr=options)
+        except ReadError as exc:
+            progress.stop()
+            raise _fail_read(exc) from None
     if format is Format.json:
         sys.stdout.write(json.dumps(to_dict(doc), ensure_ascii=False, indent=1) + "\n")
         return
@@ -119,11 +153,15 @@ def ingest_command(
     year: Annotated[int | None, typer.Option(
         help="the budget year of these tables (default: the year the title or the file "
              "name gives)")] = None,
+    ocr: OcrOption = Ocr.auto,
     db: DbOption = None,
 ) -> None:
     """Read tables (in parallel) and store them in batches, each batch one transaction;
     files already stored are skipped unread, so a load stopped halfway is finished by
-    running it again."""
+    running it again. Scanned PDFs are OCR'd (`--ocr`), a page at a time in each worker."""
+    from jixiao.readers import set_ocr_default
+
+    set_ocr_default(ocr.value)  # the workers are forked: they read with it too
     engine = store.connect(db)
     files = _expand(paths)
     table = Table(title="ingested", title_justify="left")
