@@ -102,6 +102,7 @@ def generate_actuals(doc: Document, seed: int, year: int = 2023) -> Actuals:
     """A year of plausible results: most targets met, some short, a few exceeded; money
     mostly spent. Deterministic for a seed."""
     from jixiao.evaluation.actuals import Actual, Actuals, Execution
+    from jixiao.evaluation.direction import turned
     from jixiao.targets import Direction, Kind, Status, parse
     from jixiao.taxonomy import classify
 
@@ -114,6 +115,8 @@ def generate_actuals(doc: Document, seed: int, year: int = 2023) -> Actuals:
             p.seq, total, executed, rng.choice(REASONS) if executed < total * 9 / 10 else "")
         for k, indicator in enumerate(p.indicators):
             target = parse(indicator.target)
+            if (turn := turned(indicator, target)) is not None:
+                target = turn.target  # results as scored: the way the indicator points
             leaves = target.parts if target.kind is Kind.COMPOUND else (target,)
             direction = classify(indicator, target).direction
             if target.kind is Kind.QUANTITATIVE or target.kind is Kind.COMPOUND:

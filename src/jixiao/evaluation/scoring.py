@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from jixiao.evaluation.actuals import Actual, Actuals, Execution
+from jixiao.evaluation.direction import turned
 from jixiao.evaluation.profiles import CATEGORIES, ScoringProfile
 from jixiao.model import Document, Indicator, Project
 from jixiao.targets import (
@@ -221,9 +222,14 @@ def score_project(project: Project, actuals: Actuals, profile: ScoringProfile) -
                                          None))
             continue
         direction = classify(indicator, target).direction
+        # a target pointing the wrong way (Q5) is scored the way its indicator points
+        if (turn := turned(indicator, target)) is not None:
+            target = turn.target
         try:
             points, formula, status = score_indicator(target, reported.value, w, direction,
                                                       profile)
+            if turn is not None:
+                formula = f"{turn.note}：{formula}"
         except ValueError as exc:
             checks.append(Check("unparsed-actual", f"indicator {indicator.seq} "
                                 f"'{indicator.name}': '{reported.value}' cannot be scored "

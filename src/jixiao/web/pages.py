@@ -15,6 +15,7 @@ from jixiao import store
 from jixiao.audit import RULES, ProfileError
 from jixiao.compare import compare_indicator
 from jixiao.evaluation.actuals import Actual
+from jixiao.evaluation.direction import turned
 from jixiao.evaluation.values import check_actual
 from jixiao.store import accounts, profiles
 from jixiao.store.profiles import active_profile
@@ -168,9 +169,12 @@ def _project_page(request: Request, who: Caller, doc_id: int, seq: int, year: in
     view = views.document_view(ws, who, doc_id)
     project = views.project_of(view, seq)
     score, actual_by_position = views.project_score(ws, doc_id, project, year)
+    rows = views.indicator_rows(project)
+    for r in rows:  # a target pointing the wrong way is read the way its indicator points
+        if (turn := turned(r["indicator"], r["target"])) is not None:
+            r["describe"] = f"{turn.target.describe('zh')}（{turn.note}）"
     return render(request, "project.html", who, status=422 if refused else 200,
-                  refused=refused, view=view, project=project,
-                  indicators=views.indicator_rows(project),
+                  refused=refused, view=view, project=project, indicators=rows,
                   form_columns=views.form_columns(project),
                   form_rows=views.project_form_rows(project),
                   findings=views.project_findings(view, seq), year=year, score=score,
