@@ -212,6 +212,7 @@ def check_arithmetic(doc: Document, profile: ScoringProfile | None = None
                 add("grade-not-total", f"等级“{form.grade if form else ''}”与总分 "
                     f"{_plain(basis)} 不符：按 {grades.name} 的等级应为“{expected}”", "等级",
                     None, word, expected)
+    out.sort(key=lambda f: (f.project, -1 if f.indicator is None else f.indicator))
     return out
 
 
@@ -368,12 +369,18 @@ def compare_targets(evaluation: Document, approved: Document,
     """Each 自评表 project against the approved project of the same name key (the year is
     the caller's to match): targets raised, lowered, rewritten, added or dropped — by
     jixiao.compare's own classification (before = approved, after = the 自评表)."""
-    by_key = {matching.project_key(p.name): p for p in approved.projects}
+    by_key: dict[str, list[Project]] = {}
+    for q in approved.projects:
+        by_key.setdefault(matching.project_key(q.name), []).append(q)
     out = []
     for p in evaluation.projects:
-        q = by_key.get(matching.project_key(p.name))
-        if q is None:
+        candidates = by_key.get(matching.project_key(p.name))
+        if not candidates:
             continue
+        # the key drops a unit and year prefix, so several may share it: the same name
+        # as written first, then the same place in the table
+        name = matching.text_key(p.name)
+        q = min(candidates, key=lambda c: (matching.text_key(c.name) != name, c.seq != p.seq))
         step = _step(_project_year(approved, q, approved_id or 0),
                      _project_year(evaluation, p, 0))
         out.append(ProjectTargets(p.seq, p.name, approved_id, q.seq, step.changes))

@@ -51,11 +51,14 @@ def _state(row: dict[str, Any]) -> dict[str, Any]:
     return {k: format(v, "f") if isinstance(v, Decimal) else v for k, v in row.items()}
 
 
-def _target_project(conn: Connection, doc: Any, key: str) -> tuple[int, int] | None:
-    """The target table's project of the same name key and year: the same department
-    first, then the latest stored."""
+def _target_project(conn: Connection, doc: Any, key: str, name: str, seq: int
+                    ) -> tuple[int, int] | None:
+    """The target table's project of the same name key and year: the same name as written
+    first (the key drops a unit and year prefix, so several may share it), then the same
+    department, the same place in the table, the latest stored."""
     rows = conn.execute(
-        select(projects.c.document_id, projects.c.seq, documents.c.department)
+        select(projects.c.document_id, projects.c.seq, projects.c.name,
+               documents.c.department)
         .join(documents, documents.c.id == projects.c.document_id)
         .where(projects.c.name_key == key, documents.c.year == doc.year,
                documents.c.id != doc.id,
@@ -63,9 +66,10 @@ def _target_project(conn: Connection, doc: Any, key: str) -> tuple[int, int] | N
         .order_by(documents.c.id.desc(), projects.c.seq)).all()
     if not rows:
         return None
-    mine = matching.text_key(doc.department or "")
-    same = [r for r in rows if matching.text_key(r.department or "") == mine]
-    best = (same or rows)[0]
+    mine, written = matching.text_key(doc.department or ""), matching.text_key(name)
+    best = min(rows, key=lambda r: (matching.text_key(r.name) != written,
+                                    matching.text_key(r.department or "") != mine,
+                                    r.seq != seq, -r.document_id))
     return best.document_id, best.seq
 
 
@@ -87,7 +91,7 @@ def link_self_evaluation(conn: Connection, doc_id: int, actor: str = "(ingest)"
             .order_by(indicators.c.position)).all()
         scored = [i for i in own if i.has_form and (
             i.weight is not None or i.score is not None or (i.actual or "").strip())]
-        found = _target_project(conn, doc, p.name_key)
+        found = _target_project(conn, doc, p.name_key, p.name, p.seq)
         target_doc, target_seq = found or (doc_id, p.seq)
         if found:
             positions: dict[str, int] = {}
@@ -174,10 +178,11 @@ def self_evaluation_links(engine: Engine, doc_id: int) -> list[tuple[int, int, i
         doc = conn.execute(select(documents.c.id, documents.c.year, documents.c.department)
                            .where(documents.c.id == doc_id)).one()
         out = []
-        for p in conn.execute(select(projects.c.seq, projects.c.name_key)
+        for p in conn.execute(select(projects.c.seq, projects.c.name_key, projects.c.name)
                               .where(projects.c.document_id == doc_id)
                               .order_by(projects.c.seq)):
-            found = _target_project(conn, doc, p.name_key) if doc.year is not None else None
+            found = _target_project(conn, doc, p.name_key, p.name, p.seq) \
+                if doc.year is not None else None
             if found:
                 out.append((p.seq, *found))
         return out
