@@ -27,7 +27,7 @@ from typing import Any
 
 from jixiao.errors import ReadError
 from jixiao.limits import DEFAULT, Limits
-from jixiao.model import ReadWarning, SourceSpan
+from jixiao.model import ReadWarning, Severity, SourceSpan
 from jixiao.readers.grid import Cell, Grid, check_size
 
 # words that mark a page holding an indicator table; a page continues one when it starts
@@ -38,6 +38,8 @@ _HEADINGS = re.compile(r"[一二三][级級]指[标標]|指[标標]内容|[绩�
 _LEVELS = re.compile(r"(产出|產出|效益|满意度|滿意度|成本|数量|數量|质量|質量|时效|時效)"
                      r"(指[标標]|值)")
 _FORM_START = re.compile(r"绩效目标(申报)?表")
+# what a glyph without a Unicode mapping becomes: U+FFFD (pdfium) or (cid:123) (pdfminer)
+_UNMAPPED = re.compile(r"\ufffd|\(cid:\d+\)")
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*\d+\s*页.*|\d{1,4})[-—–\s]*$")
 
 
@@ -251,6 +253,60 @@ def _clip_points(textpage: Any, chars: list[Any], page_area: float
     return out
 
 
+def _hidden(page: Any, textpage: Any, chars: list[Any], settings: PdfGridSettings
+            ) -> set[int]:
+    """Characters nobody sees: filled in white, or under a filled rectangle drawn after
+    them (an extractor would read both as text)."""
+    import pypdfium2.raw as raw
+
+    order: dict[int, int] = {}
+    covers: list[tuple[int, tuple[float, float, float, float]]] = []
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    for n, obj in enumerate(page.get_objects(max_depth=4)):
+        order[ctypes.cast(obj.raw, ctypes.c_void_p).value or 0] = n
+        if obj.type == raw.FPDF_PAGEOBJ_PATH:
+            raw.FPDFPath_GetDrawMode(obj.raw, ctypes.byref(fill), ctypes.byref(stroke))
+            x0, y0, x1, y1 = obj.get_bounds()
+            if fill.value and raw.FPDFPageObj_GetFillColor(
+                    obj.raw, *(ctypes.byref(v) for v in (r, g, b, a))) and a.value > 200 and \
+                    min(r.value, g.value, b.value) < settings.white and \
+                    x1 - x0 > settings.rule_thickness and y1 - y0 > settings.rule_thickness:
+                covers.append((n, (x0, y0, x1, y1)))
+    out: set[int] = set()
+    for k, ch in enumerate(chars):
+        if not ch.text.strip():
+            continue
+        obj = raw.FPDFText_GetTextObject(textpage.raw, ch.index)
+        if not obj:
+            continue
+        if raw.FPDFPageObj_GetFillColor(obj, *(ctypes.byref(v) for v in (r, g, b, a))) and \
+                min(r.value, g.value, b.value) >= settings.white:
+            out.add(k)
+            continue
+        n = order.get(ctypes.cast(obj, ctypes.c_void_p).value or 0, -1)
+        if any(m > n and x0 <= ch.mid_x <= x1 and y0 <= ch.mid_y <= y1
+               for m, (x0, y0, x1, y1) in covers):
+            out.add(k)
+    return out
+
+
+def _doubled(chars: list[Any], settings: PdfGridSettings) -> set[int]:
+    """Characters drawn again over themselves (simulated bold): the second of each pair."""
+    out: set[int] = set()
+    last: dict[str, list[Any]] = {}
+    for k, ch in enumerate(chars):
+        if not ch.text.strip():
+            continue
+        seen = last.setdefault(ch.text, [])
+        if any(abs(o.x0 - ch.x0) <= settings.double and abs(o.y0 - ch.y0) <= settings.double
+               for o in seen[-8:]):
+            out.add(k)
+        else:
+            seen.append(ch)
+    return out
+
+
 def _text(chars: list[Any], page: int) -> str:
     """Characters as lines top to bottom; a cell's wrapped lines are joined without a
     break (the published text is one line wrapped by the cell's width)."""
@@ -272,6 +328,16 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
 
     textpage = page.get_textpage()
     chars = _chars(textpage, textpage.count_chars())
+    hidden = _hidden(page, textpage, chars, settings)
+    if hidden:
+        doubts.append(f"第 {page_no} 页有 {len(hidden)} 个看不见的字（白色，或被填充的矩形盖住）："
+                      f"“{''.join(chars[k].text for k in sorted(hidden))[:30]}”，未读取")
+    doubled = _doubled(chars, settings)
+    if doubled:
+        doubts.append(f"第 {page_no} 页有 {len(doubled)} 个字重复绘制（模拟粗体），每个只读一次")
+    chars = [ch for k, ch in enumerate(chars) if k not in hidden and k not in doubled]
+    if page.get_rotation():
+        doubts.append(f"第 {page_no} 页旋转了 {page.get_rotation()}°：按页面内容的方向读取，请核对")
     horizontal, vertical = _segments(page, settings)
     tables = _tables(page_no, _merge(horizontal, settings), _merge(vertical, settings),
                      settings)
@@ -619,9 +685,17 @@ class PdfGrid(Grid):
     page_warnings: list[ReadWarning] = field(default_factory=list)
 
 
-def _page(message: str) -> int | None:
+def _warning(message: str, file: str | None) -> ReadWarning:
+    """A page's doubt as a warning with its code (the codes are in docs/reading.md)."""
     m = re.match(r"第 (\d+) 页", message)
-    return int(m.group(1)) if m else None
+    span = SourceSpan(file, None, None, int(m.group(1)) if m else None)
+    if "看不见" in message:
+        return ReadWarning("hidden-text", message, span)
+    if "重复绘制" in message:
+        return ReadWarning("doubled-characters", message, span, Severity.INFO)
+    if "旋转" in message:
+        return ReadWarning("rotated-page", message, span)
+    return ReadWarning("unruled-uncertain", message, span)
 
 
 def target_pages(pdf: Any) -> list[int]:
@@ -658,6 +732,13 @@ def pdf_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
             from jixiao.readers.containers import refuse
 
             raise refuse("pdf_pages", len(pdf), "PDF 的页数", limits, file)
+        unmapped = [n + 1 for n in range(len(pdf)) if _UNMAPPED.search(
+            pdf[n].get_textpage().get_text_range())]
+        if unmapped:  # glyphs without Unicode: whatever an extractor reads is no text
+            raise ReadError("unmapped-glyphs", f"第 {'、'.join(map(str, unmapped[:10]))} 页的字"
+                            "没有 Unicode 映射（字体缺 ToUnicode 表，提取出 (cid:…) 或 �）："
+                            "不能可靠读取，需要原始文件或 OCR",
+                            SourceSpan(file, None, None, unmapped[0]))
         pages = target_pages(pdf)
         if not pages:
             raise ReadError("no-target-table", "没有找到绩效目标表：PDF 的任何一页都没有指标表"
@@ -679,8 +760,6 @@ def pdf_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
     finally:
         pdf.close()
     grid = PdfGrid(cells, file, "pdf", breaks=breaks)
-    grid.page_warnings += [
-        ReadWarning("unruled-uncertain", d, SourceSpan(file, None, None, _page(d)))
-        for d in dict.fromkeys(doubts)]
+    grid.page_warnings += [_warning(d, file) for d in dict.fromkeys(doubts)]
     grid.notes.append("pages " + ",".join(str(p + 1) for p in pages))
     return check_size(grid, limits)
