@@ -205,8 +205,6 @@ def pages_to_ocr(data: bytes, mode: str, settings: OcrSettings | None = None,
     try:
         if len(pdf) > limits.pdf_pages:
             raise refuse("pdf_pages", len(pdf), "PDF 的页数", limits, file)
-        if mode == "always":
-            return list(range(len(pdf)))
         out = []
         for index in range(len(pdf)):
             try:
@@ -215,8 +213,9 @@ def pages_to_ocr(data: bytes, mode: str, settings: OcrSettings | None = None,
             except pdfium.PdfiumError:
                 continue  # a page pdfium cannot load: damage, said by the reader
             body = "".join(text.split())
-            if not body or _garbage(body) or (
+            if mode == "always" or not body or _garbage(body) or (
                     len(body) < settings.few_chars and _picture_share(page) > 0.5):
+                _check_resolution(page, index, settings, file)
                 out.append(index)
         return out
     finally:
@@ -241,6 +240,19 @@ def _resolution(page: Any, settings: OcrSettings) -> float:
             continue
         best_area = (x1 - x0) * (y1 - y0)
         dpi = max(px_w / max(x1 - x0, 1e-6), px_h / max(y1 - y0, 1e-6)) * 72
+    return dpi
+
+
+def _check_resolution(page: Any, index: int, settings: OcrSettings, file: str | None
+                      ) -> float:
+    """The dpi a page is read at; a scan too coarse to tell digits apart is refused
+    before any OCR (a page without text is what the PDF reader refuses, `no-text-layer`)."""
+    dpi = min(_resolution(page, settings), settings.max_dpi)
+    if dpi < settings.min_dpi:
+        raise ReadError("no-text-layer", f"第 {index + 1} 页没有文字层，是扫描件，但分辨率只有 "
+                        f"{dpi:.0f} dpi，低于 OCR 可靠识别所需的 {settings.min_dpi:.0f} dpi："
+                        "请以 150 dpi 以上重新扫描，或提供带文字层的 PDF",
+                        SourceSpan(file, None, None, index + 1))
     return dpi
 
 
@@ -506,11 +518,7 @@ def ocr_page(data: bytes, index: int, settings: OcrSettings | None = None,
     try:
         page = pdf[index]
         width, height = page.get_size()
-        dpi = min(_resolution(page, settings), settings.max_dpi)
-        if dpi < settings.min_dpi:
-            raise ReadError("scan-resolution", f"第 {index + 1} 页是扫描件，分辨率只有 "
-                            f"{dpi:.0f} dpi（低于 {settings.min_dpi:.0f} dpi），无法可靠识别文字："
-                            "请以 150 dpi 以上重新扫描", SourceSpan(None, None, None, index + 1))
+        dpi = _check_resolution(page, index, settings, None)
         scale = dpi / 72
         rgb = page.render(scale=scale, rev_byteorder=True).to_numpy()[:, :, :3]
     finally:
