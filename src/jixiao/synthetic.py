@@ -129,7 +129,7 @@ def generate_actuals(doc: Document, seed: int, year: int = 2023) -> Actuals:
                     if lower:
                         factor = 2 - factor
                     got = (value * factor).quantize(Decimal("0.1"))
-                    if t.unit_text in ("%", "％") and not lower:
+                    if t.unit_text in ("%", "％"):  # no rate passes 100 %, either way
                         got = min(got, Decimal(100))
                     said = t.comparator_text if t.comparator_text in ("为", "=") else ""
                     texts.append(f"{t.subject}{said}{got.normalize():f}{t.multiplier}"
