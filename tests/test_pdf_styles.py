@@ -91,7 +91,7 @@ def test_libreoffice_sheet_reads_back_to_the_gold(style: SheetStyle, subset: Any
     _reads_back(render_sheet_pdf(subset[0], style), style.name, subset)
 
 
-@settings(max_examples=int(os.environ.get("JIXIAO_STYLE_EXAMPLES", "12")), deadline=None,
+@settings(max_examples=int(os.environ.get("JIXIAO_STYLE_EXAMPLES", "8")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(style=html_styles)
 def test_any_house_style_reads_back_to_the_gold(style: HtmlStyle, subset: Any) -> None:

@@ -51,6 +51,8 @@ ITEM_START = re.compile(r"^(\d{1,3})\s*、")
 FOOTER = re.compile(r"^(第\s*\d+\s*页.*|-?\s*\d+\s*-?|\d+\s*/\s*\d+|page\s*\d+.*)$", re.I)
 # an amount as printed: thousands grouped by threes or not grouped at all
 AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# the start of one (a column one character wide wraps `248,530.64` as `2` / `4` / `8` / `,` …)
+AMOUNT_START = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})*(?:,\d{0,3})?|\d+)(?:\.\d*)?$")
 GRAND_TOTAL_NAMES = ("合计", "总计")
 # a stream's body starts after `stream` + EOL (not the `stream` of `endstream`); its
 # dictionary names the filter. Damage is judged on Flate streams: deflate checks itself.
@@ -194,7 +196,16 @@ def _header(lines: list[Line]) -> tuple[Line, Line, list[tuple[float, float]]] |
                 continue
             texts = [text for _, _, text in groups]
             if texts[0].startswith(HEADER_LABELS[0]) and texts[1:] == list(HEADER_LABELS[1:]):
-                return line, lines[k], [(x0, x1) for x0, x1, _ in groups]
+                found = (line, lines[k], [(x0, x1) for x0, x1, _ in groups])
+                # the name label may go on below (`项目名称（资金使` / `用单位）`)
+                for m in range(k + 1, min(k + 4, len(lines))):
+                    more = _label_groups(lines[i:m + 1]) if all(
+                        c.text in HEADER_CHARS or not c.text.strip() for c in lines[m].chars) \
+                        else None
+                    if more is None or [t for _, _, t in more][1:] != texts[1:]:
+                        break
+                    found = (line, lines[m], [(x0, x1) for x0, x1, _ in more])
+                return found
     return None
 
 
@@ -348,7 +359,8 @@ def _amount_groups(lines: list[Line], pitch: float, page: int) -> list[list[Line
             previous = groups[-1]
             text = "".join(x.text for x in previous)
             near = previous[-1].y - line.y <= pitch * 1.08 + 0.5
-            if near and (not _is_amount(text) or _is_amount(text + line.text)):
+            if near and (not _is_amount(text) or
+                         AMOUNT_START.match("".join((text + line.text).split()))):
                 previous.append(line)
                 continue
         groups.append([line])
