@@ -1,0 +1,246 @@
+"""Forms as PDFs from other producers, read back through the PDF grid: the renderer's
+(tests/formrender.py) .xlsx and .docx printed by LibreOffice, its HTML by WeasyPrint, with
+ruling lines and without; and the PDFs that break extractors (white or covered text,
+simulated bold, rotated pages, fonts without a ToUnicode map), said, never stored."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jixiao.errors import ReadError
+from jixiao.readers import read_bytes
+
+sys.path.insert(0, str(Path(__file__).parent))
+from formrender import WRITERS, Choices, form_rows
+from test_forms import GOLDS, _rendered_gold, accuracy
+
+FONT = "WenQuanYi Micro Hei"  # Debian's fonts-wqy-microhei, which `make` installs
+# a handful of golds of different shapes: a 申报表, a 批复表 over two pages, the 产出值
+# vocabulary, two projects on a page with split targets, traditional characters, a 自评表
+PICKED = ["01", "05", "11", "13", "21", "23"]
+KINDS = ["docx", "docx-ruled", "html", "html-ruled"]
+
+
+def _gold(key: str) -> dict:
+    return _rendered_gold(next(g for g in GOLDS if g.name.startswith(key)))
+
+
+def _rows(key: str, kind: str) -> list:
+    return form_rows(_gold(key), Choices.draw(random.Random(f"{key}-{kind}")))
+
+
+def _html_pdf(html: str) -> bytes:
+    import weasyprint
+
+    return weasyprint.HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+
+
+def _styled(rows: list, ruled: bool) -> str:
+    """The renderer's HTML without its border attribute, ruled (or not) by CSS; cells
+    top-aligned with some padding, as an office's stylesheet draws them."""
+    css = (f"body {{font-family: '{FONT}'; font-size: 10pt}} table {{border-collapse: "
+           "collapse}} td {vertical-align: top; padding: 2px 6px}")
+    if ruled:
+        css += " td {border: 1px solid}"
+    html = WRITERS["html"](rows).decode("utf-8")
+    return html.replace('<table border="1">', "<table>").replace(
+        "</head>", f"<style>{css}</style></head>")
+
+
+def _printable_docx(data: bytes, ruled: bool) -> bytes:
+    """python-docx's table has no borders (Word's 'Normal Table'); 'Table Grid' rules it."""
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    if ruled:
+        for table in document.tables:
+            table.style = "Table Grid"
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _printable_xlsx(data: bytes) -> bytes:
+    """A workbook as an office prints it: cells ruled and wrapped, rows as high as their
+    text, the sheet fitted to the page's width (LibreOffice prints what a cell shows)."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Alignment, Border, Side
+    from openpyxl.utils import get_column_letter
+
+    book = load_workbook(io.BytesIO(data))
+    sheet = book.active
+    side = Side(style="thin")
+    width = 18  # characters
+    lines: dict[int, int] = {}
+    spans = {(m.min_row, m.min_col): m.max_col - m.min_col + 1 for m in sheet.merged_cells}
+    for row in sheet.iter_rows():
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.border = Border(left=side, right=side, top=side, bottom=side)
+            if isinstance(cell.value, str) and cell.value:
+                cols = spans.get((cell.row, cell.column), 1)
+                need = -(-len(cell.value) // (width * cols // 2))  # CJK: 2 widths a char
+                lines[cell.row] = max(lines.get(cell.row, 1), need)
+    for k in range(1, sheet.max_column + 1):
+        sheet.column_dimensions[get_column_letter(k)].width = width
+    for r, n in lines.items():
+        sheet.row_dimensions[r].height = 15 * n
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def office(tmp_path_factory: pytest.TempPathFactory):
+    """LibreOffice converting a file to PDF (once per file: it is slow), in a profile of
+    its own so that it never waits for another instance."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.fail("LibreOffice (soffice) is missing: run `make test-tools`")
+    root = tmp_path_factory.mktemp("office")
+    cache: dict[str, bytes] = {}
+
+    def convert(name: str, data: bytes) -> bytes:
+        if name not in cache:
+            source = root / name
+            source.write_bytes(data)
+            done = subprocess.run(
+                [soffice, f"-env:UserInstallation=file://{root}/profile", "--headless",
+                 "--convert-to", "pdf", "--outdir", str(root), str(source)],
+                capture_output=True, timeout=180, check=False)
+            pdf = source.with_suffix(".pdf")
+            if not pdf.exists():
+                pytest.fail(f"LibreOffice could not convert {name} (Writer for .docx is "
+                            f"libreoffice-writer-nogui): {done.stderr.decode()[-300:]}")
+            cache[name] = pdf.read_bytes()
+        return cache[name]
+
+    return convert
+
+
+def _pdf(key: str, kind: str, office) -> bytes:
+    rows = _rows(key, kind)
+    ruled = kind.endswith("-ruled")
+    if kind.startswith("html"):
+        return _html_pdf(_styled(rows, ruled))
+    if kind.startswith("docx"):
+        return office(f"{key}-{kind}.docx", _printable_docx(WRITERS["docx"](rows), ruled))
+    return office(f"{key}-{kind}.xlsx", _printable_xlsx(WRITERS["xlsx"](rows)))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("key", PICKED)
+def test_forms_printed_by_other_producers_read_back(key: str, kind: str, office) -> None:
+    data = _pdf(key, kind, office)
+    doc = read_bytes(data, f"{key}-{kind}.pdf")
+    score, misses = accuracy(_gold(key), doc)
+    assert score >= 0.99, misses[:10]
+    # an unruled table of top-aligned cells is certain: nothing said about it
+    assert not [w for w in doc.warnings if w.code == "unruled-uncertain"]
+
+
+def test_a_workbook_printed_by_libreoffice_reads_back(office) -> None:
+    doc = read_bytes(_pdf("23", "xlsx", office), "23.pdf")
+    score, misses = accuracy(_gold("23"), doc)
+    assert score >= 0.99, misses[:10]
+
+
+def test_an_unruled_table_continues_on_the_next_page(office) -> None:
+    # 05's 批复表 printed by LibreOffice without borders: its 满意度 row, wrapped in every
+    # column, is alone on page 2 and is read with page 1's columns and line pitch
+    doc = read_bytes(_pdf("05", "docx", office), "05.pdf")
+    last = doc.projects[0].indicators[-1]
+    assert (last.category, last.form.level2, last.name, last.target, last.span.page) == \
+        ("满意度指标", "服务对象满意度指标", "培训学员对培训效果满意度", "≥95%", 2)
+
+
+def test_centred_unruled_cells_are_said_with_their_page() -> None:
+    # a browser's default: cells centred vertically, no borders, 1 px padding
+    rows = _rows("13", "html")
+    html = WRITERS["html"](rows).decode("utf-8").replace('<table border="1">', "<table>")
+    html = html.replace("</head>", f"<style>body {{font-family: '{FONT}'}} td {{padding: 1px 6px}}"
+                        "</style></head>")
+    try:
+        doc = read_bytes(_html_pdf(html), "centred.pdf")
+    except ReadError as err:  # or refused: the rows it would give fail the cross-checks
+        assert err.code == "fails-checks"
+        return
+    said = [w for w in doc.warnings if w.code == "unruled-uncertain"]
+    assert said and said[0].span.page == 1 and "第 1 页" in said[0].message
+
+
+# --- what breaks extractors -------------------------------------------------------------
+
+
+def _small_form(extra_css: str = "", extra_html: str = "", cell: str = "市民满意度") -> str:
+    rows = form_rows(_gold("01"), Choices(False, False, {
+        "name": "项目名称", "department": "主管部门", "unit": "实施单位", "total": "资金总额",
+        "goal": "年度目标", "goal_long": "长期目标", "category": "一级指标",
+        "level2": "二级指标", "iname": "三级指标", "value": "指标值"}))
+    html = _styled(rows, True).replace("市民满意度", cell, 1)
+    return html.replace("</head>", f"<style>{extra_css}</style></head>").replace(
+        "</body>", f"{extra_html}</body>")
+
+
+def test_white_text_is_left_out_and_said() -> None:
+    html = _small_form(cell='市民满意度<span style="color: white">（已删除的旧指标）</span>')
+    doc = read_bytes(_html_pdf(html), "white.pdf")
+    names = [i.name for i in doc.projects[0].indicators]
+    assert "市民满意度" in names and not any("旧指标" in n for n in names)
+    said = next(w for w in doc.warnings if w.code == "hidden-text")
+    assert said.span.page == 1 and "已删除的旧指标" in said.message
+
+
+def test_text_under_a_filled_rectangle_is_left_out_and_said() -> None:
+    # a black box drawn over words after them (a redaction that kept the text)
+    html = _small_form(cell='市民满意度<span style="position: relative">（旧稿）<span style='
+                       '"position: absolute; left: 0; top: 0; width: 4em; height: 1.3em; '
+                       'background: black"></span></span>')
+    doc = read_bytes(_html_pdf(html), "covered.pdf")
+    names = [i.name for i in doc.projects[0].indicators]
+    assert "市民满意度" in names and not any("旧稿" in n for n in names)
+    said = next(w for w in doc.warnings if w.code == "hidden-text")
+    assert said.span.page == 1 and "旧稿" in said.message
+
+
+def test_simulated_bold_is_read_once() -> None:
+    # the same characters drawn twice, 0.4 pt apart: how a producer fakes bold
+    html = _small_form(cell='<span style="position: relative">市民满意度<span style="position:'
+                       ' absolute; left: 0.4pt; top: 0">市民满意度</span></span>')
+    doc = read_bytes(_html_pdf(html), "bold.pdf")
+    names = [i.name for i in doc.projects[0].indicators]
+    # pdfium's text page drops a text object drawn again over itself; what it keeps
+    # (characters drawn one by one) pdfgrid drops and says (`doubled-characters`)
+    assert "市民满意度" in names and "市民满意度市民满意度" not in names, names
+
+
+def test_a_rotated_page_is_read_and_said() -> None:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(_html_pdf(_small_form("@page { size: A4 landscape }")))
+    pdf[0].set_rotation(90)
+    out = io.BytesIO()
+    pdf.save(out)
+    pdf.close()
+    doc = read_bytes(out.getvalue(), "rotated.pdf")
+    score, misses = accuracy(_gold("01"), doc)
+    assert score >= 0.99, misses[:10]
+    said = next(w for w in doc.warnings if w.code == "rotated-page")
+    assert said.span.page == 1 and "90°" in said.message
+
+
+def test_gold_files_are_untouched() -> None:
+    # the golds are readings by eye: the tests read them, never write them
+    for path in GOLDS:
+        assert json.loads(path.read_text("utf-8"))["projects"]
