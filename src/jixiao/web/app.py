@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import (
     HTMLResponse,
     JSONResponse,
@@ -168,7 +169,7 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastA
     from jixiao.web import api, pages
 
     app = FastAPI(title="jixiao", version="1", description="项目支出绩效目标: read, review, "
-                  "score and compare — the JSON API of jixiao.", docs_url="/api/docs",
+                  "score and compare — the JSON API of jixiao.", docs_url=None,
                   openapi_url="/api/v1/openapi.json", redoc_url=None)
     app.state.engine = store.connect(db)
     app.state.workspace = Workspace(app.state.engine)
@@ -229,6 +230,21 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastA
     @app.get("/", include_in_schema=False)
     async def home() -> Response:
         return RedirectResponse("/documents", status_code=303)
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def api_docs() -> HTMLResponse:
+        # Swagger UI from npm (package.json), served here: FastAPI's default loads it
+        # from a CDN, which leaves the page blank on a bureau's network without internet
+        swagger = "/vendor/swagger-ui-dist"
+        if vendor is None or not (vendor / "swagger-ui-dist" / "swagger-ui-bundle.js").exists():
+            return HTMLResponse(
+                "<!doctype html><meta charset=utf-8><title>jixiao API</title><p>接口说明需要 "
+                "Swagger UI（npm 包 swagger-ui-dist）：请运行 make（npm ci）。接口定义见 "
+                '<a href="/api/v1/openapi.json">/api/v1/openapi.json</a>。</p>')
+        return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="jixiao API",
+                                   swagger_js_url=f"{swagger}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{swagger}/swagger-ui.css",
+                                   swagger_favicon_url=f"{swagger}/favicon-32x32.png")
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> HTMLResponse:
