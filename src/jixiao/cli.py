@@ -923,11 +923,26 @@ def compare_indicator_command(
 
     result = compare_indicator(store.connect(db), name, department=department, year=year,
                                details=None if xlsx else 0)  # the workbook names every row
+    suggested = "、".join(escape(n) for n in result.suggestions)
     if not result.count:
-        out.print(f"no stored indicator named like '{escape(name)}' (key {result.key})")
+        if result.missing_year:
+            out.print(f"no stored document of {year}"
+                      + (f" in {escape(department)}" if department else "")
+                      + f" (stored years: {', '.join(map(str, result.years)) or 'none'})")
+        else:
+            out.print(f"no stored indicator named like '{escape(name)}' (key {result.key})")
+        if suggested:
+            out.print(f"did you mean: {suggested}", soft_wrap=True)
         raise typer.Exit(1)
+    if result.matched == "partial":
+        out.print(f"no indicator named '{escape(name)}' itself: the {len(result.names)} names "
+                  "containing it, compared together: " + "、".join(
+                      f"{escape(n)} ×{k}" for n, k in result.names[:12])
+                  + (" …" if len(result.names) > 12 else ""), soft_wrap=True)
     out.print(f"{escape(name)}: {result.count} targets in {result.projects} projects of "
               f"{result.departments} department{'s' if result.departments != 1 else ''}")
+    if result.matched == "exact" and suggested:
+        out.print(f"also named with it: {suggested}", soft_wrap=True)
     table = Table(title="distribution by unit", title_justify="left")
     for col in ("unit", "n", "min", "Q1", "median", "Q3", "max", "comparators", "outliers"):
         table.add_column(col, justify="left" if col in ("unit", "comparators") else "right")
@@ -967,14 +982,20 @@ def compare_project_command(
     db: DbOption = None,
 ) -> None:
     """One project year by year: which targets were raised, lowered, copied unchanged."""
-    from jixiao.compare import project_series
+    from jixiao.compare import names_containing, project_series, suggest_names
     from jixiao.writers.comparison import CHANGE_LABELS, write_comparison_xlsx
 
-    series = project_series(store.connect(db), name, department=department)
+    engine = store.connect(db)
+    series = project_series(engine, name, department=department)
     if not series.years:
         out.print(f"no dated project named like '{escape(name)}'"
                   + (f" ({series.undated} in documents without a year: ingest them with "
                      "--year)" if series.undated else ""))
+        like = [n for n, _ in names_containing(engine, name, department=department,
+                                               kind="project").most_common(8)] or \
+            suggest_names(engine, name, department=department, kind="project")
+        if like:
+            out.print("did you mean: " + "、".join(escape(n) for n in like), soft_wrap=True)
         raise typer.Exit(1)
     departments = {y.department for y in series.years}
     table = Table(title=f"{escape(name)} year by year"

@@ -72,6 +72,13 @@ class IndicatorComparison:
     other: list[Observation]  # the non-numeric observations
     departments: int
     projects: int
+    # how the name was found: "exact" (its key), "partial" (names containing it, through
+    # the search index), "none"
+    matched: str = "exact"
+    names: list[tuple[str, int]] = field(default_factory=list)  # names compared (partial)
+    suggestions: list[str] = field(default_factory=list)  # other names worth a look
+    years: list[int] = field(default_factory=list)  # the years stored (in the department)
+    missing_year: bool = False  # a year was asked that no stored document has
 
     @property
     def count(self) -> int:
@@ -113,16 +120,34 @@ def compare_indicator(engine: Engine, name: str, *, department: str | None = Non
     scope = select(documents.c.id, documents.c.year, documents.c.department)
     if department is not None:
         scope = scope.where(documents.c.department == department)
+    years = stored_years(engine, department)
     if year is not None:
         scope = scope.where(documents.c.year == year)
-    query = (select(indicators.c.document_id, indicators.c.project_seq, indicators.c.position,
-                    indicators.c.target)
-             .where(indicators.c.name_key == key)
-             .order_by(indicators.c.document_id, indicators.c.project_seq,
-                       indicators.c.position))
+
+    def targets(keys: list[str]) -> Any:
+        return (select(indicators.c.document_id, indicators.c.project_seq,
+                       indicators.c.position, indicators.c.target)
+                .where(indicators.c.name_key.in_(keys))
+                .order_by(indicators.c.document_id, indicators.c.project_seq,
+                          indicators.c.position))
+
     with engine.connect() as conn:
         meta = {r.id: (r.year, r.department) for r in conn.execute(scope)}
-        rows = conn.execute(query).all()
+        rows = conn.execute(targets([key])).all()
+    matched, names = "exact", []
+    # the names containing it: to compare when the name itself is not stored, else (a
+    # shorter look) as suggestions beside the comparison
+    containing = names_containing(engine, name, department=department, year=year,
+                                  hits=_HITS if not any(r[0] in meta for r in rows) else 500)
+    if not any(r[0] in meta for r in rows):
+        # no indicator of that very name: those whose name contains it (满意度 finds
+        # 群众满意度, 服务对象满意度 …), the most frequent names first
+        matched = "partial" if containing else "none"
+        names = containing.most_common(PARTIAL_NAMES)
+        if names:
+            with engine.connect() as conn:
+                rows = conn.execute(targets(sorted({matching.indicator_key(n)
+                                                    for n, _ in names}))).all()
     groups: dict[str, list[Observation]] = defaultdict(list)
     other: list[Observation] = []
     qualitative: Counter[str] = Counter()
@@ -148,8 +173,67 @@ def compare_indicator(engine: Engine, name: str, *, department: str | None = Non
     wanted = shown if details is None else (
         [o for o in shown if o.outlier][:details] + [o for o in shown if not o.outlier][:details])
     _name(engine, wanted)
+    if matched == "exact":  # other names that contain it, worth comparing too
+        suggestions = [n for n, _ in containing.most_common(SUGGESTIONS + 1)
+                       if matching.indicator_key(n) != key][:SUGGESTIONS]
+    elif matched == "partial":
+        suggestions = [n for n, _ in names[:SUGGESTIONS]]
+    else:
+        suggestions = suggest_names(engine, name, department=department)
     return IndicatorComparison(name, key, summaries, qualitative, other, len(departments),
-                               len(project_ids))
+                               len(project_ids), matched, names, suggestions, years,
+                               year is not None and year not in years)
+
+
+PARTIAL_NAMES = 200  # the most names one partial match compares together
+SUGGESTIONS = 8
+_HITS = 5000  # search hits read to find the names containing a text
+
+
+def stored_years(engine: Engine, department: str | None = None) -> list[int]:
+    """The budget years of the stored documents (of one department)."""
+    query = select(documents.c.year).where(documents.c.year.is_not(None)).distinct()
+    if department is not None:
+        query = query.where(documents.c.department == department)
+    with engine.connect() as conn:
+        return sorted(conn.execute(query).scalars().all())
+
+
+def stored_departments(engine: Engine) -> list[str]:
+    """The departments the stored documents name, for a filter to choose from."""
+    query = select(documents.c.department).where(documents.c.department.is_not(None))
+    with engine.connect() as conn:
+        return sorted(set(conn.execute(query.distinct()).scalars().all()))
+
+
+def names_containing(engine: Engine, text: str, *, department: str | None = None,
+                     year: int | None = None, kind: str = "indicator",
+                     hits: int = _HITS) -> Counter[str]:
+    """Indicator (or project) names containing `text`, each with how often it is stored:
+    from the search index (FTS5 trigrams on SQLite, pg_trgm on PostgreSQL)."""
+    from jixiao.store.search import search
+
+    text = text.strip()
+    if not text:
+        return Counter()
+    found, _ = search(engine, text, department=department, kinds=(kind,), limit=hits)
+    return Counter(h.text.strip() for h in found if year is None or h.year == year)
+
+
+def suggest_names(engine: Engine, text: str, *, department: str | None = None,
+                  kind: str = "indicator", limit: int = SUGGESTIONS) -> list[str]:
+    """Stored names like `text` when none contains it: names sharing a piece of it (three
+    characters, or two for a short text), the most alike first (difflib's ratio)."""
+    import difflib
+
+    text = text.strip()
+    size = 3 if len(text) > 3 else 2
+    pieces = list(dict.fromkeys(text[k:k + size] for k in range(max(1, len(text) - size + 1))))
+    found: Counter[str] = Counter()
+    for piece in pieces[:12]:  # a long text: its first dozen pieces are enough
+        found.update(names_containing(engine, piece, department=department, kind=kind))
+    return sorted(found, key=lambda n: (-difflib.SequenceMatcher(None, text, n).ratio(),
+                                        -found[n], n))[:limit]
 
 
 def _name(engine: Engine, observations: list[Observation]) -> None:
