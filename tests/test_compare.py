@@ -162,3 +162,57 @@ def test_cli_compare_writes_tables_workbook_and_chart(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "通过实施" in result.output
     result = runner.invoke(app, ["compare", "indicator", "没有这个指标", "--db", db])
     assert result.exit_code == 1 and "no stored indicator" in result.output
+
+
+# ---- part of a name, suggestions, year and department (issue 16, item 6) ------------------
+
+
+def test_part_of_a_name_finds_the_indicators_and_suggests(db_url: str) -> None:
+    engine = store.connect(db_url)
+    doc = read(SAMPLE)
+    store.ingest(engine, doc, year=2023)
+    named = defaultdict(int)
+    for p in doc.projects:
+        for i in p.indicators:
+            if "满意度" in i.name:
+                named[i.name.strip()] += 1
+    # no indicator is called 满意度 itself: those whose name contains it, together
+    result = compare.compare_indicator(engine, "满意度")
+    assert result.matched == "partial" and result.count == sum(named.values()) == 39
+    assert dict(result.names) == named
+    assert result.suggestions == [n for n, _ in result.names[:8]]
+    # the name itself: exact, as before
+    exact = compare.compare_indicator(engine, "用户满意度")
+    assert exact.matched == "exact" and exact.count == named["用户满意度"]
+    # nothing contains it: the names most like it
+    typo = compare.compare_indicator(engine, "系统故障频率")
+    assert typo.matched == "none" and typo.count == 0
+    assert typo.suggestions[0] == "系统故障率"
+    # a year no document has: said, with the years there are
+    later = compare.compare_indicator(engine, "系统故障率", year=2031)
+    assert later.count == 0 and later.missing_year and later.years == [2023]
+    assert "系统故障率" in later.suggestions
+    # a department filter holds for the partial match too
+    assert compare.compare_indicator(engine, "满意度", department="广州市教育局").count == 0
+    assert compare.compare_indicator(engine, "满意度", department="广州市公安局").count == \
+        result.count
+
+
+def test_cli_compare_by_part_of_a_name_and_a_missing_year(tmp_path: Path) -> None:
+    db = str(tmp_path / "j.sqlite")
+    store.ingest(store.connect(db), read(SAMPLE), year=2023)
+    runner = CliRunner()
+    result = runner.invoke(app, ["compare", "indicator", "满意度", "--db", db],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "no indicator named '满意度' itself" in result.output
+    assert re.search(r"满意度: \d+ targets in \d+ projects", result.output)
+    result = runner.invoke(app, ["compare", "indicator", "系统故障率", "--year", "2031",
+                                 "--db", db], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert "no stored document of 2031 (stored years: 2023)" in result.output
+    assert "did you mean: 系统故障率" in result.output
+    result = runner.invoke(app, ["compare", "project", "指挥调度", "--db", db],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 1 and "did you mean: " in result.output
+    assert "指挥调度系统运维项目" in result.output

@@ -22,9 +22,12 @@ from jixiao.store.search import search
 from jixiao.web import uploads, views
 from jixiao.web.auth import Caller, WebError, require
 from jixiao.web.limits import heavy
+from jixiao.web.pages import compare_scope
 from jixiao.web.params import INT32, DocId, Seq, YearPath, finding_position
 
 Who = Annotated[Caller, Depends(require)]
+Department = Annotated[str | None, Query(max_length=200, description="only this department "
+                                        "(a department user: its own only)")]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -206,6 +209,13 @@ class ComparisonOut(BaseModel):
     departments: int
     groups: list[GroupOut]
     not_numeric: dict[str, int]
+    matched: str = Field(description="exact (the name itself), partial (the names containing "
+                                     "it, compared together) or none")
+    names: list[dict[str, Any]] = Field(description="partial: the names compared, with "
+                                                    "their counts")
+    suggestions: list[str] = Field(description="other stored names worth comparing")
+    years: list[int] = Field(description="the years stored (in the department)")
+    missing_year: bool = Field(description="the year asked has no stored document")
 
 
 def _document_out(d: store.DocumentSummary) -> DocumentOut:
@@ -407,13 +417,17 @@ async def search_texts(request: Request, who: Who, q: Annotated[str, Query(max_l
 
 @router.get("/compare/indicator", response_model=ComparisonOut)
 async def compare(request: Request, who: Who, name: Annotated[str, Query(max_length=200)],
-            year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> ComparisonOut:
-    department = views.own_department(who)
+            year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+            department: Department = None) -> ComparisonOut:
     result = await asyncio.to_thread(  # up to a second over a large store: off the loop
-        compare_indicator, request.app.state.engine, name, department=department, year=year)
+        compare_indicator, request.app.state.engine, name,
+        department=compare_scope(who, department), year=year)
     return ComparisonOut(
         name=name, count=result.count, projects=result.projects,
         departments=result.departments, not_numeric=dict(result.qualitative),
+        matched=result.matched, names=[{"name": n, "count": k} for n, k in result.names],
+        suggestions=result.suggestions, years=result.years,
+        missing_year=result.missing_year,
         groups=[GroupOut(unit=g.unit, count=len(g.observations),
                          **{k: money_text(getattr(g, k)) for k in ("low", "q1", "median", "q3",
                                                                     "high")},
@@ -458,10 +472,10 @@ class CopyOut(BaseModel):
 
 @router.get("/compare/project", response_model=SeriesOut)
 async def compare_project(request: Request, who: Who,
-                    name: Annotated[str, Query(min_length=1, max_length=200)]) -> SeriesOut:
-    department = views.own_department(who)
+                    name: Annotated[str, Query(min_length=1, max_length=200)],
+                    department: Department = None) -> SeriesOut:
     series = await asyncio.to_thread(project_series, request.app.state.engine, name,
-                                     department=department)
+                                     department=compare_scope(who, department))
     steps = [None, *series.steps][:len(series.years)]  # no step before the first year
     return SeriesOut(key=series.key, undated=series.undated, years=[
         YearOut(year=y.year or 0, document_id=y.document_id, department=y.department,
@@ -478,10 +492,11 @@ async def compare_project(request: Request, who: Who,
 async def compare_copies(request: Request, who: Who,
                    what: Annotated[str, Query(pattern="^(goal|indicators)$")] = "goal",
                    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
-                   limit: Annotated[int, Query(ge=1, le=200)] = 20) -> list[CopyOut]:
-    department = views.own_department(who)
+                   limit: Annotated[int, Query(ge=1, le=200)] = 20,
+                   department: Department = None) -> list[CopyOut]:
     groups = await asyncio.to_thread(copied, request.app.state.engine, what=what,
-                                     department=department, year=year, limit=limit)
+                                     department=compare_scope(who, department), year=year,
+                                     limit=limit)
     return [CopyOut(what=g.what, text=g.text, names=g.names, projects=[
         {"document_id": p.document_id, "year": p.year, "department": p.department,
          "project": p.seq, "name": p.name} for p in g.projects]) for g in groups]

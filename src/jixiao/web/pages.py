@@ -11,9 +11,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from jixiao import store
+from jixiao import matching, store
 from jixiao.audit import RULES, ProfileError
-from jixiao.compare import compare_indicator
+from jixiao.compare import (
+    compare_indicator,
+    names_containing,
+    project_series,
+    stored_departments,
+    stored_years,
+    suggest_names,
+)
 from jixiao.evaluation.actuals import Actual
 from jixiao.evaluation.direction import turned
 from jixiao.evaluation.values import check_actual
@@ -32,6 +39,7 @@ from jixiao.web.auth import (
 )
 from jixiao.web.params import DocId, Seq, finding_position
 from jixiao.writers.charts import bars_svg, distribution_svg
+from jixiao.writers.comparison import CHANGE_LABELS
 
 router = APIRouter(include_in_schema=False)
 Who = Annotated[Caller, Depends(require)]
@@ -233,15 +241,69 @@ async def search_page(request: Request, who: Who, q: Annotated[str, Query(max_le
                   pages=(total + PAGE - 1) // PAGE, kinds=KINDS)
 
 
+def compare_scope(who: Caller, department: str | None) -> str | None:
+    """The department a comparison is limited to: the caller's own for a department user
+    (another one asked for matches nothing), else the one chosen, if any."""
+    own = views.own_department(who)
+    department = (department or "").strip() or None
+    if own is not None:
+        return own if department in (None, own) else "\x00none"
+    return department
+
+
 @router.get("/compare")
-async def compare_page(request: Request, who: Who, name: str = "") -> Response:
-    department = views.own_department(who)
+async def compare_page(request: Request, who: Who,
+                       name: Annotated[str, Query(max_length=200)] = "",
+                       year: Annotated[str, Query(max_length=4)] = "",
+                       department: Annotated[str, Query(max_length=200)] = "") -> Response:
+    engine = request.app.state.engine
+    scope = compare_scope(who, department)
+    chosen = int(year) if year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100 \
+        else None  # 全部 (or anything else) is every year
     result = chart = None
     if name.strip():
-        result = await asyncio.to_thread(compare_indicator, request.app.state.engine, name,
-                                         department=department)
+        result = await asyncio.to_thread(compare_indicator, engine, name, department=scope,
+                                         year=chosen)
         chart = distribution_svg(result.groups) if result.groups else None
-    return render(request, "compare.html", who, name=name, result=result, chart=chart)
+    years = await asyncio.to_thread(stored_years, engine, scope)
+    departments = [] if views.own_department(who) is not None else \
+        await asyncio.to_thread(stored_departments, engine)
+    return render(request, "compare.html", who, name=name, result=result, chart=chart,
+                  year=chosen, years=years, department=department.strip(),
+                  departments=departments)
+
+
+@router.get("/compare/project")
+async def compare_project_page(request: Request, who: Who,
+                               name: Annotated[str, Query(max_length=200)] = "",
+                               department: Annotated[str, Query(max_length=200)] = ""
+                               ) -> Response:
+    """A project's years side by side: a column per year, a row per indicator."""
+    engine = request.app.state.engine
+    scope = compare_scope(who, department)
+    series = suggestions = None
+    if name.strip():
+        series = await asyncio.to_thread(project_series, engine, name, department=scope)
+        if not series.years:
+            suggestions = [n for n, _ in (await asyncio.to_thread(
+                names_containing, engine, name, department=scope, kind="project")
+                ).most_common(8)] or await asyncio.to_thread(
+                    suggest_names, engine, name, department=scope, kind="project")
+    rows: list[dict[str, Any]] = []
+    if series is not None and series.years:
+        keys = list(dict.fromkeys(k for y in series.years for k in y.targets))
+        changes = [{}, *({matching.indicator_key(c.indicator): c for c in step.changes}
+                         for step in series.steps)]
+        for key in keys:
+            cells = []
+            for y, change in zip(series.years, changes, strict=True):
+                held = y.targets.get(key)
+                cells.append({"target": held[1] if held else None,
+                              "change": change.get(key)})
+            name_of = next(y.targets[key][0] for y in series.years if key in y.targets)
+            rows.append({"name": name_of, "cells": cells})
+    return render(request, "compare_project.html", who, name=name, series=series,
+                  rows=rows, suggestions=suggestions, labels=CHANGE_LABELS)
 
 
 @router.get("/rules")
