@@ -167,10 +167,10 @@ def test_migrations_from_empty_and_from_the_previous_revision(db_url: str) -> No
     doc = read(SAMPLE)
     first = store.ingest(engine, doc)  # no findings: the 0001 schema holds the rest
     result = CliRunner().invoke(app, ["db", "upgrade", "--db", db_url])
-    assert result.exit_code == 0 and "0001 → 0009" in result.output
+    assert result.exit_code == 0 and "0001 → 0010" in result.output
     assert {"findings", "executions", "actual_values"} <= set(inspect(engine).get_table_names())
     assert to_dict(store.load_document(engine, first.document_id)) == to_dict(doc)
-    assert store.connect(db_url) is not None and current(engine) == "0009"  # idempotent
+    assert store.connect(db_url) is not None and current(engine) == "0010"  # idempotent
 
 
 def test_migration_0003_adds_and_fills_the_matching_keys(db_url: str) -> None:
@@ -186,7 +186,7 @@ def test_migration_0003_adds_and_fills_the_matching_keys(db_url: str) -> None:
     assert downgrade(engine, "0002") == "0002"
     assert "name_key" not in {c["name"] for c in inspect(engine).get_columns("indicators")}
     assert _count(engine, indicators) == 540  # the rows stay
-    assert upgrade(engine) == "0009"
+    assert upgrade(engine) == "0010"
     with engine.connect() as conn:
         keys = conn.execute(select(indicators.c.name_key).order_by(
             indicators.c.project_seq, indicators.c.position)).scalars().all()

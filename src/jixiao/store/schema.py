@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.types import TypeDecorator
@@ -340,4 +341,55 @@ rule_profiles = Table(
     Column("toml", Text, nullable=False),
     Column("active", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(timezone=True), nullable=False, default=_now),
+)
+
+# ---- the review cycle (issue 17) -------------------------------------------------------
+
+# 0010: a document's place in the cycle: which version of which submission it is (cycle_id:
+# the first version's document id) and its state (jixiao.store.cycle). A document without
+# a row is a draft, version 1 of its own cycle. `revision` grows at every change: an action
+# names the revision its maker saw, and is refused when another got there first.
+cycle_documents = Table(
+    "cycle_documents", metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("cycle_id", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("previous_id", Integer),  # the version this one revises
+    Column("state", String(16), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("opinion", Text),  # the last opinion on the whole document
+    Column("updated_at", DateTime(timezone=True), nullable=False, default=_now),
+    Column("updated_by", String(80)),
+    UniqueConstraint("cycle_id", "version", name="uq_cycle_documents_version"),
+)
+
+# 0010: a project's verdict in the cycle (pending when it has no row), with its opinion
+cycle_projects = Table(
+    "cycle_projects", metadata,
+    Column("document_id", Integer, primary_key=True),
+    Column("project_seq", Integer, primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("opinion", Text),
+    Column("updated_at", DateTime(timezone=True), nullable=False, default=_now),
+    Column("updated_by", String(80)),
+    ForeignKeyConstraint(["document_id", "project_seq"], ["projects.document_id", "projects.seq"],
+                         ondelete="CASCADE"),
+)
+
+# 0010: every step of the cycle, for the history and the 待办 lists (the change log has
+# each one too, in the same transaction)
+cycle_events = Table(
+    "cycle_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("cycle_id", Integer, nullable=False, index=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("project_seq", Integer),  # None: the whole document
+    Column("action", String(16), nullable=False),
+    Column("before", String(16)),
+    Column("after", String(16), nullable=False),
+    Column("opinion", Text),
+    Column("user_id", Integer),
+    Column("username", String(80)),
+    Column("at", DateTime(timezone=True), nullable=False, default=_now, index=True),
 )

@@ -1,0 +1,698 @@
+"""The review cycle (issue 17): a department submits (提交) a document, the bureau passes
+(通过) or returns (退回) each project or the whole document, the department uploads a revised
+table — the next version of the same document — and resubmits, the bureau approves.
+
+The transitions are data (`DOCUMENT_TRANSITIONS`, `PROJECT_TRANSITIONS`): from which state,
+to which, who may make it, whether it needs an opinion. Every action names the revision of
+the row its maker saw; when another got there first the action is refused (`Conflict`),
+nothing of the other's is overwritten and the refused opinion is quoted back. Each step is a
+row of `cycle_events` and of the change log, in the transaction of the change.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, case, func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from jixiao import matching
+from jixiao.audit import verdict
+from jixiao.compare import ProjectYear, _step
+from jixiao.errors import JixiaoError
+from jixiao.model import Document, Finding, Level, Project
+from jixiao.store.accounts import User, record
+from jixiao.store.schema import (
+    cycle_documents,
+    cycle_events,
+    cycle_projects,
+    documents,
+    findings,
+    projects,
+)
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+DOCUMENT_STATES = {"draft": "草稿", "submitted": "待审核", "returned": "已退回",
+                   "approved": "已通过", "superseded": "已修订"}
+PROJECT_STATES = {"pending": "待审核", "passed": "通过", "returned": "退回"}
+ROLE_NAMES = {"admin": "管理员", "reviewer": "审核人员", "department": "部门用户"}
+OPINION_LIMIT = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    action: str
+    source: str
+    target: str
+    roles: frozenset[str]
+    label: str  # the button
+    opinion: bool = False  # an opinion is required
+
+
+def _t(action: str, source: str, target: str, roles: str, label: str,
+       opinion: bool = False) -> Transition:
+    return Transition(action, source, target, frozenset(roles.split()), label, opinion)
+
+
+DOCUMENT_TRANSITIONS: tuple[Transition, ...] = (
+    _t("submit", "draft", "submitted", "department admin", "提交审核"),
+    _t("return", "submitted", "returned", "reviewer admin", "退回修改"),
+    _t("approve", "submitted", "approved", "reviewer admin", "审核通过"),
+    # a revised table replaces a returned version (or a draft not yet submitted)
+    _t("revise", "returned", "superseded", "department admin", "上传修改稿"),
+    _t("revise", "draft", "superseded", "department admin", "上传修改稿"),
+)
+PROJECT_TRANSITIONS: tuple[Transition, ...] = (
+    _t("pass", "pending", "passed", "reviewer admin", "通过"),
+    _t("return", "pending", "returned", "reviewer admin", "退回", opinion=True),
+    # a reviewer may change their mind while the document is under review
+    _t("pass", "returned", "passed", "reviewer admin", "通过"),
+    _t("return", "passed", "returned", "reviewer admin", "退回", opinion=True),
+)
+ACTION_NAMES = {"submit": "提交", "return": "退回", "approve": "通过", "revise": "修订",
+                "pass": "通过", "version": "新版本"}
+
+
+class CycleError(JixiaoError):
+    """An action the cycle refuses; `status` the HTTP status the web gives it."""
+
+    status = 409
+    code = "refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Forbidden(CycleError):
+    status = 403
+    code = "forbidden"
+
+
+class Invalid(CycleError):
+    status = 422
+    code = "invalid"
+
+
+class Conflict(CycleError):
+    """Another user changed the row since its revision was read."""
+
+    code = "conflict"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentState:
+    document_id: int
+    cycle_id: int
+    version: int
+    previous_id: int | None
+    state: str
+    revision: int
+    opinion: str | None = None
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+    @property
+    def label(self) -> str:
+        return DOCUMENT_STATES[self.state]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectState:
+    seq: int
+    state: str
+    revision: int
+    opinion: str | None = None
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+    @property
+    def label(self) -> str:
+        return PROJECT_STATES[self.state]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    cycle_id: int
+    document_id: int
+    project_seq: int | None
+    action: str
+    before: str | None
+    after: str
+    opinion: str | None
+    username: str | None
+    at: datetime
+
+    @property
+    def label(self) -> str:
+        states = DOCUMENT_STATES if self.project_seq is None else PROJECT_STATES
+        return f"{ACTION_NAMES.get(self.action, self.action)} → {states.get(self.after, '')}"
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _when(value: datetime | None) -> str:
+    value = _aware(value)
+    return "" if value is None else value.astimezone(CHINA).strftime("%Y年%m月%d日 %H:%M")
+
+
+def _document_state(row: Any, doc_id: int) -> DocumentState:
+    if row is None:  # never touched by the cycle: a draft, the first version of its own
+        return DocumentState(doc_id, doc_id, 1, None, "draft", 0)
+    return DocumentState(row.document_id, row.cycle_id, row.version, row.previous_id,
+                         row.state, row.revision, row.opinion, _aware(row.updated_at),
+                         row.updated_by)
+
+
+def _project_state(row: Any, seq: int) -> ProjectState:
+    if row is None:
+        return ProjectState(seq, "pending", 0)
+    return ProjectState(row.project_seq, row.state, row.revision, row.opinion,
+                        _aware(row.updated_at), row.updated_by)
+
+
+def document_state(engine: Engine | Connection, doc_id: int) -> DocumentState:
+    query = select(cycle_documents).where(cycle_documents.c.document_id == doc_id)
+    if isinstance(engine, Connection):
+        return _document_state(engine.execute(query).first(), doc_id)
+    with engine.connect() as conn:
+        return _document_state(conn.execute(query).first(), doc_id)
+
+
+def project_states(engine: Engine, doc_id: int) -> dict[int, ProjectState]:
+    """The projects that have a verdict in the cycle; the others are pending."""
+    with engine.connect() as conn:
+        return {r.project_seq: _project_state(r, r.project_seq) for r in conn.execute(
+            select(cycle_projects).where(cycle_projects.c.document_id == doc_id))}
+
+
+def versions(engine: Engine, cycle_id: int) -> list[DocumentState]:
+    """Every version of a submission, first to last."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(cycle_documents).where(cycle_documents.c.cycle_id == cycle_id)
+                            .order_by(cycle_documents.c.version)).all()
+        if not rows and conn.execute(select(documents.c.id).where(
+                documents.c.id == cycle_id)).first() is not None:
+            return [_document_state(None, cycle_id)]
+    return [_document_state(r, r.document_id) for r in rows]
+
+
+def history(engine: Engine, cycle_id: int) -> list[Event]:
+    """Every step of a submission over all its versions, oldest first."""
+    with engine.connect() as conn:
+        return [Event(r.id, r.cycle_id, r.document_id, r.project_seq, r.action, r.before,
+                      r.after, r.opinion, r.username, _aware(r.at))
+                for r in conn.execute(select(cycle_events)
+                                      .where(cycle_events.c.cycle_id == cycle_id)
+                                      .order_by(cycle_events.c.id))]
+
+
+def allowed(user: User, transitions: Iterable[Transition], state: str) -> list[Transition]:
+    """What `user` may do from `state` (the buttons a page shows)."""
+    return [t for t in transitions if t.source == state and user.role in t.roles]
+
+
+def _transition(transitions: Iterable[Transition], action: str, state: str, user: User,
+                what: str, states: dict[str, str]) -> Transition:
+    candidates = [t for t in transitions if t.action == action]
+    if not candidates:
+        raise Invalid(f"没有“{action}”这个操作")
+    found = next((t for t in candidates if t.source == state), None)
+    if found is None:
+        sources = "、".join(dict.fromkeys(states[t.source] for t in candidates))
+        raise CycleError(f"{what}处于“{states[state]}”状态，不能{candidates[0].label}"
+                         f"（只能在“{sources}”时{candidates[0].label}）")
+    if user.role not in found.roles:
+        who = "、".join(ROLE_NAMES[r] for r in sorted(found.roles))
+        raise Forbidden(f"{ROLE_NAMES.get(user.role, user.role)}不能{found.label}：只有{who}可以")
+    return found
+
+
+def _opinion(text: str | None, required: bool, label: str) -> str | None:
+    text = (text or "").strip()
+    if len(text) > OPINION_LIMIT:
+        raise Invalid(f"审核意见超过 {OPINION_LIMIT} 字")
+    if required and not text:
+        raise Invalid(f"{label}需要写明审核意见（退回的理由）")
+    return text or None
+
+
+def _insert_ignore(conn: Connection, table: Any, values: dict[str, Any]) -> None:
+    """The row, unless it is there already or its document is not (a write either way)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    source = select(*(literal(v).label(k) for k, v in values.items())).where(
+        documents.c.id == values["document_id"])
+    conn.execute(dialect.insert(table).from_select(list(values), source)
+                 .on_conflict_do_nothing())
+
+
+def _document_row(conn: Connection, doc_id: int) -> Any:
+    """The document (its department) and its cycle row, made a draft row if it had none —
+    the first statement a write, so that SQLite takes its lock at once."""
+    _insert_ignore(conn, cycle_documents, {"document_id": doc_id, "cycle_id": doc_id,
+                                           "version": 1, "state": "draft", "revision": 0})
+    row = conn.execute(select(cycle_documents, documents.c.department)
+                       .join(documents, documents.c.id == cycle_documents.c.document_id)
+                       .where(cycle_documents.c.document_id == doc_id)
+                       .with_for_update(of=cycle_documents)).first()
+    if row is None:
+        raise Invalid(f"没有编号为 {doc_id} 的文档")
+    return row
+
+
+def _own(user: User, department: str | None) -> None:
+    if user.role == "department" and department != user.department:
+        raise Forbidden(f"这张表属于“{department}”，不是您的部门")
+
+
+def _conflict(what: str, row: Any, states: dict[str, str], opinion: str | None) -> Conflict:
+    kept = f"（您的意见未保存，原文：{opinion}）" if opinion else ""
+    return Conflict(f"{what}已由 {row.updated_by or '他人'} 于 {_when(row.updated_at)} 改为"
+                    f"“{states[row.state]}”，您看到的是之前的状态；请刷新后再操作{kept}")
+
+
+def _event(conn: Connection, user: User, cycle_id: int, doc_id: int, seq: int | None,
+           action: str, before: str | None, after: str, opinion: str | None,
+           now: datetime) -> None:
+    conn.execute(insert(cycle_events).values(
+        cycle_id=cycle_id, document_id=doc_id, project_seq=seq, action=action, before=before,
+        after=after, opinion=opinion, user_id=user.id, username=user.username, at=now))
+    entity = f"document {doc_id}" if seq is None else f"project {doc_id}/{seq}"
+    record(conn, user, f"cycle-{action}", entity, None if before is None else {"state": before},
+           {"state": after, "opinion": opinion})
+
+
+def act_on_document(engine: Engine, user: User, doc_id: int, action: str, revision: int,
+                    opinion: str | None = None, now: datetime | None = None) -> DocumentState:
+    """Submit, return or approve a whole document, as seen at `revision`."""
+    if action == "revise":
+        raise Invalid("修订请上传修改后的目标表（revise）")
+    now = now or datetime.now(UTC)
+    with engine.begin() as conn:
+        row = _document_row(conn, doc_id)
+        _own(user, row.department)
+        text = _opinion(opinion, False, "")
+        if row.revision != revision:
+            raise _conflict("这张表", row, DOCUMENT_STATES, text)
+        t = _transition(DOCUMENT_TRANSITIONS, action, row.state, user, "这张表", DOCUMENT_STATES)
+        decided = {r.project_seq: r for r in conn.execute(
+            select(cycle_projects).where(cycle_projects.c.document_id == doc_id))}
+        returned = sorted(s for s, r in decided.items() if r.state == "returned")
+        if action == "approve" and returned:
+            shown = "、".join(str(s) for s in returned[:10])
+            raise CycleError(f"有 {len(returned)} 个项目被退回（序号 {shown}），不能通过整张表："
+                             "请把它们改为通过，或退回整张表")
+        if action == "return" and not text and not returned:
+            raise Invalid("退回整张表需要写明审核意见，或先退回至少一个项目")
+        changed = conn.execute(
+            update(cycle_documents).where(cycle_documents.c.document_id == doc_id,
+                                          cycle_documents.c.revision == revision)
+            .values(state=t.target, revision=revision + 1, opinion=text, updated_at=now,
+                    updated_by=user.username)).rowcount
+        if changed != 1:  # (the row is locked above; kept as the last word)
+            raise _conflict("这张表", document_state(conn, doc_id), DOCUMENT_STATES, text)
+        _event(conn, user, row.cycle_id, doc_id, None, action, row.state, t.target, text, now)
+        if action == "submit" and decided:  # a fresh review of this version
+            conn.execute(cycle_projects.delete().where(cycle_projects.c.document_id == doc_id))
+        if action == "approve":  # what was still waiting is passed with the document
+            seqs = conn.execute(select(projects.c.seq).where(projects.c.document_id == doc_id)
+                                .order_by(projects.c.seq)).scalars().all()
+            for seq in seqs:
+                if seq in decided and decided[seq].state == "passed":
+                    continue
+                if seq in decided:
+                    conn.execute(update(cycle_projects).where(
+                        cycle_projects.c.document_id == doc_id,
+                        cycle_projects.c.project_seq == seq).values(
+                        state="passed", revision=cycle_projects.c.revision + 1,
+                        updated_at=now, updated_by=user.username))
+                else:
+                    conn.execute(insert(cycle_projects).values(
+                        document_id=doc_id, project_seq=seq, state="passed", revision=1,
+                        updated_at=now, updated_by=user.username))
+                _event(conn, user, row.cycle_id, doc_id, seq, "pass", "pending", "passed",
+                       None, now)
+        return document_state(conn, doc_id)
+
+
+def act_on_project(engine: Engine, user: User, doc_id: int, seq: int, action: str,
+                   revision: int, opinion: str | None = None, now: datetime | None = None
+                   ) -> ProjectState:
+    """Pass or return one project of a document under review, as seen at `revision`: of two
+    reviewers acting on the same project at once, the second is refused (`Conflict`)."""
+    now = now or datetime.now(UTC)
+    with engine.begin() as conn:
+        doc = _document_row(conn, doc_id)  # locked: no approval slips in meanwhile
+        _own(user, doc.department)
+        if conn.execute(select(projects.c.seq).where(projects.c.document_id == doc_id,
+                                                     projects.c.seq == seq)).first() is None:
+            raise Invalid(f"文档 {doc_id} 没有第{seq}个项目")
+        candidates = [t for t in PROJECT_TRANSITIONS if t.action == action]
+        if not candidates:
+            raise Invalid(f"没有“{action}”这个操作")
+        if user.role not in candidates[0].roles:
+            who = "、".join(ROLE_NAMES[r] for r in sorted(candidates[0].roles))
+            raise Forbidden(f"{ROLE_NAMES.get(user.role, user.role)}不能{candidates[0].label}"
+                            f"项目：只有{who}可以")
+        if doc.state != "submitted":
+            raise CycleError(f"这张表处于“{DOCUMENT_STATES[doc.state]}”状态，项目不能"
+                             f"{candidates[0].label}：只有提交审核后、通过或退回整张表之前可以")
+        text = _opinion(opinion, candidates[0].opinion, "退回项目")
+        _insert_ignore(conn, cycle_projects, {"document_id": doc_id, "project_seq": seq,
+                                              "state": "pending", "revision": 0})
+        key = (cycle_projects.c.document_id == doc_id, cycle_projects.c.project_seq == seq)
+        row = conn.execute(select(cycle_projects).where(*key)).one()
+        if row.revision != revision:
+            raise _conflict(f"第{seq}个项目", row, PROJECT_STATES, text)
+        t = _transition(PROJECT_TRANSITIONS, action, row.state, user, f"第{seq}个项目",
+                        PROJECT_STATES)
+        # the revision seen is checked once more by the write itself: the database decides
+        changed = conn.execute(update(cycle_projects).where(
+            *key, cycle_projects.c.revision == revision).values(
+            state=t.target, revision=revision + 1, opinion=text, updated_at=now,
+            updated_by=user.username)).rowcount
+        if changed != 1:
+            raise _conflict(f"第{seq}个项目", conn.execute(select(cycle_projects).where(*key))
+                            .one(), PROJECT_STATES, text)
+        _event(conn, user, doc.cycle_id, doc_id, seq, action, row.state, t.target, text, now)
+        return _project_state(conn.execute(select(cycle_projects).where(*key)).one(), seq)
+
+
+def revise(engine: Engine, user: User, old_id: int, new_id: int, revision: int,
+           now: datetime | None = None) -> DocumentState:
+    """Make the stored document `new_id` the next version of `old_id` (returned, or a draft),
+    which becomes superseded; the new version is a draft to be submitted."""
+    now = now or datetime.now(UTC)
+    if old_id == new_id:
+        raise Invalid("上传的表与原表内容相同：没有修改，不能作为新版本")
+    with engine.begin() as conn:
+        old = _document_row(conn, old_id)
+        _own(user, old.department)
+        if old.revision != revision:
+            raise _conflict("这张表", old, DOCUMENT_STATES, None)
+        t = _transition(DOCUMENT_TRANSITIONS, "revise", old.state, user, "这张表",
+                        DOCUMENT_STATES)
+        new = _document_row(conn, new_id)
+        if new.department != old.department:
+            raise Invalid(f"修改稿属于“{new.department}”，原表属于“{old.department}”")
+        if new.cycle_id != new_id or new.state != "draft" or new.revision != 0:
+            raise Invalid(f"文档 {new_id} 已在审核流程中（第{new.version}版，"
+                          f"{DOCUMENT_STATES[new.state]}），不能作为修改稿")
+        conn.execute(update(cycle_documents).where(cycle_documents.c.document_id == old_id)
+                     .values(state=t.target, revision=revision + 1, updated_at=now,
+                             updated_by=user.username))
+        conn.execute(update(cycle_documents).where(cycle_documents.c.document_id == new_id)
+                     .values(cycle_id=old.cycle_id, version=old.version + 1,
+                             previous_id=old_id, revision=1, updated_at=now,
+                             updated_by=user.username))
+        _event(conn, user, old.cycle_id, old_id, None, "revise", old.state, t.target, None, now)
+        _event(conn, user, old.cycle_id, new_id, None, "version", None, "draft",
+               f"第{old.version + 1}版，修订第{old.version}版（文档 {old_id}）", now)
+        return document_state(conn, new_id)
+
+
+# ---- what waits for whom ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TodoItem:
+    document_id: int
+    cycle_id: int
+    version: int
+    department: str | None
+    year: int | None
+    title: str | None
+    state: str
+    updated_at: datetime | None
+    updated_by: str | None
+    opinion: str | None
+    projects: int
+    returned: int  # projects returned
+    passed: int
+
+    @property
+    def label(self) -> str:
+        return DOCUMENT_STATES[self.state]
+
+    @property
+    def waiting(self) -> int:
+        return self.projects - self.returned - self.passed if self.state == "submitted" else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Todo:
+    """The lists of a role: `mine` is what waits for the caller (returned to a department,
+    submitted for a reviewer), `others` what waits for the other side."""
+
+    mine: list[TodoItem]
+    drafts: list[TodoItem]  # a department's tables not yet submitted
+    others: list[TodoItem]
+    approved: list[TodoItem]  # approved this week (since Monday, China time)
+
+
+def week_start(now: datetime) -> datetime:
+    local = now.astimezone(CHINA)
+    monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0,
+                                                                microsecond=0)
+    return monday.astimezone(UTC)
+
+
+def _items(conn: Connection, department: str | None) -> list[TodoItem]:
+    """Every document's current place in the cycle (superseded versions left out)."""
+    counts = (select(cycle_projects.c.document_id,
+                     func.sum(case((cycle_projects.c.state == "returned", 1), else_=0))
+                     .label("returned"),
+                     func.sum(case((cycle_projects.c.state == "passed", 1), else_=0))
+                     .label("passed"))
+              .group_by(cycle_projects.c.document_id).subquery())
+    query = (select(documents.c.id, documents.c.department, documents.c.year, documents.c.title,
+                    documents.c.n_projects, cycle_documents, counts.c.returned, counts.c.passed)
+             .select_from(documents)
+             .outerjoin(cycle_documents, cycle_documents.c.document_id == documents.c.id)
+             .outerjoin(counts, counts.c.document_id == documents.c.id)
+             .order_by(documents.c.id))
+    if department is not None:
+        query = query.where(documents.c.department == department)
+    items = []
+    for r in conn.execute(query):
+        state = r.state or "draft"
+        if state == "superseded":
+            continue
+        items.append(TodoItem(r.id, r.cycle_id or r.id, r.version or 1, r.department, r.year,
+                              r.title, state, _aware(r.updated_at), r.updated_by, r.opinion,
+                              r.n_projects, int(r.returned or 0), int(r.passed or 0)))
+    return items
+
+
+def todo(engine: Engine, user: User, now: datetime | None = None) -> Todo:
+    """What waits for `user`: a department's returned and draft tables, a reviewer's
+    submitted ones; the other side's; what was approved this week."""
+    now = now or datetime.now(UTC)
+    department = None if user.sees_everything else (user.department or "\x00none")
+    with engine.connect() as conn:
+        items = _items(conn, department)
+    since = week_start(now)
+    by_state: dict[str, list[TodoItem]] = defaultdict(list)
+    for item in items:
+        by_state[item.state].append(item)
+    approved = [i for i in by_state["approved"] if i.updated_at and i.updated_at >= since]
+    oldest = sorted(by_state["submitted"], key=lambda i: i.updated_at or now)
+    returned = sorted(by_state["returned"], key=lambda i: i.updated_at or now)
+    if user.role == "department":
+        return Todo(returned, by_state["draft"], oldest, approved)
+    return Todo(oldest, [], returned, approved)
+
+
+# ---- the bureau's overview -------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class OverviewRow:
+    document_id: int
+    cycle_id: int
+    version: int
+    department: str | None
+    year: int | None
+    title: str | None
+    state: str
+    projects: int
+    indicators: int
+    total: Decimal  # the projects' 总计 summed, 万元
+    grand_total: Decimal | None  # the 合计 row
+    verdicts: Counter[str] = field(default_factory=Counter)  # 优/良/中/差 → projects
+    rules: Counter[str] = field(default_factory=Counter)  # rule → findings
+    returned: int = 0
+    waiting: int = 0
+    updated_at: datetime | None = None
+
+    @property
+    def label(self) -> str:
+        return DOCUMENT_STATES[self.state]
+
+    @property
+    def findings(self) -> int:
+        return sum(self.rules.values())
+
+
+def overview_rows(engine: Engine, department: str | None = None,
+                  superseded: bool = False) -> list[OverviewRow]:
+    """Every document (of `department`) with its state, verdict counts, money, findings by
+    rule and projects returned or waiting — the current versions unless `superseded`."""
+    with engine.connect() as conn:
+        items = {i.document_id: i for i in _items(conn, department)}
+        query = (select(documents.c.id, documents.c.n_indicators, documents.c.project_total,
+                        documents.c.grand_total, cycle_documents.c.state,
+                        cycle_documents.c.cycle_id, cycle_documents.c.version,
+                        cycle_documents.c.updated_at, documents.c.department,
+                        documents.c.year, documents.c.title, documents.c.n_projects,
+                        documents.c.ingested_at)
+                 .outerjoin(cycle_documents, cycle_documents.c.document_id == documents.c.id)
+                 .order_by(documents.c.id))
+        if department is not None:
+            query = query.where(documents.c.department == department)
+        rows: dict[int, OverviewRow] = {}
+        for r in conn.execute(query):
+            if r.id not in items and not superseded:
+                continue
+            item = items.get(r.id)
+            rows[r.id] = OverviewRow(
+                r.id, r.cycle_id or r.id, r.version or 1, r.department, r.year, r.title,
+                r.state or "draft", r.n_projects, r.n_indicators, r.project_total,
+                r.grand_total, returned=item.returned if item else 0,
+                waiting=item.waiting if item else 0,
+                updated_at=_aware(r.updated_at) or _aware(r.ingested_at))
+        found = (select(findings.c.document_id, findings.c.project_seq, findings.c.rule,
+                        findings.c.severity)
+                 .where(findings.c.document_id.in_(list(rows))) if rows else None)
+        per_project: dict[tuple[int, int], list[Finding]] = defaultdict(list)
+        if found is not None:
+            for f in conn.execute(found):
+                rows[f.document_id].rules[f.rule] += 1
+                if f.project_seq is not None:
+                    per_project[f.document_id, f.project_seq].append(
+                        Finding(f.rule, Level(f.severity), ""))
+    for (doc_id, _), fs in per_project.items():
+        if (grade := verdict(fs)) != "优":
+            rows[doc_id].verdicts[grade] += 1
+    for row in rows.values():  # the others, with no finding or only notes, are 优
+        row.verdicts["优"] = row.projects - sum(row.verdicts.values())
+    return list(rows.values())
+
+
+# ---- one version against the last ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TargetDiff:
+    indicator: str
+    before: str | None
+    after: str | None
+    change: str  # added, dropped, raised, lowered, rewritten
+
+    @property
+    def label(self) -> str:
+        return CHANGE_LABELS[self.change]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectDiff:
+    seq: int | None  # in the new version (None: dropped)
+    before_seq: int | None
+    name: str
+    change: str  # added, dropped, changed
+    total_before: Decimal | None = None
+    total_after: Decimal | None = None
+    goal_rewritten: bool = False
+    targets: tuple[TargetDiff, ...] = ()
+
+    @property
+    def money_changed(self) -> bool:
+        return self.change == "changed" and self.total_before != self.total_after
+
+    @property
+    def label(self) -> str:
+        return CHANGE_LABELS[self.change]
+
+
+@dataclass(frozen=True, slots=True)
+class VersionDiff:
+    before_id: int
+    after_id: int
+    projects: list[ProjectDiff]  # only those that changed
+    total_before: Decimal
+    total_after: Decimal
+    unchanged: int  # projects alike in both
+
+    def count(self, change: str) -> int:
+        """Projects added, dropped or changed."""
+        return sum(p.change == change for p in self.projects)
+
+    def targets(self, change: str) -> int:
+        return sum(t.change == change for p in self.projects for t in p.targets)
+
+    @property
+    def money(self) -> int:
+        return sum(p.money_changed for p in self.projects)
+
+
+CHANGE_LABELS = {"added": "新增", "dropped": "删除", "raised": "提高", "lowered": "降低",
+                 "rewritten": "改写", "changed": "修改"}
+
+
+def _project_year(doc_id: int, doc: Document, p: Project) -> ProjectYear:
+    targets: dict[str, tuple[str, str, str | None]] = {}
+    for i in p.indicators:
+        targets.setdefault(matching.indicator_key(i.name), (i.name, i.target, i.category))
+    return ProjectYear(doc_id, doc.year, doc.department, p.seq, p.name, p.goal,
+                       p.amounts.total, targets)
+
+
+def compare_versions(before_id: int, before: Document, after_id: int, after: Document
+                     ) -> VersionDiff:
+    """What a revised table changed: projects added and dropped (matched by their name's
+    key, jixiao.matching), and in each project kept its targets added, dropped, raised,
+    lowered or rewritten (jixiao.compare's reading of a target change), its goal rewritten
+    and its money changed."""
+    old = {matching.project_key(p.name): p for p in before.projects}
+    new = {matching.project_key(p.name): p for p in after.projects}
+    diffs: list[ProjectDiff] = []
+    unchanged = 0
+    for key, p in new.items():
+        if key not in old:
+            diffs.append(ProjectDiff(p.seq, None, p.name, "added", None, p.amounts.total))
+            continue
+        o = old[key]
+        step = _step(_project_year(before_id, before, o), _project_year(after_id, after, p))
+        targets = tuple(TargetDiff(c.indicator, c.before, c.after,
+                                   "rewritten" if c.change == "changed" else c.change)
+                        for c in step.changes if c.change != "unchanged")
+        money = o.amounts.total != p.amounts.total
+        if targets or money or not step.goal_unchanged:
+            diffs.append(ProjectDiff(p.seq, o.seq, p.name, "changed", o.amounts.total,
+                                     p.amounts.total, not step.goal_unchanged, targets))
+        else:
+            unchanged += 1
+    for key, o in old.items():
+        if key not in new:
+            diffs.append(ProjectDiff(None, o.seq, o.name, "dropped", o.amounts.total, None))
+    diffs.sort(key=lambda d: (d.seq if d.seq is not None else 10**9, d.before_seq or 0))
+    return VersionDiff(before_id, after_id, diffs, before.project_total(),
+                       after.project_total(), unchanged)
+
+
+__all__ = ["ACTION_NAMES", "DOCUMENT_STATES", "DOCUMENT_TRANSITIONS", "PROJECT_STATES",
+           "PROJECT_TRANSITIONS", "Conflict", "CycleError", "DocumentState", "Event",
+           "Forbidden", "Invalid", "OverviewRow", "ProjectState", "Todo", "TodoItem",
+           "Transition", "VersionDiff", "act_on_document", "act_on_project", "allowed",
+           "compare_versions", "document_state", "history", "overview_rows",
+           "project_states", "revise", "todo", "versions"]
