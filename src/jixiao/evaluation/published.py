@@ -10,14 +10,16 @@ files or the store; `jixiao.store.selfeval` keeps a 自评表 as actuals of its 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from jixiao import matching
 from jixiao.compare import ProjectYear, TargetChange, _step
 from jixiao.evaluation.actuals import Actual, Actuals, Execution
+from jixiao.evaluation.direction import turned
 from jixiao.evaluation.profiles import BUILT_IN, ScoringProfile, load_profile
-from jixiao.evaluation.scoring import score_project, two_decimals
+from jixiao.evaluation.scoring import score_indicator, score_project, two_decimals
 from jixiao.model import Document, Indicator, Project, SourceSpan
 from jixiao.targets import Status, parse
 from jixiao.taxonomy import classify
@@ -81,10 +83,16 @@ def scored_indicators(project: Project) -> list[tuple[int, Indicator]]:
     return out
 
 
-def execution_weights() -> set[Decimal]:
+@functools.cache  # read once: every project and indicator asks
+def _central() -> ScoringProfile:
+    return load_profile("central")
+
+
+@functools.cache
+def execution_weights() -> frozenset[Decimal]:
     """The execution 分值 of the built-in profiles (10, 20): a form states it in a heading
     the model does not carry, so it is inferred as 100 − Σ 分值 when that is one of them."""
-    return {load_profile(name).execution_weight for name in BUILT_IN}
+    return frozenset(load_profile(name).execution_weight for name in BUILT_IN)
 
 
 def execution_weight(project: Project) -> Decimal | None:
@@ -105,11 +113,15 @@ def _status(indicator: Indicator) -> tuple[Status, Decimal] | None:
     if form is None or not (form.actual or "").strip():
         return None
     target = parse(indicator.target)
+    if (turn := turned(indicator, target)) is not None:
+        target = turn.target  # pointing the wrong way: read as the scorer reads it
     try:
-        done = target.assess(form.actual or "", classify(indicator, target).direction)
+        share, _, status = score_indicator(target, form.actual or "", ONE,
+                                           classify(indicator, target).direction,
+                                           _central())
     except ValueError:
         return None
-    return done.status, done.ratio
+    return status, share
 
 
 def rounding_slack(weight: Decimal | None) -> Decimal:
@@ -133,7 +145,7 @@ def check_arithmetic(doc: Document, profile: ScoringProfile | None = None
                      ) -> list[PublishedFinding]:
     """The publisher's own arithmetic, cell by cell; `profile` gives the grade bounds
     (central by default)."""
-    grades = profile or load_profile("central")
+    grades = profile or _central()
     out: list[PublishedFinding] = []
     for p in doc.projects:
         form = p.form
@@ -318,9 +330,12 @@ def rescore(doc: Document, profiles: list[ScoringProfile] | None = None) -> list
             for ind in s.indicators:
                 f = ind.indicator.form
                 if f is not None and f.score is not None:
+                    # a 分值 printed rounded moves every score of the project a little, as
+                    # the stated 分值 are scaled to the profile's points together
                     cells.append(CellFit(p.seq, positions[(p.seq, ind.position)], "得分",
                                          f.score, two_decimals(ind.points), ind.formula,
-                                         rounding_slack(f.weight)))
+                                         max((rounding_slack(i.form.weight)
+                                              for i in p.indicators if i.form), default=ZERO)))
             if form is not None and form.total_score is not None:
                 cells.append(CellFit(p.seq, None, "总分", form.total_score, s.total,
                                      "预算执行得分 + Σ 得分", sum(
