@@ -376,6 +376,10 @@ _RATE_TWO = re.compile(r"(?<![增长提高提升])率(?:[；;]?\s*年度指标�
                        r"(100|\d{2}(?:\.\d+)?)%")
 
 
+# an item's number before its level, its `、` read as a dot or comma (at 150 dpi)
+_ITEM_DOT = re.compile(r"^(\d{1,2})([.,，．])(?=(?:产出|效益|满意度|成本)指标)")
+
+
 def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
@@ -397,6 +401,9 @@ def _mend(chars: list[OcrChar]) -> list[str]:
                 c.text = ch
             mends.append(f"{text} → {mended}")
             text = mended
+    if m := _ITEM_DOT.match(text):  # `1.效益指标`: a figure then a level is no decimal
+        chars[m.start(2)].text = "、"
+        mends.append(f"{m.group(0)} → {m.group(1)}、")
     for m in _RATE_TWO.finditer(text):
         if Decimal(m.group(2)) <= 100:
             chars[m.start(1)].text = "≥"
