@@ -423,3 +423,55 @@ def test_a_document_deleted_through_another_server_process_is_gone(site: Site) -
                            headers={"X-CSRF-Token": reviewer.csrf}).status_code == 204
     assert reader.get(f"/documents/{site.psb}").status_code == 404
     assert reader.get(f"/api/v1/documents/{site.psb}/projects/1").status_code == 404
+
+
+# ---- compare by part of a name, with year and department; a project's years -------------
+
+
+def test_compare_finds_part_of_a_name_with_year_and_department(site: Site) -> None:
+    client = site.client("reviewer")
+    count = sum("满意度" in i.name for p in read(SAMPLE).projects for i in p.indicators)
+    every = client.get("/api/v1/compare/indicator", params={"name": "满意度"}).json()["count"]
+    assert every > count  # the other department's table has some too
+    page = client.get("/compare", params={"name": "满意度"}).text
+    assert "没有名为“满意度”的指标；下面比较名称中含有“满意度”的" in page
+    assert f"{every} 个目标值" in page and 'href="/compare?name=%E7%94%A8' in page
+    psb = client.get("/compare", params={"name": "满意度", "department": PSB}).text
+    assert f"{count} 个目标值" in psb and f'<option selected>{PSB}</option>' in psb
+    assert '<option value="2023">2023</option>' in page  # the years stored
+    assert f"<option>{PSB}</option>" in page  # a reviewer chooses the department
+    later = client.get("/compare", params={"name": "系统故障率", "year": "2031"}).text
+    assert "没有 2031 年的文档；已存年度：2023。" in later and "您是否要找" in later
+    other = client.get("/compare", params={"name": "满意度", "department": EDU}).text
+    assert f"{every - count} 个目标值" in other
+    # a department user compares in its own department only, whatever it asks
+    edu = site.client("edu").get("/compare", params={"name": "满意度", "department": PSB})
+    assert "个目标值" not in edu.text and "<option>" not in edu.text
+    api = client.get("/api/v1/compare/indicator",
+                     params={"name": "满意度", "department": PSB}).json()
+    assert api["matched"] == "partial" and api["count"] == count
+    assert sum(n["count"] for n in api["names"]) == count
+    missing = client.get("/api/v1/compare/indicator",
+                         params={"name": "系统故障率", "year": 2031}).json()
+    assert missing["missing_year"] and missing["years"] == [2023] and missing["count"] == 0
+    assert "系统故障率" in missing["suggestions"]
+    theirs = site.client("edu").get("/api/v1/compare/indicator",
+                                    params={"name": "系统故障率", "department": PSB}).json()
+    assert theirs["count"] == 0
+
+
+def test_a_projects_years_side_by_side(site: Site) -> None:
+    from jixiao.synthetic import next_year
+
+    doc = read(SAMPLE)
+    store.ingest(site.engine, next_year(doc, seed=7, year=2024))
+    client = site.client("psb")
+    project = doc.projects[99]
+    page = client.get(f"/documents/{site.psb}/projects/100").text
+    assert 'id="project-years"' in page
+    side = client.get("/compare/project", params={"name": project.name}).text
+    header = re.search(r"<thead>(.*?)</thead>", side, re.S)[1]
+    assert header.index("2023 年") < header.index("2024 年")
+    assert "系统故障率" in side and "达到90%" in side
+    none = client.get("/compare/project", params={"name": "指挥调度"}).text
+    assert "没有找到有年度的项目“指挥调度”" in none and "您是否要找" in none
