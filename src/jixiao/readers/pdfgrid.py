@@ -72,8 +72,9 @@ class PdfGridSettings:
     # as Word, LibreOffice and browsers draw them)
     column_pad: float = 1.0
     # a cell's text starting lower than its row's top by more than this share of a line
-    # height is centred vertically: the rows of a merged level label are not certain
-    align: float = 0.5
+    # height is centred vertically: the rows of a merged level label are not certain (a
+    # glyph from a fallback font, ≥ in WenQuanYi, lowers a top-aligned line by half a line)
+    align: float = 0.6
     # --- what breaks extractors ---
     # the same character drawn again within this distance (simulated bold) is one
     double: float = 1.5
