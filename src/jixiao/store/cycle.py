@@ -388,6 +388,12 @@ def act_on_project(engine: Engine, user: User, doc_id: int, seq: int, action: st
         return _project_state(conn.execute(select(cycle_projects).where(*key)).one(), seq)
 
 
+def check_revisable(user: User, state: DocumentState, department: str | None) -> None:
+    """Refuse early (before a revised table is stored) what `revise` would refuse."""
+    _own(user, department)
+    _transition(DOCUMENT_TRANSITIONS, "revise", state.state, user, "这张表", DOCUMENT_STATES)
+
+
 def revise(engine: Engine, user: User, old_id: int, new_id: int, revision: int,
            now: datetime | None = None) -> DocumentState:
     """Make the stored document `new_id` the next version of `old_id` (returned, or a draft),
@@ -686,13 +692,13 @@ def compare_versions(before_id: int, before: Document, after_id: int, after: Doc
         if key not in new:
             diffs.append(ProjectDiff(None, o.seq, o.name, "dropped", o.amounts.total, None))
     diffs.sort(key=lambda d: (d.seq if d.seq is not None else 10**9, d.before_seq or 0))
-    return VersionDiff(before_id, after_id, diffs, before.project_total(),
-                       after.project_total(), unchanged)
+    return VersionDiff(before_id, after_id, diffs, before.project_total,
+                       after.project_total, unchanged)
 
 
 __all__ = ["ACTION_NAMES", "DOCUMENT_STATES", "DOCUMENT_TRANSITIONS", "PROJECT_STATES",
            "PROJECT_TRANSITIONS", "Conflict", "CycleError", "DocumentState", "Event",
            "Forbidden", "Invalid", "OverviewRow", "ProjectState", "Todo", "TodoItem",
            "Transition", "VersionDiff", "act_on_document", "act_on_project", "allowed",
-           "compare_versions", "document_state", "history", "overview_rows",
+           "check_revisable", "compare_versions", "document_state", "history", "overview_rows",
            "project_states", "revise", "todo", "versions"]

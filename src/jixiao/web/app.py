@@ -33,6 +33,7 @@ from jixiao.audit import AuditReport
 from jixiao.limits import DEFAULT as DEFAULT_LIMITS
 from jixiao.model import Document
 from jixiao.store.accounts import AccountError
+from jixiao.store.cycle import CycleError
 from jixiao.store.schema import documents
 from jixiao.web.auth import WebError, caller
 from jixiao.web.limits import BodyLimit, heavy
@@ -166,7 +167,7 @@ async def preload_document(request: Request) -> None:
 
 
 def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastAPI:
-    from jixiao.web import api, pages
+    from jixiao.web import api, cycle_api, cycle_pages, pages
 
     app = FastAPI(title="jixiao", version="1", description="项目支出绩效目标: read, review, "
                   "score and compare — the JSON API of jixiao.", docs_url=None,
@@ -217,6 +218,11 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastA
         # fault, not the server's
         return await web_error(request, WebError(422, "invalid", f"请求无效 ({exc})"))
 
+    @app.exception_handler(CycleError)
+    async def cycle_refused(request: Request, exc: CycleError) -> Response:
+        # a step of the review cycle refused (role, state, or another user acted first)
+        return await web_error(request, WebError(exc.status, exc.code, exc.message))
+
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
         # still logged by the server; the client gets the usual error shape, no traceback
@@ -226,6 +232,8 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastA
     preload = [Depends(preload_document)]
     app.include_router(api.router, dependencies=preload)
     app.include_router(pages.router, dependencies=preload)
+    app.include_router(cycle_api.router, dependencies=preload)  # the review cycle (issue 17)
+    app.include_router(cycle_pages.router, dependencies=preload)
 
     @app.get("/", include_in_schema=False)
     async def home() -> Response:

@@ -27,6 +27,7 @@ from jixiao.evaluation.values import check_actual
 from jixiao.store import accounts, profiles
 from jixiao.store.profiles import active_profile
 from jixiao.store.search import KINDS, search
+from jixiao.web import cycle as cycle_views
 from jixiao.web import uploads, views
 from jixiao.web.auth import (
     LOGIN_CSRF_COOKIE,
@@ -141,8 +142,23 @@ async def upload_page(request: Request, who: Who, file: UploadFile) -> Response:
 
 
 @router.get("/documents/{doc_id}")
-async def document_page(request: Request, who: Who, doc_id: DocId) -> Response:
-    view = views.document_view(request.app.state.workspace, who, doc_id)
+async def document_page(request: Request, who: Who, doc_id: DocId,
+                        verdict: Annotated[str | None, Query(max_length=4)] = None,
+                        rule: Annotated[str | None, Query(max_length=60)] = None,
+                        category: Annotated[str | None, Query(max_length=40)] = None,
+                        state: Annotated[str | None, Query(max_length=20)] = None,
+                        min: Annotated[str | None, Query(max_length=30)] = None,
+                        max: Annotated[str | None, Query(max_length=30)] = None,
+                        sort: Annotated[str, Query(max_length=20)] = "seq",
+                        order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc"
+                        ) -> Response:
+    ws = request.app.state.workspace
+    view = views.document_view(ws, who, doc_id)
+    # the review cycle (issue 17): state and actions, the projects filtered and sorted,
+    # the whole table's sums
+    cycle_view = cycle_views.cycle_view(ws, who, view)
+    chosen = cycle_views.project_filter(verdict, rule, category, state, min, max, sort, order)
+    rows = cycle_views.project_rows(view, cycle_view, chosen)
     projects = sorted(view.doc.projects, key=lambda p: p.amounts.total or Decimal(0),
                       reverse=True)
     money_chart = bars_svg([(f"{p.seq} {p.name}", p.amounts.total or Decimal(0))
@@ -154,7 +170,11 @@ async def document_page(request: Request, who: Who, doc_id: DocId) -> Response:
     grade_chart = bars_svg([(g, grades.get(g, 0)) for g in ("优", "良", "中", "差")],
                            colour="#c98a2b")
     return render(request, "document.html", who, view=view, money_chart=money_chart,
-                  category_chart=category_chart, grade_chart=grade_chart)
+                  category_chart=category_chart, grade_chart=grade_chart,
+                  cycle=cycle_view, rows=rows, chosen=chosen,
+                  choices=cycle_views.filter_choices(view),
+                  checks=cycle_views.totals_check(view),
+                  project_states=cycle_views.PROJECT_STATES)
 
 
 @router.post("/documents/{doc_id}/delete")
@@ -190,7 +210,8 @@ def _project_page(request: Request, who: Caller, doc_id: int, seq: int, year: in
                   opinions=accounts.list_opinions(ws.engine, doc_id, seq),
                   may_write_actuals=views.may_write_actuals(who, view.doc.department),
                   may_write_opinion=views.may_write_opinion(who, view.doc.department),
-                  verdict=view.verdicts.get(seq, ""))
+                  verdict=view.verdicts.get(seq, ""),
+                  cycle=cycle_views.cycle_view(ws, who, view))
 
 
 @router.post("/documents/{doc_id}/projects/{seq}/actuals")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from jixiao.audit import GRADES, RULES, AuditReport
 from jixiao.model import Document, Finding, Project
@@ -12,7 +12,7 @@ from jixiao.writers.cells import append_row
 SHEET_COLUMNS = (
     ("项目序号", 8), ("项目名称", 36), ("指标序号", 8), ("指标名称", 24), ("年度指标值", 16),
     ("规则", 22), ("级别", 8), ("问题", 48), ("依据", 8), ("修改建议", 40), ("位置", 14),
-    ("审核意见", 40),
+    ("状态", 8), ("审核意见", 40),
 )
 
 
@@ -58,9 +58,15 @@ def report_dict(report: AuditReport, doc: Document) -> dict[str, Any]:
     }
 
 
-def write_review_xlsx(report: AuditReport, doc: Document, path: str | Path) -> None:
+def write_review_xlsx(report: AuditReport, doc: Document, path: str | Path | IO[bytes],
+                      states: dict[int, tuple[str, str | None]] | None = None,
+                      opinions: dict[int, str] | None = None) -> None:
     """Two sheets: 审核意见 (one row per finding, a blank 审核意见 column to fill in) and
-    项目结论 (one row per project with its verdict)."""
+    项目结论 (one row per project with its verdict). `states`: each project's state in the
+    review cycle and its opinion (项目 → (状态, 意见)), written in the 状态 column beside
+    审核意见 on both sheets; `opinions`: what was written on a finding (its position)."""
+    states = states or {}
+    opinions = opinions or {}
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -70,26 +76,29 @@ def write_review_xlsx(report: AuditReport, doc: Document, path: str | Path) -> N
     sheet.title = "审核意见"
     append_row(sheet, [name for name, _ in SHEET_COLUMNS])
     projects = _lookup(doc)
-    for f in report.findings:
+    for k, f in enumerate(report.findings):
         d = finding_dict(f, projects)
+        state = states.get(f.project) if f.project is not None else None
         append_row(sheet, [d["project"], d["project_name"], d["indicator"], d["indicator_name"],
                            d["target"], f"{f.rule} {d['title']}", str(f.severity), f.message,
-                           d["basis"], d["hint"], _where(f), None])
+                           d["basis"], d["hint"], _where(f), state[0] if state else None,
+                           opinions.get(k)])
     fills = {"error": "F8CBAD", "warning": "FFE699", "info": "DDEBF7"}
     for row in sheet.iter_rows(min_row=2):
         row[6].fill = PatternFill("solid", fgColor=fills[str(row[6].value)])
     verdicts = book.create_sheet("项目结论")
     append_row(verdicts, ["项目序号", "项目名称", "结论", "含义", "错误", "警告", "提示",
-                          "审核意见"])
+                          "状态", "审核意见"])
     by_project = {seq: report.of_project(seq) for seq in report.projects}
     for seq, v in report.verdicts().items():
         fs = by_project[seq]
         append_row(verdicts, [seq, projects[seq].name, v, GRADES[v],
                               sum(f.severity == "error" for f in fs),
                               sum(f.severity == "warning" for f in fs),
-                              sum(f.severity == "info" for f in fs), None])
+                              sum(f.severity == "info" for f in fs),
+                              *(states.get(seq) or (None, None))])
     for ws, widths in ((sheet, [w for _, w in SHEET_COLUMNS]),
-                       (verdicts, [8, 40, 6, 30, 6, 6, 6, 40])):
+                       (verdicts, [8, 40, 6, 30, 6, 6, 6, 8, 40])):
         for k, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(k)].width = width
         for cell in ws[1]:

@@ -1,0 +1,150 @@
+"""The pages of the review cycle: the actions on a document and its projects, a revised
+upload and its comparison, the 待办 lists, the bureau's overview and its exports, and the
+review sheet with states and opinions."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from jixiao.store import accounts, cycle
+from jixiao.web import cycle as cv
+from jixiao.web import uploads, views
+from jixiao.web.auth import Caller, require
+from jixiao.web.pages import render
+from jixiao.web.params import INT32, DocId, Seq
+from jixiao.writers.review import write_review_xlsx
+
+router = APIRouter(include_in_schema=False)
+Who = Annotated[Caller, Depends(require)]
+Revision = Annotated[int, Form(ge=0, le=INT32)]
+Opinion = Annotated[str, Form(max_length=cycle.OPINION_LIMIT)]
+
+
+@router.post("/documents/{doc_id}/cycle")
+async def document_action(request: Request, who: Who, doc_id: DocId,
+                          action: Annotated[str, Form(pattern="^(submit|return|approve)$")],
+                          revision: Revision, opinion: Opinion = "") -> Response:
+    ws = request.app.state.workspace
+    views.document_view(ws, who, doc_id)  # another department's: 404 first
+    cycle.act_on_document(ws.engine, who.user, doc_id, action, revision, opinion)
+    return RedirectResponse(f"/documents/{doc_id}#cycle", status_code=303)
+
+
+@router.post("/documents/{doc_id}/projects/{seq}/cycle")
+async def project_action(request: Request, who: Who, doc_id: DocId, seq: Seq,
+                         action: Annotated[str, Form(pattern="^(pass|return)$")],
+                         revision: Revision, opinion: Opinion = "",
+                         back: Annotated[str, Form(max_length=20)] = "") -> Response:
+    ws = request.app.state.workspace
+    views.project_of(views.document_view(ws, who, doc_id), seq)
+    cycle.act_on_project(ws.engine, who.user, doc_id, seq, action, revision, opinion)
+    url = f"/documents/{doc_id}#p{seq}" if back == "document" else \
+        f"/documents/{doc_id}/projects/{seq}#cycle"
+    return RedirectResponse(url, status_code=303)
+
+
+@router.post("/documents/{doc_id}/versions")
+async def revised_upload(request: Request, who: Who, doc_id: DocId, file: UploadFile,
+                         revision: Revision) -> Response:
+    """A revised table: stored as a document, then made the next version of this one."""
+    ws = request.app.state.workspace
+    view = views.document_view(ws, who, doc_id)
+    state = cycle.document_state(ws.engine, doc_id)
+    # refused before the upload is stored when this version cannot be revised at all
+    cycle.check_revisable(who.user, state, view.doc.department)
+    result = await uploads.store_upload(request, who, file)
+    cycle.revise(ws.engine, who.user, doc_id, result.document_id, revision)
+    url = f"/documents/{result.document_id}/revision"
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/documents/{doc_id}/revision")
+async def revision_page(request: Request, who: Who, doc_id: DocId) -> Response:
+    ws = request.app.state.workspace
+    view = views.document_view(ws, who, doc_id)
+    state = cycle.document_state(ws.engine, doc_id)
+    found = cv.revision_diff(ws, who, view, state)
+    before = found[0] if found else None
+    return render(request, "revision.html", who, view=view, state=state, before=before,
+                  diff=found[1] if found else None,
+                  returned=cycle.project_states(ws.engine, before.id) if before else {},
+                  cycle_view=cv.cycle_view(ws, who, view))
+
+
+@router.get("/todo")
+async def todo_page(request: Request, who: Who) -> Response:
+    return render(request, "todo.html", who,
+                  todo=cycle.todo(request.app.state.engine, who.user))
+
+
+def _overview(request: Request, who: Caller, department: str | None, year: int | None,
+              state: str | None, rule: str | None, sort: str, order: str, all: bool
+              ) -> cv.Overview:
+    return cv.overview(request.app.state.workspace, who, cv.overview_filter(
+        department, year, state, rule, sort, order, all))
+
+
+OverviewQuery = (Annotated[str | None, Query(max_length=200)],
+                 Annotated[int | None, Query(ge=2000, le=2100)],
+                 Annotated[str | None, Query(max_length=20)],
+                 Annotated[str | None, Query(max_length=60)],
+                 Annotated[str, Query(max_length=20)], Annotated[str, Query(
+                     pattern="^(asc|desc)$")])
+
+
+@router.get("/overview")
+async def overview_page(request: Request, who: Who, department: OverviewQuery[0] = None,
+                        year: OverviewQuery[1] = None, state: OverviewQuery[2] = None,
+                        rule: OverviewQuery[3] = None, sort: OverviewQuery[4] = "department",
+                        order: OverviewQuery[5] = "asc", all: bool = False) -> Response:
+    o = _overview(request, who, department, year, state, rule, sort, order, all)
+    return render(request, "overview.html", who, o=o, states=cycle.DOCUMENT_STATES,
+                  query=o.filter.query())
+
+
+@router.get("/overview.csv")
+async def overview_csv(request: Request, who: Who, department: OverviewQuery[0] = None,
+                       year: OverviewQuery[1] = None, state: OverviewQuery[2] = None,
+                       rule: OverviewQuery[3] = None, sort: OverviewQuery[4] = "department",
+                       order: OverviewQuery[5] = "asc", all: bool = False) -> Response:
+    o = _overview(request, who, department, year, state, rule, sort, order, all)
+    return Response(cv.overview_csv(o).encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="overview.csv"'})
+
+
+@router.get("/overview.xlsx")
+async def overview_xlsx(request: Request, who: Who, department: OverviewQuery[0] = None,
+                        year: OverviewQuery[1] = None, state: OverviewQuery[2] = None,
+                        rule: OverviewQuery[3] = None, sort: OverviewQuery[4] = "department",
+                        order: OverviewQuery[5] = "asc", all: bool = False) -> Response:
+    o = _overview(request, who, department, year, state, rule, sort, order, all)
+    return Response(cv.overview_xlsx(o), media_type="application/vnd.openxmlformats-"
+                    "officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="overview.xlsx"'})
+
+
+@router.get("/documents/{doc_id}/review.xlsx")
+async def review_sheet(request: Request, who: Who, doc_id: DocId) -> Response:
+    """The review sheet (jixiao audit -f xlsx) with each project's state and opinions."""
+    ws = request.app.state.workspace
+    view = views.document_view(ws, who, doc_id)
+    states = cycle.project_states(ws.engine, doc_id)
+    opinions: dict[int, list[str]] = {}
+    for o in accounts.list_opinions(ws.engine, doc_id):
+        if o.finding_position is not None:
+            opinions.setdefault(o.finding_position, []).append(f"{o.username}：{o.text}")
+    buffer = io.BytesIO()
+    write_review_xlsx(view.report, view.doc, buffer, states={
+        p.seq: (states[p.seq].label if p.seq in states else cycle.PROJECT_STATES["pending"],
+                states[p.seq].opinion if p.seq in states else None)
+        for p in view.doc.projects},
+        opinions={k: "\n".join(v) for k, v in opinions.items()})
+    return Response(buffer.getvalue(), media_type="application/vnd.openxmlformats-"
+                    "officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="review.xlsx"'})
