@@ -17,8 +17,9 @@ from jixiao.evaluation.actuals import Actual
 from jixiao.evaluation.scoring import score_document
 from jixiao.evaluation.values import check_actual
 from jixiao.interchange import money_text
-from jixiao.store import accounts
+from jixiao.store import accounts, cycle
 from jixiao.store.search import search
+from jixiao.web import cycle as cycle_views
 from jixiao.web import uploads, views
 from jixiao.web.auth import Caller, WebError, require
 from jixiao.web.limits import heavy
@@ -118,6 +119,8 @@ class ProjectOut(BaseModel):
     first_line: int | None
     last_line: int | None
     page: int | None
+    state: str | None = Field(default=None, description="in the review cycle: pending, "
+                              "passed or returned (in lists)")
 
 
 class ProjectPage(Page):
@@ -293,13 +296,26 @@ async def delete_document(request: Request, who: Who, doc_id: DocId) -> Response
 
 
 @router.get("/documents/{doc_id}/projects", response_model=ProjectPage)
-async def list_projects(request: Request, who: Who, doc_id: DocId, limit: Limit = 50,
-                  offset: Offset = 0, verdict: str | None = None) -> ProjectPage:
-    view = views.document_view(request.app.state.workspace, who, doc_id)
-    found = [p for p in view.doc.projects
-             if verdict is None or view.verdicts.get(p.seq) == verdict]
-    return ProjectPage(total=len(found), limit=limit, offset=offset,
-                       items=[_project_out(view, p) for p in found[offset:offset + limit]])
+async def list_projects(
+        request: Request, who: Who, doc_id: DocId, limit: Limit = 50, offset: Offset = 0,
+        verdict: Annotated[str | None, Query(max_length=4)] = None,
+        rule: Annotated[str | None, Query(max_length=60)] = None,
+        category: Annotated[str | None, Query(max_length=40, description="一级指标")] = None,
+        state: Annotated[str | None, Query(pattern="^(pending|passed|returned)$")] = None,
+        min: Annotated[str | None, Query(max_length=30, description="总计 at least")] = None,
+        max: Annotated[str | None, Query(max_length=30, description="总计 at most")] = None,
+        sort: Annotated[str, Query(pattern="^(seq|name|total|indicators|verdict|state|"
+                                           "findings)$")] = "seq",
+        order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc") -> ProjectPage:
+    ws = request.app.state.workspace
+    view = views.document_view(ws, who, doc_id)
+    # filtered and sorted as the document page does it (web/cycle.py), with the cycle state
+    found = cycle_views.project_rows(
+        view, cycle.project_states(ws.engine, doc_id),
+        cycle_views.project_filter(verdict, rule, category, state, min, max, sort, order))
+    return ProjectPage(total=len(found), limit=limit, offset=offset, items=[
+        _project_out(view, r.project).model_copy(update={"state": r.state.state})
+        for r in found[offset:offset + limit]])
 
 
 @router.get("/documents/{doc_id}/projects/{seq}", response_model=ProjectDetail)
