@@ -20,7 +20,7 @@ install: $(STAMP) node_modules/.installed-stamp
 node_modules/.installed-stamp: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || \
 		{ apt-get update -q && apt-get install -y -q nodejs npm; }
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
 	@touch $@
 
 $(STAMP): pyproject.toml
@@ -87,6 +87,9 @@ lint: install
 test-tools:
 	@command -v soffice >/dev/null 2>&1 || \
 		{ apt-get update -q && apt-get install -y -q --no-install-recommends libreoffice-calc-nogui; }
+	@# Writer too: forms rendered as .docx are printed to PDF by LibreOffice in the tests
+	@dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 || \
+		{ apt-get update -q && apt-get install -y -q --no-install-recommends libreoffice-writer-nogui; }
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 		{ apt-get update -q && apt-get install -y -q postgresql; }
 	@# the browser of the end-to-end tests (Playwright drives it by its executable path)

@@ -240,7 +240,7 @@ def test_show_prints_a_stored_forms_columns_in_its_unit(tmp_path: Path) -> None:
         assert words in langfang, words
     wuhan = show(str(ids["08"]), "1")
     assert "中长期目标：优化教育布局" in wuhan and "项目期：202001-202012" in wuhan
-    assert "资金来源：资金总额 10,000  当年资金总额 10,000" in wuhan
+    assert "资金来源：资金总额 10,000.00  当年资金总额 10,000.00" in wuhan
 
 
 def test_export_carries_a_forms_columns_from_the_store(tmp_path: Path) -> None:

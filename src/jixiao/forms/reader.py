@@ -199,6 +199,9 @@ class FormReader:
             if budget is not None:
                 i = self._budget_block(current, *budget)
                 continue
+            if not tok.carried and (k := self._total_score(current, i)):
+                i = k
+                continue
             m = self.vocab.label(tok.text)
             if m is None or tok.carried:  # a merged label was read in its first row
                 i += 1
@@ -208,6 +211,25 @@ class FormReader:
                 current = self._new_project()
             i = self._label(current, m, i)
         return self._document()
+
+    def _total_score(self, p: _Project, i: int) -> int:
+        """A 自评表's closing lines: 总分 with the published total (the last figure of its
+        row: 分值 then 得分), and 评价等级 with the published grade."""
+        key = normal(self.tokens[i].text)
+        after = [t for t in self.tokens[i + 1:i + 4] if self.grid.rowless or
+                 t.row == self.tokens[i].row]
+        if key.startswith(("总分", "评价总分", "自评总分", "自评得分合计")):
+            figures = [(n, amount(t.text)) for n, t in enumerate(after)]
+            found = [(n, f) for n, f in figures if f is not None]
+            if found and "total_score" not in p.budget:
+                n, figure = found[-1]
+                p.budget["total_score"] = figure
+                return i + n + 2
+        elif key in ("评价等级", "自评等级", "等级", "绩效等级", "评定等级") and after and \
+                after[0].text.strip() and "grade" not in p.fields:
+            p.fields["grade"] = after[0].text.strip()
+            return i + 2
+        return 0
 
     def _new_project(self) -> _Project:
         p = _Project()
@@ -921,7 +943,9 @@ class FormReader:
                                planned=p.budget.get("planned"),
                                adjusted=p.budget.get("adjusted"),
                                executed=p.budget.get("executed"),
-                               execution_score=p.budget.get("score"))
+                               execution_score=p.budget.get("score"),
+                               total_score=p.budget.get("total_score"),
+                               grade=p.fields.get("grade"))
             spans = {k: v for k, v in p.spans.items() if k != "unit_own"}
             project = Project(seq, name.strip(), amounts, p.fields.get("goal", ""),
                               p.indicators, span, spans, form)
