@@ -35,7 +35,7 @@ from jixiao.interchange import to_dict
 from jixiao.limits import DEFAULT as LIMITS
 from jixiao.readers import read
 from jixiao.store import accounts
-from jixiao.synthetic import generate_document
+from jixiao.synthetic import generate_actuals, generate_document
 from jixiao.web.app import Workspace, weight
 from jixiao.writers.text import render_text
 from ports import free_port, wait_for_port
@@ -465,8 +465,13 @@ def test_another_departments_pdf_or_xlsx_is_refused_from_its_first_page_or_rows(
 def test_a_put_of_5000_actual_values_leaves_healthz_answering(server: Server) -> None:
     sample = read(SAMPLE)
     positions = [(p.seq, k) for p in sample.projects for k in range(len(p.indicators))]
-    values = [{"project": seq, "indicator": k, "value": f"{n}", "reason": "压力测试"}
-              for n, (seq, k) in zip(range(5000), positions * 10, strict=False)]
+    # values every target accepts (the API checks each against its target): ten
+    # generated years of results, 5,000 values in all
+    years = [generate_actuals(sample, seed).values for seed in range(10)]
+    values = [{"project": seq, "indicator": k, "value": years[n // len(positions)][(seq, k)]
+               .value, "reason": "压力测试"}
+              for n, (seq, k) in zip(range(5000), positions * 10, strict=False)
+              if (seq, k) in years[n // len(positions)]]
     with Watch(server) as watch:
         started = time.perf_counter()
         response = _http(server, "PUT", f"/api/v1/documents/{server.psb}/actuals/2023",
