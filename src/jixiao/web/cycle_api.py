@@ -16,7 +16,7 @@ from jixiao.store.cycle import DocumentState, ProjectState, TodoItem
 from jixiao.web import cycle as cv
 from jixiao.web import uploads, views
 from jixiao.web.api import ERRORS
-from jixiao.web.auth import Caller, require
+from jixiao.web.auth import Caller, WebError, require
 from jixiao.web.params import INT32, DocId, Seq
 
 router = APIRouter(prefix="/api/v1", responses={
@@ -25,18 +25,31 @@ router = APIRouter(prefix="/api/v1", responses={
 Who = Annotated[Caller, Depends(require)]
 
 
+# action and revision are required, but checked after the department boundary: another
+# department's document is a 404 whatever the body (so they are optional to the schema)
 class ActionIn(BaseModel):
-    action: str = Field(pattern="^(submit|return|approve)$",
-                        description="submit (提交), return (退回) or approve (通过)")
-    revision: int = Field(ge=0, le=INT32, description="the document's revision as last read")
+    action: str | None = Field(default=None, pattern="^(submit|return|approve)$",
+                               description="required: submit (提交), return (退回) or "
+                                           "approve (通过)")
+    revision: int | None = Field(default=None, ge=0, le=INT32,
+                                 description="required: the document's revision as last read")
     opinion: str = Field(default="", max_length=cycle.OPINION_LIMIT)
 
 
 class ProjectActionIn(BaseModel):
-    action: str = Field(pattern="^(pass|return)$", description="pass (通过) or return (退回)")
-    revision: int = Field(ge=0, le=INT32, description="the project's revision as last read")
+    action: str | None = Field(default=None, pattern="^(pass|return)$",
+                               description="required: pass (通过) or return (退回)")
+    revision: int | None = Field(default=None, ge=0, le=INT32,
+                                 description="required: the project's revision as last read")
     opinion: str = Field(default="", max_length=cycle.OPINION_LIMIT,
                          description="required to return")
+
+
+def _required(body: ActionIn | ProjectActionIn) -> tuple[str, int]:
+    if body.action is None or body.revision is None:
+        missing = [k for k in ("action", "revision") if getattr(body, k) is None]
+        raise WebError(422, "invalid", f"请求无效 (body.{missing[0]}: Field required)")
+    return body.action, body.revision
 
 
 class ProjectStateOut(BaseModel):
@@ -189,8 +202,8 @@ async def document_action(request: Request, who: Who, doc_id: DocId, body: Actio
                           ) -> CycleOut:
     ws = request.app.state.workspace
     views.document_view(ws, who, doc_id)
-    cycle.act_on_document(ws.engine, who.user, doc_id, body.action, body.revision,
-                          body.opinion)
+    action, revision = _required(body)
+    cycle.act_on_document(ws.engine, who.user, doc_id, action, revision, body.opinion)
     return _cycle_out(request, who, doc_id)
 
 
@@ -199,18 +212,23 @@ async def project_action(request: Request, who: Who, doc_id: DocId, seq: Seq,
                          body: ProjectActionIn) -> ProjectStateOut:
     ws = request.app.state.workspace
     views.project_of(views.document_view(ws, who, doc_id), seq)
-    return _project_state(cycle.act_on_project(ws.engine, who.user, doc_id, seq, body.action,
-                                               body.revision, body.opinion))
+    action, revision = _required(body)
+    return _project_state(cycle.act_on_project(ws.engine, who.user, doc_id, seq, action,
+                                               revision, body.opinion))
 
 
 @router.post("/documents/{doc_id}/versions", response_model=CycleOut, status_code=201,
              responses={413: {"description": "too large"}, 415: {"description": "not a table"}})
-async def revised_upload(request: Request, who: Who, doc_id: DocId, file: UploadFile,
-                         revision: Annotated[int, Form(ge=0, le=INT32)]) -> CycleOut:
+async def revised_upload(request: Request, who: Who, doc_id: DocId,
+                         file: UploadFile | None = None,
+                         revision: Annotated[int | None, Form(ge=0, le=INT32)] = None
+                         ) -> CycleOut:
     """A revised table (multipart `file`, and the revision of this document as read):
     stored, and made the next version of this document, which is superseded."""
     ws = request.app.state.workspace
     view = views.document_view(ws, who, doc_id)
+    if file is None or revision is None:  # (required; after the boundary, as above)
+        raise WebError(422, "invalid", "请求无效 (需要 file 和 revision)")
     cycle.check_revisable(who.user, cycle.document_state(ws.engine, doc_id),
                           view.doc.department)
     result = await uploads.store_upload(request, who, file)
