@@ -8,7 +8,7 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 
 from fields import field_mismatches
 from jixiao.interchange import to_dict
@@ -95,4 +95,5 @@ def test_libreoffice_sheet_reads_back_to_the_gold(style: SheetStyle, subset: Any
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(style=html_styles)
 def test_any_house_style_reads_back_to_the_gold(style: HtmlStyle, subset: Any) -> None:
+    note(repr(style))  # the fixture's repr is too large for hypothesis to print the style
     _reads_back(render_html_pdf(subset[0], style), "random", subset)

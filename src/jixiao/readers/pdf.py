@@ -113,6 +113,7 @@ class Line:
 class Row:
     page: int
     cells: dict[str, list[Line]] = field(default_factory=lambda: {c: [] for c in COLUMNS})
+    open: bool = False  # a ruled row cut by the page break: the next page's top band goes on
 
     def text(self, column: str) -> str:
         return "".join(line.text for line in self.cells[column])
@@ -240,6 +241,10 @@ class Ruling:
 
     rows: list[float]
     verticals: list[tuple[float, float, float]]
+    # the column rules go on above the first / below the last horizontal rule: a row cut
+    # by a page break, its band closed by the column rules' end
+    cut_top: bool = False
+    cut_bottom: bool = False
 
     def bands(self) -> list[tuple[float, float]]:
         """(top, bottom) of the strips between neighbouring horizontal rules."""
@@ -277,7 +282,7 @@ def _ruling(page: Any) -> Ruling | None:
             horizontal.append(((y0 + y1) / 2, x0, x1))
         elif x1 - x0 <= RULE_WIDTH < y1 - y0:
             vertical.append(((x0 + x1) / 2, y0, y1))
-    if len(horizontal) < 2 or not vertical:
+    if not horizontal or not vertical:  # one rule: a cut row's rest above the table's end
         return None
     table_left = min(x for x, _, _ in vertical)
     table_right = max(x for x, _, _ in vertical)
@@ -298,15 +303,18 @@ def _ruling(page: Any) -> Ruling | None:
                 reach = x1
         if width > 0 and covered >= 0.9 * width:  # a rule across the table, not a stroke
             rows.append(segments[0][0])
-    if len(rows) < 2:
+    if not rows:
         return None
     # a row cut by a page break has no rule at the cut: the column rules end there instead
     low, high = min(y0 for _, y0, _ in vertical), max(y1 for _, _, y1 in vertical)
-    if low < rows[-1] - RULE_TOLERANCE:
+    cut_bottom, cut_top = low < rows[-1] - RULE_TOLERANCE, high > rows[0] + RULE_TOLERANCE
+    if cut_bottom:
         rows.append(low)
-    if high > rows[0] + RULE_TOLERANCE:
+    if cut_top:
         rows.insert(0, high)
-    return Ruling(rows, vertical)
+    if len(rows) < 2:
+        return None
+    return Ruling(rows, vertical, cut_top, cut_bottom)
 
 
 def _cell_text(chars: list[Char], page: int) -> str:
@@ -469,13 +477,27 @@ def _furniture(lines: list[Line], first: tuple[tuple[float, str], tuple[float, s
         if not neighbour or line in out:
             continue
         height = max(c.y1 - c.y0 for c in line.chars)
-        if abs(line.y - neighbour[0].y) <= 1.5 * height:
-            continue
+        gap = abs(line.y - neighbour[0].y)
         key = _masked(line)
-        if FOOTER.match(line.text.strip()) or (edge is not None and abs(key[0] - edge[0]) <= 1
-                                                and key[1] == edge[1] and len(key[1]) > 1):
+        repeated = edge is not None and abs(key[0] - edge[0]) <= 1 and key[1] == edge[1] \
+            and len(key[1]) > 1
+        if repeated and line is lines[0] and not _header_like(line) and \
+                gap > max(height, *(c.y1 - c.y0 for c in neighbour[0].chars)):
+            # page 1's top line again at its height (a running head in a narrow top
+            # margin stands closer to the table than 1.5 lines): page 1's top line is the
+            # title or a running head, never a row, so its not touching the next suffices
+            out.append(line)
+            continue
+        if gap <= 1.5 * height:
+            continue
+        if FOOTER.match(line.text.strip()) or repeated:
             out.append(line)
     return out
+
+
+def _header_like(line: Line) -> bool:
+    """Every character of the line belongs to a column-header label."""
+    return all(c.text in HEADER_CHARS or not c.text.strip() for c in line.chars)
 
 
 def _place_ruled(ruling: Ruling, chars: list[Char], page_lines: list[Line], page: int,
@@ -484,22 +506,25 @@ def _place_ruled(ruling: Ruling, chars: list[Char], page_lines: list[Line], page
                  ) -> tuple[float, list[float], float] | None:
     """Place a ruled page's text in rows: one row per band between two rules, whatever the
     vertical alignment of its cells (WPS centres them: the figures are no row starts). A
-    band without a figure in 总计 continues the row before it (a row cut by a page break);
-    one with several is split at its figures. Returns the table's columns (left, cuts,
-    right), or None when the page shows no header row and none was seen before."""
+    row cut by a page break goes on in the next page's first band, whether its figure
+    stands above the cut (top-aligned cells) or below it (middle or bottom); a band cut at
+    the page's foot is a row of its own even without a figure. Any other band without a
+    figure in 总计 continues the row before it; one with several is split at its figures.
+    Returns the table's columns (left, cuts, right), or None when the page shows no header
+    row and none was seen before."""
     bands = ruling.bands()
     header = _ruled_header(ruling, chars, page)
-    first = 0
+    start = 0
     if header is not None:
         k, cuts = header
         xs = ruling.columns(*bands[k])
-        grid, first = (xs[0], cuts, xs[-1]), k + 1
+        grid, start = (xs[0], cuts, xs[-1]), k + 1
         if not rows:
             before += [line.text for line in page_lines if line.y > bands[k][0]]
     if grid is None:
         return None
     left, cuts, right = grid
-    body = bands[first:]
+    body = bands[start:]
     tops = [-top for top, _ in body]  # ascending
     per_band: list[dict[str, list[Char]]] = [{c: [] for c in COLUMNS} for _ in body]
     for c in chars:
@@ -510,15 +535,23 @@ def _place_ruled(ruling: Ruling, chars: list[Char], page_lines: list[Line], page
     band_lines = [{name: _lines(cs, page) for name, cs in cells.items()} for cells in per_band]
     pitch = _pitch({f"{k}{name}": lines for k, cells in enumerate(band_lines)
                     for name, lines in cells.items()})
-    for lines in band_lines:
+    for k, lines in enumerate(band_lines):
         groups = _amount_groups(lines["total"], pitch, page)
         first = "".join(x.text for x in groups[0]) if groups else ""
-        if len(groups) == 1 and (_is_amount(first) or not rows):
+        last = k == len(band_lines) - 1
+        if k == 0 and rows and (rows[-1].open or (ruling.cut_top and start == 0)):
+            rows[-1].open = False  # the rest of the row the page break cut
+            for name, cell in lines.items():
+                rows[-1].cells[name].extend(cell)
+        elif (len(groups) == 1 and (_is_amount(first) or not rows)) or \
+                (not groups and last and ruling.cut_bottom and any(lines.values())):
             row = Row(page)
             row.cells = lines
             rows.append(row)
         elif any(lines.values()):  # several rows in one band, or the rest of a cut row
             _place_top_aligned(lines, page, rows, pitch)
+        if last and rows:
+            rows[-1].open = ruling.cut_bottom and any(lines.values())
     return grid
 
 
