@@ -28,7 +28,8 @@ from jixiao.store import accounts, profiles
 from jixiao.store.profiles import active_profile
 from jixiao.store.search import KINDS, search
 from jixiao.web import cycle as cycle_views
-from jixiao.web import uploads, views
+from jixiao.web import downloads, uploads, views
+from jixiao.web import selfeval as selfeval_views
 from jixiao.web.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -38,6 +39,7 @@ from jixiao.web.auth import (
     require,
     require_role,
 )
+from jixiao.web.limits import heavy
 from jixiao.web.params import DocId, Seq, finding_position
 from jixiao.writers.charts import bars_svg, distribution_svg
 from jixiao.writers.comparison import CHANGE_LABELS
@@ -154,6 +156,8 @@ async def document_page(request: Request, who: Who, doc_id: DocId,
                         ) -> Response:
     ws = request.app.state.workspace
     view = views.document_view(ws, who, doc_id)
+    if selfeval_views.is_self_evaluation(view):  # a 自评表: published beside recomputed
+        return await selfeval_document_page(request, who, view)
     # the review cycle (issue 17): state and actions, the projects filtered and sorted,
     # the whole table's sums
     cycle_view = cycle_views.cycle_view(ws, who, view)
@@ -174,7 +178,8 @@ async def document_page(request: Request, who: Who, doc_id: DocId,
                   cycle=cycle_view, rows=rows, chosen=chosen,
                   choices=cycle_views.filter_choices(view),
                   checks=cycle_views.totals_check(view),
-                  project_states=cycle_views.PROJECT_STATES)
+                  project_states=cycle_views.PROJECT_STATES,
+                  lights=downloads.lights(ws, view))  # 红黄绿 and the downloads (issue 16)
 
 
 @router.post("/documents/{doc_id}/delete")
@@ -186,6 +191,9 @@ async def delete_page(request: Request, who: Who, doc_id: DocId) -> Response:
 @router.get("/documents/{doc_id}/projects/{seq}")
 async def project_page(request: Request, who: Who, doc_id: DocId, seq: Seq,
                        year: Annotated[int, Query(ge=2000, le=2100)] = 2023) -> Response:
+    view = views.document_view(request.app.state.workspace, who, doc_id)
+    if selfeval_views.is_self_evaluation(view):  # a 自评表: its targets against the approved
+        return await selfeval_project_page(request, who, view, seq)
     return _project_page(request, who, doc_id, seq, year)
 
 
@@ -211,7 +219,8 @@ def _project_page(request: Request, who: Caller, doc_id: int, seq: int, year: in
                   may_write_actuals=views.may_write_actuals(who, view.doc.department),
                   may_write_opinion=views.may_write_opinion(who, view.doc.department),
                   verdict=view.verdicts.get(seq, ""),
-                  cycle=cycle_views.cycle_view(ws, who, view))
+                  cycle=cycle_views.cycle_view(ws, who, view),
+                  lights=downloads.lights(ws, view, year))  # 红黄绿 (issue 16)
 
 
 @router.post("/documents/{doc_id}/projects/{seq}/actuals")
@@ -246,6 +255,34 @@ async def opinion_form(request: Request, who: Who, doc_id: DocId, seq: Seq,
                          finding_position(finding, [k for k, _ in views.project_findings(
                              view, seq)]))
     return RedirectResponse(f"/documents/{doc_id}/projects/{seq}#opinions", status_code=303)
+
+
+# ---- a self-evaluation (自评表, issue 18) -------------------------------------------------
+
+
+async def selfeval_document_page(request: Request, who: Caller, view: views.DocumentView
+                                 ) -> Response:
+    """A stored 自评表: each project's published scores beside the recomputed, its budget
+    block, the publisher's arithmetic findings with their cells (web/selfeval.py)."""
+    ws = request.app.state.workspace
+    # every project re-scored under four profiles: in the pool, off the event loop
+    se = await heavy(selfeval_views.selfeval_view, ws, who, view)
+    return render(request, "selfeval.html", who, view=view, se=se,
+                  cycle=cycle_views.cycle_view(ws, who, view))
+
+
+async def selfeval_project_page(request: Request, who: Caller, view: views.DocumentView,
+                                seq: int) -> Response:
+    """A 自评表 project: each target against the approved table's, its actual, weight,
+    score and reason as published, and the scores recomputed."""
+    ws = request.app.state.workspace
+    project = views.project_of(view, seq)
+    se = await heavy(selfeval_views.selfeval_view, ws, who, view, seq)
+    return render(request, "selfeval_project.html", who, view=view, project=project,
+                  row=se.project(seq), labels=CHANGE_LABELS,
+                  findings=views.project_findings(view, seq),
+                  opinions=accounts.list_opinions(ws.engine, view.id, seq),
+                  may_write_opinion=views.may_write_opinion(who, view.doc.department))
 
 
 # ---- search, compare, rules ------------------------------------------------------------
@@ -466,3 +503,6 @@ async def changes_page(request: Request, who: Who) -> Response:
     require_role(who, "admin", "reviewer")
     return render(request, "changes.html", who,
                   changes=accounts.list_changes(request.app.state.engine, limit=200))
+
+
+router.include_router(downloads.router)  # /documents/{id}/download/… (web/downloads.py)
