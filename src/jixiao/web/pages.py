@@ -505,4 +505,6 @@ async def changes_page(request: Request, who: Who) -> Response:
                   changes=accounts.list_changes(request.app.state.engine, limit=200))
 
 
-router.include_router(downloads.router)  # /documents/{id}/download/… (web/downloads.py)
+# /documents/{id}/download/… (web/downloads.py), as routes of this router: the app and the
+# tests that walk the pages' routes see them as pages
+router.routes.extend(downloads.router.routes)
