@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from jixiao import store
+from jixiao import formatting, store
 from jixiao.compare import compare_indicator, copied, project_series
 from jixiao.evaluation.actuals import Actual
 from jixiao.evaluation.scoring import score_document
@@ -20,6 +20,7 @@ from jixiao.interchange import money_text
 from jixiao.store import accounts, cycle
 from jixiao.store.search import search
 from jixiao.web import cycle as cycle_views
+from jixiao.web import selfeval as selfeval_views
 from jixiao.web import uploads, views
 from jixiao.web.auth import Caller, WebError, require
 from jixiao.web.limits import heavy
@@ -516,3 +517,180 @@ async def compare_copies(request: Request, who: Who,
     return [CopyOut(what=g.what, text=g.text, names=g.names, projects=[
         {"document_id": p.document_id, "year": p.year, "department": p.department,
          "project": p.seq, "name": p.name} for p in g.projects]) for g in groups]
+
+
+# ---- a self-evaluation (自评表, issue 18) --------------------------------------------------
+
+
+class ProfileFitOut(BaseModel):
+    profile: str
+    matched: int = Field(description="printed cells (得分, 预算执行得分, 总分) it reproduces")
+    cells: int
+    distance: str = Field(description="Σ |recomputed − published| over the cells it misses "
+                                      "(总分 aside)")
+    reproduces: bool
+
+
+class PublishedFindingOut(BaseModel):
+    code: str = Field(description="one of docs/selfeval.md's codes: total-not-sum, "
+                                  "score-over-weight, target-raised …")
+    message: str
+    project: int
+    indicator: int | None = Field(description="the indicator's position (0-based); null: "
+                                              "the project's own cell")
+    row: int | None = Field(description="the indicator's 序号 in its project")
+    indicator_name: str | None
+    cell: str = Field(description="得分, 分值, 总分, 等级, 预算执行得分, 偏差原因, 年度指标值")
+    published: str | None
+    expected: str | None
+    page: int | None
+    first_line: int | None
+    last_line: int | None
+
+
+class SelfEvaluationProjectOut(BaseModel):
+    seq: int
+    name: str
+    planned: str | None = Field(description="年初预算数 (the table's unit)")
+    adjusted: str | None = Field(description="全年预算数")
+    executed: str | None = Field(description="全年执行数")
+    execution_rate: str | None = Field(description="全年执行数 / 全年预算数, a ratio")
+    execution_weight: str | None
+    execution_score: str | None = Field(description="预算执行得分 as printed")
+    execution_computed: str
+    execution_matches: bool | None
+    execution_formula: str
+    total: str | None = Field(description="总分 as printed")
+    total_computed: str
+    total_matches: bool | None
+    grade: str | None = Field(description="等级 as printed")
+    grade_computed: str
+    profile: str = Field(description="the profile the recomputed figures are under: the "
+                                     "one nearest the project's printed scores")
+    reproduced: bool
+    profiles: list[ProfileFitOut] = Field(description="every profile on this project, "
+                                                      "best first")
+    findings: int
+    approved_document: int | None = Field(description="the approved target table linked")
+    approved_project: int | None
+    page: int | None
+
+
+class SelfEvaluationIndicatorOut(BaseModel):
+    position: int
+    seq: int
+    name: str
+    level2: str | None
+    target: str = Field(description="年度指标值 as the 自评表 states it")
+    approved: str | None = Field(description="the approved table's target")
+    change: str | None = Field(description="against the approved target: unchanged, raised, "
+                                           "lowered, changed, added; null: no table linked")
+    stricter: bool | None
+    actual: str | None
+    weight: str | None
+    score: str | None = Field(description="得分 as printed")
+    computed: str | None
+    matches: bool | None
+    formula: str | None
+    reason: str | None
+    scored: bool = Field(description="false: a placeholder row, not scored")
+    page: int | None
+    first_line: int | None
+    last_line: int | None
+
+
+class SelfEvaluationProjectDetail(SelfEvaluationProjectOut):
+    indicators: list[SelfEvaluationIndicatorOut]
+    dropped: list[ChangeOut] = Field(description="approved indicators the 自评表 leaves out")
+    published_findings: list[PublishedFindingOut]
+
+
+class SelfEvaluationOut(BaseModel):
+    id: int
+    title: str | None
+    department: str | None
+    year: int | None
+    reproduced_by: str | None = Field(description="the profile reproducing every printed "
+                                                  "cell, if one does")
+    profiles: list[ProfileFitOut]
+    findings: list[PublishedFindingOut]
+    projects: list[SelfEvaluationProjectOut]
+
+
+def _figure(value: Any) -> str | None:
+    """A score to two decimals (jixiao.formatting), None for none."""
+    return None if value is None else formatting.score(value)
+
+
+def _fits_out(distances: list[Any]) -> list[ProfileFitOut]:
+    return [ProfileFitOut(profile=d.profile, matched=d.matched, cells=d.cells,
+                          distance=formatting.score(d.distance), reproduces=d.reproduces)
+            for d in distances]
+
+
+def _published_finding_out(w: Any) -> PublishedFindingOut:
+    f = w.finding
+    return PublishedFindingOut(code=f.code, message=f.message, project=f.project,
+                               indicator=f.indicator, row=w.row, indicator_name=w.indicator,
+                               cell=f.cell, published=f.published, expected=f.expected,
+                               page=f.span.page, first_line=f.span.first_line,
+                               last_line=f.span.last_line)
+
+
+def _selfeval_project_out(p: Any) -> dict[str, Any]:
+    rate = None if p.rate is None else format(round(p.rate, 4), "f")
+    return dict(
+        seq=p.seq, name=p.name, planned=money_text(p.planned), adjusted=money_text(p.adjusted),
+        executed=money_text(p.executed), execution_rate=rate,
+        execution_weight=_figure(p.execution_weight),
+        execution_score=_figure(p.execution_score),
+        execution_computed=formatting.score(p.execution_computed),
+        execution_matches=p.execution_matches, execution_formula=p.execution_formula,
+        total=_figure(p.total), total_computed=formatting.score(p.total_computed),
+        total_matches=p.total_matches, grade=p.grade, grade_computed=p.grade_computed,
+        profile=p.profile, reproduced=p.reproduced, profiles=_fits_out(p.distances),
+        findings=len(p.findings), approved_document=p.approved_document,
+        approved_project=p.approved_project, page=p.span.page)
+
+
+@router.get("/documents/{doc_id}/self-evaluation", response_model=SelfEvaluationOut,
+            responses={404: {"description": "not found, or not a self-evaluation "
+                                            "(not-self-evaluation)"}})
+async def get_self_evaluation(request: Request, who: Who, doc_id: DocId) -> SelfEvaluationOut:
+    """A stored 自评表: each project's published scores beside the recomputed, the profiles'
+    fits, the publisher's arithmetic findings with their cells."""
+    ws = request.app.state.workspace
+    view = views.document_view(ws, who, doc_id)
+    se = await heavy(selfeval_views.selfeval_view, ws, who, view)
+    doc = view.doc
+    return SelfEvaluationOut(
+        id=doc_id, title=doc.title, department=doc.department, year=doc.year,
+        reproduced_by=se.reproduced_by, profiles=_fits_out(se.distances),
+        findings=[_published_finding_out(w) for w in se.findings],
+        projects=[SelfEvaluationProjectOut(**_selfeval_project_out(p)) for p in se.projects])
+
+
+@router.get("/documents/{doc_id}/self-evaluation/projects/{seq}",
+            response_model=SelfEvaluationProjectDetail,
+            responses={404: {"description": "not found, or not a self-evaluation"}})
+async def get_self_evaluation_project(request: Request, who: Who, doc_id: DocId, seq: Seq
+                                      ) -> SelfEvaluationProjectDetail:
+    """A 自评表 project: each indicator's target against the approved table's (raised,
+    lowered, rewritten, dropped, added), its published actual, weight, score and reason,
+    and the score recomputed."""
+    ws = request.app.state.workspace
+    view = views.document_view(ws, who, doc_id)
+    se = await heavy(selfeval_views.selfeval_view, ws, who, view, seq)
+    p = se.project(seq)
+    return SelfEvaluationProjectDetail(
+        **_selfeval_project_out(p),
+        indicators=[SelfEvaluationIndicatorOut(
+            position=i.position, seq=i.seq, name=i.name, level2=i.level2, target=i.target,
+            approved=i.approved, change=i.change, stricter=i.stricter, actual=i.actual,
+            weight=_figure(i.weight), score=_figure(i.score), computed=_figure(i.computed),
+            matches=i.matches, formula=i.formula, reason=i.reason, scored=i.scored,
+            page=i.span.page, first_line=i.span.first_line, last_line=i.span.last_line)
+            for i in p.indicators],
+        dropped=[ChangeOut(indicator=c.indicator, before=c.before, after=c.after,
+                           change=c.change, stricter=c.stricter) for c in p.dropped],
+        published_findings=[_published_finding_out(w) for w in p.findings])

@@ -31,7 +31,7 @@ from jixiao.model import Document, Project, SourceSpan
 from jixiao.store.selfeval import SELF_EVALUATION, self_evaluation_links
 from jixiao.web.app import Workspace
 from jixiao.web.auth import Caller, WebError
-from jixiao.web.views import DocumentView, own_department
+from jixiao.web.views import DocumentView, own_department, project_of
 
 
 @functools.cache
@@ -194,11 +194,13 @@ def _where(doc: Document, finding: PublishedFinding) -> Where:
     return Where(finding, i.seq, i.name)
 
 
-def selfeval_view(ws: Workspace, who: Caller, view: DocumentView) -> SelfEvaluationView:
-    """The whole self-evaluation view of a stored 自评表 (the caller may see `view`)."""
+def selfeval_view(ws: Workspace, who: Caller, view: DocumentView, seq: int | None = None
+                  ) -> SelfEvaluationView:
+    """The self-evaluation view of a stored 自评表 (the caller may see `view`); of its
+    project `seq` alone when given (a project page re-scores one project, not all)."""
     if not is_self_evaluation(view):
         raise WebError(404, "not-self-evaluation", "这不是自评表 (not a self-evaluation)")
-    doc = view.doc
+    doc = view.doc if seq is None else _only(view.doc, project_of(view, seq))
     chosen = list(profiles())
     check = check_self_evaluation(doc, chosen)
     comparisons, titles = _approved(ws, who, doc, view.id)
