@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.console import Console
@@ -37,6 +38,9 @@ from jixiao.targets import parse as parse_target
 from jixiao.taxonomy import classify
 from jixiao.writers.review import report_dict, write_review_xlsx
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
 app = typer.Typer(
     help="jixiao (绩效): read, store and inspect 项目支出绩效目标表 (performance target tables).",
     no_args_is_help=True,
@@ -53,6 +57,105 @@ DbOption = Annotated[
                  help="SQLite file or SQLAlchemy URL [default: "
                       f"{store.default_db_path()}]"),
 ]
+
+
+# the commands that make a store when --db names a file not there yet; every other command
+# takes a missing file for a typo (issue 16)
+CREATES_STORE = "ingest、db upgrade、users add"
+YEARS = (1990, 2100)  # a budget year outside is a typo
+
+
+def _bounded_year(value: int | None) -> int | None:
+    """--year's check: a year out of YEARS refused before anything is opened."""
+    if value is not None and not YEARS[0] <= value <= YEARS[1]:
+        err.print(f"[bold red]error[/] 年度应在 {YEARS[0]} 至 {YEARS[1]} 之间：--year {value}")
+        raise typer.Exit(EXIT_UNREADABLE)
+    return value
+
+
+def _sqlite_file(db: str) -> Path | None:
+    """The file a --db value names (a path or a sqlite:/// URL); None for a server URL."""
+    if "://" not in db:
+        return Path(db).expanduser()
+    if db.startswith("sqlite"):
+        from sqlalchemy.engine import make_url
+
+        try:
+            name = make_url(db).database
+        except Exception:  # an unparseable URL is answered by _connect
+            return None
+        return Path(name).expanduser() if name and name != ":memory:" else None
+    return None
+
+
+def _hidden(db: str) -> str:
+    """A URL as it may be printed: without its password."""
+    import re
+
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", db)
+
+
+def _connect(db: str | None, create: bool = False, migrate: bool = True) -> Engine:
+    """store.connect, with the CLI's answers instead of tracebacks: a file --db (or
+    $JIXIAO_DB) names that does not exist (unless the command makes a store), a URL that is
+    not one, a server that does not answer — each one line, exit 2."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    named = db or os.environ.get(store.ENV_VAR)
+    if named and not create and (path := _sqlite_file(named)) is not None \
+            and not path.is_file():
+        err.print(f"[bold red]error[/] 数据库文件不存在：{escape(str(path))}（只有 "
+                  f"{CREATES_STORE} 会新建数据库；请检查 --db 或 ${store.ENV_VAR}）")
+        raise typer.Exit(EXIT_UNREADABLE)
+    shown = escape(_hidden(named or store.database_url(db)))
+    try:
+        engine = store.connect(db, migrate=migrate)
+        if not migrate:
+            with engine.connect():
+                pass
+    except (ArgumentError, ValueError, ModuleNotFoundError) as exc:
+        err.print(f"[bold red]error[/] 数据库地址无效：{shown}（{escape(str(exc))}；应为 "
+                  "SQLite 文件路径或 postgresql://用户@主机/库名）")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    except DBAPIError as exc:
+        first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        err.print(f"[bold red]error[/] 无法连接数据库：{shown}（{escape(first)}）")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    return engine
+
+
+def _output_suffix(output: Path | None, allowed: tuple[str, ...]) -> None:
+    """An -o whose suffix no writer of the command writes is refused, nothing written."""
+    if output is not None and output.suffix.lower() not in allowed:
+        err.print(f"[bold red]error[/] 不能写成 {escape(output.suffix or '（无后缀）')}："
+                  f"{escape(str(output))}（可写 {'、'.join(allowed)}）")
+        raise typer.Exit(EXIT_UNREADABLE)
+
+
+NARROW = 120  # columns below which project names lose their shared prefix
+
+
+def _short_names(doc: Document) -> tuple[dict[int, str], str | None]:
+    """Each project's name as a table shows it, and the prefix cut: in a narrow terminal
+    the department's (or a unit's) name most names start with is left out, so what tells
+    them apart is what shows. JSON and wide terminals keep the names as published."""
+    names = {p.seq: p.name for p in doc.projects}
+    if out.width >= NARROW:
+        return names, None
+
+    def starting(prefix: str) -> int:
+        return sum(n.startswith(prefix) and len(n) > len(prefix) for n in names.values())
+
+    candidates = [c for c in (doc.department, *(u.name for u in doc.units)) if c and len(c) > 1]
+    best = max(candidates, key=starting, default=None)
+    if best is None or starting(best) < 2:
+        return names, None
+    return {seq: n[len(best):] if n.startswith(best) and len(n) > len(best) else n
+            for seq, n in names.items()}, best
+
+
+def _cut_note(prefix: str | None) -> str | None:
+    return f"项目名称省去开头的“{escape(prefix)}”" if prefix else None
 
 
 class Format(StrEnum):
@@ -89,14 +192,17 @@ def _fail_read(exc: ReadError) -> typer.Exit:
 
 @app.command("read")
 def read_command(
-    file: Annotated[Path, typer.Argument(help="table as text (pdftotext output) or JSON")],
+    file: Annotated[Path, typer.Argument(
+        help="the table: text (pdftotext output), JSON, PDF (scanned pages OCR'd), xlsx, xls, "
+             "docx or HTML")],
     format: Annotated[Format, typer.Option("--format", "-f", help="output")] = Format.table,
     ocr: OcrOption = Ocr.auto,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="processes OCR'ing pages (default: one per core)")] = None,
 ) -> None:
     """Read a table and print it (no database): a summary table, or the interchange JSON.
-    A scanned PDF is OCR'd on this machine, a bar showing its pages."""
+    Reads text (pdftotext output), JSON, PDF, xlsx, xls, docx and HTML; a scanned PDF is
+    OCR'd on this machine, a bar showing its pages."""
     import os
 
     from rich.progress import TaskID
@@ -152,7 +258,7 @@ def ingest_command(
     ] = None,
     year: Annotated[int | None, typer.Option(
         help="the budget year of these tables (default: the year the title or the file "
-             "name gives)")] = None,
+             "name gives)", callback=_bounded_year)] = None,
     ocr: OcrOption = Ocr.auto,
     db: DbOption = None,
 ) -> None:
@@ -162,11 +268,12 @@ def ingest_command(
     from jixiao.readers import set_ocr_default
 
     set_ocr_default(ocr.value)  # the workers are forked: they read with it too
-    engine = store.connect(db)
+    engine = _connect(db, create=True)
     files = _expand(paths)
     table = Table(title="ingested", title_justify="left")
     table.add_column("file", overflow="fold")
-    for col in ("status", "document", "projects", "indicators", "total 万元", "warnings"):
+    # the sum of the projects' 总计, not the table's 合计 (printed below when they differ)
+    for col in ("status", "document", "projects", "indicators", "项目之和 万元", "warnings"):
         table.add_column(col, justify="left" if col == "status" else "right")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=err,
@@ -197,6 +304,9 @@ def ingest_command(
                       money(sum((r.total for r in results), Decimal(0))),
                       str(sum(r.warnings for r in results)))
     out.print(table)
+    if len(files) <= SHOWN_FILES:
+        _print_grand_totals(engine, [(o.path.name, o.result) for o in outcomes
+                                     if o.result is not None])
     out.print(f"database: {store.database_url(db)}")
     for o in sorted(failures, key=lambda o: str(o.path)):
         assert o.error is not None
@@ -208,10 +318,30 @@ def ingest_command(
         raise typer.Exit(EXIT_UNREADABLE)
 
 
+def _print_grand_totals(engine: Engine, results: list[tuple[str, store.IngestResult]]
+                        ) -> None:
+    """Say which total is which where they differ: the table's own 合计 row against the
+    sum of its projects' 总计 (the 项目之和 column)."""
+    from sqlalchemy import select
+
+    from jixiao.store.schema import documents
+
+    ids = [r.document_id for _, r in results]
+    with engine.connect() as conn:
+        grand = dict(conn.execute(select(documents.c.id, documents.c.grand_total)
+                                  .where(documents.c.id.in_(ids))).all())
+    for name, r in results:
+        stated = grand.get(r.document_id)
+        if stated is not None and stated != r.total:
+            out.print(f"{escape(name)}：表上合计 {money(stated)} 万元，各项目总计之和 "
+                      f"{money(r.total)} 万元，相差 {money(abs(stated - r.total))} 万元",
+                      soft_wrap=True)
+
+
 @app.command("list")
 def list_command(db: DbOption = None) -> None:
     """List the stored documents."""
-    engine = store.connect(db)
+    engine = _connect(db)
     table = Table(title=f"documents in {store.database_url(db)}", title_justify="left")
     for col in ("id", "department", "title", "file", "files", "projects", "indicators",
                 "total 万元", "warnings"):
@@ -273,16 +403,18 @@ def _print_document(doc: Document) -> None:
         summary.add_row(escape(u.name), *(money(x) for x in values))
     summary.add_row(f"{len(doc.projects)} projects", money(doc.project_total), "", "", "")
     out.print(summary)
+    shown, cut = _short_names(doc)
     table = Table(title=f"{len(doc.projects)} projects, "
                         f"{sum(len(p.indicators) for p in doc.projects)} indicators",
-                  title_justify="left")
+                  title_justify="left", caption=_cut_note(cut), caption_justify="left")
     table.add_column("#", justify="right")
-    table.add_column("项目名称")
+    table.add_column("项目名称", overflow="fold")  # wrapped, never cut
     table.add_column("总计" + unit, justify="right")
     table.add_column("指标", justify="right")
     table.add_column("lines", justify="right", style="dim")
     for p in doc.projects:
-        table.add_row(str(p.seq), escape(p.name), money(p.amounts.total), str(len(p.indicators)),
+        table.add_row(str(p.seq), escape(shown[p.seq]), money(p.amounts.total),
+                      str(len(p.indicators)),
                       f"{p.span.first_line}-{p.span.last_line}")
     out.print(table)
     if doc.warnings:
@@ -470,18 +602,21 @@ def audit_command(
 
 def _print_audit(report: AuditReport, document: Document, details: bool) -> None:
     names = {p.seq: p.name for p in document.projects}
+    shown, cut = _short_names(document)
     for f in report.document_findings:
         out.print(f"[{SEVERITY_STYLE[f.severity]}]{f.severity}[/] {f.rule} "
                   f"[dim]{_lines(f.span)}[/] {escape(f.message)}")
     verdicts = report.verdicts()
     table = Table(title=f"audit of {escape(document.source.file or '')} "
-                        f"(profile: {report.profile})", title_justify="left")
+                        f"(profile: {report.profile})", title_justify="left",
+                  caption=_cut_note(cut), caption_justify="left")
     for col in ("#", "项目名称", "结论", "E", "W", "I", "findings"):
-        table.add_column(col, justify="right" if col in ("#", "E", "W", "I") else "left")
+        table.add_column(col, justify="right" if col in ("#", "E", "W", "I") else "left",
+                         overflow="fold")
     for seq, v in verdicts.items():
         fs = report.of_project(seq)
         rules = Counter(f.rule for f in fs)
-        table.add_row(str(seq), escape(names[seq]), v,
+        table.add_row(str(seq), escape(shown[seq]), v,
                       *(str(sum(f.severity == x for f in fs) or "") for x in
                         ("error", "warning", "info")),
                       ", ".join(f"{r}×{n}" if n > 1 else r for r, n in rules.items()))
@@ -540,6 +675,7 @@ def publish_command(
     from jixiao.writers.publish import publish
     from jixiao.writers.xlsx import write_xlsx
 
+    _output_suffix(output, (".pdf", ".html", ".xlsx"))
     document = _document(source, db)
     with err.status(f"rendering {len(document.projects)} projects"):
         if output.suffix.lower() == ".xlsx":
@@ -557,7 +693,8 @@ app.add_typer(actuals_app, name="actuals")
 def actuals_template_command(
     source: Annotated[str, typer.Argument(help="a table file, or a stored document")],
     output: Annotated[Path, typer.Option("--output", "-o", help="actuals.xlsx")],
-    year: Annotated[int, typer.Option(help="the year reported on")] = 2023,
+    year: Annotated[int, typer.Option(help="the year reported on", callback=_bounded_year)]
+    = 2023,
     generate: Annotated[int | None, typer.Option(help="fill it with a generated year of "
                                                       "results (this seed), for a try-out")]
     = None,
@@ -621,7 +758,7 @@ def actuals_import_command(
 ) -> None:
     """Store a filled sheet's answers with a stored document (replacing that year's); a
     sheet with any error is refused whole (exit 2) and nothing is stored."""
-    engine = store.connect(db)
+    engine = _connect(db)
     try:
         doc_id = store.resolve_document(engine, doc)
     except store.StoreError as exc:
@@ -651,7 +788,7 @@ def _answers(document: Document, source: str, sheet: Path | None, year: int | No
         err.print("[bold red]error[/] give --actuals SHEET, or --year YEAR for answers stored "
                   "with 'jixiao actuals import'")
         raise typer.Exit(EXIT_UNREADABLE)
-    engine = store.connect(db)
+    engine = _connect(db)
     stored = store.load_actuals(engine, store.resolve_document(engine, source), year)
     if not stored.values and not stored.executions:
         err.print(f"[bold red]error[/] nothing stored for {year}: import a sheet first "
@@ -665,8 +802,8 @@ def score_command(
     source: Annotated[str, typer.Argument(help="a table file, or a stored document")],
     actuals: Annotated[Path | None, typer.Option("--actuals", help="the filled actuals "
                                                                    "sheet")] = None,
-    year: Annotated[int | None, typer.Option(help="use the answers stored for this year")]
-    = None,
+    year: Annotated[int | None, typer.Option(help="use the answers stored for this year",
+                                             callback=_bounded_year)] = None,
     profile: Annotated[str, typer.Option(help="central, hubei, or a TOML file")] = "central",
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                 help="write the 自评表: forms.xlsx or .pdf")]
@@ -678,6 +815,7 @@ def score_command(
     from jixiao.evaluation import ScoringProfileError, load_profile, score_document
     from jixiao.writers.self_evaluation import write_forms_pdf, write_forms_xlsx
 
+    _output_suffix(output, (".pdf", ".xlsx"))
     document = _document(source, db)
     answers = _answers(document, source, actuals, year, db)
     try:
@@ -686,12 +824,15 @@ def score_command(
         err.print(f"[bold red]error[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_UNREADABLE) from None
     scores = score_document(document, answers, scoring)
+    shown, cut = _short_names(document)
     table = Table(title=f"绩效自评 {answers.year} — {escape(document.department or '')} "
-                        f"(profile: {scoring.name})", title_justify="left")
+                        f"(profile: {scoring.name})", title_justify="left",
+                  caption=_cut_note(cut), caption_justify="left")
     for col in ("#", "项目名称", "执行率", "执行得分", "指标得分", "总分", "等级", "checks"):
-        table.add_column(col, justify="left" if col in ("项目名称", "checks") else "right")
+        table.add_column(col, justify="left" if col in ("项目名称", "checks") else "right",
+                         overflow="fold")
     for sc in scores:
-        table.add_row(str(sc.project.seq), escape(sc.project.name),
+        table.add_row(str(sc.project.seq), escape(shown[sc.project.seq]),
                       formatting.percent(sc.execution_rate),
                       formatting.score(sc.execution_points),
                       formatting.score(sc.total - sc.execution_points),
@@ -730,6 +871,7 @@ def monitor_command(
     from jixiao.evaluation.monitoring import monitor_document, time_progress
     from jixiao.writers.self_evaluation import write_monitoring_pdf, write_monitoring_xlsx
 
+    _output_suffix(output, (".pdf", ".xlsx"))
     try:
         day = date.fromisoformat(on)
     except ValueError:
@@ -739,14 +881,17 @@ def monitor_command(
     monitors = monitor_document(document, _actuals(actuals, document), day,
                                 load_profile(profile))
     style = {"green": "green", "yellow": "yellow", "red": "red"}
+    shown, cut = _short_names(document)
     table = Table(title=f"绩效运行监控 {day} — time progress "
-                        f"{time_progress(day) * 100:.1f}%", title_justify="left")
+                        f"{time_progress(day) * 100:.1f}%", title_justify="left",
+                  caption=_cut_note(cut), caption_justify="left")
     for col in ("#", "项目名称", "执行进度", "灯", "指标 green/yellow/red"):
-        table.add_column(col, justify="right" if col in ("#", "执行进度") else "left")
+        table.add_column(col, justify="right" if col in ("#", "执行进度") else "left",
+                         overflow="fold")
     for m in monitors:
         lights = Counter(i.light for i in m.indicators)
         rate = "" if m.execution_progress is None else f"{m.execution_progress * 100:.1f}%"
-        table.add_row(str(m.project.seq), escape(m.project.name), rate,
+        table.add_row(str(m.project.seq), escape(shown[m.project.seq]), rate,
                       f"[{style[m.light]}]●[/] {m.light}",
                       f"{lights['green']}/{lights['yellow']}/{lights['red']}")
     out.print(table)
@@ -787,7 +932,7 @@ def export_command(
         docs: Iterable[Document] = [_document(s, db) for s in sources]
         count = len(sources)
     else:
-        engine = store.connect(db)
+        engine = _connect(db)
         ids = [d.id for d in store.list_documents(engine)]
         count = len(ids)
         # loaded one at a time as the rows are made: only the rows are held, not documents
@@ -877,14 +1022,15 @@ def selfeval_check_command(
 @selfeval_app.command("targets")
 def selfeval_targets_command(
     department: Annotated[str | None, typer.Option(help="only this department")] = None,
-    year: Annotated[int | None, typer.Option(help="only this year")] = None,
+    year: Annotated[int | None, typer.Option(help="only this year",
+                                             callback=_bounded_year)] = None,
     db: DbOption = None,
 ) -> None:
     """Targets at evaluation time: each stored 自评表 against the approved target table of
     the same project and year, per department and year."""
     from jixiao.store.selfeval import target_reports
 
-    reports = target_reports(store.connect(db), department=department, year=year)
+    reports = target_reports(_connect(db), department=department, year=year)
     table = Table(title="自评表 against the approved targets", title_justify="left")
     for col in ("department", "year", "document", "projects", "未变", "调高", "调低", "改写",
                 "新增", "删除"):
@@ -901,7 +1047,8 @@ compare_app = typer.Typer(help="Across the stored documents: one indicator every
                                 "project year by year, copied goals.", no_args_is_help=True)
 app.add_typer(compare_app, name="compare")
 DepartmentOption = Annotated[str | None, typer.Option(help="only this department (部门名称)")]
-YearOption = Annotated[int | None, typer.Option(help="only this budget year")]
+YearOption = Annotated[int | None, typer.Option(help="only this budget year",
+                                                 callback=_bounded_year)]
 XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="also write a workbook")]
 
 
@@ -921,7 +1068,7 @@ def compare_indicator_command(
     from jixiao.writers.charts import distribution_svg
     from jixiao.writers.comparison import write_comparison_xlsx
 
-    result = compare_indicator(store.connect(db), name, department=department, year=year,
+    result = compare_indicator(_connect(db), name, department=department, year=year,
                                details=None if xlsx else 0)  # the workbook names every row
     suggested = "、".join(escape(n) for n in result.suggestions)
     if not result.count:
@@ -985,7 +1132,7 @@ def compare_project_command(
     from jixiao.compare import names_containing, project_series, suggest_names
     from jixiao.writers.comparison import CHANGE_LABELS, write_comparison_xlsx
 
-    engine = store.connect(db)
+    engine = _connect(db)
     series = project_series(engine, name, department=department)
     if not series.years:
         out.print(f"no dated project named like '{escape(name)}'"
@@ -1044,7 +1191,7 @@ def compare_copies_command(
 
     if what not in ("goal", "indicators"):
         raise typer.BadParameter("goal or indicators", param_hint="--what")
-    groups = copied(store.connect(db), what=what, department=department, year=year,
+    groups = copied(_connect(db), what=what, department=department, year=year,
                     limit=limit)
     table = Table(title=f"the same {what} in projects of different names",
                   title_justify="left", show_lines=True)
@@ -1073,7 +1220,7 @@ def serve_command(
 
     import uvicorn
 
-    engine = store.connect(db)  # migrated once, before the workers start
+    engine = _connect(db, create=True)  # migrated once, before the workers start
     from jixiao.store.accounts import list_users
 
     if not list_users(engine):
@@ -1105,7 +1252,7 @@ def users_add_command(
     if password is None:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     try:
-        user = add_user(store.connect(db), username, password, role, department)
+        user = add_user(_connect(db, create=True), username, password, role, department)
     except AccountError as exc:
         err.print(f"[red]error[/]: {escape(str(exc))}")
         raise typer.Exit(1) from None
@@ -1121,7 +1268,7 @@ def users_list_command(db: DbOption = None) -> None:
     table = Table(title="users", title_justify="left")
     for col in ("id", "username", "role", "department"):
         table.add_column(col)
-    for u in list_users(store.connect(db)):
+    for u in list_users(_connect(db)):
         table.add_row(str(u.id), escape(u.username), u.role, escape(u.department or ""))
     out.print(table)
 
@@ -1132,7 +1279,7 @@ def users_unlock_command(username: Annotated[str, typer.Argument()], db: DbOptio
     """Lift the lockout (and back-off) that failed logins put on a name."""
     from jixiao.store.accounts import unlock
 
-    if unlock(store.connect(db), username):
+    if unlock(_connect(db), username):
         out.print(f"{escape(username)} unlocked")
     else:
         out.print(f"{escape(username)} was not locked")
@@ -1144,7 +1291,7 @@ def users_tokens_command(username: Annotated[str, typer.Argument()], db: DbOptio
     """A user's API tokens: name, made, last used, expiry — never the token."""
     from jixiao.store.accounts import list_api_tokens, list_users
 
-    engine = store.connect(db)
+    engine = _connect(db)
     user = next((u for u in list_users(engine) if u.username == username), None)
     if user is None:
         err.print(f"[red]error[/]: there is no user '{escape(username)}'")
@@ -1167,7 +1314,7 @@ def users_revoke_token_command(token_id: Annotated[int, typer.Argument()],
     from jixiao.store.accounts import AccountError, revoke_api_token
 
     try:
-        token = revoke_api_token(store.connect(db), token_id)
+        token = revoke_api_token(_connect(db), token_id)
     except AccountError as exc:
         err.print(f"[red]error[/]: {escape(str(exc))}")
         raise typer.Exit(1) from None
@@ -1187,7 +1334,7 @@ def db_upgrade_command(
     Every other command does this on its own too."""
     from jixiao.store.migrate import current, upgrade
 
-    engine = store.connect(db, migrate=False)
+    engine = _connect(db, create=True, migrate=False)
     before = current(engine)
     after = upgrade(engine, revision)
     out.print(f"{store.database_url(db)}: schema {before or 'empty'} → {after}")
@@ -1198,16 +1345,28 @@ def _leaves(target: Target) -> tuple[Target, ...]:
 
 
 def _document(source: str, db: str | None) -> Document:
-    """A table from a file when `source` is one, else from the store."""
-    if Path(source).is_file():
+    """A table from a file when `source` is one, else from the store. A reference that
+    looks like a file (a suffix, a folder) and names no stored file is a missing file."""
+    path = Path(source)
+    if path.is_file():
         try:
             return read(source)
         except ReadError as exc:
             raise _fail_read(exc) from None
-    engine = store.connect(db)
+    file_like = bool(path.suffix) or "/" in source or os.sep in source
+    missing = f"[bold red]error[/] 没有这个文件：{escape(source)}（也不是已存储的文档）"
+    named = db or os.environ.get(store.ENV_VAR)
+    if file_like and named and (stored := _sqlite_file(named)) is not None \
+            and not stored.is_file():
+        err.print(missing)  # no store to look in: the file is what is missing
+        raise typer.Exit(EXIT_UNREADABLE)
+    engine = _connect(db)
     try:
         return store.load_document(engine, store.resolve_document(engine, source))
     except store.StoreError as exc:
+        if file_like:
+            err.print(missing)
+            raise typer.Exit(EXIT_UNREADABLE) from None
         err.print(f"[bold red]error[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
 
