@@ -375,15 +375,60 @@ def _amount_groups(lines: list[Line], pitch: float, page: int) -> list[list[Line
     return groups
 
 
+def _figure_goes_on(row: Row, head: list[Line], column_lines: dict[str, list[Line]],
+                    pitch: float) -> bool | None:
+    """Whether a page's first figure in 总计 is the rest of the last row's, an amount the
+    page break cut (`13.` / `52`, `33` / `748.70`): True, False, or None when the pages
+    cannot tell. Certain when either part is no amount alone; when both are, only if the
+    last figure reached the foot of its page and this one stands at the top of this page,
+    and then the indicator cell beside it says: a new row's starts with `1、`, the rest of
+    a row's goes on with a later item or with no number."""
+    before = "".join(row.text("total").split())
+    text = "".join("".join(x.text for x in head).split())
+    top = max(line.y for lines in column_lines.values() for line in lines)
+    if row.open and not before:  # a row cut at the page's foot before its figure
+        return True if head[0].y >= top - 0.3 * pitch else None
+    if not before or not _is_amount(before + text):
+        return False
+    if not _is_amount(text) or not _is_amount(before):
+        return True
+    slack = 0.3 * pitch
+    if head[0].y < top - slack:
+        return False  # the rest of the row above stands above the figure: it starts a row
+    last = max(row.cells["total"], key=lambda line: (line.page, -line.y))
+    foot = min(line.y for lines in row.cells.values() for line in lines
+               if line.page == last.page)
+    if last.y > foot + slack:
+        return False  # the last row's figure ended above the page break: it is whole
+    beside = [line for line in column_lines["items"] if abs(line.y - head[0].y) <= slack]
+    if beside:
+        m = ITEM_START.match(beside[0].text)
+        return not (m and int(m.group(1)) == 1)
+    return None
+
+
 def _place_top_aligned(column_lines: dict[str, list[Line]], page: int, rows: list[Row],
-                       pitch: float | None = None) -> None:
+                       pitch: float | None = None, fail: Any = None) -> None:
     """Rows start at each figure in the 总计 column (cells are top-aligned); lines above
     the first figure continue the last row read, and so does a first figure that is only
-    the end of the last row's (an amount wrapped over the page break)."""
+    the end of the last row's (an amount wrapped over the page break). When the pages
+    cannot tell whether it is (`fail` given: a table without rules), the reading is
+    refused."""
     pitch = _pitch(column_lines) if pitch is None else pitch
     groups = _amount_groups(column_lines["total"], pitch, page)
-    if groups and rows and not _is_amount("".join(x.text for x in groups[0])) and \
-            _is_amount(rows[-1].text("total") + "".join(x.text for x in groups[0])):
+    goes_on = _figure_goes_on(rows[-1], groups[0], column_lines, pitch) \
+        if groups and rows else False
+    if goes_on is None and fail is not None:
+        before = "".join(rows[-1].text("total").split())
+        text = "".join("".join(x.text for x in groups[0]).split())
+        cut = f"上一页末行的总计 '{before}' 在页脚截断，本页顶上的总计 '{text}' 可能是它的后半" \
+            f"（{before}{text}）" if before else \
+            f"上一页末行在页脚截断，还没有总计，本页的第一个总计 '{text}' 不在页顶，可能是它的"
+        raise fail("cut-figure", f"表格没有表格线，{cut}，也可能是新的一行："
+                   "无法确定，文件未读取：请导出带表格线的 PDF", page)
+    if rows:
+        rows[-1].open = False
+    if goes_on:
         groups = groups[1:]
     starts = [-g[0].y for g in groups]  # top first
     page_rows = [Row(page) for _ in starts]
@@ -397,7 +442,46 @@ def _place_top_aligned(column_lines: dict[str, list[Line]], page: int, rows: lis
                 page_rows[k].cells[name].append(line)
             elif rows:  # above the first row of the page: the last row continues
                 rows[-1].cells[name].append(line)
+    placed = ([rows[-1]] if rows else []) + page_rows
     rows += page_rows
+    if fail is not None:
+        for k, row in enumerate(placed):
+            foot = _foot_row(row, page, pitch, fail, last=k == len(placed) - 1)
+            if foot is not None:
+                rows.append(foot)
+
+
+def _foot_row(row: Row, page: int, pitch: float, fail: Any, last: bool) -> Row | None:
+    """A top-aligned row's cells on a page are each one block of lines. A second block
+    that starts in every column at once, the name's among them, in the page's last row is
+    the next row, cut at the page's foot before its figure (WeasyPrint moves a wrapped
+    figure whole to the next page): it is returned as a row of its own, open for the rest
+    of its cells and its figure. Any other second block is two rows' cells run together,
+    and the reading is refused."""
+    slack = 0.3 * pitch
+    tops: dict[str, float] = {}
+    for name in COLUMNS:
+        blocks = _blocks([line for line in row.cells[name] if line.page == page], pitch)
+        if len(blocks) == 2 and name not in AMOUNT_COLUMNS:
+            tops[name] = blocks[1][0].y
+        elif len(blocks) > 1:
+            tops.clear()
+            break
+    else:
+        if not tops:
+            return None
+        y = max(tops.values())
+        if last and "name" in tops and all(abs(t - y) <= slack for t in tops.values()):
+            foot = Row(page, open=True)
+            for name in COLUMNS:
+                moved = {id(x) for x in row.cells[name] if x.page == page and x.y <= y + slack}
+                foot.cells[name] = [x for x in row.cells[name] if id(x) in moved]
+                row.cells[name] = [x for x in row.cells[name] if id(x) not in moved]
+            return foot
+    text = row.text("name")[:30]
+    raise fail("unplaced-cell", f"表格没有表格线：'{text}' 这一行的单元格在本页分成了几段，"
+               "两行的单元格连在了一起，无法确定哪一段属于哪一行，文件未读取：请导出带表格线的 PDF",
+               page)
 
 
 def _blocks(lines: list[Line], pitch: float) -> list[list[Line]]:
@@ -440,7 +524,7 @@ def _place_unruled(column_lines: dict[str, list[Line]], page: int, rows: list[Ro
         if score[best] > min(score.values()):  # single-line cells tell nothing
             aligned = best
     if aligned in (None, "top"):
-        _place_top_aligned(column_lines, page, rows, pitch)
+        _place_top_aligned(column_lines, page, rows, pitch, fail)
         return aligned
     best = aligned
     anchor = ANCHORS[best]
