@@ -158,6 +158,7 @@ def _lines(chars: list[Char], page: int) -> list[Line]:
     return lines
 
 
+HEADER_LINES = 16  # the most lines a header row's labels take
 HEADER_CHARS = frozenset("".join(HEADER_LABELS) + "（资金使用单位）()")
 
 
@@ -188,7 +189,9 @@ def _header(lines: list[Line]) -> tuple[Line, Line, list[tuple[float, float]]] |
     for i, line in enumerate(lines):
         if not all(c.text in HEADER_CHARS or not c.text.strip() for c in line.chars):
             continue  # every character of a header line belongs to a label
-        for k in range(i, min(i + 8, len(lines))):
+        # labels one character a line in narrow cells (`财` / `政` / `专` / `户` …), centred
+        # in cells of other heights, interleave: the header may take a dozen lines
+        for k in range(i, min(i + HEADER_LINES, len(lines))):
             if k > i and not all(c.text in HEADER_CHARS or not c.text.strip()
                                  for c in lines[k].chars):
                 break
