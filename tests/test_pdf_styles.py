@@ -4,6 +4,7 @@ reads back to the gold at 100 % of its fields, each value on its page."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 
 from fields import field_mismatches
+from jixiao.errors import ReadError
 from jixiao.interchange import to_dict
 from jixiao.model import Document
 from jixiao.readers import read_bytes
@@ -51,6 +53,27 @@ STYLES = [
     HtmlStyle("footer-page-numbers", footer="- N -", page_header="广州市公安局 2023 年部门预算"),
     HtmlStyle("footer-n-of-m", footer="N / M", ruled=False, page="A4 portrait"),
     HtmlStyle("no-title", title=False, footer=""),
+    # found by the random styles, each named for what it tests
+    HtmlStyle("labels-one-character-a-line", page="A4 portrait", margin_mm=8,
+              font="Noto Serif CJK SC", size_pt=10, widths=(12, 3.5, 3.5, 3.5, 3.5, 31.08, 42.92),
+              ruled=False, valign="middle", padding_mm=2, footer="N"),
+    HtmlStyle("running-head-close-to-the-table", margin_mm=8, size_pt=7,
+              widths=(12, 3.5, 3.5, 3.5, 3.5, 31.08, 42.92), ruled=False, padding_mm=0.5,
+              repeat_header=False, thousands=False, page_header="广州市公安局 2023 年部门预算"),
+    HtmlStyle("ruled-bottom-aligned-figure-below-the-cut", page="A4 portrait", margin_mm=8,
+              size_pt=11, widths=(20, 4.5, 4.5, 4.5, 4.5, 26.04, 35.96), valign="bottom",
+              padding_mm=2, repeat_header=False, split_rows=True, thousands=False,
+              footer="N / M"),
+    HtmlStyle("ruled-middle-aligned-rows-split", margin_mm=18, font="Noto Sans CJK SC",
+              size_pt=7, widths=(20, 3.5, 3.5, 3.5, 3.5, 27.72, 38.28), valign="middle",
+              padding_mm=3, split_rows=True, thousands=False, footer="第 N 页"),
+    HtmlStyle("unruled-amount-cut-at-the-page-foot", page="A4 portrait", margin_mm=18,
+              font="Noto Sans CJK SC", size_pt=12, widths=(12, 4.5, 4.5, 4.5, 4.5, 29.4, 40.6),
+              ruled=False, padding_mm=2, repeat_header=False, split_rows=True,
+              thousands=False, footer="第 N 页", page_header="广州市公安局 2023 年部门预算"),
+    HtmlStyle("unruled-figure-moved-to-the-next-page", size_pt=12,
+              widths=(12, 6, 6, 6, 6, 26.88, 37.12), ruled=False, padding_mm=2, split_rows=True,
+              thousands=False, footer="N", page_header="广州市公安局 2023 年部门预算"),
 ]
 SHEETS = [
     SheetStyle("calc-a4-landscape"),
@@ -89,6 +112,50 @@ def test_house_style_reads_back_to_the_gold(style: HtmlStyle, subset: Any) -> No
 @pytest.mark.parametrize("style", SHEETS, ids=[s.name for s in SHEETS])
 def test_libreoffice_sheet_reads_back_to_the_gold(style: SheetStyle, subset: Any) -> None:
     _reads_back(render_sheet_pdf(subset[0], style), style.name, subset)
+
+
+def _short_rows(doc: Document) -> Document:
+    """The table with one indicator and a short goal a project: its narrow figures are
+    the tallest cells, so a page break cuts a row inside its figure."""
+    return replace(doc, units=[replace(u, projects=[
+        replace(p, indicators=p.indicators[:1], goal=p.goal[:8]) for p in u.projects])
+        for u in doc.units])
+
+
+def _cut_style(size_pt: float, padding_mm: float) -> HtmlStyle:
+    return HtmlStyle("unruled-short-rows-split", page="A4 portrait", size_pt=size_pt,
+                     ruled=False, split_rows=True, thousands=False, padding_mm=padding_mm,
+                     widths=(20, 3.5, 3.5, 3.5, 3.5, 28, 38))
+
+
+def test_unruled_row_cut_before_its_name_reads_back(subset: Any) -> None:
+    """A row whose goal's first line stands alone at a page's foot (its name and figure
+    moved whole to the next page) is a row of its own, its figure the next page's first."""
+    doc = _short_rows(subset[0])
+    got = read_bytes(render_html_pdf(doc, _cut_style(11, 1.0)), "cut.pdf")
+    assert field_mismatches(to_dict(doc), to_dict(got)) == (25 * 6 + 25 * 3 + 5, [])
+
+
+def test_unruled_figure_cut_at_the_page_foot_is_refused(subset: Any) -> None:
+    """`17` at a page's foot and `7.34` at the next page's top, no indicator beside it:
+    177.34, or 17 and a new row's 7.34? The pages cannot tell, and the reading is refused."""
+    pdf = render_html_pdf(_short_rows(subset[0]), _cut_style(9, 2.0))
+    with pytest.raises(ReadError) as refused:
+        read_bytes(pdf, "cut.pdf")
+    assert refused.value.code == "cut-figure" and refused.value.span.page == 2
+    assert "'17'" in refused.value.message and "'7.34'" in refused.value.message
+
+
+@pytest.mark.parametrize("valign", ["middle", "bottom"])
+def test_unruled_centred_row_split_over_a_page_is_refused(valign: str, subset: Any) -> None:
+    """Without rules, a centred or bottom-aligned row split over a page lines up with no
+    figure on one of its pages: refused (unplaced-cell), so random styles leave it out."""
+    style = HtmlStyle(f"unruled-{valign}-split", valign=valign, ruled=False, split_rows=True,
+                      page="A4 portrait", size_pt=12)
+    with pytest.raises(ReadError) as refused:
+        read_bytes(render_html_pdf(subset[0], style), "split.pdf")
+    assert refused.value.code == "unplaced-cell" and refused.value.span.page is not None
+    assert "无法确定它属于哪一行" in refused.value.message
 
 
 @settings(max_examples=int(os.environ.get("JIXIAO_STYLE_EXAMPLES", "8")), deadline=None,

@@ -455,12 +455,12 @@ def _place_top_aligned(column_lines: dict[str, list[Line]], page: int, rows: lis
 
 
 def _foot_row(row: Row, page: int, pitch: float, fail: Any, last: bool) -> Row | None:
-    """A top-aligned row's cells on a page are each one block of lines. A second block
-    that starts in every column at once, the name's among them, in the page's last row is
-    the next row, cut at the page's foot before its figure (WeasyPrint moves a wrapped
-    figure whole to the next page): it is returned as a row of its own, open for the rest
-    of its cells and its figure. Any other second block is two rows' cells run together,
-    and the reading is refused."""
+    """A top-aligned row's cells on a page are each one block of lines. Second blocks in
+    the page's last row that start on one line and reach the page's foot are the next
+    row, cut by the page break before its figure (WeasyPrint may move a cell's lines
+    whole to the next page, the figure's or the name's): they are returned as a row of
+    their own, open for the rest of its cells and its figure. Any other second block is
+    two rows' cells run together, and the reading is refused."""
     slack = 0.3 * pitch
     tops: dict[str, float] = {}
     for name in COLUMNS:
@@ -474,7 +474,10 @@ def _foot_row(row: Row, page: int, pitch: float, fail: Any, last: bool) -> Row |
         if not tops:
             return None
         y = max(tops.values())
-        if last and "name" in tops and all(abs(t - y) <= slack for t in tops.values()):
+        foot = min(x.y for lines in row.cells.values() for x in lines if x.page == page)
+        reach = min(x.y for name in tops for x in row.cells[name] if x.page == page)
+        if last and abs(reach - foot) <= slack and \
+                all(abs(t - y) <= slack for t in tops.values()):
             foot = Row(page, open=True)
             for name in COLUMNS:
                 moved = {id(x) for x in row.cells[name] if x.page == page and x.y <= y + slack}
