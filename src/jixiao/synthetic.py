@@ -128,7 +128,8 @@ def generate_actuals(doc: Document, seed: int, year: int = 2023) -> Actuals:
                     factor = Decimal(rng.choice((100, 100, 100, 95, 90, 105, 80))) / 100
                     if lower:
                         factor = 2 - factor
-                    got = (value * factor).quantize(Decimal("0.1"))
+                    # a result is never below zero (the value check refuses one)
+                    got = max((value * factor).quantize(Decimal("0.1")), Decimal(0))
                     if t.unit_text in ("%", "％"):  # no rate passes 100 %, either way
                         got = min(got, Decimal(100))
                     said = t.comparator_text if t.comparator_text in ("为", "=") else ""

@@ -67,7 +67,10 @@ def _quantity(target: Target, text: str, name: str) -> str | None:
     is_rate = unit is not None and unit.canonical == "%"
     wanted = "0–100 之间的百分数（可带 %）" if is_rate else "不小于 0 的数值" + (
         f"（单位 {target.unit_text}）" if target.unit_text else "")
-    if _NEGATIVE.search(half):
+    # the words the target itself starts with (its subject) are no sign of the figure
+    subject = (target.subject or "").translate(_HALF)
+    bare = half[len(subject):] if subject and half.startswith(subject) else half
+    if _NEGATIVE.search(bare):
         return f"“{name}”的实际完成值不能为负数：应为{wanted}，不是“{text}”"
     actual = parse(half)
     # digits around the number are another number ("1e3"), unless they repeat the
