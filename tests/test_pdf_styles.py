@@ -74,6 +74,9 @@ STYLES = [
     HtmlStyle("unruled-figure-moved-to-the-next-page", size_pt=12,
               widths=(12, 6, 6, 6, 6, 26.88, 37.12), ruled=False, padding_mm=2, split_rows=True,
               thousands=False, footer="N", page_header="广州市公安局 2023 年部门预算"),
+    HtmlStyle("unruled-indicator-alone-at-the-page-foot", font="Noto Serif CJK SC", size_pt=12,
+              widths=(16, 3.5, 3.5, 3.5, 3.5, 29.4, 40.6), ruled=False, padding_mm=0.5,
+              split_rows=True, thousands=False, footer="第 N 页 共 M 页"),
 ]
 SHEETS = [
     SheetStyle("calc-a4-landscape"),
@@ -158,7 +161,7 @@ def test_unruled_centred_row_split_over_a_page_is_refused(valign: str, subset: A
     assert "无法确定它属于哪一行" in refused.value.message
 
 
-@settings(max_examples=int(os.environ.get("JIXIAO_STYLE_EXAMPLES", "8")), deadline=None,
+@settings(max_examples=int(os.environ.get("JIXIAO_STYLE_EXAMPLES", "25")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(style=html_styles)
 def test_any_house_style_reads_back_to_the_gold(style: HtmlStyle, subset: Any) -> None:
