@@ -129,8 +129,10 @@ def test_a_put_of_5000_values_lands_whole_and_one_wrong_value_lands_nothing(
     assert len(positions) >= BATCH
     psb = accounts.add_user(engine, "psb", PASSWORD, "department", PSB)
     token = accounts.add_api_token(engine, psb, "batch")
-    values = [{"project": seq, "indicator": k, "value": f"{n}", "reason": "批量"}
-              for n, (seq, k) in enumerate(positions[:BATCH])]
+    # values each target accepts (the API checks them): a generated year of results
+    results = generate_actuals(big, 7).values
+    values = [{"project": seq, "indicator": k, "value": results[(seq, k)].value,
+               "reason": "批量"} for seq, k in positions[:BATCH]]
     path = f"/api/v1/documents/{doc_id}/actuals/2023"
     headers = {"Authorization": f"Bearer {token}"}
     for url, _ in _serve(db_url, tmp_path):
