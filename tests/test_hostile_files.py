@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -316,7 +317,10 @@ def test_the_offsets_of_the_issue_are_refused(containers: dict[str, bytes]) -> N
     damaged = data[:at] + random.Random(1).randbytes(58 * 1024) + data[at + 58 * 1024:]
     with pytest.raises(ReadError) as caught:
         read_bytes(damaged, "damaged.pdf")
-    assert "1 个数据流无法解压" in caught.value.message and "第 8–15 页" in caught.value.message
+    # the pages after the broken stream, named (where they start depends on the fonts the
+    # publish path finds, so on the layout)
+    assert "1 个数据流无法解压" in caught.value.message
+    assert re.search(r"第 \d+–15 页读不出文字", caught.value.message), caught.value.message
 
 
 def test_pages_are_counted_before_they_are_read(containers: dict[str, bytes]) -> None:

@@ -213,8 +213,11 @@ def pages_to_ocr(data: bytes, mode: str, settings: OcrSettings | None = None,
             except pdfium.PdfiumError:
                 continue  # a page pdfium cannot load: damage, said by the reader
             body = "".join(text.split())
-            if mode == "always" or not body or _garbage(body) or (
-                    len(body) < settings.few_chars and _picture_share(page) > 0.5):
+            # a page without text is a scan only when it holds a picture: a blank page of
+            # a damaged file is damage, which the PDF reader refuses
+            pictured = _picture_share(page) > 0.5
+            if mode == "always" or (not body and pictured) or _garbage(body) or (
+                    len(body) < settings.few_chars and pictured):
                 _check_resolution(page, index, settings, file)
                 out.append(index)
         return out
