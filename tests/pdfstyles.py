@@ -241,6 +241,21 @@ def _widths(narrow: float, name: float) -> tuple[float, ...]:
     return (name, narrow, narrow, narrow, narrow, round(rest * 0.42, 2), round(rest * 0.58, 2))
 
 
+PAGE_WIDTH_MM = {"A4 portrait": 210, "A4 landscape": 297, "A3 portrait": 297, "A3 landscape": 420}
+
+
+def amount_content_mm(style: HtmlStyle) -> float:
+    """The width of an amount cell's content box: its column less its padding."""
+    table = PAGE_WIDTH_MM[style.page] - 2 * style.margin_mm
+    return style.widths[1] / 100 * table - 2 * style.padding_mm
+
+
+# WeasyPrint sets a cell whose content box is a tenth of a millimetre wide (3.5 % of A4
+# portrait less 3 mm padding a side) on one line, over its neighbours: the text overlaps
+# (`财政拨财款政专其户他拨资款金`) and the reader refuses it (overlapping-text), so random
+# styles leave it out
+MIN_CONTENT_MM = 0.25
+
 html_styles = st.builds(
     lambda page, margin, font, size, narrow, name, ruled, valign, pad, repeat, split,
     thousands, footer, head: HtmlStyle(
@@ -256,4 +271,5 @@ html_styles = st.builds(
     st.sampled_from(FOOTERS), st.sampled_from(["", "广州市公安局 2023 年部门预算"]),
     # without rules, a centred or bottom-aligned row split over a page lines up with no
     # figure: the reader refuses it (unplaced-cell), so random styles leave it out
-).filter(lambda s: s.ruled or s.valign == "top" or not s.split_rows)
+).filter(lambda s: (s.ruled or s.valign == "top" or not s.split_rows)
+         and amount_content_mm(s) >= MIN_CONTENT_MM)

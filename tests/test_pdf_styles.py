@@ -18,8 +18,10 @@ from jixiao.model import Document
 from jixiao.readers import read_bytes
 from pdfstyles import (
     LIBREOFFICE,
+    MIN_CONTENT_MM,
     HtmlStyle,
     SheetStyle,
+    amount_content_mm,
     first_projects,
     html_styles,
     render_html_pdf,
@@ -159,6 +161,21 @@ def test_unruled_centred_row_split_over_a_page_is_refused(valign: str, subset: A
         read_bytes(render_html_pdf(subset[0], style), "split.pdf")
     assert refused.value.code == "unplaced-cell" and refused.value.span.page is not None
     assert "无法确定它属于哪一行" in refused.value.message
+
+
+def test_text_overflowing_its_cells_is_refused(subset: Any) -> None:
+    """Amount cells whose content box is a tenth of a millimetre wide: WeasyPrint sets
+    their text on one line over the neighbouring cells, and no one can read the header or
+    the figures (`24853204.86045437.76.400`). Refused, the page named; random styles leave
+    such widths out."""
+    style = HtmlStyle("overflowing-cells", page="A4 portrait", margin_mm=18, size_pt=7,
+                      widths=(12, 3.5, 3.5, 3.5, 3.5, 31.08, 42.92), padding_mm=3,
+                      repeat_header=False, thousands=False)
+    assert amount_content_mm(style) < MIN_CONTENT_MM
+    with pytest.raises(ReadError) as refused:
+        read_bytes(render_html_pdf(subset[0], style), "overflow.pdf")
+    assert refused.value.code == "overlapping-text" and refused.value.span.page == 1
+    assert "财政拨财款政专其户他拨资款金" in refused.value.message
 
 
 @settings(max_examples=int(os.environ.get("JIXIAO_STYLE_EXAMPLES", "25")), deadline=None,

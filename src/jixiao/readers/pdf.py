@@ -213,6 +213,15 @@ def _header(lines: list[Line]) -> tuple[Line, Line, list[tuple[float, float]]] |
     return None
 
 
+def _overlapping(line: Line) -> str | None:
+    """The line's text when two of its characters are drawn over each other (text wider
+    than its cell spilling into the next one: `财政拨财款政专其户他拨资款金`), else None."""
+    for a, b in itertools.pairwise(c for c in line.chars if c.text.strip()):
+        if a.text != b.text and b.x0 < a.x1 - 0.5 * min(a.x1 - a.x0, b.x1 - b.x0):
+            return line.text
+    return None
+
+
 def _boundaries(extents: list[tuple[float, float]], body: list[Char]) -> list[float]:
     """Between each pair of neighbouring labels, the middle of the widest strip that no
     character of the body covers."""
@@ -799,6 +808,7 @@ class PdfReader:
         edges: tuple[tuple[float, str], tuple[float, str]] | None = None  # page 1's
         running_head = False  # page 1's top line comes again on later pages
         first_top = ""
+        overlapped: tuple[int, str] | None = None  # text drawn over text before the table
         for index in range(pages):
             page_no = index + 1
             try:
@@ -833,6 +843,8 @@ class PdfReader:
             if header is None:
                 if not rows:
                     before += [line.text for line in page_lines]
+                    overlapped = overlapped or next(
+                        ((page_no, t) for line in page_lines if (t := _overlapping(line))), None)
                     continue
                 # a page without the header row: the table goes on in the same columns
                 # (a producer may print the header once, or drop it over a very tall row)
@@ -856,6 +868,11 @@ class PdfReader:
         if not text_seen:
             raise self.fail("no-text-layer", f"none of the {pages} pages has text: a scanned "
                             "PDF needs OCR first; expected a PDF with a text layer", 1)
+        if not rows and overlapped:
+            raise self.fail("overlapping-text", f"第 {overlapped[0]} 页的文字叠在一起"
+                            f"（'{overlapped[1][:40]}'）：单元格比其中的文字窄，文字溢出到相邻的列，"
+                            "表头和各列都无法读出，文件未读取：请加宽各列后重新导出 PDF",
+                            overlapped[0])
         if not rows:
             raise self.fail("no-table", "found no column header '项目名称 总计 财政拨款 "
                             "财政专户拨款 其他资金 绩效目标 绩效指标' on any page", 1)
