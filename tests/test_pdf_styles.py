@@ -178,7 +178,7 @@ def test_text_overflowing_its_cells_is_refused(subset: Any) -> None:
     assert "财政拨财款政专其户他拨资款金" in refused.value.message
 
 
-@settings(max_examples=int(os.environ.get("JIXIAO_STYLE_EXAMPLES", "25")), deadline=None,
+@settings(max_examples=int(os.environ.get("JIXIAO_STYLE_EXAMPLES", "60")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(style=html_styles)
 def test_any_house_style_reads_back_to_the_gold(style: HtmlStyle, subset: Any) -> None:
