@@ -103,7 +103,9 @@ def _read_bytes(data: bytes, file: str | None, limits: Limits,
         try:
             return read_pdf_bytes(data, file, limits)
         except ReadError as exc:
-            if exc.code != "no-table":  # the sample's template, damaged, or a scan
+            # no header of the sample's table found (overlapping text may be why): another
+            # template's forms, perhaps; else the sample's template damaged, or a scan
+            if exc.code not in ("no-table", "overlapping-text"):
                 raise
             return _read_form(data, file, limits, kind, exc)
     if kind == "xlsx":
@@ -184,6 +186,8 @@ def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
         except ReadError as exc:
             if first is None or exc.code != "no-target-table":
                 raise
+            if first.code == "overlapping-text":  # that is what made it unreadable
+                raise first from None
             # neither the sample's table nor any indicator table: say both
             raise ReadError(exc.code, f"{exc.message}；{first.message}", exc.span) from None
     else:
@@ -196,7 +200,7 @@ def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
     except ReadError as exc:
         if first is None or exc.code not in ("no-form", "no-target-table"):
             raise
-        if first.code != "no-table":  # the sample's table, damaged: its own error says why
+        if first.code not in ("no-table", "overlapping-text"):  # the sample's, damaged
             raise first from None
         # neither the sample's table nor a form: say both
         raise ReadError(first.code, f"{first.message}；{exc.message}", first.span) from None

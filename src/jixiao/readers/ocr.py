@@ -665,8 +665,8 @@ class OcrPdfReader(PdfReader):
                     continue
                 top = float("inf")
             else:
-                head_line, extents = header
-                top = head_line.y - 0.5
+                head_line, last_line, extents = header  # labels may wrap over lines
+                top = last_line.y - 0.5
                 if not rows:
                     before += [line.text for line in page_lines if line.y > head_line.y]
             below = [line for line in page_lines if line.y < top and

@@ -190,9 +190,12 @@ async def delete_page(request: Request, who: Who, doc_id: DocId) -> Response:
 
 @router.get("/documents/{doc_id}/projects/{seq}")
 async def project_page(request: Request, who: Who, doc_id: DocId, seq: Seq,
-                       year: Annotated[int, Query(ge=2000, le=2100)] = 2023) -> Response:
+                       year: Annotated[int, Query(ge=2000, le=2100)] = 2023,
+                       show: Annotated[str | None, Query(pattern="^table$")] = None
+                       ) -> Response:
     view = views.document_view(request.app.state.workspace, who, doc_id)
-    if selfeval_views.is_self_evaluation(view):  # a 自评表: its targets against the approved
+    # a 自评表: its targets against the approved (show=table: its fields as a form's)
+    if selfeval_views.is_self_evaluation(view) and show is None:
         return await selfeval_project_page(request, who, view, seq)
     return _project_page(request, who, doc_id, seq, year)
 
