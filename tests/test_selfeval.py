@@ -185,6 +185,39 @@ def test_generated_forms_are_reproduced_by_their_profile(
     assert sum(t.count("unchanged") for t in check.targets) == 540
 
 
+@pytest.mark.parametrize("container", ["html", "docx"])
+def test_generated_forms_in_a_second_layout_are_reproduced_too(
+        generated: tuple[Document, Document], container: str) -> None:
+    """The same self-evaluations written by another writer (the tests' form renderer: one
+    form per project, a budget block, merged or repeated labels) read back to the same
+    figures and the same fit."""
+    import random
+    import sys
+
+    from jixiao.interchange import to_dict
+    from jixiao.readers import read_bytes
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from formrender import WRITERS, Choices, form_rows
+
+    sample, back = generated
+    first = dataclasses.replace(back, units=[dataclasses.replace(
+        back.units[0], projects=back.projects[:12])])  # a dozen forms keep the test quick
+    data = WRITERS[container](form_rows(to_dict(first), Choices.draw(random.Random(3))))
+    again = read_bytes(data, f"forms.{container}")
+    assert [p.name for p in again.projects] == [p.name for p in first.projects]
+    for p, q in zip(first.projects, again.projects, strict=True):
+        assert (p.form.planned, p.form.adjusted, p.form.executed, p.form.execution_score) \
+            == (q.form.planned, q.form.adjusted, q.form.executed, q.form.execution_score)
+        assert [(i.target, i.form.actual, i.form.weight, i.form.score) for i in p.indicators] \
+            == [(i.target, i.form.actual, i.form.weight, i.form.score) for i in q.indicators]
+    check = check_self_evaluation(again, approved=sample)
+    assert check.findings == []
+    assert check.best is not None and check.best.profile == "central"
+    indicators = sum(len(p.indicators) for p in first.projects)
+    assert len(check.best.cells) == 12 + indicators  # no 总分 row in this layout
+
+
 def test_generated_forms_with_errors_injected_are_all_found(
         generated: tuple[Document, Document]) -> None:
     sample, clean = generated
