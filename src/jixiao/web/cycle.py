@@ -11,7 +11,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Query
 
 from jixiao.audit import RULES
 from jixiao.model import Finding, ReadWarning
@@ -111,6 +113,20 @@ def money_bound(text: str | None, name: str) -> Decimal | None:
     if not value.is_finite() or abs(value) > Decimal("1e12"):
         raise WebError(422, "invalid", f"金额“{text[:20]}”超出范围 ({name})")
     return value
+
+
+def project_filter_query(
+        verdict: Annotated[str | None, Query(max_length=4)] = None,
+        rule: Annotated[str | None, Query(max_length=60)] = None,
+        category: Annotated[str | None, Query(max_length=40)] = None,
+        state: Annotated[str | None, Query(max_length=20)] = None,
+        min: Annotated[str | None, Query(max_length=30)] = None,
+        max: Annotated[str | None, Query(max_length=30)] = None,
+        sort: Annotated[str, Query(max_length=20)] = "seq",
+        order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc") -> ProjectFilter:
+    """The project list's filter from the query string: one dependency for the document
+    page and the list's download, so both show the same rows in the same order."""
+    return project_filter(verdict, rule, category, state, min, max, sort, order)
 
 
 def project_filter(verdict: str | None = None, rule: str | None = None,

@@ -303,21 +303,14 @@ def projects_xlsx(rows: list[list[Any]]) -> bytes:
 
 @router.get("/documents/{doc_id}/download/projects.{suffix}")
 async def projects_download(request: Request, who: Who, doc_id: DocId, suffix: str,
-                            verdict: Annotated[str | None, Query(max_length=4)] = None,
-                            rule: Annotated[str | None, Query(max_length=60)] = None,
-                            category: Annotated[str | None, Query(max_length=40)] = None,
-                            state: Annotated[str | None, Query(max_length=20)] = None,
-                            min: Annotated[str | None, Query(max_length=30)] = None,
-                            max: Annotated[str | None, Query(max_length=30)] = None,
-                            sort: Annotated[str, Query(max_length=20)] = "seq",
-                            order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc"
+                            chosen: Annotated[cycle_views.ProjectFilter,
+                                              Depends(cycle_views.project_filter_query)]
                             ) -> Response:
     """The document page's project list as shown: the same filter, the same order."""
     if suffix not in ("csv", "xlsx"):
         raise WebError(404, "not-found", "没有这种格式（项目清单有 csv、xlsx）")
     ws = request.app.state.workspace
     view = views.document_view(ws, who, doc_id)
-    chosen = cycle_views.project_filter(verdict, rule, category, state, min, max, sort, order)
     rows = project_list_rows(cycle_views.project_rows(
         view, cycle_views.cycle_view(ws, who, view), chosen))
     data = projects_csv(rows) if suffix == "csv" else projects_xlsx(rows)

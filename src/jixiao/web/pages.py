@@ -145,14 +145,8 @@ async def upload_page(request: Request, who: Who, file: UploadFile) -> Response:
 
 @router.get("/documents/{doc_id}")
 async def document_page(request: Request, who: Who, doc_id: DocId,
-                        verdict: Annotated[str | None, Query(max_length=4)] = None,
-                        rule: Annotated[str | None, Query(max_length=60)] = None,
-                        category: Annotated[str | None, Query(max_length=40)] = None,
-                        state: Annotated[str | None, Query(max_length=20)] = None,
-                        min: Annotated[str | None, Query(max_length=30)] = None,
-                        max: Annotated[str | None, Query(max_length=30)] = None,
-                        sort: Annotated[str, Query(max_length=20)] = "seq",
-                        order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc"
+                        chosen: Annotated[cycle_views.ProjectFilter,
+                                          Depends(cycle_views.project_filter_query)]
                         ) -> Response:
     ws = request.app.state.workspace
     view = views.document_view(ws, who, doc_id)
@@ -161,7 +155,6 @@ async def document_page(request: Request, who: Who, doc_id: DocId,
     # the review cycle (issue 17): state and actions, the projects filtered and sorted,
     # the whole table's sums
     cycle_view = cycle_views.cycle_view(ws, who, view)
-    chosen = cycle_views.project_filter(verdict, rule, category, state, min, max, sort, order)
     rows = cycle_views.project_rows(view, cycle_view, chosen)
     projects = sorted(view.doc.projects, key=lambda p: p.amounts.total or Decimal(0),
                       reverse=True)
