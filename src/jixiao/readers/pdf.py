@@ -214,9 +214,14 @@ def _header(lines: list[Line]) -> tuple[Line, Line, list[tuple[float, float]]] |
 
 
 def _overlapping(line: Line) -> str | None:
-    """The line's text when two of its characters are drawn over each other (text wider
-    than its cell spilling into the next one: `财政拨财款政专其户他拨资款金`), else None."""
-    for a, b in itertools.pairwise(c for c in line.chars if c.text.strip()):
+    """The line's text when it is the table's header with two of its characters drawn
+    over each other (text wider than its cell spilling into the next one:
+    `财政拨财款政专其户他拨资款金`), else None. Other overlapping lines (prose in a whole
+    budget) say nothing about this table."""
+    chars = [c for c in line.chars if c.text.strip()]
+    if not chars or sum(c.text in HEADER_CHARS for c in chars) < 0.6 * len(chars):
+        return None
+    for a, b in itertools.pairwise(chars):
         if a.text != b.text and b.x0 < a.x1 - 0.5 * min(a.x1 - a.x0, b.x1 - b.x0):
             return line.text
     return None
