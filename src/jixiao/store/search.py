@@ -7,6 +7,7 @@ shorter than three characters cannot use a trigram index and is answered by a sc
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,6 +85,9 @@ class Hit:
     text: str  # the matching text, as published
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _like(q: str) -> str:
     return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -93,7 +97,8 @@ def search(engine: Engine, q: str, *, department: str | None = None,
            ) -> tuple[list[Hit], int]:
     """Texts containing `q` (a substring, as typed), newest documents first; and how many
     there are in all."""
-    q = q.strip()
+    # control characters (NUL ends an FTS5 string) are in no stored text: they match nothing
+    q = _CONTROL.sub("", q).strip()
     if not q:
         return [], 0
     with engine.connect() as conn:
