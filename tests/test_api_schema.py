@@ -28,7 +28,9 @@ schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+# derandomized so that CI repeats (a random run found the NUL-in-search 500, now fixed)
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))
 def test_no_request_gets_a_server_error(case) -> None:
     response = case.call(headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code < 500, (case.method, case.formatted_path, response.text)
