@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from ports import free_port, wait_for_port
-from test_e2e import CHROMIUM, FLAGS, _login, _shot
+from test_e2e import CHROMIUM, _login, _shot
+from test_e2e import browser as browser  # the same fixture, not a copy
 from test_review_cycle import EXAMPLE, revised_text
 from webclient import PASSWORD
 
@@ -49,18 +50,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-def _as(browser, url: str, user: str):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+def _as(chromium, url: str, user: str):
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = context.new_page()
     _login(page, url, user)
     return context, page
