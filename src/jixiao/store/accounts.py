@@ -512,55 +512,65 @@ def put_actuals(engine: Engine, user: User | None, doc_id: int, year: int,
     the year's values the batch does not name (`delete-actual` rows) and replaces its
     projects' money with `executions` (`put-execution` / `delete-execution` rows).
     Returns the number of values written."""
+    with engine.begin() as conn:
+        return write_actuals(conn, user, doc_id, year, actuals, period,
+                             executions=executions, replace=replace, actor=actor)
+
+
+def write_actuals(conn: Connection, user: User | None, doc_id: int, year: int,
+                  actuals: Iterable[Actual], period: str = "全年", *,
+                  executions: Iterable[Execution] | None = None, replace: bool = False,
+                  actor: str = "(cli)") -> int:
+    """`put_actuals` in the caller's transaction (the year-end grid checks its revision
+    and writes in one, store/yearend.py)."""
     batch = {(a.project, a.indicator): a for a in actuals}
     money = {e.project: e for e in executions or ()}
     key = (actual_values.c.document_id == doc_id, actual_values.c.year == year,
            actual_values.c.period == period)
-    with engine.begin() as conn:
-        if conn.execute(select(documents.c.id).where(documents.c.id == doc_id)).first() \
-                is None:
-            raise AccountError(f"没有编号为 {doc_id} 的文档")
-        known = {(r.project_seq, r.position) for r in conn.execute(
-            select(indicators.c.project_seq, indicators.c.position)
-            .where(indicators.c.document_id == doc_id))}
-        missing = sorted(k for k in batch if k not in known)
-        if missing:  # refused before anything is written: the batch stays whole
-            shown = "、".join(f"项目{p}第{i}个指标" for p, i in missing[:5])
-            raise AccountError(f"文档 {doc_id} 没有{shown}"
-                               f"{f' 等 {len(missing)} 处' if len(missing) > 5 else ''}"
-                               "：实际完成值未保存")
-        old = {(r.project_seq, r.position): r
-               for r in conn.execute(select(actual_values).where(*key))}
-        log: list[tuple[str, str, Any, Any]] = []
-        rows = []
-        for (project, position), a in batch.items():
-            before = old.get((project, position))
-            log.append(("put-actual", _actual_entity(doc_id, year, period, project, position),
-                        None if before is None else
-                        _actual_state(before.value, before.reason, before.claimed_score),
-                        _actual_state(a.value, a.reason, a.claimed_score)))
-            rows.append({"document_id": doc_id, "year": year, "period": period,
-                         "project_seq": project, "position": position, "value": a.value,
-                         "reason": a.reason, "claimed_score": a.claimed_score,
-                         "source_file": a.span.file, "source_row": a.span.first_line})
-        if replace:
-            gone = [k for k in old if k not in batch]
-            log += [("delete-actual", _actual_entity(doc_id, year, period, *k),
-                     _actual_state(old[k].value, old[k].reason, old[k].claimed_score), None)
-                    for k in sorted(gone)]
-            conn.execute(delete(actual_values).where(*key))
-            _replace_executions(conn, doc_id, year, period, money, log)
-        if rows:
-            statement = (postgresql.insert(actual_values) if conn.dialect.name == "postgresql"
-                         else sqlite.insert(actual_values))
-            # one statement for new and stored values alike (after a replace's delete all
-            # are new); a stored one gets the new value and reason, and keeps the score
-            # and sheet row it was imported with, as a single edit always did
-            conn.execute(statement.on_conflict_do_update(
-                index_elements=[c.name for c in actual_values.primary_key.columns],
-                set_={c: statement.excluded[c] for c in ("value", "reason")}), rows)
-        if log:
-            conn.execute(insert(changes), _log_rows(user, actor, log))
+    if conn.execute(select(documents.c.id).where(documents.c.id == doc_id)).first() \
+            is None:
+        raise AccountError(f"没有编号为 {doc_id} 的文档")
+    known = {(r.project_seq, r.position) for r in conn.execute(
+        select(indicators.c.project_seq, indicators.c.position)
+        .where(indicators.c.document_id == doc_id))}
+    missing = sorted(k for k in batch if k not in known)
+    if missing:  # refused before anything is written: the batch stays whole
+        shown = "、".join(f"项目{p}第{i}个指标" for p, i in missing[:5])
+        raise AccountError(f"文档 {doc_id} 没有{shown}"
+                           f"{f' 等 {len(missing)} 处' if len(missing) > 5 else ''}"
+                           "：实际完成值未保存")
+    old = {(r.project_seq, r.position): r
+           for r in conn.execute(select(actual_values).where(*key))}
+    log: list[tuple[str, str, Any, Any]] = []
+    rows = []
+    for (project, position), a in batch.items():
+        before = old.get((project, position))
+        log.append(("put-actual", _actual_entity(doc_id, year, period, project, position),
+                    None if before is None else
+                    _actual_state(before.value, before.reason, before.claimed_score),
+                    _actual_state(a.value, a.reason, a.claimed_score)))
+        rows.append({"document_id": doc_id, "year": year, "period": period,
+                     "project_seq": project, "position": position, "value": a.value,
+                     "reason": a.reason, "claimed_score": a.claimed_score,
+                     "source_file": a.span.file, "source_row": a.span.first_line})
+    if replace:
+        gone = [k for k in old if k not in batch]
+        log += [("delete-actual", _actual_entity(doc_id, year, period, *k),
+                 _actual_state(old[k].value, old[k].reason, old[k].claimed_score), None)
+                for k in sorted(gone)]
+        conn.execute(delete(actual_values).where(*key))
+        _replace_executions(conn, doc_id, year, period, money, log)
+    if rows:
+        statement = (postgresql.insert(actual_values) if conn.dialect.name == "postgresql"
+                     else sqlite.insert(actual_values))
+        # one statement for new and stored values alike (after a replace's delete all
+        # are new); a stored one gets the new value and reason, and keeps the score
+        # and sheet row it was imported with, as a single edit always did
+        conn.execute(statement.on_conflict_do_update(
+            index_elements=[c.name for c in actual_values.primary_key.columns],
+            set_={c: statement.excluded[c] for c in ("value", "reason")}), rows)
+    if log:
+        conn.execute(insert(changes), _log_rows(user, actor, log))
     return len(batch)
 
 
