@@ -80,3 +80,19 @@ def test_text_from_the_table_is_printed_literally(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "测试[red]项目" in result.output
     assert "indicators are numbered [1, 3]" in result.output  # the item-numbering warning
+
+
+GZ_PDF = Path(__file__).parent / "data" / "real" / "pdf" / "gz-zwfw-2026-xiangmu-mubiaobiao.pdf"
+
+
+def test_show_of_a_pdf_project_prints_its_warnings() -> None:
+    """A PDF's spans have pages, not lines: the project's warnings are those of its pages.
+    Project 39 of the 广州 政务服务数据管理局 PDF (page 7) gives its target as “涉密”, which no
+    grammar reads; project 45 (page 8) writes “涉密项目”."""
+    shown = runner.invoke(app, ["show", str(GZ_PDF), "39"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    notes = [line for line in shown.output.splitlines() if line.startswith("unparsed-target")]
+    assert len(notes) == 1 and "'涉密'" in notes[0] and "第7页" in notes[0]
+    other = runner.invoke(app, ["show", str(GZ_PDF), "45"], env={"COLUMNS": "200"})
+    notes = [line for line in other.output.splitlines() if line.startswith("unparsed-target")]
+    assert len(notes) == 1 and "'涉密项目'" in notes[0] and "第8页" in notes[0]

@@ -31,6 +31,7 @@ from jixiao.audit import GRADES, RULES, AuditReport, Profile, ProfileError, audi
 from jixiao.errors import ReadError
 from jixiao.evaluation import Actuals
 from jixiao.interchange import to_dict
+from jixiao.lookup import projects_matching, warnings_of
 from jixiao.model import Document, Project, ProjectForm, SourceSpan
 from jixiao.readers import load_bytes, read
 from jixiao.targets import Kind, Target
@@ -373,18 +374,16 @@ def show_command(
     if project is None:
         _print_document(document)
         return
-    matches = [p for p in document.projects
-               if (p.seq == int(project) if project.isdigit() else project in p.name)]
+    matches = projects_matching(document, project)
     if not matches:
         err.print(f"[bold red]error[/] no project '{escape(project)}' in document "
                   f"{escape(doc)}")
         raise typer.Exit(1)
     for p in matches:
         _print_project(p, document.amount_unit)
-        first, last = p.span.first_line or 0, p.span.last_line or 0
-        notes = [w for w in document.warnings if first <= (w.span.first_line or -1) <= last]
-        for w in notes:
-            out.print(f"[yellow]{w.code}[/] [dim]{_lines(w.span)}[/] {escape(w.message)}")
+        for w in warnings_of(document, p):  # by line, or by page for a PDF
+            out.print(f"[yellow]{w.code}[/] [dim]{formatting.span(w.span)}[/] "
+                      f"{escape(w.message)}")
 
 
 def _print_document(doc: Document) -> None:
