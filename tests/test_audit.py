@@ -48,19 +48,19 @@ def test_counts_on_the_sample(report) -> None:
 def test_arithmetic_on_the_sample(report) -> None:
     [subtotal] = _of(report, "A2-unit-subtotal")
     assert subtotal.severity is Level.INFO  # 0.02 over 142 rows is rounding
-    assert "总计 247,400.91 against 247,400.93 (0.02 apart)" in subtotal.message
+    assert "总计 247,400.91，小计为 247,400.93（相差 0.02）" in subtotal.message
     [grand] = _of(report, "A3-grand-total")
     assert grand.severity is Level.WARNING
-    assert "exceeds the only unit (247,400.93) by 1,129.71" in grand.message
-    assert "477.00 of 财政专户拨款 appear in no project row" in grand.message
-    assert "the table is partial or a unit is missing" in grand.message
+    assert "比唯一单位（247,400.93）多 1,129.71" in grand.message
+    assert "财政专户拨款 477.00 不在任何项目行中" in grand.message
+    assert "表不完整或缺少单位" in grand.message
     assert not _of(report, "A1-row-sum")
 
 
 def test_target_quality_on_the_sample(report) -> None:
     [conflict] = _of(report, "Q5-direction-conflict")
     assert (conflict.project, conflict.indicator, conflict.severity) == (100, 0, Level.ERROR)
-    assert "'系统故障率'" in conflict.message and "达到90%" in conflict.message
+    assert "“系统故障率”越低越好" in conflict.message and "达到90%" in conflict.message
     assert conflict.span.first_line == 1273
     mismatches = {(f.project, f.indicator) for f in _of(report, "Q6-category-mismatch")}
     assert (65, 1) in mismatches  # 项目维修维护面积数 under 效益指标
@@ -72,7 +72,7 @@ def test_target_quality_on_the_sample(report) -> None:
     assert sorted((f.project, f.indicator) for f in _of(report, "Q8-missing-unit")) == [
         (1, 2), (58, 3)]
     assert [f.project for f in _of(report, "S5-identical-rows")] == [142]
-    assert {f.message.split("'")[1] for f in _of(report, "Q4-vague-target")} == {
+    assert {f.message.split("”")[0].lstrip("“") for f in _of(report, "Q4-vague-target")} == {
         "提高", "提升", "增强", "有所提高", "同比下降", "同比上升", "有所改善", "增加", "及时",
         "高效", "上升", "下降"}
 
@@ -200,10 +200,10 @@ def test_a_profile_switches_off_and_retunes(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "error"), [
-    ("[rules.Z1-nothing]\nenabled = false\n", "names no rule"),
-    ("[rules.Q3-few-indicators]\nminimum = 2\n", "unknown settings"),
-    ("[rules.Q3-few-indicators]\nseverity = \"fatal\"\n", "severity must be one of"),
-    ("[rules\n", "cannot read"),
+    ("[rules.Z1-nothing]\nenabled = false\n", "不是任何规则"),
+    ("[rules.Q3-few-indicators]\nminimum = 2\n", "有未知的设置"),
+    ("[rules.Q3-few-indicators]\nseverity = \"fatal\"\n", "的 severity 应是"),
+    ("[rules\n", "第1行第7列不是有效的 TOML"),
 ])
 def test_a_bad_profile_is_refused(tmp_path: Path, text: str, error: str) -> None:
     path = tmp_path / "bad.toml"

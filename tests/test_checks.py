@@ -109,7 +109,7 @@ def test_row_sum_names_the_project_and_its_line() -> None:
     assert row.span.first_line == 12
     # the review's A1 computes the very same gap (one function serves both)
     [a1] = [f for f in audit(doc).findings if f.rule == "A1-row-sum"]
-    assert a1.project == 1 and "(45.00 apart)" in a1.message
+    assert a1.project == 1 and "（相差 45.00）" in a1.message
     # the fiscal column no longer adds up to the unit row either
     [unit] = [w for w in doc.warnings if w.code == "unit-subtotal"]
     assert unit.severity is Severity.WARNING

@@ -390,7 +390,7 @@ def test_an_admin_keeps_a_rule_profile_that_reviews_every_upload(site: Site) -> 
     admin = site.client("admin")
     bad = admin.post("/admin/rules", data={"csrf": admin.csrf,
                                            "toml": '[rules.NOPE]\nenabled = false'})
-    assert bad.status_code == 400 and "names no rule" in bad.text
+    assert bad.status_code == 400 and "不是任何规则" in bad.text
     toml = 'name = "本局方案"\n[rules.Q4-vague-target]\nenabled = false\n'
     assert admin.post("/admin/rules", data={"csrf": admin.csrf, "toml": toml},
                       follow_redirects=False).status_code == 303

@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from jixiao.messages import say
 from jixiao.model import Finding, Level
 
-# The review grades of 财预〔2015〕88号 (domain.md §5), earned from a project's findings.
-GRADES = {
-    "优": "proceeds to budget arrangement",
-    "良": "reviewer and unit agree edits, then it proceeds",
-    "中": "the unit revises and resubmits",
-    "差": "cannot enter budget arrangement",
-}
+# The review grades of 财预〔2015〕88号 (domain.md §5), earned from a project's findings,
+# and what follows from each (the message catalogue's grades.*).
+GRADES = {grade: say(f"grades.{grade}") for grade in ("优", "良", "中", "差")}
 BLOCKING_RULES = frozenset({"S1-missing-goal", "S2-no-indicators"})
 
 

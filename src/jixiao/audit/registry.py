@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jixiao.errors import JixiaoError
+from jixiao.messages import say
 from jixiao.model import Finding, Level
 
 if TYPE_CHECKING:
@@ -24,11 +26,22 @@ Check = Callable[["AuditContext", "RuleSettings"], Iterator["Finding"]]
 class Rule:
     id: str
     severity: Level  # the default; a profile may change it
-    title: str
     basis: str  # which requirement of the review it serves (BASES)
-    hint: str  # how to fix what it finds
     check: Check
     params: dict[str, Any] = field(default_factory=dict)  # defaults, re-tunable per profile
+
+    @property
+    def title(self) -> str:
+        return say(f"rules.{self.id}.title")
+
+    @property
+    def hint(self) -> str:
+        """How to fix what it finds."""
+        return say(f"rules.{self.id}.hint")
+
+    def say(self, key: str, **values: Any) -> str:
+        """One of the rule's messages (rules.<id>.<key> in the catalogue)."""
+        return say(f"rules.{self.id}.{key}", **values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,14 +54,14 @@ class RuleSettings:
 RULES: dict[str, Rule] = {}
 
 
-def rule(id: str, severity: Level, title: str, basis: str, hint: str,
-         **params: Any) -> Callable[[Check], Check]:
-    """Register a check function as a rule."""
+def rule(id: str, severity: Level, basis: str, **params: Any) -> Callable[[Check], Check]:
+    """Register a check function as a rule; its title, hint and messages are in the
+    message catalogue under rules.<id>."""
     assert basis in BASES, basis
 
     def register(check: Check) -> Check:
         assert id not in RULES, f"rule {id} registered twice"
-        RULES[id] = Rule(id, severity, title, basis, hint, check, params)
+        RULES[id] = Rule(id, severity, basis, check, params)
         return check
 
     return register
@@ -71,8 +84,10 @@ class Profile:
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ProfileError(f"{path}: cannot read the rules profile: {exc}") from None
+        except FileNotFoundError:
+            raise ProfileError(say("profile.missing", path=path)) from None
+        except OSError:
+            raise ProfileError(say("profile.unreadable", path=path)) from None
         return cls.from_text(text, str(path), path.stem)
 
     @classmethod
@@ -83,23 +98,26 @@ class Profile:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ProfileError(f"{path}: cannot read the rules profile: {exc}") from None
+            at = re.search(r"line (\d+), column (\d+)", str(exc))
+            raise ProfileError(say("profile.not_toml", path=path,
+                                   line=at[1] if at else "?", column=at[2] if at else "?")
+                               ) from None
         overrides = data.get("rules", {})
         if not isinstance(overrides, dict) or not all(
                 isinstance(v, dict) for v in overrides.values()):
-            raise ProfileError(f"{path}: [rules] must hold one table per rule id")
+            raise ProfileError(say("profile.not_tables", path=path))
         for rule_id, settings in overrides.items():
             if rule_id not in RULES:
-                raise ProfileError(f"{path}: [rules.{rule_id}] names no rule; "
-                                   f"see 'jixiao rules' for the ids")
+                raise ProfileError(say("profile.unknown_rule", path=path, rule=rule_id))
             known = {"enabled", "severity", *RULES[rule_id].params}
             unknown = set(settings) - known
             if unknown:
-                raise ProfileError(f"{path}: [rules.{rule_id}] has unknown settings "
-                                   f"{sorted(unknown)}; expected {sorted(known)}")
+                raise ProfileError(say("profile.unknown_settings", path=path, rule=rule_id,
+                                       unknown="、".join(sorted(unknown)),
+                                       known="、".join(sorted(known))))
             if "severity" in settings and settings["severity"] not in set(Level):
-                raise ProfileError(f"{path}: [rules.{rule_id}] severity must be one of "
-                                   f"{[str(x) for x in Level]}")
+                raise ProfileError(say("profile.bad_severity", path=path, rule=rule_id,
+                                       levels="、".join(map(str, Level))))
         return cls(str(data.get("name", name)), overrides)
 
     def active(self) -> list[RuleSettings]:
