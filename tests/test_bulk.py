@@ -128,3 +128,28 @@ def test_a_load_killed_halfway_leaves_whole_documents_and_a_rerun_finishes(
     assert all(said == got and isaid == igot for _, said, got, isaid, igot in finished)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(document_files)).scalar() == 150
+
+
+def test_the_cli_ingest_reviews_with_the_admins_active_profile(tmp_path: Path) -> None:
+    """The same file gets the same findings everywhere: `jixiao ingest` (the bulk load)
+    reviews with the profile an admin made active in the store, as a web upload does."""
+    from jixiao.audit import Profile, audit
+    from jixiao.store import profiles
+
+    db = tmp_path / "profiled.sqlite"
+    engine = store.connect(str(db))
+    toml = 'name = "本局方案"\n[rules.Q4-vague-target]\nenabled = false\n'
+    profiles.save_profile(engine, None, toml)
+    profiles.activate(engine, None, "本局方案")
+    loaded = runner_invoke(["ingest", "-j", "1", str(SAMPLE), "--db", str(db)])
+    assert loaded.exit_code == 0, loaded.output
+    stored = store.load_findings(engine, 1)
+    doc = read(SAMPLE)
+    default = audit(doc).findings
+    assert sum(f.rule == "Q4-vague-target" for f in default) == 34
+    assert stored == audit(doc, Profile.from_text(toml, "t")).findings
+    assert stored == [f for f in default if f.rule != "Q4-vague-target"]
+
+
+def runner_invoke(args: list[str]):
+    return CliRunner().invoke(app, args, env={"COLUMNS": "200"})

@@ -19,8 +19,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from jixiao import store
+from jixiao.audit import Profile
 from jixiao.errors import JixiaoError, ReadError
 from jixiao.model import SourceInfo, SourceSpan
+from jixiao.store.profiles import active_profile
 
 BATCH_ROWS = 20_000  # indicator rows per transaction: large enough for COPY to pay
 IN_FLIGHT = 4  # files read ahead per worker
@@ -36,6 +38,7 @@ class FileOutcome:
 @dataclass(frozen=True, slots=True)
 class _Job:
     review: bool
+    profile: Profile  # the rules every file is reviewed by
     year: int | None
     known: frozenset[tuple[str, str]]
 
@@ -60,7 +63,7 @@ def _read(path: Path) -> tuple[Path, store.PreparedDocument | tuple[str, str] | 
         if (sha, path.name) in _job.known:
             return path, (sha, path.name)
         document = read_bytes(data, path.name)
-        findings = audit(document).findings if _job.review else ()
+        findings = audit(document, _job.profile).findings if _job.review else ()
         return path, store.prepare(document, SourceInfo(path.name, sha, sniff(data)), findings,
                                    _job.year)
     except ReadError as exc:
@@ -68,12 +71,15 @@ def _read(path: Path) -> tuple[Path, store.PreparedDocument | tuple[str, str] | 
 
 
 def ingest_files(engine: Engine, paths: Sequence[Path], *, workers: int | None = None,
-                 review: bool = True, year: int | None = None,
+                 review: bool = True, year: int | None = None, profile: Profile | None = None,
                  on_each: Callable[[FileOutcome], None] | None = None) -> list[FileOutcome]:
     """Read `paths` in `workers` processes (default: one per core) and store them; the
     outcome of every file, in the order they finished. Unreadable files are reported,
-    never stored, and do not stop the others."""
-    job = _Job(review, year, frozenset(store.known_files(engine)))
+    never stored, and do not stop the others. Files are reviewed by `profile`, by default
+    the one an admin made active in the store (as a web upload is)."""
+    if profile is None:
+        profile = active_profile(engine)
+    job = _Job(review, profile, year, frozenset(store.known_files(engine)))
     workers = max(1, workers or os.cpu_count() or 1)
     outcomes: list[FileOutcome] = []
 
