@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 from jixiao.cli import app
 from jixiao.evaluation import load_profile
 from jixiao.evaluation.monitoring import light, monitor_project, time_progress
+from jixiao.evaluation.scoring import score_project
+from jixiao.targets import Status
 from test_scoring import answers, project
 
 CENTRAL = load_profile("central")
@@ -70,3 +72,19 @@ def test_cli_monitor_writes_the_form(tmp_path: Path) -> None:
     assert "绩效运行监控表" in first and "时间进度 58.08%" in first
     bad = runner.invoke(app, ["monitor", str(table), "--actuals", str(sheet), "--date", "July"])
     assert bad.exit_code == 2 and "2023-07-31" in bad.stderr
+
+
+def test_a_compound_target_is_judged_by_its_weakest_part_in_monitoring_as_in_scoring(
+        ) -> None:
+    """One rule for compound targets (docs/scoring.md): every part must be met, the weakest
+    part counts. 1200万条 of ≥1000万条 is met, 2.5TB of ≥5TB is half: the indicator is half
+    done — not met (below the 0.6 of 部分达成), a red light, half its points: the central
+    method's 90 indicator points all go to 产出 (the only category), 45 each, 22.5 here."""
+    items = [("产出指标", "迁移数据量", "迁移数据≥1000万条 存储量≥5TB"),
+             ("产出指标", "合格率", "≥95%")]
+    reported = answers(["迁移数据1200万条 存储量2.5TB", "96%"], executed="100.00")
+    watched = monitor_project(project(items), reported, date(2023, 12, 31), CENTRAL)
+    scored = score_project(project(items), reported, CENTRAL)
+    assert (watched.indicators[0].light, watched.indicators[0].expected) == ("red", "预计未达成")
+    assert (scored.indicators[0].status, scored.indicators[0].points) == (Status.NOT_MET, D("22.5"))
+    assert watched.indicators[1].light == "green" and scored.indicators[1].status is Status.MET

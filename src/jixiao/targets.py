@@ -361,10 +361,11 @@ class Target(NamedTuple):
                              f"got {len(answers)}: {actual.text!r}")
         each = [p.assess(a, direction, partly_from) for p, a in zip(self.parts, answers,
                                                                     strict=True)]
-        ratio = sum((a.ratio for a in each), Decimal(0)) / len(each)
+        # every part must be met: the weakest counts (docs/scoring.md), as in scoring
+        ratio = min(a.ratio for a in each)
         status = Status.MET if all(a.status is Status.MET for a in each) else (
             Status.PARTLY if ratio >= partly_from else Status.NOT_MET)
-        return Assessment(ratio, status, "mean of the parts: " + "; ".join(a.rule for a in each))
+        return Assessment(ratio, status, "the weakest part: " + "; ".join(a.rule for a in each))
 
 
 _DIRECTION_OF: dict[Comparator | None, Direction | None] = {
