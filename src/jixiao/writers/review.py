@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from jixiao.audit import GRADES, RULES, AuditReport
+from jixiao.messages import level, place
 from jixiao.model import Document, Finding, Project
 from jixiao.writers.cells import append_row
 
@@ -18,11 +19,7 @@ SHEET_COLUMNS = (
 
 def _where(f: Finding) -> str:
     span = f.span
-    if span.first_line is None:
-        return ""
-    lines = f"{span.first_line}" if span.last_line in (None, span.first_line) \
-        else f"{span.first_line}-{span.last_line}"
-    return f"line {lines}" + (f", page {span.page}" if span.page else "")
+    return place(span.page, span.first_line, span.last_line) if span.first_line else ""
 
 
 def _lookup(doc: Document) -> dict[int, Project]:
@@ -80,10 +77,11 @@ def write_review_xlsx(report: AuditReport, doc: Document, path: str | Path | IO[
         d = finding_dict(f, projects)
         state = states.get(f.project) if f.project is not None else None
         append_row(sheet, [d["project"], d["project_name"], d["indicator"], d["indicator_name"],
-                           d["target"], f"{f.rule} {d['title']}", str(f.severity), f.message,
+                           d["target"], f"{f.rule} {d['title']}", level(f.severity), f.message,
                            d["basis"], d["hint"], _where(f), state[0] if state else None,
                            opinions.get(k)])
-    fills = {"error": "F8CBAD", "warning": "FFE699", "info": "DDEBF7"}
+    fills = {level(k): fill for k, fill in (("error", "F8CBAD"), ("warning", "FFE699"),
+                                           ("info", "DDEBF7"))}
     for row in sheet.iter_rows(min_row=2):
         row[6].fill = PatternFill("solid", fgColor=fills[str(row[6].value)])
     verdicts = book.create_sheet("项目结论")
