@@ -158,18 +158,22 @@ def test_migrations_from_empty_and_from_the_previous_revision(db_url: str) -> No
     """Upgrade an empty database; and one at 0001 that already holds a document."""
     from sqlalchemy import inspect
 
-    from jixiao.store.migrate import current, upgrade
+    from jixiao.store.migrate import current, downgrade, upgrade
 
     engine = store.connect(db_url, migrate=False)
     assert current(engine) is None
-    assert upgrade(engine, "0001") == "0001"
-    assert "findings" not in inspect(engine).get_table_names()
+    assert upgrade(engine) == "0010"
     doc = read(SAMPLE)
-    first = store.ingest(engine, doc)  # no findings: the 0001 schema holds the rest
+    first = store.ingest(engine, doc)
+    assert downgrade(engine, "0001") == "0001"  # the rows stay in 0001's shape
+    assert "findings" not in inspect(engine).get_table_names()
     result = CliRunner().invoke(app, ["db", "upgrade", "--db", db_url])
     assert result.exit_code == 0 and "0001 → 0010" in result.output
     assert {"findings", "executions", "actual_values"} <= set(inspect(engine).get_table_names())
-    assert to_dict(store.load_document(engine, first.document_id)) == to_dict(doc)
+    back, published = to_dict(store.load_document(engine, first.document_id)), to_dict(doc)
+    # 0009's doubtful did not exist at 0001: going down lost it, as downgrade says
+    assert published["document"].pop("doubtful") is True
+    assert "doubtful" not in back["document"] and back == published
     assert store.connect(db_url) is not None and current(engine) == "0010"  # idempotent
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jixiao import matching
 from jixiao.errors import JixiaoError
-from jixiao.evaluation.actuals import Actual, Actuals, Execution
+from jixiao.model import Actual, Actuals, Execution
 from jixiao.interchange import money_text
 from jixiao.model import (
     AMOUNT_COLUMNS,

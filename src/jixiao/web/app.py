@@ -167,7 +167,7 @@ async def preload_document(request: Request) -> None:
 
 
 def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastAPI:
-    from jixiao.web import api, cycle_api, cycle_pages, pages
+    from jixiao.web import admin, api, cycle_api, cycle_pages, pages, yearend
 
     app = FastAPI(title="jixiao", version="1", description="项目支出绩效目标: read, review, "
                   "score and compare — the JSON API of jixiao.", docs_url=None,
@@ -234,6 +234,8 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastA
     app.include_router(pages.router, dependencies=preload)
     app.include_router(cycle_api.router, dependencies=preload)  # the review cycle (issue 17)
     app.include_router(cycle_pages.router, dependencies=preload)
+    app.include_router(yearend.router, dependencies=preload)  # year-end entry (17.3)
+    app.include_router(admin.router, dependencies=preload)  # administration (17.4)
 
     @app.get("/", include_in_schema=False)
     async def home() -> Response:

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from jixiao.store import accounts, cycle
 from jixiao.web import cycle as cv
-from jixiao.web import uploads, views
+from jixiao.web import uploads, views, yearend
 from jixiao.web.auth import Caller, require
 from jixiao.web.pages import render
 from jixiao.web.params import INT32, DocId, Seq
@@ -105,7 +105,8 @@ async def overview_page(request: Request, who: Who, department: OverviewQuery[0]
                         order: OverviewQuery[5] = "asc", all: bool = False) -> Response:
     o = _overview(request, who, department, year, state, rule, sort, order, all)
     return render(request, "overview.html", who, o=o, states=cycle.DOCUMENT_STATES,
-                  query=o.filter.query())
+                  query=o.filter.query(),  # results entered per department (17.3):
+                  completion=yearend.overview_completion(request.app.state.workspace, o.rows))
 
 
 @router.get("/overview.csv")

@@ -30,6 +30,7 @@ from jixiao.store.search import KINDS, search
 from jixiao.web import cycle as cycle_views
 from jixiao.web import downloads, uploads, views
 from jixiao.web import selfeval as selfeval_views
+from jixiao.web import yearend as yearend_views
 from jixiao.web.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -172,7 +173,8 @@ async def document_page(request: Request, who: Who, doc_id: DocId,
                   choices=cycle_views.filter_choices(view),
                   checks=cycle_views.totals_check(view),
                   project_states=cycle_views.PROJECT_STATES,
-                  lights=downloads.lights(ws, view))  # 红黄绿 and the downloads (issue 16)
+                  lights=downloads.lights(ws, view),  # 红黄绿 and the downloads (issue 16)
+                  yearend=yearend_views.panel(ws, view))  # results entered (17.3)
 
 
 @router.post("/documents/{doc_id}/delete")

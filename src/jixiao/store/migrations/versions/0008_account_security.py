@@ -4,14 +4,15 @@
 Revision ID: 0008
 Revises: 0007
 
-0004 creates api_tokens from schema.py as it stands, so on a new database the table has
-its new columns already; this revision rebuilds only an older table (its primary key
+The tables as they were on the day of this revision. api_tokens is rebuilt (its primary key
 changes from the token's hash to an id, which neither SQLite nor a plain ALTER can do in
-place). Tokens made before it expire 90 days after the upgrade rather than at once.
+place) unless it has the new shape already (a store made by a jixiao whose 0004 created
+today's table). Tokens made before it expire 90 days after the upgrade rather than at once.
 """
 
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from alembic import op
 from sqlalchemy import (
     Column,
@@ -28,8 +29,6 @@ from sqlalchemy import (
 )
 from sqlalchemy import MetaData as _MetaData
 
-from jixiao.store.schema import metadata
-
 revision = "0008"
 down_revision = "0007"
 TOKEN_DAYS = 90
@@ -40,7 +39,7 @@ def upgrade() -> None:
     conn = op.get_bind()
     tables = set(inspect(conn).get_table_names())
     if "login_attempts" not in tables:
-        metadata.tables["login_attempts"].create(conn)
+        _create_login_attempts()
     if "id" not in {c["name"] for c in inspect(conn).get_columns("api_tokens")}:
         _rebuild_tokens()
 
@@ -52,10 +51,9 @@ def _rebuild_tokens() -> None:
         op.drop_index("ix_api_tokens_user_id", "api_tokens")  # its name is the new table's
     op.rename_table("api_tokens", OLD)
     old = Table(OLD, _MetaData(), autoload_with=conn)
-    new = metadata.tables["api_tokens"]
     if conn.dialect.name == "postgresql":  # constraint names are the new table's too
         op.execute(f"ALTER TABLE {OLD} RENAME CONSTRAINT api_tokens_pkey TO {OLD}_pkey")
-    new.create(conn)
+    new = _create_tokens()
     expires = datetime.now(UTC) + timedelta(days=TOKEN_DAYS)
     conn.execute(insert(new).from_select(
         ["token_hash", "user_id", "name", "created_at", "expires_at", "uses"],
@@ -65,11 +63,47 @@ def _rebuild_tokens() -> None:
     op.drop_table(OLD)
 
 
+def _create_login_attempts() -> None:
+    op.create_table(
+        "login_attempts",
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("blocked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("locked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("kind", "name")
+    )
+    op.create_index(op.f("ix_login_attempts_last_failure_at"),
+                    "login_attempts", ["last_failure_at"], unique=False)
+
+
+def _create_tokens() -> sa.Table:
+    new = op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("uses", sa.Integer(), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("token_hash")
+    )
+    op.create_index(op.f("ix_api_tokens_user_id"),
+                    "api_tokens", ["user_id"], unique=False)
+    return new
+
+
 def downgrade() -> None:
     """Back to tokens keyed by their hash (expiry, use and revocation are lost; revoked
     tokens are dropped rather than brought back to life)."""
     conn = op.get_bind()
-    metadata.tables["login_attempts"].drop(conn)
+    op.drop_table("login_attempts")
     op.drop_index("ix_api_tokens_user_id", "api_tokens")
     op.rename_table("api_tokens", OLD)
     if conn.dialect.name == "postgresql":

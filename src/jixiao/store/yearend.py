@@ -1,0 +1,252 @@
+"""Year-end (and mid-year) entry as people do it (issue 17): a project's indicators and its
+money saved at once from one grid, and how far each document's results have come.
+
+A grid names the revision it was read at: a digest of what was stored for the project
+then. Saving takes the document's write lock first, reads the project's answers again and
+refuses (`GridConflict`) when they changed meanwhile — of two people saving the same
+grid at once one wins and the other is told who saved and when; nothing of either is
+lost (the refused answers go back to the form). Every value and the money are written
+with their change-log rows in the one transaction of the save.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, or_, select
+
+from jixiao.evaluation.actuals import Actual, Execution
+from jixiao.model import SourceSpan
+from jixiao.store.accounts import (
+    AccountError,
+    User,
+    _aware,
+    _execution_state,
+    record,
+    write_actuals,
+)
+from jixiao.store.cycle import CHINA, Conflict, _document_row
+from jixiao.store.schema import actual_values, changes, executions, indicators, projects
+
+FULL_YEAR = "全年"
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectAnswers:
+    """What is stored for one project, year and period: each indicator's value (by
+    position) and the project's money; `revision` the digest a grid is read at."""
+
+    seq: int
+    values: dict[int, Actual]
+    execution: Execution | None
+
+    @property
+    def revision(self) -> str:
+        state = {"values": sorted([k, a.value, a.reason] for k, a in self.values.items()),
+                 "money": None if self.execution is None else _execution_state(self.execution)}
+        return hashlib.sha256(json.dumps(state, ensure_ascii=False, sort_keys=True)
+                              .encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class LastSave:
+    username: str | None
+    at: datetime | None
+
+    @property
+    def text(self) -> str:
+        at = _aware(self.at)
+        when = "" if at is None else at.astimezone(CHINA).strftime("%Y年%m月%d日 %H:%M")
+        return f"{self.username or '他人'} 于 {when}"
+
+
+class GridConflict(Conflict):
+    """The project's answers changed since the grid was read: nothing of this save stored."""
+
+    def __init__(self, seq: int, current: ProjectAnswers, last: LastSave) -> None:
+        super().__init__(f"第{seq}个项目的完成情况已由 {last.text} 保存，您看到的是之前的内容；"
+                         "您填写的内容未保存，仍在表格中，请对照最新保存的内容核对后再保存")
+        self.current, self.last = current, last
+
+
+def _entity_prefix(doc_id: int, year: int, period: str, seq: int) -> tuple[str, str]:
+    # the change log's names of a project's values and money (store.accounts)
+    return (f"actual {doc_id}/{year}/{period}/{seq}/", f"execution {doc_id}/{year}/{period}/{seq}")
+
+
+def _answers(conn: Connection, doc_id: int, year: int, period: str, seq: int
+             ) -> ProjectAnswers:
+    values = {r.position: Actual(seq, r.position, r.value, r.reason, r.claimed_score,
+                                 SourceSpan(r.source_file, r.source_row, r.source_row))
+              for r in conn.execute(select(actual_values).where(
+                  actual_values.c.document_id == doc_id, actual_values.c.year == year,
+                  actual_values.c.period == period, actual_values.c.project_seq == seq))}
+    row = conn.execute(select(executions).where(
+        executions.c.document_id == doc_id, executions.c.year == year,
+        executions.c.period == period, executions.c.project_seq == seq)).first()
+    money = None if row is None else Execution(
+        seq, row.adjusted_budget, row.executed, row.reason or "",
+        SourceSpan(row.source_file, row.source_row, row.source_row))
+    return ProjectAnswers(seq, values, money)
+
+
+def project_answers(engine: Engine, doc_id: int, year: int, seq: int,
+                    period: str = FULL_YEAR) -> ProjectAnswers:
+    with engine.connect() as conn:
+        return _answers(conn, doc_id, year, period, seq)
+
+
+def last_save(conn: Connection | Engine, doc_id: int, year: int, period: str, seq: int
+              ) -> LastSave:
+    """Who last wrote the project's values or money, and when (the change log)."""
+    values, money = _entity_prefix(doc_id, year, period, seq)
+    query = (select(changes.c.username, changes.c.at)
+             .where(or_(changes.c.entity.startswith(values, autoescape=True),
+                        changes.c.entity == money))
+             .order_by(changes.c.id.desc()).limit(1))
+    if isinstance(conn, Engine):
+        with conn.connect() as c:
+            row = c.execute(query).first()
+    else:
+        row = conn.execute(query).first()
+    return LastSave(None, None) if row is None else LastSave(row.username, row.at)
+
+
+def save_grid(engine: Engine, user: User, doc_id: int, year: int, seq: int, revision: str,
+              values: Iterable[Actual], execution: Execution | None,
+              period: str = FULL_YEAR) -> ProjectAnswers:
+    """Store a project's grid — its indicators' values and its money — as one change, if
+    what is stored is still what the grid was read at (`revision`); else `GridConflict`.
+    The values were checked by the caller (jixiao.evaluation.values); a blank value is
+    written blank over a stored one (as a sheet's blank cell is) and left out otherwise."""
+    with engine.begin() as conn:
+        # the first statement a write: SQLite takes its lock at once, PostgreSQL locks the
+        # document's row, so a second save waits here and then sees the first one's rows
+        _document_row(conn, doc_id)
+        if conn.execute(select(projects.c.seq).where(projects.c.document_id == doc_id,
+                                                     projects.c.seq == seq)).first() is None:
+            raise AccountError(f"文档 {doc_id} 没有第{seq}个项目")
+        current = _answers(conn, doc_id, year, period, seq)
+        if current.revision != revision:
+            raise GridConflict(seq, current, last_save(conn, doc_id, year, period, seq))
+        batch = [a for a in values if a.value.strip() or a.reason.strip()
+                 or a.indicator in current.values]
+        changed = [a for a in batch if (old := current.values.get(a.indicator)) is None
+                   or (old.value, old.reason) != (a.value, a.reason)]
+        if changed:
+            write_actuals(conn, user, doc_id, year, changed, period)
+        if execution is not None and _money_changed(current.execution, execution):
+            _put_execution(conn, user, doc_id, year, period, current.execution, execution)
+        return _answers(conn, doc_id, year, period, seq)
+
+
+def _money_changed(old: Execution | None, new: Execution) -> bool:
+    if old is None:
+        return new.adjusted_budget is not None or new.executed is not None or bool(new.reason)
+    return _execution_state(old) != _execution_state(new)
+
+
+def _put_execution(conn: Connection, user: User, doc_id: int, year: int, period: str,
+                   old: Execution | None, new: Execution) -> None:
+    key = {"document_id": doc_id, "year": year, "period": period, "project_seq": new.project}
+    conn.execute(executions.delete().where(*(executions.c[k] == v for k, v in key.items())))
+    conn.execute(insert(executions).values(**key, adjusted_budget=new.adjusted_budget,
+                                           executed=new.executed, reason=new.reason))
+    record(conn, user, "put-execution", _entity_prefix(doc_id, year, period, new.project)[1],
+           None if old is None else _execution_state(old), _execution_state(new))
+
+
+# ---- how far the results have come -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """A document's results for a year and period: a project is done when every indicator
+    has a value and its 全年执行数 is given; begun when something of it is."""
+
+    document_id: int
+    year: int
+    projects: int
+    done: int
+    begun: int
+    indicators: int
+    answered: int
+
+    @property
+    def untouched(self) -> int:
+        return self.projects - self.done - self.begun
+
+    @property
+    def share(self) -> Decimal:
+        return Decimal(0) if not self.projects else Decimal(self.done) / self.projects
+
+
+def completion(engine: Engine, years: Mapping[int, int], period: str = FULL_YEAR
+               ) -> dict[int, Completion]:
+    """The completion of each document of `years` (document id → the year its results are
+    for), counted in three grouped queries whatever the number of documents."""
+    if not years:
+        return {}
+    ids = list(years)
+    per_project: dict[int, dict[int, list[int]]] = defaultdict(dict)  # [indicators, answered]
+    money: set[tuple[int, int]] = set()  # 全年执行数 given
+    touched: set[tuple[int, int]] = set()  # any of the money given
+    with engine.connect() as conn:
+        for r in conn.execute(select(indicators.c.document_id, indicators.c.project_seq,
+                                     func.count()).where(indicators.c.document_id.in_(ids))
+                              .group_by(indicators.c.document_id, indicators.c.project_seq)):
+            per_project[r[0]][r[1]] = [r[2], 0]
+        for r in conn.execute(select(projects.c.document_id, projects.c.seq)
+                              .where(projects.c.document_id.in_(ids))):
+            per_project[r[0]].setdefault(r[1], [0, 0])
+        for r in conn.execute(
+                select(actual_values.c.document_id, actual_values.c.year,
+                       actual_values.c.project_seq, func.count())
+                .where(actual_values.c.document_id.in_(ids),
+                       actual_values.c.period == period,
+                       func.trim(actual_values.c.value) != "")
+                .group_by(actual_values.c.document_id, actual_values.c.year,
+                          actual_values.c.project_seq)):
+            if years[r[0]] == r[1] and (cell := per_project[r[0]].get(r[2])) is not None:
+                cell[1] = r[3]
+        for r in conn.execute(select(executions.c.document_id, executions.c.year,
+                                     executions.c.project_seq, executions.c.executed)
+                              .where(executions.c.document_id.in_(ids),
+                                     executions.c.period == period)):
+            if years[r[0]] == r[1]:
+                touched.add((r[0], r[2]))
+                if r[3] is not None:
+                    money.add((r[0], r[2]))
+    out = {}
+    for doc_id in ids:
+        cells = per_project.get(doc_id, {})
+        done = sum(1 for seq, (n, k) in cells.items() if k >= n and (doc_id, seq) in money)
+        begun = sum(1 for seq, (n, k) in cells.items()
+                    if (k or (doc_id, seq) in touched) and not (k >= n and (doc_id, seq) in money))
+        out[doc_id] = Completion(doc_id, years[doc_id], len(cells), done, begun,
+                                 sum(n for n, _ in cells.values()),
+                                 sum(k for _, k in cells.values()))
+    return out
+
+
+def by_department(rows: Iterable[tuple[str | None, Completion]]) -> list[dict[str, Any]]:
+    """Completions summed per department (the bureau's view of every department)."""
+    sums: dict[str | None, dict[str, Any]] = {}
+    for department, c in rows:
+        s = sums.setdefault(department, {"department": department, "documents": 0,
+                                         "projects": 0, "done": 0, "begun": 0,
+                                         "indicators": 0, "answered": 0})
+        s["documents"] += 1
+        for k in ("projects", "done", "begun", "indicators", "answered"):
+            s[k] += getattr(c, k)
+    for s in sums.values():
+        s["untouched"] = s["projects"] - s["done"] - s["begun"]
+        s["share"] = Decimal(0) if not s["projects"] else Decimal(s["done"]) / s["projects"]
+    return sorted(sums.values(), key=lambda s: (s["share"], s["department"] or ""))
