@@ -242,3 +242,39 @@ class Document:
     def project_total(self) -> Decimal:
         """Sum of the projects' 总计 (empty counting as 0)."""
         return sum((p.amounts.total or Decimal(0) for p in self.projects), Decimal(0))
+
+
+# ---- what a department reports (the actuals sheet, the web's grid) ---------------------
+
+
+@dataclass(slots=True)
+class Execution:
+    """One project's money in the year (万元). 年初预算数 is the table's 总计."""
+
+    project: int  # seq
+    adjusted_budget: Decimal | None  # 全年预算数 (after adjustment)
+    executed: Decimal | None  # 全年执行数
+    reason: str = ""
+    span: SourceSpan = field(default_factory=SourceSpan)
+
+
+@dataclass(slots=True)
+class Actual:
+    """实际完成值 of one indicator, as written, with the reason for a deviation."""
+
+    project: int  # seq
+    indicator: int  # position in the project (0-based)
+    value: str  # as written; parsed with the target grammar
+    reason: str = ""  # 偏差原因分析及改进措施
+    claimed_score: Decimal | None = None  # a score the department put in its own form
+    span: SourceSpan = field(default_factory=SourceSpan)
+
+
+@dataclass(slots=True)
+class Actuals:
+    """A year's (or a mid-year period's) answers for one document."""
+
+    year: int
+    period: str = "全年"  # or the date a mid-year report refers to
+    executions: dict[int, Execution] = field(default_factory=dict)
+    values: dict[tuple[int, int], Actual] = field(default_factory=dict)

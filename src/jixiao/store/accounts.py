@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jixiao.errors import JixiaoError
-from jixiao.evaluation.actuals import Actual, Execution
+from jixiao.model import Actual, Execution
 from jixiao.store.schema import (
     actual_values,
     api_tokens,
