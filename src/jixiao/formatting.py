@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from jixiao.messages import place
+
 CENT = Decimal("0.01")
 
 
@@ -45,15 +47,9 @@ def number(value: Decimal | int | None) -> str:
 
 
 def span(where: Any) -> str:
-    """Where a value came from, as the pages and the shell show it: '第2页 第504–505行';
-    a PDF has pages only ('第7页'), a text table lines only; '' for nowhere."""
+    """Where a value came from, as the pages, sheets and the shell show it: '第2页
+    第504–505行'; a PDF has pages only ('第7页'), a text table lines only; '' for nowhere.
+    The words are the message catalogue's (jixiao.messages.place)."""
     if where is None:
         return ""
-    parts = []
-    if where.page is not None:
-        parts.append(f"第{where.page}页")
-    if where.first_line is not None:
-        last = where.last_line if where.last_line is not None else where.first_line
-        parts.append(f"第{where.first_line}行" if last == where.first_line
-                     else f"第{where.first_line}–{last}行")
-    return " ".join(parts)
+    return place(where.page, where.first_line, where.last_line)
