@@ -45,7 +45,10 @@ _COMPARATOR = re.compile(r"^(≥|≤|=|＝|>|<|＞|＜|≧|≦|大于等于|小�
 # a placeholder row of the template left unfilled ("指标2", "……")
 _TITLE = re.compile(r"绩效.{0,8}(目标|自评|评价).{0,6}表")
 _YEAR_LINE = re.compile(r"^[（(]?\d{4}年度?[)）]?$")
-_PLACEHOLDER = re.compile(r"^(指标\d*|…+|\.{3,}|—+|-+|/|无)$")
+# (50分) alone: a category's points whose label the copy lost
+_PLACEHOLDER = re.compile(r"^(指标\d*([:：][/／]*)?|…+|\.{3,}|—+|-+|/|无"
+                          r"|[（(]\d+(\.\d+)?分[)）])$")
+_FOOTNOTE = re.compile(r"^(注|备注|说明)\s*[:：]")  # the form's footnote: the table has ended
 VALUE_ROLES = ("nature", "value", "measure", "value_long", "weight", "direction", "actual",
                "score", "reason", "standard", "name", "name_long")
 
@@ -135,11 +138,15 @@ class FormReader:
         out: list[_Token] = []
         i = 0
         limit = self.settings.label_part_chars
+        # a spaced copy wraps a label in its cell onto the next line: the parts of a label
+        # may stand in two rows there
+        wraps = "spaced" in self.grid.notes
         while i < len(tokens):
             joined = None
             first = tokens[i]
             alone = self.vocab.label(first.text)
-            if alone is not None and i + 1 < len(tokens) and tokens[i + 1].row == first.row:
+            if alone is not None and i + 1 < len(tokens) and (
+                    wraps or tokens[i + 1].row == first.row):
                 tail = tokens[i + 1].cell.clean
                 longer = self.vocab.label(first.cell.clean + tail)
                 if 0 < len(tail) <= 4 and (self.vocab.label(tail) is None or tail == "指标") \
@@ -155,11 +162,18 @@ class FormReader:
                     if i + k >= len(tokens):
                         break
                     nxt = tokens[i + k]
-                    if nxt.row != first.row or not 0 < len(nxt.cell.clean) <= limit:
+                    # (a figure is no part of a label)
+                    if (nxt.row != first.row and not wraps) or \
+                            not 0 < len(nxt.cell.clean) <= limit or \
+                            amount(nxt.cell.clean.rstrip("%")) is not None:
                         break
                     text += nxt.cell.clean
-                    if self.vocab.label(text) or self.vocab.header_role(text) in (
-                            "value", "actual", "value_long") or normal(text) in self.vocab.budget:
+                    parts = [t.cell.clean for t in tokens[i:i + k + 1]]
+                    # a heading known by its words only (…预期…值) is broken into short
+                    # pieces; two phrases of a row's cells (符合规定 | 达成预期指标) are none
+                    guessed = max(map(len, parts)) <= 4 and self.vocab.header_role(text) in (
+                        "value", "actual", "value_long")
+                    if self.vocab.label(text) or guessed or normal(text) in self.vocab.budget:
                         joined = (k, text)
                         break
             if joined:
@@ -303,11 +317,12 @@ class FormReader:
         tok = self.tokens[i]
         row = [t for t in self.tokens if t.row == tok.row]
         labels = [(self.vocab.label(t.text), t) for t in row]
-        goals = [(m, t) for m, t in labels if m and m.kind == "field" and
-                 m.key in ("goal", "goal_long")]
+        goals = _goal_slots([(m, t) for m, t in labels if m and m.kind == "field" and
+                             m.key in ("goal", "goal_long", "completion")])
         if self.grid.rowless:
             return self._goal_run(p, i)
-        if not goals or any(m is None for m, _ in labels):
+        if not goals or any(m is None for m, _ in labels) or \
+                not any(m.key != "completion" for m, _ in goals):
             return 0
         if tok is not goals[0][1]:
             return 0
@@ -333,6 +348,8 @@ class FormReader:
             elif m.kind != "group":
                 return 0
             k += 1
+        goals = [m.key for m, _ in _goal_slots([(Match("field", g, g, None), None)
+                                                 for g in goals])]
         if len(goals) < 2:
             return 0
         texts: list[_Token] = []
@@ -533,6 +550,12 @@ class FormReader:
                     and (self.grid.rowless or self.tokens[k].row == head.row):
                 k += 1
             by_col = dict(zip(cols, figures, strict=False))
+            if "spaced" in self.grid.notes and cols[-1] == "score" and \
+                    4 <= len(figures) < len(cols):
+                # a copy that drops empty cells: the last figure is the 得分 (a cell
+                # before it was empty, most often the 执行率)
+                by_col = dict(zip(cols[:len(figures) - 1], figures[:-1], strict=False))
+                by_col["score"] = figures[-1]
             label = (m.label if m else head.text).strip().rstrip(":：")
             value = by_col.get("adjusted") if by_col.get("adjusted") is not None \
                 else by_col.get("planned")
@@ -550,6 +573,8 @@ class FormReader:
 
     def _is_stop(self, text: str) -> bool:
         key = normal(text)
+        if _FOOTNOTE.match(text.strip()):
+            return True
         if _TITLE.search(key) or _YEAR_LINE.match(key):  # the next form's title
             return True
         return key in self.vocab.stops or any(key.startswith(s) for s in self.vocab.stops
@@ -615,14 +640,21 @@ class FormReader:
             k += 1
             if self.grid.rowless:
                 values = sum(1 for c in cells if self._level_label(c.text) is None)
-                if values >= len(value_roles):
+                if values >= self._needed(value_roles):
                     row_done = True
         self._store_row(p, roles, value_roles, state, cells)
         return max(k, i + 1)
 
-    @staticmethod
-    def _needed(value_roles: list[str]) -> int:
-        return len(value_roles)
+    def _needed(self, value_roles: list[str]) -> int:
+        """How many cells make a row of a stream. A spaced copy keeps no empty cell, and
+        the text columns that close a row (偏差原因, 备注) are most often empty: its rows
+        end with their last figure column."""
+        if "spaced" not in self.grid.notes:
+            return len(value_roles)
+        n = len(value_roles)
+        while n > 1 and value_roles[n - 1] in ("reason", "standard"):
+            n -= 1
+        return n
 
     def _store_row(self, p: _Project, roles: list[tuple[str, Cell]], value_roles: list[str],
                    state: _Levels, cells: list[_Token]) -> None:
@@ -660,7 +692,10 @@ class FormReader:
                 rest = value_roles.copy()
                 by_role["name" if "name" in rest else rest[0]] = texts[0]
                 rest.remove("name" if "name" in rest else rest[0])
-                if len(texts) == 2 and "value" in rest:
+                scored = _scored_tail(rest, texts[1:])
+                if scored:
+                    by_role.update(scored)
+                elif len(texts) == 2 and "value" in rest:
                     by_role["value"] = texts[1]
                 else:
                     for role, text in zip(rest, texts[1:], strict=False):
@@ -698,11 +733,18 @@ class FormReader:
 
     def _indicator(self, p: _Project, state: _Levels, by_role: dict[str, str],
                    cells: list[_Token]) -> None:
-        state.settle()
         name = by_role.get("name") or by_role.get("name_long") or ""
         name = name.strip()
         if not name or _PLACEHOLDER.match("".join(name.split())):
+            return  # an empty slot says nothing of the label read before it
+        if self.grid.rowless and cells and cells[-1] is self.tokens[-1] and \
+                not any(v.strip() for r, v in by_role.items() if r != "name"):
+            # a stream's last cell, a name with nothing after it: the copy is cut, and
+            # where a cell of a stream ends is not known (公众满…): not read
+            self.warn("cut-row", f"文本在指标「{name}」处中断：该行没有指标值，未读入",
+                      cells[-1].cell)
             return
+        state.settle()
         target = _join_target(by_role.get("nature"), by_role.get("value"),
                               by_role.get("measure"))
         form = FormFields(
@@ -1034,6 +1076,35 @@ def _role_under(roles: list[tuple[str, Cell]], cell: Cell) -> str | None:
         if head.col <= middle < head.col + head.colspan:
             return role
     return None
+
+
+def _goal_slots(goals: list[tuple[Match, _Token | None]]) -> list[tuple[Match, _Token | None]]:
+    """The goal labels that head a text each: a first label over two that follow it
+    (年度总体目标 | 预期目标 | 实际完成情况, 年度总体目标完成情况 | 预期目标 | …) heads the
+    pair and holds no text of its own."""
+    if len(goals) >= 3 and goals[0][0].key in ("goal", "completion") and \
+            goals[1][0].key == "goal":
+        return goals[1:]
+    return goals
+
+
+def _scored_tail(roles: list[str], texts: list[str]) -> dict[str, str]:
+    """A 自评表 row short of cells (a copy that drops empty cells): its last two figures
+    are its 分值 and 得分 — the scoring columns every scored row fills — and the cells
+    before them the target and the actual in order; {} when the row is not such a row."""
+    if not {"weight", "score", "actual"} <= set(roles) or len(texts) < 2:
+        return {}
+    if roles.index("weight") > roles.index("score"):
+        return {}
+    slots = [r for r in roles if r not in ("reason", "standard")]
+    if len(texts) >= len(slots) or any(_decimal(t) is None for t in texts[-2:]):
+        return {}
+    head = [r for r in slots if r not in ("weight", "score")]
+    if len(texts) - 2 > len(head):
+        return {}
+    found = dict(zip(head, texts[:-2], strict=False))
+    found["weight"], found["score"] = texts[-2], texts[-1]
+    return found
 
 
 def _none(text: str | None) -> str | None:

@@ -94,26 +94,52 @@ def check_size(grid: Grid, limits: Limits = DEFAULT) -> Grid:
 
 _BARS = re.compile(r"^\s*\|[|\s]*$")  # a line of bare bars: a row boundary in a copy
 _CELL_LINE = re.compile(r"\s\|\s*$")  # "text |": one cell per line
+# "text | |||": a cell, then the empty cells that close its row (a web page's copy)
+_CELL_LINE_RUN = re.compile(r"\s\|[|\s]*$")
+_ROW_END = re.compile(r"^\s*\|\s*\|[|\s]*$")  # a line of two or more bars ends a row
+# two figures side by side, one space apart ("880 880", "1 1 10 10"): cells a web page's
+# copy set apart by single spaces; a text without separators fuses them ("191191")
+_SPACED_FIGURES = re.compile(r"(?<!\S)[-+]?\d[\d.,]*%?(?= [-+]?\d[\d.,]*%?(?:\s|$))")
+_SIDE_BY_SIDE = re.compile(r"\S {3,}\S")  # cells apart by runs of spaces (pdftotext -layout)
+SPACED_MIN_PAIRS = 3
+# a spaced copy of fewer lines than this is the whole form on a line or two: a stream
+SPACED_ROW_LINES = 10
 
 
 def text_layout(lines: list[str]) -> str:
     """How a text keeps its cells: 'pipes' (cells separated by | on one line),
     'cell-lines' (one cell per line ending in ' |'), 'blank-lines' (a cell per line,
-    a blank line after each), or 'lines' (no separators: a row per line at best)."""
+    a blank line after each), 'spaced' (a row per line, its cells apart by single
+    spaces: a web page copied as text), or 'lines' (no separators: a row per line at
+    best)."""
     content = [s for s in lines if s.strip()]
     if not content:
         return "lines"
     bars = sum(1 for s in content if "|" in s)
-    cell_lines = sum(1 for s in content if _CELL_LINE.search(s) and s.count("|") == 1)
+    cell_lines = sum(1 for s in content if _is_cell_line(s))
     bare = sum(1 for s in content if _BARS.match(s))
-    if cell_lines + bare >= 0.6 * len(content) and cell_lines >= 5:
+    # prose above the form (a notice the table is attached to) has no bars at all
+    # lines of several cells: a pipe copy (whose one-cell rows also end in " |")
+    several = sum(1 for s in content if "|" in s.strip().rstrip("|").strip() and
+                  not _BARS.match(s) and not _is_cell_line(s))
+    if cell_lines + bare >= 0.6 * max(bars, 1) and cell_lines >= 5 and \
+            cell_lines + bare >= 0.4 * len(content) and several <= 0.1 * max(bars, 1):
         return "cell-lines"
     if bars >= 0.3 * len(content) and bars >= 3:
         return "pipes"
     blanks = sum(1 for a, b in itertools.pairwise(lines) if a.strip() and not b.strip())
     if len(content) >= 10 and blanks >= 0.7 * len(content):
         return "blank-lines"
+    side = sum(1 for s in content if _SIDE_BY_SIDE.search(s.strip()))
+    if side < 3 and sum(len(_SPACED_FIGURES.findall(s)) for s in content) >= SPACED_MIN_PAIRS:
+        return "spaced"
     return "lines"
+
+
+def _is_cell_line(line: str) -> bool:
+    """`text |` or `text | |||`: one cell on its line (bars inside the text: pipe rows)."""
+    m = _CELL_LINE_RUN.search(line)
+    return m is not None and "|" not in line[:m.start()] and bool(line[:m.start()].strip())
 
 
 def text_grid(text: str, file: str | None = None, limits: Limits = DEFAULT) -> Grid:
@@ -138,8 +164,9 @@ def text_grid(text: str, file: str | None = None, limits: Limits = DEFAULT) -> G
     elif layout == "cell-lines":
         # "text |" is a cell and a bare "|" an empty one; a line of two or more bars ends
         # a row (with the "|" after it). Without such lines the rows are not known.
-        multi = re.compile(r"^\s*\|\s*\|[|\s]*$")
-        has_rows = any(multi.match(s) for s in lines)
+        # a lone line of bars is a merged row's empty cells, no row boundary
+        has_rows = sum(1 for s in lines if _ROW_END.match(s)) >= 3
+        multi = _ROW_END
         row, col, after_end = 0, 0, False
         for n, line in enumerate(lines, 1):
             if not line.strip():
@@ -152,7 +179,8 @@ def text_grid(text: str, file: str | None = None, limits: Limits = DEFAULT) -> G
             if _BARS.match(line) and after_end:
                 continue
             after_end = False
-            text = "" if _BARS.match(line) else _CELL_LINE.sub("", line).strip()
+            # the bars after a cell are its row's empty cells: they carry nothing
+            text = "" if _BARS.match(line) else _CELL_LINE_RUN.sub("", line).strip()
             cells.append(Cell(row, col, text, line=n))
             col += 1
         grid = Grid(cells, file, "text", positioned=False, rowless=not has_rows)
@@ -165,6 +193,16 @@ def text_grid(text: str, file: str | None = None, limits: Limits = DEFAULT) -> G
             cells.append(Cell(0, k, line.strip(), line=n))
             k += 1
         grid = Grid(cells, file, "text", positioned=False, rowless=True)
+    elif layout == "spaced":
+        # every run of white space parts two cells (empty cells leave no trace); a label
+        # wrapped in its cell goes on to the next line (the form reader joins it)
+        content = [n for n, line in enumerate(lines, 1) if line.strip()]
+        rowless = len(content) < SPACED_ROW_LINES
+        for row, n in enumerate(content):
+            for word in lines[n - 1].split():
+                cells.append(Cell(0 if rowless else row, len(cells), word, line=n))
+        grid = Grid(cells, file, "text", positioned=False, rowless=rowless)
+        grid.notes.append("spaced")
     else:
         row = 0
         for n, line in enumerate(lines, 1):

@@ -1,0 +1,86 @@
+"""The form reader on real tables of layouts it was not built on (tests/data/real/extra,
+INDEX.md there says where each comes from). Gold readings were written by reading the
+tables, never by running the reader."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from jixiao.interchange import to_dict
+from jixiao.readers import read
+from jixiao.readers.grid import text_grid, text_layout
+
+EXTRA = Path(__file__).parent / "data" / "real" / "extra"
+GOLDS = sorted(EXTRA.glob("*.gold.json"))
+SCORER = Path(__file__).parents[2] / "shared" / "tools"
+
+# fields right by the team's scorer; each reads at least this (none is refused)
+FLOORS = {
+    "anhui-chizhou-tangxi-2022-ziping-oneline": 0.99,
+    "anhui-tianchang-shuili-2022-ziping-spaced": 0.99,
+    "chongqing-zhongxian-2022-quyu-mubiaobiao": 0.99,
+}
+
+
+def accuracy(gold: dict, doc) -> tuple[float, list[str]]:
+    sys.path.insert(0, str(SCORER))
+    import score_extraction
+
+    totals, misses = score_extraction.score(gold, to_dict(doc))
+    return sum(h for h, _ in totals.values()) / sum(n for _, n in totals.values()), misses
+
+
+def test_every_extra_table_has_a_floor() -> None:
+    assert sorted(FLOORS) == [p.name.removesuffix(".gold.json") for p in GOLDS]
+
+
+@pytest.mark.parametrize("stem", sorted(FLOORS))
+def test_extra_table_reads_to_its_gold(stem: str) -> None:
+    gold = json.loads((EXTRA / f"{stem}.gold.json").read_text("utf-8"))
+    doc = read(EXTRA / f"{stem}.txt")
+    score, misses = accuracy(gold, doc)
+    assert score >= FLOORS[stem], misses[:10]
+    assert len(doc.projects) == len(gold["projects"])
+    # no invented indicator: as many as the gold reads
+    assert [len(p.indicators) for p in doc.projects] == \
+        [len(p["indicators"]) for p in gold["projects"]]
+
+
+def test_layouts_of_the_extra_tables() -> None:
+    layouts = {p.stem: text_layout((EXTRA / p.name).read_text("utf-8").split("\n"))
+               for p in sorted(EXTRA.glob("*.txt"))}
+    assert layouts == {
+        "anhui-chizhou-tangxi-2022-ziping-oneline": "spaced",
+        "anhui-tianchang-shuili-2022-ziping-spaced": "spaced",
+        # a notice's prose above cells that end in ' |' or ' | |||'
+        "chongqing-zhongxian-2022-quyu-mubiaobiao": "cell-lines",
+    }
+    grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
+    assert grid.rowless  # the whole form on one line: one stream of cells
+
+
+def test_a_cut_stream_leaves_its_cut_name_out() -> None:
+    doc = read(EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt")
+    names = [i.name for i in doc.projects[0].indicators]
+    assert "公众满" not in names
+    cut = [w for w in doc.warnings if w.code == "cut-row"]
+    assert cut and "公众满" in cut[0].message
+
+
+def test_spaced_self_evaluation_fields() -> None:
+    doc = read(EXTRA / "anhui-tianchang-shuili-2022-ziping-spaced.txt")
+    p = doc.projects[0]
+    # five figures for six budget columns: the last is the 得分
+    assert (p.goal, str(p.form.execution_score), str(p.form.total_score)) == (
+        "完成年度防汛工作,完成中型灌区节水改造项目和农业综合水价改革项目。", "10", "100")
+    # a row of two figures: its 分值 and 得分 (target and actual empty)
+    third = p.indicators[2]
+    assert (third.name, third.target, str(third.form.weight), str(third.form.score)) == (
+        "指标1:工程质量合格", "", "10", "10")
+    # labels wrapped onto the next line are one word
+    assert [i.form.level2 for i in p.indicators][5:8] == ["经济效益指标", "社会效益指标",
+                                                         "可持续影响指标"]
