@@ -125,11 +125,13 @@ def compare_indicator(engine: Engine, name: str, *, department: str | None = Non
         scope = scope.where(documents.c.year == year)
 
     def targets(keys: list[str]) -> Any:
-        return (select(indicators.c.document_id, indicators.c.project_seq,
-                       indicators.c.position, indicators.c.target)
-                .where(indicators.c.name_key.in_(keys))
-                .order_by(indicators.c.document_id, indicators.c.project_seq,
-                          indicators.c.position))
+        query = (select(indicators.c.document_id, indicators.c.project_seq,
+                        indicators.c.position, indicators.c.target)
+                 .where(indicators.c.name_key.in_(keys))
+                 .order_by(indicators.c.document_id, indicators.c.project_seq,
+                           indicators.c.position))
+        # the year is the partition key (0011): one year's comparison reads one partition
+        return query if year is None else query.where(indicators.c.year == year)
 
     with engine.connect() as conn:
         meta = {r.id: (r.year, r.department) for r in conn.execute(scope)}

@@ -48,7 +48,7 @@ from jixiao.model import (
     SourceSpan,
     Unit,
 )
-from jixiao.store import search
+from jixiao.store import partitions, search
 from jixiao.store.migrate import upgrade
 from jixiao.store.schema import (
     UNIT_SHIFT,
@@ -211,6 +211,7 @@ def prepare(doc: Document, file: SourceInfo | None = None, findings: Sequence[Fi
         n_warnings=len(doc.warnings), project_total=shift(doc.project_total, places),
         year=year, kind=doc.kind, stated_year=doc.year, doubtful=doc.doubtful,
     )
+    part_year = partitions.row_year(year)  # the rows' partition key (0011)
     unit_rows: list[tuple[Any, ...]] = []
     project_rows: list[tuple[Any, ...]] = []
     indicator_rows: list[tuple[Any, ...]] = []
@@ -223,8 +224,8 @@ def prepare(doc: Document, file: SourceInfo | None = None, findings: Sequence[Fi
             spans = json.dumps({k: _span(v) for k, v in p.field_spans.items()})
             project_rows.append((
                 p.seq, u_pos, p.name, *_money_row(p.amounts, places), p.goal, *_span_row(p.span),
-                spans, *_project_form_row(p.form, places), matching.project_key(p.name),
-                matching.goal_key(p.goal),
+                spans, *_project_form_row(p.form, places), part_year,
+                matching.project_key(p.name), matching.goal_key(p.goal),
                 matching.indicator_set_key((i.name, i.target) for i in p.indicators)))
             seq = p.seq
             if p.form is not None:
@@ -236,7 +237,7 @@ def prepare(doc: Document, file: SourceInfo | None = None, findings: Sequence[Fi
                     key = keys[i.name] = matching.indicator_key(i.name)
                 indicator_rows.append((seq, position, i.seq, i.category, i.name, i.target,
                                        i.raw, *_span_row(i.span),
-                                       *_indicator_form_row(i.form), key))
+                                       *_indicator_form_row(i.form), part_year, key))
     return PreparedDocument(
         sha256=file.sha256 or chash, file_name=file.file or "", format=file.format,
         content_hash=chash, values=values, units=unit_rows, projects=project_rows,
@@ -299,6 +300,7 @@ def ingest_prepared(engine: Engine, batch: Sequence[PreparedDocument],
                 log(conn, result)
         return results
 
+    partitions.ensure_years(engine, (d.values["year"] for d in batch))
     try:
         with engine.begin() as conn:
             return store_all(conn, batch)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -150,6 +151,9 @@ projects = Table(
     Column("execution_score", Money),
     Column("total_score", Money),
     Column("grade", Text),
+    # 0011: the document's year (0: unknown), the partition key on PostgreSQL, where it
+    # ends the primary key (document_id, seq, year) (jixiao.store.partitions)
+    Column("year", Integer, nullable=False, server_default=text("0")),
     # 0003: keys of jixiao.matching, to meet the same project, goal or indicator set
     # in other documents
     Column("name_key", Text, index=True),
@@ -183,6 +187,9 @@ indicators = Table(
     Column("actual", Text),
     Column("score", Money),
     Column("reason", Text),
+    # 0011: the document's year (0: unknown), as in projects; on PostgreSQL the partition
+    # key, in the primary key and in the foreign key to projects
+    Column("year", Integer, nullable=False, server_default=text("0")),
     Column("name_key", Text),  # 0003: jixiao.matching.indicator_key(name); indexed below
     ForeignKeyConstraint(["document_id", "project_seq"], ["projects.document_id", "projects.seq"],
                          ondelete="CASCADE"),
