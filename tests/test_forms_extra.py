@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from jixiao.errors import ReadError
 from jixiao.interchange import to_dict
 from jixiao.readers import read
 from jixiao.readers.grid import text_grid, text_layout
@@ -24,6 +25,11 @@ FLOORS = {
     "anhui-tianchang-shuili-2022-ziping-spaced": 0.99,
     "chongqing-zhongxian-2022-quyu-mubiaobiao": 0.99,
 }
+# refused with a clear error (the code, and words of what was expected)
+REFUSED = {
+    # OCR of a scan with every cell fused: names and targets cannot be split with certainty
+    "gansu-jiayuguan-bowuguan-2023-shengji-ocr-flat": ("no-separators", "不猜测项目、指标或金额"),
+}
 
 
 def accuracy(gold: dict, doc) -> tuple[float, list[str]]:
@@ -35,7 +41,16 @@ def accuracy(gold: dict, doc) -> tuple[float, list[str]]:
 
 
 def test_every_extra_table_has_a_floor() -> None:
-    assert sorted(FLOORS) == [p.name.removesuffix(".gold.json") for p in GOLDS]
+    assert sorted({*FLOORS, *REFUSED}) == [p.name.removesuffix(".gold.json") for p in GOLDS]
+
+
+@pytest.mark.parametrize("stem", sorted(REFUSED))
+def test_extra_table_is_refused_clearly(stem: str) -> None:
+    code, words = REFUSED[stem]
+    with pytest.raises(ReadError) as err:
+        read(EXTRA / f"{stem}.txt")
+    assert err.value.code == code and words in err.value.message
+    assert err.value.span is not None and err.value.span.file
 
 
 @pytest.mark.parametrize("stem", sorted(FLOORS))
@@ -58,6 +73,7 @@ def test_layouts_of_the_extra_tables() -> None:
         "anhui-tianchang-shuili-2022-ziping-spaced": "spaced",
         # a notice's prose above cells that end in ' |' or ' | |||'
         "chongqing-zhongxian-2022-quyu-mubiaobiao": "cell-lines",
+        "gansu-jiayuguan-bowuguan-2023-shengji-ocr-flat": "lines",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells
