@@ -25,6 +25,7 @@ from jixiao.evaluation.actuals import Actual
 from jixiao.evaluation.direction import turned
 from jixiao.evaluation.values import check_actual
 from jixiao.store import accounts, profiles
+from jixiao.store import admin as admin_store
 from jixiao.store.profiles import active_profile
 from jixiao.store.search import KINDS, search
 from jixiao.web import cycle as cycle_views
@@ -404,8 +405,9 @@ async def activate_form(request: Request, who: Who,
 # ---- the account and administration ----------------------------------------------------
 
 
-def _account(request: Request, who: Caller, token: str | None = None) -> Response:
-    return render(request, "account.html", who, token=token,
+def _account(request: Request, who: Caller, token: str | None = None, status: int = 200,
+             **extra: Any) -> Response:
+    return render(request, "account.html", who, token=token, status=status, **extra,
                   tokens=accounts.list_api_tokens(request.app.state.engine, who.user.id),
                   token_days=accounts.TOKEN_DAYS, token_max_days=accounts.TOKEN_MAX_DAYS)
 
@@ -440,7 +442,8 @@ async def revoke_form(request: Request, who: Who, token_id: TokenId) -> Response
 def _users(request: Request, who: Caller, status: int = 200, error: str | None = None
            ) -> Response:
     engine = request.app.state.engine
-    return render(request, "users.html", who, status=status, users=accounts.list_users(engine),
+    return render(request, "users.html", who, status=status,
+                  users=admin_store.accounts_list(engine),  # disabled ones too (issue 17)
                   roles=accounts.ROLE_LABELS, locked=accounts.locked_names(engine),
                   tokens=accounts.list_api_tokens(engine), error=error)
 
@@ -496,11 +499,7 @@ async def departments_page(request: Request, who: Who) -> Response:
                   strays={d: names for d, names in users.items() if d not in documents})
 
 
-@router.get("/admin/changes")
-async def changes_page(request: Request, who: Who) -> Response:
-    require_role(who, "admin", "reviewer")
-    return render(request, "changes.html", who,
-                  changes=accounts.list_changes(request.app.state.engine, limit=200))
+# /admin/changes: the change log in Chinese, filtered and paged (web/admin.py)
 
 
 # /documents/{id}/download/… (web/downloads.py), as routes of this router: the app and the
