@@ -11,7 +11,7 @@ NEXT_YEAR := examples/generated-2024-targets.txt
 # the demo database's own users (nowhere else)
 DEMO_PASSWORD := jixiao-demo
 
-.PHONY: install demo test lint bench clean test-tools
+.PHONY: install demo test lint bench clean test-tools docs
 
 install: $(STAMP) node_modules/.installed-stamp
 
@@ -80,7 +80,11 @@ demo: install
 	@echo "              $(BIN)/jixiao audit $(SAMPLE) --details"
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
+
+# docs/cli.md from the commands' --help (tests/test_docs.py checks it is current)
+docs: install
+	$(BIN)/python tools/cli_reference.py > docs/cli.md
 
 # what only the tests need: LibreOffice makes PDFs "from another producer"; PostgreSQL's
 # server, which the tests start themselves (initdb into a temporary directory); Chromium

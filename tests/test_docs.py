@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
 from conftest import REPO
 from jixiao.cli import app
@@ -45,3 +47,52 @@ def test_every_review_rule_is_in_the_catalogue() -> None:
     catalogue = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
     for rule_id, r in RULES.items():  # the code beside its Chinese title
         assert f"| `{rule_id}` | {r.title} |" in catalogue, rule_id
+
+
+def _routes(routes: list[Any], prefix: str = "") -> list[tuple[str, str]]:
+    """(method, path) of every endpoint, through included routers and mounts."""
+    found: list[tuple[str, str]] = []
+    for route in routes:
+        if hasattr(route, "original_router"):  # an included router
+            found += _routes(route.original_router.routes,
+                             prefix + (route.include_context.prefix or ""))
+        elif hasattr(route, "endpoint") and getattr(route, "methods", None):
+            found += [(m, prefix + route.path) for m in route.methods if m != "HEAD"]
+    return found
+
+
+def test_every_route_of_the_app_is_in_the_web_docs(tmp_path: Path) -> None:
+    """A route added without a line in docs/web.md fails here: pages anywhere in it, the
+    API's under its section (paths without /api/v1, `{doc_id}` written `{id}`)."""
+    from jixiao.web.app import create_app
+
+    web = (REPO / "docs" / "web.md").read_text(encoding="utf-8")
+    api_section = web[web.index("\n## API"):]
+    routes = _routes(create_app(str(tmp_path / "routes.sqlite")).routes)
+    assert len(routes) > 60
+    missing = []
+    for method, path in sorted(set(routes)):
+        if path in ("/", "/healthz", "/api/v1/openapi.json"):
+            continue  # named in the prose of docs/web.md's API and limits sections
+        shown = path.replace("{doc_id}", "{id}").replace("{token_id}", "{id}")
+        text = web
+        if shown.startswith("/api/v1/"):
+            shown, text = shown.removeprefix("/api/v1"), api_section
+        if not re.search(re.escape(shown) + r"(?=[`?\s,|)])", text):
+            missing.append(f"{method} {path}")
+    assert missing == []
+
+
+def test_the_cli_reference_is_generated_from_the_help() -> None:
+    """docs/cli.md is what tools/cli_reference.py makes from every command's --help now:
+    a changed option or help text without `make docs` fails here."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("cli_reference",
+                                                  REPO / "tools" / "cli_reference.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    written = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert {f"## jixiao {' '.join(p)}" for p in tool.commands(app)} <= set(written.splitlines())
+    assert written == tool.reference(), "docs/cli.md is stale: run `make docs`"
