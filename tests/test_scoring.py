@@ -80,11 +80,11 @@ def test_qualitative_tiers(actual: str, central: str, hubei: str) -> None:
 def test_qualitative_shares_must_lie_in_their_bands(tmp_path: Path) -> None:
     text = (Path(__file__).parents[1] / "src/jixiao/data/scoring/central.toml").read_text(
         encoding="utf-8").replace('"部分达成" = 0.7', '"部分达成" = 0.85')
-    with pytest.raises(ScoringProfileError, match="band"):
+    with pytest.raises(ScoringProfileError, match="定性指标的得分比例应在各自档次内"):
         ScoringProfile.from_toml(text, "bad.toml")
     heavy = text.replace('"部分达成" = 0.85', '"部分达成" = 0.7').replace("execution = 10",
                                                                        "execution = 20")
-    with pytest.raises(ScoringProfileError, match="add up to 110"):
+    with pytest.raises(ScoringProfileError, match="各项权重相加为 110"):
         ScoringProfile.from_toml(heavy, "heavy.toml")
 
 
@@ -230,7 +230,7 @@ def test_a_sheet_with_errors_is_refused_whole(year: tuple[Path, Document, Actual
         ("执行情况", 3, "全年执行数"), ("指标完成情况", 5, "位置")]
     table = Path(__file__).parent / "data" / "guangzhou-psb-targets.txt"
     result = runner.invoke(app, ["actuals", "check", str(path), "--doc", str(table)])
-    assert result.exit_code == 2 and "执行情况 row 3, 全年执行数" in result.stderr
+    assert result.exit_code == 2 and "执行情况 第3行 全年执行数" in result.stderr
 
 
 def test_cli_score(year: tuple[Path, Document, Actuals]) -> None:

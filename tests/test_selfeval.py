@@ -267,7 +267,7 @@ def test_a_tier_target_you_against_you_scores_instead_of_raising() -> None:
     assert score_indicator(parse("良好"), "优秀", w, Direction.HIGHER, CENTRAL)[0] == w
     assert score_indicator(parse("良"), "差", w, Direction.HIGHER, CENTRAL)[0] == D(3)
     # an unparsed target says so in words (it was an AssertionError with no message)
-    with pytest.raises(ValueError, match="not in the target grammar"):
+    with pytest.raises(ValueError, match="未能解析，无法评估"):
         score_indicator(parse("接待工作顺利开展"), "100", w, Direction.HIGHER, CENTRAL)
 
 
@@ -292,7 +292,7 @@ def test_profiles_take_rounding_and_execution_steps(tmp_path: Path) -> None:
     bad.write_text((REPO / "src" / "jixiao" / "data" / "scoring" / "central.toml").read_text(
         encoding="utf-8") + "\n[execution]\nsteps = [[0.5, 0.7], [0.9, 1.0]]\n",
         encoding="utf-8")
-    with pytest.raises(Exception, match="highest rate first"):
+    with pytest.raises(Exception, match="执行率从高到低"):
         load_profile(str(bad))
     assert isinstance(CENTRAL, ScoringProfile) and CENTRAL.indicator_step == D("0.01")
 
@@ -328,7 +328,7 @@ def test_ingest_keeps_a_self_evaluation_as_actuals_of_its_target_table(
     table = store.load_document(engine, approved.document_id)
     [scored] = [s for s in score_document(table, actuals, CENTRAL) if s.project.seq == 4]
     assert scored.execution_points == D("6.30")
-    assert any(c.code == "claimed-score" and "claims 7.1, computed 8.85" in c.message
+    assert any(c.code == "claimed-score" and "表上得分为 7.1，计算得 8.85" in c.message
                for c in scored.checks)
     with engine.connect() as conn:
         logged = conn.execute(select(changes.c.action, changes.c.entity)

@@ -207,7 +207,7 @@ def test_assess_uses_the_indicators_direction_when_the_target_names_none() -> No
 
 
 def test_assess_refuses_what_it_cannot_compare() -> None:
-    with pytest.raises(ValueError, match="comparable"):
+    with pytest.raises(ValueError, match="无法与目标“≤4小时”换算"):
         parse("≤4小时").assess("5TB")
     with pytest.raises(ValueError, match="达成"):
         parse("提升").assess("见报告")

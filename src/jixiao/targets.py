@@ -16,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from jixiao.messages import say
 from jixiao.units import UnitInfo, by_first_character, match_unit, to_base
 
 
@@ -349,7 +350,7 @@ class Target(NamedTuple):
         if self.kind is Kind.QUALITATIVE:
             return _assess_qualitative(self, actual)
         if self.kind is Kind.UNPARSED or self.value is None:
-            raise ValueError(f"cannot assess against the unparsed target {self.text!r}")
+            raise ValueError(say("targets.unparsed", target=self.text))
         got = comparable(self, actual)
         return _assess_number(self, got, direction, partly_from)
 
@@ -357,15 +358,16 @@ class Target(NamedTuple):
                          partly_from: Decimal) -> Assessment:
         answers = actual.parts if actual.kind is Kind.COMPOUND else (actual,)
         if len(answers) != len(self.parts):
-            raise ValueError(f"{len(self.parts)} parts expected in the actual value, "
-                             f"got {len(answers)}: {actual.text!r}")
+            raise ValueError(say("targets.parts", n=len(self.parts), got=len(answers),
+                                 actual=actual.text))
         each = [p.assess(a, direction, partly_from) for p, a in zip(self.parts, answers,
                                                                     strict=True)]
         # every part must be met: the weakest counts (docs/scoring.md), as in scoring
         ratio = min(a.ratio for a in each)
         status = Status.MET if all(a.status is Status.MET for a in each) else (
             Status.PARTLY if ratio >= partly_from else Status.NOT_MET)
-        return Assessment(ratio, status, "the weakest part: " + "; ".join(a.rule for a in each))
+        return Assessment(ratio, status, say("assess.weakest", parts=say(
+            "assess.part_separator").join(a.rule for a in each)))
 
 
 _DIRECTION_OF: dict[Comparator | None, Direction | None] = {
@@ -408,13 +410,13 @@ def _plain(value: Decimal | None) -> str | None:
 def comparable(target: Target, actual: Target) -> Decimal:
     """The actual value in the target's unit (converted when both have physical units)."""
     if actual.kind is not Kind.QUANTITATIVE or actual.value is None:
-        raise ValueError(f"a number is expected as the actual value, got {actual.text!r}")
+        raise ValueError(say("targets.number_expected", actual=actual.text))
     tu, au = target.unit, actual.unit
     if tu and au and tu.canonical != au.canonical:
         t_base, a_base = target.base_value(), actual.base_value()
         if t_base is None or a_base is None or t_base[1] != a_base[1]:
-            raise ValueError(f"the actual value {actual.text!r} is not in a unit comparable "
-                             f"with {target.text!r}")
+            raise ValueError(say("targets.unit_incomparable", actual=actual.text,
+                                 target=target.text))
         return a_base[0] / t_base[0] * target.value  # type: ignore[operator]
     return actual.value
 
@@ -430,24 +432,26 @@ def _assess_number(target: Target, got: Decimal, direction: Direction | None,
         upper = target.upper
         assert upper is not None
         if want <= got <= upper:
-            return Assessment(one, Status.MET, f"{got} within {want}–{upper}")
+            return Assessment(one, Status.MET, say("assess.within", got=got, want=want,
+                                                   upper=upper))
         ratio = got / want if got < want else (upper / got if got > 0 else zero)
-        rule = f"outside {want}–{upper}: " + ("B/A" if got < want else "upper/B")
+        rule = say("assess.outside_low" if got < want else "assess.outside_high", want=want,
+                   upper=upper)
     elif way is Direction.LOWER:
         met = got < want if comparator is Comparator.LT else got <= want
         if got <= want:
-            ratio, rule = one, f"{got} ≤ {want}"
+            ratio, rule = one, say("assess.at_most", got=got, want=want)
         elif want <= 0:
-            ratio, rule = zero, f"{got} > 0 where none is allowed"
+            ratio, rule = zero, say("assess.none_allowed", got=got)
         else:
-            ratio, rule = want / got, "lower is better: A/B"
+            ratio, rule = want / got, say("assess.lower_better")
         return _status(ratio, met, partly_from, rule)
     else:  # higher is better; '=' is scored like it (domain.md §3)
         met = got > want if comparator is Comparator.GT else got >= want
         if want <= 0:
-            ratio, rule = (one if got >= want else zero), f"A = {want}: B ≥ A or nothing"
+            ratio, rule = (one if got >= want else zero), say("assess.zero_target", want=want)
         else:
-            ratio, rule = max(zero, min(one, got / want)), "higher is better: B/A, capped"
+            ratio, rule = max(zero, min(one, got / want)), say("assess.higher_better")
         return _status(ratio, met, partly_from, rule)
     return _status(max(zero, min(one, ratio)), False, partly_from, rule)
 
@@ -470,11 +474,11 @@ def _assess_tier(target: Target, actual: Target) -> Assessment | None:
         return None
     w, g, worst = scale.index(want), scale.index(got), len(scale) - 1
     if g <= w:
-        return Assessment(Decimal(1), Status.MET, f"tier: {got}, {want} expected")
+        return Assessment(Decimal(1), Status.MET, say("assess.tier", got=got, want=want))
     ratio = Decimal(worst - g) / Decimal(worst - w)
     status = Status.PARTLY if ratio >= Decimal("0.6") else Status.NOT_MET
-    return Assessment(ratio, status, f"tier: {got}, {want} expected "
-                                     f"({worst - g}/{worst - w} of the scale)")
+    return Assessment(ratio, status, say("assess.tier_share", got=got, want=want,
+                                         share=worst - g, of=worst - w))
 
 
 def _assess_qualitative(target: Target, actual: Target) -> Assessment:
@@ -486,20 +490,20 @@ def _assess_qualitative(target: Target, actual: Target) -> Assessment:
         if word in text:
             ratio = {Status.MET: Decimal(1), Status.PARTLY: PARTLY_RATIO,
                      Status.NOT_MET: Decimal(0)}[status]
-            return Assessment(ratio, status, f"qualitative: '{word}'")
+            return Assessment(ratio, status, say("assess.word", word=word))
     if actual.kind is Kind.QUALITATIVE and target.state and actual.state:
         if actual.state.key == target.state.key:
             return Assessment(Decimal(1), Status.MET,
-                              f"qualitative: {actual.state.key} as expected")
-        return Assessment(Decimal(0), Status.NOT_MET,
-                          f"qualitative: {actual.state.key}, {target.state.key} expected")
+                              say("assess.state_met", state=actual.state.key))
+        return Assessment(Decimal(0), Status.NOT_MET, say(
+            "assess.state_not_met", state=actual.state.key, wanted=target.state.key))
     if actual.kind is Kind.QUANTITATIVE and actual.change and target.state:
         wanted = "increase" if target.state.direction is Direction.HIGHER else "decrease"
         ok = actual.change == wanted and (actual.value or 0) > 0
         return Assessment(Decimal(int(ok)), Status.MET if ok else Status.NOT_MET,
-                          f"qualitative: a {actual.change} of {actual.number_text}")
-    raise ValueError(f"cannot tell whether {actual.text!r} achieves {target.text!r}: "
-                     "answer 达成, 部分达成 or 未达成")
+                          say("assess.change", change=say(f"assess.{actual.change}"),
+                              number=actual.number_text))
+    raise ValueError(say("targets.undecided", actual=actual.text, target=target.text))
 
 
 # ---- parsing ----------------------------------------------------------------------------

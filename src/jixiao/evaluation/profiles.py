@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from jixiao.errors import JixiaoError
+from jixiao.messages import say
 
 CATEGORIES = ("产出指标", "效益指标", "满意度指标")
 TIERS = ("达成", "部分达成", "未达成")
@@ -80,38 +82,45 @@ class ScoringProfile:
             )
         except (KeyError, IndexError, ValueError, ArithmeticError,
                 tomllib.TOMLDecodeError) as exc:
-            raise ScoringProfileError(f"{where}: not a scoring profile ({exc!r}); see "
-                                      "docs/scoring.md for the keys") from None
+            raise ScoringProfileError(say("scoring_profile.invalid", where=where,
+                                          error=_why(exc))) from None
         profile.check(where)
         return profile
 
     def check(self, where: str) -> None:
         if self.reverse not in ("ratio", "linear", "zero"):
-            raise ScoringProfileError(f"{where}: scoring.reverse must be 'ratio', 'linear' "
-                                      "or 'zero'")
+            raise ScoringProfileError(say("scoring_profile.reverse", where=where))
         for step in (self.indicator_step, self.execution_step):
             if step <= 0:
-                raise ScoringProfileError(f"{where}: a rounding step must be > 0, not {step}")
+                raise ScoringProfileError(say("scoring_profile.step", where=where, step=step))
         bounds = [b for b, _ in self.execution_steps]
         if bounds != sorted(bounds, reverse=True) or any(
                 not 0 <= share <= 1 for _, share in self.execution_steps):
-            raise ScoringProfileError(f"{where}: execution.steps must be [rate, share] pairs, "
-                                      "highest rate first, each share in [0, 1]")
+            raise ScoringProfileError(say("scoring_profile.steps", where=where))
         if self.missing_category not in ("redistribute", "drop"):
-            raise ScoringProfileError(f"{where}: scoring.missing_category must be "
-                                      "'redistribute' or 'drop'")
+            raise ScoringProfileError(say("scoring_profile.missing_category", where=where))
         total = self.execution_weight + sum(self.category_weights.values())
         if total != 100:
-            raise ScoringProfileError(f"{where}: the weights add up to {total}, not 100")
+            raise ScoringProfileError(say("scoring_profile.weights", where=where, total=total))
         high, low = self.bands
         shares = self.tier_shares
         if not (high <= shares["达成"] <= 1 and low <= shares["部分达成"] < high
                 and 0 <= shares["未达成"] < low):
-            raise ScoringProfileError(f"{where}: each qualitative share must lie in its band "
-                                      f"([{high}, 1], [{low}, {high}), [0, {low}))")
+            raise ScoringProfileError(say("scoring_profile.bands", where=where, high=high,
+                                          low=low))
 
     def grade(self, total: Decimal) -> str:
         return next(g for bound, g in self.grades if total >= bound)
+
+
+def _why(exc: Exception) -> str:
+    """What is wrong with a profile's TOML, in the user's words (not Python's)."""
+    if isinstance(exc, KeyError):
+        return say("scoring_profile.missing_key", key=exc.args[0])
+    if isinstance(exc, tomllib.TOMLDecodeError) and (
+            at := re.search(r"line (\d+), column (\d+)", str(exc))):
+        return say("scoring_profile.not_toml", line=at[1], column=at[2])
+    return say("scoring_profile.bad_value")
 
 
 BUILT_IN = ("central", "hubei", "hebei", "ningde")
@@ -128,6 +137,7 @@ def load_profile(name_or_path: str | Path | None = None) -> ScoringProfile:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ScoringProfileError(f"{path}: cannot read the scoring profile ({exc.strerror}); "
-                                  f"built-in profiles: {', '.join(BUILT_IN)}") from None
+        key = "missing" if isinstance(exc, FileNotFoundError) else "unreadable"
+        raise ScoringProfileError(say(f"scoring_profile.{key}", path=path,
+                                      built_in="、".join(BUILT_IN))) from None
     return ScoringProfile.from_toml(text, str(path))

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from jixiao.evaluation.actuals import Actual, Actuals, Execution
 from jixiao.evaluation.direction import turned
 from jixiao.evaluation.profiles import CATEGORIES, ScoringProfile
+from jixiao.messages import say
 from jixiao.model import Document, Indicator, Project
 from jixiao.targets import (
     ACHIEVEMENT,
@@ -117,27 +118,26 @@ def _quantitative(target: Target, actual: Target, w: Decimal, direction: Directi
                   profile: ScoringProfile) -> tuple[Decimal, str, Status]:
     a = target.value
     if a is None:  # an unparsed target: said in words, not an AssertionError without any
-        raise ValueError(f"the target '{target.text}' is not in the target grammar: it "
-                         "cannot be scored")
+        raise ValueError(say("targets.unparsed", target=target.text))
     b = comparable(target, actual)  # in the target's unit; raises when it cannot be
     assessment = target.assess(actual, direction)  # ranges and statuses
     way = target.direction or direction
     if target.comparator is Comparator.EQ and a == 0:
         points = w if b <= 0 else ZERO
-        return points, f"A = 0, '=': w if B ≤ 0 else 0 → {_r(points)}", assessment.status
+        return points, say("formula.zero_exact", points=_r(points)), assessment.status
     if way is Direction.LOWER and target.comparator is not Comparator.RANGE:
         if b <= a:
-            return w, f"B = {b} ≤ A = {a}: w = {_r(w)}", assessment.status
+            return w, say("formula.lower_met", a=a, b=b, w=_r(w)), assessment.status
         if profile.reverse == "zero":  # over a ceiling earns nothing (ningde)
-            return ZERO, f"B = {b} > A = {a}: 0", assessment.status
+            return ZERO, say("formula.lower_over", a=a, b=b), assessment.status
         if profile.reverse == "linear":
             if a <= 0 or b >= 2 * a:
-                return ZERO, f"B = {b} ≥ 2A = {2 * a}: 0", assessment.status
+                return ZERO, say("formula.lower_double", b=b, double=2 * a), assessment.status
             points = w * (1 - (b - a) / a)
             return points, (f"w·(1 − (B−A)/A) = {_r(w)} × (1 − ({b} − {a})/{a}) = "
                             f"{_r(points)}"), assessment.status
         if a <= 0:
-            return ZERO, f"A = 0 and B = {b} > 0: 0", assessment.status
+            return ZERO, say("formula.zero_floor", b=b), assessment.status
         points = w * a / b
         return points, f"w·A/B = {_r(w)} × {a}/{b} = {_r(points)}", assessment.status
     if target.comparator is Comparator.RANGE:
@@ -146,7 +146,7 @@ def _quantitative(target: Target, actual: Target, w: Decimal, direction: Directi
             f"{_r(points)}", assessment.status
     if a <= 0:
         points = w if b >= a else ZERO
-        return points, f"A = {a}: w if B ≥ A else 0 → {_r(points)}", assessment.status
+        return points, say("formula.higher_zero", a=a, points=_r(points)), assessment.status
     points = w * min(ONE, max(ZERO, b / a))
     return points, f"w·min(1, B/A) = {_r(w)} × min(1, {b}/{a}) = {_r(points)}", \
         assessment.status
@@ -169,13 +169,14 @@ def score_indicator(target: Target, actual_text: str, w: Decimal, direction: Dir
     if target.kind is Kind.COMPOUND:
         answers = actual.parts if actual.kind is Kind.COMPOUND else (actual,)
         if len(answers) != len(target.parts):
-            raise ValueError(f"{len(target.parts)} parts expected, got '{actual_text}'")
+            raise ValueError(say("checks.parts", n=len(target.parts), actual=actual_text))
         parts = [score_indicator(t, a.text, w, direction, profile)
                  for t, a in zip(target.parts, answers, strict=True)]
         points = min(p for p, _, _ in parts)  # every part must be met
         status = Status.MET if all(s is Status.MET for _, _, s in parts) else (
             Status.PARTLY if points >= w * profile.bands[1] else Status.NOT_MET)
-        return points, "the weakest part: " + "; ".join(f for _, f, _ in parts), status
+        return points, say("formula.weakest", parts=say("formula.part_separator").join(
+            f for _, f, _ in parts)), status
     if target.kind is Kind.QUALITATIVE:
         return _qualitative(target, actual, w, profile)
     if _TIER_WORDS.search(actual_text):  # a tier (达成 …) where a number was expected
@@ -197,29 +198,31 @@ def score_project(project: Project, actuals: Actuals, profile: ScoringProfile) -
             exec_points = to_step(profile.execution_weight * step[1], profile.execution_step)
             higher = [b for b, _ in profile.execution_steps if b > step[0]]
             where = f"< {min(higher) * 100:.0f}%" if higher else f"≥ {step[0] * 100:.0f}%"
-            exec_formula = (f"执行率 {_r(rate * 100)}% {where}: 分值 × {step[1]} = "
-                            f"{profile.execution_weight} × {step[1]} = {exec_points}")
+            exec_formula = say("formula.execution_step", rate=_r(rate * 100), where=where,
+                               share=step[1], weight=profile.execution_weight,
+                               points=exec_points)
         else:
             exec_points = to_step(profile.execution_weight * min(ONE, rate),
                                   profile.execution_step)
-            exec_formula = (f"分值 × min(1, 执行数/预算数) = {profile.execution_weight} × "
-                            f"min(1, {execution.executed}/{adjusted}) = {exec_points}")
+            exec_formula = say("formula.execution_rate", weight=profile.execution_weight,
+                               executed=execution.executed, budget=adjusted, points=exec_points)
         if rate < profile.execution_below and not execution.reason.strip():
-            checks.append(Check("reason-missing", f"execution {_r(rate * 100)}% is below "
-                                f"{profile.execution_below * 100:.0f}%: a reason is demanded"))
+            checks.append(Check("reason-missing", say(
+                "checks.reason-missing", rate=_r(rate * 100),
+                below=f"{profile.execution_below * 100:.0f}")))
     else:
-        exec_points, exec_formula = ZERO, "no execution reported: 0"
-        checks.append(Check("no-execution", "no 全年执行数 reported"))
+        exec_points, exec_formula = ZERO, say("formula.no_execution")
+        checks.append(Check("no-execution", say("checks.no-execution")))
     scored: list[IndicatorScore] = []
     for k, (group, w) in sorted(weights(project, profile).items()):
         indicator = project.indicators[k]
         target = parse(indicator.target)
         reported: Actual | None = actuals.values.get((project.seq, k))
         if reported is None or not reported.value.strip():
-            checks.append(Check("no-actual", f"indicator {indicator.seq} '{indicator.name}' "
-                                "has no 实际完成值: 0 points", k))
-            scored.append(IndicatorScore(k, indicator, group, w, None, ZERO, "no actual: 0",
-                                         None))
+            checks.append(Check("no-actual", say("checks.no-actual", seq=indicator.seq,
+                                                 name=indicator.name), k))
+            scored.append(IndicatorScore(k, indicator, group, w, None, ZERO,
+                                         say("formula.no_actual"), None))
             continue
         direction = classify(indicator, target).direction
         # a target pointing the wrong way (Q5) is scored the way its indicator points
@@ -231,35 +234,35 @@ def score_project(project: Project, actuals: Actuals, profile: ScoringProfile) -
             if turn is not None:
                 formula = f"{turn.note}：{formula}"
         except ValueError as exc:
-            checks.append(Check("unparsed-actual", f"indicator {indicator.seq} "
-                                f"'{indicator.name}': '{reported.value}' cannot be scored "
-                                f"against '{indicator.target}' ({exc})", k))
+            checks.append(Check("unparsed-actual", say(
+                "checks.unparsed-actual", seq=indicator.seq, name=indicator.name,
+                value=reported.value, target=indicator.target, why=exc), k))
             scored.append(IndicatorScore(k, indicator, group, w, reported.value, ZERO,
-                                         f"cannot be scored: {exc}", None))
+                                         say("formula.unscored", why=exc), None))
             continue
         actual = parse(reported.value)
         if actual.kind is Kind.QUANTITATIVE and target.kind is Kind.QUANTITATIVE:
             unit, got_unit = target.unit, actual.unit
             if unit and got_unit and got_unit.canonical != unit.canonical:
-                checks.append(Check("unit-mismatch", f"indicator {indicator.seq}: the actual is "
-                                    f"in {actual.unit_text}, the target in {target.unit_text}",
-                                    k))
+                checks.append(Check("unit-mismatch", say(
+                    "checks.unit-mismatch", seq=indicator.seq, actual=actual.unit_text,
+                    target=target.unit_text), k))
             want, got = target.value, actual.value
             if want and got is not None and direction is not Direction.LOWER \
                     and target.direction is not Direction.LOWER \
                     and got >= want * profile.over_achievement and not reported.reason.strip():
-                checks.append(Check("reason-missing", f"indicator {indicator.seq}: {got} is ≥ "
-                                    f"{profile.over_achievement * 100:.0f}% of the target "
-                                    f"{want}: the profile demands a reason", k))
+                checks.append(Check("reason-missing", say(
+                    "checks.over-achievement", seq=indicator.seq, got=got, want=want,
+                    share=f"{profile.over_achievement * 100:.0f}"), k))
         if status is not Status.MET and not reported.reason.strip():
-            checks.append(Check("reason-missing", f"indicator {indicator.seq} not met: "
-                                "偏差原因分析及改进措施 is empty", k))
+            checks.append(Check("reason-missing", say("checks.not-met", seq=indicator.seq), k))
         if profile.indicator_step != CENT:  # a coarser step is the score itself (9 of 10);
             points = to_step(points, profile.indicator_step)  # two decimals only print it
             formula += f" → {points}"
         if reported.claimed_score is not None and _r(reported.claimed_score) != _r(points):
-            checks.append(Check("claimed-score", f"indicator {indicator.seq}: the form claims "
-                                f"{reported.claimed_score}, computed {_r(points)}", k))
+            checks.append(Check("claimed-score", say(
+                "checks.claimed-score", seq=indicator.seq, claimed=reported.claimed_score,
+                computed=_r(points)), k))
         scored.append(IndicatorScore(k, indicator, group, w, reported.value, points, formula,
                                      status))
     total = _r(exec_points) + sum((_r(s.points) for s in scored), ZERO)

@@ -14,6 +14,7 @@ from typing import Any
 from jixiao.errors import ReadError
 from jixiao.evaluation.actuals import Actual, Actuals, Execution
 from jixiao.evaluation.values import check_actual, check_money
+from jixiao.messages import say
 from jixiao.model import Document, SourceSpan
 from jixiao.writers.cells import append_row
 
@@ -85,7 +86,8 @@ class SheetError:
     expected: str
 
     def __str__(self) -> str:
-        return f"{self.sheet} row {self.row}, {self.column}: {self.expected}"
+        return say("sheet.where", sheet=self.sheet, row=self.row, column=self.column,
+                   expected=self.expected)
 
 
 class ActualsError(ReadError):
@@ -93,9 +95,9 @@ class ActualsError(ReadError):
 
     def __init__(self, file: str | None, errors: list[SheetError]) -> None:
         self.errors = errors
-        shown = "; ".join(str(e) for e in errors[:8])
-        more = f" … and {len(errors) - 8} more" if len(errors) > 8 else ""
-        super().__init__("bad-actuals", f"{len(errors)} errors: {shown}{more}",
+        shown = say("sheet.separator").join(str(e) for e in errors[:8])
+        more = say("sheet.more", n=len(errors) - 8) if len(errors) > 8 else ""
+        super().__init__("bad-actuals", say("sheet.errors", n=len(errors), shown=shown) + more,
                          SourceSpan(file, errors[0].row if errors else None))
 
 
@@ -104,7 +106,8 @@ def _rows(sheet: Any, header: tuple[str, ...], errors: list[SheetError]) -> list
     found = {str(c.value).strip(): c.column for c in sheet[2] if c.value is not None}
     missing = [h for h in header if h not in found]
     if missing:
-        errors.append(SheetError(sheet.title, 2, ", ".join(missing), "the column is missing"))
+        errors.append(SheetError(sheet.title, 2, "、".join(missing),
+                                 say("sheet.column_missing")))
         return []
     out = []
     for row in sheet.iter_rows(min_row=3):
@@ -132,34 +135,34 @@ def read_actuals_sheet(data: bytes, doc: Document, file: str | None = None) -> A
     try:
         book = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:
-        raise ReadError("bad-xlsx", f"not a readable xlsx workbook ({exc.__class__.__name__})",
+        raise ReadError("bad-xlsx", say("sheet.bad-xlsx", error=exc.__class__.__name__),
                         SourceSpan(file)) from None
     errors: list[SheetError] = []
     for name in (EXECUTION_SHEET, INDICATOR_SHEET):
         if name not in book.sheetnames:
-            errors.append(SheetError(name, 1, "-", f"the sheet '{name}' is missing"))
+            errors.append(SheetError(name, 1, "-", say("sheet.sheet_missing", name=name)))
     if errors:
         raise ActualsError(file, errors)
     execution, indicators = book[EXECUTION_SHEET], book[INDICATOR_SHEET]
     year = execution["B1"].value
     if not isinstance(year, int) or not 1990 <= year <= 2100:
-        errors.append(SheetError(EXECUTION_SHEET, 1, "年度", f"a year, not '{year}'"))
+        errors.append(SheetError(EXECUTION_SHEET, 1, "年度", say("sheet.year", value=year)))
     period = str(execution["D1"].value or "全年").strip()
     if period != "全年":
         try:
             date.fromisoformat(period[:10])
             period = period[:10]
         except ValueError:
-            errors.append(SheetError(EXECUTION_SHEET, 1, "期间", f"全年 or a date like "
-                                     f"2023-07-31, not '{period}'"))
+            errors.append(SheetError(EXECUTION_SHEET, 1, "期间",
+                                     say("sheet.period", value=period)))
     projects = {p.seq: p for p in doc.projects}
     actuals = Actuals(year if isinstance(year, int) else 0, period)
     for row, v in _rows(execution, EXECUTION_HEADER, errors):
         project = projects.get(v["项目序号"])
         # both sides stripped: a name may itself begin with a tab ('\t=1'), kept as written
         if project is None or project.name.strip() != str(v["项目名称"]).strip():
-            errors.append(SheetError(EXECUTION_SHEET, row, "项目序号", f"a project of the table; "
-                                     f"'{v['项目序号']} {v['项目名称']}' is not one"))
+            errors.append(SheetError(EXECUTION_SHEET, row, "项目序号", say(
+                "sheet.project", seq=v["项目序号"], name=v["项目名称"])))
             continue
         actuals.executions[project.seq] = Execution(
             project.seq, _money(v["全年预算数"], EXECUTION_SHEET, row, "全年预算数", errors),
@@ -171,9 +174,8 @@ def read_actuals_sheet(data: bytes, doc: Document, file: str | None = None) -> A
         if project is None or not isinstance(position, int) or \
                 not 1 <= position <= len(project.indicators) or \
                 project.indicators[position - 1].name.strip() != str(v["指标名称"]).strip():
-            errors.append(SheetError(INDICATOR_SHEET, row, "位置", "an indicator of the table; "
-                                     f"project {v['项目序号']} position {position} "
-                                     f"'{v['指标名称']}' is not one"))
+            errors.append(SheetError(INDICATOR_SHEET, row, "位置", say(
+                "sheet.indicator", seq=v["项目序号"], position=position, name=v["指标名称"])))
             continue
         claimed = _money(v["自评得分"], INDICATOR_SHEET, row, "自评得分", errors)
         value = "" if v["实际完成值"] is None else str(v["实际完成值"]).strip()

@@ -396,10 +396,11 @@ def _figure_goes_on(row: Row, head: list[Line], column_lines: dict[str, list[Lin
                     pitch: float) -> bool | None:
     """Whether a page's first figure in 总计 is the rest of the last row's, an amount the
     page break cut (`13.` / `52`, `33` / `748.70`): True, False, or None when the pages
-    cannot tell. Certain when either part is no amount alone; when both are, only if the
-    last figure reached the foot of its page and this one stands at the top of this page,
-    and then the indicator cell beside it says: a new row's starts with `1、`, the rest of
-    a row's goes on with a later item or with no number."""
+    cannot tell. Certain when either part is no amount alone; when both are, only if this
+    one stands at the top of this page, and then the cells beside it say: a new row's
+    indicators start with `1、`; no name beside it (the last row had one) is the rest of
+    that row's; else, if the last figure reached the foot of its page, a later item or an
+    item's wrapped line beside it is the rest of the row's."""
     before = "".join(row.text("total").split())
     text = "".join("".join(x.text for x in head).split())
     top = max(line.y for lines in column_lines.values() for line in lines)
@@ -412,6 +413,15 @@ def _figure_goes_on(row: Row, head: list[Line], column_lines: dict[str, list[Lin
     slack = 0.3 * pitch
     if head[0].y < top - slack:
         return False  # the rest of the row above stands above the figure: it starts a row
+    items, names = ([line for line in column_lines[c] if abs(line.y - head[0].y) <= slack]
+                    for c in ("items", "name"))
+    m = ITEM_START.match(items[0].text) if items else None
+    if m and int(m.group(1)) == 1:
+        return False  # a new row's first indicator
+    if not names and row.text("name"):
+        # top-aligned, a row begins with its name: a figure with none beside it is the
+        # rest of the named row's (the break moved its last lines on, as widows do)
+        return True
     last = max(row.cells["total"], key=lambda line: (line.page, -line.y))
     foot = min(line.y for lines in row.cells.values() for line in lines
                if line.page == last.page)
