@@ -79,6 +79,10 @@ STYLES = [
     HtmlStyle("unruled-indicator-alone-at-the-page-foot", font="Noto Serif CJK SC", size_pt=12,
               widths=(16, 3.5, 3.5, 3.5, 3.5, 29.4, 40.6), ruled=False, padding_mm=0.5,
               split_rows=True, thousands=False, footer="第 N 页 共 M 页"),
+    HtmlStyle("unruled-figure-lines-held-back-to-the-next-page", page="A3 portrait",
+              font="Noto Serif CJK SC", size_pt=7, widths=(16, 3.5, 3.5, 3.5, 3.5, 29.4, 40.6),
+              ruled=False, padding_mm=3, repeat_header=False, split_rows=True,
+              thousands=False, footer="N"),
 ]
 SHEETS = [
     SheetStyle("calc-a4-landscape"),
