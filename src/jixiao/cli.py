@@ -22,7 +22,6 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
-    track,
 )
 from rich.table import Table
 
@@ -921,6 +920,10 @@ def export_command(
                                          help="a folder (csv, parquet, datapackage) or a "
                                               ".xlsx file")] = Path("export"),
     format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.csv,
+    year: Annotated[int | None, typer.Option(help="only the stored documents of this "
+                                                  "budget year")] = None,
+    department: Annotated[str | None, typer.Option(help="only the stored documents of this "
+                                                        "部门名称")] = None,
     db: DbOption = None,
 ) -> None:
     """Export documents for analysts: one table per entity (documents, units, projects,
@@ -930,14 +933,16 @@ def export_command(
     if sources:
         docs: Iterable[Document] = [_document(s, db) for s in sources]
         count = len(sources)
-    else:
+        paths = export(docs, output, str(format))
+    else:  # the store's documents: from SQL into Arrow batches, no Document built
+        from jixiao.store import columnar
+        from jixiao.writers.columnar import export_batches
+
         engine = _connect(db)
-        ids = [d.id for d in store.list_documents(engine)]
+        ids = columnar.document_ids(engine, year=year, department=department)
         count = len(ids)
-        # loaded one at a time as the rows are made: only the rows are held, not documents
-        docs = track((store.load_document(engine, i) for i in ids), total=count,
-                     description="exporting", console=err, transient=True)
-    paths = export(docs, output, str(format))
+        with err.status("exporting"):
+            paths = export_batches(columnar.record_batches(engine, ids), output, str(format))
     out.print(f"{count} documents exported: " + ", ".join(str(p) for p in paths),
               soft_wrap=True)
 

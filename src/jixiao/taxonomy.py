@@ -130,12 +130,20 @@ def default_rules() -> Rules:
 def classify(indicator: Indicator, target: Target | None = None,
              rules: Rules | None = None) -> Classification:
     """First level, second level and direction of one indicator."""
-    target = target or parse(indicator.target)
     form = indicator.form
-    if form is None:
-        return _classify(indicator.category, indicator.name, target, rules or default_rules())
-    return _classify_form(indicator.category, indicator.name, target, form.level2,
-                          form.direction, rules or default_rules())
+    return classify_fields(indicator.category, indicator.name, target or parse(indicator.target),
+                           form is not None, form.level2 if form else None,
+                           form.direction if form else None, rules)
+
+
+def classify_fields(category: str | None, name: str, target: Target, has_form: bool = False,
+                    level2: str | None = None, direction: str | None = None,
+                    rules: Rules | None = None) -> Classification:
+    """`classify` of an indicator given as its stored columns (a columnar export reads
+    rows, not Indicators): a form's written 二级 and 指标方向 count when `has_form`."""
+    if not has_form:
+        return _classify(category, name, target, rules or default_rules())
+    return _classify_form(category, name, target, level2, direction, rules or default_rules())
 
 
 @functools.lru_cache(maxsize=65536)

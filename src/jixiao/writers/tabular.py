@@ -231,6 +231,18 @@ class _XlsxSink(_Sink):
         return [self.path]
 
 
+def parquet_schema(table: str) -> Any:
+    """The Parquet schema of one table: a number is a decimal128(24, scale), scale 6 for a
+    target's value, 4 for points, 2 for money."""
+    import pyarrow as pa
+
+    kinds = {"integer": pa.int64(), "string": pa.string(), "boolean": pa.bool_()}
+    return pa.schema([
+        pa.field(f.name, pa.decimal128(24, 6 if f.name == "value" else
+                                       4 if f.name in _POINTS else 2)
+                 if f.type == "number" else kinds[f.type]) for f in TABLES[table]])
+
+
 class _ParquetSink(_Sink):
     GROUP = 20_000  # rows per row group
 
@@ -238,20 +250,11 @@ class _ParquetSink(_Sink):
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        kinds = {"integer": pa.int64(), "string": pa.string(), "boolean": pa.bool_()}
         self.pa = pa
-        self.schemas = {}
-        self.scales: dict[str, dict[int, int]] = {}
-        for name, fields in TABLES.items():
-            columns, scales = [], {}
-            for k, f in enumerate(fields):
-                if f.type == "number":
-                    scales[k] = 6 if f.name == "value" else 4 if f.name in _POINTS else 2
-                    columns.append(pa.field(f.name, pa.decimal128(24, scales[k])))
-                else:
-                    columns.append(pa.field(f.name, kinds[f.type]))
-            self.schemas[name] = pa.schema(columns)
-            self.scales[name] = scales
+        self.schemas = {name: parquet_schema(name) for name in TABLES}
+        self.scales: dict[str, dict[int, int]] = {
+            name: {k: f.type.scale for k, f in enumerate(schema)
+                   if pa.types.is_decimal(f.type)} for name, schema in self.schemas.items()}
         self.paths = {name: folder / f"{name}.parquet" for name in TABLES}
         self.writers = {name: pq.ParquetWriter(self.paths[name], self.schemas[name])
                         for name in TABLES}
