@@ -100,3 +100,42 @@ def test_spaced_self_evaluation_fields() -> None:
     # labels wrapped onto the next line are one word
     assert [i.form.level2 for i in p.indicators][5:8] == ["经济效益指标", "社会效益指标",
                                                          "可持续影响指标"]
+
+
+def test_a_label_the_vocabulary_does_not_know_is_named() -> None:
+    # 湘潭's 该项目支出上级资金 line: a money label the vocabulary lacks (its 0 is not
+    # the form's 财政拨款), named with its line
+    doc = read(EXTRA.parent / "01-xiangtan-huanwei-2023-shenbaobiao-pipecells.txt")
+    named = [w for w in doc.warnings if w.code == "unknown-label"]
+    assert [w.message.split("」")[0] for w in named] == ["栏目「该项目支出上级资金"]
+    assert named[0].span.first_line == 16
+
+
+@pytest.mark.parametrize("container", ["html", "xlsx"])
+def test_an_unknown_heading_keeps_its_column_apart(container: str) -> None:
+    """A real form rendered with one more column (考核方式), as some offices print it:
+    the column is named in a warning and its cells go into no other column."""
+    import random
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from formrender import WRITERS, Choices, form_rows
+
+    gold = json.loads((EXTRA.parent / "11-linyi-fuxiao-2025-shenbaobiao-zhi-vocab.gold.json")
+                      .read_text("utf-8"))
+    rows = form_rows(gold, Choices.draw(random.Random(7)))
+    head = next(n for n, row in enumerate(rows) if any(t == "三级指标" for t, _, _ in row))
+    for row in rows[head:]:
+        row.append(("考核方式" if row is rows[head] else "抽查", 1, 1))
+    doc = read_bytes_of(WRITERS[container](rows), container)
+    score, misses = accuracy(gold, doc)
+    assert score >= 0.99, misses[:10]
+    named = [w for w in doc.warnings if w.code == "unknown-label"]
+    assert len(named) == 1 and "考核方式" in named[0].message
+    assert not any("抽查" in (i.target + (i.form.standard or "") + (i.form.reason or ""))
+                   for i in doc.projects[0].indicators)
+
+
+def read_bytes_of(data: bytes, container: str):
+    from jixiao.readers import read_bytes
+
+    return read_bytes(data, f"form.{container}")

@@ -116,6 +116,7 @@ class FormReader:
         self.warnings: list[ReadWarning] = []
         self.projects: list[_Project] = []
         self.doc_fields: dict[str, str] = {}
+        self._named: set[int] = set()  # cells already warned of (unknown labels)
         self.tokens = self._tokens()
 
     # --- reading order -------------------------------------------------------------------
@@ -200,6 +201,7 @@ class FormReader:
             header = self._header_at(i)
             if header is not None:
                 roles, end, list_layout = header
+                self._name_unknown_headings(roles)
                 if list_layout and self.grid.positioned:
                     i = self._list_grid(roles, end)
                     current = self.projects[-1] if self.projects else self._new_project()
@@ -217,6 +219,8 @@ class FormReader:
                 i = k
                 continue
             m = self.vocab.label(tok.text)
+            if m is None and not tok.carried:
+                self._name_unknown_field(i)
             if m is None or tok.carried:  # a merged label was read in its first row
                 i += 1
                 continue
@@ -365,6 +369,51 @@ class FormReader:
             p.spans.setdefault(key, t.cell.span(self.grid.file))
         return k
 
+    # --- labels the vocabulary does not know --------------------------------------------------
+
+    def _heading_like(self, text: str) -> bool:
+        """A cell of a heading row that reads as a heading: short words, no figure, no
+        level label, no empty slot."""
+        clean = "".join(text.split())
+        return 0 < len(clean) <= 16 and amount(clean.rstrip("%")) is None and \
+            self._level_label(text) is None and not _PLACEHOLDER.match(clean) and \
+            not re.search(r"\d", clean)
+
+    def _name_unknown_headings(self, roles: list[tuple[str, Cell]]) -> None:
+        for role, cell in roles:
+            if role == "unknown" and id(cell) not in self._named:
+                self._named.add(id(cell))
+                self.warn("unknown-label", f"表头「{cell.clean}」不在词表中（data/forms.toml）："
+                          "该列的单元格未读入", cell)
+
+    def _name_unknown_field(self, i: int) -> None:
+        """A cell that reads as a field label (…名称, …部门, …资金 at the head of a row, a
+        value beside it) but that the vocabulary does not know: named, since its value
+        is not read."""
+        tok = self.tokens[i]
+        if self.grid.rowless or id(tok.cell) in self._named:
+            return
+        row = self._row_tokens(i)
+        if row[0] != i and not self.grid.positioned:
+            return
+        if self.grid.positioned and any(self.tokens[k].row == tok.row and
+                                        self.tokens[k].cell.col < tok.cell.col and
+                                        self.tokens[k].text.strip() and
+                                        not self.tokens[k].carried
+                                        for k in range(max(0, i - 8), i)):
+            return  # not the first cell of its row
+        if i + 1 >= len(self.tokens) or self.tokens[i + 1].row != tok.row:
+            return
+        key = normal(tok.text)
+        value = self.tokens[i + 1].text.strip()
+        if not (0 < len(key) <= 12) or key in self.vocab.ignored or not value or \
+                self.vocab.label(value) is not None or re.search(r"\d", key) or \
+                not key.endswith(self.vocab.field_suffixes):
+            return
+        self._named.add(id(tok.cell))
+        self.warn("unknown-label", f"栏目「{tok.cell.clean}」不在词表中（data/forms.toml）："
+                  f"它的内容「{value[:20]}」未读入", tok.cell)
+
     # --- headers ---------------------------------------------------------------------------
 
     def _row_tokens(self, i: int) -> list[int]:
@@ -422,6 +471,13 @@ class FormReader:
                     break
                 row = tok.row
             r, _ = self._role(tok.text)
+            if r is None and roles and not self.grid.rowless and tok.row == row and \
+                    self._heading_like(tok.text):
+                # a heading the vocabulary does not know: its column is kept apart (its
+                # cells are not read into another's) and named when the table is read
+                roles.append(("unknown", tok.cell))
+                k += 1
+                continue
             if r is None:
                 if self.grid.rowless or roles:  # the headings end at the first non-heading
                     break
@@ -475,6 +531,8 @@ class FormReader:
             r = role_of(t)
             if r is not None:
                 roles.append((r, t.cell))
+            elif self._heading_like(t.text) and roles:
+                roles.append(("unknown", t.cell))
         if not any(r.startswith("project:") for r, _ in roles):
             return None
         end_row = row

@@ -80,6 +80,10 @@ class Vocabulary:
     stops: frozenset[str]
     chrome: tuple[str, ...]  # text of a page's own furniture: the table has ended
     budget: dict[str, str]  # normal heading of a 自评表's budget block → its column
+    # labels of fields the reader knows and leaves unread (项目负责人, 联系电话 …)
+    ignored: frozenset[str] = frozenset()
+    # how an unknown field label ends (…名称, …部门): named in a warning, not dropped
+    field_suffixes: tuple[str, ...] = ()
 
     def label(self, text: str) -> Match | None:
         """What a cell's label is, if it is one (with any value written after a colon)."""
@@ -152,6 +156,8 @@ def vocabulary() -> Vocabulary:
         stops=frozenset(normal(x) for x in data["stops"]["labels"]),
         chrome=tuple(data["stops"]["chrome"]),
         budget=index(data["budget"]),
+        ignored=frozenset(normal(x) for x in data["labels"]["ignored"]),
+        field_suffixes=tuple(data["labels"]["field_suffixes"]),
     )
 
 
