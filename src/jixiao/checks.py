@@ -231,7 +231,7 @@ def numbering(doc: Document) -> Iterator[Failed]:
         if seqs and seqs != list(range(1, len(seqs) + 1)):
             yield _warn("indicator-numbering", f"{_who(p)}：指标编号为 "
                         f"{'、'.join(map(str, seqs))}，应为 1 至 {len(seqs)} 依次编号",
-                        _cover(i.span for i in p.indicators), p.seq, "numbering")
+                        cover_spans(i.span for i in p.indicators), p.seq, "numbering")
 
 
 # a bare template slot (指标1, ……) or a cell of figures and marks only is no name
@@ -265,11 +265,13 @@ def indicator_fields(doc: Document) -> Iterator[Failed]:
                             i.span, p.seq, "indicator")
 
 
-def _cover(spans: Iterable[SourceSpan]) -> SourceSpan:
-    out = SourceSpan()
+def cover_spans(spans: Iterable[SourceSpan]) -> SourceSpan:
+    """The smallest span holding them all; the first's page and file where they give no
+    lines (a PDF's)."""
+    out: SourceSpan | None = None
     for s in spans:
-        out = out.cover(s)
-    return out
+        out = s if out is None else out.cover(s)
+    return out if out is not None else SourceSpan()
 
 
 def _extent(p: Project) -> tuple[int | None, int, int] | None:
@@ -371,12 +373,18 @@ def _said(doc: Document, w: ReadWarning) -> bool:
     for old in doc.warnings:
         if old.code == w.code and old.span == w.span and old.message == w.message:
             return True
-        if same and old.code == same and old.span.first_line is not None \
-                and w.span.first_line is not None \
-                and old.span.first_line <= (w.span.last_line or w.span.first_line) \
-                and w.span.first_line <= (old.span.last_line or old.span.first_line):
+        if same and old.code == same and _overlap(old.span, w.span):
             return True
     return False
+
+
+def _overlap(a: SourceSpan, b: SourceSpan) -> bool:
+    """Two spans share a line, or (a PDF's spans give pages only) a page."""
+    if a.first_line is None or b.first_line is None:
+        return a.first_line is None and b.first_line is None and a.page is not None \
+            and a.page == b.page
+    return a.first_line <= (b.last_line or b.first_line) and \
+        b.first_line <= (a.last_line or a.first_line)
 
 
 def judge(doc: Document) -> Checked:

@@ -22,8 +22,9 @@ import hashlib
 import itertools
 import re
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,36 +32,25 @@ from jixiao.errors import ReadError
 from jixiao.limits import DEFAULT, Limits
 from jixiao.model import (
     AMOUNT_COLUMNS,
-    Amounts,
     Document,
-    FormFields,
-    Indicator,
-    Project,
     ReadWarning,
     Severity,
     SourceInfo,
     SourceSpan,
-    Unit,
 )
 from jixiao.readers.containers import refuse
-from jixiao.readers.items import packed_starts, parse_item
+from jixiao.readers.rows import AMOUNT, ITEM_START, RowBuilder, RowCells, heading
 
 HEADER_LABELS = ("项目名称", "总计", "财政拨款", "财政专户拨款", "其他资金", "绩效目标", "绩效指标")
 COLUMNS = ("name", *AMOUNT_COLUMNS, "goal", "items")
-ITEM_START = re.compile(r"^(\d{1,3})\s*、")
 FOOTER = re.compile(r"^(第\s*\d+\s*页.*|-?\s*\d+\s*-?|\d+\s*/\s*\d+|page\s*\d+.*)$", re.I)
-# an amount as printed: thousands grouped by threes or not grouped at all
-AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 # the start of one (a column one character wide wraps `248,530.64` as `2` / `4` / `8` / `,` …)
 AMOUNT_START = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})*(?:,\d{0,3})?|\d+)(?:\.\d*)?$")
-GRAND_TOTAL_NAMES = ("合计", "总计")
 # a stream's body starts after `stream` + EOL (not the `stream` of `endstream`); its
 # dictionary names the filter. Damage is judged on Flate streams: deflate checks itself.
 STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
 FLATE_FIRST = re.compile(rb"/Filter\s*\[?\s*/FlateDecode\b")
 INFLATE_STEP = 1024 * 1024
-DEPARTMENT_LINE = re.compile(r"^(?:部门|单位)名称[：:]\s*(?P<name>.+?)"
-                             r"(?:\s*(?:金额)?单位[：:]\s*(?P<unit>万元|元|千元|亿元))?$")
 
 
 @dataclass(slots=True)
@@ -427,11 +417,7 @@ def _figure_goes_on(row: Row, head: list[Line], column_lines: dict[str, list[Lin
                if line.page == last.page)
     if last.y > foot + slack:
         return False  # the last row's figure ended above the page break: it is whole
-    beside = [line for line in column_lines["items"] if abs(line.y - head[0].y) <= slack]
-    if beside:
-        m = ITEM_START.match(beside[0].text)
-        return not (m and int(m.group(1)) == 1)
-    return None
+    return True if items else None
 
 
 def _place_top_aligned(column_lines: dict[str, list[Line]], page: int, rows: list[Row],
@@ -919,76 +905,23 @@ class PdfReader:
                 "page-without-text", f"{_page_list(blank)}没有文字（共 {pages} 页）：空白页，"
                 "或内容无法读取；这些页上的行没有读到", self.span(blank[0]), Severity.WARNING))
 
-    def amounts(self, row: Row) -> Amounts:
-        values = []
-        for column in AMOUNT_COLUMNS:
-            text = "".join(row.text(column).split())
-            try:  # lines joined back by position must still be one amount as printed
-                if text and not AMOUNT.match(text):
-                    raise InvalidOperation
-                values.append(Decimal(text.replace(",", "")) if text else None)
-            except InvalidOperation:
-                raise self.fail("bad-amount", f"'{text}' in the {column} column is not an "
-                                "amount in 万元", row.page) from None
-        return Amounts(*values)
-
-    def indicators(self, row: Row) -> list[Indicator]:
-        items: list[list[Line]] = []
-        for line in row.cells["items"]:
-            if ITEM_START.match(line.text) or not items:
-                items.append([line])
-            else:
-                items[-1].append(line)
-        pieces: list[tuple[int, str, int]] = []  # seq, text without 'N、', page
-        for lines in items:
-            text = "".join(line.text for line in lines)
-            m = ITEM_START.match(text)
-            seq = int(m.group(1)) if m else len(pieces) + 1
-            pages = [page for line in lines for page in [line.page] * len(line.text)]
-            start, page = m.end() if m else 0, lines[0].page
-            # items packed into one paragraph (`…。2、1-产出指标；…`) start mid-line
-            for at, end, number in packed_starts(text, seq):
-                pieces.append((seq, text[start:at], page))
-                seq, start, page = number, end, pages[min(at, len(pages) - 1)]
-            pieces.append((seq, text[start:], page))
-        out = []
-        for seq, raw, page in pieces:
-            parsed = parse_item(seq, raw)
-            span = self.span(page)
-            for code, message, severity, _where in parsed.doubts:
-                self.warnings.append(ReadWarning(code, message, span, severity))
-            form = FormFields(level2=parsed.level2, target_long=parsed.target_long) \
-                if parsed.level2 is not None or parsed.target_long is not None else None
-            out.append(Indicator(seq, parsed.category, parsed.name, parsed.target, raw, span,
-                                 form))
-        return out
+    def line_span(self, lines: Sequence[Line]) -> SourceSpan:
+        """Where some lines of a cell are: the page of the first (a PDF reading has pages,
+        not lines)."""
+        return self.span(lines[0].page if lines else None)
 
     def document(self) -> Document:
         before, rows, pages = self.rows()
-        title = next((t for t in before if t.strip() and "名称" not in t), None)
-        department, amount_unit = None, "万元"
-        for text in before:
-            if m := DEPARTMENT_LINE.match(text.strip()):
-                department, amount_unit = m.group("name").strip(), m.group("unit") or "万元"
-        doc = Document(title, department, amount_unit)
-        seq = 0
+        doc = Document(*heading(before))
+        # the rows' cells, located on the pages, become 合计, units and projects there
+        builder = RowBuilder(doc, self.line_span, self.warnings)
         for row in rows:
-            name = row.text("name")
-            if name in GRAND_TOTAL_NAMES and doc.grand_total is None:
-                doc.grand_total = self.amounts(row)
-                continue
-            if not row.cells["goal"] and not row.cells["items"]:
-                doc.units.append(Unit(name, self.amounts(row), span=self.span(row.page)))
-                continue
-            seq += 1
             span = self.span(row.page)
-            doc.current_unit().projects.append(Project(
-                seq, name, self.amounts(row), row.text("goal"), self.indicators(row), span,
+            builder.add(RowCells(
+                row.text("name"), builder.amounts({c: row.text(c) for c in AMOUNT_COLUMNS}, span),
+                row.text("goal"), builder.items(row.cells["items"]), span,
                 {"name": span, "amounts": span, "goal": span}))
-        if doc.grand_total is None and seq:  # the template opens with its 合计 row
-            self.warnings.append(ReadWarning(
-                "missing-grand-total", "表格没有合计（总计）行：表格可能不完整",
-                self.span(rows[0].page), Severity.WARNING))
+        builder.finish()
         doc.warnings = self.warnings
         doc.source = SourceInfo(self.file, hashlib.sha256(self.data).hexdigest(), "pdf", None,
                                 None, pages)

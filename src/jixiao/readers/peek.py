@@ -32,7 +32,8 @@ def peek_pdf(data: bytes, limits: Limits = DEFAULT) -> str | None:
     global pages_loaded
     import pypdfium2 as pdfium
 
-    from jixiao.readers.pdf import DEPARTMENT_LINE, _chars, _header, _lines, damaged_streams
+    from jixiao.readers.pdf import _chars, _header, _lines, damaged_streams
+    from jixiao.readers.rows import DEPARTMENT_LINE
 
     try:
         if damaged_streams(data, None, limits):

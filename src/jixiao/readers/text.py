@@ -28,23 +28,18 @@ from jixiao.errors import ReadError
 from jixiao.model import (
     Amounts,
     Document,
-    FormFields,
-    Indicator,
-    Project,
     ReadWarning,
     Severity,
     SourceInfo,
     SourceSpan,
-    Unit,
 )
 from jixiao.readers.decode import decode_text
 from jixiao.readers.items import (
     ITEM_TERMINATORS,
     LABEL_RE,
     has_target,
-    packed_starts,
-    parse_item,
 )
+from jixiao.readers.rows import DEPARTMENT_LINE, RowBuilder, RowCells, heading
 
 _AMOUNT = r"-?\d{1,3}(?:,\d{3})*\.\d{2}|-?\d+\.\d{2}"
 AMOUNT_LINE_RE = re.compile(
@@ -53,14 +48,12 @@ AMOUNT_LINE_RE = re.compile(
 )
 ITEM_RE = re.compile(r"^(\d{1,3})、")
 HEADER_RE = re.compile(r"^项目名称.{0,12}\s*总计")
-DEPARTMENT_RE = re.compile(r"^(?:部门|单位)名称\s*[：:]\s*(?P<name>.+)$")
-AMOUNT_UNIT_RE = re.compile(r"(?:金额)?单位\s*[：:]\s*(?P<unit>万元|元|千元|亿元)")
+DEPARTMENT_RE = DEPARTMENT_LINE  # peek_department reads the first lines the same way
 GOAL_OPENER = "通过实施"
 # cells side by side on one line, apart by a run of spaces (pdftotext -layout); text
 # without -layout never has such runs (none in the sample), so a few lines are proof
 SIDE_BY_SIDE_RE = re.compile(r"\S {3,}\S")
 SIDE_BY_SIDE_LINES = 3
-GRAND_TOTAL_NAMES = ("合计", "总计")
 
 
 @dataclass(slots=True)
@@ -328,39 +321,21 @@ class TextReader:
                       where)
         return Amounts(*figures[:3], columns_inferred=True)
 
-    def indicators(self, item: _Item, project: str) -> list[Indicator]:
-        """The item, and the items packed after it into the same paragraph
-        (`…。2、1-产出指标；…`: the template that codes its levels packs them so)."""
-        text = self.join(item.parts, lambda: f"indicator {item.seq} of '{project}'")
-        head = ITEM_RE.match(text)
-        owner = [k for k, ln in enumerate(item.parts) for _ in ln.text]  # offset → line
-        pieces, seq, start = [], item.seq, head.end() if head else 0
-        for at, end, number in packed_starts(text, seq):
-            pieces.append((seq, start, at))
-            seq, start = number, end
-        pieces.append((seq, start, len(text)))
-        out = []
-        for seq, start, end in pieces:
-            raw = text[start:end]
-            parts = item.parts[owner[min(start, len(owner) - 1)]:
-                               owner[max(min(end, len(owner)) - 1, 0)] + 1] or item.parts
-            parsed = parse_item(seq, raw)
-            lines = {"first": parts[:1], "last": parts[-1:], "all": parts}
-            for code, message, severity, where in parsed.doubts:
-                self.warn(code, message, lines[where], severity)
-            form = FormFields(level2=parsed.level2, target_long=parsed.target_long) \
-                if parsed.level2 is not None or parsed.target_long is not None else None
-            out.append(Indicator(seq, parsed.category, parsed.name, parsed.target, raw,
-                                 self.span(parts), form))
-        return out
-
-    def project(self, row: _Row, seq: int) -> Project:
-        restart = max((k for k, it in enumerate(row.items) if k and it.seq == 1), default=0)
-        if restart and not any(LABEL_RE.search(_text(it.parts)) for it in row.items[:restart]):
+    def cells(self, row: _Row) -> RowCells[_Line]:
+        """A row's cells for the row builder: name, amounts, goal, items."""
+        amounts = self.amounts(row)
+        amount_span = self.span([row.amount_line])
+        items = row.items
+        if not items and not row.goal_lines and not row.goal_on_amount_line:  # 合计 or a unit
+            name = row.name or self.join(row.name_lines, lambda: "unit name")
+            span = self.span(row.name_lines or [row.amount_line]).cover(amount_span)
+            return RowCells(name, amounts, "", [], span)
+        restart = max((k for k, it in enumerate(items) if k and it.seq == 1), default=0)
+        if restart and not any(LABEL_RE.search(_text(it.parts)) for it in items[:restart]):
             # a goal written as numbered points (`1、全面贯彻…`) before the items, which
             # start again at 1 and carry their 年度指标值: the points are the goal
-            row.goal_lines.extend(ln for it in row.items[:restart] for ln in it.parts)
-            row.items = row.items[restart:]
+            row.goal_lines.extend(ln for it in items[:restart] for ln in it.parts)
+            items = row.items = items[restart:]
         name_lines = row.name_lines if not row.name else [row.amount_line]
         name = row.name or self.join(row.name_lines, lambda: "project name")
         goal_lines = row.goal_lines
@@ -369,24 +344,17 @@ class TextReader:
             goal_lines = [_Line(amount_line.no, row.goal_on_amount_line, amount_line.page),
                           *goal_lines]
         goal = self.join(goal_lines, lambda: f"goal of '{name}'") if goal_lines else ""
-        indicators = [ind for it in row.items for ind in self.indicators(it, name)]
-        seqs = [i.seq for i in indicators]
-        if seqs != list(range(1, len(seqs) + 1)):
-            self.warn("item-numbering", f"'{name}': indicators are numbered {seqs}",
-                      [it.parts[0] for it in row.items])
-        if not name:
-            self.warn("missing-name", "a project row without a name", [row.amount_line])
-        field_spans = {"name": self.span(name_lines), "amounts": self.span([row.amount_line])}
+        field_spans = {"name": self.span(name_lines), "amounts": amount_span}
         if goal_lines:
             field_spans["goal"] = self.span(goal_lines)
         # a row starts with its name (or amount line) and ends with its last item or, when
         # printed out of order, its goal; a re-attached fragment may come later still
         first = name_lines[0] if name_lines else row.amount_line
-        last = max((it.parts[-1].no for it in row.items[-1:]), default=row.amount_line.no)
-        if goal_lines:
-            last = max(last, goal_lines[-1].no)
+        last = items[-1].parts[-1].no if items else row.amount_line.no
+        if goal_lines and goal_lines[-1].no > last:
+            last = goal_lines[-1].no
         span = SourceSpan(self.file, first.no, last, first.page)
-        return Project(seq, name, self.amounts(row), goal, indicators, span, field_spans)
+        return RowCells(name, amounts, goal, [it.parts for it in items], span, field_spans)
 
     def document(self) -> Document:
         before, table, pages = self.lines()
@@ -394,38 +362,12 @@ class TextReader:
             raise self.fail("no-table", "found no table: expected the column header "
                             "'项目名称（资金使用单位） 总计 财政拨款 …' or rows with amounts",
                             before[:1])
-        title = department = None
-        amount_unit = "万元"
-        for line in before:
-            if m := DEPARTMENT_RE.match(line.text):
-                department = m.group("name").strip()
-            elif m := AMOUNT_UNIT_RE.search(line.text):
-                amount_unit = m.group("unit")
-            elif title is None:
-                title = line.text
-        doc = Document(title, department, amount_unit)
+        doc = Document(*heading(line.text for line in before))
         rows = self.rows(table)
-        seq = 0
-        for k, row in enumerate(rows):
-            is_total = row.label in GRAND_TOTAL_NAMES and not row.items
-            if is_total:
-                if doc.grand_total is not None or k > 0:
-                    self.warn("grand-total-position", "a 合计 row that is not the first row",
-                              [row.amount_line])
-                doc.grand_total = self.amounts(row)
-                continue
-            if not row.items and not row.goal_lines and not row.goal_on_amount_line:
-                name = row.name or self.join(row.name_lines, lambda: "unit name")
-                doc.units.append(Unit(name, self.amounts(row),
-                                      span=self.span(row.name_lines or [row.amount_line])
-                                      .cover(self.span([row.amount_line]))))
-                continue
-            seq += 1
-            doc.current_unit().projects.append(self.project(row, seq))
-        for u in doc.units:
-            if u.subtotal is not None and not u.projects:
-                self.warn("unit-without-projects", f"the row '{u.name}' has amounts but no goal "
-                          "or indicators, and no projects follow it", u.span)
+        builder = RowBuilder(doc, self.span, self.warnings, self.join)
+        for row in rows:
+            builder.add(self.cells(row))
+        builder.finish()
         two_figure = [p for p in doc.projects
                       if p.amounts.columns_inferred and p.amounts.special_account is None]
         if two_figure:

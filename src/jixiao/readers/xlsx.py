@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from jixiao.errors import ReadError
@@ -19,20 +19,14 @@ from jixiao.limits import DEFAULT, Limits
 from jixiao.model import (
     AMOUNT_COLUMNS,
     AMOUNT_LABELS,
-    Amounts,
     Document,
-    Indicator,
-    Project,
     ReadWarning,
-    Severity,
     SourceInfo,
     SourceSpan,
-    Unit,
 )
 from jixiao.readers.containers import check_zip
-from jixiao.readers.items import parse_item
+from jixiao.readers.rows import GRAND_TOTAL_NAMES, Piece, RowBuilder, RowCells, heading, piece_span
 
-ITEM_START = re.compile(r"^(\d{1,3})、")
 # The names a heading may carry (compared without spaces and line breaks).
 ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("项目名称（资金使用单位）", "项目名称(资金使用单位)", "项目名称"),
@@ -50,7 +44,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
 WIDE_NEEDS = ("name", "total", "fiscal", "special_account", "other", "goal", "items")
 LONG_NEEDS = ("name", "total", "fiscal", "special_account", "other", "goal", "item_name",
               "target")
-CENT = Decimal("0.01")
 
 
 def _norm(value: Any) -> str:
@@ -124,50 +117,18 @@ class XlsxReader:
                 for c in range(merged.min_col, merged.max_col + 1):
                     sheet.cell(r, c).value = value
 
-    def money(self, value: Any, row: int, column: str) -> Decimal | None:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if isinstance(value, float):
-            exact = Decimal(repr(value))
-            cents = exact.quantize(CENT)
-            if cents != exact:
-                self.warnings.append(ReadWarning(
-                    "amount-precision", f"row {row}: {AMOUNT_LABELS[column]} {value} has more "
-                    "than two decimals; kept as is", self.span(row), Severity.INFO))
-                return exact
-            return cents  # 万元 with two decimals, as the sheet shows them
-        try:
-            return Decimal(str(value).replace(",", "").strip())
-        except InvalidOperation:
-            raise self.fail("bad-amount", f"row {row}: {AMOUNT_LABELS[column]} '{value}' is not "
-                            "an amount in 万元", row) from None
-
-    def amounts(self, cells: dict[str, Any], row: int) -> Amounts:
-        return Amounts(*(self.money(cells.get(c), row, c) for c in AMOUNT_COLUMNS))
-
-    def indicator(self, seq: int, raw: str, row: int) -> Indicator:
-        parsed = parse_item(seq, raw)
-        span = self.span(row)
-        for code, message, severity, _where in parsed.doubts:
-            self.warnings.append(ReadWarning(code, f"row {row}: {message}", span, severity))
-        return Indicator(seq, parsed.category, parsed.name, parsed.target, raw, span)
+    def row_span(self, pieces: Sequence[Piece]) -> SourceSpan:
+        return piece_span(pieces)
 
     def document(self) -> Document:
         sheet = self.sheet()
         number, columns = self.header(sheet)
         self.unmerge(sheet, number)
-        title = department = None
-        amount_unit = "万元"
-        for row in sheet.iter_rows(min_row=1, max_row=number - 1, values_only=True):
-            for value in row:
-                text = str(value).strip() if value is not None else ""
-                if m := re.match(r"^(?:部门|单位)名称[：:]\s*(.+)$", text):
-                    department = m.group(1).strip()
-                elif m := re.match(r"^(?:金额)?单位[：:]\s*(万元|元|千元|亿元)$", text):
-                    amount_unit = m.group(1)
-                elif text and title is None:
-                    title = text
-        doc = Document(title, department, amount_unit)
+        above = [str(value) for row in sheet.iter_rows(min_row=1, max_row=number - 1,
+                                                      values_only=True)
+                 for value in row if value is not None]
+        doc = Document(*heading(above))
+        builder: RowBuilder[Piece] = RowBuilder(doc, self.row_span, self.warnings)
         long = "item_name" in columns
         rows = []
         for r in sheet.iter_rows(min_row=number + 1):
@@ -176,84 +137,77 @@ class XlsxReader:
             if all(v is None or str(v).strip() == "" for v in cells.values()):
                 continue
             rows.append((r[0].row, cells))
-        (self.read_long if long else self.read_wide)(doc, rows)
+        (self.read_long if long else self.read_wide)(builder, rows)
+        builder.finish()
         doc.warnings = self.warnings
         doc.source = SourceInfo(self.file, hashlib.sha256(self.data).hexdigest(), "xlsx", None,
                                 sheet.max_row, None)
         return doc
 
-    def _unit(self, doc: Document, name: str | None) -> Unit:
-        if name is not None:
-            for unit in doc.units:
-                if unit.name == name:
-                    return unit
-            doc.units.append(Unit(name, None))
-            return doc.units[-1]
-        return doc.current_unit()
+    def cells(self, builder: RowBuilder[Piece], row: int, cells: dict[str, Any],
+              items: list[list[Piece]]) -> RowCells[Piece]:
+        span = self.span(row)
+        return RowCells(str(cells["name"] or "").strip(), builder.amounts(cells, span),
+                        str(cells["goal"] or ""), items, span,
+                        {"name": span, "amounts": span, "goal": span})
 
-    def read_wide(self, doc: Document, rows: list[tuple[int, dict[str, Any]]]) -> None:
-        seq = 0
+    def read_wide(self, builder: RowBuilder[Piece], rows: list[tuple[int, dict[str, Any]]]
+                  ) -> None:
+        """One row per project, its items one or more lines each in one cell."""
         for row, cells in rows:
-            name = str(cells["name"] or "").strip()
-            goal = str(cells["goal"] or "")
-            items = str(cells["items"] or "")
-            if name in ("合计", "总计") and not items and doc.grand_total is None:
-                doc.grand_total = self.amounts(cells, row)
-                continue
-            if not goal.strip() and not items.strip():
-                doc.units.append(Unit(name, self.amounts(cells, row), span=self.span(row)))
-                continue
-            seq += 1
-            indicators = []
-            for k, line in enumerate(x for x in items.splitlines() if x.strip()):
-                m = ITEM_START.match(line)
-                if m:
-                    indicators.append(self.indicator(int(m.group(1)), line[m.end():], row))
-                elif indicators:  # a wrapped item typed over two lines
-                    last = indicators.pop()
-                    indicators.append(self.indicator(last.seq, last.raw + line, row))
-                else:
-                    indicators.append(self.indicator(k + 1, line, row))
             span = self.span(row)
-            self._unit(doc, None).projects.append(Project(
-                seq, name, self.amounts(cells, row), goal, indicators, span,
-                {"name": span, "amounts": span, "goal": span}))
+            lines = [Piece(x, span) for x in str(cells["items"] or "").splitlines() if x.strip()]
+            builder.add(self.cells(builder, row, cells, builder.items(lines)))
 
-    def read_long(self, doc: Document, rows: list[tuple[int, dict[str, Any]]]) -> None:
+    def read_long(self, builder: RowBuilder[Piece], rows: list[tuple[int, dict[str, Any]]]
+                  ) -> None:
+        """One row per indicator: a project's rows share its columns (repeated, or merged
+        and filled in); its subtotal row names the unit in the unit column."""
+        groups: list[tuple[str | None, list[tuple[int, dict[str, Any]]]]] = []
         last_key: tuple[Any, ...] | None = None
-        project: Project | None = None
-        seq = 0
         for row, cells in rows:
             name = str(cells["name"] or "").strip()
-            unit_name = str(cells["unit"]).strip() if cells.get("unit") else None
-            if name in ("合计", "总计") and doc.grand_total is None:
-                doc.grand_total = self.amounts(cells, row)
-                continue
-            if not name and cells.get("item_name") is None:
-                unit = self._unit(doc, unit_name)
-                unit.subtotal, unit.span = self.amounts(cells, row), self.span(row)
-                continue
-            # rows of one project share its columns (repeated, or merged and filled in)
-            key = (unit_name, cells.get("seq"), name, cells["total"], cells["goal"])
-            if project is None or key != last_key:
-                seq += 1
+            unit = str(cells["unit"]).strip() if cells.get("unit") else None
+            if name in GRAND_TOTAL_NAMES or (not name and cells.get("item_name") is None):
+                self.flush(builder, groups)
                 span = self.span(row)
-                project = Project(seq, name, self.amounts(cells, row), str(cells["goal"] or ""),
-                                  [], span, {"name": span, "amounts": span, "goal": span})
-                self._unit(doc, unit_name).projects.append(project)
+                builder.rows += 1
+                if name:
+                    builder.grand_total(builder.amounts(cells, span), span)
+                else:
+                    builder.unit(unit or "", builder.amounts(cells, span), span, by_name=True)
+                last_key = None
+                continue
+            key = (unit, cells.get("seq"), name, cells["total"], cells["goal"])
+            if key != last_key:
+                self.flush(builder, groups)
+                groups.append((unit, []))
                 last_key = key
-            else:
-                project.span = SourceSpan(self.file, project.span.first_line, row)
+            groups[-1][1].append((row, cells))
+        self.flush(builder, groups)
+
+    def flush(self, builder: RowBuilder[Piece],
+              groups: list[tuple[str | None, list[tuple[int, dict[str, Any]]]]]) -> None:
+        """The project whose rows were gathered last, made."""
+        if not groups:
+            return
+        unit, rows = groups.pop()
+        first, head = rows[0]
+        indicators = []
+        for row, cells in rows:
             if cells.get("item_name") is None and cells.get("target") is None:
                 continue
-            item_seq = int(cells["item_seq"]) if cells.get("item_seq") else \
-                len(project.indicators) + 1
+            item_seq = int(cells["item_seq"]) if cells.get("item_seq") else len(indicators) + 1
             raw = cells.get("raw")
             if raw is None:  # no 指标原文 column: the item as it would be printed
                 category = cells.get("category")
                 raw = f"{category + '：' if category else ''}{cells['item_name'] or ''}；" \
                       f"年度指标值:{cells['target'] if cells['target'] is not None else ''};"
-            project.indicators.append(self.indicator(item_seq, str(raw), row))
+            indicators.append(builder.indicator(item_seq, str(raw), [Piece(str(raw),
+                                                                           self.span(row))]))
+        builder.rows += 1
+        project = builder.project(self.cells(builder, first, head, []), unit, indicators)
+        project.span = SourceSpan(self.file, first, rows[-1][0])
 
 
 def read_xlsx_bytes(data: bytes, file: str | None = None,

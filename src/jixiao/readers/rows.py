@@ -1,0 +1,299 @@
+"""One row builder for the sample's template (issue 13, item 4): the text, PDF and xlsx
+readers locate a row's cells — name, amounts, goal, indicator items — each in its own
+container, and hand them here; what a row *is* (合计, a unit's subtotal, a project), how
+items split and parse, how a cell becomes money, and the reader's warnings about them are
+decided once, for all three. The cross-checks of a whole reading (row sums, subtotals,
+numbering) stay in `jixiao.checks`, which every reading goes through after this.
+
+A reader's lines are anything with a `.text` (a text line, a PDF line, a spreadsheet
+line of a cell); the reader gives the function that turns some of them into a
+`SourceSpan`, so a warning points at lines, pages or sheet rows as the container has them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Generic, NamedTuple, Protocol, TypeVar
+
+from jixiao.checks import cover_spans
+from jixiao.errors import ReadError
+from jixiao.model import (
+    AMOUNT_COLUMNS,
+    AMOUNT_LABELS,
+    Amounts,
+    Document,
+    FormFields,
+    Indicator,
+    Project,
+    ReadWarning,
+    Severity,
+    SourceSpan,
+    Unit,
+)
+from jixiao.readers.items import packed_starts, parse_item
+
+GRAND_TOTAL_NAMES = ("合计", "总计")
+ITEM_START = re.compile(r"^(\d{1,3})\s*、")
+# an amount as printed: thousands grouped by threes or not grouped at all
+AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+CENT = Decimal("0.01")
+# the lines above a table: its department (perhaps with the amount unit on the same line)
+# and the amount unit
+DEPARTMENT_LINE = re.compile(r"^(?:部门|单位)名称\s*[：:]\s*(?P<name>.+?)"
+                             r"(?:\s*(?:金额)?单位\s*[：:]\s*(?P<unit>万元|元|千元|亿元))?$")
+AMOUNT_UNIT = re.compile(r"(?:金额)?单位\s*[：:]\s*(?P<unit>万元|元|千元|亿元)")
+
+
+class Located(Protocol):
+    """A line of a cell as its container gives it."""
+
+    @property
+    def text(self) -> str: ...
+
+
+L = TypeVar("L", bound=Located)
+
+
+class Piece(NamedTuple):
+    """A line of a cell that carries its own span (a spreadsheet cell's line)."""
+
+    text: str
+    span: SourceSpan
+
+
+def piece_span(pieces: Sequence[Piece]) -> SourceSpan:
+    """The span of some pieces: from the first's to the last's."""
+    if not pieces:
+        return SourceSpan()
+    return pieces[0].span.cover(pieces[-1].span)
+
+
+@dataclass(slots=True)
+class RowCells(Generic[L]):
+    """One row of the template as a reader located it: the name and goal joined, the
+    amounts read, the indicator cell split into items (each a list of its lines)."""
+
+    name: str
+    amounts: Amounts
+    goal: str
+    items: list[list[L]]
+    span: SourceSpan
+    field_spans: dict[str, SourceSpan] = field(default_factory=dict)
+
+
+def heading(lines: Iterable[str]) -> tuple[str | None, str | None, str]:
+    """Title, department and amount unit from the lines above the table: the department
+    line, the unit line (or the unit at the department line's end), and the first other
+    line as the title."""
+    title = department = None
+    unit = "万元"
+    for raw in lines:
+        text = raw.strip()
+        if not text:
+            continue
+        if m := DEPARTMENT_LINE.match(text):
+            department = m.group("name").strip()
+            unit = m.group("unit") or unit
+        elif m := AMOUNT_UNIT.search(text):
+            unit = m.group("unit")
+        elif title is None:
+            title = text
+    return title, department, unit
+
+
+def _plain_join(lines: Sequence[Located], what: Callable[[], str]) -> str:
+    return "".join(line.text for line in lines)
+
+
+class RowBuilder(Generic[L]):
+    """Rows → the document's 合计, units and projects, with the warnings about them.
+
+    `span_of` turns a reader's lines into a span; `join` joins a cell's lines (the text
+    reader's also notes a number cut by a wrap; `what` names the field for that note)."""
+
+    def __init__(self, doc: Document, span_of: Callable[[Sequence[L]], SourceSpan],
+                 warnings: list[ReadWarning] | None = None,
+                 join: Callable[[Sequence[L], Callable[[], str]], str] = _plain_join) -> None:
+        self.doc = doc
+        self.span_of = span_of
+        self.join = join
+        self.warnings: list[ReadWarning] = [] if warnings is None else warnings
+        self.rows = 0  # rows seen, of every kind
+        self.seq = 0  # projects made
+
+    def warn(self, code: str, message: str, span: SourceSpan,
+             severity: Severity = Severity.WARNING) -> None:
+        self.warnings.append(ReadWarning(code, message, span, severity))
+
+    # ---- cells ----------------------------------------------------------------------
+
+    def money(self, value: object, column: str, span: SourceSpan) -> Decimal | None:
+        """A cell's amount: an empty cell is None; text must be an amount as printed
+        (lines joined back by position still one figure); a spreadsheet's float keeps
+        every decimal it has, with a note when it has more than two."""
+        if value is None:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        if isinstance(value, bool):  # a TRUE in an amount column is no figure
+            value = str(value)
+        if isinstance(value, int):
+            return Decimal(value)
+        if isinstance(value, float):
+            exact = Decimal(repr(value))
+            cents = exact.quantize(CENT)
+            if cents != exact:
+                self.warn("amount-precision", f"{AMOUNT_LABELS[column]} {value} has more than "
+                          "two decimals; kept as is", span, Severity.INFO)
+                return exact
+            return cents  # with two decimals, as the sheet shows them
+        text = "".join(str(value).split())
+        if not text:
+            return None
+        if not AMOUNT.match(text):
+            raise ReadError("bad-amount", f"{AMOUNT_LABELS[column]} '{text}' is not an amount "
+                            f"in {self.doc.amount_unit}", span)
+        return Decimal(text.replace(",", ""))
+
+    def amounts(self, cells: Mapping[str, object], span: SourceSpan) -> Amounts:
+        """The four amount columns of a row whose columns the container shows."""
+        return Amounts(*(self.money(cells.get(c), c, span) for c in AMOUNT_COLUMNS))
+
+    @staticmethod
+    def items(lines: Iterable[L]) -> list[list[L]]:
+        """An indicator cell's lines as items: a new item at each line that starts with
+        `N、`; lines before the first such line are an item of their own."""
+        out: list[list[L]] = []
+        for line in lines:
+            if not out or ITEM_START.match(line.text):
+                out.append([line])
+            else:
+                out[-1].append(line)
+        return out
+
+    def indicator(self, seq: int, raw: str, parts: Sequence[L]) -> Indicator:
+        """One item's text (without its `N、`) → an indicator, its doubts as warnings."""
+        parsed = parse_item(seq, raw)
+        span = self.span_of(parts)
+        for code, message, severity, where in parsed.doubts:
+            at = span if where == "all" or len(parts) == 1 else \
+                self.span_of(parts[:1] if where == "first" else parts[-1:])
+            self.warnings.append(ReadWarning(code, message, at, severity))
+        form = FormFields(level2=parsed.level2, target_long=parsed.target_long) \
+            if parsed.level2 is not None or parsed.target_long is not None else None
+        return Indicator(seq, parsed.category, parsed.name, parsed.target, raw, span, form)
+
+    def indicators(self, item: Sequence[L], position: int, project: str) -> list[Indicator]:
+        """One item (its lines), and the items packed after it into the same paragraph
+        (`…。2、1-产出指标；…`: the template that codes its levels packs them so). An item
+        without its number takes `position` (1-based)."""
+        if len(item) == 1:
+            text = item[0].text
+        else:
+            text = self.join(item, lambda: f"indicator {position} of '{project}'")
+        head = ITEM_START.match(text)
+        seq = int(head.group(1)) if head else position
+        start = head.end() if head else 0
+        packed = packed_starts(text, seq)
+        if not packed:
+            return [self.indicator(seq, text[start:], item)]
+        ends = []  # the offset after each line, to find the lines of each packed item
+        at = 0
+        for line in item:
+            at += len(line.text)
+            ends.append(at)
+        pieces = []
+        for cut, end, number in packed:
+            pieces.append((seq, start, cut))
+            seq, start = number, end
+        pieces.append((seq, start, len(text)))
+        out = []
+        for seq, start, end in pieces:
+            first = min(bisect.bisect_right(ends, start), len(item) - 1)
+            last = min(bisect.bisect_left(ends, end), len(item) - 1)
+            out.append(self.indicator(seq, text[start:end], item[first:last + 1] or item))
+        return out
+
+    def project_indicators(self, items: Sequence[Sequence[L]], project: str
+                           ) -> list[Indicator]:
+        out: list[Indicator] = []
+        for item in items:
+            out += self.indicators(item, len(out) + 1, project)
+        return out
+
+    # ---- rows -----------------------------------------------------------------------
+
+    def add(self, cells: RowCells[L]) -> Project | None:
+        """A row in the order printed: 合计 (a row named so without items), a unit's
+        subtotal (a row without goal and items), or a project."""
+        self.rows += 1
+        if cells.name in GRAND_TOTAL_NAMES and not cells.items:
+            self.grand_total(cells.amounts, cells.span)
+            return None
+        if not cells.goal.strip() and not cells.items:
+            self.unit(cells.name, cells.amounts, cells.span)
+            return None
+        return self.project(cells)
+
+    def grand_total(self, amounts: Amounts, span: SourceSpan) -> None:
+        """The template opens with its 合计; one elsewhere is said, a second is not read."""
+        if self.doc.grand_total is not None:
+            self.warn("grand-total-position", "a second 合计 row: not read, the first 合计 is "
+                      "kept", span)
+            return
+        if self.rows > 1:
+            self.warn("grand-total-position", "a 合计 row that is not the first row", span)
+        self.doc.grand_total = amounts
+
+    def unit(self, name: str, amounts: Amounts | None, span: SourceSpan,
+             by_name: bool = False) -> Unit:
+        """A unit's subtotal row. `by_name`: the unit is named in a column of its own
+        (its projects may come before its subtotal row), so an existing one is reused."""
+        if by_name:
+            for unit in self.doc.units:
+                if unit.name == name:
+                    if amounts is not None:
+                        unit.subtotal, unit.span = amounts, span
+                    return unit
+        self.doc.units.append(Unit(name, amounts, span=span))
+        return self.doc.units[-1]
+
+    def project(self, cells: RowCells[L], unit: str | None = None,
+                indicators: list[Indicator] | None = None) -> Project:
+        """A project row, numbered in order of the document: its items parsed (or its
+        `indicators` made already, a sheet with a row for each); it goes to the last unit
+        read, or to the unit a column names (`unit`)."""
+        self.seq += 1
+        if indicators is None:
+            indicators = self.project_indicators(cells.items, cells.name)
+        seqs = [i.seq for i in indicators]
+        if seqs != list(range(1, len(seqs) + 1)):
+            self.warn("item-numbering", f"'{cells.name}': indicators are numbered {seqs}",
+                      cover_spans(i.span for i in indicators))
+        if not cells.name:
+            self.warn("missing-name", "a project row without a name",
+                      cells.field_spans.get("amounts", cells.span))
+        project = Project(self.seq, cells.name, cells.amounts, cells.goal, indicators,
+                          cells.span, cells.field_spans)
+        target = self.unit(unit, None, cells.span, by_name=True) if unit is not None \
+            else self.doc.current_unit()
+        target.projects.append(project)
+        return project
+
+    def finish(self) -> None:
+        """What only the whole table shows: a unit row with no projects, a table of
+        projects without its 合计."""
+        doc = self.doc
+        for u in doc.units:
+            if u.subtotal is not None and not u.projects:
+                self.warn("unit-without-projects", f"the row '{u.name}' has amounts but no "
+                          "goal or indicators, and no projects follow it", u.span)
+        if doc.grand_total is None and self.seq:
+            first = doc.units[0].span if doc.units and doc.units[0].subtotal is not None \
+                else doc.projects[0].span
+            self.warn("missing-grand-total", "表格没有合计（总计）行：表格可能不完整", first)
+
