@@ -64,7 +64,7 @@ def test_cli_monitor_writes_the_form(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "projects: green" in result.output
     rows = list(load_workbook(tmp_path / "m.xlsx").active.iter_rows(min_row=3))
-    assert len(rows) == 540 and rows[0][-1].value in ("green", "yellow", "red")
+    assert len(rows) == 540 and rows[0][-1].value in ("绿", "黄", "红")
     pdf = tmp_path / "m.pdf"
     assert runner.invoke(app, ["monitor", str(table), "--actuals", str(sheet), "--date",
                                "2023-07-31", "-o", str(pdf)]).exit_code == 0

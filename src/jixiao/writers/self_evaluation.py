@@ -122,13 +122,14 @@ def write_monitoring_xlsx(doc: Document, monitors: list, on: object,
         rate = "" if m.execution_progress is None else percent(m.execution_progress)
         for i in m.indicators:
             append_row(sheet, [m.project.seq, m.project.name, m.budget, m.executed, rate,
-                               percent(m.time_progress), m.light, i.indicator.category,
+                               percent(m.time_progress), LIGHTS[m.light], i.indicator.category,
                                i.indicator.name, i.target, i.current, i.expected,
-                               *([None] * len(CAUSES)), i.cause, i.likelihood, i.light])
+                               *([None] * len(CAUSES)), i.cause, i.likelihood,
+                               LIGHTS[i.light]])
             row = sheet.max_row
-            for column in (7, sheet.max_column):  # the project's light, the indicator's
-                cell = sheet.cell(row, column)
-                cell.fill = PatternFill("solid", fgColor=fills[str(cell.value)])
+            # the project's light, the indicator's: 红/黄/绿 as the form writes them
+            for column, light in ((7, m.light), (sheet.max_column, i.light)):
+                sheet.cell(row, column).fill = PatternFill("solid", fgColor=fills[light])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
