@@ -83,16 +83,30 @@ def test_every_route_of_the_app_is_in_the_web_docs(tmp_path: Path) -> None:
     assert missing == []
 
 
-def test_the_cli_reference_is_generated_from_the_help() -> None:
-    """docs/cli.md is what tools/cli_reference.py makes from every command's --help now:
-    a changed option or help text without `make docs` fails here."""
+def _tool(name: str) -> Any:
+    """A script of tools/ (not a package) loaded as a module."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("cli_reference",
-                                                  REPO / "tools" / "cli_reference.py")
+    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
+    return tool
+
+
+def test_the_cli_reference_is_generated_from_the_help() -> None:
+    """docs/cli.md is what tools/cli_reference.py makes from every command's --help now:
+    a changed option or help text without `make docs` fails here."""
+    tool = _tool("cli_reference")
     written = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
     assert {f"## jixiao {' '.join(p)}" for p in tool.commands(app)} <= set(written.splitlines())
     assert written == tool.reference(), "docs/cli.md is stale: run `make docs`"
+
+
+def test_the_readme_shows_what_make_demo_prints() -> None:
+    """README's demo output is a real run's: `make demo` (into a temporary directory) prints
+    what README says it prints, file sizes aside (tools/readme_demo.py --write updates it)."""
+    tool = _tool("readme_demo")
+    output = tool.run_demo()
+    assert "142 projects" in output and "out/demo/jixiao.sqlite" in output
+    assert tool.differences(output) == []
