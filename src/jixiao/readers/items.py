@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from jixiao.messages import say
 from jixiao.model import Severity
 from jixiao.targets import Kind
 from jixiao.targets import parse as parse_target
@@ -58,42 +59,44 @@ def parse_item(seq: int, raw: str) -> ParsedItem:
         return _parse_coded(seq, body, coded, doubts)
     if body[-1:] in ITEM_TERMINATORS:
         if body[-1] in "：。":
-            doubts.append(("odd-terminator", f"indicator {seq} ends with '{body[-1]}' instead "
-                           "of ';'", Severity.INFO, "last"))
+            doubts.append(("odd-terminator", say("warnings.odd-terminator", seq=seq,
+                                                 end=body[-1]), Severity.INFO, "last"))
         body = body[:-1]
     else:
-        doubts.append(("missing-terminator", f"indicator {seq} has no closing ';'",
-                       Severity.INFO, "last"))
+        doubts.append(("missing-terminator", say("warnings.missing-terminator", seq=seq,
+                                                 end=";"), Severity.INFO, "last"))
     category = None
     m = CATEGORY_RE.match(body)
     if m:
         category = m.group(1)
         body = body[m.end():]
         if not m.group(2):
-            doubts.append(("category-without-colon", f"indicator {seq}: '{category}' is not "
-                           "followed by '：'; read as the category", Severity.WARNING, "first"))
+            doubts.append(("category-without-colon", say(
+                "warnings.category-without-colon", seq=seq, category=category),
+                Severity.WARNING, "first"))
     else:
-        doubts.append(("missing-category", f"indicator {seq} has no category "
-                       "(产出/效益/满意度指标)", Severity.WARNING, "first"))
+        doubts.append(("missing-category", say("warnings.missing-category", seq=seq),
+                       Severity.WARNING, "first"))
     label = LABEL_RE.search(body)
     if label:
         name, target = body[: label.start()], body[label.end():]
         if label.group(2) != STANDARD_LABEL:
-            doubts.append(("misspelt-label", f"indicator {seq}: '{label.group(2)}' read as "
-                           f"{STANDARD_LABEL}", Severity.WARNING, "all"))
+            doubts.append(("misspelt-label", say("warnings.misspelt-label", seq=seq,
+                                                 found=label.group(2), standard=STANDARD_LABEL),
+                           Severity.WARNING, "all"))
     else:
         cut = min((k for k in (body.find("；"), body.find(";")) if k >= 0), default=-1)
         if cut >= 0:
             name, target = body[:cut], body[cut + 1:]
-            doubts.append(("missing-label", f"indicator {seq} has no 年度指标值 label; the text "
-                           "after '；' is read as the target", Severity.WARNING, "all"))
+            doubts.append(("missing-label", say("warnings.missing-label", seq=seq),
+                           Severity.WARNING, "all"))
         else:
             name, target = body, ""
-            doubts.append(("missing-target", f"indicator {seq} has no target",
+            doubts.append(("missing-target", say("warnings.missing-target", seq=seq),
                            Severity.WARNING, "all"))
     if target and parse_target(target).kind is Kind.UNPARSED:
-        doubts.append(("unparsed-target", f"indicator {seq}: the target '{target}' is not in "
-                       "the target grammar; kept as text", Severity.WARNING, "all"))
+        doubts.append(("unparsed-target", say("warnings.unparsed-target", seq=seq,
+                                              target=target), Severity.WARNING, "all"))
     return ParsedItem(category, name, target, doubts)
 
 
@@ -104,27 +107,28 @@ def _parse_coded(seq: int, body: str, coded: re.Match[str],
     if body[-1:] in ITEM_TERMINATORS:
         body = body[:-1]
     else:
-        doubts.append(("missing-terminator", f"indicator {seq} has no closing '。'",
-                       Severity.INFO, "last"))
+        doubts.append(("missing-terminator", say("warnings.missing-terminator", seq=seq,
+                                                 end="。"), Severity.INFO, "last"))
     rest = body[coded.end():]
     target_long = None
     label = LABEL_RE.search(rest)
     if label:
         head, target = rest[: label.start()], rest[label.end():]
         if label.group(2) != STANDARD_LABEL:
-            doubts.append(("misspelt-label", f"indicator {seq}: '{label.group(2)}' read as "
-                           f"{STANDARD_LABEL}", Severity.WARNING, "all"))
+            doubts.append(("misspelt-label", say("warnings.misspelt-label", seq=seq,
+                                                 found=label.group(2), standard=STANDARD_LABEL),
+                           Severity.WARNING, "all"))
     else:
         head, target = rest, ""
-        doubts.append(("missing-target", f"indicator {seq} has no 年度指标值",
+        doubts.append(("missing-target", say("warnings.missing-annual", seq=seq),
                        Severity.WARNING, "all"))
     long = LONG_LABEL_RE.search(head)
     name = head
     if long:
         name, target_long = head[: long.start()], head[long.end():]
     if target and parse_target(target).kind is Kind.UNPARSED:
-        doubts.append(("unparsed-target", f"indicator {seq}: the target '{target}' is not in "
-                       "the target grammar; kept as text", Severity.WARNING, "all"))
+        doubts.append(("unparsed-target", say("warnings.unparsed-target", seq=seq,
+                                              target=target), Severity.WARNING, "all"))
     return ParsedItem(coded.group("category"), name, target, doubts,
                       coded.group("level2") or None, target_long)
 
