@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from jixiao.errors import ReadError
+from jixiao.forms import layout
 from jixiao.forms.vocabulary import Match, Vocabulary, normal, split_points, vocabulary
 from jixiao.model import (
     Amounts,
@@ -208,6 +209,8 @@ class FormReader:
                 elif list_layout:
                     i = self._list_table(roles, end)
                     current = self.projects[-1] if self.projects else self._new_project()
+                elif "columns" in self.grid.notes:  # pdftotext -layout: rows rebuilt
+                    i = layout.read_table(self, current, roles, end, _Levels())
                 else:
                     i = self._indicator_table(current, roles, end)
                 continue

@@ -104,14 +104,19 @@ _SIDE_BY_SIDE = re.compile(r"\S {3,}\S")  # cells apart by runs of spaces (pdfto
 SPACED_MIN_PAIRS = 3
 # a spaced copy of fewer lines than this is the whole form on a line or two: a stream
 SPACED_ROW_LINES = 10
+# pdftotext -layout: cells side by side on many lines, each at its place on the page
+LAYOUT_MIN_LINES = 5
+LAYOUT_SHARE = 0.2
+_RUN = re.compile(r"\S+(?: \S+)*")  # a -layout cell: words apart by one space at most
 
 
 def text_layout(lines: list[str]) -> str:
     """How a text keeps its cells: 'pipes' (cells separated by | on one line),
     'cell-lines' (one cell per line ending in ' |'), 'blank-lines' (a cell per line,
     a blank line after each), 'spaced' (a row per line, its cells apart by single
-    spaces: a web page copied as text), or 'lines' (no separators: a row per line at
-    best)."""
+    spaces: a web page copied as text), 'columns' (each cell at its place on the page,
+    columns apart by runs of spaces: pdftotext -layout), or 'lines' (no separators: a
+    row per line at best)."""
     content = [s for s in lines if s.strip()]
     if not content:
         return "lines"
@@ -131,6 +136,8 @@ def text_layout(lines: list[str]) -> str:
     if len(content) >= 10 and blanks >= 0.7 * len(content):
         return "blank-lines"
     side = sum(1 for s in content if _SIDE_BY_SIDE.search(s.strip()))
+    if side >= LAYOUT_MIN_LINES and side >= LAYOUT_SHARE * len(content):
+        return "columns"
     if side < 3 and sum(len(_SPACED_FIGURES.findall(s)) for s in content) >= SPACED_MIN_PAIRS:
         return "spaced"
     return "lines"
@@ -193,6 +200,8 @@ def text_grid(text: str, file: str | None = None, limits: Limits = DEFAULT) -> G
             cells.append(Cell(0, k, line.strip(), line=n))
             k += 1
         grid = Grid(cells, file, "text", positioned=False, rowless=True)
+    elif layout == "columns":
+        return check_size(layout_grid(lines, file), limits)
     elif layout == "spaced":
         # every run of white space parts two cells (empty cells leave no trace); a label
         # wrapped in its cell goes on to the next line (the form reader joins it)
@@ -212,6 +221,55 @@ def text_grid(text: str, file: str | None = None, limits: Limits = DEFAULT) -> G
         grid = Grid(cells, file, "text", positioned=False)
         grid.notes.append("lines")
     return check_size(grid, limits)
+
+
+def layout_grid(lines: list[str], file: str | None = None) -> Grid:
+    """The cells of pdftotext -layout text: each run of words (apart by one space at most)
+    a cell, placed by its characters on the line (pdftotext gives every glyph one
+    character's place, CJK or not, so a column is a range of characters): `col` and
+    `box` = (first character, line, past the last, line + 1), the line its row, a form
+    feed a new page. A word printed one character a line (年 / 度 / 目 / 标, a vertical
+    label) is one cell over those lines. Where the columns of a table are — the gaps the
+    heading and its rows share — is the form reader's to find (forms/layout.py)."""
+    cells: list[Cell] = []
+    page = 1
+    for row, raw in enumerate(lines):
+        page += raw.count("\f")
+        line = raw.replace("\f", "")
+        for m in _RUN.finditer(line):
+            cells.append(Cell(row, m.start(), m.group(), 1, m.end() - m.start(), page=page,
+                              line=row + 1, box=(m.start(), row, m.end(), row + 1)))
+    grid = Grid(_vertical_words(cells), file, "text", positioned=True)
+    grid.notes.append("columns")
+    return grid
+
+
+def _vertical_words(cells: list[Cell]) -> list[Cell]:
+    """Single characters on consecutive lines at one place, alone there: one word."""
+    by_row: dict[int, list[Cell]] = {}
+    for c in cells:
+        by_row.setdefault(c.row, []).append(c)
+    used: set[int] = set()
+    out: list[Cell] = []
+    for c in cells:
+        if id(c) in used:
+            continue
+        run = [c]
+        if len(c.text) == 1 and not c.text.isascii():
+            while True:
+                below = [d for d in by_row.get(run[-1].row + 1, [])
+                         if len(d.text) == 1 and abs(d.col - c.col) <= 1 and not d.text.isascii()]
+                if len(below) != 1:
+                    break
+                run.append(below[0])
+        if len(run) >= 2:
+            used.update(id(d) for d in run)
+            box = (min(d.col for d in run), c.row, max(d.col for d in run) + 1, run[-1].row + 1)
+            out.append(Cell(c.row, box[0], "".join(d.text for d in run), len(run), 1,
+                            page=c.page, line=c.line, box=box))
+        else:
+            out.append(c)
+    return out
 
 
 def iter_texts(rows: list[list[Cell]]) -> Iterator[str]:

@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from jixiao.errors import ReadError
+from jixiao.messages import say
 from jixiao.model import (
     Amounts,
     Document,
@@ -116,9 +117,9 @@ class TextReader:
             return lines[0].text
         for a, b in itertools.pairwise(lines):
             if a.text and b.text and _numeric_join(a.text[-1], b.text[0]):
-                self.warn("number-split-by-wrap",
-                          f"{what()}: a number is split across lines {a.no}-{b.no} and was "
-                          f"joined as {a.text[-6:]}{b.text[:6]!s}…", [a, b], Severity.INFO)
+                self.warn("number-split-by-wrap", say(
+                    "warnings.number-split-by-wrap", what=what(), first=a.no, last=b.no,
+                    joined=f"{a.text[-6:]}{b.text[:6]!s}"), [a, b], Severity.INFO)
         return _text(lines)
 
     # ---- pass 1: lines --------------------------------------------------------------
@@ -177,9 +178,7 @@ class TextReader:
             item = ITEM_RE.match(line.text)
             if item:
                 if not rows:
-                    raise self.fail("item-before-row",
-                                    "an indicator item comes before any project row: expected "
-                                    "a project name with its amounts first", [line])
+                    raise self.fail("item-before-row", say("errors.item-before-row"), [line])
                 row = rows[-1]
                 if row.items:
                     row.items[-1].parts.extend(pending)
@@ -200,9 +199,7 @@ class TextReader:
             pending = []
             rows.append(row)
         if not rows:
-            raise self.fail("no-table", "found no table row: expected lines like "
-                            "'项目名称 1,234.56 1,234.56' (a name with its amounts in 万元)",
-                            table[:1])
+            raise self.fail("no-table", say("errors.no-table-row"), table[:1])
         self.settle_end(rows[-1], pending)
         return rows
 
@@ -244,8 +241,7 @@ class TextReader:
             item.parts.extend(pending[:end])
             rest = pending[end:]
         if next_has_name and rest:
-            self.warn("unassigned-text", "text after a goal printed out of order was kept with "
-                      "that goal, because the next row has its name on its amount line", rest)
+            self.warn("unassigned-text", say("warnings.unassigned-text"), rest)
             row.goal_lines.extend(rest)
             return []
         return rest
@@ -259,21 +255,20 @@ class TextReader:
         cut = end_line.text.rfind("。")
         fragment = end_line.text[cut + 1:].strip() if cut >= 0 else ""
         item = row.items[-1]
-        self.warn("goal-out-of-order",
-                  f"the goal of row {row.amount_line.no} is printed after its indicators "
-                  f"(lines {goal[0].no}-{end_line.no}); read as the goal", goal)
+        self.warn("goal-out-of-order", say("warnings.goal-out-of-order", row=row.amount_line.no,
+                                           first=goal[0].no, last=end_line.no), goal)
         if fragment:
             goal[-1] = _Line(end_line.no, end_line.text[: cut + 1], end_line.page)
             item_text = _text(item.parts)
             if item_text[-1:] not in ITEM_TERMINATORS:
                 item.parts.append(_Line(end_line.no, fragment, end_line.page))
-                self.warn("displaced-fragment",
-                          f"'{fragment}' at the end of line {end_line.no} belongs to indicator "
-                          f"{item.seq} (line {item.parts[0].no}, which ends without a "
-                          f"terminator); re-attached", [item.parts[0], end_line])
+                self.warn("displaced-fragment", say(
+                    "warnings.displaced-fragment", fragment=fragment, line=end_line.no,
+                    seq=item.seq, item_line=item.parts[0].no), [item.parts[0], end_line])
             else:
-                self.warn("displaced-fragment", f"'{fragment}' after the goal on line "
-                          f"{end_line.no} belongs nowhere; dropped from the goal", [end_line])
+                self.warn("displaced-fragment", say("warnings.displaced-fragment-dropped",
+                                                    fragment=fragment, line=end_line.no),
+                          [end_line])
         row.goal_lines = goal
         return lines[last + 1:]
 
@@ -281,27 +276,23 @@ class TextReader:
         """The end of the file: what is left must close the last row."""
         if not row.items:
             if pending or row.goal_on_amount_line:
-                raise self.fail("truncated", f"the table ends inside '{row.label}': expected its "
-                                "indicators (1、…；年度指标值:…;) after the goal",
+                raise self.fail("truncated", say("errors.truncated-goal", label=row.label),
                                 pending or [row.amount_line])
-            raise self.fail("truncated", f"the table ends after the row '{row.label}': expected "
-                            "its goal and indicators", [row.amount_line])
+            raise self.fail("truncated", say("errors.truncated-row", label=row.label),
+                            [row.amount_line])
         rest = self.settle(row, pending, next_has_name=False)
         if rest:
-            raise self.fail("truncated", "the table ends with text that is not followed by "
-                            "amounts: expected a project row (name and amounts)", rest)
+            raise self.fail("truncated", say("errors.truncated-text"), rest)
         item = row.items[-1]
         text = _text(item.parts)
         unterminated = text[-1] not in ITEM_TERMINATORS
         # without its ';' and without its label, '…；年度' is a cut, not a label-less item
         if not has_target(text) or (unterminated and not LABEL_RE.search(text)):
-            raise self.fail("truncated", f"the table ends inside indicator {item.seq} "
-                            f"'{text[:30]}': expected its 年度指标值 and a closing ';'",
-                            item.parts)
+            raise self.fail("truncated", say("errors.truncated-item", seq=item.seq,
+                                             text=text[:30]), item.parts)
         if unterminated:
-            self.warn("possibly-truncated", f"the table ends with indicator {item.seq} "
-                      "without its closing ';': if the file was cut short, its target may be "
-                      "incomplete", item.parts[-1:])
+            self.warn("possibly-truncated", say("warnings.possibly-truncated", seq=item.seq),
+                      item.parts[-1:])
 
     # ---- pass 3: the model ----------------------------------------------------------
 
@@ -311,13 +302,12 @@ class TextReader:
         if len(figures) == 4:
             return Amounts(*figures)
         if len(figures) == 1:
-            self.warn("amounts-incomplete", f"'{row.label}' shows one figure only; read as 总计",
+            self.warn("amounts-incomplete", say("warnings.amounts-incomplete", label=row.label),
                       where)
             return Amounts(figures[0], columns_inferred=True)
         if len(figures) == 3:
-            self.warn("amount-column-inferred",
-                      f"'{row.label}': the third figure {row.amounts[2]} could be 财政专户拨款 or "
-                      "其他资金 (empty cells leave no trace in text); read as 财政专户拨款",
+            self.warn("amount-column-inferred", say("warnings.amount-column-inferred",
+                                                    label=row.label, figure=row.amounts[2]),
                       where)
         return Amounts(*figures[:3], columns_inferred=True)
 
@@ -327,7 +317,7 @@ class TextReader:
         amount_span = self.span([row.amount_line])
         items = row.items
         if not items and not row.goal_lines and not row.goal_on_amount_line:  # 合计 or a unit
-            name = row.name or self.join(row.name_lines, lambda: "unit name")
+            name = row.name or self.join(row.name_lines, lambda: say("fields.unit-name"))
             span = self.span(row.name_lines or [row.amount_line]).cover(amount_span)
             return RowCells(name, amounts, "", [], span)
         restart = max((k for k, it in enumerate(items) if k and it.seq == 1), default=0)
@@ -337,13 +327,13 @@ class TextReader:
             row.goal_lines.extend(ln for it in items[:restart] for ln in it.parts)
             items = row.items = items[restart:]
         name_lines = row.name_lines if not row.name else [row.amount_line]
-        name = row.name or self.join(row.name_lines, lambda: "project name")
+        name = row.name or self.join(row.name_lines, lambda: say("fields.project-name"))
         goal_lines = row.goal_lines
         if row.goal_on_amount_line:
             amount_line = row.amount_line
             goal_lines = [_Line(amount_line.no, row.goal_on_amount_line, amount_line.page),
                           *goal_lines]
-        goal = self.join(goal_lines, lambda: f"goal of '{name}'") if goal_lines else ""
+        goal = self.join(goal_lines, lambda: say("fields.goal", name=name)) if goal_lines else ""
         field_spans = {"name": self.span(name_lines), "amounts": amount_span}
         if goal_lines:
             field_spans["goal"] = self.span(goal_lines)
@@ -359,9 +349,7 @@ class TextReader:
     def document(self) -> Document:
         before, table, pages = self.lines()
         if not table:
-            raise self.fail("no-table", "found no table: expected the column header "
-                            "'项目名称（资金使用单位） 总计 财政拨款 …' or rows with amounts",
-                            before[:1])
+            raise self.fail("no-table", say("errors.no-table"), before[:1])
         doc = Document(*heading(line.text for line in before))
         rows = self.rows(table)
         builder = RowBuilder(doc, self.span, self.warnings, self.join)
@@ -374,8 +362,7 @@ class TextReader:
             first = two_figure[0].field_spans["amounts"]
             self.warnings.append(ReadWarning(
                 "amount-column-inferred",
-                f"{len(two_figure)} project rows show 总计 and one more figure; text cannot tell "
-                "its column, so it is read as 财政拨款 (read the PDF to be sure)",
+                say("warnings.amount-column-inferred-two", n=len(two_figure)),
                 first, Severity.INFO))
         doc.warnings = sorted(self.warnings, key=lambda w: w.span.first_line or 0)
         n_lines = self.text.count("\n") + (not self.text.endswith("\n"))
