@@ -550,9 +550,9 @@ MALFORMED: list[tuple[str, bytes | dict[str, Any], str]] = [
                                                      "severity": "fatal"}]}, "projects": []},
      "document.warnings[0].severity"),
     ("nested 100,000 deep", b'{"document": {}, "projects": ' + b"[" * 100_000
-     + b"]" * 100_000 + b"}", "not valid JSON"),
+     + b"]" * 100_000 + b"}", "不是有效的 JSON"),
     ("a 5,000-digit number", b'{"document": {}, "projects": [{"seq": ' + b"9" * 5000
-     + b"}]}", "not valid JSON"),
+     + b"}]}", "不是有效的 JSON"),
 ]
 
 

@@ -11,6 +11,7 @@ from jixiao.checks import judge
 from jixiao.errors import ReadError
 from jixiao.interchange import from_dict
 from jixiao.limits import DEFAULT, Limits
+from jixiao.messages import say
 from jixiao.model import Document, ReadWarning, Severity, SourceInfo, SourceSpan
 from jixiao.readers.containers import check_document
 from jixiao.readers.text import read_text_bytes
@@ -87,8 +88,8 @@ def _read_bytes(data: bytes, file: str | None, limits: Limits,
             parsed = json.loads(data.decode("utf-8-sig"))
         except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, 4,300+ digits, deep
             line = getattr(exc, "lineno", None)
-            raise ReadError("bad-json", f"not valid JSON: {exc}", SourceSpan(file, line, line)) \
-                from None
+            raise ReadError("bad-json", say("errors.bad-json", line=line or 1),
+                            SourceSpan(file, line, line)) from None
         doc = from_dict(parsed, file)
         if doc.source.file is None:  # JSON made by hand: it is its own source
             doc.source.file = file
@@ -259,8 +260,10 @@ def load_bytes(path: str | Path) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        raise ReadError("unreadable", f"cannot open: {exc.strerror}", SourceSpan(str(path))) \
-            from None
+        why = {FileNotFoundError: "file-missing", PermissionError: "not-permitted",
+               IsADirectoryError: "is-directory"}.get(type(exc), "os-error")
+        raise ReadError("unreadable", say("errors.unreadable", why=say(f"errors.{why}")),
+                        SourceSpan(str(path))) from None
 
 
 def read(path: str | Path, ocr: str | OcrOptions | None = None) -> Document:

@@ -6,17 +6,18 @@ import codecs
 import re
 
 from jixiao.errors import ReadError
+from jixiao.messages import say
 from jixiao.model import SourceSpan
 
 # Magic numbers of formats that are certainly not a text table.
 _BINARY_MAGIC = {
-    b"%PDF": "a PDF",
-    b"PK\x03\x04": "a ZIP container (xlsx, docx …)",
-    b"\xd0\xcf\x11\xe0": "an OLE file (xls, doc …)",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"\x1f\x8b": "a gzip archive",
-    b"SQLite format 3": "a SQLite database",
+    b"%PDF": "pdf",  # keys of the catalogue's binary.* (what users are told it is)
+    b"PK\x03\x04": "zip",
+    b"\xd0\xcf\x11\xe0": "ole",
+    b"\x89PNG": "png",
+    b"\xff\xd8\xff": "jpeg",
+    b"\x1f\x8b": "gzip",
+    b"SQLite format 3": "sqlite",
 }
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # all but \t \n \f \r
 
@@ -25,16 +26,17 @@ def decode_text(data: bytes, file: str | None = None) -> tuple[str, str]:
     """Return (text, encoding). Line ends become '\\n'; form feeds are kept (page breaks)."""
     where = SourceSpan(file)
     if not data.strip(b" \t\r\n\f\x00"):
-        raise ReadError("empty", "the file is empty: expected a 项目支出绩效目标表", where)
+        raise ReadError("empty", say("errors.empty"), where)
     for magic, kind in _BINARY_MAGIC.items():
         if data.startswith(magic):
-            raise ReadError("not-text", f"this is {kind}, not text output of a table", where)
+            raise ReadError("not-text", say("errors.not-text", kind=say(f"binary.{kind}")),
+                            where)
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         text, encoding = _strict(data, "utf-16", where), "utf-16"
     elif data.startswith(codecs.BOM_UTF8):
         text, encoding = _strict(data, "utf-8-sig", where), "utf-8-sig"
     elif b"\x00" in data[:4096]:
-        raise ReadError("not-text", "binary data (NUL bytes): expected a text file", where)
+        raise ReadError("not-text", say("errors.binary-nul"), where)
     else:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
@@ -48,8 +50,7 @@ def decode_text(data: bytes, file: str | None = None) -> tuple[str, str]:
                 raise _undecodable(data, worst.start, worst.encoding.upper(), where) from None
     controls = len(_CONTROL_RE.findall(text, 0, 65536))
     if controls > max(3, len(text[:65536]) // 200):
-        raise ReadError("not-text", "binary data (control characters): expected a text file",
-                        where)
+        raise ReadError("not-text", say("errors.binary-control"), where)
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
@@ -64,7 +65,6 @@ def _undecodable(data: bytes, start: int, encoding: str, where: SourceSpan) -> R
     line = data[:start].count(b"\n") + 1
     return ReadError(
         "bad-encoding",
-        f"byte {start} (line {line}) is not valid {encoding}, nor UTF-8 or GB18030: "
-        "expected a text file",
+        say("errors.bad-encoding", start=start, line=line, encoding=encoding),
         SourceSpan(where.file, line, line),
     )

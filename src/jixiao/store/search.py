@@ -24,6 +24,7 @@ from jixiao.store.schema import documents, indicators, projects
 
 KINDS = {"project": "项目名称", "goal": "绩效目标", "indicator": "指标名称"}
 _TRGM_INDEXES = (("projects", "name"), ("projects", "goal"), ("indicators", "name"))
+TRGM_INDEXES = _TRGM_INDEXES  # (table, column): a large load drops them (store.load)
 
 
 def create_search_index(conn: Connection) -> None:
