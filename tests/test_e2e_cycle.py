@@ -1,8 +1,10 @@
 """The review cycle end to end in Debian's headless Chromium (Playwright) against `jixiao
 serve`: a department uploads and submits; the reviewer returns two projects with opinions
 and the table; the department finds them in its 待办, uploads a revised table, sees the
-differences and resubmits; the reviewer approves. Screenshots at 1366×768 go to
-out/screenshots/ (cycle-*.png)."""
+differences and resubmits; the reviewer approves. At year end the department uploads the
+actuals sheet, fixes the value the checks refuse, completes a project in the grid; the
+admin's pages. Screenshots at 1366×768 go to out/screenshots/ (cycle-*.png, yearend-*.png,
+admin-*.png)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from ports import free_port, wait_for_port
 from test_e2e import CHROMIUM, _login, _shot
@@ -33,7 +36,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str,
     db = str(folder / "cycle.sqlite")
     jixiao = str(Path(sys.executable).with_name("jixiao"))
     env = {**os.environ, "JIXIAO_PASSWORD": PASSWORD}
-    for args in (["reviewer", "--role", "reviewer"],
+    for args in (["reviewer", "--role", "reviewer"], ["admin", "--role", "admin"],
                  ["psb", "--role", "department", "--department", "广州市公安局"]):
         subprocess.run([jixiao, "users", "add", *args, "--db", db], check=True, env=env,
                        capture_output=True)
@@ -138,4 +141,100 @@ def test_submit_return_revise_resubmit_approve(server, browser) -> None:
     _shot(page, "cycle-overview")
     page.goto(f"{url}/documents/2?sort=total&order=desc")
     _shot(page, "cycle-document")
+    context.close()
+
+
+def _sheet_row(sheet, seq: int, position: int | None = None) -> int:
+    for row in range(3, sheet.max_row + 1):
+        if sheet.cell(row, 1).value == seq and (position is None
+                                                or sheet.cell(row, 3).value == position):
+            return row
+    raise AssertionError((seq, position))
+
+
+def test_year_end_sheet_then_grid(server, browser, tmp_path: Path) -> None:
+    """Runs after the cycle above: document 2 is the approved version."""
+    url, _, _ = server
+    context, page = _as(browser, url, "psb")
+    page.goto(f"{url}/documents/2")
+    assert page.inner_text("#yearend-done") == "0"
+    with page.expect_download() as download:
+        page.click("#dl-actuals")
+    sheet = tmp_path / "actuals.xlsx"
+    download.value.save_as(sheet)
+    book = load_workbook(sheet)
+    money, values = book["执行情况"], book["指标完成情况"]
+    money.cell(_sheet_row(money, 1), 4).value = 11394.1
+    money.cell(_sheet_row(money, 1), 5).value = 11200.5
+    money.cell(_sheet_row(money, 1), 6).value = "部分合同年底未结算"
+    answers = {1: "达成", 2: "150%", 3: "100"}  # 物业服务合格率 (98%) cannot be 150%
+    for position, value in answers.items():
+        values.cell(_sheet_row(values, 1, position), 8).value = value
+    bad_row = _sheet_row(values, 1, 2)
+    book.save(sheet)
+    page.set_input_files("#actuals-upload input[type=file]", str(sheet))
+    page.click("#actuals-upload button")
+    page.wait_for_url(re.compile(r".*/documents/2/actuals/sheet$"))
+    assert page.inner_text("#sheet-error-count") == "1"
+    error = page.locator("#sheet-errors tbody tr").first.inner_text()
+    assert f"指标完成情况\t{bad_row}\t实际完成值" in error and "超过了 100%" in error
+    _shot(page, "yearend-sheet-errors")
+    # fixed and uploaded again: stored whole, project 1 complete
+    values.cell(bad_row, 8).value = "97%"
+    book.save(sheet)
+    page.set_input_files("#actuals-upload input[type=file]", str(sheet))
+    page.click("#actuals-upload button")
+    page.wait_for_url(re.compile(r".*/documents/2/yearend\?.*stored=3"))
+    assert page.inner_text("#done-count") == "1"
+    _shot(page, "yearend-document")
+
+    # project 2 completed in the grid: a refused value first, then all of it saved at once
+    page.goto(f"{url}/documents/2/projects/2/yearend")
+    page.fill("input[name=budget]", "67394.50")
+    page.fill("input[name=executed]", "66000")
+    page.fill("input[name=value-0]", "九成以上")  # 队伍稳定率 90%: a number is wanted
+    page.fill("input[name=value-1]", "25分钟")
+    page.fill("input[name=value-2]", "达成")
+    page.click("#grid-save")
+    page.wait_for_selector("#grid-errors")
+    assert page.inner_text("#grid-error-count") == "1"
+    assert "是数值" in page.inner_text("#error-value-0")
+    assert page.input_value("input[name=value-1]") == "25分钟"  # kept, not stored
+    _shot(page, "yearend-grid-refused")
+    page.fill("input[name=value-0]", "92%")
+    page.click("#grid-save")
+    page.wait_for_selector("#grid-saved")
+    assert page.input_value("input[name=executed]") == "66000"
+    grade = page.inner_text("#grid-grade")
+    assert grade in ("优", "良", "中")
+    _shot(page, "yearend-grid-saved")
+    page.goto(f"{url}/documents/2/yearend")
+    assert page.inner_text("#done-count") == "2"
+    context.close()
+
+    # the bureau sees the department's completion on the overview
+    context, page = _as(browser, url, "reviewer")
+    page.goto(f"{url}/overview")
+    row = page.locator('#completion tr[data-department="广州市公安局"]').inner_text()
+    assert "\t2\t" in row
+    page.locator("#completion").scroll_into_view_if_needed()
+    _shot(page, "yearend-overview")
+    context.close()
+
+    # the admin's pages: users, the change log in Chinese, a profile as a form
+    context, page = _as(browser, url, "admin")
+    page.goto(f"{url}/admin/users")
+    _shot(page, "admin-users")
+    page.goto(f"{url}/admin/changes?user=psb&kind=actuals")
+    assert "填报实际完成值" in page.inner_text("#changes")
+    _shot(page, "admin-changes")
+    page.goto(f"{url}/admin/rules/edit")
+    page.fill("input[name=name]", "本局方案")
+    page.uncheck('input[name="Q4-vague-target.enabled"]')
+    page.click("#profile-save")
+    page.wait_for_selector("#profile-saved")
+    assert not page.is_checked('input[name="Q4-vague-target.enabled"]')
+    _shot(page, "admin-profile")
+    page.goto(f"{url}/account")
+    _shot(page, "admin-account")
     context.close()

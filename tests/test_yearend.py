@@ -285,6 +285,7 @@ def test_actuals_sheet_refused_whole_with_every_error_then_stored(web) -> None:
     assert stored.executions[1].executed == Decimal("11200.50")
     page = client.get(done.headers["location"])
     assert re.search(r'id="done-count">1<', page.text)  # project 1 complete, 2 only begun
+    assert re.search(r"部分填报 (\d+) ·", page.text)[1] == "1"  # the blank rows are not begun
     assert 'id="sheet-stored"' in page.text
     # the document page counts it too
     page = client.get(f"/documents/{d}")

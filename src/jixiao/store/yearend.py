@@ -217,10 +217,12 @@ def completion(engine: Engine, years: Mapping[int, int], period: str = FULL_YEAR
             if years[r[0]] == r[1] and (cell := per_project[r[0]].get(r[2])) is not None:
                 cell[1] = r[3]
         for r in conn.execute(select(executions.c.document_id, executions.c.year,
-                                     executions.c.project_seq, executions.c.executed)
+                                     executions.c.project_seq, executions.c.executed,
+                                     executions.c.adjusted_budget, executions.c.reason)
                               .where(executions.c.document_id.in_(ids),
                                      executions.c.period == period)):
-            if years[r[0]] == r[1]:
+            # a sheet's blank money row is stored too: only a figure or a reason counts
+            if years[r[0]] == r[1] and (r[3] is not None or r[4] is not None or r[5]):
                 touched.add((r[0], r[2]))
                 if r[3] is not None:
                     money.add((r[0], r[2]))

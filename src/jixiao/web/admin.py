@@ -377,6 +377,8 @@ def describe(change: Change, titles: dict[int, str]) -> ChangeRow:
         new = _shown(key, after[key]) if key in after else None
         if change.before is not None and change.after is not None and old == new:
             continue  # unchanged: not worth a line
+        if key not in before and new == "（空）":
+            continue  # nothing before, nothing after (a sheet's blank cell)
         fields.append((FIELDS.get(key, key), old if change.before is not None else None,
                        new if change.after is not None else None, key == "toml"))
     what, doc_id = _entity(change.entity, titles)
@@ -387,15 +389,16 @@ _DOCUMENT = re.compile(r"^(?:document |project |actual |execution |opinion \d+ o
 
 
 def _titles(engine: Any, changes: list[Change]) -> dict[int, str]:
-    """The department and title of each document the changes are about (one query)."""
+    """The department of each document the changes are about (one query)."""
     ids = {int(m[1]) for c in changes if (m := _DOCUMENT.match(c.entity))} - {0}
     ids = {i for i in ids if i <= INT32}
     if not ids:
         return {}
     with engine.connect() as conn:
-        return {r.id: " ".join(x for x in (r.department, r.title) if x) for r in conn.execute(
-            select(documents.c.id, documents.c.department, documents.c.title)
-            .where(documents.c.id.in_(ids)))}
+        # the department names the table well enough beside its number
+        return {r.id: r.department for r in conn.execute(
+            select(documents.c.id, documents.c.department).where(documents.c.id.in_(ids)))
+            if r.department}
 
 
 @router.get("/admin/changes")

@@ -95,6 +95,9 @@ def _yearend_page(request: Request, who: Caller, view: views.DocumentView, year:
         answered = sum(1 for (seq, _), a in answers.values.items()
                        if seq == p.seq and a.value.strip())
         money = answers.executions.get(p.seq)
+        if money is not None and money.adjusted_budget is None and money.executed is None \
+                and not money.reason:
+            money = None  # a sheet's blank row: nothing of the money given
         rows.append({"project": p, "answered": answered, "money": money,
                      "done": answered >= len(p.indicators) and money is not None
                      and money.executed is not None})
@@ -159,8 +162,9 @@ async def upload_sheet(request: Request, who: Who, doc_id: DocId, file: UploadFi
     await heavy(accounts.put_actuals, ws.engine, who.user, doc_id, answers.year,
                 answers.values.values(), answers.period,
                 executions=answers.executions.values(), replace=True)
+    answered = sum(1 for a in answers.values.values() if a.value.strip())
     return RedirectResponse(f"/documents/{doc_id}/yearend?year={answers.year}&period="
-                            f"{answers.period}&stored={len(answers.values)}", status_code=303)
+                            f"{answers.period}&stored={answered}", status_code=303)
 
 
 # ---- a project's grid ---------------------------------------------------------------------
