@@ -133,14 +133,15 @@ def test_a_load_killed_halfway_leaves_whole_documents_and_a_rerun_finishes(
 def test_the_cli_ingest_reviews_with_the_admins_active_profile(tmp_path: Path) -> None:
     """The same file gets the same findings everywhere: `jixiao ingest` (the bulk load)
     reviews with the profile an admin made active in the store, as a web upload does."""
+    from jixiao import library
     from jixiao.audit import Profile, audit
-    from jixiao.store import profiles
 
     db = tmp_path / "profiled.sqlite"
-    engine = store.connect(str(db))
+    house = library.open_store(str(db))
+    engine = house.engine
     toml = 'name = "本局方案"\n[rules.Q4-vague-target]\nenabled = false\n'
-    profiles.save_profile(engine, None, toml)
-    profiles.activate(engine, None, "本局方案")
+    library.save_profile(house, None, toml)
+    house.activate_profile(None, "本局方案")
     loaded = runner_invoke(["ingest", "-j", "1", str(SAMPLE), "--db", str(db)])
     assert loaded.exit_code == 0, loaded.output
     stored = store.load_findings(engine, 1)

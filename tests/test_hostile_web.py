@@ -35,8 +35,8 @@ from jixiao.interchange import to_dict
 from jixiao.limits import DEFAULT as LIMITS
 from jixiao.readers import read
 from jixiao.store import accounts
+from jixiao.store.store import Store, weight
 from jixiao.synthetic import generate_actuals, generate_document
-from jixiao.web.app import Workspace, weight
 from jixiao.writers.text import render_text
 from ports import free_port, wait_for_port
 from webclient import PASSWORD
@@ -506,12 +506,12 @@ def test_the_document_cache_is_bounded_by_weight(tmp_path: Path) -> None:
     ids = [store.ingest(engine, generate_document(sample, seed=s, projects=300)).document_id
            for s in (1, 2, 3)]
     weights = [weight(store.load_document(engine, i)) for i in ids]
-    ws = Workspace(engine, max_weight=weights[1] + weights[2])
+    ws = Store(engine, max_weight=weights[1] + weights[2])
     for i in ids:
         ws.document(i)
     count, held = ws.held
     assert (count, held) == (2, weights[1] + weights[2])  # the oldest went
-    small = Workspace(engine, max_weight=weights[0] - 1)
+    small = Store(engine, max_weight=weights[0] - 1)
     assert small.document(ids[0])[0].title == store.load_document(engine, ids[0]).title
     assert small.held == (0, 0)  # heavier than the whole budget: served, not kept
 

@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from jixiao import store
-from jixiao.audit import Profile
+from jixiao import library, store
 from jixiao.errors import JixiaoError, ReadError
 from jixiao.model import SourceInfo, SourceSpan
-from jixiao.store.profiles import active_profile
+from jixiao.store.accounts import User
+from jixiao.store.store import ACTIVE, Store
 
 BATCH_ROWS = 20_000  # indicator rows per transaction: large enough for COPY to pay
 IN_FLIGHT = 4  # files read ahead per worker
@@ -38,7 +38,7 @@ class FileOutcome:
 @dataclass(frozen=True, slots=True)
 class _Job:
     review: bool
-    profile: Profile  # the rules every file is reviewed by
+    profile: str | None  # the TOML of the rules every file is reviewed by (None: defaults)
     year: int | None
     known: frozenset[tuple[str, str]]
 
@@ -53,7 +53,6 @@ def _start_worker(job: _Job) -> None:
 
 def _read(path: Path) -> tuple[Path, store.PreparedDocument | tuple[str, str] | ReadError]:
     """In a worker: the file's rows, its (sha256, name) when already stored, or its error."""
-    from jixiao.audit import audit
     from jixiao.readers import load_bytes, read_bytes, sniff
 
     assert _job is not None
@@ -63,22 +62,27 @@ def _read(path: Path) -> tuple[Path, store.PreparedDocument | tuple[str, str] | 
         if (sha, path.name) in _job.known:
             return path, (sha, path.name)
         document = read_bytes(data, path.name)
-        findings = audit(document, _job.profile).findings if _job.review else ()
+        findings = library.review(document, _job.profile) if _job.review else ()
         return path, store.prepare(document, SourceInfo(path.name, sha, sniff(data)), findings,
                                    _job.year)
     except ReadError as exc:
         return path, exc
 
 
-def ingest_files(engine: Engine, paths: Sequence[Path], *, workers: int | None = None,
-                 review: bool = True, year: int | None = None, profile: Profile | None = None,
+def ingest_files(where: Store | Engine, paths: Sequence[Path], *, workers: int | None = None,
+                 review: bool = True, year: int | None = None, profile: str | None = ACTIVE,
+                 user: User | None = None,
                  on_each: Callable[[FileOutcome], None] | None = None) -> list[FileOutcome]:
-    """Read `paths` in `workers` processes (default: one per core) and store them; the
-    outcome of every file, in the order they finished. Unreadable files are reported,
-    never stored, and do not stop the others. Files are reviewed by `profile`, by default
-    the one an admin made active in the store (as a web upload is)."""
-    if profile is None:
-        profile = active_profile(engine)
+    """Read `paths` in `workers` processes (default: one per core) and store them, each
+    batch through `Store.ingest_prepared` (one transaction, a change-log row per new
+    document); the outcome of every file, in the order they finished. Unreadable files
+    are reported, never stored, and do not stop the others. Files are reviewed by
+    `profile` (TOML), by default the one an admin made active in the store, as a web
+    upload is."""
+    house = where if isinstance(where, Store) else Store(where, reviewer=library.review)
+    engine = house.engine
+    if profile is ACTIVE:
+        profile = house.active_profile()
     job = _Job(review, profile, year, frozenset(store.known_files(engine)))
     workers = max(1, workers or os.cpu_count() or 1)
     outcomes: list[FileOutcome] = []
@@ -99,9 +103,9 @@ def ingest_files(engine: Engine, paths: Sequence[Path], *, workers: int | None =
             batch.append((path, read))
             rows += len(read.indicators) + len(read.projects)
             if rows >= BATCH_ROWS:
-                _flush(engine, batch, done)
+                _flush(house, batch, done, user)
                 batch, rows = [], 0
-    _flush(engine, batch, done)
+    _flush(house, batch, done, user)
     return outcomes
 
 
@@ -125,18 +129,18 @@ def _read_all(paths: Sequence[Path], job: _Job, workers: int
             yield pending.popleft().get()
 
 
-def _flush(engine: Engine, batch: list[tuple[Path, store.PreparedDocument]],
-           done: Callable[[FileOutcome], None]) -> None:
+def _flush(house: Store, batch: list[tuple[Path, store.PreparedDocument]],
+           done: Callable[[FileOutcome], None], user: User | None) -> None:
     if not batch:
         return
     try:
-        results = store.ingest_prepared(engine, [p for _, p in batch])
+        results = house.ingest_prepared([p for _, p in batch], user=user)
     except DBAPIError:
         # one document the database refuses (or another writer's) spoils the batch: store
         # them one by one and report the one that fails
         for path, prepared in batch:
             try:
-                [result] = store.ingest_prepared(engine, [prepared])
+                [result] = house.ingest_prepared([prepared], user=user)
             except DBAPIError as exc:
                 done(FileOutcome(path, error=ReadError(
                     "not-stored", f"the database refused it: {exc.orig}", SourceSpan(str(path)))))

@@ -25,7 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from jixiao import bulk, formatting, store
+from jixiao import bulk, formatting, library, store
 from jixiao.audit import GRADES, RULES, AuditReport, Profile, ProfileError, audit
 from jixiao.errors import ReadError
 from jixiao.evaluation import Actuals
@@ -280,7 +280,7 @@ def ingest_command(
                   transient=True) as progress:
         task = progress.add_task("ingesting", total=len(files))
         outcomes = bulk.ingest_files(
-            engine, files, workers=workers, review=review, year=year,
+            library.store_of(engine), files, workers=workers, review=review, year=year,
             on_each=lambda outcome: progress.update(
                 task, advance=1, description=f"ingesting {outcome.path.name}"))
     if len(files) <= SHOWN_FILES:
@@ -322,14 +322,7 @@ def _print_grand_totals(engine: Engine, results: list[tuple[str, store.IngestRes
                         ) -> None:
     """Say which total is which where they differ: the table's own 合计 row against the
     sum of its projects' 总计 (the 项目之和 column)."""
-    from sqlalchemy import select
-
-    from jixiao.store.schema import documents
-
-    ids = [r.document_id for _, r in results]
-    with engine.connect() as conn:
-        grand = dict(conn.execute(select(documents.c.id, documents.c.grand_total)
-                                  .where(documents.c.id.in_(ids))).all())
+    grand = library.store_of(engine).grand_totals(r.document_id for _, r in results)
     for name, r in results:
         stated = grand.get(r.document_id)
         if stated is not None and stated != r.total:
@@ -764,12 +757,13 @@ def actuals_import_command(
         raise typer.Exit(1) from None
     document = store.load_document(engine, doc_id)
     answers = _actuals(file, document)
-    from jixiao.store.accounts import AccountError, put_actuals
+    from jixiao.store.accounts import AccountError
 
     # the year's answers replaced whole, with a change-log row for each, in one transaction
     try:
-        n = put_actuals(engine, None, doc_id, answers.year, answers.values.values(),
-                        answers.period, executions=answers.executions.values(), replace=True)
+        n = library.store_of(engine).put_actuals(
+            None, doc_id, answers.year, answers.values.values(), answers.period,
+            executions=answers.executions.values(), replace=True)
     except AccountError as exc:  # a sheet of another document's indicators: nothing stored
         err.print(f"[bold red]error[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_UNREADABLE) from None

@@ -4,8 +4,10 @@ percentages. One place, so the pages and the shell never disagree on a figure.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jixiao.messages import place
 
@@ -53,3 +55,15 @@ def span(where: Any) -> str:
     if where is None:
         return ""
     return place(where.page, where.first_line, where.last_line)
+
+
+CHINA = ZoneInfo("Asia/Shanghai")  # the time the bureaus read
+
+
+def when(value: datetime | None) -> str:
+    """A stored moment as the pages show it, in China's time: '2024年03月05日 14:07'."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:  # SQLite hands back naive UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(CHINA).strftime("%Y年%m月%d日 %H:%M")

@@ -1,5 +1,7 @@
-"""The review profiles a bureau keeps in its database: saved as the TOML an admin wrote
-(checked first), one of them active for every upload; none active means the defaults."""
+"""The review profiles a bureau keeps in its database: saved as the TOML an admin wrote,
+one of them active for every upload; none active means the defaults. A profile reaches the
+store already checked (its name and its TOML, by jixiao.audit in the caller): the store
+keeps text and imports no service."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, insert, select, update
 
-from jixiao.audit import Profile
 from jixiao.store.accounts import User, record
 from jixiao.store.schema import rule_profiles
 
@@ -19,19 +20,15 @@ class StoredProfile:
     active: bool
 
 
-def save_profile(engine: Engine, user: User | None, toml: str) -> Profile:
-    """Check and keep a profile under the name its TOML gives (replacing one of that name).
-    Raises ProfileError with what is wrong."""
-    profile = Profile.from_text(toml, "the profile")
+def save_profile(engine: Engine, user: User | None, name: str, toml: str) -> None:
+    """Keep a checked profile under its name (replacing one of that name), logged."""
     with engine.begin() as conn:
-        old = conn.execute(select(rule_profiles).where(rule_profiles.c.name == profile.name)
-                           ).first()
-        conn.execute(delete(rule_profiles).where(rule_profiles.c.name == profile.name))
-        conn.execute(insert(rule_profiles).values(name=profile.name, toml=toml,
+        old = conn.execute(select(rule_profiles).where(rule_profiles.c.name == name)).first()
+        conn.execute(delete(rule_profiles).where(rule_profiles.c.name == name))
+        conn.execute(insert(rule_profiles).values(name=name, toml=toml,
                                                   active=bool(old and old.active)))
-        record(conn, user, "save-profile", f"profile {profile.name}",
+        record(conn, user, "save-profile", f"profile {name}",
                None if old is None else {"toml": old.toml}, {"toml": toml})
-    return profile
 
 
 def list_profiles(engine: Engine) -> list[StoredProfile]:
@@ -53,8 +50,8 @@ def activate(engine: Engine, user: User | None, name: str | None) -> None:
                {"active": before}, {"active": name})
 
 
-def active_profile(engine: Engine) -> Profile:
+def active_toml(engine: Engine) -> str | None:
+    """The TOML of the active profile; None: no profile is active (the defaults)."""
     with engine.connect() as conn:
-        toml = conn.execute(select(rule_profiles.c.toml).where(rule_profiles.c.active)
+        return conn.execute(select(rule_profiles.c.toml).where(rule_profiles.c.active)
                             ).scalar()
-    return Profile() if toml is None else Profile.from_text(toml, "the active profile")

@@ -29,12 +29,14 @@ from sqlalchemy.exc import IntegrityError
 
 from jixiao import matching
 from jixiao.errors import JixiaoError
-from jixiao.model import Actual, Actuals, Execution
 from jixiao.interchange import money_text
 from jixiao.model import (
     AMOUNT_COLUMNS,
+    Actual,
+    Actuals,
     Amounts,
     Document,
+    Execution,
     Finding,
     FormFields,
     Funding,
@@ -269,8 +271,9 @@ def _project_form_row(form: ProjectForm | None, k: int) -> tuple[Any, ...]:
             money_text(form.total_score), form.grade)
 
 
-# records a stored document in the change log, in the transaction that stores it
-IngestLog = Callable[[Connection, "IngestResult"], None]
+# records a stored document in the change log, in the transaction that stores it: the
+# connection, the result, and what was stored (its file name among the rest)
+IngestLog = Callable[[Connection, "IngestResult", "PreparedDocument"], None]
 
 
 def ingest(engine: Engine, doc: Document, file: SourceInfo | None = None,
@@ -279,7 +282,8 @@ def ingest(engine: Engine, doc: Document, file: SourceInfo | None = None,
     """Store a document in one transaction. The same bytes again change nothing; the same
     table under another name, encoding or wrapping is recorded as a file of the same document.
     `findings` (of jixiao.audit) are stored with a new document; see `prepare` for the rest.
-    `log(conn, result)` runs inside that transaction: if it fails, nothing is stored.
+    `log(conn, result, prepared)` runs inside that transaction: if it fails, nothing is
+    stored.
     """
     return ingest_prepared(engine, [prepare(doc, file, findings, year)], log)[0]
 
@@ -296,8 +300,8 @@ def ingest_prepared(engine: Engine, batch: Sequence[PreparedDocument],
                 from jixiao.store.selfeval import link_self_evaluation
                 link_self_evaluation(conn, result.document_id)
         if log is not None:
-            for result in results:
-                log(conn, result)
+            for d, result in zip(batch, results, strict=True):
+                log(conn, result, d)
         return results
 
     partitions.ensure_years(engine, (d.values["year"] for d in batch))

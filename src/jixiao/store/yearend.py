@@ -22,8 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, or_, select
 
-from jixiao.evaluation.actuals import Actual, Execution
-from jixiao.model import SourceSpan
+from jixiao.model import Actual, Execution, SourceSpan
 from jixiao.store.accounts import (
     AccountError,
     User,

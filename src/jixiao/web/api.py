@@ -382,7 +382,7 @@ async def put_actuals(request: Request, who: Who, doc_id: DocId, year: YearPath,
              for v in body.values]
     # one transaction with a change-log row per value, all or nothing; database work of
     # up to 5,000 rows, so in the pool, off the event loop
-    await heavy(accounts.put_actuals, request.app.state.engine, who.user, doc_id, year, batch)
+    await heavy(request.app.state.store.put_actuals, who.user, doc_id, year, batch)
     return await get_actuals(request, who, doc_id, year)
 
 
@@ -413,7 +413,7 @@ async def post_opinion(request: Request, who: Who, doc_id: DocId, seq: Seq,
     if not views.may_write_opinion(who, view.doc.department):
         raise WebError(403, "forbidden", "没有权限")
     finding = finding_position(body.finding, [k for k, _ in views.project_findings(view, seq)])
-    accounts.add_opinion(request.app.state.engine, who.user, doc_id, seq, body.text, finding)
+    request.app.state.store.add_opinion(who.user, doc_id, seq, body.text, finding)
     return await get_opinions(request, who, doc_id, seq)
 
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
-from collections import OrderedDict
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,21 +22,18 @@ from fastapi.responses import (
 )
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jixiao import formatting, store
-from jixiao.audit import AuditReport
+from jixiao import formatting, library, store
 from jixiao.limits import DEFAULT as DEFAULT_LIMITS
-from jixiao.model import Document
 from jixiao.store.accounts import AccountError
 from jixiao.store.cycle import CycleError
-from jixiao.store.schema import documents
+from jixiao.store.store import NotFound, Store
 from jixiao.web.auth import WebError, caller
 from jixiao.web.limits import BodyLimit, heavy
 
 HERE = Path(__file__).parent
-CHINA = ZoneInfo("Asia/Shanghai")
+CHINA = formatting.CHINA
 UPLOAD_LIMIT = DEFAULT_LIMITS.upload_bytes  # bytes; the largest real tables are a few MB
 
 
@@ -49,25 +43,12 @@ def money(value: Decimal | None) -> str:
 
 
 def chinese_datetime(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(CHINA).strftime("%Y年%m月%d日 %H:%M")
+    return formatting.when(value)
 
 
 def span_text(span: Any) -> str:
     """Where a field came from: "第2页 第504–505行" (a PDF has pages only)."""
-    if span is None:
-        return ""
-    parts = []
-    if span.page is not None:
-        parts.append(f"第{span.page}页")
-    if span.first_line is not None:
-        last = span.last_line if span.last_line is not None else span.first_line
-        parts.append(f"第{span.first_line}行" if last == span.first_line
-                     else f"第{span.first_line}–{last}行")
-    return " ".join(parts)
+    return formatting.span(span)
 
 
 def _vendor_dir() -> Path | None:
@@ -79,78 +60,6 @@ def _vendor_dir() -> Path | None:
     return None
 
 
-Loaded = tuple[Document, AuditReport, dict[int, str]]
-
-
-def weight(doc: Document) -> int:
-    """What a cached document costs, counted in the objects that make its memory: its
-    projects and indicators (about 2 KB each once read back with spans and findings)."""
-    return len(doc.projects) + sum(len(p.indicators) for p in doc.projects)
-
-
-class Workspace:
-    """The store as the pages and the API see it, with stored documents cached: they never
-    change once stored, so each request only asks whether its document still exists (a
-    document deleted through another server process must not be shown).
-
-    The cache is bounded by count and by weight (projects + indicators held): a document
-    heavier than the whole budget is served but not kept. Requests load documents in the
-    heavy pool's threads, so the cache is guarded by a lock."""
-
-    SIZE = 64
-    WEIGHT = 200_000
-
-    def __init__(self, engine: Any, size: int = SIZE, max_weight: int = WEIGHT) -> None:
-        self.engine = engine
-        self.size, self.max_weight = size, max_weight
-        self._cache: OrderedDict[int, Loaded] = OrderedDict()
-        self._weights: dict[int, int] = {}
-        self._lock = threading.Lock()
-
-    @property
-    def held(self) -> tuple[int, int]:
-        """(documents cached, their weight)."""
-        with self._lock:
-            return len(self._cache), sum(self._weights.values())
-
-    def cached(self, doc_id: int) -> bool:
-        with self._lock:
-            return doc_id in self._cache
-
-    def _exists(self, doc_id: int) -> bool:
-        with self.engine.connect() as conn:
-            return conn.execute(select(documents.c.id).where(documents.c.id == doc_id)
-                                ).first() is not None
-
-    def document(self, doc_id: int) -> Loaded:
-        if not self._exists(doc_id):
-            self.forget(doc_id)
-            raise WebError(404, "not-found", "没有找到 (no such document)")
-        with self._lock:
-            if doc_id in self._cache:
-                self._cache.move_to_end(doc_id)
-                return self._cache[doc_id]
-        doc = store.load_document(self.engine, doc_id)  # outside the lock: it takes a while
-        report = AuditReport("default", store.load_findings(self.engine, doc_id),
-                             [p.seq for p in doc.projects])
-        loaded = (doc, report, report.verdicts())
-        cost = weight(doc)
-        if cost > self.max_weight:
-            return loaded  # not kept: it alone is over the budget
-        with self._lock:
-            self._cache[doc_id] = loaded
-            self._weights[doc_id] = cost
-            while len(self._cache) > self.size or sum(self._weights.values()) > self.max_weight:
-                old, _ = self._cache.popitem(last=False)
-                self._weights.pop(old, None)
-        return loaded
-
-    def forget(self, doc_id: int) -> None:
-        with self._lock:
-            self._cache.pop(doc_id, None)
-            self._weights.pop(doc_id, None)
-
-
 async def preload_document(request: Request) -> None:
     """Load the request's document into the cache in the heavy pool, before the handler
     (which reads it from the cache on the event loop) runs: the first view of a large
@@ -159,21 +68,24 @@ async def preload_document(request: Request) -> None:
     if raw is None or not str(raw).isascii() or not str(raw).isdigit():
         return
     doc_id = int(raw)
-    ws: Workspace = request.app.state.workspace
-    if not 1 <= doc_id <= 2_147_483_647 or ws.cached(doc_id) or caller(request) is None:
+    house: Store = request.app.state.store
+    if not 1 <= doc_id <= 2_147_483_647 or house.cached(doc_id) or caller(request) is None:
         return
-    with contextlib.suppress(WebError):  # the handler answers it (404), after who asks
-        await heavy(ws.document, doc_id)
+    with contextlib.suppress(NotFound):  # the handler answers it (404), after who asks
+        await heavy(house.document, doc_id)
 
 
-def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastAPI:
+def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
+               read_db: str | None = None) -> FastAPI:
     from jixiao.web import admin, api, cycle_api, cycle_pages, pages, yearend
 
     app = FastAPI(title="jixiao", version="1", description="项目支出绩效目标: read, review, "
                   "score and compare — the JSON API of jixiao.", docs_url=None,
                   openapi_url="/api/v1/openapi.json", redoc_url=None)
-    app.state.engine = store.connect(db)
-    app.state.workspace = Workspace(app.state.engine)
+    # one Store for every request: the engine, the document cache, every write
+    app.state.store = library.open_store(db, read=read_db)  # reads on a replica, if given
+    app.state.engine = app.state.store.engine
+    app.state.workspace = app.state.store  # the name the views have always used
     app.state.upload_limit = upload_limit
     # counted while the body streams in, before anything reads it (jixiao.web.limits)
     app.add_middleware(BodyLimit, limit=upload_limit)
@@ -211,6 +123,12 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastA
         where = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
                           for e in exc.errors())
         return await web_error(request, WebError(422, "invalid", f"请求无效 ({where})"))
+
+    @app.exception_handler(NotFound)
+    async def gone(request: Request, exc: NotFound) -> Response:
+        # a document deleted (perhaps through another server process) or never stored
+        return await web_error(request, WebError(404, "not-found",
+                                                 "没有找到 (no such document)"))
 
     @app.exception_handler(AccountError)
     async def refused(request: Request, exc: AccountError) -> Response:
@@ -264,5 +182,8 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT) -> FastA
 
 
 def app_from_environment() -> FastAPI:
-    """For `uvicorn --factory` (jixiao serve): the database of $JIXIAO_DB."""
-    return create_app(os.environ.get(store.ENV_VAR))
+    """For `uvicorn --factory` (jixiao serve): the database of $JIXIAO_DB, read on the
+    replica of $JIXIAO_READ_DB if set."""
+    from jixiao.store.replica import READ_ENV_VAR
+
+    return create_app(os.environ.get(store.ENV_VAR), read_db=os.environ.get(READ_ENV_VAR))

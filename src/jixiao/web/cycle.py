@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import Query
 
 from jixiao.audit import RULES
+from jixiao.formatting import CHINA
 from jixiao.model import Finding, ReadWarning
 from jixiao.store import cycle
 from jixiao.store.cycle import (
@@ -30,8 +31,8 @@ from jixiao.store.cycle import (
     Transition,
     VersionDiff,
 )
+from jixiao.store.store import NotFound, Store
 from jixiao.taxonomy import classify
-from jixiao.web.app import CHINA, Workspace
 from jixiao.web.auth import Caller, WebError
 from jixiao.web.views import DocumentView, document_view, own_department
 from jixiao.writers.cells import append_row, safe_csv
@@ -64,7 +65,7 @@ class CycleView:
                       key=lambda p: p.seq)
 
 
-def cycle_view(ws: Workspace, who: Caller, view: DocumentView) -> CycleView:
+def cycle_view(ws: Store, who: Caller, view: DocumentView) -> CycleView:
     state = cycle.document_state(ws.engine, view.id)
     actions = [t for t in cycle.allowed(who.user, DOCUMENT_TRANSITIONS, state.state)
                if t.action != "revise" or state.state in ("returned", "draft")]
@@ -231,14 +232,14 @@ def totals_check(view: DocumentView) -> TotalsCheck:
 # ---- a revised version against the one it revises ---------------------------------------
 
 
-def revision_diff(ws: Workspace, who: Caller, view: DocumentView, state: DocumentState
+def revision_diff(ws: Store, who: Caller, view: DocumentView, state: DocumentState
                   ) -> tuple[DocumentView, VersionDiff] | None:
     """The previous version and what this one changed; None for a first version."""
     if state.previous_id is None:
         return None
     try:
         before = document_view(ws, who, state.previous_id)
-    except WebError:  # the previous version was deleted
+    except (WebError, NotFound):  # the previous version was deleted, or is not theirs
         return None
     return before, cycle.compare_versions(before.id, before.doc, view.id, view.doc)
 
@@ -298,7 +299,7 @@ class Overview:
         return sum(r.rules.get(rule, 0) for r in self.rows)
 
 
-def overview(ws: Workspace, who: Caller, f: OverviewFilter) -> Overview:
+def overview(ws: Store, who: Caller, f: OverviewFilter) -> Overview:
     """Every department's documents (a department user: its own) with the filter applied,
     in its order; the filter's choices come from all the caller may see."""
     everything = cycle.overview_rows(ws.engine, own_department(who), superseded=f.superseded)

@@ -203,7 +203,7 @@ async def document_action(request: Request, who: Who, doc_id: DocId, body: Actio
     ws = request.app.state.workspace
     views.document_view(ws, who, doc_id)
     action, revision = _required(body)
-    cycle.act_on_document(ws.engine, who.user, doc_id, action, revision, body.opinion)
+    ws.act_on_document(who.user, doc_id, action, revision, body.opinion)
     return _cycle_out(request, who, doc_id)
 
 
@@ -213,8 +213,8 @@ async def project_action(request: Request, who: Who, doc_id: DocId, seq: Seq,
     ws = request.app.state.workspace
     views.project_of(views.document_view(ws, who, doc_id), seq)
     action, revision = _required(body)
-    return _project_state(cycle.act_on_project(ws.engine, who.user, doc_id, seq, action,
-                                               revision, body.opinion))
+    return _project_state(ws.act_on_project(who.user, doc_id, seq, action, revision,
+                                            body.opinion))
 
 
 @router.post("/documents/{doc_id}/versions", response_model=CycleOut, status_code=201,
@@ -232,7 +232,7 @@ async def revised_upload(request: Request, who: Who, doc_id: DocId,
     cycle.check_revisable(who.user, cycle.document_state(ws.engine, doc_id),
                           view.doc.department)
     result = await uploads.store_upload(request, who, file)
-    cycle.revise(ws.engine, who.user, doc_id, result.document_id, revision)
+    ws.revise(who.user, doc_id, result.document_id, revision)
     return _cycle_out(request, who, result.document_id)
 
 

@@ -30,7 +30,7 @@ async def document_action(request: Request, who: Who, doc_id: DocId,
                           revision: Revision, opinion: Opinion = "") -> Response:
     ws = request.app.state.workspace
     views.document_view(ws, who, doc_id)  # another department's: 404 first
-    cycle.act_on_document(ws.engine, who.user, doc_id, action, revision, opinion)
+    ws.act_on_document(who.user, doc_id, action, revision, opinion)
     return RedirectResponse(f"/documents/{doc_id}#cycle", status_code=303)
 
 
@@ -41,7 +41,7 @@ async def project_action(request: Request, who: Who, doc_id: DocId, seq: Seq,
                          back: Annotated[str, Form(max_length=20)] = "") -> Response:
     ws = request.app.state.workspace
     views.project_of(views.document_view(ws, who, doc_id), seq)
-    cycle.act_on_project(ws.engine, who.user, doc_id, seq, action, revision, opinion)
+    ws.act_on_project(who.user, doc_id, seq, action, revision, opinion)
     url = f"/documents/{doc_id}#p{seq}" if back == "document" else \
         f"/documents/{doc_id}/projects/{seq}#cycle"
     return RedirectResponse(url, status_code=303)
@@ -57,7 +57,7 @@ async def revised_upload(request: Request, who: Who, doc_id: DocId, file: Upload
     # refused before the upload is stored when this version cannot be revised at all
     cycle.check_revisable(who.user, state, view.doc.department)
     result = await uploads.store_upload(request, who, file)
-    cycle.revise(ws.engine, who.user, doc_id, result.document_id, revision)
+    ws.revise(who.user, doc_id, result.document_id, revision)
     url = f"/documents/{result.document_id}/revision"
     if request.headers.get("hx-request"):
         return Response(status_code=204, headers={"HX-Redirect": url})

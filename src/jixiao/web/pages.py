@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from jixiao import matching, store
+from jixiao import library, matching, store
 from jixiao.audit import RULES, ProfileError
 from jixiao.compare import (
     compare_indicator,
@@ -26,7 +26,6 @@ from jixiao.evaluation.direction import turned
 from jixiao.evaluation.values import check_actual
 from jixiao.store import accounts, profiles
 from jixiao.store import admin as admin_store
-from jixiao.store.profiles import active_profile
 from jixiao.store.search import KINDS, search
 from jixiao.web import cycle as cycle_views
 from jixiao.web import downloads, uploads, views
@@ -236,8 +235,8 @@ async def actual_form(request: Request, who: Who, doc_id: DocId, seq: Seq,
             (why := check_actual(project.indicators[position], value)) is not None:
         return _project_page(request, who, doc_id, seq, year, refused={
             "position": position, "value": value, "reason": reason, "message": why})
-    accounts.put_actual(request.app.state.engine, who.user, doc_id, year,
-                        Actual(seq, position, value.strip(), reason.strip()))
+    request.app.state.store.put_actuals(who.user, doc_id, year,
+                                        [Actual(seq, position, value.strip(), reason.strip())])
     return RedirectResponse(f"/documents/{doc_id}/projects/{seq}?year={year}#actuals",
                             status_code=303)
 
@@ -250,9 +249,9 @@ async def opinion_form(request: Request, who: Who, doc_id: DocId, seq: Seq,
     if not views.may_write_opinion(who, view.doc.department):
         raise WebError(403, "forbidden", "没有权限")
     views.project_of(view, seq)
-    accounts.add_opinion(request.app.state.engine, who.user, doc_id, seq, text,
-                         finding_position(finding, [k for k, _ in views.project_findings(
-                             view, seq)]))
+    request.app.state.store.add_opinion(
+        who.user, doc_id, seq, text,
+        finding_position(finding, [k for k, _ in views.project_findings(view, seq)]))
     return RedirectResponse(f"/documents/{doc_id}/projects/{seq}#opinions", status_code=303)
 
 
@@ -365,7 +364,7 @@ async def compare_project_page(request: Request, who: Who,
 
 @router.get("/rules")
 async def rules_page(request: Request, who: Who) -> Response:
-    profile = active_profile(request.app.state.engine)
+    profile = library.active_profile(request.app.state.store)
     settings = {s.rule.id: s for s in profile.active()}
     return render(request, "rules.html", who, rules=sorted(RULES.values(), key=lambda r: r.id),
                   profile=profile, settings=settings)
@@ -384,7 +383,7 @@ async def profile_form(request: Request, who: Who,
     require_role(who, "admin")
     engine = request.app.state.engine
     try:
-        profiles.save_profile(engine, who.user, toml)
+        library.save_profile(request.app.state.store, who.user, toml)
     except ProfileError as exc:
         return render(request, "profiles.html", who, status=400,
                       profiles=profiles.list_profiles(engine), error=str(exc), toml=toml)
@@ -396,7 +395,7 @@ async def activate_form(request: Request, who: Who,
                         name: Annotated[str, Form(max_length=80)] = "") -> Response:
     require_role(who, "admin")
     try:
-        profiles.activate(request.app.state.engine, who.user, name or None)
+        request.app.state.store.activate_profile(who.user, name or None)
     except KeyError:
         raise WebError(404, "not-found", f"没有名为“{name}”的审核方案") from None
     return RedirectResponse("/admin/rules", status_code=303)

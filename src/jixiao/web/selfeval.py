@@ -29,7 +29,7 @@ from jixiao.evaluation.published import (
 from jixiao.evaluation.scoring import IndicatorScore, ProjectScore, score_project, two_decimals
 from jixiao.model import Document, Project, SourceSpan
 from jixiao.store.selfeval import SELF_EVALUATION, self_evaluation_links
-from jixiao.web.app import Workspace
+from jixiao.store.store import NotFound, Store
 from jixiao.web.auth import Caller, WebError
 from jixiao.web.views import DocumentView, own_department, project_of
 
@@ -163,7 +163,7 @@ def is_self_evaluation(view: DocumentView) -> bool:
     return view.doc.kind == SELF_EVALUATION
 
 
-def _approved(ws: Workspace, who: Caller, doc: Document, doc_id: int
+def _approved(ws: Store, who: Caller, doc: Document, doc_id: int
               ) -> tuple[list[ProjectTargets], dict[int, str | None]]:
     """Each project against the target table ingest linked it to — only a table the caller
     may see (a department user: its own department's); their titles by id."""
@@ -174,7 +174,7 @@ def _approved(ws: Workspace, who: Caller, doc: Document, doc_id: int
     for seq, target_doc, target_seq in self_evaluation_links(ws.engine, doc_id):
         try:
             approved = ws.document(target_doc)[0]
-        except WebError:  # deleted since
+        except NotFound:  # deleted since
             continue
         if own is not None and approved.department != own:
             continue
@@ -194,7 +194,7 @@ def _where(doc: Document, finding: PublishedFinding) -> Where:
     return Where(finding, i.seq, i.name)
 
 
-def selfeval_view(ws: Workspace, who: Caller, view: DocumentView, seq: int | None = None
+def selfeval_view(ws: Store, who: Caller, view: DocumentView, seq: int | None = None
                   ) -> SelfEvaluationView:
     """The self-evaluation view of a stored 自评表 (the caller may see `view`); of its
     project `seq` alone when given (a project page re-scores one project, not all)."""

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any
-
 from fastapi import Request, UploadFile
-from sqlalchemy import Connection, Engine
 
 from jixiao import store
-from jixiao.audit import audit
 from jixiao.errors import ReadError
 from jixiao.limits import LimitError
-from jixiao.model import Document, SourceInfo
-from jixiao.readers import peek_department, read_bytes, sniff
-from jixiao.store import accounts
-from jixiao.store.profiles import active_profile
+from jixiao.readers import peek_department, sniff
+from jixiao.store.store import Store
 from jixiao.web.auth import Caller, WebError, require_department, require_role
 from jixiao.web.limits import heavy
 
@@ -45,13 +38,16 @@ async def store_upload(request: Request, who: Caller, file: UploadFile) -> store
             _other_department(who, peeked)  # another department's table: refused unread
     # reading, reviewing and storing are CPU work: in the bounded pool, off the event loop,
     # so that other requests are served meanwhile and two uploads at most run at once
-    return await heavy(_read_and_store, request.app.state.engine, who, data, name)
+    return await heavy(_read_and_store, request.app.state.store, who, data, name)
 
 
-def _read_and_store(engine: Engine, who: Caller, data: bytes, name: str
+def _read_and_store(house: Store, who: Caller, data: bytes, name: str
                     ) -> store.IngestResult:
+    """Read, review by the active profile and store, with its change-log row, in one
+    transaction (Store.ingest, as the CLI's ingest); the reader's refusals as HTTP."""
     try:
-        doc: Document = read_bytes(data, name)
+        return house.ingest(data, name, user=who.user,
+                            check=lambda doc: _other_department(who, doc.department))
     except ReadError as exc:
         if exc.code == "not-text":  # an image, archive or other binary file
             raise WebError(415, "unsupported-type", f"不支持的文件类型 ({name}): 请上传 "
@@ -60,27 +56,11 @@ def _read_and_store(engine: Engine, who: Caller, data: bytes, name: str
             raise WebError(413, "too-large", f"{name} 超过上限 {exc.limit} = {exc.allowed:,}: "
                                              f"{exc.message}") from None
         raise WebError(422, exc.code, f"{name} 无法读取: {exc}") from None
-    _other_department(who, doc.department)
-    findings = audit(doc, active_profile(engine)).findings
-
-    def log(conn: Connection, result: store.IngestResult) -> None:
-        # in the transaction that stores the document: stored and logged, or neither
-        if result.status == "new":
-            accounts.record(conn, who.user, "upload", f"document {result.document_id}", None,
-                            {"file": name, "projects": result.projects,
-                             "total": result.total})
-
-    return store.ingest(engine, doc, SourceInfo(name, hashlib.sha256(data).hexdigest(),
-                                                sniff(data)), findings, log=log)
 
 
 def delete(request: Request, who: Caller, doc_id: int) -> None:
-    ws = request.app.state.workspace
-    doc, _, _ = ws.document(doc_id)
+    house: Store = request.app.state.store
+    doc, _ = house.document(doc_id)
     require_department(who, doc.department)  # first: another department's is not there
     require_role(who, "admin", "reviewer")
-    before: dict[str, Any] = {"title": doc.title, "department": doc.department,
-                              "projects": len(doc.projects)}
-    store.delete_document(ws.engine, doc_id, log=lambda conn: accounts.record(
-        conn, who.user, "delete", f"document {doc_id}", before, None))
-    ws.forget(doc_id)
+    house.delete(doc_id, who.user)  # logged in the same transaction

@@ -12,9 +12,9 @@ from jixiao.audit import AuditReport
 from jixiao.evaluation.profiles import ScoringProfile, load_profile
 from jixiao.evaluation.scoring import ProjectScore, score_project
 from jixiao.model import Document, Finding, Project
+from jixiao.store.store import Store
 from jixiao.targets import parse
 from jixiao.taxonomy import classify
-from jixiao.web.app import Workspace
 from jixiao.web.auth import Caller, WebError, require_department
 from jixiao.writers.tabular import target_cells
 
@@ -41,10 +41,11 @@ def central_profile() -> ScoringProfile:
     return load_profile("central")
 
 
-def document_view(ws: Workspace, who: Caller, doc_id: int) -> DocumentView:
-    doc, report, verdicts = ws.document(doc_id)
+def document_view(ws: Store, who: Caller, doc_id: int) -> DocumentView:
+    doc, findings = ws.document(doc_id)  # NotFound: a 404 (web.app)
     require_department(who, doc.department)
-    return DocumentView(doc_id, doc, report, verdicts)
+    report = AuditReport("default", findings, [p.seq for p in doc.projects])
+    return DocumentView(doc_id, doc, report, report.verdicts())
 
 
 def project_of(view: DocumentView, seq: int) -> Project:
@@ -101,7 +102,7 @@ def project_form_rows(project: Project) -> list[tuple[str, Any, bool]]:
     return [r for r in rows if r[1] is not None]
 
 
-def project_score(ws: Workspace, doc_id: int, project: Project, year: int
+def project_score(ws: Store, doc_id: int, project: Project, year: int
                   ) -> tuple[ProjectScore, dict[int, Any]]:
     actuals = store.load_actuals(ws.engine, doc_id, year)
     score = score_project(project, actuals, central_profile())
@@ -120,7 +121,7 @@ def own_department(who: Caller) -> str | None:
     return None if who.user.sees_everything else (who.user.department or "\x00none")
 
 
-def visible_documents(ws: Workspace, who: Caller, department: str | None = None,
+def visible_documents(ws: Store, who: Caller, department: str | None = None,
                       limit: int | None = None, offset: int = 0
                       ) -> tuple[list[store.DocumentSummary], int]:
     """The documents the caller may see (of `department` when given), a page of them and

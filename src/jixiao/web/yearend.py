@@ -26,7 +26,7 @@ from jixiao.evaluation.sheet import (
 )
 from jixiao.evaluation.values import check_actual, check_money
 from jixiao.model import Project
-from jixiao.store import accounts, yearend
+from jixiao.store import yearend
 from jixiao.store.yearend import FULL_YEAR, GridConflict, ProjectAnswers
 from jixiao.web import views
 from jixiao.web.auth import Caller, WebError, require
@@ -159,7 +159,7 @@ async def upload_sheet(request: Request, who: Who, doc_id: DocId, file: UploadFi
                              errors=[SheetError("执行情况", 1, "年度",
                                                 f"年度应在 2000–2100 之间，不是 {answers.year}")])
     # as `jixiao actuals import`: the year's answers replaced whole, in one transaction
-    await heavy(accounts.put_actuals, ws.engine, who.user, doc_id, answers.year,
+    await heavy(ws.put_actuals, who.user, doc_id, answers.year,
                 answers.values.values(), answers.period,
                 executions=answers.executions.values(), replace=True)
     answered = sum(1 for a in answers.values.values() if a.value.strip())
@@ -279,8 +279,8 @@ async def grid_save(request: Request, who: Who, doc_id: DocId, seq: Seq) -> Resp
         return _grid_page(request, who, view, Grid(project, year, period, revision, stored,
                                                    sent, errors), status=422)
     try:
-        await heavy(yearend.save_grid, ws.engine, who.user, doc_id, year, seq, revision,
-                    values, money, period)
+        await heavy(ws.save_grid, who.user, doc_id, year, seq, revision, values, money,
+                    period)
     except GridConflict as exc:
         # the other's save stands; this one's entries stay in the form, to be saved again
         # over the latest once looked at

@@ -1,0 +1,51 @@
+"""The library as its faces use it: a `Store` opened with the review wired in, and the
+review profiles checked before the store keeps them. The store itself imports no service
+(tests/test_layers.py); here the services meet it, once, for the CLI, the bulk load and
+the web alike."""
+
+from __future__ import annotations
+
+import functools
+
+from sqlalchemy import Engine
+
+from jixiao.audit import Profile, audit
+from jixiao.model import Document, Finding
+from jixiao.store.accounts import User
+from jixiao.store.store import Store
+
+
+@functools.lru_cache(maxsize=16)  # a bulk load reviews thousands of files by one profile
+def profile_of(toml: str | None) -> Profile:
+    """The rule profile a stored TOML describes; the defaults for none."""
+    return Profile() if toml is None else Profile.from_text(toml, "the active profile")
+
+
+def review(doc: Document, toml: str | None) -> list[Finding]:
+    """The findings a document is stored with, by the profile `toml` describes."""
+    return audit(doc, profile_of(toml)).findings
+
+
+def open_store(db: str | None = None, *, migrate: bool = True,
+               read: str | None = None) -> Store:
+    """The store at `db` (see store.database_url), reviewing what it ingests; its reads
+    on the replica at `read`, if given."""
+    return Store.open(db, migrate=migrate, reviewer=review, read=read)
+
+
+def store_of(engine: Engine) -> Store:
+    """A Store over an engine already opened (the CLI opens it with its own answers to a
+    bad URL), reviewing what it ingests."""
+    return Store(engine, reviewer=review)
+
+
+def active_profile(store: Store) -> Profile:
+    """The profile every ingest and upload is reviewed by."""
+    return profile_of(store.active_profile())
+
+
+def save_profile(store: Store, user: User | None, toml: str) -> Profile:
+    """Check a profile (ProfileError says what is wrong) and keep it under its name."""
+    profile = Profile.from_text(toml, "the profile")
+    store.save_profile(user, profile.name, toml)
+    return profile
