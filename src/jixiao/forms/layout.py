@@ -22,6 +22,8 @@ rebuilt from where the words stand, which a PDF's own cells say better.
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -33,7 +35,13 @@ if TYPE_CHECKING:
 # the columns whose text anchors a row: a figure or a short value on the row's middle line
 ANCHORS = frozenset({"value", "value_long", "actual", "nature", "measure", "weight", "score",
                      "direction"})
+SCORES = frozenset({"weight", "score"})
 LEVELS = ("category", "level2")
+_PAGE_NO = re.compile(r"^[—–\-－\s]*\d{1,4}[—–\-－\s]*$")  # — 32—: a page's number
+_POINTS = re.compile(r"^[（(]\d+(\.\d+)?分?[)）]$")  # （90）: a heading's points, under it
+# a space pdftotext put beside a CJK character: a gap between glyphs, no character
+_CJK = "\u3000-\u9fff\uff00-\uffef"
+_GAP = re.compile(rf"(?<=[{_CJK}]) (?=\S)|(?<=\S) (?=[{_CJK}])")
 FAR = 1e6  # the cost of a label printed outside the rows given to it
 
 
@@ -61,34 +69,62 @@ class _Row:
 
 
 def bounds(heads: list[Cell], cells: list[Cell]) -> list[tuple[float, float]]:
-    """Each heading's column, left to right: from the boundary with the heading before
-    to the boundary with the one after; a boundary is the place between two headings
-    that the cells cover least (the middle of the longest such run)."""
+    """Each heading's column, left to right. The rows' text stands in runs of characters
+    with blank gaps between them (the gaps every line shares); each run belongs to the
+    heading over it, or to the nearest one (a heading centred over a wide column may
+    stand beside its short texts). Between two headings with runs of their own the
+    boundary is the middle of the gap; where one run spans both (texts that overflow
+    their cell), it is the place between the headings the text covers least."""
     used: dict[int, int] = {}
     for c in cells:
         for x in range(c.col, c.col + c.colspan):
             used[x] = used.get(x, 0) + 1
+    runs: list[tuple[int, int]] = []  # [start, end) of occupied characters
+    for x in sorted(used):
+        if runs and x == runs[-1][1]:
+            runs[-1] = (runs[-1][0], x + 1)
+        else:
+            runs.append((x, x + 1))
+    owner: dict[int, list[tuple[int, int]]] = {k: [] for k in range(len(heads))}
+    for run in runs:
+        overlap = [max(0, min(run[1], h.col + h.colspan) - max(run[0], h.col)) for h in heads]
+        if max(overlap) > 0:
+            k = max(range(len(heads)), key=lambda n: (overlap[n], -n))
+        else:
+            k = min(range(len(heads)), key=lambda n: max(heads[n].col - run[1] + 1,
+                                                         run[0] - heads[n].col - heads[n].colspan
+                                                         + 1))
+        owner[k].append(run)
     edges: list[float] = []
-    for a, b in zip(heads, heads[1:], strict=False):
-        lo, hi = a.col + a.colspan, b.col
-        if hi <= lo:
-            edges.append((a.col + a.colspan + b.col) / 2)
+    for k, (a, b) in enumerate(itertools.pairwise(heads)):
+        right = max([r[1] for r in owner[k]] + [a.col + a.colspan])
+        left = min([r[0] for r in owner[k + 1]] + [b.col])
+        shared = any(r[0] < a.col + a.colspan and r[1] > b.col for r in runs)
+        if right <= left and not shared:
+            edges.append((right + left) / 2)
             continue
-        least = min(used.get(x, 0) for x in range(lo, hi + 1))
-        best: tuple[int, int] = (lo, lo)
-        start = None
-        for x in range(lo, hi + 2):
-            free = x <= hi and used.get(x, 0) == least
-            if free and start is None:
-                start = x
-            if not free and start is not None:
-                if x - start > best[1] - best[0]:
-                    best = (start, x)
-                start = None
-        edges.append((best[0] + best[1]) / 2)
-    left = [float("-inf"), *edges]
-    right = [*edges, float("inf")]
-    return list(zip(left, right, strict=True))
+        edges.append(_least(used, a.col + a.colspan, b.col, a, b))
+    left_edges = [float("-inf"), *edges]
+    right_edges = [*edges, float("inf")]
+    return list(zip(left_edges, right_edges, strict=True))
+
+
+def _least(used: dict[int, int], lo: int, hi: int, a: Cell, b: Cell) -> float:
+    """The middle of the longest run of least-covered places between two headings."""
+    if hi <= lo:
+        return (a.col + a.colspan + b.col) / 2
+    least = min(used.get(x, 0) for x in range(lo, hi + 1))
+    best: tuple[int, int] = (lo, lo)
+    start = None
+    for x in range(lo, hi + 2):
+        free = x <= hi and used.get(x, 0) == least
+        if free and start is None:
+            start = x
+        if not free and start is not None:
+            if x - start > best[1] - best[0]:
+                best = (start, x)
+            start = None
+    return (best[0] + best[1]) / 2
 
 
 def _column(spans: list[tuple[float, float]], x0: int, x1: int) -> int:
@@ -118,9 +154,12 @@ def _split(reader: FormReader, text: str, x0: int,
     return parts
 
 
-def _assign(rows: list[_Row], labels: list[_Piece]) -> list[str | None]:
+def _assign(rows: list[_Row], labels: list[_Piece],
+            cuts: frozenset[int] = frozenset()) -> list[str | None]:
     """The label of each row: runs of consecutive rows, one per label in order, whose
-    middles are nearest to where the labels stand (rows before the first run keep none)."""
+    middles are nearest to where the labels stand. A row's height reaches halfway to its
+    neighbours (a tall row leaves blank lines). `cuts`: where a run had better end (the
+    runs of the level below: a 一级 cell covers whole 二级 cells)."""
     n, m = len(rows), len(labels)
     out: list[str | None] = [None] * n
     if not m or not n:
@@ -130,12 +169,16 @@ def _assign(rows: list[_Row], labels: list[_Piece]) -> list[str | None]:
             nearest = min(labels, key=lambda p: abs(p.line - (row.top + row.bottom) / 2))
             out[k] = nearest.text
         return out
+    tops = [rows[0].top - 0.5] + [(rows[k - 1].bottom + rows[k].top) / 2 + 0.5
+                                  for k in range(1, n)]
+    bottoms = [(rows[k].bottom + rows[k + 1].top) / 2 - 0.5 for k in range(n - 1)] + \
+        [rows[-1].bottom + 0.5]
 
     def cost(j: int, a: int, b: int) -> float:  # label j over rows a … b − 1
-        top, bottom = rows[a].top, rows[b - 1].bottom
         line = labels[j].line
-        far = FAR if line < top - 1.5 or line > bottom + 1.5 else 0.0
-        return abs((top + bottom) / 2 - line) + far
+        far = FAR if line < rows[a].top - 1.5 or line > rows[b - 1].bottom + 1.5 else 0.0
+        off = 0.0 if b == n or b in cuts or not cuts else 0.25
+        return abs((tops[a] + bottoms[b - 1]) / 2 - line) + far + off
 
     inf = float("inf")
     best = [[inf] * (n + 1) for _ in range(m + 1)]
@@ -175,7 +218,7 @@ def read_table(reader: FormReader, p: _Project, roles: list[tuple[str, Cell]], i
         end += 1
     body = [t for t in tokens[i:end] if not t.carried]
     ordered = sorted(roles, key=lambda rc: rc[1].col)
-    spans = bounds([c for _, c in ordered], [t.cell for t in body] + [c for _, c in ordered])
+    spans = bounds([c for _, c in ordered], [t.cell for t in body])
     edges = [left for left, _ in spans[1:]]
     cut = [(text, x0, t) for t in body for text, x0 in _split(reader, t.text, t.cell.col, edges)]
     spans = _name_edge(reader, ordered, spans, cut)
@@ -185,10 +228,18 @@ def read_table(reader: FormReader, p: _Project, roles: list[tuple[str, Cell]], i
         found = reader.vocab.label(text)
         if role in LEVELS and found is not None and found.kind == "group":
             continue  # 绩效指标 beside the table: a heading of the whole, no level
-        pieces.append(_Piece(role, text.strip(), t.cell.row, x0, t))
+        if _POINTS.match(text.strip()):
+            continue
+        if _PAGE_NO.match(text) and len([c for c in body if c.row == t.row]) == 1 and \
+                role not in SCORES and (not text.strip().isdigit() or role in ("name",
+                                                                              "name_long")):
+            continue  # a page number at the foot
+        pieces.append(_Piece(role, _GAP.sub("", text.strip()), t.cell.row, x0, t))
     labels = {level: _labels(reader, [q for q in pieces if q.role == level]) for level in LEVELS}
     rows = _rows([q for q in pieces if q.role not in LEVELS and q.role != "unknown"])
-    written = {level: _assign(rows, labels[level]) for level in LEVELS}
+    level2 = _assign(rows, labels["level2"])
+    ends = frozenset(k for k in range(1, len(rows)) if level2[k] != level2[k - 1])
+    written = {"category": _assign(rows, labels["category"], ends), "level2": level2}
     for k, row in enumerate(rows):
         state.in_row = False
         cells: list[_Token] = []
@@ -222,19 +273,26 @@ def _name_edge(reader: FormReader, ordered: list[tuple[str, Cell]],
     by_line: dict[int, list[tuple[str, int]]] = {}
     for text, x0, t in cut:
         by_line.setdefault(t.cell.row, []).append((text, x0))
-    starts: list[int] = []
+    beside: list[int] = []  # on lines with figures
+    alone: list[int] = []  # on the other lines (a name over two lines, its figures between)
     for parts in by_line.values():
         parts.sort(key=lambda p: p[1])
         cols = [_column(spans, x0, x0 + len(text)) for text, x0 in parts]
-        if not any(c > at and ordered[c][0] in ANCHORS for c in cols):
-            continue
         left = [(text, x0) for (text, x0), c in zip(parts, cols, strict=True)
                 if c <= at and reader._level_label(text) is None]
         if left:
-            starts.append(left[-1][1])
-    if not starts:
+            figures = any(c > at and ordered[c][0] in ANCHORS for c in cols)
+            (beside if figures else alone).append(left[-1][1])
+    if len(beside) >= 3:
+        edge = min(beside) - 0.5
+    elif alone:
+        # an unknown level label alone on its line starts further left: the names' own
+        # start is where most of them start
+        alone.sort()
+        middle = alone[len(alone) // 2]
+        edge = min(x for x in alone if x >= middle - 6) - 0.5
+    else:
         return spans
-    edge = min(starts) - 0.5
     out = list(spans)
     out[at - 1] = (out[at - 1][0], edge)
     out[at] = (edge, out[at][1])
@@ -252,9 +310,10 @@ def _labels(reader: FormReader, pieces: list[_Piece]) -> list[_Piece]:
     is one label standing at its middle line."""
     runs: list[list[_Piece]] = []
     for q in sorted(pieces, key=lambda q: q.line):
-        if runs and q.line == runs[-1][-1].line + 1 and (
-                reader._level_label("".join(x.text for x in runs[-1])) is None or
-                reader._level_label(q.text) is None):
+        held = "".join(x.text for x in runs[-1]) if runs else ""
+        if runs and q.line - runs[-1][-1].line <= 2 and (
+                reader._level_label(held + q.text) is not None or
+                (reader._level_label(held) is None and reader._level_label(q.text) is None)):
             runs[-1].append(q)
         else:
             runs.append([q])
@@ -277,7 +336,11 @@ def _rows(pieces: list[_Piece]) -> list[_Row]:
             blocks.append([line])
     rows: list[_Row] = []
     for block in blocks:
-        anchors = [n for n in block if any(q.role in ANCHORS for q in by_line[n])]
+        # a score column's short figures stand on one line; a target may wrap
+        for kinds in (SCORES, ANCHORS):
+            anchors = [n for n in block if any(q.role in kinds for q in by_line[n])]
+            if anchors:
+                break
         if not anchors:
             rows.append(_Row(block, [q for n in block for q in by_line[n]]))
             continue
@@ -285,8 +348,92 @@ def _rows(pieces: list[_Piece]) -> list[_Row]:
         for n in block:
             if n in group:
                 continue
-            nearest = min(anchors, key=lambda a: (abs(a - n), a))
+            roles = {q.role for q in by_line[n]}
+            # on a tie, the row whose own line has no text of this line's columns yet
+            nearest = min(anchors, key=lambda a: (abs(a - n), bool(roles & {
+                q.role for q in by_line[a]}), a))
             group[nearest].lines.append(n)
             group[nearest].pieces += by_line[n]
-        rows += [group[a] for a in anchors]
+        rows += _named([group[a] for a in anchors])
     return rows
+
+
+def _named(rows: list[_Row]) -> list[_Row]:
+    """A block's rows without a name are the wrapped rest of a neighbour's figures (a
+    target over two lines, both beside one name): each joins the nearest named row."""
+    named = [k for k, r in enumerate(rows) if any(q.role in ("name", "name_long")
+                                                  for q in r.pieces)]
+    if not named or len(named) == len(rows):
+        return rows
+    for k, r in enumerate(rows):
+        if k in named:
+            continue
+        to = min(named, key=lambda n: (abs(n - k), n))
+        rows[to].lines += r.lines
+        rows[to].pieces += r.pieces
+    return [rows[k] for k in named]
+
+
+def block(reader: FormReader, label: _Token, value: _Token, reach: int = 40,
+          above: bool = True, below: bool = True) -> str:
+    """A field's text beside its label, with the lines it wraps onto above and below
+    (the label stands at the middle of a tall cell): the lines next to it whose text
+    starts under the value's and that hold nothing else — no label, nothing at the
+    label's side — up to a blank line."""
+    by_row: dict[int, list[Cell]] = {}
+    for t in reader.tokens:
+        if not t.carried:
+            by_row.setdefault(t.cell.row, []).append(t.cell)
+    x0, x1 = value.cell.col, value.cell.col + value.cell.colspan
+
+    def part(row: int) -> str | None:
+        cells = by_row.get(row)
+        if not cells:
+            return None
+        inside = [c for c in cells if x0 - 4 <= c.col <= x1]
+        if not inside and len(value.text) <= 20 and abs(row - value.cell.row) == 1 and \
+                all(c.col + c.colspan < x0 - 4 for c in cells):
+            return ""  # a short value over a line of the next label's: its rest below
+        if not inside or len(inside) < len(cells):  # text of other columns: not its cell
+            return None
+        if any(reader.vocab.label(c.text) is not None for c in inside):
+            return None
+        return "".join(c.text for c in sorted(inside, key=lambda c: c.col))
+
+    row = value.cell.row
+    before: list[str] = []
+    for r in range(row - 1, row - reach if above else row, -1):
+        text = part(r)
+        if text is None or text == "":
+            break
+        before.insert(0, text)
+    after: list[str] = []
+    for r in range(row + 1, row + reach if below else row):
+        text = part(r)
+        if text is None or (text == "" and r > row + 1):
+            break
+        after.append(text)
+    return "".join([*before, value.text, *after])
+
+
+def around(reader: FormReader, label: _Token) -> str | None:
+    """The text to the right of a label alone on its line (or last on it): its cell's
+    lines above and below (a two-line value centred on its label: 中国科学院 / 实施单位 /
+    国家天文台本级); None when there is none, or it is a label."""
+    end = label.cell.col + label.cell.colspan
+    found: list[_Token] = []
+    for row in (label.cell.row - 1, label.cell.row + 1):
+        cells = [t for t in reader.tokens if t.cell.row == row and not t.carried]
+        right = [t for t in cells if t.cell.col >= end - 6]
+        if right and len(right) == len(cells) and all(
+                reader.vocab.label(t.text) is None for t in right):
+            found.append(min(right, key=lambda t: t.cell.col))
+    if len(found) == 2 and abs(found[0].cell.col - found[1].cell.col) > 4:
+        found = found[1:]
+    if not found:
+        return None
+    if len(found) == 1:
+        return block(reader, label, found[0])
+    up = block(reader, label, found[0], below=False)
+    down = block(reader, label, found[1], above=False)
+    return up + down

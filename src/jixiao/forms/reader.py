@@ -130,7 +130,36 @@ class FormReader:
             for cell in row:
                 carried = self.grid.positioned and first is not None and cell.row < first
                 out.append(_Token(cell, 0 if self.grid.rowless else r, cell.text, carried))
+        if "columns" in self.grid.notes:
+            return self._join_stacked(out)
         return self._join_broken_labels(out)
+
+    def _join_stacked(self, tokens: list[_Token]) -> list[_Token]:
+        """pdftotext -layout: a label wrapped in its cell stands in pieces one above the
+        other (一级指 / 标, 成本指 / 标, 年度指 / 标值): joined where the pieces alone are
+        no label and together are one."""
+        below: dict[int, list[int]] = {}
+        for k, t in enumerate(tokens):
+            below.setdefault(t.cell.row, []).append(k)
+        gone: set[int] = set()
+        for k, t in enumerate(tokens):
+            if k in gone or t.carried or len(t.cell.clean) > 8 or self._known(t.text):
+                continue
+            for step in (1, 2):
+                near = [n for n in below.get(t.cell.row + step, []) if n not in gone and
+                        abs(tokens[n].cell.col - t.cell.col) <= 3 and
+                        0 < len(tokens[n].cell.clean) <= 4]
+                if len(near) != 1:
+                    continue
+                joined = t.cell.clean + tokens[near[0]].cell.clean
+                if self._known(joined) and not self._known(tokens[near[0]].text):
+                    tokens[k] = _Token(t.cell, t.row, joined, t.carried)
+                    gone.add(near[0])
+                    break
+        return [t for k, t in enumerate(tokens) if k not in gone]
+
+    def _known(self, text: str) -> bool:
+        return self.vocab.label(text) is not None or self._role(text)[0] is not None
 
     def _join_broken_labels(self, tokens: list[_Token]) -> list[_Token]:
         """`年度` `指标值` → `年度指标值` when the parts alone are no label (a label broken
@@ -266,12 +295,18 @@ class FormReader:
             return None, j
         nxt = self.tokens[j]
         same_row = nxt.row == tok.row
+        if "columns" in self.grid.notes and not same_row:
+            # a label alone on its line at the middle of a tall cell: its text beside it
+            # on the lines above and below
+            return layout.around(self, tok), j
         last_in_row = j + 1 >= len(self.tokens) or self.tokens[j].row != tok.row
         if not same_row and not (not self.grid.positioned and last_in_row):
             return None, j
         if self.vocab.label(nxt.text) is not None or self._header_at(j) is not None or \
                 normal(nxt.text) in self.vocab.budget:
             return None, j
+        if "columns" in self.grid.notes and same_row:
+            return layout.block(self, tok, nxt), j + 1
         return nxt.text, j + 1
 
     def _label(self, p: _Project, m: Match, i: int) -> int:

@@ -81,7 +81,8 @@ def check_size(grid: Grid, limits: Limits = DEFAULT) -> Grid:
     check("cells", len(grid.cells), limits, "cells in the table", span)
     if grid.cells:
         check("rows", max(c.row for c in grid.cells) + 1, limits, "rows in the table", span)
-        if not grid.rowless:  # a stream's positions are not columns
+        # a stream's positions are no columns, nor a -layout line's characters
+        if not grid.rowless and "columns" not in grid.notes:
             check("columns", max(c.col for c in grid.cells) + 1, limits,
                   "columns in the table", span)
         longest = max(grid.cells, key=lambda c: len(c.text))
@@ -108,6 +109,8 @@ SPACED_ROW_LINES = 10
 LAYOUT_MIN_LINES = 5
 LAYOUT_SHARE = 0.2
 _RUN = re.compile(r"\S+(?: \S+)*")  # a -layout cell: words apart by one space at most
+_CJK = "\u3000-\u9fff\uff00-\uffef"
+_GLYPH_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[0-9A-Za-z.%≥≤<>=+-])|(?<=[0-9A-Za-z.%]) (?=[{_CJK}])")
 
 
 def text_layout(lines: list[str]) -> str:
@@ -237,7 +240,10 @@ def layout_grid(lines: list[str], file: str | None = None) -> Grid:
         page += raw.count("\f")
         line = raw.replace("\f", "")
         for m in _RUN.finditer(line):
-            cells.append(Cell(row, m.start(), m.group(), 1, m.end() - m.start(), page=page,
+            # a space between a CJK character and a figure or a Latin word is pdftotext's
+            # gap between glyphs, no character of the page (2.16 米, FAST 观测)
+            text = _GLYPH_GAP.sub("", m.group())
+            cells.append(Cell(row, m.start(), text, 1, m.end() - m.start(), page=page,
                               line=row + 1, box=(m.start(), row, m.end(), row + 1)))
     grid = Grid(_vertical_words(cells), file, "text", positioned=True)
     grid.notes.append("columns")
@@ -256,9 +262,14 @@ def _vertical_words(cells: list[Cell]) -> list[Cell]:
             continue
         run = [c]
         if len(c.text) == 1 and not c.text.isascii():
-            while True:
-                below = [d for d in by_row.get(run[-1].row + 1, [])
-                         if len(d.text) == 1 and abs(d.col - c.col) <= 1 and not d.text.isascii()]
+            while True:  # the next line, or the one after (a row's text may part them)
+                below = []
+                for step in (1, 2):
+                    below = [d for d in by_row.get(run[-1].row + step, [])
+                             if len(d.text) == 1 and abs(d.col - c.col) <= 1 and
+                             not d.text.isascii() and id(d) not in used]
+                    if below:
+                        break
                 if len(below) != 1:
                     break
                 run.append(below[0])
