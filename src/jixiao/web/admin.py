@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
+from jixiao import library
 from jixiao.audit import RULES, Profile, ProfileError
 from jixiao.audit.profile_text import profile_toml
 from jixiao.model import Level
@@ -262,7 +263,7 @@ async def profile_form_save(request: Request, who: Who) -> Response:
     error = None
     if not errors:
         try:  # checked as `jixiao audit --rules` checks a file, then kept
-            profiles.save_profile(request.app.state.engine, who.user, profile_toml(profile))
+            library.save_profile(request.app.state.store, who.user, profile_toml(profile))
         except ProfileError as exc:
             error = str(exc)
         else:
