@@ -1,17 +1,24 @@
-"""Bulk load and comparison at scale: `jixiao ingest -j 2` of N generated documents into
-SQLite and into a real PostgreSQL server (fsync on), then `compare` over the corpus.
+"""Bulk load and comparison at scale: N generated documents loaded with `-j 2` into SQLite
+and into a real PostgreSQL server (fsync on) by the one-writer path of before (`insert`)
+and by the database-load path (`copy`: binary COPY from the workers, indexes rebuilt after
+a large first load), each in one run so their ratio is what counts; then `compare` over
+the corpus.
 
     .venv/bin/python benchmarks/bench_bulk.py [--docs 1000] [--workers 2] [--only sqlite]
+                                             [--write 200]
 
 Reports documents/s, the peak resident memory of any one process of the load (the writer
 or a worker), the database's size, and the time of three comparisons (one indicator
-everywhere, one project series, copied goals). Two thirds of the corpus are the sample's
-department a year on (jixiao.synthetic.next_year), so series and copies have something to
-find. Making the corpus is not timed; it is kept in out/bench between runs.
+everywhere, one project series, copied goals). A second table times the writes alone:
+`--write` documents read and prepared first (not timed), then stored by each path (the
+copy path in `--workers` processes, with its index rebuild). Two thirds of the corpus are
+the sample's department a year on (jixiao.synthetic.next_year), so series and copies have
+something to find. Making the corpus is not timed; it is kept in out/bench between runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import subprocess
@@ -44,16 +51,79 @@ def make_corpus(folder: Path, count: int) -> tuple[int, int]:
     return write_corpus(folder, count, make, "table-")
 
 
-def load(db: str, corpus: Path, workers: int) -> tuple[float, float]:
-    """Seconds and peak MB (the largest single process) of the real CLI's load."""
-    jixiao = Path(sys.executable).with_name("jixiao")
+def load(db: str, corpus: Path, workers: int, method: str) -> tuple[float, float, str]:
+    """Seconds, peak MB (the largest single process) and the plan of a load in a child
+    process (its memory apart from this one's)."""
+    code = ("import sys; from pathlib import Path; from jixiao import bulk, store; "
+            "files = sorted(Path(sys.argv[2]).iterdir()); "
+            "bulk.ingest_files(store.connect(sys.argv[1]), files, workers=int(sys.argv[3]), "
+            "review=False, method=sys.argv[4], on_plan=lambda p: print(p.describe()))")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    subprocess.run([str(jixiao), "ingest", "--no-audit", "-j", str(workers), "--db", db,
-                    str(corpus)], check=True, stdout=subprocess.DEVNULL)
+    done = subprocess.run([sys.executable, "-c", code, db, str(corpus), str(workers), method],
+                          check=True, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    return seconds, peak
+    return seconds, peak, done.stdout.strip()
+
+
+def prepared(corpus: Path, count: int) -> list[store.PreparedDocument]:
+    """The first `count` files read and turned into rows, as a load's workers do."""
+    import hashlib
+
+    from jixiao.model import SourceInfo
+    from jixiao.readers import load_bytes, read_bytes
+
+    rows = []
+    for path in sorted(corpus.iterdir())[:count]:
+        data = load_bytes(path)
+        rows.append(store.prepare(read_bytes(data, path.name),
+                                  SourceInfo(path.name, hashlib.sha256(data).hexdigest(),
+                                             "text")))
+    return rows
+
+
+def write_only(engine, docs: list[store.PreparedDocument], workers: int, method: str
+               ) -> float:
+    """Seconds to store `docs` already prepared: one writer (insert), or `workers` forked
+    writers of binary COPY batches with the plan's index work around them (copy)."""
+    from jixiao import bulk
+    from jixiao.store import load
+
+    batches, batch, rows = [], [], 0
+    for d in docs:
+        batch.append(d)
+        rows += len(d.indicators) + len(d.projects)
+        if rows >= bulk.BATCH_ROWS:
+            batches.append(batch)
+            batch, rows = [], 0
+    batches.append(batch)
+    start = time.perf_counter()
+    if method == "insert":
+        for batch in batches:
+            store.ingest_prepared(engine, batch)
+        return time.perf_counter() - start
+    chosen = load.plan(engine, len(docs))
+    load.prepare(engine, chosen)
+    if engine.dialect.name != "postgresql":  # SQLite has one writer
+        for batch in batches:
+            load.copy_prepared(engine, batch)
+        load.finish(engine)
+        return time.perf_counter() - start
+    children = []
+    for k in range(workers):
+        pid = os.fork()
+        if pid == 0:  # a writer: its share of the batches, on connections of its own
+            engine.dispose(close=False)
+            for batch in batches[k::workers]:
+                load.copy_prepared(engine, batch)
+            os._exit(0)
+        children.append(pid)
+    for pid in children:
+        _, status = os.waitpid(pid, 0)
+        assert status == 0, "a writer failed"
+    load.finish(engine)
+    return time.perf_counter() - start
 
 
 def size_mb(engine, sqlite_file: Path | None) -> float:
@@ -71,43 +141,71 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
 
 
 def main() -> None:
-    args = arguments(docs=1000, workers=(int, 2), only=(str, ""), workdir=(Path,
-                                                                           REPO / "out/bench"))
+    args = arguments(docs=1000, workers=(int, 2), only=(str, ""), write=(int, 200),
+                     workdir=(Path, REPO / "out/bench"))
     corpus = args.workdir / f"bulk-corpus-{args.docs}"
     projects, indicators = make_corpus(corpus, args.docs)
-    console = Console()
+    console = Console(width=170)
     console.print(f"{args.docs:,} documents, {projects:,} projects, {indicators:,} indicators,"
                   f" {sum(p.stat().st_size for p in corpus.iterdir()) / 1e6:,.0f} MB of text; "
                   f"ingest -j {args.workers} --no-audit")
     table = Table(title=f"bulk load of {args.docs:,} documents", title_justify="left")
-    for col in ("database", "seconds", "docs/s", "indicators/s", "peak MB", "size MB",
-                "compare indicator s", "project series s", "copied goals s"):
-        table.add_column(col, justify="left" if col == "database" else "right")
+    for col in ("database", "path", "seconds", "docs/s", "× insert", "indicators/s",
+                "peak MB", "size MB", "compare indicator s", "project series s",
+                "copied goals s"):
+        table.add_column(col, justify="left" if col in ("database", "path") else "right")
+    writes = Table(title=f"writes alone: {args.write:,} documents prepared beforehand",
+                   title_justify="left")
+    for col in ("database", "path", "seconds", "docs/s", "× insert"):
+        writes.add_column(col, justify="left" if col in ("database", "path") else "right")
+    docs = prepared(corpus, args.write)
     # the load runs on every core: only the setup was pinned
     os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
+    plans = []
     for kind in ("sqlite", "postgresql"):
         if args.only and kind != args.only:
             continue
-        if kind == "sqlite":
-            file = args.workdir / f"bulk-{args.docs}.sqlite"
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{file}{suffix}").unlink(missing_ok=True)
-            results = _run(str(file), file, corpus, args.workers)
-        else:
-            with temporary_server(fsync=True) as server:
-                url = create_database(server, "bench")
-                results = _run(url, None, corpus, args.workers)
-        seconds, peak, size, times = results
-        table.add_row(kind, f"{seconds:.1f}", f"{args.docs / seconds:.0f}",
-                      f"{indicators / seconds:,.0f}", f"{peak:.0f}", f"{size:,.0f}",
-                      *(f"{t:.3f}" for t in times))
-        console.print(table)
+        with contextlib.ExitStack() as stack:
+            server = stack.enter_context(temporary_server(fsync=True)) \
+                if kind == "postgresql" else None
+            base = {}
+            for method in ("insert", "copy"):
+                url, file = _new_store(args.workdir, kind, server, f"load_{method}")
+                seconds, peak, said, size, times = _run(url, file, corpus, args.workers,
+                                                        method)
+                base.setdefault("load", seconds)
+                plans.append(f"{kind} {method}: {said}" if said else f"{kind} {method}")
+                table.add_row(kind, method, f"{seconds:.1f}", f"{args.docs / seconds:.1f}",
+                              f"{base['load'] / seconds:.2f}", f"{indicators / seconds:,.0f}",
+                              f"{peak:.0f}", f"{size:,.0f}", *(f"{t:.3f}" for t in times))
+                url, _ = _new_store(args.workdir, kind, server, f"write_{method}")
+                engine = store.connect(url)
+                seconds = write_only(engine, docs, args.workers, method)
+                engine.dispose()
+                base.setdefault("write", seconds)
+                writes.add_row(kind, method, f"{seconds:.1f}", f"{len(docs) / seconds:.1f}",
+                               f"{base['write'] / seconds:.2f}")
+    console.print(table)
+    console.print(writes)
+    for said in plans:
+        console.print(said)
 
 
-def _run(db: str, sqlite_file: Path | None, corpus: Path, workers: int
-         ) -> tuple[float, float, float, list[float]]:
+def _new_store(workdir: Path, kind: str, server: str | None, name: str
+               ) -> tuple[str, Path | None]:
+    if kind == "sqlite":
+        file = workdir / f"bulk-{name}.sqlite"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{file}{suffix}").unlink(missing_ok=True)
+        return str(file), file
+    assert server is not None
+    return create_database(server, name), None
+
+
+def _run(db: str, sqlite_file: Path | None, corpus: Path, workers: int, method: str
+         ) -> tuple[float, float, str, float, list[float]]:
     engine = store.connect(db)  # migrated before the clock starts
-    seconds, peak = load(db, corpus, workers)
+    seconds, peak, said = load(db, corpus, workers, method)
     with engine.begin() as conn:  # planner statistics, as autovacuum would gather
         conn.execute(text("ANALYZE"))
     times = []
@@ -119,7 +217,9 @@ def _run(db: str, sqlite_file: Path | None, corpus: Path, workers: int
     compare.copied(engine)
     t, _ = timed(compare.copied, engine)
     times.append(t)
-    return seconds, peak, size_mb(engine, sqlite_file), times
+    size = size_mb(engine, sqlite_file)
+    engine.dispose()
+    return seconds, peak, said, size, times
 
 
 if __name__ == "__main__":

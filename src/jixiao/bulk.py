@@ -1,7 +1,11 @@
-"""Bulk load: many files read in worker processes, stored in batches by one writer.
+"""Bulk load: many files read in worker processes and stored in batches.
 
-Each batch is one transaction, so a load killed halfway leaves whole documents only; a
-second run skips the files already stored without reading them and stores the rest.
+On PostgreSQL each worker writes its own batches (binary COPY, store.load); on SQLite,
+which has one writer, the workers read and this process writes. Before a large first load
+the secondary indexes are dropped and they are built after (store.load.plan says which,
+and why). Each batch is one transaction, so a load killed halfway leaves whole documents
+only (the workers die with the process that started them); a second run skips the files
+already stored without reading them, stores the rest and builds any index still missing.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import hashlib
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,11 +25,14 @@ from sqlalchemy.exc import DBAPIError
 from jixiao import library, store
 from jixiao.errors import JixiaoError, ReadError
 from jixiao.model import SourceInfo, SourceSpan
+from jixiao.store import load
 from jixiao.store.accounts import User
 from jixiao.store.store import ACTIVE, Store
 
 BATCH_ROWS = 20_000  # indicator rows per transaction: large enough for COPY to pay
 IN_FLIGHT = 4  # files read ahead per worker
+CHUNK_FILES = 16  # files a writing worker reads and stores as one task (PostgreSQL)
+METHODS = ("copy", "insert")  # insert: the one-writer load of before (benchmarks compare)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,13 +79,16 @@ def _read(path: Path) -> tuple[Path, store.PreparedDocument | tuple[str, str] | 
 def ingest_files(where: Store | Engine, paths: Sequence[Path], *, workers: int | None = None,
                  review: bool = True, year: int | None = None, profile: str | None = ACTIVE,
                  user: User | None = None,
-                 on_each: Callable[[FileOutcome], None] | None = None) -> list[FileOutcome]:
+                 on_each: Callable[[FileOutcome], None] | None = None,
+                 on_plan: Callable[[load.Plan], None] | None = None,
+                 method: str = "copy") -> list[FileOutcome]:
     """Read `paths` in `workers` processes (default: one per core) and store them, each
     batch through `Store.ingest_prepared` (one transaction, a change-log row per new
     document); the outcome of every file, in the order they finished. Unreadable files
     are reported, never stored, and do not stop the others. Files are reviewed by
     `profile` (TOML), by default the one an admin made active in the store, as a web
-    upload is."""
+    upload is. `on_plan` hears whether the indexes are kept or rebuilt (store.load.plan)
+    before anything is written."""
     house = where if isinstance(where, Store) else Store(where, reviewer=library.review)
     engine = house.engine
     if profile is ACTIVE:
@@ -92,21 +102,85 @@ def ingest_files(where: Store | Engine, paths: Sequence[Path], *, workers: int |
         if on_each:
             on_each(outcome)
 
+    if method == "insert":
+        _store_reads(house, _read_all(paths, job, workers), done, user, copy=False)
+        return outcomes
+    chosen = load.plan(engine, len(paths))
+    if on_plan:
+        on_plan(chosen)
+    load.prepare(engine, chosen)
+    if engine.dialect.name == "postgresql" and workers > 1 and len(paths) > 1:
+        for told in _write_in_workers(house, paths, job, workers, user):
+            for outcome in told:
+                done(outcome)
+    else:
+        _store_reads(house, _read_all(paths, job, workers), done, user, copy=True)
+    load.finish(engine)
+    return outcomes
+
+
+def _store_reads(house: Store, reads: Iterable[tuple[Path, Any]],
+                 done: Callable[[FileOutcome], None], user: User | None, copy: bool) -> None:
+    """Store what `_read` gave, in batches of about BATCH_ROWS rows."""
     batch: list[tuple[Path, store.PreparedDocument]] = []
     rows = 0
-    for path, read in _read_all(paths, job, workers):
+    for path, read in reads:
         if isinstance(read, ReadError):
             done(FileOutcome(path, error=read))
         elif isinstance(read, tuple):
-            done(FileOutcome(path, result=store.stored_file(engine, *read)))
+            done(FileOutcome(path, result=store.stored_file(house.engine, *read)))
         else:
             batch.append((path, read))
             rows += len(read.indicators) + len(read.projects)
             if rows >= BATCH_ROWS:
-                _flush(house, batch, done, user)
+                _flush(house, batch, done, user, copy)
                 batch, rows = [], 0
-    _flush(house, batch, done, user)
+    _flush(house, batch, done, user, copy)
+
+
+_writer: tuple[Store, User | None] | None = None  # a writing worker's store and user
+
+
+def _start_writer(job: _Job, house: Store, user: User | None) -> None:
+    global _writer
+    _start_worker(job)
+    _die_with_parent()
+    house.engine.dispose(close=False)  # the parent's connections are the parent's
+    _writer = (house, user)
+
+
+def _die_with_parent() -> None:
+    """A writing worker killed with the load (Linux): a worker left running would go on
+    committing after the load was stopped."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the signal was asked for
+        os._exit(1)
+
+
+def _read_and_store(paths: list[Path]) -> list[FileOutcome]:
+    """In a writing worker: read `paths` and store them in this worker's own batches."""
+    assert _writer is not None
+    house, user = _writer
+    outcomes: list[FileOutcome] = []
+    _store_reads(house, map(_read, paths), outcomes.append, user, copy=True)
     return outcomes
+
+
+def _write_in_workers(house: Store, paths: Sequence[Path], job: _Job, workers: int,
+                      user: User | None) -> Iterator[list[FileOutcome]]:
+    """The outcomes of CHUNK_FILES files at a time, as workers finish them; each worker
+    holds one chunk's documents at most (only the paths wait in the queue)."""
+    chunks = [list(paths[k:k + CHUNK_FILES]) for k in range(0, len(paths), CHUNK_FILES)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_start_writer, initargs=(job, house, user)) as pool:
+        yield from pool.imap_unordered(_read_and_store, chunks)
 
 
 def _read_all(paths: Sequence[Path], job: _Job, workers: int
@@ -130,11 +204,11 @@ def _read_all(paths: Sequence[Path], job: _Job, workers: int
 
 
 def _flush(house: Store, batch: list[tuple[Path, store.PreparedDocument]],
-           done: Callable[[FileOutcome], None], user: User | None) -> None:
+           done: Callable[[FileOutcome], None], user: User | None, copy: bool) -> None:
     if not batch:
         return
     try:
-        results = house.ingest_prepared([p for _, p in batch], user=user)
+        results = house.ingest_prepared([p for _, p in batch], user=user, copy=copy)
     except DBAPIError:
         # one document the database refuses (or another writer's) spoils the batch: store
         # them one by one and report the one that fails

@@ -281,6 +281,7 @@ def ingest_command(
         task = progress.add_task("ingesting", total=len(files))
         outcomes = bulk.ingest_files(
             library.store_of(engine), files, workers=workers, review=review, year=year,
+            on_plan=lambda plan: out.print(plan.describe()),
             on_each=lambda outcome: progress.update(
                 task, advance=1, description=f"ingesting {outcome.path.name}"))
     if len(files) <= SHOWN_FILES:
@@ -1210,6 +1211,9 @@ def serve_command(
     host: Annotated[str, typer.Option(help="the address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="the port")] = 8000,
     workers: Annotated[int, typer.Option(help="server processes")] = 1,
+    read_url: Annotated[str | None, typer.Option(
+        "--read-url", help="a streaming replica of --db (PostgreSQL URL): every read goes "
+                           "there, every write to --db")] = None,
     db: DbOption = None,
 ) -> None:
     """The web app and the JSON API (/api/v1, schema at /api/docs) over the store.
@@ -1224,6 +1228,10 @@ def serve_command(
     if not list_users(engine):
         err.print("[yellow]no users yet[/]: jixiao users add NAME --role admin")
     os.environ[store.ENV_VAR] = store.database_url(db)
+    if read_url:
+        from jixiao.store.replica import READ_ENV_VAR
+
+        os.environ[READ_ENV_VAR] = read_url
     out.print(f"jixiao on http://{host}:{port}/  (database {store.database_url(db)})")
     uvicorn.run("jixiao.web.app:app_from_environment", host=host, port=port, workers=workers,
                 factory=True, log_level="warning")

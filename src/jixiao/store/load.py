@@ -39,7 +39,7 @@ from jixiao.store.schema import findings as findings_table
 
 # a load of at least this many files into a store holding fewer documents than it brings
 # rebuilds the indexes; $JIXIAO_LARGE_LOAD changes it (0: never)
-LARGE_LOAD = 1000
+LARGE_LOAD = 100
 ENV_LARGE_LOAD = "JIXIAO_LARGE_LOAD"
 _ROW_TABLES: tuple[tuple[Table, str], ...] = (
     (units, "units"), (projects, "projects"), (indicators, "indicators"),
