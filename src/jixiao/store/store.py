@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Engine, select
 
 from jixiao.model import Actual, Document, Execution, Finding, SourceInfo
-from jixiao.store import accounts, cycle, load, profiles, repository, yearend
+from jixiao.store import accounts, admin, cycle, load, profiles, repository, yearend
 from jixiao.store.accounts import User, record
 from jixiao.store.repository import IngestResult, PreparedDocument, StoreError
 from jixiao.store.schema import documents
@@ -167,6 +167,24 @@ class Store:
         """Make `name` the profile of every ingest and upload (None: the defaults); raises
         KeyError for a name not kept."""
         profiles.activate(self.engine, user, name)
+
+    # ---- accounts an admin runs (store.admin, issue 17) ----------------------------------
+
+    def update_user(self, by: User | None, username: str, role: str,
+                    department: str | None) -> admin.Account:
+        return admin.update_user(self.engine, by, username, role, department)
+
+    def reset_password(self, by: User | None, username: str, password: str) -> None:
+        admin.reset_password(self.engine, by, username, password)
+
+    def set_active(self, by: User | None, username: str, active: bool) -> admin.Account:
+        return admin.set_active(self.engine, by, username, active)
+
+    def change_own_password(self, user: User, old: str, new: str) -> tuple[str, str]:
+        return admin.change_own_password(self.engine, user, old, new)
+
+    def set_token_expiry(self, by: User, token_id: int, days: int) -> Any:
+        return admin.set_token_expiry(self.engine, by, token_id, days)
 
     # ---- writes ------------------------------------------------------------------------
 

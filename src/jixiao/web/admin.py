@@ -48,7 +48,7 @@ async def _admin_write(request: Request, who: Caller, call: Any, *args: Any) -> 
     """An admin's change to a user, then back to the list; a refusal shown on it."""
     require_role(who, "admin")
     try:
-        await asyncio.to_thread(call, request.app.state.engine, who.user, *args)
+        await asyncio.to_thread(call, who.user, *args)
     except AccountError as exc:
         from jixiao.web.pages import _users
 
@@ -60,8 +60,8 @@ async def _admin_write(request: Request, who: Caller, call: Any, *args: Any) -> 
 async def edit_user(request: Request, who: Who, username: Name,
                     role: Annotated[str, Form(max_length=16)],
                     department: Annotated[str, Form(max_length=200)] = "") -> Response:
-    return await _admin_write(request, who, admin_store.update_user, username, role,
-                              department)
+    return await _admin_write(request, who, request.app.state.store.update_user, username,
+                              role, department)
 
 
 @router.post("/admin/users/password")
@@ -69,18 +69,20 @@ async def reset_password(request: Request, who: Who, username: Name,
                          password: Annotated[str, Form(max_length=200)]) -> Response:
     require_role(who, "admin")
     async with hashing_gate():  # hashed off the event loop, in one of the hashing slots
-        return await _admin_write(request, who, admin_store.reset_password, username,
-                                  password)
+        return await _admin_write(request, who, request.app.state.store.reset_password,
+                                  username, password)
 
 
 @router.post("/admin/users/disable")
 async def disable_user(request: Request, who: Who, username: Name) -> Response:
-    return await _admin_write(request, who, admin_store.set_active, username, False)
+    return await _admin_write(request, who, request.app.state.store.set_active, username,
+                              False)
 
 
 @router.post("/admin/users/enable")
 async def enable_user(request: Request, who: Who, username: Name) -> Response:
-    return await _admin_write(request, who, admin_store.set_active, username, True)
+    return await _admin_write(request, who, request.app.state.store.set_active, username,
+                              True)
 
 
 # ---- one's own account -----------------------------------------------------------------
@@ -97,8 +99,8 @@ async def change_password(request: Request, who: Who,
         return _account(request, who, password_error="两次输入的新密码不一致", status=400)
     try:
         async with hashing_gate():
-            token, _ = await asyncio.to_thread(admin_store.change_own_password,
-                                               request.app.state.engine, who.user, old, new)
+            token, _ = await asyncio.to_thread(request.app.state.store.change_own_password,
+                                               who.user, old, new)
     except AccountError as exc:
         return _account(request, who, password_error=str(exc), status=400)
     # every session ended (other browsers signed out); this one goes on under a new id
@@ -113,7 +115,7 @@ async def _expiry(request: Request, who: Caller, token_id: int, days: int, back:
     if not 1 <= token_id <= INT32:
         raise WebError(404, "not-found", "没有这个令牌")
     try:
-        admin_store.set_token_expiry(request.app.state.engine, who.user, token_id, days)
+        request.app.state.store.set_token_expiry(who.user, token_id, days)
     except AccountError as exc:
         raise WebError(404 if "没有" in str(exc) else 400, "invalid", str(exc)) from None
     return RedirectResponse(back, status_code=303)
@@ -309,7 +311,7 @@ def _shown(key: str, value: Any) -> str:
     if key == "role":
         return ROLE_LABELS.get(str(value), str(value))
     if key in ("expires_at", "revoked_at") and isinstance(value, str):
-        from jixiao.web.app import chinese_datetime
+        from jixiao.formatting import when as chinese_datetime
 
         try:
             return chinese_datetime(datetime.fromisoformat(value))
