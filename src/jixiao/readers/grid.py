@@ -211,8 +211,9 @@ def text_grid(text: str, file: str | None = None, limits: Limits = DEFAULT) -> G
         content = [n for n, line in enumerate(lines, 1) if line.strip()]
         rowless = len(content) < SPACED_ROW_LINES
         for row, n in enumerate(content):
-            for word in lines[n - 1].split():
-                cells.append(Cell(0 if rowless else row, len(cells), word, line=n))
+            for k, word in enumerate(lines[n - 1].split()):
+                cells.append(Cell(0 if rowless else row, len(cells) if rowless else k, word,
+                                  line=n))
         grid = Grid(cells, file, "text", positioned=False, rowless=rowless)
         grid.notes.append("spaced")
     else:
