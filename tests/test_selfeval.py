@@ -28,11 +28,11 @@ from jixiao.evaluation.published import (
     check_arithmetic,
     check_self_evaluation,
     rescore,
+    target_reports,
 )
 from jixiao.model import Document
 from jixiao.readers import read
 from jixiao.store.schema import changes
-from jixiao.store.selfeval import target_reports
 from jixiao.synthetic import generate_actuals
 from jixiao.targets import Direction, parse
 from jixiao.writers.self_evaluation import write_forms_xlsx

@@ -1027,7 +1027,7 @@ def selfeval_targets_command(
 ) -> None:
     """Targets at evaluation time: each stored 自评表 against the approved target table of
     the same project and year, per department and year."""
-    from jixiao.store.selfeval import target_reports
+    from jixiao.evaluation.published import target_reports
 
     reports = target_reports(_connect(db), department=department, year=year)
     table = Table(title="自评表 against the approved targets", title_justify="left")

@@ -9,8 +9,9 @@ import functools
 
 from sqlalchemy import Engine
 
-from jixiao.audit import Profile, audit
+from jixiao.audit import Profile, audit, verdict
 from jixiao.model import Document, Finding
+from jixiao.store import cycle
 from jixiao.store.accounts import User
 from jixiao.store.store import Store
 
@@ -49,3 +50,17 @@ def save_profile(store: Store, user: User | None, toml: str) -> Profile:
     profile = Profile.from_text(toml, "the profile")
     store.save_profile(user, profile.name, toml)
     return profile
+
+
+def overview(store: Store, department: str | None = None, superseded: bool = False
+             ) -> list[cycle.OverviewRow]:
+    """The bureau's overview rows (store.cycle.overview_rows) with each document's projects
+    graded by the review's verdict rule: a project without findings, or with notes only,
+    is 优."""
+    rows = cycle.overview_rows(store.engine, department, superseded=superseded)
+    for row in rows:
+        for fs in row.project_findings.values():
+            if (grade := verdict(fs)) != "优":
+                row.verdicts[grade] += 1
+        row.verdicts["优"] = row.projects - sum(row.verdicts.values())
+    return rows

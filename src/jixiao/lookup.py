@@ -1,7 +1,10 @@
 """Finding things in a document, the same for every face: a project by its number or part
-of its name, and the reader's warnings that belong to a project."""
+of its name, the reader's warnings that belong to a project, a document cut to one
+project."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from jixiao.model import Document, Project, ReadWarning, SourceSpan
 
@@ -44,3 +47,10 @@ def warnings_of(doc: Document, project: Project) -> list[ReadWarning]:
         elif w.span.first_line is None and w.span.page is not None and w.span.page in pages:
             found.append(w)
     return found
+
+
+def only(doc: Document, project: Project) -> Document:
+    """`doc` holding just `project` (in its first unit): a name key met twice in the
+    document compares the linked pair, not the first of the two."""
+    return dataclasses.replace(doc, units=[dataclasses.replace(doc.units[0],
+                                                               projects=[project])])

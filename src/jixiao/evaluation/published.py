@@ -14,13 +14,18 @@ import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sqlalchemy import Engine
+
 from jixiao import matching
 from jixiao.compare import ProjectYear, TargetChange, _step
 from jixiao.evaluation.actuals import Actual, Actuals, Execution
 from jixiao.evaluation.direction import turned
 from jixiao.evaluation.profiles import BUILT_IN, ScoringProfile, load_profile
 from jixiao.evaluation.scoring import score_indicator, score_project, two_decimals
+from jixiao.lookup import only
 from jixiao.model import Document, Indicator, Project, SourceSpan
+from jixiao.store.repository import load_document
+from jixiao.store.selfeval import self_evaluation_links, self_evaluations
 from jixiao.targets import Status, parse
 from jixiao.taxonomy import classify
 
@@ -514,3 +519,35 @@ def write_checks_xlsx(checks: list[SelfEvaluationCheck], path: str) -> None:
                                   cell.cell, cell.published, cell.computed,
                                   cell.difference, cell.formula])
     book.save(path)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetReport:
+    """A department's year: each stored 自评表 project against its approved target table."""
+
+    department: str | None
+    year: int
+    document: int  # the 自评表
+    comparisons: list[ProjectTargets]
+
+    def count(self, change: str) -> int:
+        return sum(c.count(change) for c in self.comparisons)
+
+
+def target_reports(engine: Engine, *, department: str | None = None,
+                   year: int | None = None) -> list[TargetReport]:
+    """Targets at evaluation time against the approved ones, per department and year: the
+    stored 自评表 (of `department` / `year` when given), each project matched as ingest
+    matches it (store.selfeval's links)."""
+    out = []
+    for doc_id, dept, doc_year in self_evaluations(engine, department=department, year=year):
+        evaluation = load_document(engine, doc_id)
+        comparisons: list[ProjectTargets] = []
+        for seq, target_doc, target_seq in self_evaluation_links(engine, doc_id):
+            approved = load_document(engine, target_doc)
+            project = next(p for p in evaluation.projects if p.seq == seq)
+            wanted = next(p for p in approved.projects if p.seq == target_seq)
+            comparisons += compare_targets(only(evaluation, project), only(approved, wanted),
+                                           target_doc)
+        out.append(TargetReport(dept, doc_year, doc_id, comparisons))
+    return out

@@ -22,11 +22,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, case, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from jixiao import matching
-from jixiao.audit import verdict
-from jixiao.compare import ProjectYear, _step
 from jixiao.errors import JixiaoError
-from jixiao.model import Document, Finding, Level, Project
+from jixiao.model import Finding, Level
 from jixiao.store.accounts import User, record
 from jixiao.store.schema import (
     cycle_documents,
@@ -537,6 +534,9 @@ class OverviewRow:
     grand_total: Decimal | None  # the 合计 row
     verdicts: Counter[str] = field(default_factory=Counter)  # 优/良/中/差 → projects
     rules: Counter[str] = field(default_factory=Counter)  # rule → findings
+    # each project's findings (rule and severity): the review's verdict rule grades them
+    # (jixiao.library.overview fills `verdicts`; the store judges nothing)
+    project_findings: dict[int, list[Finding]] = field(default_factory=dict)
     returned: int = 0
     waiting: int = 0
     updated_at: datetime | None = None
@@ -552,8 +552,9 @@ class OverviewRow:
 
 def overview_rows(engine: Engine, department: str | None = None,
                   superseded: bool = False) -> list[OverviewRow]:
-    """Every document (of `department`) with its state, verdict counts, money, findings by
-    rule and projects returned or waiting — the current versions unless `superseded`."""
+    """Every document (of `department`) with its state, money, findings by rule and by
+    project, and projects returned or waiting — the current versions unless
+    `superseded`."""
     with engine.connect() as conn:
         items = {i.document_id: i for i in _items(conn, department)}
         query = (select(documents.c.id, documents.c.n_indicators, documents.c.project_total,
@@ -580,125 +581,19 @@ def overview_rows(engine: Engine, department: str | None = None,
         found = (select(findings.c.document_id, findings.c.project_seq, findings.c.rule,
                         findings.c.severity)
                  .where(findings.c.document_id.in_(list(rows))) if rows else None)
-        per_project: dict[tuple[int, int], list[Finding]] = defaultdict(list)
         if found is not None:
             for f in conn.execute(found):
-                rows[f.document_id].rules[f.rule] += 1
+                row = rows[f.document_id]
+                row.rules[f.rule] += 1
                 if f.project_seq is not None:
-                    per_project[f.document_id, f.project_seq].append(
+                    row.project_findings.setdefault(f.project_seq, []).append(
                         Finding(f.rule, Level(f.severity), ""))
-    for (doc_id, _), fs in per_project.items():
-        if (grade := verdict(fs)) != "优":
-            rows[doc_id].verdicts[grade] += 1
-    for row in rows.values():  # the others, with no finding or only notes, are 优
-        row.verdicts["优"] = row.projects - sum(row.verdicts.values())
     return list(rows.values())
-
-
-# ---- one version against the last ------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TargetDiff:
-    indicator: str
-    before: str | None
-    after: str | None
-    change: str  # added, dropped, raised, lowered, rewritten
-
-    @property
-    def label(self) -> str:
-        return CHANGE_LABELS[self.change]
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectDiff:
-    seq: int | None  # in the new version (None: dropped)
-    before_seq: int | None
-    name: str
-    change: str  # added, dropped, changed
-    total_before: Decimal | None = None
-    total_after: Decimal | None = None
-    goal_rewritten: bool = False
-    targets: tuple[TargetDiff, ...] = ()
-
-    @property
-    def money_changed(self) -> bool:
-        return self.change == "changed" and self.total_before != self.total_after
-
-    @property
-    def label(self) -> str:
-        return CHANGE_LABELS[self.change]
-
-
-@dataclass(frozen=True, slots=True)
-class VersionDiff:
-    before_id: int
-    after_id: int
-    projects: list[ProjectDiff]  # only those that changed
-    total_before: Decimal
-    total_after: Decimal
-    unchanged: int  # projects alike in both
-
-    def count(self, change: str) -> int:
-        """Projects added, dropped or changed."""
-        return sum(p.change == change for p in self.projects)
-
-    def targets(self, change: str) -> int:
-        return sum(t.change == change for p in self.projects for t in p.targets)
-
-    @property
-    def money(self) -> int:
-        return sum(p.money_changed for p in self.projects)
-
-
-CHANGE_LABELS = {"added": "新增", "dropped": "删除", "raised": "提高", "lowered": "降低",
-                 "rewritten": "改写", "changed": "修改"}
-
-
-def _project_year(doc_id: int, doc: Document, p: Project) -> ProjectYear:
-    targets: dict[str, tuple[str, str, str | None]] = {}
-    for i in p.indicators:
-        targets.setdefault(matching.indicator_key(i.name), (i.name, i.target, i.category))
-    return ProjectYear(doc_id, doc.year, doc.department, p.seq, p.name, p.goal,
-                       p.amounts.total, targets)
-
-
-def compare_versions(before_id: int, before: Document, after_id: int, after: Document
-                     ) -> VersionDiff:
-    """What a revised table changed: projects added and dropped (matched by their name's
-    key, jixiao.matching), and in each project kept its targets added, dropped, raised,
-    lowered or rewritten (jixiao.compare's reading of a target change), its goal rewritten
-    and its money changed."""
-    old = {matching.project_key(p.name): p for p in before.projects}
-    new = {matching.project_key(p.name): p for p in after.projects}
-    diffs: list[ProjectDiff] = []
-    unchanged = 0
-    for key, p in new.items():
-        if key not in old:
-            diffs.append(ProjectDiff(p.seq, None, p.name, "added", None, p.amounts.total))
-            continue
-        o = old[key]
-        step = _step(_project_year(before_id, before, o), _project_year(after_id, after, p))
-        targets = tuple(TargetDiff(c.indicator, c.before, c.after,
-                                   "rewritten" if c.change == "changed" else c.change)
-                        for c in step.changes if c.change != "unchanged")
-        money = o.amounts.total != p.amounts.total
-        if targets or money or not step.goal_unchanged:
-            diffs.append(ProjectDiff(p.seq, o.seq, p.name, "changed", o.amounts.total,
-                                     p.amounts.total, not step.goal_unchanged, targets))
-        else:
-            unchanged += 1
-    for key, o in old.items():
-        if key not in new:
-            diffs.append(ProjectDiff(None, o.seq, o.name, "dropped", o.amounts.total, None))
-    diffs.sort(key=lambda d: (d.seq if d.seq is not None else 10**9, d.before_seq or 0))
-    return VersionDiff(before_id, after_id, diffs, before.project_total,
-                       after.project_total, unchanged)
 
 
 __all__ = ["ACTION_NAMES", "DOCUMENT_STATES", "DOCUMENT_TRANSITIONS", "PROJECT_STATES",
            "PROJECT_TRANSITIONS", "Conflict", "CycleError", "DocumentState", "Event",
            "Forbidden", "Invalid", "OverviewRow", "ProjectState", "Todo", "TodoItem",
-           "Transition", "VersionDiff", "act_on_document", "act_on_project", "allowed",
-           "check_revisable", "compare_versions", "document_state", "history", "overview_rows",
+           "Transition", "act_on_document", "act_on_project", "allowed",
+           "check_revisable", "document_state", "history", "overview_rows",
            "project_states", "revise", "todo", "versions"]

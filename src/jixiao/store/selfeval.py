@@ -188,27 +188,10 @@ def self_evaluation_links(engine: Engine, doc_id: int) -> list[tuple[int, int, i
         return out
 
 
-@dataclass(frozen=True, slots=True)
-class TargetReport:
-    """A department's year: each stored 自评表 project against its approved target table."""
-
-    department: str | None
-    year: int
-    document: int  # the 自评表
-    comparisons: list[Any]  # jixiao.evaluation.published.ProjectTargets
-
-    def count(self, change: str) -> int:
-        return sum(c.count(change) for c in self.comparisons)
-
-
-def target_reports(engine: Engine, *, department: str | None = None,
-                   year: int | None = None) -> list[TargetReport]:
-    """Targets at evaluation time against the approved ones, per department and year: the
-    stored 自评表 (of `department` / `year` when given), each project matched as ingest
-    matches it."""
-    from jixiao.evaluation.published import compare_targets
-    from jixiao.store.repository import load_document
-
+def self_evaluations(engine: Engine, *, department: str | None = None,
+                     year: int | None = None) -> list[tuple[int, str | None, int]]:
+    """(id, department, year) of the stored 自评表 that name a year (of `department` /
+    `year` when given), by department, year and id."""
     query = (select(documents.c.id, documents.c.department, documents.c.year)
              .where(documents.c.kind == SELF_EVALUATION, documents.c.year.is_not(None))
              .order_by(documents.c.department, documents.c.year, documents.c.id))
@@ -217,24 +200,4 @@ def target_reports(engine: Engine, *, department: str | None = None,
     if year is not None:
         query = query.where(documents.c.year == year)
     with engine.connect() as conn:
-        found = conn.execute(query).all()
-    out = []
-    for r in found:
-        evaluation = load_document(engine, r.id)
-        comparisons = []
-        for seq, target_doc, target_seq in self_evaluation_links(engine, r.id):
-            approved = load_document(engine, target_doc)
-            project = next(p for p in evaluation.projects if p.seq == seq)
-            wanted = next(p for p in approved.projects if p.seq == target_seq)
-            one = _only(evaluation, project)
-            comparisons += compare_targets(one, _only(approved, wanted), target_doc)
-        out.append(TargetReport(r.department, r.year, r.id, comparisons))
-    return out
-
-
-def _only(doc: Any, project: Any) -> Any:
-    """`doc` holding just `project` (so a name key met twice compares the linked pair)."""
-    import dataclasses
-
-    unit = dataclasses.replace(doc.units[0], projects=[project])
-    return dataclasses.replace(doc, units=[unit])
+        return [(r.id, r.department, r.year) for r in conn.execute(query)]

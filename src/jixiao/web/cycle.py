@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
+from jixiao import library
 from jixiao.audit import RULES
 from jixiao.formatting import CHINA
 from jixiao.model import Finding, ReadWarning
@@ -29,10 +30,10 @@ from jixiao.store.cycle import (
     OverviewRow,
     ProjectState,
     Transition,
-    VersionDiff,
 )
 from jixiao.store.store import NotFound, Store
 from jixiao.taxonomy import classify
+from jixiao.versions import VersionDiff, compare_versions
 from jixiao.web.auth import Caller, WebError
 from jixiao.web.views import DocumentView, document_view, own_department
 from jixiao.writers.cells import append_row, safe_csv
@@ -241,7 +242,7 @@ def revision_diff(ws: Store, who: Caller, view: DocumentView, state: DocumentSta
         before = document_view(ws, who, state.previous_id)
     except (WebError, NotFound):  # the previous version was deleted, or is not theirs
         return None
-    return before, cycle.compare_versions(before.id, before.doc, view.id, view.doc)
+    return before, compare_versions(before.id, before.doc, view.id, view.doc)
 
 
 # ---- the bureau's overview ---------------------------------------------------------------
@@ -302,7 +303,7 @@ class Overview:
 def overview(ws: Store, who: Caller, f: OverviewFilter) -> Overview:
     """Every department's documents (a department user: its own) with the filter applied,
     in its order; the filter's choices come from all the caller may see."""
-    everything = cycle.overview_rows(ws.engine, own_department(who), superseded=f.superseded)
+    everything = library.overview(ws, own_department(who), superseded=f.superseded)
     rows = [r for r in everything
             if (f.department is None or r.department == f.department)
             and (f.year is None or r.year == f.year)

@@ -6,7 +6,6 @@ from jixiao.evaluation.published; pages.py and api.py render it."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +26,7 @@ from jixiao.evaluation.published import (
     target_findings,
 )
 from jixiao.evaluation.scoring import IndicatorScore, ProjectScore, score_project, two_decimals
+from jixiao.lookup import only
 from jixiao.model import Document, Project, SourceSpan
 from jixiao.store.selfeval import SELF_EVALUATION, self_evaluation_links
 from jixiao.store.store import NotFound, Store
@@ -153,12 +153,6 @@ def _distance(fit: ProfileFit) -> Distance:
     return Distance(fit.profile, fit.matched, len(fit.cells), fit.distance)
 
 
-def _only(doc: Document, project: Project) -> Document:
-    """`doc` holding just `project`: a name key met twice compares the linked pair."""
-    return dataclasses.replace(doc, units=[dataclasses.replace(doc.units[0],
-                                                               projects=[project])])
-
-
 def is_self_evaluation(view: DocumentView) -> bool:
     return view.doc.kind == SELF_EVALUATION
 
@@ -182,7 +176,7 @@ def _approved(ws: Store, who: Caller, doc: Document, doc_id: int
         if wanted is None or seq not in projects:
             continue
         titles[target_doc] = approved.title
-        out += compare_targets(_only(doc, projects[seq]), _only(approved, wanted), target_doc)
+        out += compare_targets(only(doc, projects[seq]), only(approved, wanted), target_doc)
     return out, titles
 
 
@@ -200,7 +194,7 @@ def selfeval_view(ws: Store, who: Caller, view: DocumentView, seq: int | None = 
     project `seq` alone when given (a project page re-scores one project, not all)."""
     if not is_self_evaluation(view):
         raise WebError(404, "not-self-evaluation", "这不是自评表 (not a self-evaluation)")
-    doc = view.doc if seq is None else _only(view.doc, project_of(view, seq))
+    doc = view.doc if seq is None else only(view.doc, project_of(view, seq))
     chosen = list(profiles())
     check = check_self_evaluation(doc, chosen)
     comparisons, titles = _approved(ws, who, doc, view.id)
