@@ -131,6 +131,13 @@ def test_completion_counts_projects_with_results(bureau) -> None:
     assert c.untouched == len(doc.projects) - 2
     assert c.indicators == sum(len(p.indicators) for p in doc.projects)
     assert c.answered == len(first.indicators)
+    # counted again once something is written (the count is kept until the log grows)
+    third = doc.projects[2]
+    yearend.save_grid(engine, u["psb"], d, YEAR, third.seq, yearend.project_answers(
+        engine, d, YEAR, third.seq).revision, [Actual(third.seq, k, "1") for k in range(
+            len(third.indicators))], Execution(third.seq, None, Decimal("2.00"), ""))
+    assert yearend.completion(engine, {d: YEAR})[d].done == 2
+    assert yearend.count_completion(engine, {d: YEAR})[d].done == 2
     # another year's results are not this year's
     assert yearend.completion(engine, {d: YEAR + 1})[d].done == 0
     rows = yearend.by_department([(PSB, c)])

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
+import threading
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +33,14 @@ from jixiao.store.accounts import (
     write_actuals,
 )
 from jixiao.store.cycle import CHINA, Conflict, _document_row
-from jixiao.store.schema import actual_values, changes, executions, indicators, projects
+from jixiao.store.schema import (
+    actual_values,
+    changes,
+    documents,
+    executions,
+    indicators,
+    projects,
+)
 
 FULL_YEAR = "全年"
 
@@ -187,24 +195,47 @@ class Completion:
         return Decimal(0) if not self.projects else Decimal(self.done) / self.projects
 
 
+_computed: dict[tuple[Any, ...], dict[int, Completion]] = {}
+_computed_lock = threading.Lock()
+
+
 def completion(engine: Engine, years: Mapping[int, int], period: str = FULL_YEAR
                ) -> dict[int, Completion]:
+    """`count_completion`, kept while the change log has no new row: every write of values,
+    money or documents adds one in its transaction, so the last row's id names the state
+    counted (the overview asks again at every view; at year end counting reads every
+    value of the year)."""
+    with engine.connect() as conn:
+        last = conn.execute(select(func.max(changes.c.id))).scalar()
+    key = (str(engine.url), last, period, tuple(sorted(years.items())))
+    with _computed_lock:
+        if key in _computed:
+            return _computed[key]
+    counted = count_completion(engine, years, period)
+    with _computed_lock:
+        if len(_computed) >= 16:
+            _computed.pop(next(iter(_computed)))
+        _computed[key] = counted
+    return counted
+
+
+def count_completion(engine: Engine, years: Mapping[int, int], period: str = FULL_YEAR
+                     ) -> dict[int, Completion]:
     """The completion of each document of `years` (document id → the year its results are
-    for), counted in three grouped queries whatever the number of documents."""
+    for). The documents' own counts give the totals; indicators are counted only for the
+    documents something was entered for — the overview of a thousand documents before
+    year end must not read every indicator row."""
     if not years:
         return {}
     ids = list(years)
-    per_project: dict[int, dict[int, list[int]]] = defaultdict(dict)  # [indicators, answered]
+    answered: dict[tuple[int, int], int] = {}
     money: set[tuple[int, int]] = set()  # 全年执行数 given
     touched: set[tuple[int, int]] = set()  # any of the money given
+    sizes: dict[tuple[int, int], int] = {}
     with engine.connect() as conn:
-        for r in conn.execute(select(indicators.c.document_id, indicators.c.project_seq,
-                                     func.count()).where(indicators.c.document_id.in_(ids))
-                              .group_by(indicators.c.document_id, indicators.c.project_seq)):
-            per_project[r[0]][r[1]] = [r[2], 0]
-        for r in conn.execute(select(projects.c.document_id, projects.c.seq)
-                              .where(projects.c.document_id.in_(ids))):
-            per_project[r[0]].setdefault(r[1], [0, 0])
+        totals = {r.id: (r.n_projects, r.n_indicators) for r in conn.execute(
+            select(documents.c.id, documents.c.n_projects, documents.c.n_indicators)
+            .where(documents.c.id.in_(ids)))}
         for r in conn.execute(
                 select(actual_values.c.document_id, actual_values.c.year,
                        actual_values.c.project_seq, func.count())
@@ -213,8 +244,8 @@ def completion(engine: Engine, years: Mapping[int, int], period: str = FULL_YEAR
                        func.trim(actual_values.c.value) != "")
                 .group_by(actual_values.c.document_id, actual_values.c.year,
                           actual_values.c.project_seq)):
-            if years[r[0]] == r[1] and (cell := per_project[r[0]].get(r[2])) is not None:
-                cell[1] = r[3]
+            if years[r[0]] == r[1]:
+                answered[(r[0], r[2])] = r[3]
         for r in conn.execute(select(executions.c.document_id, executions.c.year,
                                      executions.c.project_seq, executions.c.executed,
                                      executions.c.adjusted_budget, executions.c.reason)
@@ -225,15 +256,29 @@ def completion(engine: Engine, years: Mapping[int, int], period: str = FULL_YEAR
                 touched.add((r[0], r[2]))
                 if r[3] is not None:
                     money.add((r[0], r[2]))
+        # only a project with values and money can be done: its documents' indicators
+        # counted (by the key's leading column), none of the others'
+        candidates = sorted({d for d, _ in answered.keys() & money})
+        if candidates:
+            for r in conn.execute(
+                    select(indicators.c.document_id, indicators.c.project_seq, func.count())
+                    .where(indicators.c.document_id.in_(candidates))
+                    .group_by(indicators.c.document_id, indicators.c.project_seq)):
+                sizes[(r[0], r[1])] = r[2]
+    entered: dict[int, set[int]] = defaultdict(set)  # per document, its projects begun
+    for d, seq in answered.keys() | touched:
+        entered[d].add(seq)
+    values: Counter[int] = Counter()
+    for (d, _), n in answered.items():
+        values[d] += n
     out = {}
     for doc_id in ids:
-        cells = per_project.get(doc_id, {})
-        done = sum(1 for seq, (n, k) in cells.items() if k >= n and (doc_id, seq) in money)
-        begun = sum(1 for seq, (n, k) in cells.items()
-                    if (k or (doc_id, seq) in touched) and not (k >= n and (doc_id, seq) in money))
-        out[doc_id] = Completion(doc_id, years[doc_id], len(cells), done, begun,
-                                 sum(n for n, _ in cells.values()),
-                                 sum(k for _, k in cells.values()))
+        n_projects, n_indicators = totals.get(doc_id, (0, 0))
+        begun = entered.get(doc_id, set())
+        done = {seq for seq in begun if (doc_id, seq) in money
+                and answered.get((doc_id, seq), 0) >= sizes.get((doc_id, seq), 0)}
+        out[doc_id] = Completion(doc_id, years[doc_id], n_projects, len(done),
+                                 len(begun - done), n_indicators, values[doc_id])
     return out
 
 
