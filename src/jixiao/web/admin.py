@@ -166,7 +166,7 @@ def _param_text(value: Any) -> tuple[str, str]:
 
 def rule_rows(profile: Profile, sent: dict[str, str] | None = None) -> list[RuleRow]:
     rows = []
-    for rule_id, rule in sorted(RULES.items()):
+    for rule_id, rule in RULES.items():  # the registry's order: A1 … Q13, as `jixiao rules`
         o = profile.overrides.get(rule_id, {})
         params = []
         for name, default in rule.params.items():
