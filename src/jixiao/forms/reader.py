@@ -1045,6 +1045,11 @@ class FormReader:
             raise ReadError("no-form", "没有找到绩效目标表：应有项目名称和指标表的表头"
                             "（一级指标 / 二级指标 / 三级指标 / 指标值 …）",
                             SourceSpan(self.grid.file))
+        if "columns" in self.grid.notes:  # said once, before the reading's other doubts
+            self.warnings.insert(0, ReadWarning(
+                "layout-text", "表格读自 pdftotext -layout 文本：单元格的行、列和合并单元格是按"
+                "文字在行中的位置重建的，不如 PDF 原件可靠；请与原件核对，或直接读取 PDF",
+                SourceSpan(self.grid.file)))
         department = self.doc_fields.get("department")
         dept_total = amount(self.doc_fields.get("department_total", ""))
         grand = Amounts(dept_total) if dept_total is not None else None
@@ -1088,6 +1093,7 @@ class FormReader:
             project = Project(seq, name.strip(), amounts, p.fields.get("goal", ""),
                               p.indicators, span, spans, form)
             unit.projects.append(project)
+        doc.doubtful = doc.doubtful or "columns" in self.grid.notes
         return doc
 
     def warn(self, code: str, message: str, cell: Cell) -> None:
