@@ -36,6 +36,7 @@ from jixiao.readers import load_bytes, read
 from jixiao.targets import Kind, Target
 from jixiao.targets import parse as parse_target
 from jixiao.taxonomy import classify
+from jixiao.writers import outputs
 from jixiao.writers.review import report_dict, write_review_xlsx
 
 if TYPE_CHECKING:
@@ -664,16 +665,10 @@ def publish_command(
     db: DbOption = None,
 ) -> None:
     """Publish the official 项目支出绩效目标表 as PDF (A4 landscape), HTML or Excel."""
-    from jixiao.writers.publish import publish
-    from jixiao.writers.xlsx import write_xlsx
-
-    _output_suffix(output, (".pdf", ".html", ".xlsx"))
+    _output_suffix(output, outputs.suffixes("table"))
     document = _document(source, db)
     with err.status(f"rendering {len(document.projects)} projects"):
-        if output.suffix.lower() == ".xlsx":
-            path = write_xlsx(document, output, form=form)
-        else:
-            path = publish(document, output, ruled=ruled)
+        path = outputs.writer("table", output.suffix)(document, output, ruled=ruled, form=form)
     out.print(f"{path} written ({path.stat().st_size:,} bytes)")
 
 
@@ -806,9 +801,8 @@ def score_command(
     """The self-evaluation (绩效自评): every project's execution, score and grade, and the
     checks on what was reported."""
     from jixiao.evaluation import ScoringProfileError, load_profile, score_document
-    from jixiao.writers.self_evaluation import write_forms_pdf, write_forms_xlsx
 
-    _output_suffix(output, (".pdf", ".xlsx"))
+    _output_suffix(output, outputs.suffixes("self-evaluation"))
     document = _document(source, db)
     answers = _answers(document, source, actuals, year, db)
     try:
@@ -838,7 +832,7 @@ def score_command(
     out.print("grades: " + "  ".join(f"{g} {grades.get(g, 0)}" for _, g in scoring.grades),
               soft_wrap=True)
     if output is not None:
-        writer = write_forms_pdf if output.suffix.lower() == ".pdf" else write_forms_xlsx
+        writer = outputs.writer("self-evaluation", output.suffix)
         with err.status(f"writing {len(scores)} forms"):
             writer(document, scores, answers, scoring, output)
         out.print(f"{output} written: the 项目支出绩效自评表 of {len(scores)} projects")
@@ -862,9 +856,8 @@ def monitor_command(
 
     from jixiao.evaluation import load_profile
     from jixiao.evaluation.monitoring import monitor_document, time_progress
-    from jixiao.writers.self_evaluation import write_monitoring_pdf, write_monitoring_xlsx
 
-    _output_suffix(output, (".pdf", ".xlsx"))
+    _output_suffix(output, outputs.suffixes("monitoring"))
     try:
         day = date.fromisoformat(on)
     except ValueError:
@@ -892,8 +885,7 @@ def monitor_command(
     out.print("projects: " + "  ".join(f"{k} {projects.get(k, 0)}"
                                        for k in ("green", "yellow", "red")), soft_wrap=True)
     if output is not None:
-        writer = write_monitoring_pdf if output.suffix.lower() == ".pdf" else \
-            write_monitoring_xlsx
+        writer = outputs.writer("monitoring", output.suffix)
         with err.status("writing the monitoring form"):
             writer(document, monitors, day, output)
         out.print(f"{output} written: the monitoring form of {len(monitors)} projects")
@@ -1351,28 +1343,23 @@ def _leaves(target: Target) -> tuple[Target, ...]:
 
 
 def _document(source: str, db: str | None) -> Document:
-    """A table from a file when `source` is one, else from the store. A reference that
-    looks like a file (a suffix, a folder) and names no stored file is a missing file."""
-    path = Path(source)
-    if path.is_file():
-        try:
-            return read(source)
-        except ReadError as exc:
-            raise _fail_read(exc) from None
-    file_like = bool(path.suffix) or "/" in source or os.sep in source
+    """A table from a file when `source` is one, else from the store (library.open_document,
+    the CLI's answers to what it raises). A reference that looks like a file and names no
+    stored file is a missing file."""
     missing = f"[bold red]error[/] 没有这个文件：{escape(source)}（也不是已存储的文档）"
     named = db or os.environ.get(store.ENV_VAR)
-    if file_like and named and (stored := _sqlite_file(named)) is not None \
-            and not stored.is_file():
+    if not Path(source).is_file() and library.looks_like_a_file(source) and named \
+            and (stored := _sqlite_file(named)) is not None and not stored.is_file():
         err.print(missing)  # no store to look in: the file is what is missing
         raise typer.Exit(EXIT_UNREADABLE)
-    engine = _connect(db)
     try:
-        return store.load_document(engine, store.resolve_document(engine, source))
+        return library.open_document(source, lambda: library.store_of(_connect(db)))
+    except ReadError as exc:
+        raise _fail_read(exc) from None
+    except library.MissingSource:
+        err.print(missing)
+        raise typer.Exit(EXIT_UNREADABLE) from None
     except store.StoreError as exc:
-        if file_like:
-            err.print(missing)
-            raise typer.Exit(EXIT_UNREADABLE) from None
         err.print(f"[bold red]error[/] {escape(str(exc))}")
         raise typer.Exit(1) from None
 

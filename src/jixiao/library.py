@@ -6,13 +6,18 @@ the web alike."""
 from __future__ import annotations
 
 import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import Engine
 
 from jixiao.audit import Profile, audit, verdict
 from jixiao.model import Document, Finding
+from jixiao.readers import read
 from jixiao.store import cycle
 from jixiao.store.accounts import User
+from jixiao.store.repository import StoreError
 from jixiao.store.store import Store
 
 
@@ -64,3 +69,29 @@ def overview(store: Store, department: str | None = None, superseded: bool = Fal
                 row.verdicts[grade] += 1
         row.verdicts["优"] = row.projects - sum(row.verdicts.values())
     return rows
+
+
+class MissingSource(StoreError):
+    """A reference that looks like a file (a suffix, a folder) names neither a file nor a
+    stored document: the file is what is missing."""
+
+
+def looks_like_a_file(source: str) -> bool:
+    return bool(Path(source).suffix) or "/" in source or os.sep in source
+
+
+def open_document(source: str, house: Callable[[], Store]) -> Document:
+    """A table from a file when `source` is one (ReadError when it cannot be read), else
+    the stored document it names — an id, a file name seen at ingest or a sha256 prefix —
+    from the store `house()` opens (only then). MissingSource for a file-like name found
+    nowhere; StoreError for another unknown reference."""
+    if Path(source).is_file():
+        return read(source)
+    opened = house()
+    try:
+        return opened.document(opened.resolve(source)).doc
+    except StoreError as exc:
+        if looks_like_a_file(source):
+            raise MissingSource(f"no file {source} (and no stored document of that name)"
+                                ) from exc
+        raise

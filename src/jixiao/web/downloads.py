@@ -31,6 +31,7 @@ from jixiao.web import cycle as cycle_views
 from jixiao.web import views
 from jixiao.web.auth import Caller, WebError, require
 from jixiao.web.params import DocId
+from jixiao.writers import outputs
 from jixiao.writers.cells import append_row, safe_csv
 
 router = APIRouter(include_in_schema=False)
@@ -144,6 +145,16 @@ def _only(doc: Document, seq: int | None) -> Document:
     return replace(doc, units=[u for u in units if u.projects])
 
 
+def _writer(product: str, suffix: str, label: str) -> Callable[..., Any]:
+    """The writer of a download, by the suffix its URL names (writers.outputs, as the
+    CLI's -o); 404 for another."""
+    try:
+        return outputs.writer(product, suffix)
+    except outputs.UnknownFormat as exc:
+        shown = "、".join(s.lstrip(".") for s in exc.allowed if s.lstrip(".") in MEDIA)
+        raise WebError(404, "not-found", f"没有这种格式（{label}有 {shown}）") from None
+
+
 # ---- the routes ------------------------------------------------------------------------
 
 
@@ -151,13 +162,9 @@ def _only(doc: Document, seq: int | None) -> Document:
 async def self_evaluation_download(request: Request, who: Who, doc_id: DocId, suffix: str,
                                    year: Year = None, seq: OneProject = None) -> Response:
     """The 项目支出绩效自评表 of every project (or of `seq`), scored as the pages score."""
-    from jixiao.writers.self_evaluation import write_forms_pdf, write_forms_xlsx
-
     ws = request.app.state.workspace
     view = views.document_view(ws, who, doc_id)
-    writer = {"pdf": write_forms_pdf, "xlsx": write_forms_xlsx}.get(suffix)
-    if writer is None:
-        raise WebError(404, "not-found", "没有这种格式（自评表有 pdf、xlsx）")
+    writer = _writer("self-evaluation", suffix, "自评表")
     year = year or default_year(view.doc)
     answers = _answers(ws, doc_id, year)
     scores = _scores(view, answers, seq)
@@ -172,13 +179,9 @@ async def monitoring_download(request: Request, who: Who, doc_id: DocId, suffix:
                               year: Year = None, day: Day = None, seq: OneProject = None
                               ) -> Response:
     """The 绩效运行监控表 at a day (by default today, or a past year's last day)."""
-    from jixiao.writers.self_evaluation import write_monitoring_pdf, write_monitoring_xlsx
-
     ws = request.app.state.workspace
     view = views.document_view(ws, who, doc_id)
-    writer = {"pdf": write_monitoring_pdf, "xlsx": write_monitoring_xlsx}.get(suffix)
-    if writer is None:
-        raise WebError(404, "not-found", "没有这种格式（监控表有 pdf、xlsx）")
+    writer = _writer("monitoring", suffix, "监控表")
     if seq is not None:
         views.project_of(view, seq)
     year = year or default_year(view.doc)
@@ -232,17 +235,12 @@ async def table_download(request: Request, who: Who, doc_id: DocId, suffix: str,
                          form: Annotated[str, Query(pattern="^(wide|long)$")] = "wide"
                          ) -> Response:
     """The published 项目支出绩效目标表: PDF (A4 landscape) or xlsx (wide or long)."""
-    from jixiao.writers.publish import render_pdf
-    from jixiao.writers.xlsx import write_xlsx
-
     view = views.document_view(request.app.state.workspace, who, doc_id)
-    if suffix == "pdf":
-        data = await asyncio.to_thread(render_pdf, view.doc)
-    elif suffix == "xlsx":
-        data = await asyncio.to_thread(_written, lambda path: write_xlsx(
-            view.doc, path, form=form), "xlsx")
-    else:
+    if suffix not in MEDIA:  # the web offers PDF and xlsx (an HTML file is the page itself)
         raise WebError(404, "not-found", "没有这种格式（目标表有 pdf、xlsx）")
+    writer = _writer("table", suffix, "目标表")
+    data = await asyncio.to_thread(_written, lambda path: writer(view.doc, path, form=form),
+                                   suffix)
     return _file(data, "table", _title(view.doc, "项目支出绩效目标表"), suffix)
 
 

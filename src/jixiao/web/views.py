@@ -11,6 +11,7 @@ from jixiao import store
 from jixiao.audit import AuditReport
 from jixiao.evaluation.profiles import ScoringProfile, load_profile
 from jixiao.evaluation.scoring import ProjectScore, score_project
+from jixiao.lookup import projects_matching
 from jixiao.model import Document, Finding, Project
 from jixiao.store.store import Store
 from jixiao.targets import parse
@@ -49,9 +50,9 @@ def document_view(ws: Store, who: Caller, doc_id: int) -> DocumentView:
 
 
 def project_of(view: DocumentView, seq: int) -> Project:
-    for p in view.doc.projects:
-        if p.seq == seq:
-            return p
+    """The project numbered `seq` (lookup.projects_matching, as `jixiao show DOC SEQ`)."""
+    for p in projects_matching(view.doc, str(seq)):
+        return p
     raise WebError(404, "not-found", f"没有第{seq}个项目 (no project {seq})")
 
 
