@@ -298,6 +298,8 @@ FIELDS = {
     "user": "用户", "file": "文件", "projects": "项目数", "total": "总计（万元）", "text": "意见",
     "finding": "审核发现编号", "toml": "方案内容", "failures": "失败次数", "locked": "已锁定",
     "title": "标题", "version": "版本"}
+# who wrote when no user did (store.accounts' `actor`)
+ACTORS = {"(cli)": "命令行", "(login)": "登录保护", "(ingest)": "导入自评表"}
 STATES = {**PROJECT_STATES, **DOCUMENT_STATES}  # 待审核 either way; the rest are distinct
 
 
@@ -325,6 +327,7 @@ def _shown(key: str, value: Any) -> str:
 @dataclass(frozen=True, slots=True)
 class ChangeRow:
     change: Change
+    who: str
     action: str
     what: str
     document_id: int | None
@@ -385,7 +388,9 @@ def describe(change: Change, titles: dict[int, str]) -> ChangeRow:
         fields.append((FIELDS.get(key, key), old if change.before is not None else None,
                        new if change.after is not None else None, key == "toml"))
     what, doc_id = _entity(change.entity, titles)
-    return ChangeRow(change, ACTIONS.get(change.action, change.action), what, doc_id, fields)
+    who = ACTORS.get(change.username or "", change.username or "")
+    return ChangeRow(change, who, ACTIONS.get(change.action, change.action), what, doc_id,
+                     fields)
 
 
 _DOCUMENT = re.compile(r"^(?:document |project |actual |execution |opinion \d+ on )(\d{1,10})\b")
@@ -423,4 +428,4 @@ async def changes_page(request: Request, who: Who,
                    total=total, page=page, pages=max(1, (total + PAGE - 1) // PAGE),
                    query=query, user=user, document=document, kind=kind,
                    kinds={k: label for k, (label, _) in admin_store.KINDS.items()},
-                   authors=admin_store.change_authors(engine))
+                   authors=admin_store.change_authors(engine), actors=ACTORS)
