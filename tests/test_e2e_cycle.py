@@ -22,6 +22,7 @@ from ports import free_port, wait_for_port
 from test_e2e import CHROMIUM, _login, _shot
 from test_e2e import browser as browser  # the same fixture, not a copy
 from test_review_cycle import EXAMPLE, revised_text
+from test_yearend import _row_of
 from webclient import PASSWORD
 
 
@@ -144,14 +145,6 @@ def test_submit_return_revise_resubmit_approve(server, browser) -> None:
     context.close()
 
 
-def _sheet_row(sheet, seq: int, position: int | None = None) -> int:
-    for row in range(3, sheet.max_row + 1):
-        if sheet.cell(row, 1).value == seq and (position is None
-                                                or sheet.cell(row, 3).value == position):
-            return row
-    raise AssertionError((seq, position))
-
-
 def test_year_end_sheet_then_grid(server, browser, tmp_path: Path) -> None:
     """Runs after the cycle above: document 2 is the approved version."""
     url, _, _ = server
@@ -164,13 +157,13 @@ def test_year_end_sheet_then_grid(server, browser, tmp_path: Path) -> None:
     download.value.save_as(sheet)
     book = load_workbook(sheet)
     money, values = book["执行情况"], book["指标完成情况"]
-    money.cell(_sheet_row(money, 1), 4).value = 11394.1
-    money.cell(_sheet_row(money, 1), 5).value = 11200.5
-    money.cell(_sheet_row(money, 1), 6).value = "部分合同年底未结算"
+    money.cell(_row_of(money, 1), 4).value = 11394.1
+    money.cell(_row_of(money, 1), 5).value = 11200.5
+    money.cell(_row_of(money, 1), 6).value = "部分合同年底未结算"
     answers = {1: "达成", 2: "150%", 3: "100"}  # 物业服务合格率 (98%) cannot be 150%
     for position, value in answers.items():
-        values.cell(_sheet_row(values, 1, position), 8).value = value
-    bad_row = _sheet_row(values, 1, 2)
+        values.cell(_row_of(values, 1, position), 8).value = value
+    bad_row = _row_of(values, 1, 2)
     book.save(sheet)
     page.set_input_files("#actuals-upload input[type=file]", str(sheet))
     page.click("#actuals-upload button")
