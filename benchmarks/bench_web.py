@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -90,7 +91,8 @@ def main() -> None:
     port = free_port()
     jixiao = Path(sys.executable).with_name("jixiao")
     server = subprocess.Popen([str(jixiao), "serve", "--port", str(port), "--workers",
-                               str(args.workers), "--db", db], stdout=subprocess.DEVNULL)
+                               str(args.workers), "--db", db], stdout=subprocess.DEVNULL,
+                              start_new_session=True)  # its workers stopped with it
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_port(port, 180)  # a loaded machine starts the workers slowly
@@ -115,11 +117,11 @@ def main() -> None:
                               f"{r['p90']:.1f}", f"{r['p99']:.1f}", f"{r['errors']:.0f}")
         Console().print(table)
     finally:
-        server.terminate()
+        os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:  # a worker still busy with a request wrk left
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
             server.wait()
 
 
