@@ -9,6 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA
+from jixiao.formatting import describe
 from jixiao.model import Document
 from jixiao.readers.text import read_text
 from jixiao.targets import (
@@ -234,8 +235,9 @@ def test_assess_is_monotone_and_bounded(comparator: str, want: Decimal, a: Decim
 
 
 def test_the_chinese_description_of_the_web_pages() -> None:
-    assert parse("≥95%").describe("zh") == "≥ 95 %，越高越好"
-    assert parse("提高").describe("zh") == "定性：提升（未给出幅度），越高越好"
-    assert parse("90%-95%").describe("zh") == "区间 90–95 %，须恰好达到"
-    assert parse("系统故障排除用时≤4小时").describe("zh") == "〔系统故障排除用时〕，≤ 4 h，越低越好"
-    assert parse("？？").describe("zh") == "未能解析"
+    assert describe(parse("≥95%"), "zh") == "≥ 95 %，越高越好"
+    assert describe(parse("提高"), "zh") == "定性：提升（未给出幅度），越高越好"
+    assert describe(parse("90%-95%"), "zh") == "区间 90–95 %，须恰好达到"
+    assert describe(parse("系统故障排除用时≤4小时"), "zh") == \
+        "〔系统故障排除用时〕，≤ 4 h，越低越好"
+    assert describe(parse("？？"), "zh") == "未能解析"

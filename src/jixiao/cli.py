@@ -29,6 +29,7 @@ from jixiao import bulk, formatting, library, store
 from jixiao.audit import GRADES, RULES, AuditReport, Profile, ProfileError, audit
 from jixiao.errors import ReadError
 from jixiao.evaluation import Actuals
+from jixiao.formatting import money
 from jixiao.interchange import to_dict
 from jixiao.lookup import projects_matching, warnings_of
 from jixiao.model import Document, Project, ProjectForm, SourceSpan
@@ -173,12 +174,6 @@ class Ocr(StrEnum):
 OcrOption = Annotated[Ocr, typer.Option(
     "--ocr", help="OCR a PDF's scanned pages: auto (pages without a text layer), always, "
                   "never")]
-
-
-def money(value: Decimal | None) -> str:
-    """万元 with thousands separators and two decimals, as the forms print it (the one
-    formatter of every face: jixiao.formatting)."""
-    return formatting.money(value)
 
 
 def _print_read_error(exc: ReadError, after: str = "") -> None:
@@ -452,8 +447,8 @@ def _print_project(p: Project, unit: str = "万元") -> None:
         first = c.first_level if c.first_level_rule is None else \
             f"[yellow]{c.first_level}[/] [dim]({c.first_level_rule})[/]"
         second = c.second_level + ("" if c.fits else " [red]≠[/]")
-        parsed = escape(target.describe()) if target.kind is not Kind.UNPARSED else \
-            "[red]unparsed[/]"
+        parsed = escape(formatting.describe(target)) if target.kind is not Kind.UNPARSED \
+            else "[red]unparsed[/]"
         table.add_row(str(i.seq), first, f"{second} [dim]({c.second_level_rule})[/]",
                       escape(i.name), escape(i.target), parsed, _lines(i.span))
     out.print(table)

@@ -1,6 +1,7 @@
-"""Numbers as the forms print them, for every face (the web pages' filters, the CLI):
-money with thousands separators and two decimals, scores to two decimals, rates as
-percentages. One place, so the pages and the shell never disagree on a figure."""
+"""Presentation, one place for every face and writer (the web pages' filters, the CLI,
+the sheets): money with thousands separators and two decimals, figures as published,
+scores, percentages, a stored moment in China's time, where a value came from (page and
+lines), and a target's description — so the pages and the shell never disagree."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jixiao.messages import place
+from jixiao.targets import Comparator, Direction, Kind, Target, _plain
 
 CENT = Decimal("0.01")
 
@@ -24,6 +26,15 @@ def money(value: Decimal | int | None, places: int = 2) -> str:
     if value is None:
         return ""
     return f"{_round(Decimal(value), places):,f}"
+
+
+def figure(value: Decimal | int | None, thousands: bool = True) -> str:
+    """A figure as published, to its own last place and without exponent: '1,234.5'
+    (thousands separated unless `thousands` is false: '1234.5'); '' for none. The
+    published table's writers print what was read, not a rounding of it."""
+    if value is None:
+        return ""
+    return f"{Decimal(value):,f}" if thousands else f"{Decimal(value):f}"
 
 
 def score(value: Decimal | int | None) -> str:
@@ -67,3 +78,48 @@ def when(value: datetime | None) -> str:
     if value.tzinfo is None:  # SQLite hands back naive UTC
         value = value.replace(tzinfo=UTC)
     return value.astimezone(CHINA).strftime("%Y年%m月%d日 %H:%M")
+
+
+# the words of a target's description, per language (the pages speak Chinese)
+_TARGET_WORDS: dict[str, dict[str, Any]] = {
+    "en": {"parts": " ＋ ", "unparsed": "unparsed", "subject": "[{}]", "state": "state {}",
+           "unknown": "?", "qualifier": " ({})", "vague": " vague", "range": "range",
+           "no comparator": "(no comparator)", "trailing": "[{}]", "sep": ", ",
+           "change": {"increase": "increase, ", "decrease": "decrease, "},
+           "direction": {Direction.HIGHER: "higher is better",
+                         Direction.LOWER: "lower is better", Direction.EXACT: "exact"}},
+    "zh": {"parts": "；", "unparsed": "未能解析", "subject": "〔{}〕", "state": "定性：{}",
+           "unknown": "？", "qualifier": "", "vague": "（未给出幅度）", "range": "区间",
+           "no comparator": "（未写比较符）", "trailing": "", "sep": "，",
+           "change": {"increase": "增加 ", "decrease": "减少 "},
+           "direction": {Direction.HIGHER: "越高越好", Direction.LOWER: "越低越好",
+                         Direction.EXACT: "须恰好达到"}},
+}
+
+
+def describe(target: Target, language: str = "en") -> str:
+    """A parsed 年度指标值 in one line for people: '≥ 95 %, higher is better'; language
+    "zh" for the pages: '≥ 95 %，越高越好'. (targets.py keeps the grammar.)"""
+    w = _TARGET_WORDS[language]
+    if target.kind is Kind.COMPOUND:
+        return w["parts"].join(describe(p, language) for p in target.parts)
+    if target.kind is Kind.UNPARSED:
+        return w["unparsed"]
+    bits = [w["subject"].format(target.subject)] if target.subject else []
+    if target.kind is Kind.QUALITATIVE:
+        state = target.state
+        bits.append(w["state"].format(state.key if state else w["unknown"])
+                    + (w["qualifier"].format(target.qualifier) if target.qualifier else "")
+                    + (w["vague"] if target.vague else ""))
+    else:
+        value = f"{_plain(target.value)}–{_plain(target.upper)}" if target.range_text \
+            else _plain(target.value)
+        comparator = w["range"] if target.comparator is Comparator.RANGE else target.comparator
+        bits.append(w["change"].get(target.change, "")
+                    + f"{comparator or w['no comparator']} {value}"
+                    + (f" {target.unit.canonical}" if target.unit else ""))
+    if target.trailing:
+        bits.append(w["trailing"].format(target.trailing))
+    if target.direction:
+        bits.append(w["direction"][target.direction])
+    return w["sep"].join(b for b in bits if b)

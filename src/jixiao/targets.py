@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from jixiao.messages import say
 from jixiao.units import UnitInfo, by_first_character, match_unit, to_base
@@ -157,20 +157,6 @@ class Assessment:
 
 
 # the words of Target.describe: English for the CLI, Chinese for the web pages
-_WORDS: dict[str, dict[str, Any]] = {
-    "en": {"parts": " ＋ ", "unparsed": "unparsed", "subject": "[{}]", "state": "state {}",
-           "unknown": "?", "qualifier": " ({})", "vague": " vague", "range": "range",
-           "no comparator": "(no comparator)", "trailing": "[{}]", "sep": ", ",
-           "change": {"increase": "increase, ", "decrease": "decrease, "},
-           "direction": {Direction.HIGHER: "higher is better",
-                         Direction.LOWER: "lower is better", Direction.EXACT: "exact"}},
-    "zh": {"parts": "；", "unparsed": "未能解析", "subject": "〔{}〕", "state": "定性：{}",
-           "unknown": "？", "qualifier": "", "vague": "（未给出幅度）", "range": "区间",
-           "no comparator": "（未写比较符）", "trailing": "", "sep": "，",
-           "change": {"increase": "增加 ", "decrease": "减少 "},
-           "direction": {Direction.HIGHER: "越高越好", Direction.LOWER: "越低越好",
-                         Direction.EXACT: "须恰好达到"}},
-}
 
 
 class Target(NamedTuple):
@@ -305,33 +291,6 @@ class Target(NamedTuple):
         if self.trailing:
             out["trailing"] = self.trailing
         return out
-
-    def describe(self, language: str = "en") -> str:
-        """One line for people: '≥ 95 %, higher is better'; language "zh" for the web
-        pages: '≥ 95 %，越高越好'."""
-        w = _WORDS[language]
-        if self.kind is Kind.COMPOUND:
-            return w["parts"].join(p.describe(language) for p in self.parts)
-        if self.kind is Kind.UNPARSED:
-            return w["unparsed"]
-        bits = [w["subject"].format(self.subject)] if self.subject else []
-        if self.kind is Kind.QUALITATIVE:
-            state = self.state
-            bits.append(w["state"].format(state.key if state else w["unknown"])
-                        + (w["qualifier"].format(self.qualifier) if self.qualifier else "")
-                        + (w["vague"] if self.vague else ""))
-        else:
-            value = f"{_plain(self.value)}–{_plain(self.upper)}" if self.range_text \
-                else _plain(self.value)
-            comparator = w["range"] if self.comparator is Comparator.RANGE else self.comparator
-            bits.append(w["change"].get(self.change, "")
-                        + f"{comparator or w['no comparator']} {value}"
-                        + (f" {self.unit.canonical}" if self.unit else ""))
-        if self.trailing:
-            bits.append(w["trailing"].format(self.trailing))
-        if self.direction:
-            bits.append(w["direction"][self.direction])
-        return w["sep"].join(b for b in bits if b)
 
     # ---- completion -------------------------------------------------------------------
 

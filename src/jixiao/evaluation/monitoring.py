@@ -6,8 +6,9 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from jixiao import formatting
 from jixiao.evaluation.actuals import Actuals
 from jixiao.evaluation.profiles import ScoringProfile
 from jixiao.model import Document, Indicator, Project
@@ -16,7 +17,6 @@ from jixiao.taxonomy import classify
 
 CAUSES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")  # 偏差原因 types
 LIKELIHOOD = ("确定能", "有可能", "完全不可能")  # 完成目标可能性
-CENT = Decimal("0.01")
 
 
 def time_progress(on: date) -> Decimal:
@@ -55,11 +55,6 @@ class ProjectMonitor:
     indicators: list[IndicatorProgress] = field(default_factory=list)
 
 
-def percent(value: Decimal | None) -> str:
-    """A share as the forms print it: '58.08%' ('' for none)."""
-    return "" if value is None else f"{(value * 100).quantize(CENT, rounding=ROUND_HALF_UP)}%"
-
-
 def monitor_project(project: Project, actuals: Actuals, on: date,
                     profile: ScoringProfile) -> ProjectMonitor:
     progress = time_progress(on)
@@ -85,7 +80,7 @@ def monitor_project(project: Project, actuals: Actuals, on: date,
                     cumulative = target.unit is not None and target.unit.dimension == "count"
                     share = assessment.ratio / progress if cumulative and progress else \
                         assessment.ratio
-                    expected = f"预计完成 {percent(min(Decimal(1), share))}"
+                    expected = f"预计完成 {formatting.percent(min(Decimal(1), share))}"
                 else:
                     expected = {Status.MET: "预计达成", Status.PARTLY: "预计部分达成",
                                 Status.NOT_MET: "预计未达成"}[status]

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -33,22 +30,7 @@ from jixiao.web.auth import WebError, caller
 from jixiao.web.limits import BodyLimit, heavy
 
 HERE = Path(__file__).parent
-CHINA = formatting.CHINA
 UPLOAD_LIMIT = DEFAULT_LIMITS.upload_bytes  # bytes; the largest real tables are a few MB
-
-
-def money(value: Decimal | None) -> str:
-    """万元 the Chinese way: thousands separated, two decimals (jixiao.formatting)."""
-    return formatting.money(value)
-
-
-def chinese_datetime(value: datetime | None) -> str:
-    return formatting.when(value)
-
-
-def span_text(span: Any) -> str:
-    """Where a field came from: "第2页 第504–505行" (a PDF has pages only)."""
-    return formatting.span(span)
 
 
 def _vendor_dir() -> Path | None:
@@ -90,7 +72,8 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
     # counted while the body streams in, before anything reads it (jixiao.web.limits)
     app.add_middleware(BodyLimit, limit=upload_limit)
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.filters.update(money=money, when=chinese_datetime, span=span_text,
+    templates.env.filters.update(money=formatting.money, when=formatting.when,
+                                 span=formatting.span,
                                  score=formatting.score, percent=formatting.percent,
                                  number=formatting.number)
     templates.env.globals.update(vendor=_vendor_dir() is not None)

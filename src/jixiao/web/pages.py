@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from jixiao import library, matching, store
+from jixiao import formatting, library, matching, store
 from jixiao.audit import RULES, ProfileError
 from jixiao.compare import (
     compare_indicator,
@@ -206,7 +206,7 @@ def _project_page(request: Request, who: Caller, doc_id: int, seq: int, year: in
     rows = views.indicator_rows(project)
     for r in rows:  # a target pointing the wrong way is read the way its indicator points
         if (turn := turned(r["indicator"], r["target"])) is not None:
-            r["describe"] = f"{turn.target.describe('zh')}（{turn.note}）"
+            r["describe"] = f"{formatting.describe(turn.target, 'zh')}（{turn.note}）"
     return render(request, "project.html", who, status=422 if refused else 200,
                   refused=refused, view=view, project=project, indicators=rows,
                   form_columns=views.form_columns(project),

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from jixiao import store
+from jixiao import formatting, store
 from jixiao.audit import AuditReport
 from jixiao.evaluation.profiles import ScoringProfile, load_profile
 from jixiao.evaluation.scoring import ProjectScore, score_project
@@ -82,7 +82,7 @@ def indicator_rows(project: Project) -> list[dict[str, Any]]:
         c = classify(i, target)
         form = [getattr(i.form, key) if i.form is not None else None for key, _ in columns]
         rows.append({"position": k, "indicator": i, "target": target,
-                     "describe": target.describe("zh"), "first_level": c.first_level,
+                     "describe": formatting.describe(target, "zh"), "first_level": c.first_level,
                      "second_level": c.second_level, "direction": str(c.direction),
                      "level2": i.form.level2 if i.form is not None else None,
                      "split": target_cells(i.target) if is_form else None, "form": form})

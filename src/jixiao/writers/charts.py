@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 
+from jixiao import formatting
 from jixiao.compare import TargetGroup
 
 FONT = 'font-family="Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif" font-size="12"'
@@ -36,7 +37,7 @@ def bars_svg(items: Sequence[tuple[str, Decimal | int]], width: int = 640,
 
 
 def _number(value: Decimal | int) -> str:
-    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+    return f"{value:,}" if isinstance(value, int) else formatting.money(value)
 
 
 def distribution_svg(groups: list[TargetGroup], width: int = 720) -> str:

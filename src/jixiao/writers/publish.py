@@ -3,24 +3,20 @@ PDF through WeasyPrint (A4 landscape, ruled, the header row on every page, a CJK
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from jixiao import formatting
 from jixiao.model import AMOUNT_COLUMNS, Amounts, Document
 
 NBSP = "\u00a0"  # a space of the source, kept from being a place to wrap (readers map it back)
 
 
-def _money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:,f}"
-
-
 def _money_cells(amounts: Amounts | None) -> Markup:
     values = [getattr(amounts, c) if amounts else None for c in AMOUNT_COLUMNS]
-    return Markup("").join(Markup('<td class="money">{}</td>').format(_money(v))
+    return Markup("").join(Markup('<td class="money">{}</td>').format(formatting.figure(v))
                            for v in values)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any
 
+from jixiao import formatting
 from jixiao.audit import GRADES, RULES, AuditReport
-from jixiao.messages import level, place
+from jixiao.messages import level
 from jixiao.model import Document, Finding, Project
 from jixiao.writers.cells import append_row
 
@@ -18,8 +19,7 @@ SHEET_COLUMNS = (
 
 
 def _where(f: Finding) -> str:
-    span = f.span
-    return place(span.page, span.first_line, span.last_line) if span.first_line else ""
+    return formatting.span(f.span)  # page and lines, or the page alone (a PDF)
 
 
 def _lookup(doc: Document) -> dict[int, Project]:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from jixiao import formatting
 from jixiao.evaluation import Actuals, ProjectScore, ScoringProfile
-from jixiao.evaluation.monitoring import percent
 from jixiao.evaluation.scoring import two_decimals
+from jixiao.formatting import percent
 from jixiao.model import Document
 from jixiao.taxonomy import classify
 from jixiao.writers.cells import append_row
@@ -18,10 +19,6 @@ from jixiao.writers.cells import append_row
 
 def _r(value: Decimal | None) -> str:
     return "" if value is None else str(two_decimals(value))
-
-
-def _money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:,.2f}"
 
 
 def _context(doc: Document, scores: list[ProjectScore], actuals: Actuals,
@@ -32,8 +29,8 @@ def _context(doc: Document, scores: list[ProjectScore], actuals: Actuals,
     reasons = {key: a.reason for key, a in actuals.values.items()}
     return {"scores": scores, "year": actuals.year, "department": doc.department or "",
             "units": units, "second": second, "reasons": reasons,
-            "execution_weight": profile.execution_weight, "money": _money, "percent": percent,
-            "r": _r}
+            "execution_weight": profile.execution_weight, "money": formatting.money,
+            "percent": percent, "r": _r}
 
 
 def render_forms_html(doc: Document, scores: list[ProjectScore], actuals: Actuals,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
+from jixiao import formatting
 from jixiao.model import AMOUNT_COLUMNS, Amounts, Document, Indicator, Project
 
 COLUMN_HEADER = "项目名称（资金使用单位） 总计 财政拨款 财政专户拨款 其他资金 绩效目标 绩效指标"
@@ -42,11 +42,7 @@ def _amount_text(amounts: Amounts | None, layout: TextLayout) -> str:
     if amounts is None:
         return ""
     figures = [getattr(amounts, c) for c in AMOUNT_COLUMNS]
-    return " ".join(_money(x, layout.thousands) for x in figures if x is not None)
-
-
-def _money(value: Decimal, thousands: bool) -> str:
-    return f"{value:,f}" if thousands else f"{value:f}"
+    return " ".join(formatting.figure(x, layout.thousands) for x in figures if x is not None)
 
 
 def _can_break(text: str, cut: int) -> bool:
