@@ -478,6 +478,10 @@ class FormReader:
         role, _ = self._role(self.tokens[i].text)
         if role != "category" and role != "level2":
             return None
+        if "columns" in self.grid.notes and not self.tokens[i].carried:
+            stacked = self._layout_header(i)
+            if stacked is not None:
+                return stacked
         if self.grid.positioned and not self.tokens[i].carried:
             listed = self._list_header(i)
             if listed is not None:
@@ -548,6 +552,61 @@ class FormReader:
                     roles.sort(key=lambda rc: rc[1].col)
                 k += len(sub_row)
         return [*fields_seen, *roles], k, bool(fields_seen)
+
+    def _layout_header(self, i: int) -> tuple[list[tuple[str, Cell]], int, bool] | None:
+        """pdftotext -layout: headings wrapped in their cells stand on two to five lines
+        (一级指 / 标 beside 二级指标 on the line between): the lines next to token i's that
+        hold headings only make one heading row; a piece under or over a heading (及 /
+        改进措施 under 偏差原因分析) is part of it."""
+        by_row: dict[int, list[int]] = {}
+        for k, t in enumerate(self.tokens):
+            if not t.carried:
+                by_row.setdefault(t.cell.row, []).append(k)
+        row0 = self.tokens[i].cell.row
+
+        def kind(k: int) -> str | None:
+            t = self.tokens[k]
+            m = self.vocab.label(t.text)
+            if m is not None and m.kind in ("field", "money") and not m.value:
+                return f"project:{m.key}"
+            r, _ = self._role(t.text)
+            if r is not None:
+                return r
+            return "unknown" if self._heading_like(t.text) else None
+
+        def headings(row: int) -> bool:
+            ks = by_row.get(row, [])
+            # a line of short pieces only (改进措施 under 偏差原因分析 / 及) goes on too
+            return bool(ks) and all(kind(k) is not None for k in ks) and (
+                any(kind(k) not in ("unknown", "group") for k in ks) or
+                all(len(self.tokens[k].cell.clean) <= 4 for k in ks))
+
+        if not headings(row0):
+            return None
+        rows = [row0]
+        for step in (-1, 1):
+            r = row0 + step
+            while abs(r - row0) <= 3 and headings(r):
+                rows.append(r)
+                r += step
+        if len(rows) == 1:
+            return None
+        ks = sorted(k for r in rows for k in by_row[r])
+        known = [(kind(k), self.tokens[k].cell) for k in ks if kind(k) not in ("unknown", "group")]
+        roles = list(known)
+        for k in ks:
+            cell = self.tokens[k].cell
+            if kind(k) == "unknown" and not any(
+                    abs(c.col - cell.col) <= 3 or c.col <= cell.col < c.col + c.colspan
+                    for _, c in known):
+                roles.append(("unknown", cell))
+        roles.sort(key=lambda rc: rc[1].col)
+        names = [r for r, _ in roles]
+        if "name" not in names or not any(r in names for r in ("value", "actual", "nature",
+                                                                 "score", "value_long")):
+            return None
+        end = max(ks) + 1
+        return roles, end, any(r.startswith("project:") for r in names)
 
     def _list_header(self, i: int) -> tuple[list[tuple[str, Cell]], int, bool] | None:
         """In a grid, a heading row that also names project columns (项目名称 | 项目总额 |
