@@ -36,7 +36,7 @@ FLOORS = {
     "cas-naoc-2023-yusuan-xiangmu-mubiaobiao": 0.89,
     "shanghai-putuo-wanli-2023-yusuan-tianbaobiao": 0.92,
     "xian-keji-2022-yusuan-mubiaobiao": 0.86,
-    "yantai-minzheng-2026-yusuan-mubiaobiao": 0.77,
+    "yantai-minzheng-2026-yusuan-mubiaobiao": 0.96,
     # forms that begin at a page's foot, their names cut over the break: far from the
     # gold, read as doubtful (layout-text) — the PDF reads at 98.5 %
     "fuzhou-yibao-2026-yusuan-mubiaobiao": 0.32,

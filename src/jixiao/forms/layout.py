@@ -145,7 +145,8 @@ def _split(reader: FormReader, text: str, x0: int,
             continue
         before = text[start:k]
         if any(abs(x0 + k - e) <= 1.5 for e in edges) or (
-                before.strip() and reader._level_label(before) is not None):
+                before.strip() and (reader._level_label(before) is not None or
+                                    reader.vocab.label(before) is not None)):
             if before.strip():
                 parts.append((before, x0 + start))
             start = k + 1
@@ -279,7 +280,8 @@ def _name_edge(reader: FormReader, ordered: list[tuple[str, Cell]],
         parts.sort(key=lambda p: p[1])
         cols = [_column(spans, x0, x0 + len(text)) for text, x0 in parts]
         left = [(text, x0) for (text, x0), c in zip(parts, cols, strict=True)
-                if c <= at and reader._level_label(text) is None]
+                if c <= at and reader._level_label(text) is None and
+                reader.vocab.label(text) is None]
         if left:
             figures = any(c > at and ordered[c][0] in ANCHORS for c in cols)
             (beside if figures else alone).append(left[-1][1])
