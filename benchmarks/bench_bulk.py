@@ -61,7 +61,9 @@ def load(db: str, corpus: Path, workers: int, method: str) -> tuple[float, float
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code, db, str(corpus), str(workers), method],
-                          check=True, capture_output=True, text=True)
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"the {method} load failed:\n{done.stderr}")
     seconds = time.perf_counter() - start
     peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     return seconds, peak, done.stdout.strip()
