@@ -387,6 +387,10 @@ def block(reader: FormReader, label: _Token, value: _Token, reach: int = 40,
         if not t.carried:
             by_row.setdefault(t.cell.row, []).append(t.cell)
     x0, x1 = value.cell.col, value.cell.col + value.cell.colspan
+    # a text among others side by side (two goals in two columns): its lines may hold
+    # the other column's text too
+    among = any(c is not value.cell and c is not label.cell and c.col > x1 and
+                len(c.text) >= 10 for c in by_row.get(value.cell.row, []))
 
     def part(row: int) -> str | None:
         cells = by_row.get(row)
@@ -396,7 +400,10 @@ def block(reader: FormReader, label: _Token, value: _Token, reach: int = 40,
         if not inside and len(value.text) <= 20 and abs(row - value.cell.row) == 1 and \
                 all(c.col + c.colspan < x0 - 4 for c in cells):
             return ""  # a short value over a line of the next label's: its rest below
-        if not inside or len(inside) < len(cells):  # text of other columns: not its cell
+        others = [c for c in cells if c not in inside]
+        if not inside or (others and not among) or any(
+                reader.vocab.label(c.text) is not None or x0 - 4 <= c.col + c.colspan <= x0
+                for c in others):  # text of other columns: not its cell
             return None
         if any(reader.vocab.label(c.text) is not None for c in inside):
             return None
@@ -415,7 +422,7 @@ def block(reader: FormReader, label: _Token, value: _Token, reach: int = 40,
         if text is None or (text == "" and r > row + 1):
             break
         after.append(text)
-    return "".join([*before, value.text, *after])
+    return ungap("".join([*before, value.text, *after]))
 
 
 def around(reader: FormReader, label: _Token) -> str | None:
@@ -435,7 +442,41 @@ def around(reader: FormReader, label: _Token) -> str | None:
     if not found:
         return None
     if len(found) == 1:
-        return block(reader, label, found[0])
+        return block(reader, label, found[0])  # (block drops the glyph gaps)
     up = block(reader, label, found[0], below=False)
     down = block(reader, label, found[1], above=False)
     return up + down
+
+
+def ungap(text: str) -> str:
+    """A value's text without the spaces pdftotext put beside CJK characters (gaps between
+    glyphs: 2.16 米, FAST 观测, 费用 ，实报)."""
+    return _GAP.sub("", text)
+
+
+def goal_texts(reader: FormReader, p: _Project, goals: list[tuple[str, _Token]],
+               i: int) -> int:
+    """Goal labels side by side on a line (项目总目标 | 年度总体目标), their texts on the
+    lines below, each under its label: the first line below with text gives each label
+    the cell nearest it."""
+    row = goals[0][1].cell.row
+    # a label at the side of the block (项目 / 绩效 / 目标) is no goal's text
+    side = min(label.cell.col for _, label in goals) - 8
+    for r in range(row + 1, row + 9):
+        cells = [t for t in reader.tokens if t.cell.row == r and not t.carried and
+                 reader.vocab.label(t.text) is None and
+                 (t.cell.col >= side or len(t.cell.clean) > 4)]
+        if not cells:
+            continue
+        taken: set[int] = set()
+        for key, label in goals:
+            middle = label.cell.col + label.cell.colspan / 2
+            near = min((t for t in cells if id(t) not in taken),
+                       key=lambda t: abs(t.cell.col + t.cell.colspan / 2 - middle), default=None)
+            if near is None:
+                break
+            taken.add(id(near))
+            p.fields.setdefault(key, block(reader, label, near))
+            p.spans.setdefault(key, near.cell.span(reader.grid.file))
+        return i + 1
+    return 0

@@ -131,8 +131,38 @@ class FormReader:
                 carried = self.grid.positioned and first is not None and cell.row < first
                 out.append(_Token(cell, 0 if self.grid.rowless else r, cell.text, carried))
         if "columns" in self.grid.notes:
-            return self._join_stacked(out)
+            return self._join_stacked(self._split_at_labels(out))
         return self._join_broken_labels(out)
+
+    def _split_at_labels(self, tokens: list[_Token]) -> list[_Token]:
+        """pdftotext -layout: two cells that nearly touch stand one space apart in one run
+        (`0.00 其他资金`, `6,351,000.00 年度资金申请总额`): split where a label of the
+        vocabulary begins or ends."""
+        out: list[_Token] = []
+        for t in tokens:
+            words = t.text.split(" ")
+            if len(words) < 2 or t.carried:
+                out.append(t)
+                continue
+            parts: list[tuple[int, str]] = []
+            start, at = 0, 0
+            for k, word in enumerate(words):
+                if k and (self.vocab.label(word) is not None or
+                          self.vocab.label(" ".join(words[start:k])) is not None):
+                    parts.append((at, " ".join(words[start:k])))
+                    at = sum(len(w) + 1 for w in words[:k])
+                    start = k
+            parts.append((at, " ".join(words[start:])))
+            if len(parts) == 1:
+                out.append(t)
+                continue
+            for offset, text in parts:
+                c = t.cell
+                cell = Cell(c.row, c.col + offset, text, c.rowspan, len(text), c.sheet, c.page,
+                            c.line, (c.col + offset, c.row, c.col + offset + len(text),
+                                     c.row + 1))
+                out.append(_Token(cell, t.row, text, t.carried))
+        return out
 
     def _join_stacked(self, tokens: list[_Token]) -> list[_Token]:
         """pdftotext -layout: a label wrapped in its cell stands in pieces one above the
@@ -368,6 +398,8 @@ class FormReader:
             return 0
         if tok is not goals[0][1]:
             return 0
+        if "columns" in self.grid.notes:
+            return layout.goal_texts(self, p, [(m.key, t) for m, t in goals], i)
         nxt_row = [t for t in self.tokens if t.row == tok.row + 1]
         texts = [t for t in nxt_row if self.vocab.label(t.text) is None]
         if len(texts) != len(goals):

@@ -249,7 +249,10 @@ def read_bytes(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
     # every reading is cross-checked (jixiao.checks), after the limits bound its size
     checked = judge(doc)
     if checked.refuse:
-        raise ReadError("fails-checks", checked.message(), SourceSpan(file))
+        advice = ""
+        if any(w.code == "layout-text" for w in doc.warnings):  # rebuilt from positions
+            advice = "；这是 pdftotext -layout 的文本，行与列按文字位置重建：请直接读取 PDF 原件"
+        raise ReadError("fails-checks", checked.message() + advice, SourceSpan(file))
     doc.warnings.extend(checked.warnings)
     doc.doubtful = doc.doubtful or checked.doubtful
     return doc

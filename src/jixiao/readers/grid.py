@@ -109,8 +109,6 @@ SPACED_ROW_LINES = 10
 LAYOUT_MIN_LINES = 5
 LAYOUT_SHARE = 0.2
 _RUN = re.compile(r"\S+(?: \S+)*")  # a -layout cell: words apart by one space at most
-_CJK = "\u3000-\u9fff\uff00-\uffef"
-_GLYPH_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[0-9A-Za-z.%≥≤<>=+-])|(?<=[0-9A-Za-z.%]) (?=[{_CJK}])")
 
 
 def text_layout(lines: list[str]) -> str:
@@ -241,10 +239,9 @@ def layout_grid(lines: list[str], file: str | None = None) -> Grid:
         page += raw.count("\f")
         line = raw.replace("\f", "")
         for m in _RUN.finditer(line):
-            # a space between a CJK character and a figure or a Latin word is pdftotext's
-            # gap between glyphs, no character of the page (2.16 米, FAST 观测)
-            text = _GLYPH_GAP.sub("", m.group())
-            cells.append(Cell(row, m.start(), text, 1, m.end() - m.start(), page=page,
+            # (a space next to a CJK character may be pdftotext's gap between glyphs or
+            # the gap between two cells: the form reader tells them by their words)
+            cells.append(Cell(row, m.start(), m.group(), 1, m.end() - m.start(), page=page,
                               line=row + 1, box=(m.start(), row, m.end(), row + 1)))
     grid = Grid(_vertical_words(cells), file, "text", positioned=True)
     grid.notes.append("columns")
