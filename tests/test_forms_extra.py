@@ -29,6 +29,8 @@ FLOORS = {
 REFUSED = {
     # OCR of a scan with every cell fused: names and targets cannot be split with certainty
     "gansu-jiayuguan-bowuguan-2023-shengji-ocr-flat": ("no-separators", "不猜测项目、指标或金额"),
+    # fused cells under headings without a 三级 column (一级 · 二级 · 绩效标准 · 当年预期实现值)
+    "hubei-ezhou-jiguan-2022-mubiaobiao-flat": ("no-table", "一级指标 / 二级指标 / 三级指标"),
 }
 
 
@@ -74,6 +76,7 @@ def test_layouts_of_the_extra_tables() -> None:
         # a notice's prose above cells that end in ' |' or ' | |||'
         "chongqing-zhongxian-2022-quyu-mubiaobiao": "cell-lines",
         "gansu-jiayuguan-bowuguan-2023-shengji-ocr-flat": "lines",
+        "hubei-ezhou-jiguan-2022-mubiaobiao-flat": "lines",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells
