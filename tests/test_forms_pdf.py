@@ -26,7 +26,7 @@ FLOORS = {
     "shanghai-putuo-wanli-2023-yusuan-tianbaobiao": 1.0,
     "yantai-minzheng-2026-yusuan-mubiaobiao": 0.995,
     "fuzhou-yibao-2026-yusuan-mubiaobiao": 0.985,
-    "xian-keji-2022-yusuan-mubiaobiao": 0.96,
+    "xian-keji-2022-yusuan-mubiaobiao": 1.0,
     "changsha-gongan-2025-yusuan-mubiaobiao": 0.995,
     "beijing-fagai-2026-yusuan-xiangmu-mubiaobiao": 0.9,
     # the sample's own template (read by readers/pdf.py): the table prints no year or kind

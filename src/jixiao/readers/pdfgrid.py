@@ -699,6 +699,20 @@ def _warning(message: str, file: str | None) -> ReadWarning:
     return ReadWarning("unruled-uncertain", message, span)
 
 
+def _new_form_title(cells: list[Cell], last: str | None, breaks: set[int]) -> str | None:
+    """The page's form titles (`…绩效目标表`); one unlike the title before begins another
+    kind of form (a 部门整体 form after the project forms, with no 项目名称 of its own):
+    its row is a break, so that its table is no part of the project before it. The same
+    title again (forms of one kind, or a title repeated on a form's next page) is none."""
+    for cell in cells:
+        text = "".join(cell.text.split())
+        if len(text) <= 40 and _FORM_START.search(text):
+            if last is not None and text != last:
+                breaks.add(cell.row)
+            last = text
+    return last
+
+
 def target_pages(pdf: Any) -> list[int]:
     """0-based pages that hold an indicator table, or continue one from the page before."""
     pages: list[int] = []
@@ -749,6 +763,7 @@ def pdf_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
         carry: list[_Columns] = []  # an unruled table's columns, for the page after
         row = 0
         breaks: set[int] = set()
+        title: str | None = None  # the last form title seen
         for n, index in enumerate(pages):
             if n and index != pages[n - 1] + 1:
                 breaks.add(row)
@@ -757,6 +772,7 @@ def pdf_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
             page_cells, row = _page_cells(pdf[index], index + 1, row, settings, doubts, carry)
             if n and index == pages[n - 1] + 1:
                 page_cells = _join_split_row(cells, page_cells)
+            title = _new_form_title(page_cells, title, breaks)
             cells += page_cells
     finally:
         pdf.close()
