@@ -33,7 +33,7 @@ def _score(gold: dict, doc) -> tuple[float, list[str]]:
 FLOORS = {
     "ningde-zfb-2024-zhengti-zipingbiao": 0.96,
     "gz-zwfw-2026-zhengti-shenbaobiao": 1.0,
-    "cas-naoc-2023-yusuan-xiangmu-mubiaobiao": 0.89,
+    "cas-naoc-2023-yusuan-xiangmu-mubiaobiao": 0.99,
     "shanghai-putuo-wanli-2023-yusuan-tianbaobiao": 0.95,
     "xian-keji-2022-yusuan-mubiaobiao": 0.86,
     "yantai-minzheng-2026-yusuan-mubiaobiao": 0.96,

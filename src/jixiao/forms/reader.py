@@ -182,7 +182,13 @@ class FormReader:
                 if len(near) != 1:
                     continue
                 joined = t.cell.clean + tokens[near[0]].cell.clean
-                if self._known(joined) and not self._known(tokens[near[0]].text):
+                lower = tokens[near[0]].text
+                whole = self.vocab.label(joined)
+                # 实施 / 单位: the lower piece alone a column heading (单位), together a field
+                field = whole is not None and whole.kind in ("field", "money") and (
+                    self.vocab.label(lower) is None or
+                    self.vocab.label(lower).kind not in ("field", "money"))
+                if self._known(joined) and (field or not self._known(lower)):
                     tokens[k] = _Token(t.cell, t.row, joined, t.carried)
                     gone.add(near[0])
                     break
