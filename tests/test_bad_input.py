@@ -108,7 +108,7 @@ def test_truncated_table_names_the_line_and_what_was_expected(tmp_path: Path, ke
         read(path)
     assert info.value.code == "truncated"
     assert info.value.span.first_line is not None
-    assert "expected" in info.value.message
+    assert "应有" in info.value.message  # what was expected
     _ingest_fails(tmp_path, path)
 
 
@@ -143,7 +143,7 @@ def test_name_without_amounts_at_the_end(tmp_path: Path) -> None:
 def test_missing_file_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["read", str(tmp_path / "nope.txt")])
     assert result.exit_code == 2
-    assert "nope.txt" in result.stderr and "cannot open" in result.stderr
+    assert "nope.txt" in result.stderr and "文件不存在" in result.stderr
 
 
 def test_one_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:

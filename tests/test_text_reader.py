@@ -73,7 +73,7 @@ def test_out_of_order_row_594_is_read_right_with_warnings(sample_doc: Document) 
             by_code["goal-out-of-order"].span.last_line) == (514, 516)
     fragment = by_code["displaced-fragment"]
     assert (fragment.span.first_line, fragment.span.last_line) == (512, 516)
-    assert "'%'" in fragment.message
+    assert "“%”" in fragment.message
 
 
 def test_each_doubt_is_a_typed_warning_at_its_line(sample_doc: Document) -> None:
