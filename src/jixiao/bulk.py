@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from jixiao import library, store
 from jixiao.errors import JixiaoError, ReadError
+from jixiao.messages import say
 from jixiao.model import SourceInfo, SourceSpan
 from jixiao.store import load
 from jixiao.store.accounts import User
@@ -217,7 +218,7 @@ def _flush(house: Store, batch: list[tuple[Path, store.PreparedDocument]],
                 [result] = house.ingest_prepared([prepared], user=user)
             except DBAPIError as exc:
                 done(FileOutcome(path, error=ReadError(
-                    "not-stored", f"the database refused it: {exc.orig}", SourceSpan(str(path)))))
+                    "not-stored", say("errors.not-stored", why=exc.orig), SourceSpan(str(path)))))
             else:
                 done(FileOutcome(path, result=result))
         return

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from jixiao.errors import ReadError
+from jixiao.messages import say
 from jixiao.model import (
     AMOUNT_COLUMNS,
     Amounts,
@@ -156,8 +157,8 @@ def _money(value: Any, where: str) -> Decimal | None:
     try:
         return Decimal(str(value).replace(",", ""))
     except InvalidOperation:
-        raise ReadError("bad-amount",
-                        f"{where}: expected a decimal amount, got {value!r}") from None
+        raise ReadError("bad-amount", say("errors.bad-amount", where=where, value=value)) \
+            from None
 
 
 def _amounts(d: dict[str, Any], where: str) -> Amounts:
@@ -173,8 +174,7 @@ def _span(d: dict[str, Any] | None, file: str | None) -> SourceSpan:
 def from_dict(data: dict[str, Any], file: str | None = None) -> Document:
     """Build a Document from interchange JSON; `file` names the JSON for error messages."""
     if not isinstance(data, dict) or "projects" not in data or "document" not in data:
-        raise ReadError("not-interchange", "expected an object with 'document' and 'projects'",
-                        SourceSpan(file))
+        raise ReadError("not-interchange", say("errors.not-interchange"), SourceSpan(file))
     from jixiao.interchange_schema import validate  # pydantic loads only for JSON
 
     validate(data, file)  # every field's type and range, before anything is built

@@ -19,6 +19,7 @@ from typing import Any
 
 from jixiao.errors import ReadError
 from jixiao.limits import DEFAULT, Limits
+from jixiao.messages import say
 from jixiao.model import SourceSpan
 from jixiao.readers.grid import Cell, Grid, check_size
 
@@ -80,9 +81,8 @@ def html_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
     parser = lxml.html.HTMLParser(remove_comments=True, no_network=True)
     try:
         root = lxml.html.document_fromstring(data, parser=parser)
-    except (etree.ParserError, ValueError) as exc:
-        raise ReadError("bad-html", f"not a readable HTML page ({exc})", SourceSpan(file)) \
-            from None
+    except (etree.ParserError, ValueError):
+        raise ReadError("bad-html", say("errors.bad-html"), SourceSpan(file)) from None
     for bad in root.iter("script", "style", "noscript"):
         bad.drop_tree() if bad.getparent() is not None else None
     placer = _Placer()
@@ -110,8 +110,7 @@ def html_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
             if text and len(text) <= 200:
                 placer.add_row([(text, 1, 1, element.sourceline)])
     if not seen_table:
-        raise ReadError("no-form", "the page has no <table>: expected a form as an HTML table",
-                        SourceSpan(file))
+        raise ReadError("no-form", say("errors.no-html-table"), SourceSpan(file))
     return check_size(Grid(placer.cells, file, "html"), limits)
 
 
@@ -169,9 +168,8 @@ def xlsx_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
     check_zip(data, file, limits)
     try:
         book = load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ReadError("bad-xlsx", f"not a readable xlsx workbook ({exc.__class__.__name__}: "
-                        f"{exc})", SourceSpan(file)) from None
+    except Exception:  # openpyxl raises many kinds for a damaged file
+        raise ReadError("bad-xlsx", say("errors.bad-xlsx"), SourceSpan(file)) from None
     cells: list[Cell] = []
     offset = 0
     for sheet in book.worksheets:
@@ -205,9 +203,8 @@ def xls_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) -> 
 
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
-    except Exception as exc:  # xlrd raises XLRDError, struct errors … for a damaged file
-        raise ReadError("bad-xls", f"not a readable .xls workbook ({exc.__class__.__name__}: "
-                        f"{exc}): expected an Excel 97–2003 file", SourceSpan(file)) from None
+    except Exception:  # xlrd raises XLRDError, struct errors … for a damaged file
+        raise ReadError("bad-xls", say("errors.bad-xls"), SourceSpan(file)) from None
     cells: list[Cell] = []
     offset = 0
     try:
@@ -271,12 +268,11 @@ def docx_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
             xml = book.read("word/document.xml")
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
         root = etree.fromstring(xml, parser)
-    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
-        raise ReadError("bad-docx", f"not a readable .docx document ({exc})",
-                        SourceSpan(file)) from None
+    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        raise ReadError("bad-docx", say("errors.bad-docx"), SourceSpan(file)) from None
     body = root.find(f"{W}body")
     if body is None:
-        raise ReadError("bad-docx", "the document has no body", SourceSpan(file))
+        raise ReadError("bad-docx", say("errors.docx-no-body"), SourceSpan(file))
     cells: list[Cell] = []
     row = 0
     for block in body:

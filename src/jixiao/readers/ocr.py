@@ -38,6 +38,7 @@ from typing import Any, Literal
 
 from jixiao.errors import ReadError
 from jixiao.limits import DEFAULT, Limits
+from jixiao.messages import say
 from jixiao.model import Document, ReadWarning, Severity, SourceSpan
 from jixiao.readers.grid import Cell, Grid, check_size
 from jixiao.readers.pdf import (
@@ -680,8 +681,7 @@ class OcrPdfReader(PdfReader):
             _place_top_aligned({name: _lines(cs, page_no) for name, cs in columns.items()},
                                page_no, rows)
         if not rows:
-            raise self.fail("no-table", "found no column header '项目名称 总计 财政拨款 "
-                            "财政专户拨款 其他资金 绩效目标 绩效指标' on any page", 1)
+            raise self.fail("no-table", say("errors.no-pdf-header"), 1)
         return before, rows, pages
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from jixiao.errors import ReadError
 from jixiao.limits import DEFAULT, Limits
+from jixiao.messages import say
 from jixiao.model import (
     AMOUNT_COLUMNS,
     Document,
@@ -784,10 +785,8 @@ class PdfReader:
         except pdfium.PdfiumError as exc:
             text = str(exc).lower()
             if "password" in text:
-                raise self.fail("encrypted-pdf", "the PDF is encrypted: expected an open PDF "
-                                "(remove the password first)") from None
-            raise self.fail("bad-pdf", f"not a readable PDF ({exc}): expected a PDF of the "
-                            "table, perhaps the file is truncated or damaged") from None
+                raise self.fail("encrypted-pdf", say("errors.encrypted-pdf")) from None
+            raise self.fail("bad-pdf", say("errors.bad-pdf")) from None
 
     def rows(self) -> tuple[list[str], list[Row], int]:
         """Lines above the first header (title, department), the rows, and the pages."""
@@ -867,16 +866,14 @@ class PdfReader:
                                      page_no, rows, self.fail, aligned)
         self.check_damage(damaged, failed, blank if text_seen else [], pages)
         if not text_seen:
-            raise self.fail("no-text-layer", f"none of the {pages} pages has text: a scanned "
-                            "PDF needs OCR first; expected a PDF with a text layer", 1)
+            raise self.fail("no-text-layer", say("errors.no-text-layer", pages=pages), 1)
         if not rows and overlapped:
             raise self.fail("overlapping-text", f"第 {overlapped[0]} 页的文字叠在一起"
                             f"（'{overlapped[1][:40]}'）：单元格比其中的文字窄，文字溢出到相邻的列，"
                             "表头和各列都无法读出，文件未读取：请加宽各列后重新导出 PDF",
                             overlapped[0])
         if not rows:
-            raise self.fail("no-table", "found no column header '项目名称 总计 财政拨款 "
-                            "财政专户拨款 其他资金 绩效目标 绩效指标' on any page", 1)
+            raise self.fail("no-table", say("errors.no-pdf-header"), 1)
         if running_head and before and before[0] == first_top:
             before = before[1:]
         return before, rows, pages

@@ -16,6 +16,7 @@ from typing import Any
 
 from jixiao.errors import ReadError
 from jixiao.limits import DEFAULT, Limits
+from jixiao.messages import say
 from jixiao.model import (
     AMOUNT_COLUMNS,
     AMOUNT_LABELS,
@@ -70,9 +71,8 @@ class XlsxReader:
         check_zip(self.data, self.file, self.limits, kind="xlsx")
         try:
             book = load_workbook(io.BytesIO(self.data), data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise self.fail("bad-xlsx", f"not a readable xlsx workbook ({exc.__class__.__name__}"
-                            f": {exc}): expected an Excel 2007+ file") from None
+        except Exception:  # openpyxl raises many kinds for a damaged file
+            raise self.fail("bad-xlsx", say("errors.bad-xlsx")) from None
         return book.worksheets[0]
 
     def header(self, sheet: Any) -> tuple[int, dict[str, int]]:
@@ -90,20 +90,18 @@ class XlsxReader:
                 needs = LONG_NEEDS if "item_name" in found or "target" in found else WIDE_NEEDS
                 missing = [k for k in needs if k not in found]
                 if missing:
-                    labels = ", ".join(f"'{ALIASES[k][0]}'" for k in missing)
-                    seen = ", ".join(f"'{c.value}'" for c in row if c.value is not None)
-                    raise self.fail("missing-column", f"the header row {number} has no column "
-                                    f"{labels}; it has {seen}", number)
+                    labels = "、".join(f"“{ALIASES[k][0]}”" for k in missing)
+                    seen = "、".join(f"“{c.value}”" for c in row if c.value is not None)
+                    raise self.fail("missing-column", say("errors.missing-column", row=number,
+                                                          labels=labels, seen=seen), number)
                 return number, found
-        raise self.fail("no-header", "no header row with '项目名称' and '总计' in the first 15 "
-                        "rows: expected the column headings of a 项目支出绩效目标表", 1)
+        raise self.fail("no-header", say("errors.no-header"), 1)
 
     def refuse_merged_header(self, sheet: Any, number: int) -> None:
         for merged in sheet.merged_cells.ranges:
             if merged.min_row <= number <= merged.max_row and merged.min_col != merged.max_col:
-                raise self.fail("merged-header", f"the header row {number} has cells merged "
-                                f"across {merged.coord}: expected one heading per column "
-                                "(unmerge the headings first)", number)
+                raise self.fail("merged-header", say("errors.merged-header", row=number,
+                                                     cells=merged.coord), number)
 
     @staticmethod
     def unmerge(sheet: Any, below: int) -> None:
