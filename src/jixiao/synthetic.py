@@ -102,6 +102,7 @@ def generate_actuals(doc: Document, seed: int, year: int = 2023) -> Actuals:
     """A year of plausible results: most targets met, some short, a few exceeded; money
     mostly spent. Deterministic for a seed."""
     from jixiao.evaluation.actuals import Actual, Actuals, Execution
+    from jixiao.evaluation.assessment import assess
     from jixiao.evaluation.direction import turned
     from jixiao.targets import Direction, Kind, Status, parse
     from jixiao.taxonomy import classify
@@ -139,7 +140,7 @@ def generate_actuals(doc: Document, seed: int, year: int = 2023) -> Actuals:
             else:
                 text = rng.choice(("达成", "达成", "达成", "部分达成", "未达成"))
             try:
-                met = target.assess(text, direction).status is Status.MET
+                met = assess(target, text, direction).status is Status.MET
             except ValueError:
                 met = False
             actuals.values[(p.seq, k)] = Actual(p.seq, k, text,

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from jixiao import formatting
 from jixiao.evaluation.actuals import Actuals
+from jixiao.evaluation.assessment import assess
 from jixiao.evaluation.profiles import ScoringProfile
 from jixiao.model import Document, Indicator, Project
 from jixiao.targets import Kind, Status, parse
@@ -73,7 +74,7 @@ def monitor_project(project: Project, actuals: Actuals, on: date,
         status, expected = None, "—"
         if current:
             try:
-                assessment = target.assess(current, classify(indicator, target).direction)
+                assessment = assess(target, current, classify(indicator, target).direction)
                 status = assessment.status
                 if target.kind is Kind.QUANTITATIVE and not target.range_text:
                     # a count grows with the year; a rate or a state is what it is

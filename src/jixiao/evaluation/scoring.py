@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from jixiao.evaluation.actuals import Actual, Actuals, Execution
+from jixiao.evaluation.assessment import assess, comparable
 from jixiao.evaluation.direction import turned
 from jixiao.evaluation.profiles import CATEGORIES, ScoringProfile
 from jixiao.messages import say
@@ -22,7 +23,6 @@ from jixiao.targets import (
     Kind,
     Status,
     Target,
-    comparable,
     parse,
 )
 from jixiao.taxonomy import classify
@@ -120,7 +120,7 @@ def _quantitative(target: Target, actual: Target, w: Decimal, direction: Directi
     if a is None:  # an unparsed target: said in words, not an AssertionError without any
         raise ValueError(say("targets.unparsed", target=target.text))
     b = comparable(target, actual)  # in the target's unit; raises when it cannot be
-    assessment = target.assess(actual, direction)  # ranges and statuses
+    assessment = assess(target, actual, direction)  # ranges and statuses
     way = target.direction or direction
     if target.comparator is Comparator.EQ and a == 0:
         points = w if b <= 0 else ZERO
@@ -154,7 +154,7 @@ def _quantitative(target: Target, actual: Target, w: Decimal, direction: Directi
 
 def _qualitative(target: Target, actual: Target, w: Decimal,
                  profile: ScoringProfile) -> tuple[Decimal, str, Status]:
-    assessment = target.assess(actual)
+    assessment = assess(target, actual)
     tier = {Status.MET: "达成", Status.PARTLY: "部分达成", Status.NOT_MET: "未达成"}[
         assessment.status]
     share = profile.tier_shares[tier]

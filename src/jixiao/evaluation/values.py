@@ -9,8 +9,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from jixiao.evaluation.assessment import assess, comparable
 from jixiao.model import Indicator
-from jixiao.targets import ACHIEVEMENT, Kind, Target, comparable, parse
+from jixiao.targets import ACHIEVEMENT, Kind, Target, parse
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -53,7 +54,7 @@ def _check(target: Target, text: str, name: str) -> str | None:
 
 def _qualitative(target: Target, text: str, name: str) -> str | None:
     try:  # the assessment is the vocabulary: the tiers, the target's states, its scale
-        target.assess(text)
+        assess(target, text)
     except ValueError:
         own = f"，或目标自己的说法（如“{target.state_text}”）" if target.state_text else ""
         return (f"“{name}”的目标“{_shown(target)}”是定性指标，实际完成值应为{_TIERS}"
