@@ -24,6 +24,8 @@ CODED_RE = re.compile(r"^\d{1,2}\s*-\s*(?P<category>产出指标|效益指标|�
 LONG_LABEL_RE = re.compile(r"[；;]\s*实施周期指标值\s*[:：]?\s*")
 # an item packed into one paragraph with the others starts right after the one before ends
 PACKED_START = re.compile(r"(?<=[。；;])\s*(\d{1,3})\s*、")
+PACKED_AFTER = "。；;"  # the terminators PACKED_START looks behind for
+LABEL_SEPARATORS = "；;，,：:"  # LABEL_RE's optional first character
 
 Where = Literal["first", "last", "all"]  # which lines of the item a doubt points at
 
@@ -39,22 +41,71 @@ class ParsedItem:
 
 
 def packed_starts(text: str, seq: int) -> list[tuple[int, int, int]]:
-    """Where further items start inside `text`, the text of item `seq`: (start of `N、`,
-    end of it, N) for each `N、` right after a terminator whose N is the next number, so
-    a number inside a name or target is never taken for an item."""
+    """Where further items start inside `text`, the text of item `seq`:
+    (start of `N、`, end of it, N) for each `N、` right after a terminator whose N is the
+    next number, so a number inside a name or target is never taken for an item.
+
+    What PACKED_START finds, found from each `、` backwards: a regex search tries every
+    position of the text, and this runs for every item a reader reads."""
     out = []
-    for m in PACKED_START.finditer(text):
-        if int(m.group(1)) == seq + 1:
+    k = text.find("、")
+    while k >= 0:
+        end = k
+        while end > 0 and text[end - 1].isspace():
+            end -= 1
+        first = end
+        while first > 0 and end - first < 4 and text[first - 1].isdecimal():
+            first -= 1
+        before = first
+        while before > 0 and text[before - 1].isspace():
+            before -= 1
+        if 1 <= end - first <= 3 and before > 0 and text[before - 1] in PACKED_AFTER and \
+                int(text[first:end]) == seq + 1:
             seq += 1
-            out.append((m.start(1), m.end(), seq))
+            out.append((first, k + 1, seq))
+        k = text.find("、", k + 1)
     return out
+
+
+CATEGORIES = ("产出指标", "效益指标", "满意度指标", "成本指标")
+LABELS = ("度指标值", "年度目标值")
+
+
+def find_label(text: str, start: int = 0) -> tuple[int, int, str] | None:
+    """LABEL_RE.search(text, start) as (start, end, the label as written), found from the
+    label's words (a str.find) outwards: the regex would try every position."""
+    at = -1
+    for word in LABELS:
+        k = text.find(word, start)
+        if k >= 0 and (at < 0 or k < at):
+            at = k
+    if at < 0:
+        return None
+    m = LABEL_RE.match(text, _label_start(text, at, start))
+    return (m.start(), m.end(), m.group(2)) if m else None
+
+
+def _label_start(text: str, at: int, start: int) -> int:
+    """Back from the label's words over what LABEL_RE allows before them: 实 / 年, blanks,
+    one separator."""
+    j = at
+    if text[j] == "度":
+        if j > start and text[j - 1] == "年":
+            j -= 1
+        if j > start and text[j - 1] == "实":
+            j -= 1
+    while j > start and text[j - 1].isspace():
+        j -= 1
+    if j > start and text[j - 1] in LABEL_SEPARATORS:
+        j -= 1
+    return j
 
 
 def parse_item(seq: int, raw: str) -> ParsedItem:
     """Split an item's text (without its 'N、') into category, name and target."""
     doubts: list[tuple[str, str, Severity, Where]] = []
     body = raw.rstrip()
-    coded = CODED_RE.match(body)
+    coded = CODED_RE.match(body) if body[:1].isdecimal() else None
     if coded:
         return _parse_coded(seq, body, coded, doubts)
     if body[-1:] in ITEM_TERMINATORS:
@@ -66,23 +117,23 @@ def parse_item(seq: int, raw: str) -> ParsedItem:
         doubts.append(("missing-terminator", say("warnings.missing-terminator", seq=seq,
                                                  end=";"), Severity.INFO, "last"))
     category = None
-    m = CATEGORY_RE.match(body)
-    if m:
-        category = m.group(1)
-        body = body[m.end():]
-        if not m.group(2):
+    if body.startswith(CATEGORIES):  # CATEGORY_RE, without a regex for every item
+        category = body[:5] if body[0] == "满" else body[:4]
+        colon = body[len(category):len(category) + 1] in ("：", ":")
+        body = body[len(category) + colon:]
+        if not colon:
             doubts.append(("category-without-colon", say(
                 "warnings.category-without-colon", seq=seq, category=category),
                 Severity.WARNING, "first"))
     else:
         doubts.append(("missing-category", say("warnings.missing-category", seq=seq),
                        Severity.WARNING, "first"))
-    label = LABEL_RE.search(body)
+    label = find_label(body)
     if label:
-        name, target = body[: label.start()], body[label.end():]
-        if label.group(2) != STANDARD_LABEL:
+        name, target = body[: label[0]], body[label[1]:]
+        if label[2] != STANDARD_LABEL:
             doubts.append(("misspelt-label", say("warnings.misspelt-label", seq=seq,
-                                                 found=label.group(2), standard=STANDARD_LABEL),
+                                                 found=label[2], standard=STANDARD_LABEL),
                            Severity.WARNING, "all"))
     else:
         cut = min((k for k in (body.find("；"), body.find(";")) if k >= 0), default=-1)
@@ -111,12 +162,12 @@ def _parse_coded(seq: int, body: str, coded: re.Match[str],
                                                  end="。"), Severity.INFO, "last"))
     rest = body[coded.end():]
     target_long = None
-    label = LABEL_RE.search(rest)
+    label = find_label(rest)
     if label:
-        head, target = rest[: label.start()], rest[label.end():]
-        if label.group(2) != STANDARD_LABEL:
+        head, target = rest[: label[0]], rest[label[1]:]
+        if label[2] != STANDARD_LABEL:
             doubts.append(("misspelt-label", say("warnings.misspelt-label", seq=seq,
-                                                 found=label.group(2), standard=STANDARD_LABEL),
+                                                 found=label[2], standard=STANDARD_LABEL),
                            Severity.WARNING, "all"))
     else:
         head, target = rest, ""
@@ -135,8 +186,8 @@ def _parse_coded(seq: int, body: str, coded: re.Match[str],
 
 def has_target(item_text: str) -> bool:
     """True when an item's text holds a label (or a '；' separator) followed by a value."""
-    m = LABEL_RE.search(item_text)
+    m = find_label(item_text)
     if m:
-        return bool(item_text[m.end():].strip(ITEM_TERMINATORS + " "))
+        return bool(item_text[m[1]:].strip(ITEM_TERMINATORS + " "))
     body = item_text.rstrip(ITEM_TERMINATORS)
     return "；" in body or ";" in body

@@ -34,7 +34,7 @@ from jixiao.model import (
     SourceSpan,
     Unit,
 )
-from jixiao.readers.items import packed_starts, parse_item
+from jixiao.readers.items import ParsedItem, packed_starts, parse_item
 
 GRAND_TOTAL_NAMES = ("合计", "总计")
 ITEM_START = re.compile(r"^(\d{1,3})\s*、")
@@ -124,6 +124,7 @@ class RowBuilder(Generic[L]):
         self.warnings: list[ReadWarning] = [] if warnings is None else warnings
         self.rows = 0  # rows seen, of every kind
         self.seq = 0  # projects made
+        self.parsed: dict[tuple[int, str], ParsedItem] = {}
 
     def warn(self, code: str, message: str, span: SourceSpan,
              severity: Severity = Severity.WARNING) -> None:
@@ -177,7 +178,10 @@ class RowBuilder(Generic[L]):
 
     def indicator(self, seq: int, raw: str, parts: Sequence[L]) -> Indicator:
         """One item's text (without its `N、`) → an indicator, its doubts as warnings."""
-        parsed = parse_item(seq, raw)
+        key = (seq, raw)
+        parsed = self.parsed.get(key)
+        if parsed is None:  # a table repeats items (identical rows): each is parsed once
+            parsed = self.parsed[key] = parse_item(seq, raw)
         span = self.span_of(parts)
         for code, message, severity, where in parsed.doubts:
             at = span if where == "all" or len(parts) == 1 else \

@@ -37,7 +37,7 @@ from jixiao.model import (
 from jixiao.readers.decode import decode_text
 from jixiao.readers.items import (
     ITEM_TERMINATORS,
-    LABEL_RE,
+    find_label,
     has_target,
 )
 from jixiao.readers.rows import DEPARTMENT_LINE, RowBuilder, RowCells, heading
@@ -135,9 +135,10 @@ class TextReader:
         in_table = False
         gap = False
         for no, raw in enumerate(raw_lines, start=1):
-            if by_formfeed:
+            text = raw.strip()
+            if by_formfeed and "\f" in raw:
                 page += raw.count("\f")  # pdftotext ends each page with one
-            text = raw.replace("\f", "").strip()
+                text = raw.replace("\f", "").strip()
             if not text:
                 gap = True
                 continue
@@ -158,7 +159,9 @@ class TextReader:
     # ---- pass 2: rows ---------------------------------------------------------------
 
     def rows(self, table: list[_Line]) -> list[_Row]:
-        side_by_side = [line for line in table if SIDE_BY_SIDE_RE.search(line.text)]
+        # a run of three spaces first (a fast scan): most texts have none at all
+        side_by_side = [line for line in table
+                        if "   " in line.text and SIDE_BY_SIDE_RE.search(line.text)]
         if len(side_by_side) >= SIDE_BY_SIDE_LINES:
             raise self.fail(
                 "interleaved-columns",
@@ -171,12 +174,10 @@ class TextReader:
         pending: list[_Line] = []
         bare: _Line | None = None  # the last table line, when it held figures only
         for line in table:
-            figures_only = _figures_only(line.text)
-            if figures_only and bare is not None:
-                raise self.interleaved(bare, line)
-            bare = line if figures_only else None
+            # each line is an item's start, a row's amount line, or text between them
             item = ITEM_RE.match(line.text)
             if item:
+                bare = None
                 if not rows:
                     raise self.fail("item-before-row", say("errors.item-before-row"), [line])
                 row = rows[-1]
@@ -189,9 +190,16 @@ class TextReader:
                 continue
             m = _amount_line(line.text)
             if m is None:
+                bare = None
                 pending.append(line)
                 continue
             name = m.group("name").strip()
+            if not name and m.group("goal") is None:  # figures only
+                if bare is not None:
+                    raise self.interleaved(bare, line)
+                bare = line
+            else:
+                bare = None
             if rows:
                 pending = self.settle(rows[-1], pending, next_has_name=bool(name))
             row = _Row(line, name, m.group("amounts").split(), goal_on_amount_line=m.group("goal"))
@@ -287,7 +295,7 @@ class TextReader:
         text = _text(item.parts)
         unterminated = text[-1] not in ITEM_TERMINATORS
         # without its ';' and without its label, '…；年度' is a cut, not a label-less item
-        if not has_target(text) or (unterminated and not LABEL_RE.search(text)):
+        if not has_target(text) or (unterminated and not find_label(text)):
             raise self.fail("truncated", say("errors.truncated-item", seq=item.seq,
                                              text=text[:30]), item.parts)
         if unterminated:
@@ -321,7 +329,7 @@ class TextReader:
             span = self.span(row.name_lines or [row.amount_line]).cover(amount_span)
             return RowCells(name, amounts, "", [], span)
         restart = max((k for k, it in enumerate(items) if k and it.seq == 1), default=0)
-        if restart and not any(LABEL_RE.search(_text(it.parts)) for it in items[:restart]):
+        if restart and not any(find_label(_text(it.parts)) for it in items[:restart]):
             # a goal written as numbered points (`1、全面贯彻…`) before the items, which
             # start again at 1 and carry their 年度指标值: the points are the goal
             row.goal_lines.extend(ln for it in items[:restart] for ln in it.parts)
@@ -375,12 +383,6 @@ def _amount_line(text: str) -> re.Match[str] | None:
     if "." not in text or text.startswith(GOAL_OPENER):
         return None
     return AMOUNT_LINE_RE.match(text)
-
-
-def _figures_only(text: str) -> bool:
-    """A line that holds amounts and nothing else (no name, no goal)."""
-    m = _amount_line(text)
-    return m is not None and not m.group("name").strip() and m.group("goal") is None
 
 
 def _tail_end(item: _Item, lines: list[_Line]) -> int:
