@@ -35,7 +35,7 @@ FLOORS = {
     "gz-zwfw-2026-zhengti-shenbaobiao": 1.0,
     "cas-naoc-2023-yusuan-xiangmu-mubiaobiao": 0.99,
     "shanghai-putuo-wanli-2023-yusuan-tianbaobiao": 0.95,
-    "xian-keji-2022-yusuan-mubiaobiao": 0.86,
+    "xian-keji-2022-yusuan-mubiaobiao": 0.88,
     "yantai-minzheng-2026-yusuan-mubiaobiao": 0.96,
     # forms that begin at a page's foot, their names cut over the break: far from the
     # gold, read as doubtful (layout-text) — the PDF reads at 98.5 %

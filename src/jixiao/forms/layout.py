@@ -43,6 +43,7 @@ _POINTS = re.compile(r"^[（(]\d+(\.\d+)?分?[)）]$")  # （90）: a heading's 
 _CJK = "\u3000-\u9fff\uff00-\uffef"
 _GAP = re.compile(rf"(?<=[{_CJK}]) (?=\S)|(?<=\S) (?=[{_CJK}])")
 FAR = 1e6  # the cost of a label printed outside the rows given to it
+EMPTY = 3.0  # the cost of a label over no row (an empty 二级 slot: 经济效益指标 alone)
 
 
 @dataclass
@@ -158,8 +159,9 @@ def _split(reader: FormReader, text: str, x0: int,
 def _assign(rows: list[_Row], labels: list[_Piece],
             cuts: frozenset[int] = frozenset()) -> list[str | None]:
     """The label of each row: runs of consecutive rows, one per label in order, whose
-    middles are nearest to where the labels stand. A row's height reaches halfway to its
-    neighbours (a tall row leaves blank lines). `cuts`: where a run had better end (the
+    middles are nearest to where the labels stand; a label between two rows may cover
+    none (an empty slot). A row's height reaches halfway to its neighbours (a tall row
+    leaves blank lines). `cuts`: where a run had better end (the
     runs of the level below: a 一级 cell covers whole 二级 cells)."""
     n, m = len(rows), len(labels)
     out: list[str | None] = [None] * n
@@ -181,16 +183,22 @@ def _assign(rows: list[_Row], labels: list[_Piece],
         off = 0.0 if b == n or b in cuts or not cuts else 0.25
         return abs((tops[a] + bottoms[b - 1]) / 2 - line) + far + off
 
+    def empty(j: int, a: int) -> float:  # label j over no row: an empty slot between rows
+        line = labels[j].line
+        above = rows[a - 1].bottom if a > 0 else float("-inf")
+        below = rows[a].top if a < n else float("inf")
+        return EMPTY if above < line < below else FAR
+
     inf = float("inf")
     best = [[inf] * (n + 1) for _ in range(m + 1)]
     back = [[0] * (n + 1) for _ in range(m + 1)]
     best[0][0] = 0.0
     for j in range(1, m + 1):
-        for b in range(j, n + 1):
-            for a in range(j - 1, b):
+        for b in range(0, n + 1):
+            for a in range(0, b + 1):
                 if best[j - 1][a] == inf:
                     continue
-                c = best[j - 1][a] + cost(j - 1, a, b)
+                c = best[j - 1][a] + (cost(j - 1, a, b) if a < b else empty(j - 1, a))
                 if c < best[j][b]:
                     best[j][b], back[j][b] = c, a
     b = n

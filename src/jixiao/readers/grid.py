@@ -260,9 +260,9 @@ def _vertical_words(cells: list[Cell]) -> list[Cell]:
             continue
         run = [c]
         if len(c.text) == 1 and not c.text.isascii():
-            while True:  # the next line, or the one after (a row's text may part them)
-                below = []
-                for step in (1, 2):
+            while True:  # the next line, or the one after (a row's text may part them,
+                below = []  # once the word has begun: 无 / 无 of two rows is no word)
+                for step in ((1, 2) if len(run) >= 2 else (1,)):
                     below = [d for d in by_row.get(run[-1].row + step, [])
                              if len(d.text) == 1 and abs(d.col - c.col) <= 1 and
                              not d.text.isascii() and id(d) not in used]
