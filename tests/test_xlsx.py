@@ -58,7 +58,7 @@ def test_a_missing_column_is_named(tmp_path: Path, gold_doc: Document) -> None:
     with pytest.raises(ReadError) as info:
         read(path)
     assert info.value.code == "missing-column"
-    assert "'财政拨款'" in info.value.message and info.value.span.first_line == 3
+    assert "缺少 “财政拨款” 列" in info.value.message and info.value.span.first_line == 3
     result = runner.invoke(app, ["ingest", "--db", str(tmp_path / "s.sqlite"), str(path)])
     assert result.exit_code == 2 and "missing-column" in result.stderr
 
