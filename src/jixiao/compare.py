@@ -1,8 +1,9 @@
 """Across documents: one indicator's targets everywhere, a project's targets year by year,
 and goals or indicator sets copied from another project.
 
-Read from the store through the keys of jixiao.matching (indexed), so a question over ten
-thousand documents reads only the rows it needs.
+Read from the store (store.comparing asks the queries) through the keys of
+jixiao.matching (indexed), so a question over ten thousand documents reads only the rows it
+needs.
 """
 
 from __future__ import annotations
@@ -13,14 +14,19 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import pairwise
-from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, select
+from sqlalchemy import Engine
 
 from jixiao import matching
 from jixiao.model import Indicator
-from jixiao.store.schema import documents, indicators, projects
-from jixiao.store.schema import units as units_table
+from jixiao.store import comparing
+
+# the questions that are queries alone are the store's; offered here as they always were
+from jixiao.store.comparing import CopiedProject as CopiedProject
+from jixiao.store.comparing import CopyGroup as CopyGroup
+from jixiao.store.comparing import copied as copied
+from jixiao.store.comparing import stored_departments as stored_departments
+from jixiao.store.comparing import stored_years
 from jixiao.targets import Comparator, Direction, Kind, Target, parse
 from jixiao.taxonomy import classify
 
@@ -117,25 +123,9 @@ def compare_indicator(engine: Engine, name: str, *, department: str | None = Non
     corpus stays fast.
     """
     key = matching.indicator_key(name)
-    scope = select(documents.c.id, documents.c.year, documents.c.department)
-    if department is not None:
-        scope = scope.where(documents.c.department == department)
     years = stored_years(engine, department)
-    if year is not None:
-        scope = scope.where(documents.c.year == year)
-
-    def targets(keys: list[str]) -> Any:
-        query = (select(indicators.c.document_id, indicators.c.project_seq,
-                        indicators.c.position, indicators.c.target)
-                 .where(indicators.c.name_key.in_(keys))
-                 .order_by(indicators.c.document_id, indicators.c.project_seq,
-                           indicators.c.position))
-        # the year is the partition key (0011): one year's comparison reads one partition
-        return query if year is None else query.where(indicators.c.year == year)
-
-    with engine.connect() as conn:
-        meta = {r.id: (r.year, r.department) for r in conn.execute(scope)}
-        rows = conn.execute(targets([key])).all()
+    meta = comparing.document_years(engine, department=department, year=year)
+    rows = comparing.targets_named(engine, [key], year)
     matched, names = "exact", []
     # the names containing it: to compare when the name itself is not stored, else (a
     # shorter look) as suggestions beside the comparison
@@ -147,9 +137,8 @@ def compare_indicator(engine: Engine, name: str, *, department: str | None = Non
         matched = "partial" if containing else "none"
         names = containing.most_common(PARTIAL_NAMES)
         if names:
-            with engine.connect() as conn:
-                rows = conn.execute(targets(sorted({matching.indicator_key(n)
-                                                    for n, _ in names}))).all()
+            rows = comparing.targets_named(
+                engine, sorted({matching.indicator_key(n) for n, _ in names}), year)
     groups: dict[str, list[Observation]] = defaultdict(list)
     other: list[Observation] = []
     qualitative: Counter[str] = Counter()
@@ -192,22 +181,6 @@ SUGGESTIONS = 8
 _HITS = 5000  # search hits read to find the names containing a text
 
 
-def stored_years(engine: Engine, department: str | None = None) -> list[int]:
-    """The budget years of the stored documents (of one department)."""
-    query = select(documents.c.year).where(documents.c.year.is_not(None)).distinct()
-    if department is not None:
-        query = query.where(documents.c.department == department)
-    with engine.connect() as conn:
-        return sorted(conn.execute(query).scalars().all())
-
-
-def stored_departments(engine: Engine) -> list[str]:
-    """The departments the stored documents name, for a filter to choose from."""
-    query = select(documents.c.department).where(documents.c.department.is_not(None))
-    with engine.connect() as conn:
-        return sorted(set(conn.execute(query.distinct()).scalars().all()))
-
-
 def names_containing(engine: Engine, text: str, *, department: str | None = None,
                      year: int | None = None, kind: str = "indicator",
                      hits: int = _HITS) -> Counter[str]:
@@ -239,22 +212,11 @@ def suggest_names(engine: Engine, text: str, *, department: str | None = None,
 
 
 def _name(engine: Engine, observations: list[Observation]) -> None:
-    """Fill in the names as written (project, unit, indicator): one primary-key lookup
-    each, which every database answers at once (a row-value IN list is not)."""
-    query = (select(projects.c.name, units_table.c.name.label("unit"),
-                    indicators.c.name.label("indicator"))
-             .select_from(indicators)
-             .join(projects, and_(projects.c.document_id == indicators.c.document_id,
-                                  projects.c.seq == indicators.c.project_seq))
-             .join(units_table, and_(units_table.c.document_id == projects.c.document_id,
-                                     units_table.c.position == projects.c.unit_position))
-             .where(indicators.c.document_id == bindparam("d"),
-                    indicators.c.project_seq == bindparam("s"),
-                    indicators.c.position == bindparam("p")))
-    with engine.connect() as conn:
-        for o in observations:
-            o.project, o.unit, o.indicator = conn.execute(
-                query, {"d": o.document_id, "s": o.project_seq, "p": o.position}).one()
+    """Fill in the names as written (project, unit, indicator)."""
+    found = comparing.names_as_written(
+        engine, [(o.document_id, o.project_seq, o.position) for o in observations])
+    for o, (project, unit, indicator) in zip(observations, found, strict=True):
+        o.project, o.unit, o.indicator = project, unit, indicator
 
 
 def _distribution(unit: str, observations: list[Observation], fence: Decimal) -> TargetGroup:
@@ -324,32 +286,22 @@ def project_series(engine: Engine, project: str, *, department: str | None = Non
     """The project named `project` (its name without unit and year prefix) in every stored
     year, and what changed in its targets from one year to the next."""
     key = matching.project_key(project)
-    query = (select(documents.c.id, documents.c.year, documents.c.department, projects.c.seq,
-                    projects.c.name, projects.c.goal, projects.c.total)
-             .join(documents, documents.c.id == projects.c.document_id)
-             .where(projects.c.name_key == key)
-             .order_by(documents.c.year, documents.c.id, projects.c.seq))
-    if department is not None:
-        query = query.where(documents.c.department == department)
+    kept, undated, repeated = [], 0, 0
+    for r in comparing.projects_named(engine, key, department=department):
+        if r.year is None:
+            undated += 1
+        elif kept and kept[-1].year == r.year:
+            repeated += 1  # a year's first project stands for it
+        else:
+            kept.append(r)
+    indicators = comparing.indicators_of(engine, [(r.id, r.seq) for r in kept])
     years: list[ProjectYear] = []
-    undated = repeated = 0
-    with engine.connect() as conn:
-        for r in conn.execute(query).all():
-            if r.year is None:
-                undated += 1
-                continue
-            if years and years[-1].year == r.year:
-                repeated += 1
-                continue
-            targets = {}
-            for i in conn.execute(select(indicators.c.name, indicators.c.target,
-                                         indicators.c.category, indicators.c.name_key)
-                                  .where(indicators.c.document_id == r.id,
-                                         indicators.c.project_seq == r.seq)
-                                  .order_by(indicators.c.position)):
-                targets.setdefault(i.name_key, (i.name, i.target, i.category))
-            years.append(ProjectYear(r.id, r.year, r.department, r.seq, r.name, r.goal, r.total,
-                                     targets))
+    for r in kept:
+        targets: dict[str, tuple[str, str, str | None]] = {}
+        for name, target, category, name_key in indicators[r.id, r.seq]:
+            targets.setdefault(name_key, (name, target, category))
+        years.append(ProjectYear(r.id, r.year, r.department, r.seq, r.name, r.goal, r.total,
+                                 targets))
     steps = [_step(a, b) for a, b in pairwise(years)]
     return ProjectSeries(key, years, steps, undated, repeated)
 
@@ -384,62 +336,3 @@ def _target_change(name: str, before: str, after: str, category: str | None) -> 
 
 
 # ---- copied goals and indicator sets ---------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class CopiedProject:
-    document_id: int
-    year: int | None
-    department: str | None
-    seq: int
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class CopyGroup:
-    what: str  # "goal" or "indicators"
-    key: str
-    text: str  # the goal, or the indicators as "name=target; …", of the first project
-    names: int  # how many differently named projects share it
-    projects: list[CopiedProject]  # the first of them (`members` at most)
-
-
-def copied(engine: Engine, *, what: str = "goal", department: str | None = None,
-           year: int | None = None, limit: int = 50, members: int = 50) -> list[CopyGroup]:
-    """Goals (or whole indicator sets with their targets) shared word for word by projects
-    of different names: the groups with the most names first, each with its first
-    `members` projects."""
-    column = projects.c.goal_key if what == "goal" else projects.c.indicator_set_key
-    names = func.count(func.distinct(projects.c.name_key))
-    shared = (select(column, names.label("names")).group_by(column).having(names > 1)
-              .order_by(names.desc(), column).limit(limit))
-    rows = (select(projects.c.document_id, projects.c.seq, projects.c.name, projects.c.goal,
-                   documents.c.year, documents.c.department)
-            .join(documents, documents.c.id == projects.c.document_id)
-            .order_by(projects.c.name_key).limit(members))  # the index order: no sort
-    if department is not None or year is not None:
-        # only then a join in the grouping; unfiltered, it reads the (key, name_key) index
-        shared = shared.join(documents, documents.c.id == projects.c.document_id)
-        for query_filter in ((documents.c.department == department) if department else None,
-                             (documents.c.year == year) if year else None):
-            if query_filter is not None:
-                shared = shared.where(query_filter)
-                rows = rows.where(query_filter)
-    groups = []
-    with engine.connect() as conn:
-        for key, n in conn.execute(shared).all():
-            found = conn.execute(rows.where(column == key)).all()
-            first = found[0]
-            text = first.goal if what == "goal" else _indicator_text(conn, first.document_id,
-                                                                       first.seq)
-            groups.append(CopyGroup(what, key, text, n, [
-                CopiedProject(r.document_id, r.year, r.department, r.seq, r.name)
-                for r in found]))
-    return groups
-
-
-def _indicator_text(conn: Any, document_id: int, seq: int) -> str:
-    return "；".join(f"{r.name}={r.target}" for r in conn.execute(
-        select(indicators.c.name, indicators.c.target)
-        .where(indicators.c.document_id == document_id, indicators.c.project_seq == seq)
-        .order_by(indicators.c.position)))
