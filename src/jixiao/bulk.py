@@ -106,7 +106,10 @@ def ingest_files(where: Store | Engine, paths: Sequence[Path], *, workers: int |
     if method == "insert":
         _store_reads(house, _read_all(paths, job, workers), done, user, copy=False)
         return outcomes
-    chosen = load.plan(engine, len(paths))
+    # the files not stored yet under their name decide (a rerun of a large load that was
+    # nearly done is a small load)
+    stored_names = {name for _, name in job.known}
+    chosen = load.plan(engine, sum(1 for path in paths if path.name not in stored_names))
     if on_plan:
         on_plan(chosen)
     load.prepare(engine, chosen)

@@ -80,7 +80,7 @@ def secondary_indexes(dialect: str) -> list[Index]:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    files: int  # files given to the load
+    files: int  # files given to the load that the store does not hold under their name
     stored: int  # documents in the store before it
     rebuild: bool  # indexes dropped before, built after
     missing: int  # indexes missing before it (a load killed with its indexes dropped)
@@ -88,9 +88,9 @@ class Plan:
     def describe(self) -> str:
         """The plan in the words the load prints."""
         if self.rebuild:
-            return (f"大批载入：{self.files} 个文件，库中已有 {self.stored} 份文档——先删除二级"
-                    "索引（检索、比对、匹配键），载入后重建")
-        said = (f"少量载入：{self.files} 个文件，库中已有 {self.stored} 份文档——保留索引，"
+            return (f"大批载入：{self.files} 个待载入文件，库中已有 {self.stored} 份文档——"
+                    "先删除二级索引（检索、比对、匹配键），载入后重建")
+        said = (f"少量载入：{self.files} 个待载入文件，库中已有 {self.stored} 份文档——保留索引，"
                 "逐批写入")
         if self.missing:
             said += f"；缺少 {self.missing} 个索引（上次载入未完成），载入后补建"
