@@ -31,7 +31,7 @@ def _score(gold: dict, doc) -> tuple[float, list[str]]:
 # Fields right by the team's scorer, as read from the layout text today (the PDF itself
 # reads better: its cells are known; tests/test_forms_pdf.py).
 FLOORS = {
-    "ningde-zfb-2024-zhengti-zipingbiao": 0.96,
+    "ningde-zfb-2024-zhengti-zipingbiao": 1.0,
     "gz-zwfw-2026-zhengti-shenbaobiao": 1.0,
     "cas-naoc-2023-yusuan-xiangmu-mubiaobiao": 0.99,
     "shanghai-putuo-wanli-2023-yusuan-tianbaobiao": 0.95,

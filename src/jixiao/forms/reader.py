@@ -687,6 +687,10 @@ class FormReader:
         first = normal(self.tokens[i].text)
         if first not in self.vocab.budget:
             return None
+        if "columns" in self.grid.notes and not self.tokens[i].carried:
+            stacked = self._layout_budget_header(i)
+            if stacked is not None:
+                return stacked
         cols: list[str] = []
         k = i
         while k < len(self.tokens) and (self.grid.rowless or
@@ -707,6 +711,47 @@ class FormReader:
             skip += 1
         return cols, k
 
+    def _layout_budget_header(self, i: int) -> tuple[list[str], int] | None:
+        """pdftotext -layout: a budget block's headings wrapped over two or three lines
+        (年初部门预算安排金额 / （含历年结余结转）① under it, 分值 and 得分 beside): the lines
+        next to token i's that hold budget headings, or pieces under or over them, make
+        one heading row, read left to right."""
+        by_row: dict[int, list[int]] = {}
+        for k, t in enumerate(self.tokens):
+            if not t.carried:
+                by_row.setdefault(t.cell.row, []).append(k)
+        row0 = self.tokens[i].cell.row
+
+        def budget(k: int) -> bool:
+            return normal(self.tokens[k].text) in self.vocab.budget
+
+        heads: list[int] = []
+        rows: list[int] = []
+        for r in range(row0 - 2, row0 + 3):
+            ks = by_row.get(r, [])
+            if ks and any(budget(k) for k in ks) and all(
+                    budget(k) or amount(self.tokens[k].text) is None for k in ks):
+                heads += [k for k in ks if budget(k)]
+                rows.append(r)
+        if len(rows) < 2 or row0 not in rows or i != min(heads):
+            return None
+        heads.sort(key=lambda k: self.tokens[k].cell.col)
+        cols = [self.vocab.budget[normal(self.tokens[k].text)] for k in heads]
+        if len(cols) < 3 or not {"planned", "adjusted", "executed"} & set(cols):
+            return None
+        # the pieces under the headings (（含历年结余结转）①) end the heading rows
+        starts = [self.tokens[k].cell.col for k in heads]
+        for r in (max(rows) + 1, max(rows) + 2):
+            ks = by_row.get(r, [])
+            if not ks or any(amount(self.tokens[k].text) is not None or
+                             min(abs(self.tokens[k].cell.col - x) for x in starts) > 3
+                             for k in ks):
+                break
+            rows.append(r)
+        last = max(rows)
+        nxt = next((n for n, t in enumerate(self.tokens) if t.cell.row > last), len(self.tokens))
+        return cols, nxt
+
     def _budget_block(self, p: _Project, cols: list[str], i: int) -> int:
         """Rows of the budget block: a money line's label, then one figure per heading
         (a label the vocabulary does not know is kept as a funding line when figures
@@ -721,6 +766,14 @@ class FormReader:
             if m is None and normal(head.text) in ("合计", "总计"):  # the block's total line
                 m = Match("money", "total", head.text, None)
             known = m is not None and m.kind == "money"
+            if not known and "columns" in self.grid.notes and i + 1 < len(self.tokens) and \
+                    self.tokens[i + 1].row == head.row:
+                after = self.tokens[i + 1]
+                own = self.vocab.label(after.text)
+                if normal(after.text) in ("合计", "总计") or (own is not None and
+                                                          own.kind == "money"):
+                    i += 1  # a piece of the block's side label (财政资 / 金安排 …)
+                    continue
             if not known and (m is not None or not head.text.strip() or
                               amount(head.text) is not None):
                 break
