@@ -333,7 +333,7 @@ def test_api_with_a_token_lists_pages_and_filters(site: Site) -> None:
     assert api.get("/api/v1/compare/copies", params={"what": "x"}).status_code == 422
     missing = api.get("/api/v1/documents/999")
     assert missing.status_code == 404 and missing.json() == {
-        "error": {"code": "not-found", "message": "没有找到 (no such document)"}}
+        "error": {"code": "not-found", "message": "没有找到这份文件"}}
     bad = api.get("/api/v1/documents", params={"limit": 0})
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid"
 

@@ -17,6 +17,7 @@ from jixiao.evaluation.actuals import Actual
 from jixiao.evaluation.scoring import score_document
 from jixiao.evaluation.values import check_actual
 from jixiao.interchange import money_text
+from jixiao.messages import say
 from jixiao.store import accounts, cycle
 from jixiao.store.search import search
 from jixiao.web import cycle as cycle_views
@@ -371,7 +372,7 @@ async def put_actuals(request: Request, who: Who, doc_id: DocId, year: YearPath,
         project = projects.get(v.project)
         if project is None or not 0 <= v.indicator < len(project.indicators):
             raise WebError(422, "no-indicator",
-                           f"项目{v.project}没有第{v.indicator}个指标 (no such indicator)")
+                           say("web.no-indicator", project=v.project, indicator=v.indicator))
         if (why := check_actual(project.indicators[v.indicator], v.value)) is not None:
             refused.append(f"values[{k}].value: {why}")
     if refused:  # every wrong value named, none written

@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from jixiao import formatting, library, store
+from jixiao import formatting, library, messages, store
 from jixiao.limits import DEFAULT as DEFAULT_LIMITS
 from jixiao.store.accounts import AccountError
 from jixiao.store.cycle import CycleError
@@ -76,7 +76,8 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
                                  span=formatting.span,
                                  score=formatting.score, percent=formatting.percent,
                                  number=formatting.number)
-    templates.env.globals.update(vendor=_vendor_dir() is not None)
+    templates.env.filters["level"] = messages.level  # error → 错误 (a finding's severity)
+    templates.env.globals.update(vendor=_vendor_dir() is not None, say=messages.say)
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if (vendor := _vendor_dir()) is not None:
@@ -99,19 +100,23 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
-        return await web_error(request, WebError(exc.status_code, code, str(exc.detail)))
+        text = messages.say("web.page-not-found" if code == "not-found" else f"web.{code}")
+        return await web_error(request, WebError(exc.status_code, code, text))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        where = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                          for e in exc.errors())
-        return await web_error(request, WebError(422, "invalid", f"请求无效 ({where})"))
+        # the fields named as the form names them; pydantic's own wording is English
+        where = "；".join(messages.say("web.field-missing" if e["type"] == "missing"
+                                      else "web.field-invalid", field=e["loc"][-1])
+                         for e in exc.errors())
+        return await web_error(request, WebError(422, "invalid",
+                                                 messages.say("web.invalid", where=where)))
 
     @app.exception_handler(NotFound)
     async def gone(request: Request, exc: NotFound) -> Response:
         # a document deleted (perhaps through another server process) or never stored
         return await web_error(request, WebError(404, "not-found",
-                                                 "没有找到 (no such document)"))
+                                                 messages.say("web.no-document")))
 
     @app.exception_handler(AccountError)
     async def refused(request: Request, exc: AccountError) -> Response:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from jixiao.messages import say
 from jixiao.store import accounts
 from jixiao.store.accounts import User
 
@@ -57,8 +58,7 @@ async def require(request: Request) -> Caller:
                 ("application/x-www-form-urlencoded", "multipart/form-data")):
             sent = (await request.form()).get("csrf")
         if not isinstance(sent, str) or not hmac.compare_digest(sent, who.csrf):
-            raise WebError(403, "csrf", "表单已过期或来源不明，请刷新页面后重试 (CSRF token "
-                                        "missing or wrong)")
+            raise WebError(403, "csrf", say("web.csrf"))
     return who
 
 
@@ -85,4 +85,4 @@ def require_department(who: Caller, department: str | None) -> None:
     """A department user reaches only its own department's documents: others are
     answered as if they did not exist."""
     if not who.user.may_see(department):
-        raise WebError(404, "not-found", "没有找到 (no such document)")
+        raise WebError(404, "not-found", say("web.no-document"))

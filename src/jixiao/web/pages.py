@@ -24,6 +24,7 @@ from jixiao.compare import (
 from jixiao.evaluation.actuals import Actual
 from jixiao.evaluation.direction import turned
 from jixiao.evaluation.values import check_actual
+from jixiao.messages import say
 from jixiao.store import accounts, profiles
 from jixiao.store import admin as admin_store
 from jixiao.store.search import KINDS, search
@@ -85,7 +86,7 @@ async def login(request: Request, username: Annotated[str, Form()],
                 next: Annotated[str, Form()] = "/documents") -> Response:
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not secrets.compare_digest(cookie, csrf):
-        raise WebError(403, "csrf", "登录表单已过期，请刷新后重试 (CSRF token missing or wrong)")
+        raise WebError(403, "csrf", say("web.csrf-login"))
     engine = request.app.state.engine
     address = request.client.host if request.client else ""
     # a throttled login is refused before it waits for a hashing slot or hashes anything

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Path
 
+from jixiao.messages import say
 from jixiao.web.auth import WebError
 
 INT32 = 2_147_483_647  # what an Integer column holds on every backend
@@ -24,10 +25,8 @@ def finding_position(raw: str | int | None, findings: Collection[int]) -> int | 
         return None
     if isinstance(raw, str):
         if not (raw.isascii() and raw.isdigit() and len(raw) <= 10):
-            raise WebError(422, "invalid", f"审核发现编号无效: {raw[:20]!r} (finding must be a "
-                                           "number)")
+            raise WebError(422, "invalid", say("web.finding-not-number", raw=raw[:20]))
         raw = int(raw)
     if raw not in findings:
-        raise WebError(422, "no-finding", f"本项目没有编号为 {raw} 的审核发现 (no such finding "
-                                          "in this project)")
+        raise WebError(422, "no-finding", say("web.no-finding", raw=raw))
     return raw

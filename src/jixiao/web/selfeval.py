@@ -27,6 +27,7 @@ from jixiao.evaluation.published import (
 )
 from jixiao.evaluation.scoring import IndicatorScore, ProjectScore, score_project, two_decimals
 from jixiao.lookup import only
+from jixiao.messages import say
 from jixiao.model import Document, Project, SourceSpan
 from jixiao.store.selfeval import SELF_EVALUATION, self_evaluation_links
 from jixiao.store.store import NotFound, Store
@@ -139,7 +140,7 @@ class SelfEvaluationView:
         for p in self.projects:
             if p.seq == seq:
                 return p
-        raise WebError(404, "not-found", f"没有第{seq}个项目 (no project {seq})")
+        raise WebError(404, "not-found", say("web.no-project", seq=seq))
 
     def counts(self) -> dict[str, int]:
         """Findings per code."""

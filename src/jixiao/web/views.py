@@ -12,6 +12,7 @@ from jixiao.audit import AuditReport
 from jixiao.evaluation.profiles import ScoringProfile, load_profile
 from jixiao.evaluation.scoring import ProjectScore, score_project
 from jixiao.lookup import projects_matching
+from jixiao.messages import say
 from jixiao.model import Document, Finding, Project
 from jixiao.store.store import Store
 from jixiao.targets import parse
@@ -53,7 +54,7 @@ def project_of(view: DocumentView, seq: int) -> Project:
     """The project numbered `seq` (lookup.projects_matching, as `jixiao show DOC SEQ`)."""
     for p in projects_matching(view.doc, str(seq)):
         return p
-    raise WebError(404, "not-found", f"没有第{seq}个项目 (no project {seq})")
+    raise WebError(404, "not-found", say("web.no-project", seq=seq))
 
 
 # a form's indicator columns the project page shows when one of the rows has a value
