@@ -42,7 +42,7 @@ class SourceSpan(NamedTuple):
             if self.last_line not in (None, self.first_line):
                 where += f"-{self.last_line}"
         if self.page is not None:
-            where += f" (page {self.page})"
+            where += f"（第{self.page}页）"
         return where
 
     def cover(self, other: SourceSpan | None) -> SourceSpan:

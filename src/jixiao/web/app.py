@@ -33,6 +33,12 @@ HERE = Path(__file__).parent
 UPLOAD_LIMIT = DEFAULT_LIMITS.upload_bytes  # bytes; the largest real tables are a few MB
 
 
+def _field(name: object) -> str:
+    """A form field as the refusal names it: its Chinese label, else its name."""
+    key = f"form.{name}"
+    return messages.say(key) if messages.has(key) else str(name)
+
+
 def _vendor_dir() -> Path | None:
     """node_modules, where `make` (npm ci) puts the front-end libraries of package.json."""
     for base in (Path(os.environ.get("JIXIAO_NODE_MODULES", "")), Path.cwd() / "node_modules",
@@ -107,7 +113,7 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         # the fields named as the form names them; pydantic's own wording is English
         where = "；".join(messages.say("web.field-missing" if e["type"] == "missing"
-                                      else "web.field-invalid", field=e["loc"][-1])
+                                      else "web.field-invalid", field=_field(e["loc"][-1]))
                          for e in exc.errors())
         return await web_error(request, WebError(422, "invalid",
                                                  messages.say("web.invalid", where=where)))
