@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
+import typer.rich_utils
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -32,6 +33,7 @@ from jixiao.evaluation import Actuals
 from jixiao.formatting import money
 from jixiao.interchange import to_dict
 from jixiao.lookup import projects_matching, warnings_of
+from jixiao.messages import level, say
 from jixiao.model import Document, Project, ProjectForm, SourceSpan
 from jixiao.readers import load_bytes, read
 from jixiao.targets import Kind, Target
@@ -43,8 +45,16 @@ from jixiao.writers.review import report_dict, write_review_xlsx
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+# typer's own words (panel titles, defaults) in the user's language
+for _name, _key in (("ARGUMENTS_PANEL_TITLE", "arguments"), ("OPTIONS_PANEL_TITLE", "options"),
+                    ("COMMANDS_PANEL_TITLE", "commands"), ("ERRORS_PANEL_TITLE", "error"),
+                    ("DEFAULT_STRING", "default"), ("ENVVAR_STRING", "envvar"),
+                    ("REQUIRED_LONG_STRING", "required"), ("ABORTED_TEXT", "aborted"),
+                    ("RICH_HELP", "try-help")):
+    setattr(typer.rich_utils, _name, say(f"cli.{_key}"))
+
 app = typer.Typer(
-    help="jixiao (绩效): read, store and inspect 项目支出绩效目标表 (performance target tables).",
+    help=say("cli.app-help"),
     no_args_is_help=True,
     add_completion=False,
 )
@@ -56,8 +66,7 @@ EXIT_UNREADABLE = 2
 DbOption = Annotated[
     str | None,
     typer.Option("--db", envvar=store.ENV_VAR, show_envvar=True,
-                 help="SQLite file or SQLAlchemy URL [default: "
-                      f"{store.default_db_path()}]"),
+                 help=say("cli.db-help", default=store.default_db_path())),
 ]
 
 
@@ -533,8 +542,7 @@ def targets_command(
 
 RulesOption = Annotated[
     Path | None,
-    typer.Option("--rules", help="a TOML profile that switches rules off or re-tunes them "
-                                 "(docs/rules.md)"),
+    typer.Option("--rules", help=say("cli.rules-help")),
 ]
 
 
@@ -557,20 +565,19 @@ class AuditFormat(StrEnum):
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
-@app.command("audit")
+@app.command("audit", help=say("cli.audit-help"))
 def audit_command(
-    source: Annotated[str, typer.Argument(help="a table file, or a stored document (id, file "
-                                               "name or sha256 prefix)")],
+    source: Annotated[str, typer.Argument(help=say("cli.source-help"))],
     rules: RulesOption = None,
-    format: Annotated[AuditFormat, typer.Option("--format", "-f")] = AuditFormat.table,
+    format: Annotated[AuditFormat, typer.Option("--format", "-f", help=say("cli.audit-format"))
+                      ] = AuditFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="file to write (json, xlsx)")] = None,
-    details: Annotated[bool, typer.Option("--details", help="every finding, by project")]
+                                                help=say("cli.audit-output"))] = None,
+    details: Annotated[bool, typer.Option("--details", help=say("cli.audit-details"))]
     = False,
     db: DbOption = None,
 ) -> None:
-    """Review a table as a finance bureau does (绩效目标审核): findings and a verdict per
-    project."""
+    """Review a table as a finance bureau does: findings and a verdict per project."""
     document = _document(source, db)
     report = audit(document, _profile(rules))
     if format is AuditFormat.json:
@@ -583,7 +590,7 @@ def audit_command(
     if format is AuditFormat.xlsx:
         target = output or Path(f"{Path(document.source.file or 'audit').stem}-review.xlsx")
         write_review_xlsx(report, document, target)
-        out.print(f"{len(report.findings)} findings written to {target}")
+        out.print(say("cli.written", n=len(report.findings), path=target))
         return
     _print_audit(report, document, details)
 
@@ -592,14 +599,15 @@ def _print_audit(report: AuditReport, document: Document, details: bool) -> None
     names = {p.seq: p.name for p in document.projects}
     shown, cut = _short_names(document)
     for f in report.document_findings:
-        out.print(f"[{SEVERITY_STYLE[f.severity]}]{f.severity}[/] {f.rule} "
+        out.print(f"[{SEVERITY_STYLE[f.severity]}]{level(f.severity)}[/] {f.rule} "
                   f"[dim]{_lines(f.span)}[/] {escape(f.message)}")
     verdicts = report.verdicts()
-    table = Table(title=f"audit of {escape(document.source.file or '')} "
-                        f"(profile: {report.profile})", title_justify="left",
+    table = Table(title=say("cli.audit-title", file=escape(document.source.file or ""),
+                            profile=report.profile), title_justify="left",
                   caption=_cut_note(cut), caption_justify="left")
-    for col in ("#", "项目名称", "结论", "E", "W", "I", "findings"):
-        table.add_column(col, justify="right" if col in ("#", "E", "W", "I") else "left",
+    counted = ("#", level("error"), level("warning"), level("info"))
+    for col in ("#", "项目名称", "结论", *counted[1:], say("cli.col-findings")):
+        table.add_column(col, justify="right" if col in counted else "left",
                          overflow="fold")
     for seq, v in verdicts.items():
         fs = report.of_project(seq)
@@ -615,34 +623,36 @@ def _print_audit(report: AuditReport, document: Document, details: bool) -> None
             if fs:
                 out.print(f"[bold]#{seq} {escape(names[seq])}[/] — {verdicts[seq]}")
             for f in fs:
-                out.print(f"  [{SEVERITY_STYLE[f.severity]}]{f.severity}[/] {f.rule} "
+                out.print(f"  [{SEVERITY_STYLE[f.severity]}]{level(f.severity)}[/] {f.rule} "
                           f"[dim]{_lines(f.span)}[/] {escape(f.message)}")
-    counts = Table(title="findings by rule", title_justify="left")
+    counts = Table(title=say("cli.by-rule"), title_justify="left")
     for col in ("rule", "severity", "basis", "n", "title"):
-        counts.add_column(col, justify="right" if col == "n" else "left")
+        counts.add_column(say(f"cli.col-{col}") if col != "n" else "#",
+                          justify="right" if col == "n" else "left")
     found = report.counts()
     for rule_id, n in ((r, found[r]) for r in RULES if r in found):
         r = RULES[rule_id]
         levels = {f.severity for f in report.findings if f.rule == rule_id}
-        counts.add_row(rule_id, "/".join(sorted(levels)), r.basis, str(n), r.title)
+        counts.add_row(rule_id, "/".join(level(x) for x in sorted(levels)), r.basis, str(n),
+                       r.title)
     out.print(counts)
     grades = Counter(verdicts.values())
-    out.print("verdicts: " + "  ".join(f"{g} {grades.get(g, 0)}" for g in GRADES)
-              + f"  ({len(report.findings)} findings; the verdict rule is in docs/rules.md)",
-              soft_wrap=True)
+    out.print(say("cli.verdicts", counts="  ".join(f"{g} {grades.get(g, 0)}" for g in GRADES),
+                  n=len(report.findings)), soft_wrap=True)
 
 
-@app.command("rules")
+@app.command("rules", help=say("cli.rules-command"))
 def rules_command(rules: RulesOption = None) -> None:
     """List the review rules, as the profile sets them."""
     profile = _profile(rules)
     active = {s.rule.id: s for s in profile.active()}
-    table = Table(title=f"review rules (profile: {profile.name})", title_justify="left")
-    for col in ("rule", "severity", "basis", "title", "fix hint", "settings"):
-        table.add_column(col)
+    table = Table(title=say("cli.rules-title", profile=profile.name), title_justify="left")
+    for col in ("rule", "severity", "basis", "title", "hint", "settings"):
+        table.add_column(say(f"cli.col-{col}"))
     for rule_id, r in RULES.items():
         s = active.get(rule_id)
-        severity = f"[{SEVERITY_STYLE[s.severity]}]{s.severity}[/]" if s else "[dim]off[/]"
+        severity = f"[{SEVERITY_STYLE[s.severity]}]{level(s.severity)}[/]" if s else \
+            f"[dim]{say('cli.off')}[/]"
         params = ", ".join(f"{k}={v}" for k, v in (s.params if s else r.params).items())
         table.add_row(rule_id, severity, r.basis, r.title, r.hint, escape(params))
     out.print(table)
@@ -1363,8 +1373,8 @@ def _lines(span: SourceSpan) -> str:
     if span.first_line is None:
         return ""
     if span.last_line in (None, span.first_line):
-        return f"line {span.first_line}"
-    return f"lines {span.first_line}-{span.last_line}"
+        return say("cli.line", line=span.first_line)
+    return say("cli.lines", first=span.first_line, last=span.last_line)
 
 
 def main() -> None:
