@@ -220,7 +220,7 @@ def test_a_bad_profile_is_refused(tmp_path: Path, text: str, error: str) -> None
 def test_cli_audit_table_json_xlsx(tmp_path: Path) -> None:
     table = runner.invoke(app, ["audit", str(SAMPLE)], env={"COLUMNS": "200"})
     assert table.exit_code == 0
-    assert "verdicts: 优 61  良 71  中 10  差 0  (169 findings" in table.output
+    assert "结论：优 61  良 71  中 10  差 0（共 169 条审核发现" in table.output
     data = json.loads(runner.invoke(app, ["audit", str(SAMPLE), "-f", "json"]).output)
     assert len(data["findings"]) == 169 and data["counts"] == SAMPLE_COUNTS
     conflict = next(f for f in data["findings"] if f["rule"] == "Q5-direction-conflict")
