@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, make_url
 from sqlalchemy.exc import OperationalError
@@ -22,11 +22,12 @@ from sqlalchemy.exc import OperationalError
 READ_ENV_VAR = "JIXIAO_READ_DB"  # what `jixiao serve --read-url` hands its server workers
 
 
-class Routed:
+class Routed(Engine):
     """The primary's engine, but for `connect()`: a connection to the replica, once it
-    holds this process's last write."""
+    holds this process's last write. An Engine to whoever asks (isinstance), made of two:
+    what it does not route is the primary's."""
 
-    def __init__(self, primary: Engine, replica: Engine) -> None:
+    def __init__(self, primary: Engine, replica: Engine) -> None:  # no Engine.__init__
         self.primary = primary
         self.replica = replica
         self._written: str | None = None  # WAL position of the last write not yet replayed
@@ -60,7 +61,11 @@ class Routed:
         with self._lock:
             self._written = written
 
-    def __getattr__(self, name: str) -> Any:  # dialect, url, dispose …: the primary's
+    def dispose(self, close: bool = True) -> None:
+        self.replica.dispose(close)
+        self.primary.dispose(close)
+
+    def __getattr__(self, name: str) -> Any:  # dialect, url, pool …: the primary's
         return getattr(self.primary, name)
 
 
@@ -70,4 +75,4 @@ def routed(primary: Engine, read_url: str) -> Engine:
     wait = {"connect_timeout": 2} if make_url(read_url).get_backend_name() == "postgresql" \
         else {}  # a replica down answers at once or after 2 s, not after the OS's minutes
     replica = create_engine(read_url, pool_pre_ping=True, connect_args=wait)
-    return cast(Engine, Routed(primary, replica))
+    return Routed(primary, replica)
