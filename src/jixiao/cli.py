@@ -62,6 +62,7 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)  # errors stay on one line for grep
 
 EXIT_UNREADABLE = 2
+ERROR = f"[bold red]{say('cli.error')}[/]"  # what an error line starts with
 
 DbOption = Annotated[
     str | None,
@@ -79,7 +80,7 @@ YEARS = (1990, 2100)  # a budget year outside is a typo
 def _bounded_year(value: int | None) -> int | None:
     """--year's check: a year out of YEARS refused before anything is opened."""
     if value is not None and not YEARS[0] <= value <= YEARS[1]:
-        err.print(f"[bold red]error[/] 年度应在 {YEARS[0]} 至 {YEARS[1]} 之间：--year {value}")
+        err.print(f"{ERROR} 年度应在 {YEARS[0]} 至 {YEARS[1]} 之间：--year {value}")
         raise typer.Exit(EXIT_UNREADABLE)
     return value
 
@@ -115,7 +116,7 @@ def _connect(db: str | None, create: bool = False, migrate: bool = True) -> Engi
     named = db or os.environ.get(store.ENV_VAR)
     if named and not create and (path := _sqlite_file(named)) is not None \
             and not path.is_file():
-        err.print(f"[bold red]error[/] 数据库文件不存在：{escape(str(path))}（只有 "
+        err.print(f"{ERROR} 数据库文件不存在：{escape(str(path))}（只有 "
                   f"{CREATES_STORE} 会新建数据库；请检查 --db 或 ${store.ENV_VAR}）")
         raise typer.Exit(EXIT_UNREADABLE)
     shown = escape(_hidden(named or store.database_url(db)))
@@ -125,12 +126,12 @@ def _connect(db: str | None, create: bool = False, migrate: bool = True) -> Engi
             with engine.connect():
                 pass
     except (ArgumentError, ValueError, ModuleNotFoundError) as exc:
-        err.print(f"[bold red]error[/] 数据库地址无效：{shown}（{escape(str(exc))}；应为 "
+        err.print(f"{ERROR} 数据库地址无效：{shown}（{escape(str(exc))}；应为 "
                   "SQLite 文件路径或 postgresql://用户@主机/库名）")
         raise typer.Exit(EXIT_UNREADABLE) from None
     except DBAPIError as exc:
         first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
-        err.print(f"[bold red]error[/] 无法连接数据库：{shown}（{escape(first)}）")
+        err.print(f"{ERROR} 无法连接数据库：{shown}（{escape(first)}）")
         raise typer.Exit(EXIT_UNREADABLE) from None
     return engine
 
@@ -138,7 +139,7 @@ def _connect(db: str | None, create: bool = False, migrate: bool = True) -> Engi
 def _output_suffix(output: Path | None, allowed: tuple[str, ...]) -> None:
     """An -o whose suffix no writer of the command writes is refused, nothing written."""
     if output is not None and output.suffix.lower() not in allowed:
-        err.print(f"[bold red]error[/] 不能写成 {escape(output.suffix or '（无后缀）')}："
+        err.print(f"{ERROR} 不能写成 {escape(output.suffix or '（无后缀）')}："
                   f"{escape(str(output))}（可写 {'、'.join(allowed)}）")
         raise typer.Exit(EXIT_UNREADABLE)
 
@@ -186,7 +187,7 @@ OcrOption = Annotated[Ocr, typer.Option(
 
 
 def _print_read_error(exc: ReadError, after: str = "") -> None:
-    err.print(f"[bold red]error[/] {escape(str(exc.span))}: {escape(exc.message)} "
+    err.print(f"{ERROR} {escape(str(exc.span))}: {escape(exc.message)} "
               f"[dim]({exc.code})[/]{escape(after)}")
 
 
@@ -374,7 +375,7 @@ def show_command(
         return
     matches = projects_matching(document, project)
     if not matches:
-        err.print(f"[bold red]error[/] no project '{escape(project)}' in document "
+        err.print(f"{ERROR} no project '{escape(project)}' in document "
                   f"{escape(doc)}")
         raise typer.Exit(1)
     for p in matches:
@@ -552,7 +553,7 @@ def _profile(rules: Path | None) -> Profile:
     try:
         return Profile.load(rules)
     except ProfileError as exc:
-        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        err.print(f"{ERROR} {escape(str(exc))}")
         raise typer.Exit(EXIT_UNREADABLE) from None
 
 
@@ -718,7 +719,7 @@ def _actuals(path: Path, document: Document) -> Actuals:
     except ReadError as exc:
         errors = getattr(exc, "errors", None)
         if errors:
-            err.print(f"[bold red]error[/] {escape(path.name)}: {len(errors)} errors, nothing "
+            err.print(f"{ERROR} {escape(path.name)}: {len(errors)} errors, nothing "
                       "of it is used:")
             for e in errors:
                 err.print(f"  {escape(str(e))}")
@@ -754,7 +755,7 @@ def actuals_import_command(
     try:
         doc_id = store.resolve_document(engine, doc)
     except store.StoreError as exc:
-        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        err.print(f"{ERROR} {escape(str(exc))}")
         raise typer.Exit(1) from None
     document = store.load_document(engine, doc_id)
     answers = _actuals(file, document)
@@ -766,7 +767,7 @@ def actuals_import_command(
             None, doc_id, answers.year, answers.values.values(), answers.period,
             executions=answers.executions.values(), replace=True)
     except AccountError as exc:  # a sheet of another document's indicators: nothing stored
-        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        err.print(f"{ERROR} {escape(str(exc))}")
         raise typer.Exit(EXIT_UNREADABLE) from None
     out.print(f"{file.name}: {n} actual values and {len(answers.executions)} projects' money "
               f"for {answers.year} ({answers.period}) stored with document {doc_id}")
@@ -784,7 +785,7 @@ def _answers(document: Document, source: str, sheet: Path | None, year: int | No
     engine = _connect(db)
     stored = store.load_actuals(engine, store.resolve_document(engine, source), year)
     if not stored.values and not stored.executions:
-        err.print(f"[bold red]error[/] nothing stored for {year}: import a sheet first "
+        err.print(f"{ERROR} nothing stored for {year}: import a sheet first "
                   "(jixiao actuals import SHEET --doc DOC)")
         raise typer.Exit(EXIT_UNREADABLE)
     return stored
@@ -813,7 +814,7 @@ def score_command(
     try:
         scoring = load_profile(profile)
     except ScoringProfileError as exc:
-        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        err.print(f"{ERROR} {escape(str(exc))}")
         raise typer.Exit(EXIT_UNREADABLE) from None
     scores = score_document(document, answers, scoring)
     shown, cut = _short_names(document)
@@ -866,7 +867,7 @@ def monitor_command(
     try:
         day = date.fromisoformat(on)
     except ValueError:
-        err.print(f"[bold red]error[/] --date {escape(on)}: expected a date like 2023-07-31")
+        err.print(f"{ERROR} --date {escape(on)}: expected a date like 2023-07-31")
         raise typer.Exit(EXIT_UNREADABLE) from None
     document = _document(source, db)
     monitors = monitor_document(document, _actuals(actuals, document), day,
@@ -973,7 +974,7 @@ def selfeval_check_command(
     try:
         profiles = [load_profile(n) for n in (*BUILT_IN, *(profile or ()))]
     except ScoringProfileError as exc:
-        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        err.print(f"{ERROR} {escape(str(exc))}")
         raise typer.Exit(EXIT_UNREADABLE) from None
     table_doc = _document(approved, db) if approved else None
     checks = []
@@ -1351,7 +1352,7 @@ def _document(source: str, db: str | None) -> Document:
     """A table from a file when `source` is one, else from the store (library.open_document,
     the CLI's answers to what it raises). A reference that looks like a file and names no
     stored file is a missing file."""
-    missing = f"[bold red]error[/] 没有这个文件：{escape(source)}（也不是已存储的文档）"
+    missing = f"{ERROR} 没有这个文件：{escape(source)}（也不是已存储的文档）"
     named = db or os.environ.get(store.ENV_VAR)
     if not Path(source).is_file() and library.looks_like_a_file(source) and named \
             and (stored := _sqlite_file(named)) is not None and not stored.is_file():
@@ -1365,7 +1366,7 @@ def _document(source: str, db: str | None) -> Document:
         err.print(missing)
         raise typer.Exit(EXIT_UNREADABLE) from None
     except store.StoreError as exc:
-        err.print(f"[bold red]error[/] {escape(str(exc))}")
+        err.print(f"{ERROR} {escape(str(exc))}")
         raise typer.Exit(1) from None
 
 
