@@ -121,8 +121,8 @@ def test_a_load_killed_halfway_leaves_whole_documents_and_a_rerun_finishes(
     result = subprocess.run([str(jixiao), "ingest", "--no-audit", "--db", str(db), str(folder)],
                             capture_output=True, text=True, check=True,
                             env={**os.environ, "COLUMNS": "200"})
-    assert f"{len(halfway)} unchanged" in result.stdout
-    assert f"{len(paths) - len(halfway)} new" in result.stdout
+    assert f"{len(halfway)} 未变（已存储）" in result.stdout
+    assert f"{len(paths) - len(halfway)} 新增" in result.stdout
     finished = whole_documents(engine)
     assert len(finished) == len(paths)
     assert all(said == got and isaid == igot for _, said, got, isaid, igot in finished)

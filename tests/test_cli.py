@@ -42,10 +42,10 @@ def test_ingest_list_show(tmp_path: Path) -> None:
     row = next(line for line in ingested.output.splitlines() if "guangzhou" in line)
     assert [cell.strip() for cell in row.strip("│ ").split("│")] == [
         # 44 from the reader, 2 from the cross-checks (unit-subtotal, grand-total)
-        "guangzhou-psb-targets.txt", "new", "1", "142", "540", "247,400.91", "46"]
+        "guangzhou-psb-targets.txt", "新增", "1", "142", "540", "247,400.91", "46"]
     assert f"sqlite:///{db}" in ingested.output
     again = runner.invoke(app, ["ingest", str(SAMPLE)], env=env)
-    assert "unchanged" in again.output
+    assert "未变（已存储）" in again.output
 
     listed = runner.invoke(app, ["list"], env=env)
     assert listed.exit_code == 0

@@ -276,27 +276,28 @@ def ingest_command(
     set_ocr_default(ocr.value)  # the workers are forked: they read with it too
     engine = _connect(db, create=True)
     files = _expand(paths)
-    table = Table(title="ingested", title_justify="left")
-    table.add_column("file", overflow="fold")
+    table = Table(title=say("cli.ingested"), title_justify="left")
+    table.add_column(say("cli.col-file"), overflow="fold")
     # the sum of the projects' 总计, not the table's 合计 (printed below when they differ)
-    for col in ("status", "document", "projects", "indicators", "项目之和 万元", "warnings"):
-        table.add_column(col, justify="left" if col == "status" else "right")
+    for col in ("status", "document", "projects", "indicators", "projects-sum", "warnings"):
+        table.add_column(say(f"cli.col-{col}"), justify="left" if col == "status" else "right")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=err,
                   transient=True) as progress:
-        task = progress.add_task("ingesting", total=len(files))
+        task = progress.add_task(say("cli.ingesting"), total=len(files))
         outcomes = bulk.ingest_files(
             library.store_of(engine), files, workers=workers, review=review, year=year,
             on_plan=lambda plan: out.print(plan.describe()),
             on_each=lambda outcome: progress.update(
-                task, advance=1, description=f"ingesting {outcome.path.name}"))
+                task, advance=1, description=say("cli.ingesting-file", file=outcome.path.name)))
     if len(files) <= SHOWN_FILES:
         order = {path: k for k, path in enumerate(files)}
         for o in sorted(outcomes, key=lambda o: order[o.path]):
             if (r := o.result) is None:
-                table.add_row(escape(o.path.name), "[red]error[/]", "", "", "", "", "")
+                table.add_row(escape(o.path.name), f"[red]{say('status.error')}[/]", "", "", "",
+                              "", "")
             else:
-                table.add_row(escape(o.path.name), r.status, str(r.document_id),
+                table.add_row(escape(o.path.name), say(f"status.{r.status}"), str(r.document_id),
                               str(r.projects), str(r.indicators), money(r.total),
                               str(r.warnings))
     results = [o.result for o in outcomes if o.result is not None]
@@ -304,8 +305,9 @@ def ingest_command(
     if len(files) > 1:
         statuses = Counter(r.status for r in results)
         table.add_section()
-        table.add_row(f"{len(files)} files", ", ".join(f"{n} {s}" for s, n in statuses.items())
-                      + (f", {len(failures)} failed" if failures else ""), "",
+        table.add_row(say("cli.files", n=len(files)),
+                      "，".join(f"{n} {say(f'status.{s}')}" for s, n in statuses.items())
+                      + (f"，{say('cli.failed', n=len(failures))}" if failures else ""), "",
                       str(sum(r.projects for r in results)),
                       str(sum(r.indicators for r in results)),
                       money(sum((r.total for r in results), Decimal(0))),
@@ -314,7 +316,7 @@ def ingest_command(
     if len(files) <= SHOWN_FILES:
         _print_grand_totals(engine, [(o.path.name, o.result) for o in outcomes
                                      if o.result is not None])
-    out.print(f"database: {store.database_url(db)}")
+    out.print(say("cli.database", url=store.database_url(db)))
     for o in sorted(failures, key=lambda o: str(o.path)):
         assert o.error is not None
         if isinstance(o.error, ReadError):
@@ -342,15 +344,15 @@ def _print_grand_totals(engine: Engine, results: list[tuple[str, store.IngestRes
 def list_command(db: DbOption = None) -> None:
     """List the stored documents."""
     engine = _connect(db)
-    table = Table(title=f"documents in {store.database_url(db)}", title_justify="left")
-    for col in ("id", "department", "title", "file", "files", "projects", "indicators",
-                "total 万元", "warnings"):
-        table.add_column(col, justify="right" if col in ("id", "files", "projects",
-                                                         "indicators", "total 万元",
-                                                         "warnings") else "left")
+    table = Table(title=say("cli.documents-in", url=store.database_url(db)),
+                  title_justify="left")
+    for col in ("id", "department", "doc-title", "file", "files", "projects", "indicators",
+                "total", "warnings"):
+        table.add_column(say(f"cli.col-{col}"), justify="right" if col in (
+            "id", "files", "projects", "indicators", "total", "warnings") else "left")
     summaries = store.list_documents(engine)
     if not summaries:
-        out.print(f"no documents in {store.database_url(db)} yet: jixiao ingest FILE")
+        out.print(say("cli.no-documents", url=store.database_url(db)))
         return
     for d in summaries:
         table.add_row(str(d.id), escape(d.department or ""), escape(d.title or ""),
