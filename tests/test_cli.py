@@ -53,7 +53,7 @@ def test_ingest_list_show(tmp_path: Path) -> None:
 
     shown = runner.invoke(app, ["show", "1", "41"], env=env)
     assert shown.exit_code == 0
-    assert "(lines 514-516)" in shown.output  # the goal printed after the indicators
+    assert "第514–516行" in shown.output  # the goal printed after the indicators
     assert "公安政务服务网办率" in shown.output and "90%" in shown.output
 
     missing = runner.invoke(app, ["show", "7"], env=env)
