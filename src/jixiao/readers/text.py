@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from jixiao.errors import ReadError
 from jixiao.messages import say
@@ -57,12 +58,18 @@ SIDE_BY_SIDE_RE = re.compile(r"\S {3,}\S")
 SIDE_BY_SIDE_LINES = 3
 
 
-@dataclass(slots=True)
-class _Line:
+class _Line(NamedTuple):
+    """A line of the table. A NamedTuple made with `_new` (tuple.__new__, no Python-level
+    __init__): a reading makes one for every line, and a dataclass's __init__ cost more
+    than splitting the whole file."""
+
     no: int  # 1-based line number
     text: str  # stripped
     page: int | None
     gap: bool = False  # a blank line comes before it
+
+
+_new = tuple.__new__  # _new(_Line, (…)) / _new(SourceSpan, (…)): all fields given
 
 
 @dataclass(slots=True)
@@ -100,7 +107,8 @@ class TextReader:
     def span(self, lines: list[_Line]) -> SourceSpan:
         if not lines:
             return SourceSpan(self.file)
-        return SourceSpan(self.file, lines[0].no, lines[-1].no, lines[0].page)
+        first = lines[0]
+        return _new(SourceSpan, (self.file, first.no, lines[-1].no, first.page))
 
     def warn(self, code: str, message: str, where: list[_Line] | SourceSpan,
              severity: Severity = Severity.WARNING) -> None:
@@ -148,7 +156,7 @@ class TextReader:
                     page += 1
                 in_table = True
                 continue
-            line = _Line(no, text, page, gap)
+            line = _new(_Line, (no, text, page, gap))
             gap = False
             if not in_table and _amount_line(text) and not ITEM_RE.match(text):
                 in_table = True  # a table whose column header was lost
