@@ -18,6 +18,7 @@ from fastapi import Query
 from jixiao import library
 from jixiao.audit import RULES
 from jixiao.formatting import CHINA
+from jixiao.messages import has, say
 from jixiao.model import Finding, ReadWarning
 from jixiao.store import cycle
 from jixiao.store.cycle import (
@@ -354,7 +355,12 @@ def filter_text(f: OverviewFilter) -> list[tuple[str, str]]:
              if not f.superseded else "全部"),
             ("审核规则", f"{f.rule} {RULES[f.rule].title}" if f.rule in RULES
              else f.rule or "全部"),
-            ("排序", f"{f.sort}{'（降序）' if f.desc else ''}")]
+            ("排序", f"{_sort_label(f.sort)}{'（降序）' if f.desc else ''}")]
+
+
+def _sort_label(sort: str) -> str:
+    key = f"sort.{sort}"
+    return say(key) if has(key) else sort  # 优 良 中 差 are their own labels
 
 
 def overview_csv(o: Overview) -> str:
