@@ -32,7 +32,7 @@ ALLOWED = frozenset({
     "jixiao",  # the program's name (the command users type)
     "PDF", "pdf", "xlsx", "Excel", "CSV", "csv", "JSON", "json", "TOML", "toml", "HTML",
     "docx", "txt", "ZIP", "zip", "OCR", "ID", "id", "API", "URL", "CSRF",
-    "SQLite", "sqlite", "PostgreSQL", "postgresql", "Swagger", "ReDoc", "OpenAPI",
+    "SQLite", "sqlite", "PostgreSQL", "postgresql", "SQLAlchemy", "Swagger", "ReDoc", "OpenAPI",
     "htmx", "Chromium", "Python", "pip", "UTF",
     "km", "kg", "ms", "MB", "KB", "GB", "TB", "GiB", "MiB", "Mbps", "cm", "mm",  # units
     "min",  # mathematical notation in a score's formula: w·min(1, B/A)
