@@ -74,9 +74,11 @@ def wrk(url: str, token: str, seconds: int, connections: int,
         value, unit = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
         return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    timeouts = re.search(r"timeout (\d+)", out)  # not in the percentiles: counted here
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
             "p50": ms("50"), "p90": ms("90"), "p99": ms("99"),
-            "errors": float(non2xx[1]) if non2xx else 0.0}
+            "errors": (float(non2xx[1]) if non2xx else 0.0)
+            + (float(timeouts[1]) if timeouts else 0.0)}
 
 
 def main() -> None:
