@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from jixiao.audit import Profile, audit, verdict
 from jixiao.model import Document, Finding
 from jixiao.readers import read
-from jixiao.store import cycle
+from jixiao.store import cycle, memo
 from jixiao.store.accounts import User
 from jixiao.store.repository import StoreError
 from jixiao.store.store import Store
@@ -61,14 +61,18 @@ def overview(store: Store, department: str | None = None, superseded: bool = Fal
              ) -> list[cycle.OverviewRow]:
     """The bureau's overview rows (store.cycle.overview_rows) with each document's projects
     graded by the review's verdict rule: a project without findings, or with notes only,
-    is 优."""
-    rows = cycle.overview_rows(store.engine, department, superseded=superseded)
-    for row in rows:
-        for fs in row.project_findings.values():
-            if (grade := verdict(fs)) != "优":
-                row.verdicts[grade] += 1
-        row.verdicts["优"] = row.projects - sum(row.verdicts.values())
-    return rows
+    is 优. Kept while the store has not changed (store.memo): a bureau's overview reads
+    every finding of every document; the rows are shared, read only."""
+    def graded() -> list[cycle.OverviewRow]:
+        rows = cycle.overview_rows(store.engine, department, superseded=superseded)
+        for row in rows:
+            for fs in row.project_findings.values():
+                if (grade := verdict(fs)) != "优":
+                    row.verdicts[grade] += 1
+            row.verdicts["优"] = row.projects - sum(row.verdicts.values())
+        return rows
+
+    return list(memo.kept(store.engine, ("overview", department, superseded), graded))
 
 
 class MissingSource(StoreError):

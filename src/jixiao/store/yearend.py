@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, or_, select
 
 from jixiao.model import Actual, Execution, SourceSpan
+from jixiao.store import memo
 from jixiao.store.accounts import (
     AccountError,
     User,
@@ -195,28 +195,13 @@ class Completion:
         return Decimal(0) if not self.projects else Decimal(self.done) / self.projects
 
 
-_computed: dict[tuple[Any, ...], dict[int, Completion]] = {}
-_computed_lock = threading.Lock()
-
-
 def completion(engine: Engine, years: Mapping[int, int], period: str = FULL_YEAR
                ) -> dict[int, Completion]:
-    """`count_completion`, kept while the change log has no new row: every write of values,
-    money or documents adds one in its transaction, so the last row's id names the state
-    counted (the overview asks again at every view; at year end counting reads every
-    value of the year)."""
-    with engine.connect() as conn:
-        last = conn.execute(select(func.max(changes.c.id))).scalar()
-    key = (str(engine.url), last, period, tuple(sorted(years.items())))
-    with _computed_lock:
-        if key in _computed:
-            return _computed[key]
-    counted = count_completion(engine, years, period)
-    with _computed_lock:
-        if len(_computed) >= 16:
-            _computed.pop(next(iter(_computed)))
-        _computed[key] = counted
-    return counted
+    """`count_completion`, kept while the change log has no new row (store.memo): the
+    overview asks again at every view, and at year end counting reads every value of the
+    year."""
+    return memo.kept(engine, ("completion", period, tuple(sorted(years.items()))),
+                     lambda: count_completion(engine, years, period))
 
 
 def count_completion(engine: Engine, years: Mapping[int, int], period: str = FULL_YEAR
