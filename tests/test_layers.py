@@ -81,6 +81,13 @@ def test_the_webs_modules_do_not_import_its_app() -> None:
     assert offending(pages, ("jixiao.web.app",)) == {}
 
 
+@pytest.mark.parametrize("face", sorted(FACES))
+def test_faces_query_no_table(face: str) -> None:
+    """The faces ask the store (its functions and the Store object); the table shapes are
+    the store's own business."""
+    assert offending(modules(face), ("jixiao.store.schema",)) == {}
+
+
 def test_the_check_sees_what_it_must() -> None:
     """The walk finds lazy and relative imports, so the tests above can fail."""
     sample = PACKAGE / "store" / "store.py"

@@ -145,6 +145,13 @@ class Store:
             return dict(conn.execute(select(documents.c.id, documents.c.grand_total)
                                      .where(documents.c.id.in_(list(ids)))).all())
 
+    def departments(self, ids: Iterable[int]) -> dict[int, str]:
+        """The department each of these documents names (those that name one)."""
+        with self.engine.connect() as conn:
+            return {r.id: r.department for r in conn.execute(
+                select(documents.c.id, documents.c.department)
+                .where(documents.c.id.in_(list(ids)))) if r.department}
+
     # ---- review profiles ---------------------------------------------------------------
 
     def active_profile(self) -> str | None:

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from jixiao import library
 from jixiao.audit import RULES, Profile, ProfileError
@@ -23,7 +22,7 @@ from jixiao.store import accounts, profiles
 from jixiao.store import admin as admin_store
 from jixiao.store.accounts import ROLE_LABELS, TOKEN_MAX_DAYS, AccountError, Change
 from jixiao.store.cycle import DOCUMENT_STATES, PROJECT_STATES
-from jixiao.store.schema import documents
+from jixiao.store.store import Store
 from jixiao.web.auth import SESSION_COOKIE, Caller, WebError, hashing_gate, require, require_role
 from jixiao.web.params import INT32
 
@@ -396,17 +395,13 @@ def describe(change: Change, titles: dict[int, str]) -> ChangeRow:
 _DOCUMENT = re.compile(r"^(?:document |project |actual |execution |opinion \d+ on )(\d{1,10})\b")
 
 
-def _titles(engine: Any, changes: list[Change]) -> dict[int, str]:
+def _titles(house: Store, changes: list[Change]) -> dict[int, str]:
     """The department of each document the changes are about (one query)."""
     ids = {int(m[1]) for c in changes if (m := _DOCUMENT.match(c.entity))} - {0}
     ids = {i for i in ids if i <= INT32}
     if not ids:
         return {}
-    with engine.connect() as conn:
-        # the department names the table well enough beside its number
-        return {r.id: r.department for r in conn.execute(
-            select(documents.c.id, documents.c.department).where(documents.c.id.in_(ids)))
-            if r.department}
+    return house.departments(ids)  # the department names the table well enough
 
 
 @router.get("/admin/changes")
@@ -422,7 +417,7 @@ async def changes_page(request: Request, who: Who,
     found, total = admin_store.find_changes(engine, username=user or None, document=document,
                                             kind=kind or None, limit=PAGE,
                                             offset=(page - 1) * PAGE)
-    titles = _titles(engine, found)
+    titles = _titles(request.app.state.store, found)
     query = {k: v for k, v in (("user", user), ("document", document), ("kind", kind)) if v}
     return _render(request, "changes.html", who, rows=[describe(c, titles) for c in found],
                    total=total, page=page, pages=max(1, (total + PAGE - 1) // PAGE),
