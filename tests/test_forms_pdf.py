@@ -28,7 +28,7 @@ FLOORS = {
     "fuzhou-yibao-2026-yusuan-mubiaobiao": 0.985,
     "xian-keji-2022-yusuan-mubiaobiao": 1.0,
     "changsha-gongan-2025-yusuan-mubiaobiao": 0.995,
-    "beijing-fagai-2026-yusuan-xiangmu-mubiaobiao": 0.9,
+    "beijing-fagai-2026-yusuan-xiangmu-mubiaobiao": 0.99,
     # the sample's own template (read by readers/pdf.py): the table prints no year or kind
     "gz-zwfw-2026-xiangmu-mubiaobiao": 0.99,
 }

@@ -76,10 +76,16 @@ class PdfGridSettings:
     # glyph from a fallback font, ≥ in WenQuanYi, lowers a top-aligned line by half a line)
     align: float = 0.6
     # --- what breaks extractors ---
+    # a table's header repeated on the next page is found among its first rows
+    head_rows: int = 6
+    # and its first row names this many columns at least
+    head_cells: int = 5
     # the same character drawn again within this distance (simulated bold) is one
     double: float = 1.5
     # a fill colour with every channel at least this is white: text nobody sees
     white: int = 250
+    # a character whose middle lies this far outside its clip box is drawn clipped
+    clip_slack: float = 0.5
 
 
 @dataclass(slots=True)
@@ -221,15 +227,16 @@ def _regions(table: Table, settings: PdfGridSettings) -> list[tuple[int, int, in
     return sorted((b[0], b[1], b[2] - b[0] + 1, b[3] - b[1] + 1) for b in spans.values())
 
 
-def _clip_points(textpage: Any, chars: list[Any], page_area: float
-                 ) -> dict[int, tuple[float, float]]:
-    """For characters whose text object is clipped to a box smaller than the page (a
-    cell's clip, as WPS and Excel write them), the middle of that box: a character that
-    overflows its cell is drawn clipped, and belongs where its clip is."""
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in PDF points
+
+
+def _clip_boxes(textpage: Any, chars: list[Any]) -> dict[int, Box]:
+    """The box each character's text object is clipped to (the intersection of its clip
+    paths' boxes), by the character's index in the text page."""
     import pypdfium2.raw as raw
 
-    out: dict[int, tuple[float, float]] = {}
-    seen: dict[int, tuple[float, float] | None] = {}
+    out: dict[int, Box] = {}
+    seen: dict[int, Box | None] = {}
     x, y = ctypes.c_float(), ctypes.c_float()
     for ch in chars:
         obj = raw.FPDFText_GetTextObject(textpage.raw, ch.index)
@@ -239,19 +246,46 @@ def _clip_points(textpage: Any, chars: list[Any], page_area: float
         if key not in seen:
             seen[key] = None
             clip = raw.FPDFPageObj_GetClipPath(obj)
-            paths = raw.FPDFClipPath_CountPaths(clip) if clip else 0
-            if paths > 0:
+            box: list[float] | None = None
+            for path in range(raw.FPDFClipPath_CountPaths(clip) if clip else 0):
                 xs, ys = [], []
-                for k in range(raw.FPDFClipPath_CountPathSegments(clip, paths - 1)):
-                    seg = raw.FPDFClipPath_GetPathSegment(clip, paths - 1, k)
+                for k in range(raw.FPDFClipPath_CountPathSegments(clip, path)):
+                    seg = raw.FPDFClipPath_GetPathSegment(clip, path, k)
                     if raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
                         xs.append(x.value)
                         ys.append(y.value)
-                if xs and (max(xs) - min(xs)) * (max(ys) - min(ys)) < page_area / 4:
-                    seen[key] = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+                if xs:
+                    here = [min(xs), min(ys), max(xs), max(ys)]
+                    box = here if box is None else [max(box[0], here[0]), max(box[1], here[1]),
+                                                    min(box[2], here[2]), min(box[3], here[3])]
+            if box is not None:
+                seen[key] = (box[0], box[1], box[2], box[3])
         if seen[key] is not None:
             out[ch.index] = seen[key]  # type: ignore[assignment]
     return out
+
+
+def _clip_points(chars: list[Any], clips: dict[int, Box], page_area: float,
+                 settings: PdfGridSettings) -> tuple[dict[int, tuple[float, float]], set[int]]:
+    """Where characters drawn outside their clip belong: clipped to a box smaller than the
+    page (a cell's clip, as WPS and Excel write them), the middle of that box — the text
+    overflows its cell and belongs where its clip is; clipped to a larger box (the table's
+    body), nowhere: it is cut away (a row's text drawn whole on both pages of a break, the
+    part under the repeated header unseen). Returns those points and the characters cut
+    away; a character inside its clip stays where it is drawn."""
+    points: dict[int, tuple[float, float]] = {}
+    cut: set[int] = set()
+    tol = settings.clip_slack
+    for k, ch in enumerate(chars):
+        box = clips.get(ch.index)
+        if box is None or (box[0] - tol <= ch.mid_x <= box[2] + tol and
+                           box[1] - tol <= ch.mid_y <= box[3] + tol):
+            continue
+        if (box[2] - box[0]) * (box[3] - box[1]) < page_area / 4:
+            points[ch.index] = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+        else:
+            cut.add(k)
+    return points, cut
 
 
 def _hidden(page: Any, textpage: Any, chars: list[Any], settings: PdfGridSettings
@@ -318,13 +352,14 @@ def _text(chars: list[Any], page: int) -> str:
 
 
 def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
-                doubts: list[str] | None = None, carry: list[_Columns] | None = None
-                ) -> tuple[list[Cell], int]:
+                doubts: list[str] | None = None, carry: list[_Columns] | None = None,
+                cuts: list[tuple[Cell, str]] | None = None) -> tuple[list[Cell], int]:
     """The cells of one page (tables and the text between them), from grid row `row0`;
     what it doubts goes to `doubts`, an unruled table's columns to `carry` for the page
-    after."""
+    after, the cells whose text runs on past the table's foot to `cuts` (see `_run_on`)."""
     doubts = [] if doubts is None else doubts
     carry = [] if carry is None else carry
+    cuts = [] if cuts is None else cuts
     from jixiao.readers.pdf import _chars
 
     textpage = page.get_textpage()
@@ -343,9 +378,10 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
     tables = _tables(page_no, _merge(horizontal, settings), _merge(vertical, settings),
                      settings)
     width, height = page.get_size()
-    clips = _clip_points(textpage, chars, width * height) if tables else {}
+    boxes = _clip_boxes(textpage, chars) if tables else {}
+    clips, cut_away = _clip_points(chars, boxes, width * height, settings)
     points = [clips.get(ch.index, (ch.mid_x, ch.mid_y)) for ch in chars]
-    placed: set[int] = set()
+    placed: set[int] = set(cut_away)
     blocks: list[tuple[float, list[Cell] | str, tuple[float, float, float, float] | None]] = []
     if tables:
         carry.clear()  # a ruled page: an unruled table before it does not go on
@@ -353,9 +389,11 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
         blocks += [(y, cells, None) for y, cells in
                    _unruled_page(chars, page_no, settings, doubts, carry)]
         placed = set(range(len(chars)))
+    members: list[tuple[Cell, list[int]]] = []  # the last table's cells and characters
     for t in tables:
         regions = _regions(t, settings)
         cells: list[Cell] = []
+        members = []
         for r, c, rs, cs in regions:
             x0, x1 = t.xs[c], t.xs[c + cs]
             top, bottom = t.ys[r], t.ys[r + rs]
@@ -364,7 +402,10 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
             placed.update(inside)
             text = _text([chars[k] for k in inside], page_no)
             cells.append(Cell(r, c, text, rs, cs, page=page_no, box=(x0, top, x1, bottom)))
+            members.append((cells[-1], inside))
         blocks.append((t.ys[0], cells, t.box))
+    run_on = _run_on(tables[-1], members, chars, placed, boxes, settings, page_no) \
+        if tables else []
     # text outside the tables, line by line
     from jixiao.readers.pdf import _lines
 
@@ -373,6 +414,7 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
         if text and not _PAGE_NUMBER.match(text):
             blocks.append((line.y, text, None))
     out: list[Cell] = []
+    made: dict[int, Cell] = {}
     row = row0
     for _, block, _box in sorted(blocks, key=lambda b: -b[0]):
         if isinstance(block, str):
@@ -383,8 +425,71 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
             if cell.text or cell.rowspan > 1:
                 out.append(Cell(row + cell.row, cell.col, cell.text, cell.rowspan,
                                 cell.colspan, page=page_no, box=cell.box))
+                made[id(cell)] = out[-1]
         row += max((c.row + c.rowspan for c in block), default=0)
+    cuts += [(made[id(cell)], seen) for cell, seen in run_on if id(cell) in made]
     return out, row
+
+
+def _run_on(table: Table, members: list[tuple[Cell, list[int]]], chars: list[Any],
+            placed: set[int], clips: dict[int, Box], settings: PdfGridSettings,
+            page_no: int) -> list[tuple[Cell, str]]:
+    """Cells of the table's last row whose text runs on below the table's foot, clipped
+    there (a row cut by a page break whose producer draws each cell's text whole on both
+    pages, as report servers do): the text layer holds the whole, which becomes the
+    cell's text. Returns each such cell with the text seen above the cut, for the next
+    page's copy of the rest (`_drop_repeated_rest`)."""
+    bottom, rows = table.ys[-1], len(table.ys) - 1
+    in_cells = {k for _, inside in members for k in inside}
+    below = [k for k, ch in enumerate(chars) if k not in in_cells and ch.mid_y < bottom and
+             table.xs[0] <= ch.mid_x <= table.xs[-1] and ch.text.strip() and
+             (box := clips.get(ch.index)) is not None and abs(box[1] - bottom) <= settings.snap]
+    out = []
+    for cell, inside in members:
+        if cell.row + cell.rowspan != rows or cell.box is None:
+            continue
+        mine = [k for k in below if cell.box[0] <= chars[k].mid_x <= cell.box[2]]
+        if mine:
+            placed.update(mine)
+            seen = cell.text
+            cell.text = _text([chars[k] for k in sorted({*inside, *mine})], page_no)
+            out.append((cell, seen))
+    return out
+
+
+def _overlap(whole: str, rest: str) -> int:
+    """How many characters the start of `rest` repeats of the end of `whole`."""
+    for n in range(min(len(whole), len(rest)), 0, -1):
+        if whole.endswith(rest[:n]):
+            return n
+    return 0
+
+
+def _drop_repeated_rest(cuts: list[tuple[Cell, str]], page: list[Cell], page_no: int,
+                        doubts: list[str]) -> list[Cell]:
+    """The page after a row cut by the break draws the cut cells' text again, from a line
+    or more above the cut (under the repeated header, unseen) on: the first cell of each
+    cut cell's column whose text begins with the end of the cut cell's (two characters
+    at least, or all of it) is the rest — what it adds is added and the cell dropped, so
+    the row goes on in its other cells. A cut cell whose rest is not found is a doubt."""
+    table = sorted((c for c in page if c.box is not None and c.text.strip()),
+                   key=lambda c: c.row)
+    drop: set[int] = set()
+    for cell, _seen in cuts:
+        whole = cell.text.strip()
+        x0, x1 = cell.box[0], cell.box[2]  # type: ignore[index]
+        column = [c for c in table if x0 <= (c.box[0] + c.box[2]) / 2 <= x1]  # type: ignore[index]
+        for c in column[:4]:
+            rest = c.text.strip()
+            n = _overlap(whole, rest)
+            if n >= min(2, len(rest)):
+                cell.text = whole + rest[n:]
+                drop.add(id(c))
+                break
+        else:
+            doubts.append(f"第 {page_no} 页：上一页末行被分页截断，'{whole[:20]}' 的后半在本页"
+                          "找不到，这一行可能读错，请核对")
+    return [c for c in page if id(c) not in drop]
 
 
 # --- unruled tables -------------------------------------------------------------------
@@ -651,6 +756,48 @@ def _unruled_rows(lines: list[Any], table: _Columns, page_no: int,
     return sorted(cells, key=lambda c: (c.row, c.col))
 
 
+def _head_rows(page: list[Cell], settings: PdfGridSettings) -> list[list[Cell]]:
+    """The first rows of the page's first table, each as its cells."""
+    table = [c for c in page if c.box is not None]
+    if not table:
+        return []
+    first = min(c.row for c in table)
+    rows: dict[int, list[Cell]] = {}
+    for c in table:
+        if c.row < first + settings.head_rows:
+            rows.setdefault(c.row, []).append(c)
+    return [rows[r] for r in sorted(rows)]
+
+
+def _signature(row: list[Cell]) -> tuple[tuple[int, int, str], ...]:
+    return tuple(sorted((c.col, c.colspan, "".join(c.text.split())) for c in row))
+
+
+def _drop_repeated_head(page: list[Cell], seen: set[tuple[tuple[int, int, str], ...]],
+                        settings: PdfGridSettings) -> list[Cell]:
+    """A table going on over a page repeats its header rows at the page's top: leading
+    rows of the page's first table that are rows the pages before began their first
+    table with (the same texts in the same columns, no figure; five columns named at
+    least in its first row) are dropped,
+    so that the header is read once and the rows under it go on in its columns. A page
+    that prints its title or 单位 lines again above the header begins the table anew and
+    keeps it."""
+    table = [c.row for c in page if c.box is not None]
+    if not table or any(c.box is None and c.row < min(table) for c in page):
+        return page
+    drop: set[int] = set()
+    for row in _head_rows(page, settings):
+        sig = _signature(row)
+        texts = [t for _, _, t in sig if t]
+        # a header names columns: no figure in it, and its first row names five or more
+        # (a form's field rows, 部门名称 | … | 预算单位 | …, come again in every form)
+        if sig not in seen or any(ch.isdigit() for t in texts for ch in t) or \
+                (not drop and len(texts) < settings.head_cells):
+            break
+        drop.update(id(c) for c in row)
+    return [c for c in page if id(c) not in drop]
+
+
 def _join_split_row(before: list[Cell], page: list[Cell]) -> list[Cell]:
     """A row split by a page break: when the page's first table row has no cell in the
     first column (no label of its own) and the page before ended inside a table, its
@@ -696,6 +843,8 @@ def _warning(message: str, file: str | None) -> ReadWarning:
         return ReadWarning("doubled-characters", message, span, Severity.INFO)
     if "旋转" in message:
         return ReadWarning("rotated-page", message, span)
+    if "分页截断" in message:
+        return ReadWarning("split-row-uncertain", message, span)
     return ReadWarning("unruled-uncertain", message, span)
 
 
@@ -764,14 +913,26 @@ def pdf_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
         row = 0
         breaks: set[int] = set()
         title: str | None = None  # the last form title seen
+        cuts: list[tuple[Cell, str]] = []  # the last page's cells cut by its foot
+        seen_heads: set[tuple[tuple[int, int, str], ...]] = set()  # rows tables began with
         for n, index in enumerate(pages):
             if n and index != pages[n - 1] + 1:
                 breaks.add(row)
             if n and index != pages[n - 1] + 1:
                 carry.clear()
-            page_cells, row = _page_cells(pdf[index], index + 1, row, settings, doubts, carry)
+                cuts = []
+            page_cuts: list[tuple[Cell, str]] = []
+            page_cells, row = _page_cells(pdf[index], index + 1, row, settings, doubts, carry,
+                                          page_cuts)
+            heads = {_signature(r) for r in _head_rows(page_cells, settings)}
             if n and index == pages[n - 1] + 1:
+                page_cells = _drop_repeated_head(page_cells, seen_heads, settings)
+            seen_heads = heads if n == 0 or index != pages[n - 1] + 1 else seen_heads | heads
+            if cuts:  # the rest of the cut row is drawn again: the row goes on in its cells
+                page_cells = _drop_repeated_rest(cuts, page_cells, index + 1, doubts)
+            elif n and index == pages[n - 1] + 1:
                 page_cells = _join_split_row(cells, page_cells)
+            cuts = page_cuts
             title = _new_form_title(page_cells, title, breaks)
             cells += page_cells
     finally:
