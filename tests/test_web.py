@@ -181,7 +181,8 @@ def test_forms_need_the_csrf_token(site: Site) -> None:
     for data in ({}, {"csrf": "forged"}):
         response = client.post(f"{url}/actuals", data={"year": 2023, "position": 0,
                                                        "value": "1", **data})
-        assert response.status_code == 403 and "CSRF" in response.text
+        assert response.status_code == 403 and 'data-code="csrf"' in response.text \
+            and "表单已过期" in response.text
     assert store.load_actuals(site.engine, site.psb, 2023).values == {}
 
 
