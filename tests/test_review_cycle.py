@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -549,3 +550,26 @@ def test_review_xlsx_has_the_state_beside_each_opinion(site: Site) -> None:
     verdicts = {r[0]: r for r in book["项目结论"].iter_rows(min_row=2, values_only=True)}
     assert verdicts[100][-2:] == ("退回", "系统故障率应为≤")
     assert verdicts[1][-2:] == ("待审核", None)
+
+
+def test_the_overview_page_shows_a_page_of_rows_and_counts_them_all(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows a page at a time (a bureau's thousands of tables), the count, the filters and
+    the exports over all of them; a page past the end shows the last."""
+    from jixiao.web import cycle_pages
+
+    monkeypatch.setattr(cycle_pages, "OVERVIEW_PAGE", 1)
+    rev = site.client("reviewer")
+    first, second = (rev.get("/overview", params={"sort": "total", "order": "desc",
+                                                  "page": n}).text for n in (1, 2))
+    assert 'id="row-count">2<' in first and 'id="row-count">2<' in second
+    rows = list(csv.reader(io.StringIO(rev.get("/overview.csv", params={
+        "sort": "total", "order": "desc"}).content.decode("utf-8-sig"))))
+    assert len(rows) == 3  # the export is not paged: both, larger first
+    order = [r[0] for r in rows[1:]]
+    assert sorted(order) == sorted([str(site.psb), str(site.edu)])
+    shown = [re.findall(r'<tr data-id="(\d+)"', page) for page in (first, second)]
+    assert shown == [order[:1], order[1:]] and "第 2 / 2 页" in second
+    assert "page=2" in first and "sort=total" in first  # the next page keeps the order
+    last = rev.get("/overview", params={"sort": "total", "order": "desc", "page": 9}).text
+    assert re.findall(r'<tr data-id="(\d+)"', last) == order[1:]

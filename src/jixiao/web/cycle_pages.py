@@ -98,14 +98,25 @@ OverviewQuery = (Annotated[str | None, Query(max_length=200)],
                      pattern="^(asc|desc)$")])
 
 
+OVERVIEW_PAGE = 100  # rows of the overview page
+
+
 @router.get("/overview")
 async def overview_page(request: Request, who: Who, department: OverviewQuery[0] = None,
                         year: OverviewQuery[1] = None, state: OverviewQuery[2] = None,
                         rule: OverviewQuery[3] = None, sort: OverviewQuery[4] = "department",
-                        order: OverviewQuery[5] = "asc", all: bool = False) -> Response:
+                        order: OverviewQuery[5] = "asc", all: bool = False,
+                        page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     o = _overview(request, who, department, year, state, rule, sort, order, all)
+    # a page of rows at a time (a country's bureau has thousands); counts, filters and the
+    # exports cover them all
+    pages = max(1, -(-len(o.rows) // OVERVIEW_PAGE))
+    page = min(page, pages)
+    shown = o.rows[(page - 1) * OVERVIEW_PAGE:page * OVERVIEW_PAGE]
     return render(request, "overview.html", who, o=o, states=cycle.DOCUMENT_STATES,
-                  query=o.filter.query(),  # results entered per department (17.3):
+                  query=o.filter.query(), shown=shown, page=page, pages=pages,
+                  per_page=OVERVIEW_PAGE,
+                  # results entered per department (17.3):
                   completion=yearend.overview_completion(request.app.state.workspace, o.rows))
 
 
