@@ -97,8 +97,8 @@ def test_a_large_copy_load_killed_halfway_leaves_whole_documents_and_a_rerun_fin
                             check=True, env=env)
     # fewer files left than the store holds, or not: either way the missing indexes say so
     assert "索引" in result.stdout
-    assert f"{len(halfway)} unchanged" in result.stdout
-    assert f"{len(paths) - len(halfway)} new" in result.stdout
+    assert f"{len(halfway)} 未变（已存储）" in result.stdout  # the summary row
+    assert f"{len(paths) - len(halfway)} 新增" in result.stdout
     finished = whole_documents(engine)
     assert len(finished) == len(paths)
     assert all(said == got and isaid == igot for _, said, got, isaid, igot in finished)
