@@ -4,7 +4,6 @@ day, and the chain of them builds exactly the schema jixiao runs on today."""
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -59,7 +58,7 @@ def test_the_chain_builds_todays_schema(db_url: str) -> None:
     assert diffs == []
 
 
-def test_down_to_nothing_and_up_again(db_url: str, tmp_path: Path) -> None:
+def test_down_to_nothing_and_up_again(db_url: str) -> None:
     """Every revision's downgrade undoes its upgrade: base and back to head leaves the same
     schema, with the sample stored again afterwards."""
     from conftest import SAMPLE

@@ -21,6 +21,9 @@ KEPT = 32  # answers kept at most, oldest dropped first
 
 _kept: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _lock = threading.Lock()
+# one lock per answer being computed: requests arriving meanwhile wait for it instead of
+# computing it again (a bureau's overview costs seconds, and 50 connections ask at once)
+_computing: dict[tuple[Any, ...], threading.Lock] = {}
 
 
 def last_change(engine: Engine) -> tuple[Any, ...]:
@@ -37,9 +40,15 @@ def kept(engine: Engine, key: Hashable, compute: Callable[[], T]) -> T:
         if full in _kept:
             _kept.move_to_end(full)
             return _kept[full]
-    answer = compute()
-    with _lock:
-        _kept[full] = answer
-        while len(_kept) > KEPT:
-            _kept.popitem(last=False)
+        computing = _computing.setdefault(full, threading.Lock())
+    with computing:
+        with _lock:
+            if full in _kept:  # computed while this request waited
+                return _kept[full]
+        answer = compute()
+        with _lock:
+            _kept[full] = answer
+            while len(_kept) > KEPT:
+                _kept.popitem(last=False)
+            _computing.pop(full, None)
     return answer
