@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from jixiao import library
@@ -23,11 +23,17 @@ from jixiao.store import admin as admin_store
 from jixiao.store.accounts import ROLE_LABELS, TOKEN_MAX_DAYS, AccountError, Change
 from jixiao.store.cycle import DOCUMENT_STATES, PROJECT_STATES
 from jixiao.store.store import Store
-from jixiao.web.auth import SESSION_COOKIE, Caller, WebError, hashing_gate, require, require_role
+from jixiao.web.auth import (
+    SESSION_COOKIE,
+    Caller,
+    WebError,
+    Who,
+    hashing_gate,
+    require_role,
+)
 from jixiao.web.params import INT32
 
 router = APIRouter(include_in_schema=False)
-Who = Annotated[Caller, Depends(require)]
 Name = Annotated[str, Form(min_length=1, max_length=80)]
 PAGE = 50
 LEVELS = {"error": "错误", "warning": "警告", "info": "提示"}

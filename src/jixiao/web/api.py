@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -23,12 +23,11 @@ from jixiao.store.search import search
 from jixiao.web import cycle as cycle_views
 from jixiao.web import selfeval as selfeval_views
 from jixiao.web import uploads, views
-from jixiao.web.auth import Caller, WebError, require
+from jixiao.web.auth import WebError, Who
 from jixiao.web.limits import heavy
 from jixiao.web.pages import compare_scope
 from jixiao.web.params import INT32, DocId, Seq, YearPath, finding_position
 
-Who = Annotated[Caller, Depends(require)]
 Department = Annotated[str | None, Query(max_length=200, description="only this department "
                                         "(a department user: its own only)")]
 Limit = Annotated[int, Query(ge=1, le=500)]

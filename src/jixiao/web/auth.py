@@ -7,8 +7,9 @@ import asyncio
 import hmac
 import weakref
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from jixiao.messages import say
 from jixiao.store import accounts
@@ -61,6 +62,9 @@ async def require(request: Request) -> Caller:
             raise WebError(403, "csrf", say("web.csrf"))
     return who
 
+
+# an endpoint's signed-in caller (`who: Who`), the same in every face module
+Who = Annotated[Caller, Depends(require)]
 
 _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = \
     weakref.WeakKeyDictionary()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from jixiao.interchange import money_text
@@ -16,13 +16,12 @@ from jixiao.store.cycle import DocumentState, ProjectState, TodoItem
 from jixiao.web import cycle as cv
 from jixiao.web import uploads, views
 from jixiao.web.api import ERRORS
-from jixiao.web.auth import Caller, WebError, require
+from jixiao.web.auth import Caller, WebError, Who
 from jixiao.web.params import INT32, DocId, Seq
 
 router = APIRouter(prefix="/api/v1", responses={
     **ERRORS, 409: {"description": "refused in this state, or another user acted first "
                                    "(conflict)", "model": None}})
-Who = Annotated[Caller, Depends(require)]
 
 
 # action and revision are required, but checked after the department boundary: another

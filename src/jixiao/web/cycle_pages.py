@@ -7,19 +7,18 @@ from __future__ import annotations
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from jixiao.store import accounts, cycle
 from jixiao.web import cycle as cv
 from jixiao.web import uploads, views, yearend
-from jixiao.web.auth import Caller, require
+from jixiao.web.auth import Caller, Who
 from jixiao.web.pages import render
 from jixiao.web.params import INT32, DocId, Seq
 from jixiao.writers.review import write_review_xlsx
 
 router = APIRouter(include_in_schema=False)
-Who = Annotated[Caller, Depends(require)]
 Revision = Annotated[int, Form(ge=0, le=INT32)]
 Opinion = Annotated[str, Form(max_length=cycle.OPINION_LIMIT)]
 

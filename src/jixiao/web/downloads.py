@@ -29,13 +29,12 @@ from jixiao.model import Document
 from jixiao.store import accounts, cycle
 from jixiao.web import cycle as cycle_views
 from jixiao.web import views
-from jixiao.web.auth import Caller, WebError, require
+from jixiao.web.auth import WebError, Who
 from jixiao.web.params import DocId
 from jixiao.writers import outputs
 from jixiao.writers.cells import append_row, safe_csv
 
 router = APIRouter(include_in_schema=False)
-Who = Annotated[Caller, Depends(require)]
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
 Day = Annotated[str | None, Query(max_length=10, alias="date")]
 OneProject = Annotated[int | None, Query(ge=1, le=100_000)]

@@ -37,8 +37,8 @@ from jixiao.web.auth import (
     SESSION_COOKIE,
     Caller,
     WebError,
+    Who,
     hashing_gate,
-    require,
     require_role,
 )
 from jixiao.web.limits import heavy
@@ -47,7 +47,6 @@ from jixiao.writers.charts import bars_svg, distribution_svg
 from jixiao.writers.comparison import CHANGE_LABELS
 
 router = APIRouter(include_in_schema=False)
-Who = Annotated[Caller, Depends(require)]
 PAGE = 50
 TokenId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from jixiao import store
@@ -29,13 +29,12 @@ from jixiao.model import Project
 from jixiao.store import yearend
 from jixiao.store.yearend import FULL_YEAR, GridConflict, ProjectAnswers
 from jixiao.web import views
-from jixiao.web.auth import Caller, WebError, require
+from jixiao.web.auth import Caller, WebError, Who
 from jixiao.web.downloads import attachment, default_year
 from jixiao.web.limits import heavy
 from jixiao.web.params import DocId, Seq
 
 router = APIRouter(include_in_schema=False)
-Who = Annotated[Caller, Depends(require)]
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100)]
 PeriodQuery = Annotated[str, Query(max_length=20)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
