@@ -79,7 +79,7 @@ def test_text_from_the_table_is_printed_literally(tmp_path: Path) -> None:
     result = runner.invoke(app, ["read", str(path)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "测试[red]项目" in result.output
-    assert "indicators are numbered [1, 3]" in result.output  # the item-numbering warning
+    assert "的指标序号为 [1, 3]" in result.output  # the item-numbering warning
 
 
 GZ_PDF = Path(__file__).parent / "data" / "real" / "pdf" / "gz-zwfw-2026-xiangmu-mubiaobiao.pdf"

@@ -21,6 +21,7 @@ from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from jixiao.checks import cover_spans
 from jixiao.errors import ReadError
+from jixiao.messages import say
 from jixiao.model import (
     AMOUNT_COLUMNS,
     AMOUNT_LABELS,
@@ -148,16 +149,16 @@ class RowBuilder(Generic[L]):
             exact = Decimal(repr(value))
             cents = exact.quantize(CENT)
             if cents != exact:
-                self.warn("amount-precision", f"{AMOUNT_LABELS[column]} {value} has more than "
-                          "two decimals; kept as is", span, Severity.INFO)
+                self.warn("amount-precision", say("warnings.amount-precision",
+                          column=AMOUNT_LABELS[column], value=value), span, Severity.INFO)
                 return exact
             return cents  # with two decimals, as the sheet shows them
         text = "".join(str(value).split())
         if not text:
             return None
         if not AMOUNT.match(text):
-            raise ReadError("bad-amount", f"{AMOUNT_LABELS[column]} '{text}' is not an amount "
-                            f"in {self.doc.amount_unit}", span)
+            raise ReadError("bad-amount", say("errors.bad-amount-cell", column=AMOUNT_LABELS[
+                column], value=text, unit=self.doc.amount_unit), span)
         return Decimal(text.replace(",", ""))
 
     def amounts(self, cells: Mapping[str, object], span: SourceSpan) -> Amounts:
@@ -198,7 +199,8 @@ class RowBuilder(Generic[L]):
         if len(item) == 1:
             text = item[0].text
         else:
-            text = self.join(item, lambda: f"indicator {position} of '{project}'")
+            text = self.join(item, lambda: say("fields.indicator", project=project,
+                                               position=position))
         head = ITEM_START.match(text)
         seq = int(head.group(1)) if head else position
         start = head.end() if head else 0
@@ -246,11 +248,10 @@ class RowBuilder(Generic[L]):
     def grand_total(self, amounts: Amounts, span: SourceSpan) -> None:
         """The template opens with its 合计; one elsewhere is said, a second is not read."""
         if self.doc.grand_total is not None:
-            self.warn("grand-total-position", "a second 合计 row: not read, the first 合计 is "
-                      "kept", span)
+            self.warn("grand-total-position", say("warnings.grand-total-second"), span)
             return
         if self.rows > 1:
-            self.warn("grand-total-position", "a 合计 row that is not the first row", span)
+            self.warn("grand-total-position", say("warnings.grand-total-position"), span)
         self.doc.grand_total = amounts
 
     def unit(self, name: str, amounts: Amounts | None, span: SourceSpan,
@@ -276,10 +277,11 @@ class RowBuilder(Generic[L]):
             indicators = self.project_indicators(cells.items, cells.name)
         seqs = [i.seq for i in indicators]
         if seqs != list(range(1, len(seqs) + 1)):
-            self.warn("item-numbering", f"'{cells.name}': indicators are numbered {seqs}",
+            self.warn("item-numbering", say("warnings.item-numbering", name=cells.name,
+                                            seqs=seqs),
                       cover_spans(i.span for i in indicators))
         if not cells.name:
-            self.warn("missing-name", "a project row without a name",
+            self.warn("missing-name", say("warnings.missing-name"),
                       cells.field_spans.get("amounts", cells.span))
         project = Project(self.seq, cells.name, cells.amounts, cells.goal, indicators,
                           cells.span, cells.field_spans)
@@ -294,10 +296,10 @@ class RowBuilder(Generic[L]):
         doc = self.doc
         for u in doc.units:
             if u.subtotal is not None and not u.projects:
-                self.warn("unit-without-projects", f"the row '{u.name}' has amounts but no "
-                          "goal or indicators, and no projects follow it", u.span)
+                self.warn("unit-without-projects", say("warnings.unit-without-projects",
+                                                       name=u.name), u.span)
         if doc.grand_total is None and self.seq:
             first = doc.units[0].span if doc.units and doc.units[0].subtotal is not None \
                 else doc.projects[0].span
-            self.warn("missing-grand-total", "表格没有合计（总计）行：表格可能不完整", first)
+            self.warn("missing-grand-total", say("warnings.missing-grand-total"), first)
 
