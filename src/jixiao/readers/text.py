@@ -70,6 +70,8 @@ class _Line(NamedTuple):
 
 
 _new = tuple.__new__  # _new(_Line, (…)) / _new(SourceSpan, (…)): all fields given
+# a text has no boxes: SourceSpan's fields after its page, all None, however many it has
+_NO_BOX = (None,) * (len(SourceSpan._fields) - 4)
 
 
 @dataclass(slots=True)
@@ -108,7 +110,7 @@ class TextReader:
         if not lines:
             return SourceSpan(self.file)
         first = lines[0]
-        return _new(SourceSpan, (self.file, first.no, lines[-1].no, first.page))
+        return _new(SourceSpan, (self.file, first.no, lines[-1].no, first.page, *_NO_BOX))
 
     def warn(self, code: str, message: str, where: list[_Line] | SourceSpan,
              severity: Severity = Severity.WARNING) -> None:
