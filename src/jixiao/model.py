@@ -24,7 +24,8 @@ CATEGORIES: tuple[str, ...] = ("产出指标", "效益指标", "满意度指标"
 
 
 class SourceSpan(NamedTuple):
-    """Where a value came from: file, 1-based line range, page when known.
+    """Where a value came from: file, 1-based line range, page when known, and on a PDF
+    page (text or scan) the box of its cell.
 
     A NamedTuple rather than a frozen dataclass: just as immutable, and a reading makes
     one for every field of every row, where the dataclass's __init__ costs three times more.
@@ -34,6 +35,9 @@ class SourceSpan(NamedTuple):
     first_line: int | None = None
     last_line: int | None = None
     page: int | None = None
+    # (x0, y0, x1, y1) in PDF points on `page`, origin at its bottom left (pdfium's), so
+    # x0 < x1 and y0 < y1: the cell a person checks the value against (store.corrections)
+    box: tuple[float, float, float, float] | None = None
 
     def __str__(self) -> str:
         where = self.file or "<input>"
@@ -56,7 +60,16 @@ class SourceSpan(NamedTuple):
             min(self.first_line, other.first_line),
             max(self.last_line or self.first_line, other.last_line or other.first_line),
             self.page if self.page is not None else other.page,
+            union_box(self, other),
         )
+
+
+def union_box(a: SourceSpan, b: SourceSpan) -> tuple[float, float, float, float] | None:
+    """The box holding both spans' boxes when they are on one page; else the first's."""
+    if a.box is None or b.box is None or a.page != b.page:
+        return a.box if a.box is not None else (b.box if a.page in (None, b.page) else None)
+    return (min(a.box[0], b.box[0]), min(a.box[1], b.box[1]),
+            max(a.box[2], b.box[2]), max(a.box[3], b.box[3]))
 
 
 @dataclass(slots=True)

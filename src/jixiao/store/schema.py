@@ -16,10 +16,12 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -399,4 +401,53 @@ cycle_events = Table(
     Column("user_id", Integer),
     Column("username", String(80)),
     Column("at", DateTime(timezone=True), nullable=False, default=_now, index=True),
+)
+
+# ---- what a person checks against the source (issue 19, store.corrections) -------------
+
+# 0012: the bytes of a PDF uploaded, by their sha256 (document_files.sha256 names them): the
+# cropped image of a doubtful cell is rendered from them
+sources = Table(
+    "sources", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("format", String(16)),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("stored_at", DateTime(timezone=True), nullable=False, default=_now),
+)
+
+# 0012: the box on its PDF page of a span that has one (SourceSpan.box), beside the rows so
+# that their tuples and the bulk COPY stay as they were: kind "warning" (position: the
+# warning's), "project" (the row), "field" (field: a field_spans key), "indicator"
+span_boxes = Table(
+    "span_boxes", metadata,
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(12), primary_key=True),
+    Column("project_seq", Integer, primary_key=True),  # 0 for a warning
+    Column("position", Integer, primary_key=True),  # the warning's or indicator's; else 0
+    Column("field", String(20), primary_key=True),  # a field_spans key; else ""
+    Column("page", Integer, nullable=False),
+    Column("x0", Float, nullable=False),
+    Column("y0", Float, nullable=False),
+    Column("x1", Float, nullable=False),
+    Column("y1", Float, nullable=False),
+)
+
+# 0012: a person's word on a doubtful value: confirmed as read, or corrected (the published
+# value kept beside it); the last one per field applies (store.corrections.overlay)
+corrections = Table(
+    "corrections", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", ForeignKey("documents.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("project_seq", Integer, nullable=False),
+    Column("field", String(20), nullable=False),  # total … other, name, goal, target
+    Column("indicator_position", Integer),  # for a target
+    Column("warning_position", Integer),  # the doubt it answers
+    Column("action", String(8), nullable=False),  # confirm, correct
+    Column("published", Text),  # the value as read
+    Column("value", Text),  # the corrected value; None when confirmed
+    Column("user_id", Integer),
+    Column("username", String(80)),
+    Column("at", DateTime(timezone=True), nullable=False, default=_now),
 )
