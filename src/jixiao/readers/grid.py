@@ -39,7 +39,12 @@ class Cell:
         return "".join(self.text.split())
 
     def span(self, file: str | None) -> SourceSpan:
-        return SourceSpan(file, self.line, self.line, self.page)
+        # a PDF cell's box (x0, top, x1, bottom, y up) as the span's (x0, y0, x1, y1); a
+        # text grid's box counts characters and lines, no place on a page
+        box = self.box
+        return SourceSpan(file, self.line, self.line, self.page,
+                          None if box is None or self.page is None
+                          else (box[0], min(box[1], box[3]), box[2], max(box[1], box[3])))
 
 
 @dataclass(slots=True)
