@@ -25,7 +25,6 @@ after each page.
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 import statistics
@@ -38,26 +37,15 @@ from typing import Any, Literal
 
 from jixiao.errors import ReadError
 from jixiao.limits import DEFAULT, Limits
-from jixiao.messages import say
 from jixiao.model import Document, ReadWarning, Severity, SourceSpan
 from jixiao.readers.grid import Cell, Grid, check_size
 from jixiao.readers.pdf import (
     AMOUNT,
-    COLUMNS,
-    FOOTER,
     RULE_TOLERANCE,
     Char,
     PdfReader,
-    Row,
     Ruling,
-    _boundaries,
-    _chars,
-    _header,
     _lines,
-    _place_ruled,
-    _place_top_aligned,
-    _ruling,
-    damaged_streams,
 )
 from jixiao.readers.pdfgrid import (
     _FORM_START,
@@ -626,63 +614,10 @@ class OcrPdfReader(PdfReader):
 
     ocr: dict[int, OcrPage] = field(default_factory=dict)
 
-    def rows(self) -> tuple[list[str], list[Row], int]:
-        import pypdfium2 as pdfium
-
-        pdf: Any = self.open()
-        before: list[str] = []
-        rows: list[Row] = []
-        pages = len(pdf)
-        # a damaged picture renders in part, and what is missing no one can tell
-        self.check_damage(damaged_streams(self.data, self.file, self.limits), [], [], pages)
-        cuts: list[float] = []
-        grid: tuple[float, list[float], float] | None = None
-        for index in range(pages):
-            page_no = index + 1
-            if index in self.ocr:
-                chars = self.ocr[index].chars()
-                ruling = ocr_ruling(self.ocr[index])
-            else:
-                try:
-                    page = pdf[index]
-                    textpage = page.get_textpage()
-                    chars = _chars(textpage, textpage.count_chars())
-                    ruling = _ruling(page)
-                except pdfium.PdfiumError:
-                    raise self.fail("damaged-pdf", f"PDF 已损坏：第 {page_no} 页无法打开",
-                                    page_no) from None
-            page_lines = _lines(chars, page_no)
-            if ruling is not None:
-                placed = _place_ruled(ruling, chars, page_lines, page_no, rows, before, grid)
-                if placed is not None:
-                    grid = placed
-                    continue
-            elif grid is not None:
-                cuts = grid[1]
-            header = _header(page_lines)
-            if header is None:
-                if not rows:
-                    before += [line.text for line in page_lines]
-                    continue
-                top = float("inf")
-            else:
-                head_line, last_line, extents = header  # labels may wrap over lines
-                top = last_line.y - 0.5
-                if not rows:
-                    before += [line.text for line in page_lines if line.y > head_line.y]
-            below = [line for line in page_lines if line.y < top and
-                     not FOOTER.match(line.text.strip())]
-            body = [c for line in below for c in line.chars]
-            if header is not None:
-                cuts = _boundaries(extents, body)
-            columns: dict[str, list[Char]] = {c: [] for c in COLUMNS}
-            for c in body:
-                columns[COLUMNS[bisect.bisect(cuts, c.mid_x)]].append(c)
-            _place_top_aligned({name: _lines(cs, page_no) for name, cs in columns.items()},
-                               page_no, rows)
-        if not rows:
-            raise self.fail("no-table", say("errors.no-pdf-header"), 1)
-        return before, rows, pages
+    def page_text(self, pdf: Any, index: int) -> tuple[list[Char], Ruling | None]:
+        if index in self.ocr:
+            return self.ocr[index].chars(), ocr_ruling(self.ocr[index])
+        return super().page_text(pdf, index)
 
 
 # ---- the other forms: cells from (chars, tables) ----------------------------------------------

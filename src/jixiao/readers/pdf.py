@@ -788,6 +788,13 @@ class PdfReader:
                 raise self.fail("encrypted-pdf", say("errors.encrypted-pdf")) from None
             raise self.fail("bad-pdf", say("errors.bad-pdf")) from None
 
+    def page_text(self, pdf: Any, index: int) -> tuple[list[Char], Ruling | None]:
+        """The characters of a page and its ruling lines: here from the text layer and
+        the path objects (the OCR reader gives a scanned page's from its picture)."""
+        page = pdf[index]
+        textpage = page.get_textpage()
+        return _chars(textpage, textpage.count_chars()), _ruling(page)
+
     def rows(self) -> tuple[list[str], list[Row], int]:
         """Lines above the first header (title, department), the rows, and the pages."""
         import pypdfium2 as pdfium
@@ -812,10 +819,7 @@ class PdfReader:
         for index in range(pages):
             page_no = index + 1
             try:
-                page = pdf[index]  # type: ignore[index]
-                textpage = page.get_textpage()
-                count = textpage.count_chars()
-                chars = _chars(textpage, count)
+                chars, ruling = self.page_text(pdf, index)
             except pdfium.PdfiumError:
                 failed.append(page_no)
                 continue
@@ -831,7 +835,6 @@ class PdfReader:
                 if furniture and page_no > 1 and furniture[0] is page_lines[0]:
                     running_head = True
                 page_lines = [line for line in page_lines if line not in furniture]
-            ruling = _ruling(page)
             if ruling is not None:
                 placed = _place_ruled(ruling, chars, page_lines, page_no, rows, before, grid)
                 if placed is not None:  # a ruled table page: rows are the bands between rules
