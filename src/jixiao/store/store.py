@@ -17,14 +17,26 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, select
 
 from jixiao.model import Actual, Document, Execution, Finding, SourceInfo
-from jixiao.store import accounts, admin, cycle, load, profiles, repository, yearend
+from jixiao.store import (
+    accounts,
+    admin,
+    corrections,
+    cycle,
+    load,
+    profiles,
+    repository,
+    yearend,
+)
 from jixiao.store.accounts import User, record
+from jixiao.store.corrections import Correction
 from jixiao.store.repository import IngestResult, PreparedDocument, StoreError
 from jixiao.store.schema import documents
 
@@ -117,8 +129,7 @@ class Store:
                 self._cache.move_to_end(doc_id)
                 return self._cache[doc_id]
         # outside the lock: it takes a while
-        loaded = Loaded(repository.load_document(self.engine, doc_id),
-                        repository.load_findings(self.engine, doc_id))
+        loaded = Loaded(self._build(doc_id), repository.load_findings(self.engine, doc_id))
         cost = weight(loaded.doc)
         if cost > self.max_weight:
             return loaded  # not kept: it alone is over the budget
@@ -129,6 +140,13 @@ class Store:
                 old, _ = self._cache.popitem(last=False)
                 self._weights.pop(old, None)
         return loaded
+
+    def _build(self, doc_id: int) -> Document:
+        """The stored rows as a Document, with their boxes and corrections: the one place the
+        overlay applies (store.corrections), so every face, export, review and score sees
+        the corrected values."""
+        return corrections.apply(self.engine, doc_id,
+                                 repository.load_document(self.engine, doc_id))
 
     def forget(self, doc_id: int) -> None:
         with self._lock:
@@ -209,25 +227,34 @@ class Store:
             check(doc)
         file = SourceInfo(name, hashlib.sha256(data).hexdigest(), sniff(data))
         return self.ingest_document(doc, file, profile=profile, year=year, user=user,
-                                    action=action)
+                                    action=action, data=data)
 
     def ingest_document(self, doc: Document, file: SourceInfo | None = None, *,
                         profile: str | None = ACTIVE, year: int | None = None,
-                        user: User | None = None, action: str = "upload") -> IngestResult:
-        """A document already read: reviewed and stored as `ingest` does."""
+                        user: User | None = None, action: str = "upload",
+                        data: bytes | None = None) -> IngestResult:
+        """A document already read: reviewed and stored as `ingest` does; with its boxes,
+        and `data` (the file's bytes) kept when it is a PDF (store.corrections)."""
         prepared = repository.prepare(doc, file, self.review(doc, profile), year)
-        return self.ingest_prepared([prepared], user=user, action=action)[0]
+        return self.ingest_prepared([prepared], user=user, action=action,
+                                    read={id(prepared): (doc, data)})[0]
 
     def ingest_prepared(self, batch: Sequence[PreparedDocument], *, user: User | None = None,
-                        action: str = "ingest", copy: bool = False) -> list[IngestResult]:
+                        action: str = "ingest", copy: bool = False,
+                        read: dict[int, tuple[Document, bytes | None]] | None = None
+                        ) -> list[IngestResult]:
         """Documents prepared (and reviewed) elsewhere — a bulk load's worker processes —
         stored in one transaction with a change-log row for each new one; `copy`: with
-        one binary COPY a table (store.load, PostgreSQL)."""
+        one binary COPY a table (store.load, PostgreSQL). `read`: by id() of a prepared
+        document, the Document and the file's bytes, whose boxes and PDF are kept."""
         def log(conn: Connection, result: IngestResult, stored: PreparedDocument) -> None:
             if result.status == "new":
                 record(conn, user, action, f"document {result.document_id}", None,
                        {"file": stored.file_name, "projects": result.projects,
                         "total": result.total})
+            if read and (kept := read.get(id(stored))) is not None:
+                corrections.keep(conn, result.document_id, kept[0], stored.sha256,
+                                 stored.format, kept[1])
 
         write = load.copy_prepared if copy else repository.ingest_prepared
         return write(self.engine, batch, log)
@@ -280,3 +307,45 @@ class Store:
 
     def revise(self, user: User, old_id: int, new_id: int, revision: int) -> Any:
         return cycle.revise(self.engine, user, old_id, new_id, revision)
+
+    # ---- a person's word on a doubtful value (store.corrections, issue 19) --------------
+
+    def corrections(self, doc_id: int) -> list[Correction]:
+        return corrections.list_corrections(self.engine, doc_id)
+
+    def source(self, sha256: str | None) -> bytes | None:
+        """The bytes of an uploaded PDF by their sha256 (Document.source.sha256), if kept."""
+        return corrections.source(self.engine, sha256)
+
+    def has_source(self, sha256: str | None) -> bool:
+        return corrections.has_source(self.engine, sha256)
+
+    def correct(self, user: User | None, doc_id: int, project: int, field: str,
+                indicator: int | None, action: str, value: str | None,
+                warning: int | None = None) -> Correction:
+        """Confirm (`value` None) or correct a field checked by the caller
+        (web.corrections), with its change-log row and the review of the corrected
+        document, in one transaction. The published value is kept in the row."""
+        doc = self.document(doc_id).doc
+        found = corrections.latest(self.corrections(doc_id))
+        before = found.get((project, field, indicator))
+        p = next((x for x in doc.projects if x.seq == project), None)
+        if p is None or field not in corrections.FIELDS or action not in corrections.ACTIONS:
+            raise StoreError(f"no field {field!r} of project {project} in document {doc_id}")
+        published = before.published if before is not None else \
+            corrections.value_of(p, field, indicator)
+        entry = Correction(0, doc_id, project, field, indicator, warning, action, published,
+                           value if action == "correct" else None,
+                           user.username if user else "(cli)", datetime.now(UTC))
+        corrected = corrections.overlay(self._build(doc_id), [entry])
+        rows = [dict(position=k, rule=f.rule, severity=str(f.severity), message=f.message,
+                     project_seq=f.project, indicator_position=f.indicator,
+                     first_line=f.span.first_line, last_line=f.span.last_line, page=f.span.page)
+                for k, f in enumerate(self.review(corrected))] \
+            if self.reviewer is not None else None
+        with self.engine.begin() as conn:
+            entry = replace(entry, id=corrections.add(conn, user, doc_id, entry))
+            if rows is not None:
+                corrections.replace_findings(conn, doc_id, rows)
+        self.forget(doc_id)
+        return entry

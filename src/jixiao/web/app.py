@@ -65,7 +65,7 @@ async def preload_document(request: Request) -> None:
 
 def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
                read_db: str | None = None) -> FastAPI:
-    from jixiao.web import admin, api, cycle_api, cycle_pages, pages, yearend
+    from jixiao.web import admin, api, corrections, cycle_api, cycle_pages, pages, yearend
 
     app = FastAPI(title="jixiao", version="1", description="项目支出绩效目标: read, review, "
                   "score and compare — the JSON API of jixiao.", docs_url=None,
@@ -84,6 +84,7 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
                                  number=formatting.number)
     templates.env.filters["level"] = messages.level  # error → 错误 (a finding's severity)
     templates.env.globals.update(vendor=_vendor_dir() is not None, say=messages.say)
+    templates.env.globals["corrections_panel"] = corrections.panel  # issue 19
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if (vendor := _vendor_dir()) is not None:
@@ -148,6 +149,8 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
     app.include_router(cycle_pages.router, dependencies=preload)
     app.include_router(yearend.router, dependencies=preload)  # year-end entry (17.3)
     app.include_router(admin.router, dependencies=preload)  # administration (17.4)
+    app.include_router(corrections.api, dependencies=preload)  # doubts answered (19)
+    app.include_router(corrections.pages, dependencies=preload)
 
     @app.get("/", include_in_schema=False)
     async def home() -> Response:

@@ -1,0 +1,254 @@
+"""Issue 19: a person confirms or corrects a doubtful value beside the cropped image of its
+cell — over a real SQLite file, a real PDF uploaded through the pages, httpx against the app.
+
+The PDF is made in the test from a real published table (上海市普陀区万里街道 2023 填报表,
+/work/shared/data/real/pdf): its five project pages (31–35) cut out with pypdfium2. On
+page 35, project 5 「公共服务设施运行经费」 prints 资金总额 10,903,043.00 元 but 当年财政拨款
+11,419,043.00 元 (read from the table by eye): the reading warns (funding-sum, with the
+box of the project's cell) and the review finds A1-row-sum.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image, ImageStat
+from sqlalchemy import select
+
+from jixiao.store import accounts
+from jixiao.store.schema import changes
+from jixiao.web import create_app
+from webclient import PASSWORD, login
+
+SOURCE = Path("/work/shared/data/real/pdf/shanghai-putuo-wanli-2023-yusuan-tianbaobiao.pdf")
+DEPARTMENT = "上海市普陀区人民政府万里街道办事处"
+PUBLISHED_TOTAL = Decimal("10903043.00")
+PUBLISHED_FISCAL = Decimal("11419043.00")
+
+pytestmark = pytest.mark.skipif(not SOURCE.exists(), reason="the shared real PDFs are absent")
+
+
+def _pages(data: bytes, first: int, last: int) -> bytes:
+    """Pages first..last (1-based) of a PDF as a PDF of their own, text layer kept."""
+    src, dst = pdfium.PdfDocument(data), pdfium.PdfDocument.new()
+    dst.import_pages(src, list(range(first - 1, last)))
+    out = io.BytesIO()
+    dst.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def pdf() -> bytes:
+    return _pages(SOURCE.read_bytes(), 31, 35)
+
+
+class Site:
+    def __init__(self, tmp: Path, pdf: bytes) -> None:
+        self.app = create_app(str(tmp / "corrections.sqlite"))
+        engine = self.app.state.engine
+        accounts.add_user(engine, "reviewer", PASSWORD, "reviewer")
+        accounts.add_user(engine, "wanli", PASSWORD, "department", DEPARTMENT)
+        accounts.add_user(engine, "other", PASSWORD, "department", "广州市教育局")
+        self.pdf = pdf
+        self.reviewer = self.client("reviewer")
+        self.doc_id = self.upload(self.reviewer)
+
+    def client(self, user: str) -> TestClient:
+        client = TestClient(self.app, base_url="https://testserver")
+        client.csrf = login(client, user)  # type: ignore[attr-defined]
+        return client
+
+    def upload(self, client: TestClient) -> int:
+        response = client.post("/documents", files={"file": ("wanli.pdf", self.pdf)},
+                               data={"csrf": client.csrf}, follow_redirects=False)
+        assert response.status_code == 303, response.text
+        return int(response.headers["location"].rsplit("/", 1)[1])
+
+    def doubts(self, client: TestClient | None = None) -> dict:
+        response = (client or self.reviewer).get(f"/api/v1/documents/{self.doc_id}/corrections")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def project(self, seq: int = 5) -> dict:
+        response = self.reviewer.get(f"/api/v1/documents/{self.doc_id}/projects/{seq}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture()
+def site(tmp_path: Path, pdf: bytes) -> Site:
+    return Site(tmp_path, pdf)
+
+
+def _doubt(site: Site) -> dict:
+    [doubt] = [d for d in site.doubts()["doubts"] if d["code"] == "funding-sum"]
+    return doubt
+
+
+def _money(project: dict, key: str) -> Decimal:
+    """An amount of the project's JSON, wherever the API puts it."""
+    amounts = project.get("amounts", project)
+    return Decimal(amounts[key])
+
+
+def test_the_doubt_is_shown_on_its_project_with_the_cropped_cell(site: Site) -> None:
+    doubt = _doubt(site)
+    assert doubt["project"] == 5 and doubt["page"] == 5 and doubt["open"] is True
+    assert doubt["read"] == format(PUBLISHED_TOTAL, "f")  # the field it lies on: the row's
+    x0, y0, x1, y1 = doubt["box"]
+    assert x0 < x1 and y0 < y1
+    image = site.reviewer.get(doubt["image"])
+    assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+    png = Image.open(io.BytesIO(image.content))
+    # the box at the fixed scale (3 px a point) with its margin on each side
+    assert png.size[0] == pytest.approx((x1 - x0 + 8) * 3, abs=3)
+    assert png.size[1] == pytest.approx((y1 - y0 + 8) * 3, abs=3)
+    grey = png.convert("L")
+    assert grey.getextrema()[0] < 80  # ink: the cell's characters and rules
+    assert ImageStat.Stat(grey).stddev[0] > 20  # not one flat colour
+    page = site.reviewer.get(f"/documents/{site.doc_id}/projects/5").text
+    assert f'src="{doubt["image"]}"' in page and "确认无误" in page and "更正为" in page
+    assert site.reviewer.get(f"/documents/{site.doc_id}/projects/1").text.count(
+        'class="doubt') == 0  # the doubt is project 5's
+
+
+def test_the_uploaded_pdf_is_kept_by_its_sha256(site: Site) -> None:
+    import hashlib
+
+    house = site.app.state.store
+    assert house.source(hashlib.sha256(site.pdf).hexdigest()) == site.pdf
+
+
+def test_another_department_sees_no_image_and_no_corrections(site: Site) -> None:
+    doubt = _doubt(site)
+    other = site.client("other")
+    assert other.get(doubt["image"]).status_code == 404
+    assert other.get(f"/api/v1/documents/{site.doc_id}/corrections").status_code == 404
+    refused = other.post(f"/api/v1/documents/{site.doc_id}/corrections",
+                         headers={"X-CSRF-Token": other.csrf},
+                         json={"project": 5, "field": "fiscal", "action": "correct",
+                               "value": "1.00"})
+    assert refused.status_code == 404
+    own = site.client("wanli")  # the table's own department may look and answer
+    assert own.get(doubt["image"]).status_code == 200
+
+
+def test_a_form_without_its_csrf_token_is_refused(site: Site) -> None:
+    doubt = _doubt(site)
+    response = site.reviewer.post(
+        f"/documents/{site.doc_id}/projects/5/corrections",
+        data={"warning": doubt["warning"], "field": "fiscal", "action": "correct",
+              "value": "10903043.00"}, follow_redirects=False)
+    assert response.status_code == 403
+    assert site.doubts()["corrections"] == []
+
+
+@pytest.mark.parametrize(("value", "says"), [("-5", "不能为负"), ("10903043.001", "两位小数"),
+                                             ("一千万", "")])
+def test_a_bad_amount_is_refused_beside_the_field(site: Site, value: str, says: str) -> None:
+    doubt = _doubt(site)
+    response = site.reviewer.post(
+        f"/documents/{site.doc_id}/projects/5/corrections",
+        data={"csrf": site.reviewer.csrf, "warning": doubt["warning"], "field": "fiscal",
+              "action": "correct", "value": value}, follow_redirects=False)
+    assert response.status_code == 422
+    beside = re.search(r'<span class="refused" role="alert">([^<]+)</span>', response.text)
+    assert beside is not None and "财政拨款" in beside[1] and says in beside[1]
+    assert re.search(r'<option value="fiscal" selected>', response.text)
+    assert site.doubts()["corrections"] == []  # nothing stored
+
+
+def test_a_correction_is_what_every_face_shows_with_the_published_value_kept(site: Site
+                                                                             ) -> None:
+    doubt = _doubt(site)
+    house = site.app.state.store
+    assert "A1-row-sum" in {f.rule for f in house.document(site.doc_id).findings
+                            if f.project == 5}
+    response = site.reviewer.post(
+        f"/documents/{site.doc_id}/projects/5/corrections",
+        data={"csrf": site.reviewer.csrf, "warning": doubt["warning"], "field": "fiscal",
+              "action": "correct", "value": "10,903,043.00"}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    [correction] = site.doubts()["corrections"]
+    assert correction["field"] == "fiscal" and correction["action"] == "correct"
+    assert correction["published"] == format(PUBLISHED_FISCAL, "f")
+    assert correction["value"] == "10903043.00" and correction["username"] == "reviewer"
+    # the corrected value in the API's project, the page, the store's Document …
+    assert _money(site.project(), "fiscal") == Decimal("10903043.00")
+    page = site.reviewer.get(f"/documents/{site.doc_id}/projects/5").text
+    assert "已更正" in page and "11419043.00" in page
+    loaded = house.document(site.doc_id)
+    assert loaded.doc.projects[4].amounts.fiscal == Decimal("10903043.00")
+    # … and in the review: 总计 = 财政拨款 now, so the row-sum finding is gone
+    assert "A1-row-sum" not in {f.rule for f in loaded.findings if f.project == 5}
+    # the doubt answered: no longer open, kept at its position as an info
+    answered = _doubt(site)
+    assert answered["open"] is False and "已由 reviewer 更正为 10903043.00" in answered["message"]
+    # the change log, written in the same transaction
+    with site.app.state.engine.connect() as conn:
+        row = conn.execute(select(changes).where(changes.c.action == "correct-value")).one()
+    assert row.username == "reviewer" and f"on {site.doc_id}/5/fiscal" in row.entity
+    assert row.before["value"] == "11419043.00" and row.after["value"] == "10903043.00"
+    # the rows of the reading stay as published
+    from jixiao.store import load_document
+
+    assert load_document(site.app.state.engine, site.doc_id).projects[4].amounts.fiscal \
+        == PUBLISHED_FISCAL
+
+
+def test_a_confirmation_removes_the_doubt_and_changes_no_value(site: Site) -> None:
+    doubt = _doubt(site)
+    response = site.reviewer.post(
+        f"/api/v1/documents/{site.doc_id}/corrections",
+        headers={"X-CSRF-Token": site.reviewer.csrf},
+        json={"project": 5, "field": "total", "action": "confirm",
+              "warning": doubt["warning"]})
+    assert response.status_code == 201, response.text
+    assert response.json()["value"] is None
+    assert response.json()["published"] == format(PUBLISHED_TOTAL, "f")
+    answered = _doubt(site)
+    assert answered["open"] is False and "确认无误" in answered["message"]
+    assert _money(site.project(), "total") == PUBLISHED_TOTAL
+    page = site.reviewer.get(f"/documents/{site.doc_id}/projects/5").text
+    assert 'class="correction-form"' not in page  # nothing left to answer
+
+
+def test_a_target_is_checked_by_the_target_grammar(site: Site) -> None:
+    client = site.reviewer
+    url = f"/api/v1/documents/{site.doc_id}/corrections"
+    headers = {"X-CSRF-Token": client.csrf}
+    bad = client.post(url, headers=headers, json={"project": 5, "field": "target",
+                                                  "indicator": 0, "action": "correct",
+                                                  "value": "？？"})
+    assert bad.status_code == 422
+    assert bad.json()["error"]["field"] == "value" and "指标值" in bad.json()["error"]["message"]
+    missing = client.post(url, headers=headers, json={"project": 5, "field": "target",
+                                                      "indicator": 999, "action": "correct",
+                                                      "value": "≥95%"})
+    assert missing.status_code == 422 and missing.json()["error"]["field"] == "indicator"
+    good = client.post(url, headers=headers, json={"project": 5, "field": "target",
+                                                   "indicator": 0, "action": "correct",
+                                                   "value": "≥95%"})
+    assert good.status_code == 201, good.text
+    doc = site.app.state.store.document(site.doc_id).doc
+    assert doc.projects[4].indicators[0].target == "≥95%"
+    assert good.json()["published"] not in (None, "≥95%")
+
+
+def test_an_unchanged_reupload_keeps_its_corrections(site: Site) -> None:
+    client = site.reviewer
+    client.post(f"/api/v1/documents/{site.doc_id}/corrections",
+                headers={"X-CSRF-Token": client.csrf},
+                json={"project": 5, "field": "fiscal", "action": "correct",
+                      "value": "10903043.00"})
+    again = site.upload(client)
+    assert again == site.doc_id  # the same bytes: the same document
+    site.app.state.store.forget(site.doc_id)  # read back from the database, not the cache
+    assert _money(site.project(), "fiscal") == Decimal("10903043.00")
+    assert len(site.doubts()["corrections"]) == 1
