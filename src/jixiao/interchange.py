@@ -72,8 +72,9 @@ def _form_dict(form: Any, keys: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def _indicator_dict(i: Indicator) -> dict[str, Any]:
-    """The fixed keys, a form's keys, then ours: where it came from, the parsed target, the
+def indicator_dict(i: Indicator) -> dict[str, Any]:
+    """An indicator as the interchange JSON writes it (the API's indicators too): the
+    fixed keys, a form's keys, then ours: where it came from, the parsed target, the
     taxonomy. (The last two are derived, so reading them back ignores them.)"""
     target = parse(i.target)
     return {"seq": i.seq, "category": i.category, "name": i.name, "target": i.target,
@@ -101,6 +102,23 @@ def _form_from(d: dict[str, Any], keys: tuple[str, ...], kind: type, where: str)
     return kind(**values)
 
 
+def project_dict(p: Project, unit: str, indicators: bool = True) -> dict[str, Any]:
+    """A project as the interchange JSON writes it (the API's projects too); `indicators`
+    false: without them (a list of projects)."""
+    return {
+        "seq": p.seq,
+        "name": p.name,
+        **_amounts_dict(p.amounts, flag=False),
+        "goal": p.goal,
+        **_project_form_dict(p),
+        **({"indicators": [indicator_dict(i) for i in p.indicators]} if indicators else {}),
+        "unit": unit,
+        "columns_inferred": p.amounts.columns_inferred,
+        "source": _span_dict(p.span),
+        "field_sources": {k: _span_dict(v) for k, v in p.field_spans.items()},
+    }
+
+
 def to_dict(doc: Document) -> dict[str, Any]:
     units = []
     for unit in doc.units:
@@ -109,21 +127,7 @@ def to_dict(doc: Document) -> dict[str, Any]:
             entry["stated"] = False
         entry["source"] = _span_dict(unit.span)
         units.append(entry)
-    projects = []
-    for unit in doc.units:
-        for p in unit.projects:
-            projects.append({
-                "seq": p.seq,
-                "name": p.name,
-                **_amounts_dict(p.amounts, flag=False),
-                "goal": p.goal,
-                **_project_form_dict(p),
-                "indicators": [_indicator_dict(i) for i in p.indicators],
-                "unit": unit.name,
-                "columns_inferred": p.amounts.columns_inferred,
-                "source": _span_dict(p.span),
-                "field_sources": {k: _span_dict(v) for k, v in p.field_spans.items()},
-            })
+    projects = [project_dict(p, unit.name) for unit in doc.units for p in unit.projects]
     s = doc.source
     return {
         "document": {

@@ -18,11 +18,10 @@ from jixiao.evaluation.scoring import score_document
 from jixiao.evaluation.values import check_actual
 from jixiao.interchange import money_text
 from jixiao.messages import say
-from jixiao.store import accounts, cycle
-from jixiao.store.search import search
+from jixiao.store import accounts
 from jixiao.web import cycle as cycle_views
+from jixiao.web import resources, uploads, views
 from jixiao.web import selfeval as selfeval_views
-from jixiao.web import uploads, views
 from jixiao.web.auth import WebError, Who
 from jixiao.web.limits import heavy
 from jixiao.web.pages import compare_scope
@@ -85,17 +84,36 @@ class DocumentDetail(DocumentOut):
     findings: int
 
 
+class SourceOut(BaseModel):
+    """Where in the published file a piece was read: lines (text) or a page."""
+
+    first_line: int | None = None
+    last_line: int | None = None
+    page: int | None = None
+
+
 class IndicatorOut(BaseModel):
+    """An indicator as the interchange JSON writes it, with its project and position."""
+
     project: int
-    position: int
+    position: int = Field(description="the indicator's position in its project, 0-based")
     seq: Seq
     category: str | None
     name: str
     target: str
-    kind: str
-    first_line: int | None
-    last_line: int | None
-    page: int | None
+    category_points: str | None = Field(default=None, description="a form's 一级指标分值")
+    level2: str | None = Field(default=None, description="a form's 二级指标 as published")
+    target_long: str | None = None
+    weight: str | None = None
+    direction: str | None = None
+    standard: str | None = None
+    actual: str | None = None
+    score: str | None = None
+    reason: str | None = None
+    raw: str
+    source: SourceOut
+    parsed_target: dict[str, Any] = Field(description="the target parsed (its kind first)")
+    taxonomy: dict[str, Any] = Field(description="一级/二级指标 and direction, inferred")
 
 
 class FindingOut(BaseModel):
@@ -107,19 +125,37 @@ class FindingOut(BaseModel):
     indicator: int | None
 
 
+class FundingOut(BaseModel):
+    label: str
+    amount: str | None
+
+
 class ProjectOut(BaseModel):
+    """A project as the interchange JSON writes it (its indicators aside), with its
+    verdict and, in lists, its state in the review cycle."""
+
     seq: Seq
-    unit: str
     name: str
     total: str | None
     fiscal: str | None
     special_account: str | None
     other: str | None
     goal: str
+    goal_long: str | None = None
+    department: str | None = None
+    period: str | None = None
+    planned: str | None = None
+    adjusted: str | None = None
+    executed: str | None = None
+    execution_score: str | None = None
+    total_score: str | None = None
+    grade: str | None = None
+    funding: list[FundingOut] | None = None
+    unit: str
+    columns_inferred: bool
+    source: SourceOut
+    field_sources: dict[str, SourceOut]
     verdict: str
-    first_line: int | None
-    last_line: int | None
-    page: int | None
     state: str | None = Field(default=None, description="in the review cycle: pending, "
                               "passed or returned (in lists)")
 
@@ -229,40 +265,15 @@ def _document_out(d: store.DocumentSummary) -> DocumentOut:
                        warnings=d.warnings, ingested_at=str(d.ingested_at))
 
 
-def _project_out(view: views.DocumentView, p: Any) -> ProjectOut:
-    unit = next(u.name for u in view.doc.units if p in u.projects)
-    a = p.amounts
-    return ProjectOut(seq=p.seq, unit=unit, name=p.name, total=money_text(a.total),
-                      fiscal=money_text(a.fiscal), special_account=money_text(a.special_account),
-                      other=money_text(a.other), goal=p.goal,
-                      verdict=view.verdicts.get(p.seq, ""), first_line=p.span.first_line,
-                      last_line=p.span.last_line, page=p.span.page)
-
-
-def _indicators(p: Any) -> list[IndicatorOut]:
-    return [IndicatorOut(project=p.seq, position=r["position"], seq=r["indicator"].seq,
-                         category=r["indicator"].category, name=r["indicator"].name,
-                         target=r["indicator"].target, kind=str(r["target"].kind),
-                         first_line=r["indicator"].span.first_line,
-                         last_line=r["indicator"].span.last_line, page=r["indicator"].span.page)
-            for r in views.indicator_rows(p)]
-
-
-def _finding_out(k: int, f: Any) -> FindingOut:
-    return FindingOut(id=k, rule=f.rule, severity=str(f.severity), message=f.message,
-                      project=f.project, indicator=f.indicator)
-
-
 # ---- documents -------------------------------------------------------------------------
 
 
 @router.get("/documents", response_model=DocumentPage)
 async def list_documents(request: Request, who: Who, limit: Limit = 50, offset: Offset = 0,
                    department: str | None = None) -> DocumentPage:
-    found, total = views.visible_documents(request.app.state.workspace, who, department,
-                                           limit, offset)
-    return DocumentPage(total=total, limit=limit, offset=offset,
-                        items=[_document_out(d) for d in found])
+    found = resources.documents(request.app.state.workspace, who, department, limit, offset)
+    return DocumentPage(total=found.total, limit=limit, offset=offset,
+                        items=[_document_out(d) for d in found.items])
 
 
 @router.post("/documents", response_model=DocumentOut, status_code=201,
@@ -275,16 +286,15 @@ async def upload_document(request: Request, who: Who, file: UploadFile) -> Docum
 
 @router.get("/documents/{doc_id}", response_model=DocumentDetail)
 async def get_document(request: Request, who: Who, doc_id: DocId) -> DocumentDetail:
-    view = views.document_view(request.app.state.workspace, who, doc_id)
-    [summary] = store.list_documents(request.app.state.engine, ids=[doc_id])
-    doc = view.doc
+    r = resources.document(request.app.state.workspace, who, doc_id)
+    doc = r.view.doc
     return DocumentDetail(
-        **_document_out(summary).model_dump(), amount_unit=doc.amount_unit,
+        **_document_out(r.summary).model_dump(), amount_unit=doc.amount_unit,
         grand_total=money_text(doc.grand_total.total) if doc.grand_total else None,
         units=[UnitOut(name=u.name, projects=len(u.projects),
                        subtotal=money_text(u.subtotal.total) if u.subtotal else None)
                for u in doc.units],
-        verdicts=dict(view.grade_counts), findings=len(view.report.findings))
+        verdicts=dict(r.view.grade_counts), findings=len(r.view.report.findings))
 
 
 @router.delete("/documents/{doc_id}", status_code=204, response_class=Response)
@@ -293,7 +303,7 @@ async def delete_document(request: Request, who: Who, doc_id: DocId) -> Response
     return Response(status_code=204)
 
 
-# ---- projects, indicators, findings ----------------------------------------------------
+# ---- projects, indicators, findings: the interchange JSON's pieces (web/resources.py) --
 
 
 @router.get("/documents/{doc_id}/projects", response_model=ProjectPage)
@@ -308,44 +318,37 @@ async def list_projects(
         sort: Annotated[str, Query(pattern="^(seq|name|total|indicators|verdict|state|"
                                            "findings)$")] = "seq",
         order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc") -> ProjectPage:
-    ws = request.app.state.workspace
-    view = views.document_view(ws, who, doc_id)
-    # filtered and sorted as the document page does it (web/cycle.py), with the cycle state
-    found = cycle_views.project_rows(
-        view, cycle.project_states(ws.engine, doc_id),
-        cycle_views.project_filter(verdict, rule, category, state, min, max, sort, order))
-    return ProjectPage(total=len(found), limit=limit, offset=offset, items=[
-        _project_out(view, r.project).model_copy(update={"state": r.state.state})
-        for r in found[offset:offset + limit]])
+    # filtered and sorted as the document page does it, with the cycle state
+    r = resources.document(request.app.state.workspace, who, doc_id, cycle_views.project_filter(
+        verdict, rule, category, state, min, max, sort, order))
+    return ProjectPage(total=len(r.rows), limit=limit, offset=offset,
+                       items=[r.project_json(row) for row in r.rows[offset:offset + limit]])
 
 
 @router.get("/documents/{doc_id}/projects/{seq}", response_model=ProjectDetail)
 async def get_project(request: Request, who: Who, doc_id: DocId, seq: Seq) -> ProjectDetail:
-    view = views.document_view(request.app.state.workspace, who, doc_id)
-    p = views.project_of(view, seq)
-    return ProjectDetail(**_project_out(view, p).model_dump(), indicators=_indicators(p),
-                         findings=[_finding_out(k, f)
-                                   for k, f in views.project_findings(view, seq)])
+    return ProjectDetail(**resources.project(request.app.state.workspace, who, doc_id,
+                                             seq).json())
 
 
 @router.get("/documents/{doc_id}/indicators", response_model=IndicatorPage)
 async def list_indicators(request: Request, who: Who, doc_id: DocId, limit: Limit = 100,
                     offset: Offset = 0, name: str | None = None) -> IndicatorPage:
     view = views.document_view(request.app.state.workspace, who, doc_id)
-    found = [i for p in view.doc.projects for i in _indicators(p)
+    found = [(p, k, i) for p in view.doc.projects for k, i in enumerate(p.indicators)
              if name is None or name in i.name]
-    return IndicatorPage(total=len(found), limit=limit, offset=offset,
-                         items=found[offset:offset + limit])
+    return IndicatorPage(total=len(found), limit=limit, offset=offset, items=[
+        resources.indicator_json(p, k, i) for p, k, i in found[offset:offset + limit]])
 
 
 @router.get("/documents/{doc_id}/findings", response_model=FindingPage)
 async def list_findings(request: Request, who: Who, doc_id: DocId, limit: Limit = 100,
                   offset: Offset = 0, rule: str | None = None) -> FindingPage:
     view = views.document_view(request.app.state.workspace, who, doc_id)
-    found = [_finding_out(k, f) for k, f in enumerate(view.report.findings)
+    found = [(k, f) for k, f in enumerate(view.report.findings)
              if rule is None or f.rule == rule]
-    return FindingPage(total=len(found), limit=limit, offset=offset,
-                       items=found[offset:offset + limit])
+    return FindingPage(total=len(found), limit=limit, offset=offset, items=[
+        resources.finding_json(k, f) for k, f in found[offset:offset + limit]])
 
 
 # ---- actuals, scores, opinions ---------------------------------------------------------
@@ -423,13 +426,11 @@ async def post_opinion(request: Request, who: Who, doc_id: DocId, seq: Seq,
 @router.get("/search", response_model=HitPage)
 async def search_texts(request: Request, who: Who, q: Annotated[str, Query(max_length=200)] = "",
                  limit: Limit = 50, offset: Offset = 0) -> HitPage:
-    department = views.own_department(who)
-    hits, total = search(request.app.state.engine, q, department=department, limit=limit,
-                         offset=offset)
-    return HitPage(total=total, limit=limit, offset=offset, items=[
+    found = resources.hits(request.app.state.workspace, who, q, limit, offset)
+    return HitPage(total=found.total, limit=limit, offset=offset, items=[
         HitOut(kind=h.kind, document_id=h.document_id, department=h.department, year=h.year,
                project=h.project_seq, project_name=h.project, indicator=h.position,
-               text=h.text) for h in hits])
+               text=h.text) for h in found.items])
 
 
 @router.get("/compare/indicator", response_model=ComparisonOut)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from jixiao.store import accounts, cycle
@@ -82,31 +82,31 @@ async def todo_page(request: Request, who: Who) -> Response:
                   todo=cycle.todo(request.app.state.engine, who.user))
 
 
-def _overview(request: Request, who: Caller, department: str | None, year: int | None,
-              state: str | None, rule: str | None, sort: str, order: str, all: bool
-              ) -> cv.Overview:
-    return cv.overview(request.app.state.workspace, who, cv.overview_filter(
-        department, year, state, rule, sort, order, all))
+class OverviewQuery:
+    """The overview's seven query parameters, one dependency for the page and both exports
+    (an export is the current view, with its filters)."""
+
+    def __init__(self, department: Annotated[str | None, Query(max_length=200)] = None,
+                 year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+                 state: Annotated[str | None, Query(max_length=20)] = None,
+                 rule: Annotated[str | None, Query(max_length=60)] = None,
+                 sort: Annotated[str, Query(max_length=20)] = "department",
+                 order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
+                 all: bool = False) -> None:
+        self.filter = cv.overview_filter(department, year, state, rule, sort, order, all)
+
+    def overview(self, request: Request, who: Caller) -> cv.Overview:
+        return cv.overview(request.app.state.workspace, who, self.filter)
 
 
-OverviewQuery = (Annotated[str | None, Query(max_length=200)],
-                 Annotated[int | None, Query(ge=2000, le=2100)],
-                 Annotated[str | None, Query(max_length=20)],
-                 Annotated[str | None, Query(max_length=60)],
-                 Annotated[str, Query(max_length=20)], Annotated[str, Query(
-                     pattern="^(asc|desc)$")])
-
-
+Chosen = Annotated[OverviewQuery, Depends()]
 OVERVIEW_PAGE = 100  # rows of the overview page
 
 
 @router.get("/overview")
-async def overview_page(request: Request, who: Who, department: OverviewQuery[0] = None,
-                        year: OverviewQuery[1] = None, state: OverviewQuery[2] = None,
-                        rule: OverviewQuery[3] = None, sort: OverviewQuery[4] = "department",
-                        order: OverviewQuery[5] = "asc", all: bool = False,
+async def overview_page(request: Request, who: Who, chosen: Chosen,
                         page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
-    o = _overview(request, who, department, year, state, rule, sort, order, all)
+    o = chosen.overview(request, who)
     # a page of rows at a time (a country's bureau has thousands); counts, filters and the
     # exports cover them all
     pages = max(1, -(-len(o.rows) // OVERVIEW_PAGE))
@@ -120,21 +120,15 @@ async def overview_page(request: Request, who: Who, department: OverviewQuery[0]
 
 
 @router.get("/overview.csv")
-async def overview_csv(request: Request, who: Who, department: OverviewQuery[0] = None,
-                       year: OverviewQuery[1] = None, state: OverviewQuery[2] = None,
-                       rule: OverviewQuery[3] = None, sort: OverviewQuery[4] = "department",
-                       order: OverviewQuery[5] = "asc", all: bool = False) -> Response:
-    o = _overview(request, who, department, year, state, rule, sort, order, all)
+async def overview_csv(request: Request, who: Who, chosen: Chosen) -> Response:
+    o = chosen.overview(request, who)
     return Response(cv.overview_csv(o).encode("utf-8"), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="overview.csv"'})
 
 
 @router.get("/overview.xlsx")
-async def overview_xlsx(request: Request, who: Who, department: OverviewQuery[0] = None,
-                        year: OverviewQuery[1] = None, state: OverviewQuery[2] = None,
-                        rule: OverviewQuery[3] = None, sort: OverviewQuery[4] = "department",
-                        order: OverviewQuery[5] = "asc", all: bool = False) -> Response:
-    o = _overview(request, who, department, year, state, rule, sort, order, all)
+async def overview_xlsx(request: Request, who: Who, chosen: Chosen) -> Response:
+    o = chosen.overview(request, who)
     return Response(cv.overview_xlsx(o), media_type="application/vnd.openxmlformats-"
                     "officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": 'attachment; filename="overview.xlsx"'})

@@ -27,9 +27,9 @@ from jixiao.evaluation.values import check_actual
 from jixiao.messages import say
 from jixiao.store import accounts, profiles
 from jixiao.store import admin as admin_store
-from jixiao.store.search import KINDS, search
+from jixiao.store.search import KINDS
 from jixiao.web import cycle as cycle_views
-from jixiao.web import downloads, uploads, views
+from jixiao.web import downloads, resources, uploads, views
 from jixiao.web import selfeval as selfeval_views
 from jixiao.web import yearend as yearend_views
 from jixiao.web.auth import (
@@ -127,11 +127,10 @@ async def logout(request: Request, who: Who) -> Response:
 @router.get("/documents")
 async def documents_page(request: Request, who: Who,
                          page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
-    ws = request.app.state.workspace
-    page = max(page, 1)
-    documents, total = views.visible_documents(ws, who, limit=PAGE, offset=(page - 1) * PAGE)
-    return render(request, "documents.html", who, documents=documents, total=total,
-                  page=page, pages=(total + PAGE - 1) // PAGE,
+    found = resources.documents(request.app.state.workspace, who, limit=PAGE,
+                                offset=(max(page, 1) - 1) * PAGE)  # as /api/v1/documents
+    return render(request, "documents.html", who, documents=found.items, total=found.total,
+                  page=found.page, pages=found.pages,
                   limit_mb=request.app.state.upload_limit // (1024 * 1024))
 
 
@@ -150,13 +149,13 @@ async def document_page(request: Request, who: Who, doc_id: DocId,
                                           Depends(cycle_views.project_filter_query)]
                         ) -> Response:
     ws = request.app.state.workspace
-    view = views.document_view(ws, who, doc_id)
+    # the document as /api/v1/documents/{id} and …/projects build it (web/resources.py)
+    r = resources.document(ws, who, doc_id, chosen)
+    view = r.view
     if selfeval_views.is_self_evaluation(view):  # a 自评表: published beside recomputed
         return await selfeval_document_page(request, who, view)
     # the review cycle (issue 17): state and actions, the projects filtered and sorted,
     # the whole table's sums
-    cycle_view = cycle_views.cycle_view(ws, who, view)
-    rows = cycle_views.project_rows(view, cycle_view, chosen)
     projects = sorted(view.doc.projects, key=lambda p: p.amounts.total or Decimal(0),
                       reverse=True)
     money_chart = bars_svg([(f"{p.seq} {p.name}", p.amounts.total or Decimal(0))
@@ -169,9 +168,8 @@ async def document_page(request: Request, who: Who, doc_id: DocId,
                            colour="#c98a2b")
     return render(request, "document.html", who, view=view, money_chart=money_chart,
                   category_chart=category_chart, grade_chart=grade_chart,
-                  cycle=cycle_view, rows=rows, chosen=chosen,
-                  choices=cycle_views.filter_choices(view),
-                  checks=cycle_views.totals_check(view),
+                  cycle=r.cycle, rows=r.rows, chosen=chosen,
+                  choices=cycle_views.filter_choices(view), checks=r.checks,
                   project_states=cycle_views.PROJECT_STATES,
                   lights=downloads.lights(ws, view),  # 红黄绿 and the downloads (issue 16)
                   yearend=yearend_views.panel(ws, view))  # results entered (17.3)
@@ -200,8 +198,8 @@ def _project_page(request: Request, who: Caller, doc_id: int, seq: int, year: in
     """The project page; `refused`: a value the form sent that was not stored, shown in its
     row with the reason (position, value, reason, message)."""
     ws = request.app.state.workspace
-    view = views.document_view(ws, who, doc_id)
-    project = views.project_of(view, seq)
+    found = resources.project(ws, who, doc_id, seq)  # as /api/v1/…/projects/{seq}
+    view, project = found.view, found.project
     score, actual_by_position = views.project_score(ws, doc_id, project, year)
     rows = views.indicator_rows(project)
     for r in rows:  # a target pointing the wrong way is read the way its indicator points
@@ -211,12 +209,12 @@ def _project_page(request: Request, who: Caller, doc_id: int, seq: int, year: in
                   refused=refused, view=view, project=project, indicators=rows,
                   form_columns=views.form_columns(project),
                   form_rows=views.project_form_rows(project),
-                  findings=views.project_findings(view, seq), year=year, score=score,
+                  findings=found.findings, year=year, score=score,
                   actuals=actual_by_position,
                   opinions=accounts.list_opinions(ws.engine, doc_id, seq),
                   may_write_actuals=views.may_write_actuals(who, view.doc.department),
                   may_write_opinion=views.may_write_opinion(who, view.doc.department),
-                  verdict=view.verdicts.get(seq, ""),
+                  verdict=found.verdict,
                   cycle=cycle_views.cycle_view(ws, who, view),
                   lights=downloads.lights(ws, view, year))  # 红黄绿 (issue 16)
 
@@ -289,12 +287,10 @@ async def selfeval_project_page(request: Request, who: Caller, view: views.Docum
 @router.get("/search")
 async def search_page(request: Request, who: Who, q: Annotated[str, Query(max_length=200)] = "",
                       page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
-    department = views.own_department(who)
-    page = max(page, 1)
-    hits, total = search(request.app.state.engine, q, department=department, limit=PAGE,
-                         offset=(page - 1) * PAGE) if q.strip() else ([], 0)
-    return render(request, "search.html", who, q=q, hits=hits, total=total, page=page,
-                  pages=(total + PAGE - 1) // PAGE, kinds=KINDS)
+    found = resources.hits(request.app.state.workspace, who, q, PAGE,
+                           (max(page, 1) - 1) * PAGE)  # as /api/v1/search
+    return render(request, "search.html", who, q=q, hits=found.items, total=found.total,
+                  page=found.page, pages=found.pages, kinds=KINDS)
 
 
 def compare_scope(who: Caller, department: str | None) -> str | None:
