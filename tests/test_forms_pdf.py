@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,72 @@ def test_fields_of_a_self_evaluation_pdf() -> None:
     assert first.span.page == 30
     # the table inside the prose report on p.46 belongs to no project
     assert any(w.code == "table-without-project" for w in doc.warnings)
+
+
+@cache
+def _xian():
+    return read(PDFS / "xian-keji-2022-yusuan-mubiaobiao.pdf")
+
+
+def test_two_periods_side_by_side_are_not_added_up() -> None:
+    # pp.76-78: 实施期资金总额 | 年度资金总额 side by side, each with its 其中：财政拨款 line
+    doc = _xian()
+    by_name = {p.name: p for p in doc.projects}
+    # p.77 prints 1500 in the 实施期 column and 1,500.00 in the 年度 column: the annual
+    # total's own fiscal line is the one taken
+    talent = by_name["西安市引进海外高层次人才智力项目"]
+    assert (str(talent.amounts.total), str(talent.amounts.fiscal)) == ("1500.00", "1500.00")
+    assert [f.label for f in talent.form.funding] == [
+        "实施期资金总额", "年度资金总额", "其中：财政拨款", "其中：财政拨款"]
+    fund = by_name["西安市科技发展专项资金"]
+    assert (str(fund.amounts.total), str(fund.amounts.fiscal)) == ("77000.00", "77000.00")
+    # no source counted twice
+    assert not [w for w in doc.warnings if w.code == "funding-sum"]
+
+
+def test_a_two_period_form_whose_annual_sources_disagree_is_named() -> None:
+    from dataclasses import replace as copy
+
+    from jixiao.checks import funding_sums
+    from jixiao.model import Funding
+
+    doc = _xian()
+    fund = next(p for p in doc.projects if p.name == "金融发展专项项目")
+    lines = fund.form.funding
+    # the annual column's fiscal line made larger than its total: the check must see it
+    fund.form = copy(fund.form, funding=[*lines[:3], Funding(lines[3].label,
+                                                           lines[3].amount + 1)])
+    try:
+        failed = [f for f in funding_sums(doc) if "金融发展专项项目" in f.warning.message]
+    finally:
+        fund.form = copy(fund.form, funding=lines)
+    assert len(failed) == 1 and "8,917.00" in failed[0].warning.message
+
+
+def test_indicators_packed_into_one_cell() -> None:
+    doc = _xian()
+    p = next(p for p in doc.projects if p.name.startswith("社科普及专项经费"))
+    pairs = [(i.form.level2, i.name, i.target) for i in p.indicators]
+    # p.70: 天然气日用气量 /供暖天数/锅炉工人数 | ≤600立方/≤120天/2人 — as many names as
+    # values: one indicator each
+    at = pairs.index(("数量指标", "天然气日用气量", "≤600立方"))
+    assert pairs[at + 1:at + 3] == [("数量指标", "供暖天数", "≤120天"),
+                                    ("数量指标", "锅炉工人数", "2人")]
+    # numbered items whose wrap lost the slash (…基地 5、社科普及…), a value per item
+    # with its rate unit after a slash (1-2次/月)
+    assert ("数量指标", "市民大讲堂举办频次", "1-2次/月") in pairs
+    assert ("数量指标", "社科普及项目资助及奖励", "≥5个") in pairs
+    assert [i.seq for i in p.indicators] == list(range(1, len(p.indicators) + 1))
+    # 13 numbered names beside 11 values: kept as one, and named with its page
+    packed = [w for w in doc.warnings if w.code == "packed-indicators"]
+    lost = next(w for w in packed if "13 个指标名称、11 个指标值" in w.message)
+    assert lost.span.page == 70 and "第 70 页" in lost.message
+    kept = next(i for i in p.indicators if i.name.startswith("1、《领导参阅》"))
+    assert kept.target.startswith("≥6期/≥5册")
+
+
+def test_the_department_and_year_of_a_later_form() -> None:
+    # 北京: the project list names no department; the 部门整体 form on p.82 does
+    # (部门名称 北京市发展和改革委员会, （2026年度）)
+    doc = read(PDFS / "beijing-fagai-2026-yusuan-xiangmu-mubiaobiao.pdf")
+    assert (doc.department, doc.year) == ("北京市发展和改革委员会", 2026)

@@ -126,6 +126,11 @@ def _form_sources(p: Project) -> tuple[dict[str, list[tuple[str, Decimal]]], boo
     from jixiao.forms.vocabulary import normal, vocabulary  # only forms have funding lines
 
     vocab = vocabulary()
+    if p.form and (periods := vocab.periods(p.form.funding)) is not None:
+        # two periods side by side: the sources of the total's own period only
+        own = periods[0][periods[1]]
+        return {k: [(f.label, f.amount)] for k, f in own.items()
+                if k in FORM_SOURCES and f.amount is not None}, "other" in own
     lines: dict[str, list[tuple[str, Decimal | None, bool]]] = {}
     other_printed = False
     for f in p.form.funding if p.form else []:

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from jixiao.errors import ReadError
 from jixiao.forms import layout
+from jixiao.forms.packed import split_packed
 from jixiao.forms.vocabulary import Match, Vocabulary, normal, split_points, vocabulary
 from jixiao.model import (
     Amounts,
@@ -1173,6 +1174,10 @@ class FormReader:
                       or (tok is not None and title and tok.text.strip() == title)):
                 year = int(m.group(1))
                 break
+        if year is None:  # a later form's own year line (北京: 部门整体 … （2026年度）)
+            year = next((int(m.group(1)) for tok in self.tokens
+                         if _YEAR_LINE.match(tok.cell.clean)
+                         and (m := _YEAR.search(tok.cell.clean))), None)
         self.year = year
         unit = None
         for tok in self.tokens[:200]:
@@ -1200,7 +1205,11 @@ class FormReader:
                 "layout-text", "表格读自 pdftotext -layout 文本：单元格的行、列和合并单元格是按"
                 "文字在行中的位置重建的，不如 PDF 原件可靠；请与原件核对，或直接读取 PDF",
                 SourceSpan(self.grid.file)))
-        department = self.doc_fields.get("department")
+        # the document's department: from its first form, else from any form that names
+        # one (北京: only the 部门整体 form after the project list says 部门名称)
+        department = self.doc_fields.get("department") or next(
+            (p.fields["department"].strip() for p in self.projects
+             if p.fields.get("department", "").strip()), None)
         dept_total = amount(self.doc_fields.get("department_total", ""))
         grand = Amounts(dept_total) if dept_total is not None else None
         doc = Document(self.title, None, self.amount_unit, grand, [], self.warnings,
@@ -1216,6 +1225,11 @@ class FormReader:
                 unit = units[unit_name] = Unit(unit_name, None)
                 doc.units.append(unit)
             money = {k: v[0] for k, v in p.money.items()}
+            if (periods := self.vocab.periods(p.funding)) is not None:
+                # two periods side by side: every source from the total's own period,
+                # not the first one written of its kind
+                lines, chosen = periods
+                money.update({k: f.amount for k, f in lines[chosen].items()})
             sources = [money[k] for k in ("fiscal", "special_account", "other")
                        if money.get(k) is not None]
             if money.get("total") is None and sources:
@@ -1240,14 +1254,18 @@ class FormReader:
                                total_score=p.budget.get("total_score"),
                                grade=p.fields.get("grade"))
             spans = {k: v for k, v in p.spans.items() if k != "unit_own"}
+            indicators = split_packed(p.indicators, self._warn_at)
             project = Project(seq, name.strip(), amounts, p.fields.get("goal", ""),
-                              p.indicators, span, spans, form)
+                              indicators, span, spans, form)
             unit.projects.append(project)
         doc.doubtful = doc.doubtful or "columns" in self.grid.notes
         return doc
 
     def warn(self, code: str, message: str, cell: Cell) -> None:
         self.warnings.append(ReadWarning(code, message, cell.span(self.grid.file)))
+
+    def _warn_at(self, code: str, message: str, span: SourceSpan) -> None:
+        self.warnings.append(ReadWarning(code, message, span))
 
 
 @dataclass

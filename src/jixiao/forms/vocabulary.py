@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from typing import NamedTuple
+
+from jixiao.model import Funding
 
 _POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?(?:\s*[-－~]\s*\d+(?:\.\d+)?)?)\s*分?\s*[)）]\s*分?$"
                      r"|[（(]?(\d+(?:\.\d+)?)分[)）]?$")
@@ -125,6 +128,26 @@ class Vocabulary:
             if any(w in key for w in words) and len(key) <= 14:
                 return role
         return None
+
+    def periods(self, funding: Sequence[Funding]) -> tuple[list[dict[str, Funding]], int] | None:
+        """A form that prints its money for two periods side by side (实施期资金总额 |
+        年度资金总额, each with its 其中：财政拨款 …): the lines of each period by money key,
+        in the order the totals are written, and the period the project's money is taken
+        from (the annual one, else the first). None when the lines do not pair up: one
+        total, or a source printed a number of times other than the totals'."""
+        keyed = [(m.key, f) for f in funding
+                 if (m := self.label(f.label)) is not None and m.kind == "money"]
+        totals = [f for k, f in keyed if k == "total"]
+        if len(totals) < 2:
+            return None
+        by_key: dict[str, list[Funding]] = {}
+        for k, f in keyed:
+            by_key.setdefault(k, []).append(f)
+        if any(len(lines) != len(totals) for lines in by_key.values()):
+            return None
+        periods = [{k: lines[j] for k, lines in by_key.items()} for j in range(len(totals))]
+        annual = [j for j, f in enumerate(totals) if normal(f.label) in self.annual]
+        return periods, annual[0] if annual else 0
 
     def kind_of(self, title: str) -> str | None:
         key = normal(title)
