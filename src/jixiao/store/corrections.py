@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, exists, insert, select
 
+from jixiao.limits import DEFAULT
 from jixiao.messages import say
 from jixiao.model import AMOUNT_COLUMNS, Document, Project, ReadWarning, Severity, SourceSpan
 from jixiao.store.accounts import User, record
@@ -92,8 +93,8 @@ def keep(conn: Connection, doc_id: int, doc: Document, sha256: str, format: str 
                              ).scalar()
     if not has_boxes and (rows := box_rows(doc)):
         conn.execute(insert(span_boxes), [{"document_id": doc_id, **r} for r in rows])
-    if data is None or format not in KEEP_FORMATS:
-        return
+    if data is None or format not in KEEP_FORMATS or len(data) > DEFAULT.upload_bytes:
+        return  # (the CLI reads files of any size: the web's limit bounds a row here too)
     if conn.execute(select(exists().where(sources.c.sha256 == sha256))).scalar():
         return
     conn.execute(insert(sources).values(sha256=sha256, format=format, size=len(data),
