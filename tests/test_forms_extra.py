@@ -110,8 +110,27 @@ def test_a_label_the_vocabulary_does_not_know_is_named() -> None:
     # the form's 财政拨款), named with its line
     doc = read(EXTRA.parent / "01-xiangtan-huanwei-2023-shenbaobiao-pipecells.txt")
     named = [w for w in doc.warnings if w.code == "unknown-label"]
-    assert [w.message.split("」")[0] for w in named] == ["栏目「该项目支出上级资金"]
-    assert named[0].span.first_line == 16
+    # and in the form's header block a label of any ending: 项目支出实施期 | 2023.07-2024.01
+    assert [w.message.split("」")[0] for w in named] == ["栏目「该项目支出上级资金",
+                                                        "栏目「项目支出实施期"]
+    assert [w.span.first_line for w in named] == [16, 20]
+    assert "2023.07-2024.01" in named[1].message
+
+
+def test_a_named_label_added_to_the_vocabulary_is_read() -> None:
+    """What the warning is for: the label it names, added to the vocabulary, is read."""
+    from dataclasses import replace
+
+    from jixiao.forms.reader import FormSettings, read_grid
+    from jixiao.forms.vocabulary import normal, vocabulary
+    from jixiao.readers.grid import text_grid
+
+    path = EXTRA.parent / "01-xiangtan-huanwei-2023-shenbaobiao-pipecells.txt"
+    vocab = vocabulary()
+    grown = replace(vocab, fields={**vocab.fields, normal("项目支出实施期"): "project_period"})
+    doc = read_grid(text_grid(path.read_text("utf-8"), path.name), FormSettings(grown))
+    assert doc.projects[0].form.period == "2023.07-2024.01"
+    assert not any("项目支出实施期" in w.message for w in doc.warnings)
 
 
 @pytest.mark.parametrize("container", ["html", "xlsx"])

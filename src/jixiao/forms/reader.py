@@ -50,6 +50,8 @@ _YEAR_LINE = re.compile(r"^[（(]?\d{4}年度?[)）]?$")
 # (50分) alone: a category's points whose label the copy lost
 _PLACEHOLDER = re.compile(r"^(指标\d*([:：][/／]*)?|…+|\.{3,}|—+|-+|/|无"
                           r"|[（(]\d+(\.\d+)?分[)）])$")
+# a label's words: Chinese characters (and brackets), no sentence punctuation or figure
+_LABEL_WORDS = re.compile(r"^[\u4e00-\u9fff（）()]{2,10}$")
 _FOOTNOTE = re.compile(r"^(注|备注|说明)\s*[:：]")  # the form's footnote: the table has ended
 VALUE_ROLES = ("nature", "value", "measure", "value_long", "weight", "direction", "actual",
                "score", "reason", "standard", "name", "name_long")
@@ -289,7 +291,8 @@ class FormReader:
                 continue
             m = self.vocab.label(tok.text)
             if m is None and not tok.carried:
-                self._name_unknown_field(i)
+                self._name_unknown_field(i, "name" in current.fields and
+                                         not current.indicators)
             if m is None or tok.carried:  # a merged label was read in its first row
                 i += 1
                 continue
@@ -463,10 +466,12 @@ class FormReader:
                 self.warn("unknown-label", f"表头「{cell.clean}」不在词表中（data/forms.toml）："
                           "该列的单元格未读入", cell)
 
-    def _name_unknown_field(self, i: int) -> None:
+    def _name_unknown_field(self, i: int, in_header: bool = False) -> None:
         """A cell that reads as a field label (…名称, …部门, …资金 at the head of a row, a
         value beside it) but that the vocabulary does not know: named, since its value
-        is not read."""
+        is not read. In a form's header block (after its 项目名称, before its indicator
+        table) any short label at the head of a row with a value beside it is one, whatever
+        its ending (a grid with cells of its own: a layout text's pieces are not)."""
         tok = self.tokens[i]
         if self.grid.rowless or id(tok.cell) in self._named:
             return
@@ -483,9 +488,11 @@ class FormReader:
             return
         key = normal(tok.text)
         value = self.tokens[i + 1].text.strip()
+        header_label = in_header and "columns" not in self.grid.notes and \
+            _LABEL_WORDS.match(key) is not None and self._level_label(tok.text) is None
         if not (0 < len(key) <= 12) or key in self.vocab.ignored or not value or \
                 self.vocab.label(value) is not None or re.search(r"\d", key) or \
-                not key.endswith(self.vocab.field_suffixes):
+                not (key.endswith(self.vocab.field_suffixes) or header_label):
             return
         self._named.add(id(tok.cell))
         self.warn("unknown-label", f"栏目「{tok.cell.clean}」不在词表中（data/forms.toml）："
