@@ -228,6 +228,8 @@ def test_a_target_is_checked_by_the_target_grammar(site: Site) -> None:
                                                   "value": "？？"})
     assert bad.status_code == 422
     assert bad.json()["error"]["field"] == "value" and "指标值" in bad.json()["error"]["message"]
+    empty = client.post(url, headers=headers, json={})  # checked after the boundary
+    assert empty.status_code == 422 and empty.json()["error"]["field"] == "project"
     missing = client.post(url, headers=headers, json={"project": 5, "field": "target",
                                                       "indicator": 999, "action": "correct",
                                                       "value": "≥95%"})

@@ -278,13 +278,17 @@ async def cell_image(request: Request, who: Who, doc_id: DocId, position: Positi
 # ---- the API -----------------------------------------------------------------------------
 
 
+# project, field and action are required, but checked after the department boundary:
+# another department's document is a 404 whatever the body (so optional to the schema)
 class CorrectionIn(BaseModel):
-    project: int = Field(ge=1, le=100_000, description="the project's number (序号)")
-    field: str = Field(max_length=20, description="total, fiscal, special_account, other, "
-                       "name, goal, or target (with indicator)")
+    project: int | None = Field(None, ge=1, le=100_000,
+                                description="required: the project's number (序号)")
+    field: str | None = Field(None, max_length=20, description="required: total, fiscal, "
+                              "special_account, other, name, goal, or target (with indicator)")
     indicator: int | None = Field(None, ge=0, le=100_000,
                                   description="the indicator's position, for target")
-    action: str = Field(pattern="^(confirm|correct)$", description="confirm or correct")
+    action: str | None = Field(None, pattern="^(confirm|correct)$",
+                               description="required: confirm or correct")
     value: str | None = Field(None, max_length=TEXT_LIMIT,
                               description="the corrected value (money in the table's unit)")
     warning: int | None = Field(None, ge=0, le=INT32, description="the doubt it answers")
@@ -353,5 +357,9 @@ async def post_correction(request: Request, who: Who, doc_id: DocId, body: Corre
                           ) -> CorrectionOut:
     ws: Store = request.app.state.store
     view = views.document_view(ws, who, doc_id)
+    for key in ("project", "field", "action"):
+        if getattr(body, key) is None:
+            raise Refused(say("web.field-missing", field=key), key)
+    assert body.project is not None and body.field is not None and body.action is not None
     return _out(correct(ws, who, view, body.project, body.field, body.indicator, body.action,
                         body.value, body.warning))
