@@ -50,3 +50,37 @@ def test_requests_arriving_while_an_answer_is_computed_wait_for_it(tmp_path: Pat
     for t in threads:
         t.join()
     assert len(calls) == 1 and len(got) == 8 and all(g is got[0] for g in got)
+
+
+def test_the_overview_page_is_rendered_once_until_a_write(tmp_path: Path) -> None:
+    """The overview's content is kept per filter and page; a write shows at the next view,
+    and a department user's view is its own."""
+    from fastapi.testclient import TestClient
+
+    from jixiao.web import create_app
+    from webclient import PASSWORD
+
+    app = create_app(str(tmp_path / "web.sqlite"))
+    house = app.state.store
+    doc = read(SAMPLE)
+    first = house.ingest_document(doc, year=2023).document_id
+    reviewer = accounts.add_user(house.engine, "rev", PASSWORD, "reviewer")
+    psb = accounts.add_user(house.engine, "psb", PASSWORD, "department", doc.department)
+    other = accounts.add_user(house.engine, "edu", PASSWORD, "department", "另一个部门")
+
+    def page(user: accounts.User, **params: str) -> str:
+        token = accounts.add_api_token(house.engine, user, "t")
+        client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+        response = client.get("/overview", params=params)
+        assert response.status_code == 200
+        return response.text
+
+    before = page(reviewer)
+    assert f'<tr data-id="{first}">' in before and "dstate-draft" in before
+    assert page(reviewer) == before
+    assert f'<tr data-id="{first}">' not in page(other)  # not the reviewer's kept page
+    assert "没有符合条件的目标表" in page(reviewer, state="submitted")
+    house.act_on_document(psb, first, "submit", 0)
+    after = page(reviewer)
+    assert "dstate-submitted" in after and "dstate-draft" not in after
+    assert f'<tr data-id="{first}">' in page(reviewer, state="submitted")

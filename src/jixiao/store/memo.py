@@ -17,7 +17,8 @@ from sqlalchemy import Engine, func, select
 from jixiao.store.schema import changes
 
 T = TypeVar("T")
-KEPT = 32  # answers kept at most, oldest dropped first
+KEPT = 128  # answers kept at most, oldest dropped first (the overview keeps one per filter
+# viewed beside its graded rows, which cost seconds: enough that filters do not push those out)
 
 _kept: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _lock = threading.Lock()

@@ -20,7 +20,7 @@ from jixiao.audit import RULES
 from jixiao.formatting import CHINA
 from jixiao.messages import has, say
 from jixiao.model import Finding, ReadWarning
-from jixiao.store import cycle
+from jixiao.store import cycle, memo
 from jixiao.store.cycle import (
     DOCUMENT_STATES,
     DOCUMENT_TRANSITIONS,
@@ -303,8 +303,15 @@ class Overview:
 
 def overview(ws: Store, who: Caller, f: OverviewFilter) -> Overview:
     """Every department's documents (a department user: its own) with the filter applied,
-    in its order; the filter's choices come from all the caller may see."""
-    everything = library.overview(ws, own_department(who), superseded=f.superseded)
+    in its order; the filter's choices come from all the caller may see. Kept, filtered
+    and sorted, while the store has not changed (store.memo): a view asked again is a
+    slice of it (the page, the API) and the rendering; shared, read only."""
+    scope = own_department(who)
+    return memo.kept(ws.engine, ("overview-view", scope, f), lambda: _overview(ws, scope, f))
+
+
+def _overview(ws: Store, scope: str | None, f: OverviewFilter) -> Overview:
+    everything = library.overview(ws, scope, superseded=f.superseded)
     rows = [r for r in everything
             if (f.department is None or r.department == f.department)
             and (f.year is None or r.year == f.year)

@@ -9,8 +9,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
 
-from jixiao.store import accounts, cycle
+from jixiao.store import accounts, cycle, memo
 from jixiao.web import cycle as cv
 from jixiao.web import uploads, views, yearend
 from jixiao.web.auth import Caller, Who
@@ -106,17 +107,26 @@ OVERVIEW_PAGE = 100  # rows of the overview page
 @router.get("/overview")
 async def overview_page(request: Request, who: Who, chosen: Chosen,
                         page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    ws = request.app.state.workspace
     o = chosen.overview(request, who)
     # a page of rows at a time (a country's bureau has thousands); counts, filters and the
     # exports cover them all
     pages = max(1, -(-len(o.rows) // OVERVIEW_PAGE))
     page = min(page, pages)
-    shown = o.rows[(page - 1) * OVERVIEW_PAGE:page * OVERVIEW_PAGE]
-    return render(request, "overview.html", who, o=o, states=cycle.DOCUMENT_STATES,
-                  query=o.filter.query(), shown=shown, page=page, pages=pages,
-                  per_page=OVERVIEW_PAGE,
-                  # results entered per department (17.3):
-                  completion=yearend.overview_completion(request.app.state.workspace, o.rows))
+    scope = views.own_department(who)
+
+    def content() -> Markup:
+        shown = o.rows[(page - 1) * OVERVIEW_PAGE:page * OVERVIEW_PAGE]
+        return Markup(request.app.state.templates.get_template("overview_main.html").render(
+            o=o, states=cycle.DOCUMENT_STATES, query=o.filter.query(), shown=shown,
+            page=page, pages=pages, per_page=OVERVIEW_PAGE,
+            # results entered per department (17.3):
+            completion=yearend.overview_completion(ws, o.rows, key=(scope, o.filter))))
+
+    # the page's content kept while the store has not changed (rendering 100 rows was most
+    # of a view's cost); only the frame around it is the caller's
+    return render(request, "overview.html", who,
+                  main=memo.kept(ws.engine, ("overview-page", scope, o.filter, page), content))
 
 
 @router.get("/overview.csv")

@@ -6,6 +6,7 @@ document page, checked as `jixiao actuals import` checks it; each document's com
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -26,7 +27,7 @@ from jixiao.evaluation.sheet import (
 )
 from jixiao.evaluation.values import check_actual, check_money
 from jixiao.model import Project
-from jixiao.store import yearend
+from jixiao.store import memo, yearend
 from jixiao.store.yearend import FULL_YEAR, GridConflict, ProjectAnswers
 from jixiao.web import views
 from jixiao.web.auth import Caller, WebError, Who
@@ -69,12 +70,20 @@ def panel(ws: Any, view: views.DocumentView) -> yearend.Completion:
     return document_completion(ws, view)
 
 
-def overview_completion(ws: Any, rows: list[Any]) -> list[dict[str, Any]]:
-    """Every department's completion over the overview's rows (the bureau's view)."""
-    years = {r.document_id: r.year if r.year and 2000 <= r.year <= 2100 else 2023
-             for r in rows}
-    done = yearend.completion(ws.engine, years)
-    return yearend.by_department((r.department, done[r.document_id]) for r in rows)
+def overview_completion(ws: Any, rows: list[Any], key: Hashable = None
+                        ) -> list[dict[str, Any]]:
+    """Every department's completion over the overview's rows (the bureau's view); with a
+    `key` naming the rows (the overview's filter), the table is kept while the store has
+    not changed (store.memo) instead of summed again at every view."""
+    def table() -> list[dict[str, Any]]:
+        years = {r.document_id: r.year if r.year and 2000 <= r.year <= 2100 else 2023
+                 for r in rows}
+        done = yearend.completion(ws.engine, years)
+        return yearend.by_department((r.department, done[r.document_id]) for r in rows)
+
+    if key is None:
+        return table()
+    return memo.kept(ws.engine, ("overview-completion", key), table)
 
 
 # ---- the document's year-end page: completion, the sheet ---------------------------------
