@@ -37,6 +37,7 @@ ANCHORS = frozenset({"value", "value_long", "actual", "nature", "measure", "weig
                      "direction"})
 SCORES = frozenset({"weight", "score"})
 LEVELS = ("category", "level2")
+_TITLE = re.compile(r"绩效.{0,8}(目标|自评|评价).{0,6}表")
 _PAGE_NO = re.compile(r"^[—–\-－\s]*\d{1,4}[—–\-－\s]*$")  # — 32—: a page's number
 _POINTS = re.compile(r"^[（(]\d+(\.\d+)?分?[)）]$")  # （90）: a heading's points, under it
 # a space pdftotext put beside a CJK character: a gap between glyphs, no character
@@ -53,6 +54,7 @@ class _Piece:
     line: float  # the grid row (a line of the text); a wrapped label's middle
     col: int
     token: _Token
+    group: bool = False  # a heading of the whole table (绩效指标), kept to end a label
 
 
 @dataclass
@@ -215,6 +217,15 @@ def read_table(reader: FormReader, p: _Project, roles: list[tuple[str, Cell]], i
     """The indicator table whose headings are `roles`, from token i; returns where the
     table ends."""
     tokens = reader.tokens
+    left = min(c.col for _, c in roles)
+
+    def side(tok: _Token) -> bool:
+        """Text left of the table's first column, the rows' figures beside it: the label
+        of the whole table at its side (绩效目标 / 指标), no row's, no field's."""
+        return tok.cell.col + tok.cell.colspan <= left and any(
+            tok.cell.row <= t.cell.row <= tok.cell.row + 2 and t.cell.col > left
+            for t in tokens[end + 1:end + 12])  # (stacked: 绩效 / 目标 / 指标)
+
     end = i
     while end < len(tokens):
         tok = tokens[end]
@@ -222,8 +233,12 @@ def read_table(reader: FormReader, p: _Project, roles: list[tuple[str, Cell]], i
             break
         m = reader.vocab.label(tok.text)
         if m is not None and m.kind in ("field", "money") and \
-                reader._level_label(tok.text) is None:
+                reader._level_label(tok.text) is None and not (m.key == "goal" and side(tok)):
             break
+        nxt = tokens[end + 1] if end + 1 < len(tokens) else None
+        if nxt is not None and nxt.cell.row == tok.cell.row + 1 and len(nxt.cell.clean) <= 2 \
+                and _TITLE.search("".join((tok.text + nxt.text).split())):
+            break  # the next form's title wrapped over two lines (…项目绩效目标 / 表)
         end += 1
     body = [t for t in tokens[i:end] if not t.carried]
     ordered = sorted(roles, key=lambda rc: rc[1].col)
@@ -235,15 +250,17 @@ def read_table(reader: FormReader, p: _Project, roles: list[tuple[str, Cell]], i
     for text, x0, t in cut:
         role = ordered[_column(spans, x0, x0 + len(text))][0]
         found = reader.vocab.label(text)
-        if role in LEVELS and found is not None and found.kind == "group":
-            continue  # 绩效指标 beside the table: a heading of the whole, no level
-        if _POINTS.match(text.strip()):
-            continue
+        group = role in LEVELS and found is not None and found.kind == "group"
+        # (绩效指标 beside the table: a heading of the whole, no level — unless it ends a
+        # label wrapped over lines: 满意度 / 指标)
+        if _POINTS.match(text.strip()) or (x0 + len(text) <= left and
+                                           reader._level_label(text) is None):
+            continue  # a heading's points; the table's side label (绩效目标 / 指标)
         if _PAGE_NO.match(text) and len([c for c in body if c.row == t.row]) == 1 and \
                 role not in SCORES and (not text.strip().isdigit() or role in ("name",
                                                                               "name_long")):
             continue  # a page number at the foot
-        pieces.append(_Piece(role, _GAP.sub("", text.strip()), t.cell.row, x0, t))
+        pieces.append(_Piece(role, _GAP.sub("", text.strip()), t.cell.row, x0, t, group))
     labels = {level: _labels(reader, [q for q in pieces if q.role == level]) for level in LEVELS}
     rows = _rows([q for q in pieces if q.role not in LEVELS and q.role != "unknown"])
     level2 = _assign(rows, labels["level2"])
@@ -323,10 +340,13 @@ def _labels(reader: FormReader, pieces: list[_Piece]) -> list[_Piece]:
         held = "".join(x.text for x in runs[-1]) if runs else ""
         if runs and q.line - runs[-1][-1].line <= 2 and (
                 reader._level_label(held + q.text) is not None or
-                (reader._level_label(held) is None and reader._level_label(q.text) is None)):
+                (reader._level_label(held) is None and reader._level_label(q.text) is None
+                 and not q.group)):
             runs[-1].append(q)
         else:
             runs.append([q])
+    runs = [[x for x in r if not x.group] if reader._level_label(
+        "".join(x.text for x in r)) is None else r for r in runs]
     return [_Piece(r[0].role, "".join(x.text for x in r), (r[0].line + r[-1].line) / 2,
                    r[0].col, r[0].token) for r in runs if "".join(x.text for x in r)]
 
@@ -417,19 +437,47 @@ def block(reader: FormReader, label: _Token, value: _Token, reach: int = 40,
             return None
         return "".join(c.text for c in sorted(inside, key=lambda c: c.col))
 
+    def title_end(r: int) -> bool:
+        """The line ends a form title wrapped over two lines (…项目绩 / 效目标表)."""
+        here = "".join(c.text for c in by_row.get(r, []))
+        over = "".join(c.text for c in by_row.get(r - 1, []))
+        return "".join(here.split()).endswith("表") and \
+            _TITLE.search("".join((over + here).split())) is not None
+
+    def over_page_break(r: int) -> int | None:
+        """The first line of the next page when only blank lines and the page's number
+        part line r from it (a value cut by the page's foot goes on there: …补助资 /
+        24 / 金); None otherwise."""
+        for k in range(r, r + 8):
+            cells = by_row.get(k, [])
+            if any(not _PAGE_NO.match(c.text) for c in cells):
+                return k if cells[0].page > value.cell.page else None
+        return None
+
     row = value.cell.row
     before: list[str] = []
     for r in range(row - 1, row - reach if above else row, -1):
         text = part(r)
-        if text is None or text == "":
+        if text is None or text == "" or title_end(r):
             break
         before.insert(0, text)
     after: list[str] = []
-    for r in range(row + 1, row + reach if below else row):
+    r = row + 1
+    while below and r < row + reach:
         text = part(r)
+        if text is None and (nxt := over_page_break(r)) is not None and \
+                len(rest := by_row[nxt]) == 1 and len(rest[0].text) <= 4 and \
+                x0 - 4 <= rest[0].col <= x1 + 20 and reader.vocab.label(rest[0].text) is None:
+            # (a short rest alone on its line: a longer text is the next page's own)
+            after.append(rest[0].text)
+            break
+        if text is None and r == row + 1 and not by_row.get(r) and label.text != label.cell.text:
+            r += 1  # the line of a stacked label's lower piece (项目名 / 称), joined into it
+            continue
         if text is None or (text == "" and r > row + 1):
             break
         after.append(text)
+        r += 1
     return ungap("".join([*before, value.text, *after]))
 
 
@@ -442,7 +490,9 @@ def around(reader: FormReader, label: _Token) -> str | None:
     for row in (label.cell.row - 1, label.cell.row + 1):
         cells = [t for t in reader.tokens if t.cell.row == row and not t.carried]
         right = [t for t in cells if t.cell.col >= end - 6]
-        if right and len(right) == len(cells) and all(
+        # (pieces of a label stacked at the row's head, 主管部 / 门, are no other text)
+        heads = [t for t in cells if t.cell.col + t.cell.colspan < label.cell.col - 2]
+        if right and len(right) + len(heads) == len(cells) and all(
                 reader.vocab.label(t.text) is None for t in right):
             found.append(min(right, key=lambda t: t.cell.col))
     if len(found) == 2 and abs(found[0].cell.col - found[1].cell.col) > 4:

@@ -141,6 +141,20 @@ class FormReader:
         """pdftotext -layout: two cells that nearly touch stand one space apart in one run
         (`0.00 其他资金`, `6,351,000.00 年度资金申请总额`): split where a label of the
         vocabulary begins or ends."""
+        by_row: dict[int, list[_Token]] = {}
+        for t in tokens:
+            by_row.setdefault(t.cell.row, []).append(t)
+
+        def stacked_head(t: _Token, word: str) -> bool:
+            """The run's first word is the upper piece of a label stacked in its cell, its
+            value beside it (项目名 城乡居民… / 称): the piece below completes a field."""
+            if not 0 < len(word) <= 4 or self.vocab.label(word) is not None:
+                return False
+            below = [u for u in by_row.get(t.cell.row + 1, []) if abs(u.cell.col - t.cell.col)
+                     <= 2 and 0 < len(u.cell.clean) <= 2]
+            whole = self.vocab.label(word + below[0].cell.clean) if len(below) == 1 else None
+            return whole is not None and whole.kind in ("field", "money")
+
         out: list[_Token] = []
         for t in tokens:
             words = t.text.split(" ")
@@ -151,7 +165,8 @@ class FormReader:
             start, at = 0, 0
             for k, word in enumerate(words):
                 if k and (self.vocab.label(word) is not None or
-                          self.vocab.label(" ".join(words[start:k])) is not None):
+                          self.vocab.label(" ".join(words[start:k])) is not None or
+                          (k == 1 and stacked_head(t, words[0]))):
                     parts.append((at, " ".join(words[start:k])))
                     at = sum(len(w) + 1 for w in words[:k])
                     start = k
