@@ -254,3 +254,28 @@ def test_an_unchanged_reupload_keeps_its_corrections(site: Site) -> None:
     site.app.state.store.forget(site.doc_id)  # read back from the database, not the cache
     assert _money(site.project(), "fiscal") == Decimal("10903043.00")
     assert len(site.doubts()["corrections"]) == 1
+    # the same table in another file (here: the same bytes under another name) is the same
+    # document: its corrections with it
+    renamed = client.post("/documents", files={"file": ("wanli-2023.pdf", site.pdf)},
+                          data={"csrf": client.csrf}, follow_redirects=False)
+    assert renamed.headers["location"].endswith(f"/{site.doc_id}")
+    assert _money(site.project(), "fiscal") == Decimal("10903043.00")
+
+
+def test_a_self_evaluations_project_page_shows_its_doubts_too(tmp_path: Path) -> None:
+    """宁德市人民政府办公室's 2024 部门整体自评表 (real, one page): its 资金来源 lines sum to
+    0.00 against a 资金总额 of 9,999.77 万元 (read by eye), a funding-sum doubt."""
+    source = SOURCE.with_name("ningde-zfb-2024-zhengti-zipingbiao.pdf")
+    app = create_app(str(tmp_path / "selfeval.sqlite"))
+    accounts.add_user(app.state.engine, "reviewer", PASSWORD, "reviewer")
+    client = TestClient(app, base_url="https://testserver")
+    client.csrf = login(client, "reviewer")  # type: ignore[attr-defined]
+    response = client.post("/documents", files={"file": (source.name, source.read_bytes())},
+                           data={"csrf": client.csrf}, follow_redirects=False)
+    doc_id = int(response.headers["location"].rsplit("/", 1)[1])
+    [doubt] = [d for d in client.get(f"/api/v1/documents/{doc_id}/corrections").json()["doubts"]
+               if d["code"] == "funding-sum"]
+    assert doubt["project"] == 1 and doubt["read"] == "9999.77"
+    page = client.get(f"/documents/{doc_id}/projects/1").text
+    assert "绩效指标：自评表与批复目标" in page  # the 自评表's own project page
+    assert f'src="{doubt["image"]}"' in page and 'class="correction-form"' in page
