@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from platformdirs import user_data_path
 from sqlalchemy import (
@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from jixiao import matching
 from jixiao.errors import JixiaoError
 from jixiao.interchange import money_text
+from jixiao.messages import say
 from jixiao.model import (
     AMOUNT_COLUMNS,
     Actual,
@@ -349,7 +350,7 @@ def delete_document(engine: Engine, doc_id: int,
     removed."""
     with engine.begin() as conn:
         if conn.execute(delete(documents).where(documents.c.id == doc_id)).rowcount == 0:
-            raise StoreError(f"no document with id {doc_id}")
+            raise StoreError(say("store.no-document-id", id=doc_id))
         search.unindex_document(conn, doc_id)
         if log is not None:
             log(conn)
@@ -450,8 +451,10 @@ def _insert_sql(dialect: Dialect, table: Table) -> tuple[str, list[str] | None]:
 # ---- reading back --------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentSummary:
+class DocumentSummary(NamedTuple):
+    """A row of the document list: a plain tuple, built without per-row objects of the
+    database layer (the API list reads 50 a request)."""
+
     id: int
     title: str | None
     department: str | None
@@ -471,15 +474,16 @@ def list_documents(engine: Engine, *, department: str | None = None,
     # counted for the rows of the page only, not grouped over every file of the store
     files = (select(func.count()).where(document_files.c.document_id == documents.c.id)
              .scalar_subquery().label("n"))
-    query = select(documents, files).order_by(documents.c.id).limit(limit).offset(offset)
+    d = documents.c
+    query = (select(d.id, d.title, d.department, d.source_file, files, d.n_projects,
+                    d.n_indicators, d.project_total, d.n_warnings, d.ingested_at)
+             .order_by(d.id).limit(limit).offset(offset))
     if department is not None:
-        query = query.where(documents.c.department == department)
+        query = query.where(d.department == department)
     if ids is not None:
-        query = query.where(documents.c.id.in_(ids))
+        query = query.where(d.id.in_(ids))
     with engine.connect() as conn:
-        return [DocumentSummary(r.id, r.title, r.department, r.source_file, r.n, r.n_projects,
-                                r.n_indicators, r.project_total, r.n_warnings, r.ingested_at)
-                for r in conn.execute(query)]
+        return [DocumentSummary._make(r) for r in conn.execute(query)]
 
 
 def count_documents(engine: Engine, *, department: str | None = None) -> int:
@@ -506,9 +510,8 @@ def resolve_document(engine: Engine, ref: str) -> int:
     if len(ids) == 1:
         return ids.pop()
     if not ids:
-        raise StoreError(f"no document '{ref}': give an id, a file name or a sha256 prefix "
-                         "(see 'jixiao list')")
-    raise StoreError(f"'{ref}' names {len(ids)} documents ({sorted(ids)}): give the id")
+        raise StoreError(say("store.no-document", ref=ref))
+    raise StoreError(say("store.ambiguous", ref=ref, n=len(ids), ids=sorted(ids)))
 
 
 def _amounts(row: Any, prefix: str = "", k: int = 0) -> Amounts:
@@ -537,7 +540,7 @@ def load_document(engine: Engine, doc_id: int) -> Document:
     with engine.connect() as conn:
         d = conn.execute(select(documents).where(documents.c.id == doc_id)).one_or_none()
         if d is None:
-            raise StoreError(f"no document with id {doc_id}")
+            raise StoreError(say("store.no-document-id", id=doc_id))
         sha = conn.execute(select(document_files.c.sha256)
                            .where(document_files.c.document_id == doc_id)
                            .order_by(document_files.c.ingested_at).limit(1)).scalar()
@@ -606,7 +609,7 @@ def store_actuals(engine: Engine, doc_id: int, actuals: Actuals) -> int:
     with engine.begin() as conn:
         if conn.execute(select(documents.c.id).where(documents.c.id == doc_id)).scalar() \
                 is None:
-            raise StoreError(f"no document with id {doc_id}")
+            raise StoreError(say("store.no-document-id", id=doc_id))
         for table in (executions, actual_values):
             conn.execute(delete(table).where(table.c.document_id == doc_id,
                                              table.c.year == actuals.year,
