@@ -33,13 +33,13 @@ def _score(gold: dict, doc) -> tuple[float, list[str]]:
 FLOORS = {
     "ningde-zfb-2024-zhengti-zipingbiao": 1.0,
     "gz-zwfw-2026-zhengti-shenbaobiao": 1.0,
-    "cas-naoc-2023-yusuan-xiangmu-mubiaobiao": 0.99,
-    "shanghai-putuo-wanli-2023-yusuan-tianbaobiao": 0.95,
-    "xian-keji-2022-yusuan-mubiaobiao": 0.88,
-    "yantai-minzheng-2026-yusuan-mubiaobiao": 0.96,
-    # forms that begin at a page's foot, their names cut over the break: far from the
-    # gold, read as doubtful (layout-text) — the PDF reads at 98.5 %
-    "fuzhou-yibao-2026-yusuan-mubiaobiao": 0.4,
+    "cas-naoc-2023-yusuan-xiangmu-mubiaobiao": 1.0,
+    "shanghai-putuo-wanli-2023-yusuan-tianbaobiao": 0.96,
+    "xian-keji-2022-yusuan-mubiaobiao": 0.91,
+    "yantai-minzheng-2026-yusuan-mubiaobiao": 0.99,
+    # forms that begin at a page's foot, their names cut over the break (…补助资 / 24 /
+    # 金), titles wrapped over two lines, labels stacked in their cells (项目名 / 称)
+    "fuzhou-yibao-2026-yusuan-mubiaobiao": 0.95,
 }
 # refused, and the advice to read the PDF itself given
 REFUSED = {

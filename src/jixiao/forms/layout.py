@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,7 @@ _POINTS = re.compile(r"^[（(]\d+(\.\d+)?分?[)）]$")  # （90）: a heading's 
 _CJK = "\u3000-\u9fff\uff00-\uffef"
 _GAP = re.compile(rf"(?<=[{_CJK}]) (?=\S)|(?<=\S) (?=[{_CJK}])")
 FAR = 1e6  # the cost of a label printed outside the rows given to it
+MISFIT = 0.3  # the cost of a row whose 二级 is of another family than its 一级 label
 EMPTY = 3.0  # the cost of a label over no row (an empty 二级 slot: 经济效益指标 alone)
 
 
@@ -159,12 +161,15 @@ def _split(reader: FormReader, text: str, x0: int,
 
 
 def _assign(rows: list[_Row], labels: list[_Piece],
-            cuts: frozenset[int] = frozenset()) -> list[str | None]:
+            cuts: frozenset[int] = frozenset(),
+            fits: Callable[[str, int], bool] | None = None) -> list[str | None]:
     """The label of each row: runs of consecutive rows, one per label in order, whose
     middles are nearest to where the labels stand; a label between two rows may cover
     none (an empty slot). A row's height reaches halfway to its neighbours (a tall row
     leaves blank lines). `cuts`: where a run had better end (the
-    runs of the level below: a 一级 cell covers whole 二级 cells)."""
+    runs of the level below: a 一级 cell covers whole 二级 cells). `fits(label, row)`:
+    whether the label's family is the row's 二级's; a row it does not fit costs a little,
+    which settles a label standing as near to two runs (时效指标 under 产出, not 效益)."""
     n, m = len(rows), len(labels)
     out: list[str | None] = [None] * n
     if not m or not n:
@@ -183,7 +188,9 @@ def _assign(rows: list[_Row], labels: list[_Piece],
         line = labels[j].line
         far = FAR if line < rows[a].top - 1.5 or line > rows[b - 1].bottom + 1.5 else 0.0
         off = 0.0 if b == n or b in cuts or not cuts else 0.25
-        return abs((tops[a] + bottoms[b - 1]) / 2 - line) + far + off
+        misfit = 0.0 if fits is None else MISFIT * sum(
+            not fits(labels[j].text, k) for k in range(a, b))
+        return abs((tops[a] + bottoms[b - 1]) / 2 - line) + far + off + misfit
 
     def empty(j: int, a: int) -> float:  # label j over no row: an empty slot between rows
         line = labels[j].line
@@ -265,7 +272,12 @@ def read_table(reader: FormReader, p: _Project, roles: list[tuple[str, Cell]], i
     rows = _rows([q for q in pieces if q.role not in LEVELS and q.role != "unknown"])
     level2 = _assign(rows, labels["level2"])
     ends = frozenset(k for k in range(1, len(rows)) if level2[k] != level2[k - 1])
-    written = {"category": _assign(rows, labels["category"], ends), "level2": level2}
+    def fits(label: str, k: int) -> bool:
+        below = reader._level_label(level2[k]) if level2[k] else None
+        found = reader._level_label(label)
+        return below is None or found is None or below[1] == found[1]
+
+    written = {"category": _assign(rows, labels["category"], ends, fits), "level2": level2}
     for k, row in enumerate(rows):
         state.in_row = False
         cells: list[_Token] = []
@@ -296,6 +308,7 @@ def _name_edge(reader: FormReader, ordered: list[tuple[str, Cell]],
     if not names or names[0] == 0 or ordered[names[0] - 1][0] not in LEVELS:
         return spans
     at = names[0]
+    side = ordered[0][1].col  # text left of the first heading: the table's side label
     by_line: dict[int, list[tuple[str, int]]] = {}
     for text, x0, t in cut:
         by_line.setdefault(t.cell.row, []).append((text, x0))
@@ -306,7 +319,7 @@ def _name_edge(reader: FormReader, ordered: list[tuple[str, Cell]],
         cols = [_column(spans, x0, x0 + len(text)) for text, x0 in parts]
         left = [(text, x0) for (text, x0), c in zip(parts, cols, strict=True)
                 if c <= at and reader._level_label(text) is None and
-                reader.vocab.label(text) is None]
+                reader.vocab.label(text) is None and x0 + len(text) > side]
         if left:
             figures = any(c > at and ordered[c][0] in ANCHORS for c in cols)
             (beside if figures else alone).append(left[-1][1])
@@ -495,8 +508,9 @@ def around(reader: FormReader, label: _Token) -> str | None:
         if right and len(right) + len(heads) == len(cells) and all(
                 reader.vocab.label(t.text) is None for t in right):
             found.append(min(right, key=lambda t: t.cell.col))
-    if len(found) == 2 and abs(found[0].cell.col - found[1].cell.col) > 4:
-        found = found[1:]
+    if len(found) == 2 and abs(found[0].cell.col - found[1].cell.col) > 4 and not (
+            len(found[1].cell.clean) <= 4 < len(found[0].cell.clean)):
+        found = found[1:]  # (but a long text above, its short rest below, is one: …财政补 / 助）)
     if not found:
         return None
     if len(found) == 1:
