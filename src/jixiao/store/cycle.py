@@ -395,33 +395,40 @@ def revise(engine: Engine, user: User, old_id: int, new_id: int, revision: int,
            now: datetime | None = None) -> DocumentState:
     """Make the stored document `new_id` the next version of `old_id` (returned, or a draft),
     which becomes superseded; the new version is a draft to be submitted."""
+    with engine.begin() as conn:
+        return _revise(conn, user, old_id, new_id, revision, now)
+
+
+def _revise(conn: Connection, user: User, old_id: int, new_id: int, revision: int,
+            now: datetime | None = None) -> DocumentState:
+    """`revise` inside a transaction already open: a revised upload's, with its ingest
+    (Store.ingest), so that the table is stored only as the next version."""
     now = now or datetime.now(UTC)
     if old_id == new_id:
         raise Invalid("上传的表与原表内容相同：没有修改，不能作为新版本")
-    with engine.begin() as conn:
-        old = _document_row(conn, old_id)
-        _own(user, old.department)
-        if old.revision != revision:
-            raise _conflict("这张表", old, DOCUMENT_STATES, None)
-        t = _transition(DOCUMENT_TRANSITIONS, "revise", old.state, user, "这张表",
-                        DOCUMENT_STATES)
-        new = _document_row(conn, new_id)
-        if new.department != old.department:
-            raise Invalid(f"修改稿属于“{new.department}”，原表属于“{old.department}”")
-        if new.cycle_id != new_id or new.state != "draft" or new.revision != 0:
-            raise Invalid(f"文档 {new_id} 已在审核流程中（第{new.version}版，"
-                          f"{DOCUMENT_STATES[new.state]}），不能作为修改稿")
-        conn.execute(update(cycle_documents).where(cycle_documents.c.document_id == old_id)
-                     .values(state=t.target, revision=revision + 1, updated_at=now,
-                             updated_by=user.username))
-        conn.execute(update(cycle_documents).where(cycle_documents.c.document_id == new_id)
-                     .values(cycle_id=old.cycle_id, version=old.version + 1,
-                             previous_id=old_id, revision=1, updated_at=now,
-                             updated_by=user.username))
-        _event(conn, user, old.cycle_id, old_id, None, "revise", old.state, t.target, None, now)
-        _event(conn, user, old.cycle_id, new_id, None, "version", None, "draft",
-               f"第{old.version + 1}版，修订第{old.version}版（文档 {old_id}）", now)
-        return document_state(conn, new_id)
+    old = _document_row(conn, old_id)
+    _own(user, old.department)
+    if old.revision != revision:
+        raise _conflict("这张表", old, DOCUMENT_STATES, None)
+    t = _transition(DOCUMENT_TRANSITIONS, "revise", old.state, user, "这张表",
+                    DOCUMENT_STATES)
+    new = _document_row(conn, new_id)
+    if new.department != old.department:
+        raise Invalid(f"修改稿属于“{new.department}”，原表属于“{old.department}”")
+    if new.cycle_id != new_id or new.state != "draft" or new.revision != 0:
+        raise Invalid(f"文档 {new_id} 已在审核流程中（第{new.version}版，"
+                      f"{DOCUMENT_STATES[new.state]}），不能作为修改稿")
+    conn.execute(update(cycle_documents).where(cycle_documents.c.document_id == old_id)
+                 .values(state=t.target, revision=revision + 1, updated_at=now,
+                         updated_by=user.username))
+    conn.execute(update(cycle_documents).where(cycle_documents.c.document_id == new_id)
+                 .values(cycle_id=old.cycle_id, version=old.version + 1,
+                         previous_id=old_id, revision=1, updated_at=now,
+                         updated_by=user.username))
+    _event(conn, user, old.cycle_id, old_id, None, "revise", old.state, t.target, None, now)
+    _event(conn, user, old.cycle_id, new_id, None, "version", None, "draft",
+           f"第{old.version + 1}版，修订第{old.version}版（文档 {old_id}）", now)
+    return document_state(conn, new_id)
 
 
 # ---- what waits for whom ---------------------------------------------------------------
