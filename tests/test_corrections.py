@@ -279,3 +279,18 @@ def test_a_self_evaluations_project_page_shows_its_doubts_too(tmp_path: Path) ->
     page = client.get(f"/documents/{doc_id}/projects/1").text
     assert "绩效指标：自评表与批复目标" in page  # the 自评表's own project page
     assert f'src="{doubt["image"]}"' in page and 'class="correction-form"' in page
+
+
+def test_another_server_process_sees_a_correction_at_once(site: Site) -> None:
+    """Two stores on one database (two server processes): the second's cached Document is
+    checked against the last correction at every look-up."""
+    from jixiao import library
+
+    other = library.open_store(str(site.app.state.engine.url.database))
+    assert other.document(site.doc_id).doc.projects[4].amounts.fiscal == PUBLISHED_FISCAL
+    assert other.cached(site.doc_id)
+    site.reviewer.post(f"/api/v1/documents/{site.doc_id}/corrections",
+                       headers={"X-CSRF-Token": site.reviewer.csrf},
+                       json={"project": 5, "field": "fiscal", "action": "correct",
+                             "value": "10903043.00"})
+    assert other.document(site.doc_id).doc.projects[4].amounts.fiscal == Decimal("10903043.00")

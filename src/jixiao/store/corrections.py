@@ -23,15 +23,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, exists, insert, select
+from sqlalchemy import Connection, Engine, delete, exists, func, insert, select
 
 from jixiao.limits import DEFAULT
 from jixiao.messages import say
 from jixiao.model import AMOUNT_COLUMNS, Document, Project, ReadWarning, Severity, SourceSpan
 from jixiao.store.accounts import User, record
 from jixiao.store.schema import corrections as corrections_table
+from jixiao.store.schema import documents, opinions, sources, span_boxes
 from jixiao.store.schema import findings as findings_table
-from jixiao.store.schema import opinions, sources, span_boxes
 
 # the fields a person may confirm or correct: a project's money, its name and goal, and an
 # indicator's 年度指标值 ("target", with the indicator's position)
@@ -154,6 +154,17 @@ def load(conn: Connection, doc_id: int) -> list[Correction]:
 def list_corrections(engine: Engine, doc_id: int) -> list[Correction]:
     with engine.connect() as conn:
         return load(conn, doc_id)
+
+
+def version(engine: Engine, doc_id: int) -> int | None:
+    """None when there is no such document; else the id of its last correction (0: none),
+    in one query: what a cached Document is checked against."""
+    last = (select(func.coalesce(func.max(corrections_table.c.id), 0))
+            .where(corrections_table.c.document_id == doc_id).scalar_subquery())
+    with engine.connect() as conn:
+        row = conn.execute(select(last).select_from(documents)
+                           .where(documents.c.id == doc_id)).first()
+    return None if row is None else int(row[0])
 
 
 def latest(found: Iterable[Correction]) -> dict[tuple[int, str, int | None], Correction]:

@@ -83,6 +83,7 @@ class Store:
         self.size, self.max_weight = size, max_weight
         self._cache: OrderedDict[int, Loaded] = OrderedDict()
         self._weights: dict[int, int] = {}
+        self._versions: dict[int, int] = {}  # the last correction of each cached document
         self._lock = threading.Lock()
 
     @classmethod
@@ -120,12 +121,15 @@ class Store:
                                 ).first() is not None
 
     def document(self, doc_id: int) -> Loaded:
-        """A stored document and its review findings; NotFound when there is none."""
-        if not self.exists(doc_id):
+        """A stored document and its review findings; NotFound when there is none. A
+        document changes only by a correction (store.corrections): the look-up asks for
+        its last one too, so a correction made through another server process is seen."""
+        version = corrections.version(self.engine, doc_id)
+        if version is None:
             self.forget(doc_id)
             raise NotFound(f"no document with id {doc_id}")
         with self._lock:
-            if doc_id in self._cache:
+            if doc_id in self._cache and self._versions.get(doc_id) == version:
                 self._cache.move_to_end(doc_id)
                 return self._cache[doc_id]
         # outside the lock: it takes a while
@@ -136,9 +140,11 @@ class Store:
         with self._lock:
             self._cache[doc_id] = loaded
             self._weights[doc_id] = cost
+            self._versions[doc_id] = version
             while len(self._cache) > self.size or sum(self._weights.values()) > self.max_weight:
                 old, _ = self._cache.popitem(last=False)
                 self._weights.pop(old, None)
+                self._versions.pop(old, None)
         return loaded
 
     def _build(self, doc_id: int) -> Document:
@@ -152,6 +158,7 @@ class Store:
         with self._lock:
             self._cache.pop(doc_id, None)
             self._weights.pop(doc_id, None)
+            self._versions.pop(doc_id, None)
 
     def resolve(self, ref: str) -> int:
         """A document id from an id, a file name seen at ingest, or a sha256 prefix."""
