@@ -180,7 +180,11 @@ def test_a_correction_is_what_every_face_shows_with_the_published_value_kept(sit
     assert correction["published"] == format(PUBLISHED_FISCAL, "f")
     assert correction["value"] == "10903043.00" and correction["username"] == "reviewer"
     # the corrected value in the API's project, the page, the store's Document …
-    assert _money(site.project(), "fiscal") == Decimal("10903043.00")
+    project = site.project()
+    assert _money(project, "fiscal") == Decimal("10903043.00")
+    [mark] = project["corrected"]
+    assert (mark["field"], mark["value"], mark["published"]) == ("fiscal", "10903043.00",
+                                                                 "11419043.00")
     page = site.reviewer.get(f"/documents/{site.doc_id}/projects/5").text
     assert "已更正" in page and "11419043.00" in page
     loaded = house.document(site.doc_id)

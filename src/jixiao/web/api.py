@@ -19,8 +19,8 @@ from jixiao.evaluation.values import check_actual
 from jixiao.interchange import money_text
 from jixiao.messages import say
 from jixiao.store import accounts
+from jixiao.web import corrections, resources, uploads, views
 from jixiao.web import cycle as cycle_views
-from jixiao.web import resources, uploads, views
 from jixiao.web import selfeval as selfeval_views
 from jixiao.web.auth import WebError, Who
 from jixiao.web.limits import heavy
@@ -167,6 +167,9 @@ class ProjectPage(Page):
 class ProjectDetail(ProjectOut):
     indicators: list[IndicatorOut]
     findings: list[FindingOut]
+    corrected: list[corrections.CorrectedOut] = Field(
+        default_factory=list, description="the fields a person corrected (issue 19): the "
+        "values above are the corrected ones, the published value is beside each here")
 
 
 class IndicatorPage(Page):
@@ -327,8 +330,9 @@ async def list_projects(
 
 @router.get("/documents/{doc_id}/projects/{seq}", response_model=ProjectDetail)
 async def get_project(request: Request, who: Who, doc_id: DocId, seq: Seq) -> ProjectDetail:
-    return ProjectDetail(**resources.project(request.app.state.workspace, who, doc_id,
-                                             seq).json())
+    ws = request.app.state.workspace
+    return ProjectDetail(**resources.project(ws, who, doc_id, seq).json(),
+                         corrected=corrections.corrected(ws, doc_id, seq))
 
 
 @router.get("/documents/{doc_id}/indicators", response_model=IndicatorPage)

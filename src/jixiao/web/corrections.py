@@ -322,6 +322,23 @@ class DoubtOut(BaseModel):
     image: str | None = Field(description="the cropped cell (PNG), when the PDF was kept")
 
 
+class CorrectedOut(BaseModel):
+    field: str
+    indicator: int | None
+    value: str | None = Field(description="the value in force")
+    published: str | None = Field(description="the value as published (read)")
+    username: str | None
+    at: str
+
+
+def corrected(ws: Store, doc_id: int, seq: int) -> list[CorrectedOut]:
+    """The corrections in force on project `seq` (after the caller's department check)."""
+    return [CorrectedOut(field=c.field, indicator=c.indicator, value=c.value,
+                         published=c.published, username=c.username, at=c.at.isoformat())
+            for c in kept.latest(ws.corrections(doc_id)).values()
+            if c.project == seq and c.action == "correct"]
+
+
 class CorrectionsOut(BaseModel):
     doubts: list[DoubtOut]
     corrections: list[CorrectionOut]
