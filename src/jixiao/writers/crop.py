@@ -8,6 +8,7 @@ the limit is rendered smaller rather than refused, a box outside its page is an 
 from __future__ import annotations
 
 import io
+import math
 import threading
 
 SCALE = 3.0  # 216 dpi: a 9-point figure is 27 pixels high, its digits plain to see
@@ -26,6 +27,8 @@ def crop_png(data: bytes, page: int, box: tuple[float, float, float, float],
     """The box (x0, y0, x1, y1 in points, y up; SourceSpan.box) of 1-based `page`."""
     import pypdfium2 as pdfium
 
+    if not all(math.isfinite(v) for v in box):
+        raise CropError(f"box {box} is not a place on a page")
     with _pdfium:
         pdf = pdfium.PdfDocument(data)
         try:
