@@ -9,7 +9,11 @@ What may stay in Latin letters — and nothing else:
 * **names and units** in ALLOWED below: product and format names, the units of the tables;
 * **text published in the tables** read in (a project named ``PGIS运维``, a target
   ``≥5TB``): the words of the input files are the tables' own, kept as published;
-* **file names and addresses** (``review.xlsx``, ``https://…``, ``/documents/1``);
+* **file names and addresses** (``review.xlsx``, ``docs/rules.md``, ``https://…``,
+  ``/documents/1``);
+* in the CLI, **what its users type**: command names (``compare indicator``), the values an
+  option takes (``--format table``), the built-in scoring profiles (``--profile hubei``),
+  the settings of a rules profile (``joiners``);
 * a **single letter**, which is no word (units s, m; a cell B3; 第a–b行).
 """
 
@@ -33,7 +37,7 @@ ALLOWED = frozenset({
     "PDF", "pdf", "xlsx", "Excel", "CSV", "csv", "JSON", "json", "TOML", "toml", "HTML",
     "docx", "txt", "ZIP", "zip", "OCR", "ID", "id", "API", "URL", "CSRF",
     "SQLite", "sqlite", "PostgreSQL", "postgresql", "SQLAlchemy", "Swagger", "ReDoc", "OpenAPI",
-    "htmx", "Chromium", "Python", "pip", "UTF",
+    "htmx", "Chromium", "Python", "pip", "UTF", "pdftotext", "xls", "Parquet", "SVG", "Alembic",
     "km", "kg", "ms", "MB", "KB", "GB", "TB", "GiB", "MiB", "Mbps", "cm", "mm",  # units
     "min",  # mathematical notation in a score's formula: w·min(1, B/A)
 })
@@ -42,7 +46,8 @@ FORM = REAL / "23-langfang-shipin-2019-ziping-cellperline.txt"  # a 自评表: a
 NOT_WORDS = re.compile(
     r"https?://\S+"                                 # addresses
     r"|(?<![\w.])/[\w./?=&%{}-]+"                    # paths of pages and files
-    r"|[\w.-]+\.(?:pdf|xlsx|xls|csv|txt|json|toml|html|docx|doc|sqlite|db|zip|png|md|py)\b"
+    r"|(?:[\w.-]+/)*[\w.-]+\.(?:pdf|xlsx|xls|csv|txt|json|toml|html|docx|doc|sqlite|db|zip|png"
+    r"|md|py)\b"
     r"|--?[a-z][a-z-]*"                              # options: --db, -o
     r"|[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+"    # hyphenated codes
     r"|\b[A-Za-z]+\d[\w]*")                          # letter-and-digit codes: A1, Q5, H2O
@@ -277,12 +282,34 @@ def _commands(group, prefix: tuple[str, ...] = ()) -> Iterable[tuple[str, ...]]:
             yield from _commands(command, (*prefix, name))
 
 
-# Known failures, kept running (strict: they must be un-marked the day they pass): the help
-# of most commands and typer's own "Usage:" / "Show this message and exit." lines, and the
-# messages of show, targets, score, monitor, selfeval and compare, are still English (audit,
-# rules, ingest, list and every error line are done).
-@pytest.mark.xfail(strict=True, reason="CLI help not yet in the catalogue (issue 16 item 1)")
-def test_no_english_in_the_help_of_every_command() -> None:
+def _typed(group) -> set[str]:
+    """The words users type to the CLI, codes it shows as they are: every command's name and
+    every value a choice option takes."""
+    words: set[str] = set()
+    for name, command in getattr(group, "commands", {}).items():
+        words.add(name)
+        words |= _typed(command)
+    for param in getattr(group, "params", ()):
+        choices = getattr(getattr(param, "type_descriptor", None), "choices", None) or ()
+        words |= {str(getattr(c, "value", c)) for c in choices}
+    return words
+
+
+@pytest.fixture(scope="module")
+def cli_codes() -> frozenset[str]:
+    import typer
+
+    from jixiao.audit import RULES
+    from jixiao.cli import app
+    from jixiao.evaluation.profiles import BUILT_IN
+
+    settings = {key for rule in RULES.values() for key in rule.params}  # a rules profile's
+    words = _typed(typer.main.get_command(app)) | set(BUILT_IN) | settings
+    assert {"compare", "indicator", "table", "json", "auto", "hubei"} <= words
+    return frozenset(words)
+
+
+def test_no_english_in_the_help_of_every_command(cli_codes: frozenset[str]) -> None:
     import typer
     from typer.testing import CliRunner
 
@@ -293,16 +320,15 @@ def test_no_english_in_the_help_of_every_command() -> None:
     commands = list(_commands(typer.main.get_command(app)))
     assert len(commands) > 20
     for command in commands:
-        result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "120"})
+        result = runner.invoke(app, [*command, "--help"], prog_name="jixiao",
+                               env={"COLUMNS": "120"})
         assert result.exit_code == 0, (command, result.output)
-        if words := english(result.output):
+        if words := english(result.output, also=cli_codes):
             found[" ".join(command) or "jixiao"] = sorted(set(words))
     assert not found, found
 
 
-@pytest.mark.xfail(strict=True, reason="CLI messages of show, targets, score, monitor, "
-                   "selfeval and compare not yet in the catalogue (issue 16 item 1)")
-def test_no_english_in_the_cli_messages(tmp_path: Path) -> None:
+def test_no_english_in_the_cli_messages(tmp_path: Path, cli_codes: frozenset[str]) -> None:
     from typer.testing import CliRunner
 
     from jixiao.cli import app
@@ -322,9 +348,9 @@ def test_no_english_in_the_cli_messages(tmp_path: Path) -> None:
     ]
     found = {}
     for args in runs:
-        result = runner.invoke(app, args, env={"COLUMNS": "160"})
+        result = runner.invoke(app, args, prog_name="jixiao", env={"COLUMNS": "160"})
         text = result.output + (result.stderr if result.stderr_bytes is not None else "")
-        if words := english(text):
+        if words := english(text, also=cli_codes):
             found[" ".join(a if not a.startswith("/") else Path(a).name for a in args)] = \
                 sorted(set(words))
     assert not found, found

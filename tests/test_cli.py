@@ -30,7 +30,7 @@ def test_read_table_shows_totals_and_projects() -> None:
     result = runner.invoke(app, ["read", str(SAMPLE)], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert "248,530.64" in result.output and "247,400.91" in result.output
-    assert "142 projects, 540 indicators" in result.output
+    assert "142 个项目，540 个指标" in result.output
     assert "业务用房物业管理费" in result.output
 
 
@@ -58,7 +58,7 @@ def test_ingest_list_show(tmp_path: Path) -> None:
 
     missing = runner.invoke(app, ["show", "7"], env=env)
     assert missing.exit_code == 1
-    assert "no document '7'" in missing.stderr
+    assert "没有文档“7”" in missing.stderr
     assert os.path.getsize(db) > 0
 
 

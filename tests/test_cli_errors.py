@@ -62,7 +62,7 @@ def test_a_missing_file_is_no_such_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     # a reference that is no file name keeps its message (and exit 1)
     result = runner.invoke(app, ["show", "7", "--db", str(db)], env=WIDE)
-    assert result.exit_code == 1 and "no document '7'" in result.stderr
+    assert result.exit_code == 1 and "没有文档“7”" in result.stderr
 
 
 def test_a_bad_database_url_is_one_line_not_a_traceback(tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ def test_read_help_names_every_format() -> None:
     result = runner.invoke(app, ["read", "--help"], env=WIDE)
     assert result.exit_code == 0
     text = " ".join(result.output.split())
-    for name in ("text", "JSON", "PDF", "xlsx", "xls", "docx", "HTML"):
+    for name in ("文本", "JSON", "PDF", "xlsx", "xls", "docx", "HTML"):
         assert name in text, name
 
 

@@ -108,5 +108,5 @@ def test_the_readme_shows_what_make_demo_prints() -> None:
     what README says it prints, file sizes aside (tools/readme_demo.py --write updates it)."""
     tool = _tool("readme_demo")
     output = tool.run_demo()
-    assert "142 projects" in output and "out/demo/jixiao.sqlite" in output
+    assert "142 个项目" in output and "out/demo/jixiao.sqlite" in output
     assert tool.differences(output) == []

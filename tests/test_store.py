@@ -108,7 +108,7 @@ def test_resolve_document_refuses_unknown_references(engine, sample_doc: Documen
     store.ingest(engine, sample_doc)
     assert store.resolve_document(engine, "1") == 1
     assert store.resolve_document(engine, sample_doc.source.sha256[:8]) == 1
-    with pytest.raises(store.StoreError, match="no document 'nope'"):
+    with pytest.raises(store.StoreError, match="没有文档“nope”"):
         store.resolve_document(engine, "nope")
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
 START = "`make demo` prints:\n\n```\n"
-_BYTES = re.compile(r"\(\d[\d,]* bytes\)")
+_BYTES = re.compile(r"\(\d[\d,]* bytes\)|（\d[\d,]* 字节）")  # jixiao publish says it so
 
 
 def run_demo() -> str:
@@ -40,7 +40,7 @@ def run_demo() -> str:
 def normal(text: str) -> list[str]:
     """The lines that say something: blank ones depend on whether a progress bar had a
     terminal to draw on, file sizes on the fonts and zlib of the machine."""
-    return [_BYTES.sub("(… bytes)", line.rstrip()) for line in text.splitlines()
+    return [_BYTES.sub("（… 字节）", line.rstrip()) for line in text.splitlines()
             if line.strip()]
 
 

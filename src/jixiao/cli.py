@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
-import typer.rich_utils
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -26,8 +25,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from jixiao import bulk, formatting, library, store
+from jixiao import bulk, cli_words, formatting, library, store
 from jixiao.audit import GRADES, RULES, AuditReport, Profile, ProfileError, audit
+from jixiao.cli_words import Typer
 from jixiao.errors import ReadError
 from jixiao.evaluation import Actuals
 from jixiao.formatting import money
@@ -45,15 +45,9 @@ from jixiao.writers.review import report_dict, write_review_xlsx
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-# typer's own words (panel titles, defaults) in the user's language
-for _name, _key in (("ARGUMENTS_PANEL_TITLE", "arguments"), ("OPTIONS_PANEL_TITLE", "options"),
-                    ("COMMANDS_PANEL_TITLE", "commands"), ("ERRORS_PANEL_TITLE", "error"),
-                    ("DEFAULT_STRING", "default"), ("ENVVAR_STRING", "envvar"),
-                    ("REQUIRED_LONG_STRING", "required"), ("ABORTED_TEXT", "aborted"),
-                    ("RICH_HELP", "try-help")):
-    setattr(typer.rich_utils, _name, say(f"cli.{_key}"))
+cli_words.install()  # typer's own words (panel titles, defaults) from the catalogue
 
-app = typer.Typer(
+app = Typer(
     help=say("cli.app-help"),
     no_args_is_help=True,
     add_completion=False,
@@ -80,7 +74,8 @@ YEARS = (1990, 2100)  # a budget year outside is a typo
 def _bounded_year(value: int | None) -> int | None:
     """--year's check: a year out of YEARS refused before anything is opened."""
     if value is not None and not YEARS[0] <= value <= YEARS[1]:
-        err.print(f"{ERROR} 年度应在 {YEARS[0]} 至 {YEARS[1]} 之间：--year {value}")
+        err.print(f"{ERROR} " + say("cli.year-out-of-range", first=YEARS[0], last=YEARS[1],
+                                    year=value))
         raise typer.Exit(EXIT_UNREADABLE)
     return value
 
@@ -116,8 +111,8 @@ def _connect(db: str | None, create: bool = False, migrate: bool = True) -> Engi
     named = db or os.environ.get(store.ENV_VAR)
     if named and not create and (path := _sqlite_file(named)) is not None \
             and not path.is_file():
-        err.print(f"{ERROR} 数据库文件不存在：{escape(str(path))}（只有 "
-                  f"{CREATES_STORE} 会新建数据库；请检查 --db 或 ${store.ENV_VAR}）")
+        err.print(f"{ERROR} " + say("cli.no-database-file", path=escape(str(path)),
+                                    commands=CREATES_STORE, envvar=store.ENV_VAR))
         raise typer.Exit(EXIT_UNREADABLE)
     shown = escape(_hidden(named or store.database_url(db)))
     try:
@@ -126,12 +121,11 @@ def _connect(db: str | None, create: bool = False, migrate: bool = True) -> Engi
             with engine.connect():
                 pass
     except (ArgumentError, ValueError, ModuleNotFoundError) as exc:
-        err.print(f"{ERROR} 数据库地址无效：{shown}（{escape(str(exc))}；应为 "
-                  "SQLite 文件路径或 postgresql://用户@主机/库名）")
+        err.print(f"{ERROR} " + say("cli.bad-database-url", url=shown, why=escape(str(exc))))
         raise typer.Exit(EXIT_UNREADABLE) from None
     except DBAPIError as exc:
         first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
-        err.print(f"{ERROR} 无法连接数据库：{shown}（{escape(first)}）")
+        err.print(f"{ERROR} " + say("cli.no-connection", url=shown, why=escape(first)))
         raise typer.Exit(EXIT_UNREADABLE) from None
     return engine
 
@@ -139,8 +133,8 @@ def _connect(db: str | None, create: bool = False, migrate: bool = True) -> Engi
 def _output_suffix(output: Path | None, allowed: tuple[str, ...]) -> None:
     """An -o whose suffix no writer of the command writes is refused, nothing written."""
     if output is not None and output.suffix.lower() not in allowed:
-        err.print(f"{ERROR} 不能写成 {escape(output.suffix or '（无后缀）')}："
-                  f"{escape(str(output))}（可写 {'、'.join(allowed)}）")
+        err.print(f"{ERROR} " + say("cli.bad-suffix", suffix=escape(output.suffix or say(
+            "cli.no-suffix")), path=escape(str(output)), allowed="、".join(allowed)))
         raise typer.Exit(EXIT_UNREADABLE)
 
 
@@ -167,7 +161,7 @@ def _short_names(doc: Document) -> tuple[dict[int, str], str | None]:
 
 
 def _cut_note(prefix: str | None) -> str | None:
-    return f"项目名称省去开头的“{escape(prefix)}”" if prefix else None
+    return say("cli.prefix-cut", prefix=escape(prefix)) if prefix else None
 
 
 class Format(StrEnum):
@@ -181,9 +175,7 @@ class Ocr(StrEnum):
     never = "never"
 
 
-OcrOption = Annotated[Ocr, typer.Option(
-    "--ocr", help="OCR a PDF's scanned pages: auto (pages without a text layer), always, "
-                  "never")]
+OcrOption = Annotated[Ocr, typer.Option("--ocr", help=say("cli.ocr-help"))]
 
 
 def _print_read_error(exc: ReadError, after: str = "") -> None:
@@ -196,15 +188,15 @@ def _fail_read(exc: ReadError) -> typer.Exit:
     return typer.Exit(EXIT_UNREADABLE)
 
 
-@app.command("read")
+@app.command("read", help=say("cli.read.help"))
 def read_command(
-    file: Annotated[Path, typer.Argument(
-        help="the table: text (pdftotext output), JSON, PDF (scanned pages OCR'd), xlsx, xls, "
-             "docx or HTML")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="output")] = Format.table,
+    file: Annotated[Path, typer.Argument(metavar=say("cli.meta.file"),
+                                         help=say("cli.read.file"))],
+    format: Annotated[Format, typer.Option("--format", "-f", help=say("cli.read.format"))
+                      ] = Format.table,
     ocr: OcrOption = Ocr.auto,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="processes OCR'ing pages (default: one per core)")] = None,
+        "--jobs", "-j", min=1, help=say("cli.read.jobs"))] = None,
 ) -> None:
     """Read a table and print it (no database): a summary table, or the interchange JSON.
     Reads text (pdftotext output), JSON, PDF, xlsx, xls, docx and HTML; a scanned PDF is
@@ -215,7 +207,8 @@ def read_command(
 
     from jixiao.readers.ocr import OcrMode, OcrOptions
 
-    with Progress(TextColumn("OCR"), BarColumn(), MofNCompleteColumn(), TextColumn("页"),
+    with Progress(TextColumn("OCR"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn(say("cli.read.pages")),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=err,
                   transient=True) as progress:
         task: TaskID | None = None
@@ -253,18 +246,16 @@ def _expand(paths: list[Path]) -> list[Path]:
 SHOWN_FILES = 30  # beyond this many files the summary lists only the failures
 
 
-@app.command("ingest")
+@app.command("ingest", help=say("cli.ingest.help"))
 def ingest_command(
-    paths: Annotated[list[Path], typer.Argument(help="tables to store, or directories of them")],
-    review: Annotated[bool, typer.Option("--audit/--no-audit",
-                                         help="store the review's findings with each "
-                                              "document (a bulk load may skip it)")] = True,
+    paths: Annotated[list[Path], typer.Argument(metavar=say("cli.meta.files"),
+                                                help=say("cli.ingest.paths"))],
+    review: Annotated[bool, typer.Option("--audit/--no-audit", help=say("cli.ingest.audit"),
+                                         show_default=False)] = True,
     workers: Annotated[int | None, typer.Option(
-        "--workers", "-j", min=1, help="processes reading the files (default: one per core)")
-    ] = None,
+        "--workers", "-j", min=1, help=say("cli.ingest.workers"))] = None,
     year: Annotated[int | None, typer.Option(
-        help="the budget year of these tables (default: the year the title or the file "
-             "name gives)", callback=_bounded_year)] = None,
+        help=say("cli.ingest.year"), callback=_bounded_year)] = None,
     ocr: OcrOption = Ocr.auto,
     db: DbOption = None,
 ) -> None:
@@ -320,9 +311,10 @@ def ingest_command(
     for o in sorted(failures, key=lambda o: str(o.path)):
         assert o.error is not None
         if isinstance(o.error, ReadError):
-            _print_read_error(o.error, f" — {o.path} was not stored")
+            _print_read_error(o.error, say("cli.ingest.not-stored", path=o.path))
         else:
-            err.print(f"[red]error[/]: {o.path}: {escape(str(o.error))} — not stored")
+            err.print(f"{ERROR} {escape(str(o.path))}: {escape(str(o.error))}"
+                      + escape(say("cli.ingest.not-stored", path=o.path)))
     if failures:
         raise typer.Exit(EXIT_UNREADABLE)
 
@@ -335,12 +327,12 @@ def _print_grand_totals(engine: Engine, results: list[tuple[str, store.IngestRes
     for name, r in results:
         stated = grand.get(r.document_id)
         if stated is not None and stated != r.total:
-            out.print(f"{escape(name)}：表上合计 {money(stated)} 万元，各项目总计之和 "
-                      f"{money(r.total)} 万元，相差 {money(abs(stated - r.total))} 万元",
+            out.print(say("cli.ingest.totals", file=escape(name), stated=money(stated),
+                          total=money(r.total), diff=money(abs(stated - r.total))),
                       soft_wrap=True)
 
 
-@app.command("list")
+@app.command("list", help=say("cli.list.help"))
 def list_command(db: DbOption = None) -> None:
     """List the stored documents."""
     engine = _connect(db)
@@ -362,11 +354,15 @@ def list_command(db: DbOption = None) -> None:
     out.print(table)
 
 
-@app.command("show")
+SourceArgument = Annotated[str, typer.Argument(metavar=say("cli.meta.source"),
+                                               help=say("cli.source-help"))]
+
+
+@app.command("show", help=say("cli.show.help"))
 def show_command(
-    doc: Annotated[str, typer.Argument(help="a table file, or a stored document (id, file "
-                                            "name or sha256 prefix)")],
-    project: Annotated[str | None, typer.Argument(help="project seq or part of its name")] = None,
+    doc: SourceArgument,
+    project: Annotated[str | None, typer.Argument(metavar=say("cli.meta.project"),
+                                                  help=say("cli.show.project"))] = None,
     db: DbOption = None,
 ) -> None:
     """Show a document (stored, or read from a file), or one of its projects with the source
@@ -377,8 +373,8 @@ def show_command(
         return
     matches = projects_matching(document, project)
     if not matches:
-        err.print(f"{ERROR} no project '{escape(project)}' in document "
-                  f"{escape(doc)}")
+        err.print(f"{ERROR} " + say("cli.show.no-project", project=escape(project),
+                                    doc=escape(doc)))
         raise typer.Exit(1)
     for p in matches:
         _print_project(p, document.amount_unit)
@@ -393,7 +389,7 @@ def _print_document(doc: Document) -> None:
     summary = Table(show_header=True, title_justify="left")
     unit = f"（{doc.amount_unit}）"  # a form may print 元: the figures as published
     for col in ("row", "总计", "财政拨款", "财政专户拨款", "其他资金"):
-        summary.add_column(col if col == "row" else col + unit,
+        summary.add_column(say("cli.col-row") if col == "row" else col + unit,
                            justify="left" if col == "row" else "right")
     if doc.grand_total:
         g = doc.grand_total
@@ -401,26 +397,27 @@ def _print_document(doc: Document) -> None:
     for u in doc.units:
         values = u.subtotal.as_dict().values() if u.subtotal else (None,) * 4
         summary.add_row(escape(u.name), *(money(x) for x in values))
-    summary.add_row(f"{len(doc.projects)} projects", money(doc.project_total), "", "", "")
+    summary.add_row(say("cli.n-projects", n=len(doc.projects)), money(doc.project_total), "",
+                    "", "")
     out.print(summary)
     shown, cut = _short_names(doc)
-    table = Table(title=f"{len(doc.projects)} projects, "
-                        f"{sum(len(p.indicators) for p in doc.projects)} indicators",
+    table = Table(title=say("cli.projects-indicators", projects=len(doc.projects),
+                            indicators=sum(len(p.indicators) for p in doc.projects)),
                   title_justify="left", caption=_cut_note(cut), caption_justify="left")
     table.add_column("#", justify="right")
     table.add_column("项目名称", overflow="fold")  # wrapped, never cut
     table.add_column("总计" + unit, justify="right")
     table.add_column("指标", justify="right")
-    table.add_column("lines", justify="right", style="dim")
+    table.add_column(say("cli.col-lines"), justify="right", style="dim")
     for p in doc.projects:
         table.add_row(str(p.seq), escape(shown[p.seq]), money(p.amounts.total),
                       str(len(p.indicators)),
                       f"{p.span.first_line}-{p.span.last_line}")
     out.print(table)
     if doc.warnings:
-        warnings = Table(title=f"{len(doc.warnings)} warnings", title_justify="left")
+        warnings = Table(title=say("cli.n-warnings", n=len(doc.warnings)), title_justify="left")
         for col in ("code", "where", "message"):
-            warnings.add_column(col)
+            warnings.add_column(say(f"cli.col-{col}"))
         for w in doc.warnings:
             warnings.add_row(w.code, escape(str(w.span)), escape(w.message))
         out.print(warnings)
@@ -442,7 +439,7 @@ def _print_project(p: Project, unit: str = "万元") -> None:
     a = p.amounts
     out.print(f"总计 {money(a.total)}  财政拨款 {money(a.fiscal)}  "
               f"财政专户拨款 {money(a.special_account)}  其他资金 {money(a.other)} {unit} "
-              f"{lines('amounts')}" + ("  [yellow](columns inferred)[/]"
+              f"{lines('amounts')}" + (f"  [yellow]{say('cli.show.columns-inferred')}[/]"
                                        if a.columns_inferred else ""))
     form = p.form
     if form is not None:
@@ -451,7 +448,8 @@ def _print_project(p: Project, unit: str = "万元") -> None:
     if form is not None and form.goal_long is not None:
         out.print(f"中长期目标：{escape(form.goal_long)} {lines('goal_long')}")
     table = Table()
-    for col in ("#", "类别", "二级", "指标", "年度指标值", "parsed", "lines"):
+    for col in ("#", "类别", "二级", "指标", "年度指标值", say("cli.col-parsed"),
+                say("cli.col-lines")):
         table.add_column(col)
     for i in p.indicators:
         target = parse_target(i.target)
@@ -459,8 +457,8 @@ def _print_project(p: Project, unit: str = "万元") -> None:
         first = c.first_level if c.first_level_rule is None else \
             f"[yellow]{c.first_level}[/] [dim]({c.first_level_rule})[/]"
         second = c.second_level + ("" if c.fits else " [red]≠[/]")
-        parsed = escape(formatting.describe(target)) if target.kind is not Kind.UNPARSED \
-            else "[red]unparsed[/]"
+        parsed = escape(formatting.describe(target, "zh")) \
+            if target.kind is not Kind.UNPARSED else f"[red]{say('cli.unparsed')}[/]"
         table.add_row(str(i.seq), first, f"{second} [dim]({c.second_level_rule})[/]",
                       escape(i.name), escape(i.target), parsed, _lines(i.span))
     out.print(table)
@@ -512,35 +510,39 @@ def _print_project_form(p: Project, form: ProjectForm, unit: str,
         out.print("  ".join(f"{label} {escape(str(value))}" for label, value in scores))
 
 
-@app.command("targets")
+@app.command("targets", help=say("cli.targets.help"))
 def targets_command(
-    source: Annotated[str, typer.Argument(help="a table file, or a stored document (id, file "
-                                               "name or sha256 prefix)")],
+    source: SourceArgument,
     db: DbOption = None,
 ) -> None:
     """List every distinct target form of a table with its parse, to check the grammar."""
     document = _document(source, db)
     counts = Counter(i.target for _, i in document.iter_indicators())
-    table = Table(title=f"{sum(counts.values())} targets, {len(counts)} distinct forms",
+    table = Table(title=say("cli.targets.title", n=sum(counts.values()), forms=len(counts)),
                   title_justify="left")
     for col in ("n", "年度指标值", "kind", "comparator", "value", "unit", "direction",
-                "state / subject"):
-        table.add_column(col, justify="right" if col in ("n", "value") else "left")
+                "state"):
+        table.add_column("#" if col == "n" else col if col == "年度指标值" else
+                         say(f"cli.targets.col-{col}"),
+                         justify="right" if col in ("n", "value") else "left")
     unparsed = 0
     for text, n in sorted(counts.items(), key=lambda x: (-x[1], x[0])):
         target = parse_target(text)
-        kind = str(target.kind)
+        kind = say(f"cli.targets.kind-{target.kind}")
         for t in _leaves(target):
             unparsed += t.kind is Kind.UNPARSED
             d = t.as_dict()
             extra = " ".join(str(x) for x in (d.get("state"), d.get("subject")) if x)
-            table.add_row(str(n), escape(text), kind, str(d.get("comparator") or ""),
+            comparator = str(d.get("comparator") or "")
+            table.add_row(str(n), escape(text), kind,
+                          say("cli.targets.range") if comparator == "range" else comparator,
                           str(d.get("value") or ""), str(d.get("unit_canonical") or ""),
-                          str(d.get("direction") or ""), escape(extra))
+                          say(f"cli.targets.direction-{d['direction']}")
+                          if d.get("direction") else "", escape(extra))
             text, n, kind = "  ↳", "", ""  # a compound target: its other parts below
     out.print(table)
     if unparsed:
-        out.print(f"[red]{unparsed} unparsed[/]: kept as text, see docs/targets.md")
+        out.print(f"[red]{say('cli.targets.unparsed', n=unparsed)}[/]")
 
 
 RulesOption = Annotated[
@@ -559,6 +561,11 @@ def _profile(rules: Path | None) -> Profile:
         raise typer.Exit(EXIT_UNREADABLE) from None
 
 
+def _profile_name(name: str) -> str:
+    """A rules profile's name as shown: the built-in one by what it is."""
+    return say("cli.default-profile") if name == Profile().name else name
+
+
 class AuditFormat(StrEnum):
     table = "table"
     json = "json"
@@ -570,7 +577,7 @@ SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "blue"}
 
 @app.command("audit", help=say("cli.audit-help"))
 def audit_command(
-    source: Annotated[str, typer.Argument(help=say("cli.source-help"))],
+    source: SourceArgument,
     rules: RulesOption = None,
     format: Annotated[AuditFormat, typer.Option("--format", "-f", help=say("cli.audit-format"))
                       ] = AuditFormat.table,
@@ -606,7 +613,7 @@ def _print_audit(report: AuditReport, document: Document, details: bool) -> None
                   f"[dim]{_lines(f.span)}[/] {escape(f.message)}")
     verdicts = report.verdicts()
     table = Table(title=say("cli.audit-title", file=escape(document.source.file or ""),
-                            profile=report.profile), title_justify="left",
+                            profile=_profile_name(report.profile)), title_justify="left",
                   caption=_cut_note(cut), caption_justify="left")
     counted = ("#", level("error"), level("warning"), level("info"))
     for col in ("#", "项目名称", "结论", *counted[1:], say("cli.col-findings")):
@@ -649,7 +656,8 @@ def rules_command(rules: RulesOption = None) -> None:
     """List the review rules, as the profile sets them."""
     profile = _profile(rules)
     active = {s.rule.id: s for s in profile.active()}
-    table = Table(title=say("cli.rules-title", profile=profile.name), title_justify="left")
+    table = Table(title=say("cli.rules-title", profile=_profile_name(profile.name)),
+                  title_justify="left")
     for col in ("rule", "severity", "basis", "title", "hint", "settings"):
         table.add_column(say(f"cli.col-{col}"))
     for rule_id, r in RULES.items():
@@ -661,40 +669,41 @@ def rules_command(rules: RulesOption = None) -> None:
     out.print(table)
 
 
-@app.command("publish")
+class SheetForm(StrEnum):
+    wide = "wide"  # a row per project
+    long = "long"  # a row per indicator
+
+
+@app.command("publish", help=say("cli.publish.help"))
 def publish_command(
-    source: Annotated[str, typer.Argument(help="a table file, or a stored document (id, file "
-                                               "name or sha256 prefix)")],
-    output: Annotated[Path, typer.Option("--output", "-o",
-                                         help="table.pdf, table.html or table.xlsx")],
-    ruled: Annotated[bool, typer.Option(help="draw the table's lines (PDF, HTML)")] = True,
-    form: Annotated[str, typer.Option(help="xlsx: 'wide' (a row per project) or 'long' (a row "
-                                           "per indicator)")] = "wide",
+    source: SourceArgument,
+    output: Annotated[Path, typer.Option("--output", "-o", help=say("cli.publish.output"))],
+    ruled: Annotated[bool, typer.Option(help=say("cli.publish.ruled"), show_default=False)]
+    = True,
+    form: Annotated[SheetForm, typer.Option(help=say("cli.publish.form"))] = SheetForm.wide,
     db: DbOption = None,
 ) -> None:
     """Publish the official 项目支出绩效目标表 as PDF (A4 landscape), HTML or Excel."""
     _output_suffix(output, outputs.suffixes("table"))
     document = _document(source, db)
-    with err.status(f"rendering {len(document.projects)} projects"):
-        path = outputs.writer("table", output.suffix)(document, output, ruled=ruled, form=form)
-    out.print(f"{path} written ({path.stat().st_size:,} bytes)")
+    with err.status(say("cli.publish.rendering", n=len(document.projects))):
+        path = outputs.writer("table", output.suffix)(document, output, ruled=ruled,
+                                                      form=form.value)
+    out.print(say("cli.publish.written", path=path, size=f"{path.stat().st_size:,}"))
 
 
-actuals_app = typer.Typer(help="The actuals sheet a department fills in.", no_args_is_help=True)
+actuals_app = Typer(help=say("cli.actuals.help"), no_args_is_help=True)
 app.add_typer(actuals_app, name="actuals")
 
 
-@actuals_app.command("template")
+@actuals_app.command("template", help=say("cli.actuals.template-help"))
 def actuals_template_command(
-    source: Annotated[str, typer.Argument(help="a table file, or a stored document")],
+    source: SourceArgument,
     output: Annotated[Path, typer.Option("--output", "-o", help="actuals.xlsx")],
-    year: Annotated[int, typer.Option(help="the year reported on", callback=_bounded_year)]
+    year: Annotated[int, typer.Option(help=say("cli.actuals.year"), callback=_bounded_year)]
     = 2023,
-    generate: Annotated[int | None, typer.Option(help="fill it with a generated year of "
-                                                      "results (this seed), for a try-out")]
-    = None,
-    period: Annotated[str, typer.Option(help="全年, or the date of a mid-year report")]
-    = "全年",
+    generate: Annotated[int | None, typer.Option(help=say("cli.actuals.generate"))] = None,
+    period: Annotated[str, typer.Option(help=say("cli.actuals.period"))] = "全年",
     db: DbOption = None,
 ) -> None:
     """Write the sheet to fill in: a row per project (money) and per indicator (actual
@@ -707,9 +716,10 @@ def actuals_template_command(
     if filled is not None:
         filled.period = period
     path = write_actuals_sheet(document, output, year, filled, period)
-    what = f"generated results (seed {generate})" if filled else "the answers left blank"
-    out.print(f"{path} written: {len(document.projects)} projects, "
-              f"{sum(len(p.indicators) for p in document.projects)} indicators, {what}",
+    what = say("cli.actuals.generated", seed=generate) if filled else \
+        say("cli.actuals.blank")
+    out.print(say("cli.actuals.template-written", path=path, projects=len(document.projects),
+                  indicators=sum(len(p.indicators) for p in document.projects), what=what),
               soft_wrap=True)
 
 
@@ -721,34 +731,37 @@ def _actuals(path: Path, document: Document) -> Actuals:
     except ReadError as exc:
         errors = getattr(exc, "errors", None)
         if errors:
-            err.print(f"{ERROR} {escape(path.name)}: {len(errors)} errors, nothing "
-                      "of it is used:")
+            err.print(f"{ERROR} " + say("cli.actuals.sheet-errors", file=escape(path.name),
+                                        n=len(errors)))
             for e in errors:
                 err.print(f"  {escape(str(e))}")
             raise typer.Exit(EXIT_UNREADABLE) from None
         raise _fail_read(exc) from None
 
 
-@actuals_app.command("check")
+SheetArgument = Annotated[Path, typer.Argument(metavar=say("cli.meta.sheet"),
+                                               help=say("cli.actuals.sheet"))]
+
+
+@actuals_app.command("check", help=say("cli.actuals.check-help"))
 def actuals_check_command(
-    file: Annotated[Path, typer.Argument(help="a filled actuals sheet")],
-    doc: Annotated[str, typer.Option("--doc", help="the table it answers (file or stored)")],
+    file: SheetArgument,
+    doc: Annotated[str, typer.Option("--doc", help=say("cli.actuals.doc"))],
     db: DbOption = None,
 ) -> None:
     """Read a filled sheet back: every error with its row and column (exit 2), or a summary."""
     document = _document(doc, db)
     actuals = _actuals(file, document)
     answered = sum(1 for a in actuals.values.values() if a.value.strip())
-    out.print(f"{file.name}: year {actuals.year}, {len(actuals.executions)} projects, "
-              f"{answered} of {sum(len(p.indicators) for p in document.projects)} "
-              "indicators answered; no errors")
+    out.print(say("cli.actuals.checked", file=file.name, year=actuals.year,
+                  projects=len(actuals.executions), answered=answered,
+                  indicators=sum(len(p.indicators) for p in document.projects)))
 
 
-@actuals_app.command("import")
+@actuals_app.command("import", help=say("cli.actuals.import-help"))
 def actuals_import_command(
-    file: Annotated[Path, typer.Argument(help="a filled actuals sheet")],
-    doc: Annotated[str, typer.Option("--doc", help="the stored document it answers (id, "
-                                                   "file name or sha256 prefix)")],
+    file: SheetArgument,
+    doc: Annotated[str, typer.Option("--doc", help=say("cli.actuals.stored-doc"))],
     db: DbOption = None,
 ) -> None:
     """Store a filled sheet's answers with a stored document (replacing that year's); a
@@ -771,8 +784,9 @@ def actuals_import_command(
     except AccountError as exc:  # a sheet of another document's indicators: nothing stored
         err.print(f"{ERROR} {escape(str(exc))}")
         raise typer.Exit(EXIT_UNREADABLE) from None
-    out.print(f"{file.name}: {n} actual values and {len(answers.executions)} projects' money "
-              f"for {answers.year} ({answers.period}) stored with document {doc_id}")
+    out.print(say("cli.actuals.imported", file=file.name, n=n,
+                  projects=len(answers.executions), year=answers.year, period=answers.period,
+                  doc=doc_id))
 
 
 def _answers(document: Document, source: str, sheet: Path | None, year: int | None,
@@ -781,29 +795,29 @@ def _answers(document: Document, source: str, sheet: Path | None, year: int | No
     if sheet is not None:
         return _actuals(sheet, document)
     if year is None:
-        err.print("[bold red]error[/] give --actuals SHEET, or --year YEAR for answers stored "
-                  "with 'jixiao actuals import'")
+        err.print(f"{ERROR} " + say("cli.score.no-answers"))
         raise typer.Exit(EXIT_UNREADABLE)
     engine = _connect(db)
     stored = store.load_actuals(engine, store.resolve_document(engine, source), year)
     if not stored.values and not stored.executions:
-        err.print(f"{ERROR} nothing stored for {year}: import a sheet first "
-                  "(jixiao actuals import SHEET --doc DOC)")
+        err.print(f"{ERROR} " + say("cli.score.nothing-stored", year=year))
         raise typer.Exit(EXIT_UNREADABLE)
     return stored
 
 
-@app.command("score")
+ProfileOption = Annotated[str, typer.Option(help=say("cli.score.profile"))]
+
+
+@app.command("score", help=say("cli.score.help"))
 def score_command(
-    source: Annotated[str, typer.Argument(help="a table file, or a stored document")],
-    actuals: Annotated[Path | None, typer.Option("--actuals", help="the filled actuals "
-                                                                   "sheet")] = None,
-    year: Annotated[int | None, typer.Option(help="use the answers stored for this year",
-                                             callback=_bounded_year)] = None,
-    profile: Annotated[str, typer.Option(help="central, hubei, or a TOML file")] = "central",
-    output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="write the 自评表: forms.xlsx or .pdf")]
+    source: SourceArgument,
+    actuals: Annotated[Path | None, typer.Option("--actuals", help=say("cli.score.actuals"))]
     = None,
+    year: Annotated[int | None, typer.Option(help=say("cli.score.year"),
+                                             callback=_bounded_year)] = None,
+    profile: ProfileOption = "central",
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help=say("cli.score.output"))] = None,
     db: DbOption = None,
 ) -> None:
     """The self-evaluation (绩效自评): every project's execution, score and grade, and the
@@ -820,11 +834,13 @@ def score_command(
         raise typer.Exit(EXIT_UNREADABLE) from None
     scores = score_document(document, answers, scoring)
     shown, cut = _short_names(document)
-    table = Table(title=f"绩效自评 {answers.year} — {escape(document.department or '')} "
-                        f"(profile: {scoring.name})", title_justify="left",
+    table = Table(title=say("cli.score.title", year=answers.year,
+                            department=escape(document.department or ""),
+                            profile=scoring.name), title_justify="left",
                   caption=_cut_note(cut), caption_justify="left")
-    for col in ("#", "项目名称", "执行率", "执行得分", "指标得分", "总分", "等级", "checks"):
-        table.add_column(col, justify="left" if col in ("项目名称", "checks") else "right",
+    checks = say("cli.score.col-checks")
+    for col in ("#", "项目名称", "执行率", "执行得分", "指标得分", "总分", "等级", checks):
+        table.add_column(col, justify="left" if col in ("项目名称", checks) else "right",
                          overflow="fold")
     for sc in scores:
         table.add_row(str(sc.project.seq), escape(shown[sc.project.seq]),
@@ -837,25 +853,25 @@ def score_command(
         for check in sc.checks:
             out.print(f"[yellow]{check.code}[/] #{sc.project.seq} {escape(check.message)}")
     grades = Counter(sc.grade for sc in scores)
-    out.print("grades: " + "  ".join(f"{g} {grades.get(g, 0)}" for _, g in scoring.grades),
+    out.print(say("cli.score.grades", counts="  ".join(f"{g} {grades.get(g, 0)}"
+                                                       for _, g in scoring.grades)),
               soft_wrap=True)
     if output is not None:
         writer = outputs.writer("self-evaluation", output.suffix)
-        with err.status(f"writing {len(scores)} forms"):
+        with err.status(say("cli.score.writing", n=len(scores))):
             writer(document, scores, answers, scoring, output)
-        out.print(f"{output} written: the 项目支出绩效自评表 of {len(scores)} projects")
+        out.print(say("cli.score.written", path=output, n=len(scores)))
 
 
-@app.command("monitor")
+@app.command("monitor", help=say("cli.monitor.help"))
 def monitor_command(
-    source: Annotated[str, typer.Argument(help="a table file, or a stored document")],
-    actuals: Annotated[Path, typer.Option("--actuals", help="the sheet as filled so far")],
-    on: Annotated[str, typer.Option("--date", help="the day reported on, e.g. 2023-07-31")],
-    profile: Annotated[str, typer.Option(help="central, hubei, or a TOML file")] = "central",
+    source: SourceArgument,
+    actuals: Annotated[Path, typer.Option("--actuals", help=say("cli.monitor.actuals"))],
+    on: Annotated[str, typer.Option("--date", metavar=say("cli.meta.date"),
+                                    help=say("cli.monitor.date"))],
+    profile: ProfileOption = "central",
     output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="write the monitoring form (.xlsx, "
-                                                     ".pdf)")]
-    = None,
+                                                help=say("cli.monitor.output"))] = None,
     db: DbOption = None,
 ) -> None:
     """绩效运行监控: time progress against execution progress, expected completion per
@@ -869,34 +885,34 @@ def monitor_command(
     try:
         day = date.fromisoformat(on)
     except ValueError:
-        err.print(f"{ERROR} --date {escape(on)}: expected a date like 2023-07-31")
+        err.print(f"{ERROR} " + say("cli.monitor.bad-date", date=escape(on)))
         raise typer.Exit(EXIT_UNREADABLE) from None
     document = _document(source, db)
     monitors = monitor_document(document, _actuals(actuals, document), day,
                                 load_profile(profile))
-    style = {"green": "green", "yellow": "yellow", "red": "red"}
+    lights = ("green", "yellow", "red")
     shown, cut = _short_names(document)
-    table = Table(title=f"绩效运行监控 {day} — time progress "
-                        f"{time_progress(day) * 100:.1f}%", title_justify="left",
+    table = Table(title=say("cli.monitor.title", day=day,
+                            progress=f"{time_progress(day) * 100:.1f}"), title_justify="left",
                   caption=_cut_note(cut), caption_justify="left")
-    for col in ("#", "项目名称", "执行进度", "灯", "指标 green/yellow/red"):
+    for col in ("#", "项目名称", "执行进度", "灯", say("cli.monitor.col-lights")):
         table.add_column(col, justify="right" if col in ("#", "执行进度") else "left",
                          overflow="fold")
     for m in monitors:
-        lights = Counter(i.light for i in m.indicators)
+        counts = Counter(i.light for i in m.indicators)
         rate = "" if m.execution_progress is None else f"{m.execution_progress * 100:.1f}%"
         table.add_row(str(m.project.seq), escape(shown[m.project.seq]), rate,
-                      f"[{style[m.light]}]●[/] {m.light}",
-                      f"{lights['green']}/{lights['yellow']}/{lights['red']}")
+                      f"[{m.light}]●[/] {say(f'cli.monitor.{m.light}')}",
+                      "/".join(str(counts[k]) for k in lights))
     out.print(table)
     projects = Counter(m.light for m in monitors)
-    out.print("projects: " + "  ".join(f"{k} {projects.get(k, 0)}"
-                                       for k in ("green", "yellow", "red")), soft_wrap=True)
+    out.print(say("cli.monitor.projects", counts="  ".join(
+        f"{say(f'cli.monitor.{k}')} {projects.get(k, 0)}" for k in lights)), soft_wrap=True)
     if output is not None:
         writer = outputs.writer("monitoring", output.suffix)
-        with err.status("writing the monitoring form"):
+        with err.status(say("cli.monitor.writing")):
             writer(document, monitors, day, output)
-        out.print(f"{output} written: the monitoring form of {len(monitors)} projects")
+        out.print(say("cli.monitor.written", path=output, n=len(monitors)))
 
 
 class ExportFormat(StrEnum):
@@ -906,19 +922,19 @@ class ExportFormat(StrEnum):
     datapackage = "datapackage"
 
 
-@app.command("export")
+@app.command("export", help=say("cli.export.help"))
 def export_command(
-    sources: Annotated[list[str] | None, typer.Argument(help="table files or stored documents; "
-                                                              "none: every stored document")]
+    sources: Annotated[list[str] | None, typer.Argument(metavar=say("cli.meta.sources"),
+                                                        help=say("cli.export.sources"))]
     = None,
-    output: Annotated[Path, typer.Option("--output", "-o",
-                                         help="a folder (csv, parquet, datapackage) or a "
-                                              ".xlsx file")] = Path("export"),
-    format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.csv,
-    year: Annotated[int | None, typer.Option(help="only the stored documents of this "
-                                                  "budget year")] = None,
-    department: Annotated[str | None, typer.Option(help="only the stored documents of this "
-                                                        "部门名称")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help=say("cli.export.output"))]
+    = Path("export"),
+    format: Annotated[ExportFormat, typer.Option("--format", "-f",
+                                                 help=say("cli.export.format"))]
+    = ExportFormat.csv,
+    year: Annotated[int | None, typer.Option(help=say("cli.export.year"))] = None,
+    department: Annotated[str | None, typer.Option(help=say("cli.export.department"))]
+    = None,
     db: DbOption = None,
 ) -> None:
     """Export documents for analysts: one table per entity (documents, units, projects,
@@ -936,14 +952,13 @@ def export_command(
         engine = _connect(db)
         ids = columnar.document_ids(engine, year=year, department=department)
         count = len(ids)
-        with err.status("exporting"):
+        with err.status(say("cli.export.exporting")):
             paths = export_batches(columnar.record_batches(engine, ids), output, str(format))
-    out.print(f"{count} documents exported: " + ", ".join(str(p) for p in paths),
+    out.print(say("cli.export.exported", n=count, paths="、".join(str(p) for p in paths)),
               soft_wrap=True)
 
 
-selfeval_app = typer.Typer(help="Published self-evaluations (自评表): arithmetic, re-scoring, "
-                                "targets against the approved table.", no_args_is_help=True)
+selfeval_app = Typer(help=say("cli.selfeval.help"), no_args_is_help=True)
 app.add_typer(selfeval_app, name="selfeval")
 
 
@@ -953,18 +968,17 @@ class CheckFormat(StrEnum):
     xlsx = "xlsx"
 
 
-@selfeval_app.command("check")
+@selfeval_app.command("check", help=say("cli.selfeval.check-help"))
 def selfeval_check_command(
-    files: Annotated[list[Path], typer.Argument(help="自评表 files (any format jixiao reads)")],
+    files: Annotated[list[Path], typer.Argument(metavar=say("cli.meta.forms"),
+                                                help=say("cli.selfeval.files"))],
     profile: Annotated[list[str] | None, typer.Option(
-        "--profile", help="a scoring profile to try besides the built-ins (name or TOML); "
-                          "repeatable")] = None,
-    approved: Annotated[str | None, typer.Option(
-        help="the approved target table (a file or a stored document) to compare the "
-             "targets with")] = None,
-    fmt: Annotated[CheckFormat, typer.Option("--format")] = CheckFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="the .xlsx to write "
-                                                "(--format xlsx)")] = None,
+        "--profile", help=say("cli.selfeval.profile"))] = None,
+    approved: Annotated[str | None, typer.Option(help=say("cli.selfeval.approved"))] = None,
+    fmt: Annotated[CheckFormat, typer.Option("--format", help=say("cli.selfeval.format"))]
+    = CheckFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help=say("cli.selfeval.output"))] = None,
     db: DbOption = None,
 ) -> None:
     """Check each 自评表: the publisher's arithmetic (each fault with its cell), which
@@ -992,22 +1006,23 @@ def selfeval_check_command(
     if fmt is CheckFormat.xlsx:
         target = output or Path("selfeval-check.xlsx")
         write_checks_xlsx(checks, str(target))
-        out.print(f"{target} written: {sum(len(c.findings) for c in checks)} findings, "
-                  f"{len(checks)} self-evaluations")
+        out.print(say("cli.selfeval.written", path=target,
+                      findings=sum(len(c.findings) for c in checks), n=len(checks)))
         return
     for c in checks:
         table = Table(title=f"{escape(c.document.source.file or '')} — "
                             f"{escape(c.document.department or '')} {c.document.year or ''}",
                       title_justify="left")
-        for col in ("项目", "指标", "单元格", "code", "说明"):
+        for col in ("项目", "指标", "单元格", say("cli.col-code"), "说明"):
             table.add_column(col, justify="right" if col == "项目" else "left")
         for f in c.findings:
             table.add_row(str(f.project), "" if f.indicator is None else str(f.indicator + 1),
                           f.cell, f.code, escape(f.message))
         out.print(table)
-        fits = Table(title="re-scored", title_justify="left")
-        for col in ("profile", "matched", "distance", "first differences"):
-            fits.add_column(col, justify="left" if col != "matched" else "right")
+        fits = Table(title=say("cli.selfeval.rescored"), title_justify="left")
+        for col in ("profile", "matched", "distance", "misses"):
+            fits.add_column(say(f"cli.selfeval.col-{col}"),
+                            justify="left" if col != "matched" else "right")
         for fit in c.fits:
             shown = "; ".join(
                 f"#{m.project}{'' if m.indicator is None else f'.{m.indicator + 1}'}"
@@ -1015,13 +1030,14 @@ def selfeval_check_command(
             fits.add_row(fit.profile, f"{fit.matched}/{len(fit.cells)}", str(fit.distance),
                          escape(shown))
         out.print(fits)
-        out.print(f"reproduced by: {c.best.profile if c.best else 'no profile'}")
+        out.print(say("cli.selfeval.reproduced", profile=c.best.profile) if c.best
+                  else say("cli.selfeval.not-reproduced"))
 
 
-@selfeval_app.command("targets")
+@selfeval_app.command("targets", help=say("cli.selfeval.targets-help"))
 def selfeval_targets_command(
-    department: Annotated[str | None, typer.Option(help="only this department")] = None,
-    year: Annotated[int | None, typer.Option(help="only this year",
+    department: Annotated[str | None, typer.Option(help=say("cli.only-department"))] = None,
+    year: Annotated[int | None, typer.Option(help=say("cli.only-year"),
                                              callback=_bounded_year)] = None,
     db: DbOption = None,
 ) -> None:
@@ -1030,10 +1046,11 @@ def selfeval_targets_command(
     from jixiao.evaluation.published import target_reports
 
     reports = target_reports(_connect(db), department=department, year=year)
-    table = Table(title="自评表 against the approved targets", title_justify="left")
+    table = Table(title=say("cli.selfeval.targets-title"), title_justify="left")
     for col in ("department", "year", "document", "projects", "未变", "调高", "调低", "改写",
                 "新增", "删除"):
-        table.add_column(col, justify="left" if col == "department" else "right")
+        table.add_column(say(f"cli.col-{col}") if col.isascii() else col,
+                         justify="left" if col == "department" else "right")
     for r in reports:
         table.add_row(escape(r.department or ""), str(r.year), str(r.document),
                       str(len(r.comparisons)),
@@ -1042,23 +1059,22 @@ def selfeval_targets_command(
     out.print(table)
 
 
-compare_app = typer.Typer(help="Across the stored documents: one indicator everywhere, a "
-                                "project year by year, copied goals.", no_args_is_help=True)
+compare_app = Typer(help=say("cli.compare.help"), no_args_is_help=True)
 app.add_typer(compare_app, name="compare")
-DepartmentOption = Annotated[str | None, typer.Option(help="only this department (部门名称)")]
-YearOption = Annotated[int | None, typer.Option(help="only this budget year",
+DepartmentOption = Annotated[str | None, typer.Option(help=say("cli.only-department"))]
+YearOption = Annotated[int | None, typer.Option(help=say("cli.only-budget-year"),
                                                  callback=_bounded_year)]
-XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="also write a workbook")]
+XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help=say("cli.compare.xlsx"))]
 
 
-@compare_app.command("indicator")
+@compare_app.command("indicator", help=say("cli.compare.indicator-help"))
 def compare_indicator_command(
-    name: Annotated[str, typer.Argument(help="the indicator's name, e.g. 系统故障率")],
+    name: Annotated[str, typer.Argument(metavar=say("cli.meta.indicator"),
+                                        help=say("cli.compare.indicator-name"))],
     department: DepartmentOption = None,
     year: YearOption = None,
     xlsx: XlsxOption = None,
-    chart: Annotated[Path | None, typer.Option(help="write the distribution as an SVG "
-                                                    "chart")] = None,
+    chart: Annotated[Path | None, typer.Option(help=say("cli.compare.chart"))] = None,
     db: DbOption = None,
 ) -> None:
     """The targets of one indicator across projects, departments and years: quartiles per
@@ -1072,26 +1088,26 @@ def compare_indicator_command(
     suggested = "、".join(escape(n) for n in result.suggestions)
     if not result.count:
         if result.missing_year:
-            out.print(f"no stored document of {year}"
-                      + (f" in {escape(department)}" if department else "")
-                      + f" (stored years: {', '.join(map(str, result.years)) or 'none'})")
+            out.print(say("cli.compare.no-year", year=year, department=say(
+                "cli.compare.in-department", department=escape(department)) if department
+                else "", years="、".join(map(str, result.years)) or say("cli.none")))
         else:
-            out.print(f"no stored indicator named like '{escape(name)}' (key {result.key})")
+            out.print(say("cli.compare.no-indicator", name=escape(name), key=result.key))
         if suggested:
-            out.print(f"did you mean: {suggested}", soft_wrap=True)
+            out.print(say("cli.compare.did-you-mean", names=suggested), soft_wrap=True)
         raise typer.Exit(1)
     if result.matched == "partial":
-        out.print(f"no indicator named '{escape(name)}' itself: the {len(result.names)} names "
-                  "containing it, compared together: " + "、".join(
-                      f"{escape(n)} ×{k}" for n, k in result.names[:12])
-                  + (" …" if len(result.names) > 12 else ""), soft_wrap=True)
-    out.print(f"{escape(name)}: {result.count} targets in {result.projects} projects of "
-              f"{result.departments} department{'s' if result.departments != 1 else ''}")
+        out.print(say("cli.compare.partial", name=escape(name), n=len(result.names),
+                      names="、".join(f"{escape(n)} ×{k}" for n, k in result.names[:12])
+                      + (" …" if len(result.names) > 12 else "")), soft_wrap=True)
+    out.print(say("cli.compare.counts", name=escape(name), targets=result.count,
+                  projects=result.projects, departments=result.departments))
     if result.matched == "exact" and suggested:
-        out.print(f"also named with it: {suggested}", soft_wrap=True)
-    table = Table(title="distribution by unit", title_justify="left")
-    for col in ("unit", "n", "min", "Q1", "median", "Q3", "max", "comparators", "outliers"):
-        table.add_column(col, justify="left" if col in ("unit", "comparators") else "right")
+        out.print(say("cli.compare.also-named", names=suggested), soft_wrap=True)
+    table = Table(title=say("cli.compare.distribution"), title_justify="left")
+    for col in ("unit", "n", "min", "q1", "median", "q3", "max", "comparators", "outliers"):
+        table.add_column(say(f"cli.compare.col-{col}"),
+                         justify="left" if col in ("unit", "comparators") else "right")
     for g in result.groups:
         table.add_row(escape(g.unit or "—"), str(len(g.observations)),
                       *(str(v) if v is not None else "" for v in (g.low, g.q1, g.median, g.q3,
@@ -1099,30 +1115,31 @@ def compare_indicator_command(
                       " ".join(f"{c or '='}×{n}" for c, n in g.comparators.most_common()),
                       str(len(g.outliers)))
     if result.other:
-        table.add_row("(not numeric)", str(len(result.other)), "", "", "", "", "",
+        table.add_row(say("cli.compare.not-numeric"), str(len(result.other)), "", "", "", "",
+                      "",
                       escape(" ".join(f"{t}×{n}" for t, n in
                                       result.qualitative.most_common(4))), "")
     out.print(table)
     outliers = [o for g in result.groups for o in g.outliers]
     if outliers:
-        table = Table(title="outliers", title_justify="left")
+        table = Table(title=say("cli.compare.col-outliers"), title_justify="left")
         for col in ("year", "department", "document", "project", "target"):
-            table.add_column(col, overflow="fold")
+            table.add_column(say(f"cli.col-{col}"), overflow="fold")
         for o in outliers:
             table.add_row(str(o.year or ""), escape(o.department or ""), str(o.document_id),
                           f"{o.project_seq} {escape(o.project)}", escape(o.target))
         out.print(table)
     if xlsx:
-        out.print(f"workbook: {write_comparison_xlsx(result, xlsx)}")
+        out.print(say("cli.compare.workbook", path=write_comparison_xlsx(result, xlsx)))
     if chart:
         chart.write_text(distribution_svg(result.groups), encoding="utf-8")
-        out.print(f"chart: {chart}")
+        out.print(say("cli.compare.chart-written", path=chart))
 
 
-@compare_app.command("project")
+@compare_app.command("project", help=say("cli.compare.project-help"))
 def compare_project_command(
-    name: Annotated[str, typer.Argument(help="the project's name (with or without the unit "
-                                             "and year it starts with)")],
+    name: Annotated[str, typer.Argument(metavar=say("cli.meta.project-name"),
+                                        help=say("cli.compare.project-name"))],
     department: DepartmentOption = None,
     xlsx: XlsxOption = None,
     db: DbOption = None,
@@ -1134,53 +1151,60 @@ def compare_project_command(
     engine = _connect(db)
     series = project_series(engine, name, department=department)
     if not series.years:
-        out.print(f"no dated project named like '{escape(name)}'"
-                  + (f" ({series.undated} in documents without a year: ingest them with "
-                     "--year)" if series.undated else ""))
+        out.print(say("cli.compare.no-project", name=escape(name))
+                  + (say("cli.compare.undated", n=series.undated) if series.undated else ""))
         like = [n for n, _ in names_containing(engine, name, department=department,
                                                kind="project").most_common(8)] or \
             suggest_names(engine, name, department=department, kind="project")
         if like:
-            out.print("did you mean: " + "、".join(escape(n) for n in like), soft_wrap=True)
+            out.print(say("cli.compare.did-you-mean", names="、".join(escape(n) for n in like)),
+                      soft_wrap=True)
         raise typer.Exit(1)
     departments = {y.department for y in series.years}
-    table = Table(title=f"{escape(name)} year by year"
-                  + (f" ({escape(departments.pop() or '')})" if len(departments) == 1 else ""),
+    table = Table(title=say("cli.compare.by-year", name=escape(name))
+                  + (f"（{escape(departments.pop() or '')}）" if len(departments) == 1 else ""),
                   title_justify="left")
-    table.add_column("year")
-    table.add_column("project", overflow="fold", ratio=1)
-    for col in ("total 万元", "n", "未变", "调高", "调低", "改写", "新增", "删除", "goal"):
-        table.add_column(col, justify="right")
+    table.add_column(say("cli.col-year"))
+    table.add_column(say("cli.col-project"), overflow="fold", ratio=1)
+    for col in ("total", "n", "未变", "调高", "调低", "改写", "新增", "删除", "goal"):
+        table.add_column(say("cli.col-indicators") if col == "n" else say(f"cli.col-{col}")
+                         if col.isascii() else col, justify="right")
     steps = [None, *series.steps]
     for y, step in zip(series.years, steps, strict=True):
         counts = [str(step.count(c)) if step else "" for c in
                   ("unchanged", "raised", "lowered", "changed", "added", "dropped")]
         table.add_row(str(y.year), escape(y.name), money(y.total), str(len(y.targets)),
                       *counts,
-                      "" if step is None else ("copied" if step.goal_unchanged else "rewritten"))
+                      "" if step is None else say("cli.compare.goal-copied")
+                      if step.goal_unchanged else say("cli.compare.goal-rewritten"))
     out.print(table)
     for step in series.steps:
         moved = [c for c in step.changes if c.change != "unchanged"]
         if moved:
-            out.print(f"{step.before_year} → {step.after_year}: " + "; ".join(
+            out.print(f"{step.before_year} → {step.after_year}：" + "；".join(
                 f"{escape(c.indicator)} {escape(c.before or '—')} → {escape(c.after or '—')}"
-                f" ({CHANGE_LABELS[c.change]}"
-                + ("" if c.stricter is None else "，更严" if c.stricter else "，放宽") + ")"
+                f"（{CHANGE_LABELS[c.change]}"
+                + ("" if c.stricter is None else say("cli.compare.stricter") if c.stricter
+                   else say("cli.compare.looser")) + "）"
                 for c in moved), soft_wrap=True)
     if series.undated or series.repeated:
-        out.print(f"left out: {series.undated} in documents without a year, "
-                  f"{series.repeated} more in a year already shown")
+        out.print(say("cli.compare.left-out", undated=series.undated,
+                      repeated=series.repeated))
     if xlsx:
-        out.print(f"workbook: {write_comparison_xlsx(series, xlsx)}")
+        out.print(say("cli.compare.workbook", path=write_comparison_xlsx(series, xlsx)))
 
 
-@compare_app.command("copies")
+class CopiesWhat(StrEnum):
+    goal = "goal"
+    indicators = "indicators"
+
+
+@compare_app.command("copies", help=say("cli.compare.copies-help"))
 def compare_copies_command(
-    what: Annotated[str, typer.Option(help="goal, or indicators (the whole set with its "
-                                           "targets)")] = "goal",
+    what: Annotated[CopiesWhat, typer.Option(help=say("cli.compare.what"))] = CopiesWhat.goal,
     department: DepartmentOption = None,
     year: YearOption = None,
-    limit: Annotated[int, typer.Option(help="show this many groups")] = 20,
+    limit: Annotated[int, typer.Option(help=say("cli.compare.limit"))] = 20,
     xlsx: XlsxOption = None,
     db: DbOption = None,
 ) -> None:
@@ -1188,32 +1212,29 @@ def compare_copies_command(
     from jixiao.compare import copied
     from jixiao.writers.comparison import write_comparison_xlsx
 
-    if what not in ("goal", "indicators"):
-        raise typer.BadParameter("goal or indicators", param_hint="--what")
-    groups = copied(_connect(db), what=what, department=department, year=year,
+    groups = copied(_connect(db), what=what.value, department=department, year=year,
                     limit=limit)
-    table = Table(title=f"the same {what} in projects of different names",
-                  title_justify="left", show_lines=True)
-    table.add_column("projects", justify="right")
-    table.add_column(what, overflow="fold", ratio=2)
-    table.add_column("where", overflow="fold", ratio=3)
+    table = Table(title=say(f"cli.compare.copies-{what}"), title_justify="left",
+                  show_lines=True)
+    table.add_column(say("cli.col-projects"), justify="right")
+    table.add_column(say(f"cli.compare.col-{what}"), overflow="fold", ratio=2)
+    table.add_column(say("cli.col-where"), overflow="fold", ratio=3)
     for g in groups:
         table.add_row(str(g.names), escape(g.text[:200]), escape("\n".join(
             f"{p.year or ''} {p.department or ''} #{p.document_id}/{p.seq} {p.name}"
             for p in g.projects[:8]) + ("\n…" if g.names > 8 else "")))
-    out.print(table if groups else "no copies found")
+    out.print(table if groups else say("cli.compare.no-copies"))
     if xlsx:
-        out.print(f"workbook: {write_comparison_xlsx(groups, xlsx)}")
+        out.print(say("cli.compare.workbook", path=write_comparison_xlsx(groups, xlsx)))
 
 
-@app.command("serve")
+@app.command("serve", help=say("cli.serve.help"))
 def serve_command(
-    host: Annotated[str, typer.Option(help="the address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="the port")] = 8000,
-    workers: Annotated[int, typer.Option(help="server processes")] = 1,
+    host: Annotated[str, typer.Option(help=say("cli.serve.host"))] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help=say("cli.serve.port"))] = 8000,
+    workers: Annotated[int, typer.Option(help=say("cli.serve.workers"))] = 1,
     read_url: Annotated[str | None, typer.Option(
-        "--read-url", help="a streaming replica of --db (PostgreSQL URL): every read goes "
-                           "there, every write to --db")] = None,
+        "--read-url", help=say("cli.serve.read-url"))] = None,
     db: DbOption = None,
 ) -> None:
     """The web app and the JSON API (/api/v1, schema at /api/docs) over the store.
@@ -1226,114 +1247,126 @@ def serve_command(
     from jixiao.store.accounts import list_users
 
     if not list_users(engine):
-        err.print("[yellow]no users yet[/]: jixiao users add NAME --role admin")
+        err.print(f"[yellow]{say('cli.serve.no-users')}[/]")
     os.environ[store.ENV_VAR] = store.database_url(db)
     if read_url:
         from jixiao.store.replica import READ_ENV_VAR
 
         os.environ[READ_ENV_VAR] = read_url
-    out.print(f"jixiao on http://{host}:{port}/  (database {store.database_url(db)})")
+    out.print(say("cli.serve.listening", url=f"http://{host}:{port}/",
+                  database=store.database_url(db)))
     uvicorn.run("jixiao.web.app:app_from_environment", host=host, port=port, workers=workers,
                 factory=True, log_level="warning")
 
 
-users_app = typer.Typer(help="The people who use the web app.", no_args_is_help=True)
+users_app = Typer(help=say("cli.users.help"), no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
 
-@users_app.command("add")
+class Role(StrEnum):  # store.accounts.ROLES
+    admin = "admin"
+    reviewer = "reviewer"
+    department = "department"
+
+
+UsernameArgument = Annotated[str, typer.Argument(metavar=say("cli.meta.username"))]
+
+
+@users_app.command("add", help=say("cli.users.add-help"))
 def users_add_command(
-    username: Annotated[str, typer.Argument()],
-    role: Annotated[str, typer.Option(help="admin, reviewer or department")] = "admin",
-    department: Annotated[str | None, typer.Option(
-        help="a department user's 部门名称, as its tables print it")] = None,
-    password: Annotated[str | None, typer.Option(
-        help="(asked for when not given; or $JIXIAO_PASSWORD)", envvar="JIXIAO_PASSWORD")]
-    = None,
+    username: UsernameArgument,
+    role: Annotated[Role, typer.Option(help=say("cli.users.role"))] = Role.admin,
+    department: Annotated[str | None, typer.Option(help=say("cli.users.department"))] = None,
+    password: Annotated[str | None, typer.Option(help=say("cli.users.password"),
+                                                 envvar="JIXIAO_PASSWORD")] = None,
     db: DbOption = None,
 ) -> None:
     """Add a user (the first admin, say); the password is asked for twice."""
     from jixiao.store.accounts import AccountError, add_user
 
     if password is None:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+        password = typer.prompt(say("cli.users.password-prompt"), hide_input=True,
+                                confirmation_prompt=say("cli.users.password-again"))
     try:
-        user = add_user(_connect(db, create=True), username, password, role, department)
+        user = add_user(_connect(db, create=True), username, password, role.value, department)
     except AccountError as exc:
-        err.print(f"[red]error[/]: {escape(str(exc))}")
+        err.print(f"{ERROR} {escape(str(exc))}")
         raise typer.Exit(1) from None
-    out.print(f"user {escape(user.username)} ({user.role}"
-              + (f", {escape(user.department)}" if user.department else "") + ") added")
+    out.print(say("cli.users.added", name=escape(user.username),
+                  role=say(f"cli.users.role-{user.role}"),
+                  department=f"，{escape(user.department)}" if user.department else ""))
 
 
-@users_app.command("list")
+@users_app.command("list", help=say("cli.users.list-help"))
 def users_list_command(db: DbOption = None) -> None:
     """List the users."""
     from jixiao.store.accounts import list_users
 
-    table = Table(title="users", title_justify="left")
+    table = Table(title=say("cli.users.title"), title_justify="left")
     for col in ("id", "username", "role", "department"):
-        table.add_column(col)
+        table.add_column(say(f"cli.col-{col}"))
     for u in list_users(_connect(db)):
-        table.add_row(str(u.id), escape(u.username), u.role, escape(u.department or ""))
+        table.add_row(str(u.id), escape(u.username), say(f"cli.users.role-{u.role}"),
+                      escape(u.department or ""))
     out.print(table)
 
 
-@users_app.command("unlock")
-def users_unlock_command(username: Annotated[str, typer.Argument()], db: DbOption = None
-                         ) -> None:
+@users_app.command("unlock", help=say("cli.users.unlock-help"))
+def users_unlock_command(username: UsernameArgument, db: DbOption = None) -> None:
     """Lift the lockout (and back-off) that failed logins put on a name."""
     from jixiao.store.accounts import unlock
 
     if unlock(_connect(db), username):
-        out.print(f"{escape(username)} unlocked")
+        out.print(say("cli.users.unlocked", name=escape(username)))
     else:
-        out.print(f"{escape(username)} was not locked")
+        out.print(say("cli.users.not-locked", name=escape(username)))
 
 
-@users_app.command("tokens")
-def users_tokens_command(username: Annotated[str, typer.Argument()], db: DbOption = None
-                         ) -> None:
+@users_app.command("tokens", help=say("cli.users.tokens-help"))
+def users_tokens_command(username: UsernameArgument, db: DbOption = None) -> None:
     """A user's API tokens: name, made, last used, expiry — never the token."""
     from jixiao.store.accounts import list_api_tokens, list_users
 
     engine = _connect(db)
     user = next((u for u in list_users(engine) if u.username == username), None)
     if user is None:
-        err.print(f"[red]error[/]: there is no user '{escape(username)}'")
+        err.print(f"{ERROR} " + say("cli.users.no-user", name=escape(username)))
         raise typer.Exit(1)
-    table = Table(title=f"API tokens of {escape(username)}", title_justify="left")
-    for col in ("id", "name", "created", "last used", "uses", "expires", "state"):
-        table.add_column(col)
-    states = {"有效": "live", "已过期": "expired", "已撤销": "revoked"}
+    table = Table(title=say("cli.users.tokens-title", name=escape(username)),
+                  title_justify="left")
+    for col in ("id", "name", "created", "last-used", "uses", "expires", "state"):
+        table.add_column(say(f"cli.users.col-{col}") if col != "id" else say("cli.col-id"))
     for t in list_api_tokens(engine, user.id):
         table.add_row(str(t.id), escape(t.name), f"{t.created_at:%Y-%m-%d %H:%M}",
-                      f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never",
-                      str(t.uses), f"{t.expires_at:%Y-%m-%d %H:%M}", states[t.state()])
+                      f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at
+                      else say("cli.users.never"),
+                      str(t.uses), f"{t.expires_at:%Y-%m-%d %H:%M}", t.state())
     out.print(table)
 
 
-@users_app.command("revoke-token")
-def users_revoke_token_command(token_id: Annotated[int, typer.Argument()],
-                               db: DbOption = None) -> None:
+@users_app.command("revoke-token", help=say("cli.users.revoke-help"))
+def users_revoke_token_command(token_id: Annotated[int, typer.Argument(
+        metavar=say("cli.meta.token"))], db: DbOption = None) -> None:
     """Revoke an API token by its id (from 'jixiao users tokens')."""
     from jixiao.store.accounts import AccountError, revoke_api_token
 
     try:
         token = revoke_api_token(_connect(db), token_id)
     except AccountError as exc:
-        err.print(f"[red]error[/]: {escape(str(exc))}")
+        err.print(f"{ERROR} {escape(str(exc))}")
         raise typer.Exit(1) from None
-    out.print(f"token {token.id} ({escape(token.name)}) of {escape(token.username)} revoked")
+    out.print(say("cli.users.revoked", id=token.id, name=escape(token.name),
+                  user=escape(token.username)))
 
 
-db_app = typer.Typer(help="The database's schema.", no_args_is_help=True)
+db_app = Typer(help=say("cli.db.help"), no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 
-@db_app.command("upgrade")
+@db_app.command("upgrade", help=say("cli.db.upgrade-help"))
 def db_upgrade_command(
-    revision: Annotated[str, typer.Argument(help="the revision to reach")] = "head",
+    revision: Annotated[str | None, typer.Argument(metavar=say("cli.meta.revision"),
+                                                   help=say("cli.db.revision"))] = None,
     db: DbOption = None,
 ) -> None:
     """Bring the database's schema to a revision (Alembic migrations; the latest by default).
@@ -1342,8 +1375,9 @@ def db_upgrade_command(
 
     engine = _connect(db, create=True, migrate=False)
     before = current(engine)
-    after = upgrade(engine, revision)
-    out.print(f"{store.database_url(db)}: schema {before or 'empty'} → {after}")
+    after = upgrade(engine, revision or "head")
+    out.print(say("cli.db.upgraded", url=store.database_url(db),
+                  before=before or say("cli.db.empty"), after=after))
 
 
 def _leaves(target: Target) -> tuple[Target, ...]:
@@ -1354,7 +1388,7 @@ def _document(source: str, db: str | None) -> Document:
     """A table from a file when `source` is one, else from the store (library.open_document,
     the CLI's answers to what it raises). A reference that looks like a file and names no
     stored file is a missing file."""
-    missing = f"{ERROR} 没有这个文件：{escape(source)}（也不是已存储的文档）"
+    missing = f"{ERROR} " + say("cli.no-such-file", source=escape(source))
     named = db or os.environ.get(store.ENV_VAR)
     if not Path(source).is_file() and library.looks_like_a_file(source) and named \
             and (stored := _sqlite_file(named)) is not None and not stored.is_file():
