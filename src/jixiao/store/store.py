@@ -223,10 +223,14 @@ class Store:
     def ingest(self, data: bytes, name: str, *, profile: str | None = ACTIVE,
                year: int | None = None, user: User | None = None,
                check: Callable[[Document], None] | None = None,
-               action: str = "upload") -> IngestResult:
+               action: str = "upload", revises: tuple[int, int] | None = None
+               ) -> IngestResult:
         """Read a table's bytes, review it, store it with its findings and its change-log
         row, in one transaction. `check(doc)` may refuse the reading before anything is
-        stored (a department's upload of another's table). Raises ReadError."""
+        stored (a department's upload of another's table). `revises`: (document id, the
+        revision the uploader saw): the table is stored as that document's next version in
+        the same transaction (store.cycle.revise; a CycleError stores nothing). Raises
+        ReadError."""
         from jixiao.readers import read_bytes, sniff
 
         doc = read_bytes(data, name)
@@ -234,26 +238,31 @@ class Store:
             check(doc)
         file = SourceInfo(name, hashlib.sha256(data).hexdigest(), sniff(data))
         return self.ingest_document(doc, file, profile=profile, year=year, user=user,
-                                    action=action, data=data)
+                                    action=action, data=data, revises=revises)
 
     def ingest_document(self, doc: Document, file: SourceInfo | None = None, *,
                         profile: str | None = ACTIVE, year: int | None = None,
                         user: User | None = None, action: str = "upload",
-                        data: bytes | None = None) -> IngestResult:
+                        data: bytes | None = None,
+                        revises: tuple[int, int] | None = None) -> IngestResult:
         """A document already read: reviewed and stored as `ingest` does; with its boxes,
         and `data` (the file's bytes) kept when it is a PDF (store.corrections)."""
         prepared = repository.prepare(doc, file, self.review(doc, profile), year)
         return self.ingest_prepared([prepared], user=user, action=action,
-                                    read={id(prepared): (doc, data)})[0]
+                                    read={id(prepared): (doc, data)}, revises=revises)[0]
 
     def ingest_prepared(self, batch: Sequence[PreparedDocument], *, user: User | None = None,
                         action: str = "ingest", copy: bool = False,
-                        read: dict[int, tuple[Document, bytes | None]] | None = None
-                        ) -> list[IngestResult]:
+                        read: dict[int, tuple[Document, bytes | None]] | None = None,
+                        revises: tuple[int, int] | None = None) -> list[IngestResult]:
         """Documents prepared (and reviewed) elsewhere — a bulk load's worker processes —
         stored in one transaction with a change-log row for each new one; `copy`: with
         one binary COPY a table (store.load, PostgreSQL). `read`: by id() of a prepared
-        document, the Document and the file's bytes, whose boxes and PDF are kept."""
+        document, the Document and the file's bytes, whose boxes and PDF are kept.
+        `revises`: see `ingest`."""
+        if revises is not None and (user is None or len(batch) != 1):
+            raise StoreError("a revised version is one table, uploaded by a user")
+
         def log(conn: Connection, result: IngestResult, stored: PreparedDocument) -> None:
             if result.status == "new":
                 record(conn, user, action, f"document {result.document_id}", None,
@@ -262,6 +271,8 @@ class Store:
             if read and (kept := read.get(id(stored))) is not None:
                 corrections.keep(conn, result.document_id, kept[0], stored.sha256,
                                  stored.format, kept[1])
+            if revises is not None and user is not None:  # the cycle's rows and events
+                cycle._revise(conn, user, revises[0], result.document_id, revises[1])
 
         write = load.copy_prepared if copy else repository.ingest_prepared
         return write(self.engine, batch, log)

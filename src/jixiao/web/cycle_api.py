@@ -230,8 +230,8 @@ async def revised_upload(request: Request, who: Who, doc_id: DocId,
         raise WebError(422, "invalid", "请求无效 (需要 file 和 revision)")
     cycle.check_revisable(who.user, cycle.document_state(ws.engine, doc_id),
                           view.doc.department)
-    result = await uploads.store_upload(request, who, file)
-    ws.revise(who.user, doc_id, result.document_id, revision)
+    # stored as the next version in one transaction: refused, nothing is stored
+    result = await uploads.store_upload(request, who, file, revises=(doc_id, revision))
     return _cycle_out(request, who, result.document_id)
 
 

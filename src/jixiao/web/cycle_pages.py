@@ -56,8 +56,8 @@ async def revised_upload(request: Request, who: Who, doc_id: DocId, file: Upload
     state = cycle.document_state(ws.engine, doc_id)
     # refused before the upload is stored when this version cannot be revised at all
     cycle.check_revisable(who.user, state, view.doc.department)
-    result = await uploads.store_upload(request, who, file)
-    ws.revise(who.user, doc_id, result.document_id, revision)
+    # stored as the next version in one transaction: refused, nothing is stored
+    result = await uploads.store_upload(request, who, file, revises=(doc_id, revision))
     url = f"/documents/{result.document_id}/revision"
     if request.headers.get("hx-request"):
         return Response(status_code=204, headers={"HX-Redirect": url})

@@ -19,8 +19,11 @@ def _other_department(who: Caller, department: str | None) -> None:
                        f"这张表属于“{department}”，不是您的部门“{who.user.department}”")
 
 
-async def store_upload(request: Request, who: Caller, file: UploadFile) -> store.IngestResult:
-    """Read the upload (refusing what is too large or not a table), review it, store it."""
+async def store_upload(request: Request, who: Caller, file: UploadFile,
+                       revises: tuple[int, int] | None = None) -> store.IngestResult:
+    """Read the upload (refusing what is too large or not a table), review it, store it;
+    `revises` (document id, revision): as that document's next version, in the same
+    transaction (Store.ingest)."""
     limit = request.app.state.upload_limit
     data = await file.read(limit + 1)
     name = (file.filename or "upload").rsplit("/", 1)[-1][:200]
@@ -38,15 +41,15 @@ async def store_upload(request: Request, who: Caller, file: UploadFile) -> store
             _other_department(who, peeked)  # another department's table: refused unread
     # reading, reviewing and storing are CPU work: in the bounded pool, off the event loop,
     # so that other requests are served meanwhile and two uploads at most run at once
-    return await heavy(_read_and_store, request.app.state.store, who, data, name)
+    return await heavy(_read_and_store, request.app.state.store, who, data, name, revises)
 
 
-def _read_and_store(house: Store, who: Caller, data: bytes, name: str
-                    ) -> store.IngestResult:
+def _read_and_store(house: Store, who: Caller, data: bytes, name: str,
+                    revises: tuple[int, int] | None = None) -> store.IngestResult:
     """Read, review by the active profile and store, with its change-log row, in one
     transaction (Store.ingest, as the CLI's ingest); the reader's refusals as HTTP."""
     try:
-        return house.ingest(data, name, user=who.user,
+        return house.ingest(data, name, user=who.user, revises=revises,
                             check=lambda doc: _other_department(who, doc.department))
     except ReadError as exc:
         if exc.code == "not-text":  # an image, archive or other binary file
