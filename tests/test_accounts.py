@@ -42,10 +42,10 @@ def test_passwords_and_tokens_are_kept_only_as_hashes(db_url: str) -> None:
 def test_users_are_checked_when_made(db_url: str) -> None:
     engine = store.connect(db_url)
     accounts.add_user(engine, "a", PASSWORD, "admin")
-    for args, message in ((("a", PASSWORD, "admin"), "already"),
-                          (("b", PASSWORD, "boss"), "role"),
-                          (("c", "short", "admin"), "8 characters"),
-                          (("d", PASSWORD, "department"), "department")):
+    for args, message in ((("a", PASSWORD, "admin"), "已有用户“a”"),
+                          (("b", PASSWORD, "boss"), "角色应为"),
+                          (("c", "short", "admin"), "至少需要 8 个字符"),
+                          (("d", PASSWORD, "department"), "需要填写部门")):
         with pytest.raises(accounts.AccountError, match=message):
             accounts.add_user(engine, *args)
     assert [u.username for u in accounts.list_users(engine)] == ["a"]

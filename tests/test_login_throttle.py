@@ -302,7 +302,7 @@ def test_an_expired_token_is_refused(site: Site) -> None:
     assert refused.status_code == 401 and refused.json()["error"]["code"] == "not-signed-in"
     (listed,) = accounts.list_api_tokens(engine, user.id)
     assert listed.state() == "已过期" and listed.uses == 1  # the refused use is not counted
-    with pytest.raises(accounts.AccountError, match="1 to 3650 days"):
+    with pytest.raises(accounts.AccountError, match="1 至 3650 天"):
         accounts.add_api_token(engine, user, "过去", expires_in_days=0)
 
 

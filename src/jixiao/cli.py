@@ -1282,7 +1282,7 @@ def users_add_command(
     db: DbOption = None,
 ) -> None:
     """Add a user (the first admin, say); the password is asked for twice."""
-    from jixiao.store.accounts import AccountError, add_user
+    from jixiao.store.accounts import ROLE_LABELS, AccountError, add_user
 
     if password is None:
         password = typer.prompt(say("cli.users.password-prompt"), hide_input=True,
@@ -1293,20 +1293,20 @@ def users_add_command(
         err.print(f"{ERROR} {escape(str(exc))}")
         raise typer.Exit(1) from None
     out.print(say("cli.users.added", name=escape(user.username),
-                  role=say(f"cli.users.role-{user.role}"),
+                  role=ROLE_LABELS[user.role],
                   department=f"，{escape(user.department)}" if user.department else ""))
 
 
 @users_app.command("list", help=say("cli.users.list-help"))
 def users_list_command(db: DbOption = None) -> None:
     """List the users."""
-    from jixiao.store.accounts import list_users
+    from jixiao.store.accounts import ROLE_LABELS, list_users
 
     table = Table(title=say("cli.users.title"), title_justify="left")
     for col in ("id", "username", "role", "department"):
         table.add_column(say(f"cli.col-{col}"))
     for u in list_users(_connect(db)):
-        table.add_row(str(u.id), escape(u.username), say(f"cli.users.role-{u.role}"),
+        table.add_row(str(u.id), escape(u.username), ROLE_LABELS[u.role],
                       escape(u.department or ""))
     out.print(table)
 

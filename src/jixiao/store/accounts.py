@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jixiao.errors import JixiaoError
+from jixiao.messages import say
 from jixiao.model import Actual, Execution
 from jixiao.store.schema import (
     actual_values,
@@ -109,15 +110,14 @@ def _user(row: Any) -> User:
 def add_user(engine: Engine, username: str, password: str, role: str,
              department: str | None = None, by: User | None = None) -> User:
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}, not '{role}'")
+        raise AccountError(say("accounts.bad-role", roles="、".join(ROLES), role=role))
     if role == "department" and not department:
-        raise AccountError("a department user needs --department (部门名称 as the tables print "
-                           "it)")
+        raise AccountError(say("accounts.department-needed"))
     if len(password) < 8:
-        raise AccountError("the password needs at least 8 characters")
+        raise AccountError(say("accounts.short-password", least=8))
     with engine.begin() as conn:
         if conn.execute(select(users.c.id).where(users.c.username == username)).first():
-            raise AccountError(f"there is already a user '{username}'")
+            raise AccountError(say("accounts.user-exists", name=username))
         user_id = conn.execute(insert(users).values(
             username=username, password_hash=_hash(password), role=role,
             department=department if role == "department" else None,
@@ -339,7 +339,8 @@ def add_api_token(engine: Engine, user: User, name: str,
                   expires_in_days: int = TOKEN_DAYS) -> str:
     """A new token for scripts (shown once; only its hash is kept)."""
     if not 1 <= expires_in_days <= TOKEN_MAX_DAYS:
-        raise AccountError(f"a token lives 1 to {TOKEN_MAX_DAYS} days, not {expires_in_days}")
+        raise AccountError(say("accounts.token-days", most=TOKEN_MAX_DAYS,
+                               days=expires_in_days))
     token = "jx_" + secrets.token_urlsafe(32)
     expires = datetime.now(UTC) + timedelta(days=expires_in_days)
     with engine.begin() as conn:
@@ -372,7 +373,7 @@ def revoke_api_token(engine: Engine, token_id: int, by: User | None = None) -> A
                            .join(users, users.c.id == api_tokens.c.user_id)
                            .where(api_tokens.c.id == token_id)).first()
         if row is None or (by is not None and by.role != "admin" and row.user_id != by.id):
-            raise AccountError(f"there is no token {token_id}")
+            raise AccountError(say("accounts.no-token", id=token_id))
         revoked = _aware(row.revoked_at) or datetime.now(UTC)
         if row.revoked_at is None:
             conn.execute(update(api_tokens).where(api_tokens.c.id == token_id)
