@@ -204,7 +204,8 @@ class RowBuilder(Generic[L]):
         head = ITEM_START.match(text)
         seq = int(head.group(1)) if head else position
         start = head.end() if head else 0
-        packed = packed_starts(text, seq)
+        # a packed item starts at a 、 after this one's number: most items hold none
+        packed = packed_starts(text, seq) if text.find("、", start) >= 0 else None
         if not packed:
             return [self.indicator(seq, text[start:], item)]
         ends = []  # the offset after each line, to find the lines of each packed item

@@ -89,6 +89,7 @@ class _Row:
     goal_lines: list[_Line] = field(default_factory=list)
     goal_on_amount_line: str | None = None
     items: list[_Item] = field(default_factory=list)
+    restart: int = 0  # the last item numbered 1 after the first item (0: none)
 
     @property
     def label(self) -> str:
@@ -136,15 +137,15 @@ class TextReader:
 
     def lines(self) -> tuple[list[_Line], list[_Line], int]:
         """Split into (lines before the table, lines of the table, pages)."""
-        raw_lines = self.text.split("\n")
         by_formfeed = "\f" in self.text
         page = 1
         headers = 0
         before: list[_Line] = []
         table: list[_Line] = []
+        add = before.append  # table.append once the table has started
         in_table = False
         gap = False
-        for no, raw in enumerate(raw_lines, start=1):
+        for no, raw in enumerate(self.text.split("\n"), start=1):
             text = raw.strip()
             if by_formfeed and "\f" in raw:
                 page += raw.count("\f")  # pdftotext ends each page with one
@@ -156,22 +157,22 @@ class TextReader:
                 headers += 1
                 if headers > 1 and not by_formfeed:
                     page += 1
-                in_table = True
+                in_table, add = True, table.append
                 continue
-            line = _new(_Line, (no, text, page, gap))
-            gap = False
             if not in_table and _amount_line(text) and not ITEM_RE.match(text):
-                in_table = True  # a table whose column header was lost
-            (table if in_table else before).append(line)
+                in_table, add = True, table.append  # a table whose column header was lost
+            add(_new(_Line, (no, text, page, gap)))
+            gap = False
         last = (table or before)
         return before, table, last[-1].page if last else 1
 
     # ---- pass 2: rows ---------------------------------------------------------------
 
     def rows(self, table: list[_Line]) -> list[_Row]:
-        # a run of three spaces first (a fast scan): most texts have none at all
+        # a run of three spaces first (one scan of the whole text): most texts have none
         side_by_side = [line for line in table
-                        if "   " in line.text and SIDE_BY_SIDE_RE.search(line.text)]
+                        if "   " in line.text and SIDE_BY_SIDE_RE.search(line.text)] \
+            if "   " in self.text else []
         if len(side_by_side) >= SIDE_BY_SIDE_LINES:
             raise self.fail(
                 "interleaved-columns",
@@ -183,9 +184,13 @@ class TextReader:
         rows: list[_Row] = []
         pending: list[_Line] = []
         bare: _Line | None = None  # the last table line, when it held figures only
+        item_match, amount_match = ITEM_RE.match, AMOUNT_LINE_RE.match
         for line in table:
-            # each line is an item's start, a row's amount line, or text between them
-            item = ITEM_RE.match(line.text)
+            # each line is an item's start, a row's amount line, or text between them:
+            # an item starts with a digit, and an amount line holds a '.' (most lines
+            # are neither, and are told so without a regex)
+            text = line.text
+            item = item_match(text) if text[0].isdecimal() else None
             if item:
                 bare = None
                 if not rows:
@@ -196,26 +201,29 @@ class TextReader:
                 else:
                     row.goal_lines.extend(pending)
                 pending = []
-                row.items.append(_Item(int(item.group(1)), [line]))
+                seq = int(item.group(1))
+                if seq == 1 and row.items:
+                    row.restart = len(row.items)
+                row.items.append(_Item(seq, [line]))
                 continue
-            m = _amount_line(line.text)
+            m = amount_match(text) if "." in text and not text.startswith(GOAL_OPENER) \
+                else None
             if m is None:
                 bare = None
                 pending.append(line)
                 continue
-            name = m.group("name").strip()
-            if not name and m.group("goal") is None:  # figures only
+            name, figures, goal = m.group("name", "amounts", "goal")
+            name = name.strip()
+            if not name and goal is None:  # figures only
                 if bare is not None:
                     raise self.interleaved(bare, line)
                 bare = line
             else:
                 bare = None
-            if rows:
+            if rows and pending:
                 pending = self.settle(rows[-1], pending, next_has_name=bool(name))
-            row = _Row(line, name, m.group("amounts").split(), goal_on_amount_line=m.group("goal"))
-            row.name_lines = pending
+            rows.append(_Row(line, name, figures.split(), pending, [], goal, []))
             pending = []
-            rows.append(row)
         if not rows:
             raise self.fail("no-table", say("errors.no-table-row"), table[:1])
         self.settle_end(rows[-1], pending)
@@ -332,36 +340,42 @@ class TextReader:
     def cells(self, row: _Row) -> RowCells[_Line]:
         """A row's cells for the row builder: name, amounts, goal, items."""
         amounts = self.amounts(row)
-        amount_span = self.span([row.amount_line])
+        amount_line = row.amount_line
+        no = amount_line.no
+        amount_span = _new(SourceSpan, (self.file, no, no, amount_line.page, *_NO_BOX))
         items = row.items
         if not items and not row.goal_lines and not row.goal_on_amount_line:  # 合计 or a unit
             name = row.name or self.join(row.name_lines, lambda: say("fields.unit-name"))
-            span = self.span(row.name_lines or [row.amount_line]).cover(amount_span)
+            span = self.span(row.name_lines or [amount_line]).cover(amount_span)
             return RowCells(name, amounts, "", [], span)
-        restart = max((k for k, it in enumerate(items) if k and it.seq == 1), default=0)
+        restart = row.restart
         if restart and not any(find_label(_text(it.parts)) for it in items[:restart]):
             # a goal written as numbered points (`1、全面贯彻…`) before the items, which
             # start again at 1 and carry their 年度指标值: the points are the goal
             row.goal_lines.extend(ln for it in items[:restart] for ln in it.parts)
             items = row.items = items[restart:]
-        name_lines = row.name_lines if not row.name else [row.amount_line]
-        name = row.name or self.join(row.name_lines, lambda: say("fields.project-name"))
+        if row.name:
+            name, name_span = row.name, amount_span
+            first = amount_line
+        else:
+            name = self.join(row.name_lines, lambda: say("fields.project-name"))
+            name_span = self.span(row.name_lines)
+            first = row.name_lines[0] if row.name_lines else amount_line
         goal_lines = row.goal_lines
         if row.goal_on_amount_line:
-            amount_line = row.amount_line
             goal_lines = [_Line(amount_line.no, row.goal_on_amount_line, amount_line.page),
                           *goal_lines]
-        goal = self.join(goal_lines, lambda: say("fields.goal", name=name)) if goal_lines else ""
-        field_spans = {"name": self.span(name_lines), "amounts": amount_span}
+        field_spans = {"name": name_span, "amounts": amount_span}
+        goal = ""
         if goal_lines:
+            goal = self.join(goal_lines, lambda: say("fields.goal", name=name))
             field_spans["goal"] = self.span(goal_lines)
         # a row starts with its name (or amount line) and ends with its last item or, when
         # printed out of order, its goal; a re-attached fragment may come later still
-        first = name_lines[0] if name_lines else row.amount_line
-        last = items[-1].parts[-1].no if items else row.amount_line.no
+        last = items[-1].parts[-1].no if items else amount_line.no
         if goal_lines and goal_lines[-1].no > last:
             last = goal_lines[-1].no
-        span = SourceSpan(self.file, first.no, last, first.page)
+        span = _new(SourceSpan, (self.file, first.no, last, first.page, *_NO_BOX))
         return RowCells(name, amounts, goal, [it.parts for it in items], span, field_spans)
 
     def document(self) -> Document:
@@ -399,11 +413,14 @@ def _tail_end(item: _Item, lines: list[_Line]) -> int:
     """How many of `lines` continue `item`: up to the last one that ends like an item
     (names never end with ;；：。), on until the item has its target, and for an item
     without a terminator on to the next blank line."""
-    end = max((k + 1 for k, ln in enumerate(lines) if ln.text[-1] in ITEM_TERMINATORS),
-              default=0)
-    while end < len(lines) and not has_target(_text(item.parts + lines[:end])):
+    end = len(lines)
+    while end and lines[end - 1].text[-1] not in ITEM_TERMINATORS:
+        end -= 1
+    text = _text(item.parts) + _text(lines[:end])
+    while end < len(lines) and not has_target(text):
+        text += lines[end].text
         end += 1
-    if _text(item.parts + lines[:end])[-1] not in ITEM_TERMINATORS:
+    if text[-1] not in ITEM_TERMINATORS:
         # an item without its terminator runs on to the blank line before the next name
         end = next((k for k in range(end, len(lines)) if lines[k].gap), end)
     return end
