@@ -35,7 +35,7 @@ FLOORS = {
     "gz-zwfw-2026-zhengti-shenbaobiao": 1.0,
     "cas-naoc-2023-yusuan-xiangmu-mubiaobiao": 1.0,
     "shanghai-putuo-wanli-2023-yusuan-tianbaobiao": 0.96,
-    "xian-keji-2022-yusuan-mubiaobiao": 0.91,
+    "xian-keji-2022-yusuan-mubiaobiao": 0.95,
     "yantai-minzheng-2026-yusuan-mubiaobiao": 0.99,
     # forms that begin at a page's foot, their names cut over the break (…补助资 / 24 /
     # 金), titles wrapped over two lines, labels stacked in their cells (项目名 / 称)

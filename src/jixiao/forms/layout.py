@@ -45,7 +45,7 @@ _POINTS = re.compile(r"^[（(]\d+(\.\d+)?分?[)）]$")  # （90）: a heading's 
 _CJK = "\u3000-\u9fff\uff00-\uffef"
 _GAP = re.compile(rf"(?<=[{_CJK}]) (?=\S)|(?<=\S) (?=[{_CJK}])")
 FAR = 1e6  # the cost of a label printed outside the rows given to it
-MISFIT = 0.3  # the cost of a row whose 二级 is of another family than its 一级 label
+MISFIT = 1.0  # the cost of a row whose 二级 is of another family than its 一级 label
 EMPTY = 3.0  # the cost of a label over no row (an empty 二级 slot: 经济效益指标 alone)
 
 
@@ -275,7 +275,9 @@ def read_table(reader: FormReader, p: _Project, roles: list[tuple[str, Cell]], i
     def fits(label: str, k: int) -> bool:
         below = reader._level_label(level2[k]) if level2[k] else None
         found = reader._level_label(label)
-        return below is None or found is None or below[1] == found[1]
+        # (成本指标 stood under 产出指标 in the templates before 2021: it fits both)
+        return below is None or found is None or below[1] == found[1] or (
+            below[1] == "成本指标" and found[1] == "产出指标")
 
     written = {"category": _assign(rows, labels["category"], ends, fits), "level2": level2}
     for k, row in enumerate(rows):
@@ -424,9 +426,13 @@ def block(reader: FormReader, label: _Token, value: _Token, reach: int = 40,
     starts under the value's and that hold nothing else — no label, nothing at the
     label's side — up to a blank line."""
     by_row: dict[int, list[Cell]] = {}
+    # cells whose token is a label (a stacked label's upper piece holds the whole: 实施单)
+    labelled: set[int] = set()
     for t in reader.tokens:
         if not t.carried:
             by_row.setdefault(t.cell.row, []).append(t.cell)
+            if t.text != t.cell.text and reader.vocab.label(t.text) is not None:
+                labelled.add(id(t.cell))
     x0, x1 = value.cell.col, value.cell.col + value.cell.colspan
     # a text among others side by side (two goals in two columns): its lines may hold
     # the other column's text too
@@ -444,9 +450,9 @@ def block(reader: FormReader, label: _Token, value: _Token, reach: int = 40,
         others = [c for c in cells if c not in inside]
         if not inside or (others and not among) or any(
                 reader.vocab.label(c.text) is not None or x0 - 4 <= c.col + c.colspan <= x0
-                for c in others):  # text of other columns: not its cell
+                or id(c) in labelled for c in others):  # text of other columns: not its cell
             return None
-        if any(reader.vocab.label(c.text) is not None for c in inside):
+        if any(reader.vocab.label(c.text) is not None or id(c) in labelled for c in inside):
             return None
         return "".join(c.text for c in sorted(inside, key=lambda c: c.col))
 

@@ -276,6 +276,7 @@ class FormReader:
         self._document_facts()
         i = 0
         current = self._new_project()
+        last_title: str | None = None
         while i < len(self.tokens):
             tok = self.tokens[i]
             if tok.cell.row in self.grid.breaks and (i == 0 or self.tokens[i - 1].cell.row
@@ -304,6 +305,21 @@ class FormReader:
             if not tok.carried and (k := self._total_score(current, i)):
                 i = k
                 continue
+            title = len(tok.cell.clean) <= 40 and _TITLE.search(normal(tok.text)) is not None
+            if title and not current.indicators and "name" not in current.fields and \
+                    (current.fields or current.money):
+                # a form's title: what was read before it (a budget's other tables, in a
+                # text of the whole budget) is no part of its project
+                current.fields, current.spans, current.money = {}, {}, {}
+                current.funding, current.budget, current.first = [], {}, None
+            elif title and current.indicators and last_title is not None and \
+                    normal(tok.text) != last_title:
+                # another form's title after a project's table (西安 p.75: a 整体支出 form
+                # with no 项目名称 of its own): its table is no part of the project before
+                current = self._new_project()
+                current.after_break = True
+            if title:
+                last_title = normal(tok.text)
             m = self.vocab.label(tok.text)
             if m is None and not tok.carried:
                 self._name_unknown_field(i, "name" in current.fields and
@@ -351,6 +367,14 @@ class FormReader:
         nxt = self.tokens[j]
         same_row = nxt.row == tok.row
         if "columns" in self.grid.notes and not same_row:
+            beside = [k for k in range(j, min(j + 12, len(self.tokens)))
+                      if tok.cell.row < self.tokens[k].cell.row < tok.cell.row + tok.cell.rowspan
+                      and self.tokens[k].cell.col > tok.cell.col]
+            if tok.cell.rowspan > 1 and beside and \
+                    self.vocab.label(self.tokens[beside[0]].text) is None:
+                # a label printed one character a line (总 / 体 / 目 / 标): its text beside
+                # it, on the lines it covers
+                return layout.block(self, tok, self.tokens[beside[0]]), beside[0] + 1
             # a label alone on its line at the middle of a tall cell: its text beside it
             # on the lines above and below
             return layout.around(self, tok), j
