@@ -147,3 +147,32 @@ def test_the_ingest_summary_says_which_total_is_which(tmp_path: Path) -> None:
     assert "项目之和 万元" in result.output and "total 万元" not in result.output
     assert ("guangzhou-psb-targets.txt：表上合计 248,530.64 万元，各项目总计之和 "
             "247,400.91 万元，相差 1,129.73 万元") in " ".join(result.output.split())
+
+
+def test_mistakes_on_the_command_line_are_said_in_chinese(tmp_path: Path) -> None:
+    """click's own parse errors (a missing option, a value of the wrong type, an unknown
+    option or command, an extra argument) come in the catalogue's words, with the usage line
+    and the help hint, exit 2 — and name what was typed."""
+    from test_chinese import english
+
+    sheet = str(tmp_path / "a.xlsx")
+    for args, said in (
+            (["monitor", str(SAMPLE), "--date", "2023-07-31"], "缺少选项 --actuals"),
+            (["read"], "缺少参数 文件"),
+            (["read", "--jobs", "zwei", str(SAMPLE)], "--jobs / -j 的值“zwei”无效：应为整数"),
+            (["read", "--jobs", "0", str(SAMPLE)], "--jobs / -j 的值“0”无效：应不小于 1"),
+            (["read", "-f", "yaml", str(SAMPLE)], "应为 json、table 之一"),
+            (["read", "--colour", str(SAMPLE)], "没有选项 --colour"),
+            (["read", str(SAMPLE), "extra"], "多余的参数：extra"),
+            (["compare", "indicatr", "系统故障率"], "没有命令 indicatr（是不是 indicator？）"),
+            (["actuals", "template", str(SAMPLE), "-o", sheet, "--year"],
+             "选项 --year 后面应有一个值")):
+        result = runner.invoke(app, args, prog_name="jixiao", env=WIDE)
+        assert result.exit_code == 2, (args, result.output)
+        text = " ".join(result.stderr.split())
+        assert said in text, (args, text)
+        assert "用法：jixiao" in text and "查看帮助" in text
+        assert english(text, also={"read", "monitor", "compare", "actuals", "template",
+                                   "json", "table", "yaml", "zwei", "extra", "colour",
+                                   "indicatr", "indicator"}) == [], text
+    assert not Path(sheet).exists()

@@ -17,7 +17,7 @@ import typer
 import typer.core
 import typer.rich_utils
 
-from jixiao.messages import say
+from jixiao.messages import has, say
 
 try:  # typer ≥ 0.20 carries its own copy of click, and raises that copy's errors
     from typer._click import exceptions as click_errors
@@ -60,15 +60,13 @@ def type_label(label: str) -> str:
     if "|" in label:
         return label
     inner = label.strip("<>").replace("list[", "").replace("]", "…").replace(" range", "")
-    words = _TYPE_WORD.sub(lambda m: say(f"cli.types.{m.group(0).lower()}")
-                           if _has_type(m.group(0)) else m.group(0), inner)
-    return f"<{words}>" if words.strip("…") else ""
+    words = _TYPE_WORD.sub(lambda m: _type_word(m.group(0)), inner)
+    return f"<{words}>" if words.strip("…") else ""  # a flag (bool): no label
 
 
-def _has_type(word: str) -> bool:
-    from jixiao.messages import has
-
-    return has(f"cli.types.{word.lower()}")
+def _type_word(name: str) -> str:
+    key = f"cli.types.{name.lower()}"
+    return say(key) if has(key) else name
 
 
 class _Argument(typer.core.TyperArgument):
@@ -121,10 +119,11 @@ def _bad_value(exc: Any) -> str:
     return say("cli.bad-value", name=_name(param), value=value, expected=expected)
 
 
-def translated(exc: Exception) -> Exception:
-    """click's parse error `exc` as the same kind of error in the catalogue's words (its
-    context kept, for the usage line); an error jixiao raised itself is kept as it is."""
-    ctx = getattr(exc, "ctx", None)
+def translated(exc: Exception, ctx: Any = None) -> Exception:
+    """click's parse error `exc` as the same kind of error in the catalogue's words, with
+    its context (or `ctx`, the command's being parsed) for the usage line; an error jixiao
+    raised itself is kept as it is."""
+    ctx = getattr(exc, "ctx", None) or ctx
     if getattr(exc, "_said", False):
         return exc
     if isinstance(exc, click_errors.MissingParameter):
@@ -175,12 +174,11 @@ class _Words:
             option.metavar = ""  # a flag: no type shown
         return option
 
-    def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
-                     **extra: Any) -> Any:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         try:
-            return super().make_context(info_name, args, parent, **extra)  # type: ignore[misc]
+            return super().parse_args(ctx, args)  # type: ignore[misc,no-any-return]
         except click_errors.UsageError as exc:
-            raise translated(exc) from None
+            raise translated(exc, ctx) from None
 
 
 class Command(_Words, typer.core.TyperCommand):
