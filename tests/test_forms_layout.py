@@ -104,3 +104,16 @@ def test_layout_rows_and_merged_labels_of_a_real_table() -> None:
     # the centred 产出指标 / 数量指标 labels cover every row of their cells
     output = [i for i in first if i.category == "产出指标"]
     assert [i.form.level2 for i in output].count("数量指标") == 6 and len(output) == 10
+
+
+def test_a_whole_budget_gives_its_first_form_nothing_of_the_tables_before() -> None:
+    # 西安's layout text holds the budget's other tables before p.62's first form: their
+    # 预算数 936,647,884.33 is not that form's total, and p.75's 整体支出 table (no 项目名称)
+    # is no part of p.74's project
+    doc = read_bytes(layout_text("xian-keji-2022-yusuan-mubiaobiao"), "xian.txt")
+    first = doc.projects[0]
+    assert first.name.startswith("“魅力中国") and str(first.amounts.total) == "70.00"
+    assert [f.label for f in first.form.funding] == ["实施期资金总额", "其中：财政拨款"]
+    p74 = next(p for p in doc.projects if p.name.startswith("科研单位运行保障费"))
+    assert not any(i.name == "科技服务对象满意率" for i in p74.indicators)
+    assert any(w.code == "table-without-project" for w in doc.warnings)
