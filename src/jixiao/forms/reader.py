@@ -37,6 +37,7 @@ from jixiao.model import (
     Unit,
 )
 from jixiao.readers.grid import Cell, Grid
+from jixiao.readers.rows import GRAND_TOTAL_NAMES  # the sample's row builder's 合计 names
 
 _AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 _AMOUNT_UNIT = re.compile(r"(万元|万|元)$")
@@ -1075,7 +1076,7 @@ class FormReader:
         while i < len(self.tokens):
             tok = self.tokens[i]
             if self._header_at(i) is not None or (not tok.carried and self._is_stop(tok.text)
-                                                  and normal(tok.text) != "合计"):
+                                                  and normal(tok.text) not in GRAND_TOTAL_NAMES):
                 break
             row = [t for t in self.tokens[i:] if t.row == tok.row]
             fields: dict[str, _Token] = {}
@@ -1091,7 +1092,8 @@ class FormReader:
                     cells.append(t)
             i += len(row)
             name = fields.get("name")
-            label = next((t for t in fields.values() if normal(t.text) in ("合计", "总计")), None)
+            label = next((t for t in fields.values() if normal(t.text) in GRAND_TOTAL_NAMES),
+                         None)
             if label is not None and not any(t.text.strip() for t in cells):
                 if (total := fields.get("total")) is not None:  # the list's 合计 line
                     self.doc_fields.setdefault("department_total", total.text)
@@ -1101,7 +1103,7 @@ class FormReader:
             if name is not None and not has_indicator and "goal" not in fields and \
                     not any(t.text.strip() for t in cells):
                 total = fields.get("total")
-                if normal(name.text) in ("合计", "总计"):
+                if normal(name.text) in GRAND_TOTAL_NAMES:
                     if total is not None:
                         self.doc_fields.setdefault("department_total", total.text)
                 else:  # a unit's own line: the projects under it are its
