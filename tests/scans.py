@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from pathlib import Path
 
 import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from jixiao.model import Document, SourceSpan
 
 FONT = next((p for p in ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
                          "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc") if Path(p).exists()),
@@ -79,3 +82,50 @@ def first_pages(pdf_bytes: bytes, count: int) -> bytes:
     out = io.BytesIO()
     dst.save(out)
     return out.getvalue()
+
+
+# ---- what a reading of a scan missed, and whether it said so ---------------------------
+
+DOUBTS = ("ocr-uncertain", "ocr-amount", "ocr-gap")
+_MISS = re.compile(r"^project (\d+)(?:\.(\d+))? ?(\w*)")
+_AMOUNT_KEYS = ("total", "fiscal", "special_account", "other")
+
+
+def meets(a: tuple[float, ...] | None, b: tuple[float, ...] | None) -> bool:
+    """Whether two boxes (x0, y0, x1, y1) overlap or touch."""
+    return a is not None and b is not None and a[0] <= b[2] and b[0] <= a[2] and \
+        a[1] <= b[3] and b[1] <= a[3]
+
+
+def miss_span(doc: Document, miss: str) -> SourceSpan | None:
+    """The span of the field a mismatch of `fields.field_mismatches` names (`project 3.2
+    target: …` → the indicator's, `project 6 goal: …` → the goal's, `project 2: 4
+    indicators …` → the project's); None for a document field."""
+    m = _MISS.match(miss)
+    if not m:
+        return None
+    project = next(p for p in doc.projects if p.seq == int(m.group(1)))
+    if m.group(2):
+        return next(i.span for i in project.indicators if i.seq == int(m.group(2)))
+    key = "amounts" if m.group(3) in _AMOUNT_KEYS else m.group(3)
+    return project.field_spans.get(key) or project.span
+
+
+def only_percent(miss: str) -> bool:
+    """A mismatch that is only `％` read as `%` (said once, in `ocr-pages`)."""
+    m = re.search(r"expected (.*), got (.*)$", miss)
+    return bool(m) and m.group(1).replace("％", "%") == m.group(2)
+
+
+def silent(doc: Document, misses: list[str]) -> list[str]:
+    """The misses no OCR doubt's box meets on their page (`％` for `%` aside)."""
+    doubts = [w for w in doc.warnings if w.code in DOUBTS]
+    out = []
+    for miss in misses:
+        if only_percent(miss):
+            continue
+        span = miss_span(doc, miss)
+        if span is None or span.box is None or not any(
+                w.span.page == span.page and meets(w.span.box, span.box) for w in doubts):
+            out.append(miss)
+    return out

@@ -116,6 +116,30 @@ class OcrBox:
     chars: list[OcrChar]
 
 
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 (points, y up)
+
+
+@dataclass(frozen=True, slots=True)
+class OcrMend:
+    """A confusion mended: `a → b`, in the box it was read in; `value` when it changes a
+    value (a figure, an item's number, `≥`), not only a mark's width."""
+
+    text: str
+    box: Box
+    value: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class OcrGap:
+    """Room for a character the OCR did not read: between two characters of a box, at a
+    box's end, or ink beside a box that no box covers. `text` is the box's text with `□`
+    where the character seems lost; `box` is the box read (points)."""
+
+    text: str
+    box: Box
+    where: Box  # the room itself (points)
+
+
 @dataclass(slots=True)
 class OcrPage:
     index: int  # 0-based
@@ -126,7 +150,8 @@ class OcrPage:
     boxes: list[OcrBox]
     horizontal: list[Edge]
     vertical: list[Edge]
-    mends: list[str] = field(default_factory=list)  # confusions mended, as `a → b`
+    mends: list[OcrMend] = field(default_factory=list)  # confusions mended
+    gaps: list[OcrGap] = field(default_factory=list)  # where a character seems lost
 
     @property
     def text(self) -> str:
@@ -336,9 +361,15 @@ def _clean(rgb: Any, settings: OcrSettings) -> tuple[Any, float]:
 
     value = rgb.max(axis=2).astype(np.uint8)
     # a stamp's red (or a pen's blue) is saturated; print is grey, and so is print under
-    # the stamp (black times red is black): saturated pixels become paper
+    # the stamp (black times red is black). Saturated pixels are lifted by the stamp's own
+    # shade (its brightest channel over paper's): the stamp becomes paper, while the edges
+    # of print under it keep their darkness (set to paper, strokes lose their edges: 常
+    # under a seal was read 案)
     saturated = value.astype(np.int16) - rgb.min(axis=2) > 60
-    value[saturated] = int(np.median(value))
+    if saturated.any():
+        paper, stamp = float(np.median(value)), float(np.median(value[saturated]))
+        lifted = value[saturated].astype(np.float64) * (paper / max(stamp, 1.0))
+        value[saturated] = np.clip(lifted, 0, 255).astype(np.uint8)
     angle = _skew(value < _otsu(value), settings)
     if abs(angle) >= 0.05:
         paper = int(np.median(value))
@@ -355,21 +386,31 @@ def _clean(rgb: Any, settings: OcrSettings) -> tuple[Any, float]:
 def _engine(threads: int) -> Any:
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, print_verbose=False)
+    # its default shrinks a page over 2,000 pixels (an A4 landscape at 200 dpi is 2,339)
+    # before detection, and crops the lines to recognise from the shrunk picture: the
+    # characters lose an eighth of their pixels. The page is given at the resolution chosen
+    return RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, print_verbose=False,
+                    max_side_len=4000)
 
 
 _FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}
 _HALF = {v: k for k, v in _FULL.items()}
-_AMOUNT_LIKE = re.compile(r"^-?[\dOoIl|，,.．。]+$")
-_AMOUNT_MENDS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "，": ",",
-                               "．": ".", "。": "."})
+_AMOUNT_LIKE = re.compile(r"^-?[\dOoIlS|，,.．。]+$")
+_AMOUNT_MENDS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5",
+                               "，": ",", "．": ".", "。": "."})
 # `≥90%` read `290%`: a rate (…率) cannot pass 100 %, a growth rate can
 _RATE_TWO = re.compile(r"(?<![增长提高提升])率(?:[；;]?\s*年度指标值[：:])?\s*(2)"
                        r"(100|\d{2}(?:\.\d+)?)%")
 
 
-# an item's number before its level, its `、` read as a dot or comma (at 150 dpi)
-_ITEM_DOT = re.compile(r"^(\d{1,2})([.,，．])(?=(?:产出|效益|满意度|成本)指标)")
+# an item's number before its level, its `、` read as a dot or comma (at 150 dpi), or
+# not read at all (`4产出指标`: a figure glued to a level is an item number all the same)
+_LEVEL = r"(?:产出|效益|满意度|成本)指标"
+_ITEM_DOT = re.compile(rf"^(\d{{1,2}})([.,，．])(?={_LEVEL})")
+_ITEM_BARE = re.compile(rf"^(\d{{1,2}})(?={_LEVEL})")
+# a box holding only an item's number (its level is the next box on the line)
+_ITEM_ALONE = re.compile(r"^(\d{1,2})([.,，．、]?)$")
+_LEVEL_START = re.compile(rf"^{_LEVEL}")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -383,6 +424,11 @@ def _wide(ch: str) -> bool:
 
 def _mend(chars: list[OcrChar]) -> list[str]:
     """Mend the confusions the context makes certain, in place; what was mended."""
+    return _mend_values(chars) + _mend_marks(chars)
+
+
+def _mend_values(chars: list[OcrChar]) -> list[str]:
+    """The mends that change a value: letters in an amount, an item's number, `≥`."""
     text = "".join(c.text for c in chars)
     mends: list[str] = []
     digits = sum(ch.isdigit() for ch in text)
@@ -396,10 +442,23 @@ def _mend(chars: list[OcrChar]) -> list[str]:
     if m := _ITEM_DOT.match(text):  # `1.效益指标`: a figure then a level is no decimal
         chars[m.start(2)].text = "、"
         mends.append(f"{m.group(0)} → {m.group(1)}、")
+    elif m := _ITEM_BARE.match(text):  # `4产出指标`: the `、` between them lost
+        before, after = chars[m.end(1) - 1], chars[m.end(1)]
+        chars.insert(m.end(1), OcrChar("、", before.x1, before.y0, after.x0, before.y1,
+                                       min(before.confidence, after.confidence)))
+        mends.append(f"{m.group(1)}{text[m.end(1):m.end(1) + 4]} → "
+                     f"{m.group(1)}、{text[m.end(1):m.end(1) + 4]}")
+        text = "".join(c.text for c in chars)
     for m in _RATE_TWO.finditer(text):
         if Decimal(m.group(2)) <= 100:
             chars[m.start(1)].text = "≥"
             mends.append(f"{m.group(0)} → {m.group(0)[:m.start(1) - m.start()]}≥{m.group(2)}%")
+    return mends
+
+
+def _mend_marks(chars: list[OcrChar]) -> list[str]:
+    """Full- and half-width marks by the room they take (said per page: they are many)."""
+    mends: list[str] = []
     # punctuation: a full-width mark takes a whole character's width, a half-width one half
     widths = [c.x1 - c.x0 for c in chars if _is_cjk(c.text)]
     if widths:
@@ -482,11 +541,13 @@ def _same_line(a: OcrBox, b: OcrBox) -> bool:
     return overlap > 0.5 * min(a.box[3] - a.box[1], b.box[3] - b.box[1])
 
 
-def _join_boxes(boxes: list[OcrBox]) -> list[str]:
+def _join_boxes(boxes: list[OcrBox]) -> list[OcrMend]:
     """Neighbouring boxes on one line: a character the detector put in both (`2、交` then
-    `效益指标…`: the `交` is the `效` cut in half) is dropped from the first, and a gap of
-    less than a character beside Chinese is no space (`3、` `产出指标` is one item)."""
-    mends: list[str] = []
+    `效益指标…`: the `交` is the `效` cut in half) is dropped from the first, a box that is
+    only an item's number before a box that starts with a level has its `、` (`3.` then
+    `效益指标…`), and a gap of less than a character beside Chinese is no space (`3、`
+    `产出指标` is one item)."""
+    mends: list[OcrMend] = []
     ordered = sorted(boxes, key=lambda b: b.box[0])
     for k, a in enumerate(ordered):
         b = next((x for x in ordered[k + 1:] if _same_line(a, x) and x.box[0] >= a.box[0]),
@@ -495,8 +556,20 @@ def _join_boxes(boxes: list[OcrBox]) -> list[str]:
             continue
         dup = [c for c in a.chars if (c.x0 + c.x1) / 2 > b.box[0] + 0.5]
         if dup and len(dup) < len(a.chars) and b.box[0] < a.box[2]:
-            mends.append(f"'{a.text}' 与 '{b.text}' 重叠：删去 '{''.join(c.text for c in dup)}'")
+            mends.append(OcrMend(f"'{a.text}' 与 '{b.text}' 重叠：删去 "
+                                 f"'{''.join(c.text for c in dup)}'", a.box))
             a.chars = [c for c in a.chars if c not in dup]
+            a.text = "".join(c.text for c in a.chars)
+        if (m := _ITEM_ALONE.match(a.text)) and m.group(2) != "、" and \
+                _LEVEL_START.match(b.text):
+            if m.group(2):
+                a.chars[-1].text = "、"
+            else:
+                c = a.chars[-1]
+                a.chars.append(OcrChar("、", c.x1, c.y0, max(c.x1, b.box[0]), c.y1,
+                                       c.confidence))
+            mends.append(OcrMend(f"{a.text} {b.text[:4]} → {m.group(1)}、{b.text[:4]}",
+                                 (a.box[0], a.box[1], b.box[2], b.box[3])))
             a.text = "".join(c.text for c in a.chars)
         last, first = a.chars[-1], b.chars[0]
         em = a.box[3] - a.box[1]
@@ -531,20 +604,65 @@ def ocr_page(data: bytes, index: int, settings: OcrSettings | None = None,
                 for x, y0, y1 in _rules(np.ascontiguousarray(dark.T), length)]
     result, _ = _engine(threads)(np.dstack([value] * 3), use_cls=False, return_word_box=True)
     boxes: list[OcrBox] = []
-    mends: list[str] = []
+    mends: list[OcrMend] = []
     for item in result or []:
         quad, text, conf = item[0], str(item[1]), float(item[2])
         words = item[3:6] if len(item) >= 6 else None
         chars = _box_chars(text, quad, words, scale, height)
         if not chars:
             continue
-        mends += _mend(chars)
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
         box = (min(xs) / scale, height - max(ys) / scale, max(xs) / scale, height - min(ys) / scale)
+        mends += [OcrMend(m, box) for m in _mend_values(chars)]
+        mends += [OcrMend(m, box, value=False) for m in _mend_marks(chars)]
         least = min([conf, *(c.confidence for c in chars)])
         boxes.append(OcrBox("".join(c.text for c in chars), least, box, chars))
     mends += _join_boxes(boxes)
-    return OcrPage(index, width, height, dpi, angle, boxes, horizontal, vertical, mends)
+    gaps = _gaps(boxes, dark, scale, height, vertical)
+    return OcrPage(index, width, height, dpi, angle, boxes, horizontal, vertical, mends, gaps)
+
+
+_STOPS = set("、，。；：！？）》”’,.;:!?)")  # marks whose ink sits at one side of their room
+
+
+def _gaps(boxes: list[OcrBox], dark: Any, scale: float, height: float,
+          vertical: list[Edge]) -> list[OcrGap]:
+    """Where a character seems lost (the recogniser drops a glyph it is unsure of rather
+    than say so): a character's room empty between two Chinese characters of a box, or at
+    a box's end after one, or ink beside a box on its line that no box covers. The
+    character's width is the page's median for Chinese."""
+    widths = [c.x1 - c.x0 for b in boxes for c in b.chars if _is_cjk(c.text)]
+    if not widths:
+        return []
+    em = statistics.median(widths)
+    out: list[OcrGap] = []
+    walls = sorted(v.fixed for v in vertical)
+    for b in boxes:
+        cs = b.chars
+        for k in range(len(cs) - 1):
+            a, c = cs[k], cs[k + 1]
+            if _is_cjk(a.text) and _is_cjk(c.text) and c.x0 - a.x1 >= 0.7 * em:
+                out.append(OcrGap(b.text[:k + 1] + "□" + b.text[k + 1:], b.box,
+                                  (a.x1, b.box[1], c.x0, b.box[3])))
+        if cs and _is_cjk(cs[-1].text) and b.box[2] - cs[-1].x1 >= 0.8 * em:
+            out.append(OcrGap(b.text + "□", b.box, (cs[-1].x1, b.box[1], b.box[2], b.box[3])))
+            continue
+        # ink right of the box, up to the next box on its line or the next rule
+        right = min([x.box[0] for x in boxes if x is not b and x.box[0] > b.box[0]
+                     and _same_line(b, x)] +
+                    [w - 1.5 for w in walls if w > b.box[2] - 0.5] + [b.box[2] + 2 * em])
+        # from the last character read: a box may hold part of the glyph it did not read
+        start = min(b.box[2] + 1, cs[-1].x1 + 0.15 * em) if cs else b.box[2] + 1
+        x0, x1 = round(start * scale), round((right - 1.5) * scale)
+        h = b.box[3] - b.box[1]
+        y0 = round((height - b.box[3] + 0.15 * h) * scale)  # `、` sits low: most of the line
+        y1 = round((height - b.box[1] - 0.15 * h) * scale)
+        if x1 - x0 < 3 or y1 <= y0:
+            continue
+        inked = int((dark[y0:y1, x0:x1].sum(axis=0) >= 2).sum())
+        if inked >= max(2.0, 0.1 * em * scale):  # a mark's stroke at least: noise is specks
+            out.append(OcrGap(b.text + "□", b.box, (start, b.box[1], right, b.box[3])))
+    return out
 
 
 def _ocr_one(args: tuple[bytes, int, OcrSettings]) -> OcrPage:
@@ -717,7 +835,7 @@ def ocr_grid(data: bytes, file: str | None, limits: Limits, ocr: dict[int, OcrPa
 # ---- what the reading says about the OCR --------------------------------------------------------
 
 
-def _where(page: OcrPage, box: tuple[float, float, float, float]) -> str:
+def _where(page: OcrPage, box: Box) -> str:
     x0, y0, x1, y1 = box
     # from the page's top-left, as a person measures a printed page
     return (f"第 {page.index + 1} 页 框 ({x0:.0f}, {page.height - y1:.0f})–"
@@ -737,11 +855,159 @@ def _compact(text: str) -> str:
     return "".join(text.split()).replace(",", "")
 
 
+def _union(boxes: Sequence[Box]) -> Box | None:
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _inside(box: Box, cell: Box) -> bool:
+    x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    return cell[0] <= x <= cell[2] and cell[1] <= y <= cell[3]
+
+
+def _span(file: str | None, page: int, box: Box | None) -> SourceSpan:
+    return SourceSpan(file, None, None, page, box)
+
+
+_ITEM_HEAD = re.compile(r"^\d{1,2}[、.,，．]?")
+
+
+def _holds(text: str, box: OcrBox) -> bool:
+    """Whether `text` (a field as read) holds what the box read: its number and the mark
+    that ends an item aside, a box of one item or one wrapped line is inside its field."""
+    part = _ITEM_HEAD.sub("", _compact(box.text)).rstrip("；;")
+    return bool(part) and part in _compact(text)
+
+
+@dataclass
+class _Row:
+    """An OCR'd row of the sample's table: its figures' boxes, left to right, and the band
+    of the page it takes (its first line's top down to the next row's)."""
+
+    thing: Any  # a Unit (its subtotal row) or a Project
+    page: OcrPage
+    figures: list[OcrBox | None]
+    top: float
+    bottom: float = 0.0
+
+
+def _rows(doc: Document, ocr: dict[int, OcrPage]) -> list[_Row]:
+    """Each OCR'd row's figures found on its page: the boxes reading exactly its total,
+    then its sources on the same line to the right, the rows taken top to bottom (two rows
+    with the same figures are told apart by their order)."""
+    out: list[_Row] = []
+    below: dict[int, float] = {}  # per page: the last row's line, the next is under it
+    for unit in doc.units:
+        for thing in [unit, *unit.projects]:
+            amounts = thing.subtotal if thing is unit else thing.amounts  # type: ignore[attr-defined]
+            page_no = thing.span.page if thing.span else None
+            if amounts is None or page_no is None or page_no - 1 not in ocr:
+                continue
+            page = ocr[page_no - 1]
+            values = [amounts.total, amounts.fiscal, amounts.special_account, amounts.other]
+            ceiling = below.get(page.index, math.inf)
+            first = next((v for v in values if v is not None), None)
+            if first is None:
+                continue
+            placed = thing.field_spans.get("amounts") if hasattr(thing, "field_spans") \
+                else None
+            if placed is not None and placed.box is not None:  # the reader's cell: inside it
+                inside = [b for b in page.boxes if _inside(b.box, placed.box)]
+                found: list[OcrBox | None] = []
+                for v in values:
+                    found.append(None if v is None else next(
+                        (b for b in inside if _compact(b.text) == f"{v}" and b not in found),
+                        None))
+                out.append(_Row(thing, page, found, math.nan))
+                continue
+            start = max((b for b in page.boxes if _compact(b.text) == f"{first}" and
+                         b.box[3] <= ceiling + 1.0), key=lambda b: b.box[3], default=None)
+            if start is None:  # its figures are not boxes of their own: no band, sum kept
+                out.append(_Row(thing, page, [None] * 4, math.nan))
+                continue
+            line = sorted((b for b in page.boxes if b is start or (
+                _same_line(start, b) and b.box[0] > start.box[0])), key=lambda b: b.box[0])
+            figures: list[OcrBox | None] = []
+            at = 0
+            for v in values:
+                if v is None:
+                    figures.append(None)
+                    continue
+                hit = next((k for k in range(at, len(line))
+                            if _compact(line[k].text) == f"{v}"), None)
+                figures.append(line[hit] if hit is not None else None)
+                if hit is not None:
+                    at = hit + 1
+            if sum(f is not None for f in figures) == 1:  # a form's figures one under another
+                for k, v in enumerate(values):
+                    if v is not None and figures[k] is None:
+                        figures[k] = max((b for b in page.boxes if _compact(b.text) == f"{v}"
+                                          and b.box[3] <= ceiling + 1.0 and b not in figures),
+                                         key=lambda b: b.box[3], default=None)
+            below[page.index] = start.box[1]
+            out.append(_Row(thing, page, figures, start.box[3] + 0.5 * (start.box[3] -
+                                                                        start.box[1])))
+    for k, row in enumerate(out):  # a row ends where the next one on its page starts
+        nxt = next((r for r in out[k + 1:] if r.page is row.page and not math.isnan(r.top)),
+                   None)
+        row.bottom = nxt.top if nxt is not None else 0.0
+    return out
+
+
+def _unboxed(span: SourceSpan | None) -> bool:
+    return span is None or span.box is None
+
+
+def _place(doc: Document, rows: list[_Row], file: str | None) -> None:
+    """Each OCR'd field's span gets the box it was read from (the web shows that cell
+    beside the value): the figures', and the boxes in the row's band the field holds."""
+    for row in rows:
+        if math.isnan(row.top):
+            continue
+        page_no = row.page.index + 1
+        band = [b for b in row.page.boxes if row.bottom <= (b.box[1] + b.box[3]) / 2 <=
+                row.top]
+        figures = _union([b.box for b in row.figures if b is not None])
+        thing = row.thing
+        if not hasattr(thing, "indicators"):  # a unit's subtotal row
+            if thing.span.box is None:
+                thing.span = _span(file, page_no, figures)
+            continue
+        taken = {id(b) for b in row.figures if b is not None}
+        # a span the reader gave a box (a form's cell) keeps it
+        if figures is not None and _unboxed(thing.field_spans.get("amounts")):
+            thing.field_spans["amounts"] = _span(file, page_no, figures)
+        for key, text in (("name", thing.name), ("goal", thing.goal)):
+            inside = [b for b in band if id(b) not in taken and _holds(text, b)]
+            if inside and _unboxed(thing.field_spans.get(key)):
+                thing.field_spans[key] = _span(file, page_no, _union([b.box for b in inside]))
+                taken.update(id(b) for b in inside)
+        for indicator in thing.indicators:
+            inside = [b for b in band if id(b) not in taken and _holds(indicator.raw, b)]
+            if inside and _unboxed(indicator.span):
+                indicator.span = _span(file, page_no, _union([b.box for b in inside]))
+        everything = _union([b.box for b in band])
+        if everything is not None and _unboxed(thing.span):
+            thing.span = _span(file, page_no, everything)
+
+
+def _percent_note(chars: list[OcrChar]) -> str:
+    """The recogniser reads `％` and `%` alike, and the picture cannot tell them either
+    (at 200 dpi the full-width one is a pixel wider): said once, not guessed."""
+    count = sum(c.text in "%％" for c in chars)
+    return (f"；{count} 个百分号的全角、半角（％ / %）在扫描件上无法可靠区分，按 OCR 所读"
+            if count else "")
+
+
 def ocr_warnings(doc: Document, ocr: dict[int, OcrPage], file: str | None,
                  settings: OcrSettings) -> list[ReadWarning]:
-    """What a reading of OCR'd pages must say: which pages and how sure (info), each box
-    with an uncertain character (warning, page and box), each amount of an OCR'd row that
-    is uncertain or breaks its row's sum, each mend."""
+    """What a reading of OCR'd pages must say, each doubt with its page and box (in its
+    span, as the fields read get theirs): which pages and how sure (info); each box with an
+    uncertain character; each place a character seems lost (`ocr-gap`); each amount of an
+    OCR'd row that is uncertain or breaks its row's sum; each mend of a value (info, with
+    its box) and the marks' widths mended (info, per page)."""
     out: list[ReadWarning] = []
     pages = sorted(ocr)
     chars = [c for i in pages for b in ocr[i].boxes for c in b.chars]
@@ -752,12 +1018,15 @@ def ocr_warnings(doc: Document, ocr: dict[int, OcrPage], file: str | None,
         "ocr-pages", f"{len(pages)} 页没有文字层，由 OCR 读出（第 "
         f"{'、'.join(str(i + 1) for i in pages[:20])}{' …' if len(pages) > 20 else ''} 页；"
         f"{'、'.join(map(str, dpis))} dpi，最大倾斜 {max(skews, default=0):.1f}°）：{len(chars)} "
-        f"个字符，平均置信度 {mean:.3f}",
+        f"个字符，平均置信度 {mean:.3f}" + _percent_note(chars),
         SourceSpan(file, None, None, pages[0] + 1 if pages else None), Severity.INFO))
+    rows = _rows(doc, ocr)
+    _place(doc, rows, file)
+    figures = {id(b) for row in rows for b in row.figures if b is not None}
     for i in pages:
         page = ocr[i]
         for box in page.boxes:
-            if AMOUNT.match(_compact(box.text)):
+            if id(box) in figures:
                 continue  # an amount is said with its row (`ocr-amount`)
             weak = [c for c in box.chars if c.confidence < settings.min_confidence and
                     _matters(box, c)]
@@ -765,46 +1034,47 @@ def ocr_warnings(doc: Document, ocr: dict[int, OcrPage], file: str | None,
                 out.append(ReadWarning(
                     "ocr-uncertain", f"{_where(page, box.box)}：OCR 读作 '{box.text}'，其中 "
                     + "、".join(f"'{c.text}'（置信度 {c.confidence:.2f}）" for c in weak[:5])
-                    + " 不确定：请对照原件核对", SourceSpan(file, None, None, i + 1),
-                    Severity.WARNING))
-        if page.mends:
+                    + " 不确定：请对照原件核对", _span(file, i + 1, box.box), Severity.WARNING))
+        for gap in page.gaps:
             out.append(ReadWarning(
-                "ocr-mended", f"第 {i + 1} 页 OCR 常见混淆按上下文改正 {len(page.mends)} 处："
-                + "；".join(page.mends[:8]) + (" …" if len(page.mends) > 8 else ""),
+                "ocr-gap", f"{_where(page, gap.box)}：OCR 读作 '{gap.text.replace('□', '')}'，"
+                f"但 '{gap.text}' 的 □ 处还有一个字的位置或笔画没有读出：可能漏了一个字，"
+                "请对照原件核对", _span(file, i + 1, _union([gap.box, gap.where])),
+                Severity.WARNING))
+        for mend in page.mends:
+            if mend.value:
+                out.append(ReadWarning(
+                    "ocr-mended", f"{_where(page, mend.box)}：OCR 常见混淆按上下文改正："
+                    f"{mend.text}", _span(file, i + 1, mend.box), Severity.INFO))
+        marks = [m for m in page.mends if not m.value]
+        if marks:
+            out.append(ReadWarning(
+                "ocr-mended", f"第 {i + 1} 页 全角、半角标点按所占宽度改正 {len(marks)} 处："
+                + "；".join(m.text for m in marks[:8]) + (" …" if len(marks) > 8 else ""),
                 SourceSpan(file, None, None, i + 1), Severity.INFO))
     # amounts: each OCR'd figure's box, its confidence, and its row's sum
-    for unit in doc.units:
-        for thing in [unit, *unit.projects]:
-            amounts = thing.subtotal if thing is unit else thing.amounts  # type: ignore[attr-defined]
-            page_no = thing.span.page if thing.span else None
-            if amounts is None or page_no is None or page_no - 1 not in ocr:
-                continue
-            page = ocr[page_no - 1]
-            values = [amounts.total, amounts.fiscal, amounts.special_account, amounts.other]
-            found: list[OcrBox | None] = []
-            for v in values:  # the columns left to right: each figure its own box
-                taken = [b for b in found if b is not None]
-                found.append(next((b for b in sorted(page.boxes, key=lambda b: b.box[0])
-                                   if v is not None and b not in taken and
-                                   _compact(b.text) == f"{v}" and
-                                   (not taken or b.box[0] > taken[-1].box[0])), None))
-            for v, box in zip(values, found, strict=True):
-                # a thousands comma the OCR doubts changes nothing: `1.426.86` is no amount
-                weak = [c for c in box.chars if c.confidence < settings.min_confidence and
-                        c.text != ","] if box is not None else []
-                if v is not None and box is not None and weak:
-                    out.append(ReadWarning(
-                        "ocr-amount", f"{_where(page, box.box)}：'{thing.name}' 的金额 {v} 由 OCR "
-                        f"读出，其中 {'、'.join(repr(c.text) for c in weak)} 的置信度只有 "
-                        f"{min(c.confidence for c in weak):.2f}：请对照原件核对",
-                        SourceSpan(file, None, None, page_no), Severity.WARNING))
-            parts = [v for v in values[1:] if v is not None]
-            if values[0] is not None and parts and sum(parts, Decimal(0)) != values[0]:
-                boxes = "；".join(_where(page, b.box) for b in found if b is not None)
+    for row in rows:
+        thing, page = row.thing, row.page
+        page_no = page.index + 1
+        amounts = thing.subtotal if hasattr(thing, "subtotal") else thing.amounts
+        values = [amounts.total, amounts.fiscal, amounts.special_account, amounts.other]
+        for v, box in zip(values, row.figures, strict=True):
+            # a thousands comma the OCR doubts changes nothing: `1.426.86` is no amount
+            weak = [c for c in box.chars if c.confidence < settings.min_confidence and
+                    c.text != ","] if box is not None else []
+            if v is not None and box is not None and weak:
                 out.append(ReadWarning(
-                    "ocr-amount", f"'{thing.name}' 由 OCR 读出的金额不相加：总计 {values[0]}，"
-                    f"来源之和 {sum(parts, Decimal(0))}（{boxes or f'第 {page_no} 页'}）："
-                    "某个数字可能读错，请对照原件核对", SourceSpan(file, None, None, page_no),
-                    Severity.WARNING))
+                    "ocr-amount", f"{_where(page, box.box)}：'{thing.name}' 的金额 {v} 由 OCR "
+                    f"读出，其中 {'、'.join(repr(c.text) for c in weak)} 的置信度只有 "
+                    f"{min(c.confidence for c in weak):.2f}：请对照原件核对",
+                    _span(file, page_no, box.box), Severity.WARNING))
+        parts = [v for v in values[1:] if v is not None]
+        if values[0] is not None and parts and sum(parts, Decimal(0)) != values[0]:
+            found = [b.box for b in row.figures if b is not None]
+            boxes = "；".join(_where(page, b) for b in found)
+            out.append(ReadWarning(
+                "ocr-amount", f"'{thing.name}' 由 OCR 读出的金额不相加：总计 {values[0]}，"
+                f"来源之和 {sum(parts, Decimal(0))}（{boxes or f'第 {page_no} 页'}）："
+                "某个数字可能读错，请对照原件核对", _span(file, page_no, _union(found)),
+                Severity.WARNING))
     return out
-
