@@ -474,7 +474,7 @@ def _print_form_indicators(p: Project) -> None:
     shown = [(header, key) for header, key in _FORM_COLUMNS
              if any(i.form is not None and getattr(i.form, key) is not None
                     for i in p.indicators)]
-    table = Table(title="表上各栏", title_justify="left")
+    table = Table(title=say("cli.show.form-columns"), title_justify="left")
     for col in ("#", "三级指标", "指标性质", "指标值", "度量单位", *(h for h, _ in shown)):
         table.add_column(col, justify="right" if col in ("#", "分值", "得分") else "left")
     for i in p.indicators:
@@ -895,7 +895,8 @@ def monitor_command(
     table = Table(title=say("cli.monitor.title", day=day,
                             progress=f"{time_progress(day) * 100:.1f}"), title_justify="left",
                   caption=_cut_note(cut), caption_justify="left")
-    for col in ("#", "项目名称", "执行进度", "灯", say("cli.monitor.col-lights")):
+    for col in ("#", "项目名称", "执行进度", say("cli.monitor.col-light"),
+                say("cli.monitor.col-lights")):
         table.add_column(col, justify="right" if col in ("#", "执行进度") else "left",
                          overflow="fold")
     for m in monitors:
