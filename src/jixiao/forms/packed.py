@@ -16,6 +16,9 @@ from dataclasses import replace
 from jixiao.model import Indicator, SourceSpan
 
 _SLASH = re.compile(r"\s*[/／]\s*")
+# a date written with slashes (2023/12/31, 2023/12): its slashes separate nothing
+_DATE = re.compile(r"(?<!\d)\d{4}[/／]\d{1,2}(?:[/／]\d{1,2})?(?!\d)")
+_HELD = "\u2044"  # a date's slash while the value is cut at the others
 # an item number that begins a piece where a wrap lost its slash (…基地5、社科普及…)
 _NUMBERED = re.compile(r"(?<=[\u4e00-\u9fff）)》”])(?=\d{1,2}[、．.](?!\d))")
 _ITEM_NO = re.compile(r"^\d{1,2}[、．.](?!\d)\s*")
@@ -36,7 +39,8 @@ def _names(text: str) -> list[str]:
 
 def _values(text: str) -> list[str]:
     out: list[str] = []
-    for piece in _SLASH.split(text.strip()):
+    held = _DATE.sub(lambda m: re.sub("[/／]", _HELD, m.group()), text.strip())
+    for piece in (p.replace(_HELD, "/") for p in _SLASH.split(held)):
         if not piece.strip():
             continue  # a trailing slash (…1.5万/)
         if out and _PER.match(piece.strip()):
