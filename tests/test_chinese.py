@@ -335,6 +335,7 @@ def test_no_english_in_the_cli_messages(tmp_path: Path, cli_codes: frozenset[str
 
     runner = CliRunner()
     db = str(tmp_path / "cli.sqlite")
+    sheet = str(tmp_path / "actuals.xlsx")
     runs = [
         ["ingest", "--db", db, str(SAMPLE)], ["ingest", "--db", db, str(FORM)],
         ["list", "--db", db], ["show", "--db", db, "1"], ["audit", str(SAMPLE)],
@@ -345,6 +346,19 @@ def test_no_english_in_the_cli_messages(tmp_path: Path, cli_codes: frozenset[str
         ["compare", "copies", "--db", db],
         ["audit", str(tmp_path / "nope.txt")], ["show", "--db", str(tmp_path / "no.sqlite"), "1"],
         ["show", "--db", db, "99"], ["compare", "indicator", "--db", db, "没有的指标"],
+        ["read", str(SAMPLE)], ["actuals", "template", str(SAMPLE), "-o", sheet, "--generate",
+                                "2023"],
+        ["actuals", "check", sheet, "--doc", str(SAMPLE)],
+        ["actuals", "import", sheet, "--doc", "1", "--db", db],
+        ["score", "--db", db, "1", "--year", "2023"],
+        ["monitor", str(SAMPLE), "--actuals", sheet, "--date", "2023-07-31"],
+        ["publish", str(SAMPLE), "-o", str(tmp_path / "table.xlsx")],
+        ["export", "--db", db, "-o", str(tmp_path / "export")],
+        ["compare", "project", "--db", db, "指挥调度系统运维项目"],
+        ["users", "add", "admin", "--password", "long enough pass", "--db", db],
+        ["users", "add", "admin", "--password", "long enough pass", "--db", db],
+        ["users", "list", "--db", db], ["users", "tokens", "admin", "--db", db],
+        ["db", "upgrade", "--db", db], ["read", "--jobs", "0", str(SAMPLE)],
     ]
     found = {}
     for args in runs:

@@ -340,8 +340,9 @@ def list_command(db: DbOption = None) -> None:
                   title_justify="left")
     for col in ("id", "department", "doc-title", "file", "files", "projects", "indicators",
                 "total", "warnings"):
-        table.add_column(say(f"cli.col-{col}"), justify="right" if col in (
-            "id", "files", "projects", "indicators", "total", "warnings") else "left")
+        figure = col in ("id", "files", "projects", "indicators", "total", "warnings")
+        table.add_column(say(f"cli.col-{col}"), justify="right" if figure else "left",
+                         no_wrap=figure, overflow="fold")  # a title or file name wrapped, not cut
     summaries = store.list_documents(engine)
     if not summaries:
         out.print(say("cli.no-documents", url=store.database_url(db)))
