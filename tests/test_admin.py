@@ -19,6 +19,7 @@ from jixiao.readers import read
 from jixiao.store import accounts, profiles
 from jixiao.store import admin as admin_store
 from jixiao.store.accounts import AccountError
+from jixiao.store.store import Store
 from jixiao.web import create_app
 from test_review_cycle import EXAMPLE, PSB, _ingest, _users
 from webclient import PASSWORD, csrf_of, login
@@ -51,7 +52,7 @@ def _last(engine) -> accounts.Change:
 
 def test_role_and_department_changed_with_their_log(site) -> None:
     engine, u, _ = site
-    changed = admin_store.update_user(engine, u["admin"], "reviewer2", "department",
+    changed = Store(engine).update_user(u["admin"], "reviewer2", "department",
                                       " 广州市教育局 ")
     assert (changed.role, changed.department) == ("department", "广州市教育局")
     log = _last(engine)
@@ -62,11 +63,11 @@ def test_role_and_department_changed_with_their_log(site) -> None:
     user = admin_store.user_of(engine, "reviewer2")
     assert user.may_see("广州市教育局") and not user.may_see(PSB)
     with pytest.raises(AccountError, match="需要填写部门"):
-        admin_store.update_user(engine, u["admin"], "psb", "department", "")
+        Store(engine).update_user(u["admin"], "psb", "department", "")
     with pytest.raises(AccountError, match="唯一启用的管理员"):
-        admin_store.update_user(engine, u["admin"], "admin", "reviewer", None)
+        Store(engine).update_user(u["admin"], "admin", "reviewer", None)
     with pytest.raises(AccountError, match="没有用户"):
-        admin_store.update_user(engine, u["admin"], "nobody", "reviewer", None)
+        Store(engine).update_user(u["admin"], "nobody", "reviewer", None)
     assert _last(engine).entity == "user reviewer2"  # the refusals wrote nothing
 
 
@@ -97,7 +98,7 @@ def test_a_disabled_user_cannot_sign_in_nor_use_a_token_and_its_sessions_end(sit
     page = admin.post("/admin/users/disable", data={"csrf": csrf, "username": "admin"})
     assert page.status_code == 400 and "不能停用自己的账户" in page.text
     with pytest.raises(AccountError, match="唯一启用的管理员"):
-        admin_store.set_active(engine, None, "admin", False)
+        Store(engine).set_active(None, "admin", False)
 
 
 def test_only_an_admin_changes_users(site) -> None:
@@ -184,7 +185,7 @@ def test_a_token_given_another_expiry_by_its_owner_or_an_admin(site) -> None:
     assert expires - datetime.now(UTC) <= timedelta(days=2)
     accounts.revoke_api_token(engine, token.id, u["psb"])
     with pytest.raises(AccountError, match="已撤销"):
-        admin_store.set_token_expiry(engine, u["admin"], token.id, 30)
+        Store(engine).set_token_expiry(u["admin"], token.id, 30)
 
 
 # ---- review profiles as a form ---------------------------------------------------------
@@ -255,7 +256,7 @@ def test_the_change_log_reads_in_chinese_filtered_and_paged(site) -> None:
               for k in range(len(p.indicators))]
     accounts.put_actuals(engine, u["psb"], d, 2023, values)
     accounts.put_actuals(engine, u["admin"], d, 2023, [Actual(1, 1, "97%", "按合同")])
-    admin_store.update_user(engine, u["admin"], "reviewer2", "department", "广州市教育局")
+    Store(engine).update_user(u["admin"], "reviewer2", "department", "广州市教育局")
     admin, _ = _client(app, "admin")
     page = admin.get("/admin/changes").text
     total = int(re.search(r'id="change-count">(\d+)<', page)[1])

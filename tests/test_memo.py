@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import SAMPLE
 from jixiao import library, store
 from jixiao.readers import read
-from jixiao.store import accounts, cycle, memo
+from jixiao.store import accounts, memo
 
 
 def test_the_overview_is_kept_until_a_write(db_url: str) -> None:
@@ -25,7 +25,7 @@ def test_the_overview_is_kept_until_a_write(db_url: str) -> None:
 
     psb = accounts.add_user(house.engine, "psb", "a-long-password-1", "department",
                             rows[0].department)
-    cycle.act_on_document(house.engine, psb, first, "submit", 0)  # a write, logged
+    house.act_on_document(psb, first, "submit", 0)  # a write, logged
     after = library.overview(house)
     assert after[0] is not rows[0] and after[0].state == "submitted"
     assert rows[0].state == "draft"  # what was handed out before is left as it was

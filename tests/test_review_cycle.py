@@ -26,6 +26,7 @@ from jixiao.readers import read
 from jixiao.store import accounts, cycle
 from jixiao.store.accounts import User
 from jixiao.store.schema import changes, cycle_events
+from jixiao.store.store import Store
 from jixiao.synthetic import generate_document
 from jixiao.web import create_app
 from jixiao.web.cycle_pages import router as cycle_router
@@ -66,6 +67,18 @@ def _ingest(engine, doc, year: int | None = 2023) -> int:
     return store.ingest(engine, doc, findings=audit(doc).findings, year=year).document_id
 
 
+def _act(engine, *args, **kwargs) -> cycle.DocumentState:
+    return Store(engine).act_on_document(*args, **kwargs)  # the store's only way to write
+
+
+def _on(engine, *args, **kwargs) -> cycle.ProjectState:
+    return Store(engine).act_on_project(*args, **kwargs)
+
+
+def _revise(engine, *args) -> cycle.DocumentState:
+    return Store(engine).revise(*args)
+
+
 def _log(engine) -> list[tuple[str, str]]:
     return [(c.action, c.entity) for c in reversed(accounts.list_changes(engine, limit=10_000))
             if c.action.startswith("cycle-")]
@@ -85,28 +98,28 @@ def bureau(db_url: str):
 def test_every_transition_with_its_history_and_change_log(bureau) -> None:
     engine, u, d = bureau
     assert cycle.document_state(engine, d) == cycle.DocumentState(d, d, 1, None, "draft", 0)
-    s = cycle.act_on_document(engine, u["psb"], d, "submit", 0)
+    s = _act(engine, u["psb"], d, "submit", 0)
     assert (s.state, s.revision, s.updated_by) == ("submitted", 1, "psb")
-    p3 = cycle.act_on_project(engine, u["reviewer"], d, 3, "return", 0, "故障排除时效应量化")
+    p3 = _on(engine, u["reviewer"], d, 3, "return", 0, "故障排除时效应量化")
     assert (p3.state, p3.revision, p3.opinion) == ("returned", 1, "故障排除时效应量化")
-    p5 = cycle.act_on_project(engine, u["reviewer"], d, 5, "pass", 0)
-    p5 = cycle.act_on_project(engine, u["reviewer"], d, 5, "return", p5.revision, "目标过低")
-    p5 = cycle.act_on_project(engine, u["reviewer"], d, 5, "pass", p5.revision)  # changed mind
+    p5 = _on(engine, u["reviewer"], d, 5, "pass", 0)
+    p5 = _on(engine, u["reviewer"], d, 5, "return", p5.revision, "目标过低")
+    p5 = _on(engine, u["reviewer"], d, 5, "pass", p5.revision)  # changed mind
     assert (p5.state, p5.revision) == ("passed", 3)
-    s = cycle.act_on_document(engine, u["reviewer"], d, "return", s.revision, "请修改第3项")
+    s = _act(engine, u["reviewer"], d, "return", s.revision, "请修改第3项")
     assert (s.state, s.opinion) == ("returned", "请修改第3项")
     assert {k: v.state for k, v in cycle.project_states(engine, d).items()} == {
         3: "returned", 5: "passed"}
 
     # the revision: a new document, version 2 of the same cycle
     new = store.ingest(engine, read_text(revised_text()), findings=[], year=2023).document_id
-    v2 = cycle.revise(engine, u["psb"], d, new, s.revision)
+    v2 = _revise(engine, u["psb"], d, new, s.revision)
     assert (v2.document_id, v2.cycle_id, v2.version, v2.previous_id, v2.state) == (
         new, d, 2, d, "draft")
     assert cycle.document_state(engine, d).state == "superseded"
-    v2 = cycle.act_on_document(engine, u["psb"], new, "submit", v2.revision)
+    v2 = _act(engine, u["psb"], new, "submit", v2.revision)
     assert cycle.project_states(engine, new) == {}  # a fresh review: every project pending
-    approved = cycle.act_on_document(engine, u["admin"], new, "approve", v2.revision)
+    approved = _act(engine, u["admin"], new, "approve", v2.revision)
     assert approved.state == "approved"
     states = cycle.project_states(engine, new)
     assert len(states) == 142 and {p.state for p in states.values()} == {"passed"}
@@ -149,13 +162,13 @@ def test_refusals_by_role_and_state_write_nothing(bureau) -> None:
         assert _log(engine) == before  # a refused step leaves no trace
         return caught.value.message
 
-    act, on = cycle.act_on_document, cycle.act_on_project
+    act, on = _act, _on
     assert "只有" in refused(cycle.Forbidden, act, engine, u["reviewer"], d, "submit", 0)
     assert refused(cycle.Forbidden, act, engine, u["edu"], d, "submit", 0) == \
         f"这张表属于“{PSB}”，不是您的部门"
     assert "草稿" in refused(cycle.CycleError, act, engine, u["reviewer"], d, "approve", 0)
     assert "提交审核后" in refused(cycle.CycleError, on, engine, u["reviewer"], d, 1, "pass", 0)
-    cycle.act_on_document(engine, u["psb"], d, "submit", 0)
+    _act(engine, u["psb"], d, "submit", 0)
     assert refused(cycle.Conflict, act, engine, u["psb"], d, "submit", 0).startswith(
         "这张表已由 psb 于 ")  # the state it saw is gone
     assert "待审核" in refused(cycle.CycleError, act, engine, u["psb"], d, "submit", 1)
@@ -167,11 +180,11 @@ def test_refusals_by_role_and_state_write_nothing(bureau) -> None:
     assert "没有第999个项目" in refused(cycle.Invalid, on, engine, u["reviewer"], d, 999, "pass", 0)
     assert "先退回至少一个项目" in refused(cycle.Invalid, act, engine, u["reviewer"], d,
                                            "return", 1)
-    cycle.act_on_project(engine, u["reviewer"], d, 7, "return", 0, "指标不可衡量")
+    _on(engine, u["reviewer"], d, 7, "return", 0, "指标不可衡量")
     message = refused(cycle.CycleError, act, engine, u["reviewer"], d, "approve", 1)
     assert message.startswith("有 1 个项目被退回（序号 7），不能通过整张表")
-    assert "只能在" in refused(cycle.CycleError, cycle.revise, engine, u["psb"], d, d + 1, 1)
-    assert "内容相同" in refused(cycle.Invalid, cycle.revise, engine, u["psb"], d, d, 1)
+    assert "只能在" in refused(cycle.CycleError, _revise, engine, u["psb"], d, d + 1, 1)
+    assert "内容相同" in refused(cycle.Invalid, _revise, engine, u["psb"], d, d, 1)
     # a project's stale revision: refused, the opinion quoted back, nothing overwritten
     message = refused(cycle.Conflict, on, engine, u["reviewer2"], d, 7, "pass", 0, "可以通过")
     assert message.startswith("第7个项目已由 reviewer 于") and "原文：可以通过" in message
@@ -201,11 +214,11 @@ def _race(calls: list) -> tuple[list, list[BaseException]]:
 
 def test_two_reviewers_on_one_project_one_wins_the_other_is_told(bureau) -> None:
     engine, u, d = bureau
-    cycle.act_on_document(engine, u["psb"], d, "submit", 0)
+    _act(engine, u["psb"], d, "submit", 0)
     for seq in range(1, 9):  # eight rounds, each a fresh project seen at revision 0
         results, errors = _race([
-            lambda seq=seq: cycle.act_on_project(engine, u["reviewer"], d, seq, "pass", 0),
-            lambda seq=seq: cycle.act_on_project(engine, u["reviewer2"], d, seq, "return", 0,
+            lambda seq=seq: _on(engine, u["reviewer"], d, seq, "pass", 0),
+            lambda seq=seq: _on(engine, u["reviewer2"], d, seq, "return", 0,
                                                  f"第{seq}项应退回")])
         assert len(results) == 1 and len(errors) == 1, errors
         assert isinstance(errors[0], cycle.Conflict), errors[0]
@@ -227,10 +240,10 @@ def test_two_reviewers_on_one_project_one_wins_the_other_is_told(bureau) -> None
 
 def test_an_approval_and_a_return_at_once_never_approve_a_returned_project(bureau) -> None:
     engine, u, d = bureau
-    cycle.act_on_document(engine, u["psb"], d, "submit", 0)
+    _act(engine, u["psb"], d, "submit", 0)
     results, errors = _race([
-        lambda: cycle.act_on_document(engine, u["reviewer"], d, "approve", 1),
-        lambda: cycle.act_on_project(engine, u["reviewer2"], d, 9, "return", 0, "不通过")])
+        lambda: _act(engine, u["reviewer"], d, "approve", 1),
+        lambda: _on(engine, u["reviewer2"], d, 9, "return", 0, "不通过")])
     assert len(results) == 1 and len(errors) == 1
     assert isinstance(errors[0], cycle.CycleError)
     state = cycle.document_state(engine, d).state
@@ -248,16 +261,16 @@ def test_todo_lists_of_each_role(bureau) -> None:
     o = _ingest(engine, old, year=2022)
     t = cycle.todo(engine, u["psb"])
     assert ([i.document_id for i in t.drafts], t.mine, t.others) == ([d], [], [])
-    cycle.act_on_document(engine, u["psb"], d, "submit", 0)
-    cycle.act_on_document(engine, u["edu"], e, "submit", 0)
-    cycle.act_on_document(engine, u["edu"], o, "submit", 0)
+    _act(engine, u["psb"], d, "submit", 0)
+    _act(engine, u["edu"], e, "submit", 0)
+    _act(engine, u["edu"], o, "submit", 0)
     assert [i.document_id for i in cycle.todo(engine, u["reviewer"]).mine] == [d, e, o]
-    cycle.act_on_project(engine, u["reviewer"], d, 2, "return", 0, "缺少产出指标")
-    cycle.act_on_project(engine, u["reviewer"], d, 4, "return", 0, "目标不明确")
-    cycle.act_on_document(engine, u["reviewer"], d, "return", 1)
+    _on(engine, u["reviewer"], d, 2, "return", 0, "缺少产出指标")
+    _on(engine, u["reviewer"], d, 4, "return", 0, "目标不明确")
+    _act(engine, u["reviewer"], d, "return", 1)
     last_week = datetime.now(UTC) - timedelta(days=8)
-    cycle.act_on_document(engine, u["reviewer"], o, "approve", 1, now=last_week)
-    cycle.act_on_document(engine, u["reviewer"], e, "approve", 1)
+    _act(engine, u["reviewer"], o, "approve", 1, now=last_week)
+    _act(engine, u["reviewer"], e, "approve", 1)
     mine = cycle.todo(engine, u["psb"]).mine
     assert [(i.document_id, i.state, i.returned) for i in mine] == [(d, "returned", 2)]
     reviewer = cycle.todo(engine, u["reviewer"])
@@ -278,7 +291,7 @@ def test_migration_0010_from_a_0009_database(db_url: str) -> None:
     assert {"cycle_documents", "cycle_projects", "cycle_events"} <= set(
         inspect(engine).get_table_names())
     user = accounts.add_user(engine, "psb", PASSWORD, "department", PSB)
-    assert cycle.act_on_document(engine, user, doc_id, "submit", 0).state == "submitted"
+    assert _act(engine, user, doc_id, "submit", 0).state == "submitted"
     assert downgrade(engine, "0009") == "0009"
     assert "cycle_events" not in inspect(engine).get_table_names()
     assert upgrade(engine) == "0012" and upgrade(engine) == "0012"  # again: nothing to do

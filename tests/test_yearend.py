@@ -21,6 +21,7 @@ from jixiao.evaluation.values import check_actual
 from jixiao.readers import read
 from jixiao.store import accounts, yearend
 from jixiao.store.schema import changes
+from jixiao.store.store import Store
 from jixiao.synthetic import generate_document
 from jixiao.web import create_app
 from test_review_cycle import EDU, EXAMPLE, PSB, _ingest, _race, _users
@@ -56,7 +57,7 @@ def test_grid_saved_at_once_with_its_change_log(bureau) -> None:
     engine, u, d = bureau
     empty = yearend.project_answers(engine, d, YEAR, 1)
     before = _changes(engine)
-    saved = yearend.save_grid(engine, u["psb"], d, YEAR, 1, empty.revision,
+    saved = Store(engine).save_grid(u["psb"], d, YEAR, 1, empty.revision,
                               _values((0, "达成"), (1, "97%"), (2, "")),
                               Execution(1, Decimal("11294.10"), Decimal("11200.50"), "未结算"))
     # two values (the blank one never stored is left out) and the money: three log rows
@@ -70,12 +71,12 @@ def test_grid_saved_at_once_with_its_change_log(bureau) -> None:
     money = next(c for c in log if c.action == "put-execution")
     assert money.before is None and money.after["executed"] == "11200.50"
     # the same grid again: nothing changed, nothing logged
-    again = yearend.save_grid(engine, u["psb"], d, YEAR, 1, saved.revision,
+    again = Store(engine).save_grid(u["psb"], d, YEAR, 1, saved.revision,
                               _values((0, "达成"), (1, "97%"), (2, "")),
                               Execution(1, Decimal("11294.10"), Decimal("11200.50"), "未结算"))
     assert _changes(engine) == before + 3 and again.revision == saved.revision
     # a stored value cleared is written blank (as a sheet's blank cell), with before → after
-    cleared = yearend.save_grid(engine, u["psb"], d, YEAR, 1, saved.revision,
+    cleared = Store(engine).save_grid(u["psb"], d, YEAR, 1, saved.revision,
                                 _values((0, "达成"), (1, ""), (2, "")), None)
     assert cleared.values[1].value == ""
     last = accounts.list_changes(engine, limit=1)[0]
@@ -85,10 +86,10 @@ def test_grid_saved_at_once_with_its_change_log(bureau) -> None:
 def test_a_stale_grid_is_refused_and_nothing_is_written(bureau) -> None:
     engine, u, d = bureau
     seen = yearend.project_answers(engine, d, YEAR, 1).revision
-    yearend.save_grid(engine, u["psb"], d, YEAR, 1, seen, _values((1, "96%")), None)
+    Store(engine).save_grid(u["psb"], d, YEAR, 1, seen, _values((1, "96%")), None)
     before = _changes(engine)
     with pytest.raises(yearend.GridConflict) as caught:
-        yearend.save_grid(engine, u["admin"], d, YEAR, 1, seen, _values((1, "90%")), None)
+        Store(engine).save_grid(u["admin"], d, YEAR, 1, seen, _values((1, "90%")), None)
     assert caught.value.message.startswith("第1个项目的完成情况已由 psb 于")
     assert caught.value.current.values[1].value == "96%"
     assert _changes(engine) == before
@@ -100,10 +101,10 @@ def test_two_people_saving_one_grid_at_once_one_wins_the_other_is_told(bureau) -
     for seq in (1, 2, 3, 4):  # four rounds, each on a fresh project read at the same moment
         seen = yearend.project_answers(engine, d, YEAR, seq).revision
         results, errors = _race([
-            lambda seq=seq, seen=seen: yearend.save_grid(
-                engine, u["psb"], d, YEAR, seq, seen, [Actual(seq, 0, "达成")], None),
-            lambda seq=seq, seen=seen: yearend.save_grid(
-                engine, u["admin"], d, YEAR, seq, seen, [Actual(seq, 0, "未达成", "经费未到位")],
+            lambda seq=seq, seen=seen: Store(engine).save_grid(
+                u["psb"], d, YEAR, seq, seen, [Actual(seq, 0, "达成")], None),
+            lambda seq=seq, seen=seen: Store(engine).save_grid(
+                u["admin"], d, YEAR, seq, seen, [Actual(seq, 0, "未达成", "经费未到位")],
                 None)])
         assert len(results) == 1 and len(errors) == 1, errors
         assert isinstance(errors[0], yearend.GridConflict), errors[0]
@@ -120,11 +121,11 @@ def test_completion_counts_projects_with_results(bureau) -> None:
     doc = store.load_document(engine, d)
     first = doc.projects[0]
     # project 1 complete (every indicator and 全年执行数), project 2 begun (money only)
-    yearend.save_grid(engine, u["psb"], d, YEAR, first.seq, yearend.project_answers(
+    Store(engine).save_grid(u["psb"], d, YEAR, first.seq, yearend.project_answers(
         engine, d, YEAR, first.seq).revision,
         [Actual(first.seq, k, "达成" if k == 0 else "100") for k in
          range(len(first.indicators))], Execution(first.seq, None, Decimal("1.00"), ""))
-    yearend.save_grid(engine, u["psb"], d, YEAR, 2, yearend.project_answers(
+    Store(engine).save_grid(u["psb"], d, YEAR, 2, yearend.project_answers(
         engine, d, YEAR, 2).revision, [], Execution(2, Decimal("5.00"), None, ""))
     c = yearend.completion(engine, {d: YEAR})[d]
     assert (c.projects, c.done, c.begun) == (len(doc.projects), 1, 1)
@@ -133,7 +134,7 @@ def test_completion_counts_projects_with_results(bureau) -> None:
     assert c.answered == len(first.indicators)
     # counted again once something is written (the count is kept until the log grows)
     third = doc.projects[2]
-    yearend.save_grid(engine, u["psb"], d, YEAR, third.seq, yearend.project_answers(
+    Store(engine).save_grid(u["psb"], d, YEAR, third.seq, yearend.project_answers(
         engine, d, YEAR, third.seq).revision, [Actual(third.seq, k, "1") for k in range(
             len(third.indicators))], Execution(third.seq, None, Decimal("2.00"), ""))
     assert yearend.completion(engine, {d: YEAR})[d].done == 2
@@ -314,7 +315,7 @@ def test_the_bureau_sees_every_departments_completion(web) -> None:
     doc.department = EDU
     edu = _ingest(engine, doc, year=YEAR)
     project = doc.projects[0]
-    yearend.save_grid(engine, u["edu"], edu, YEAR, project.seq,
+    Store(engine).save_grid(u["edu"], edu, YEAR, project.seq,
                       yearend.project_answers(engine, edu, YEAR, project.seq).revision,
                       [Actual(project.seq, k, "100") for k in range(len(project.indicators))],
                       Execution(project.seq, None, Decimal("1"), ""))

@@ -77,7 +77,7 @@ def _password(password: str) -> None:
         raise AccountError(f"密码至少需要 {MIN_PASSWORD} 个字符")
 
 
-def update_user(engine: Engine, by: User | None, username: str, role: str,
+def _update_user(engine: Engine, by: User | None, username: str, role: str,
                 department: str | None) -> Account:
     """A user's role and department as the admin sets them."""
     if role not in ROLES:
@@ -99,7 +99,7 @@ def update_user(engine: Engine, by: User | None, username: str, role: str,
     return _account(engine, username)
 
 
-def reset_password(engine: Engine, by: User | None, username: str, password: str) -> None:
+def _reset_password(engine: Engine, by: User | None, username: str, password: str) -> None:
     """A new password set by an admin; the user's sessions end (they sign in with it)."""
     _password(password)
     hashed = _hash(password)
@@ -110,7 +110,7 @@ def reset_password(engine: Engine, by: User | None, username: str, password: str
         record(conn, by, "reset-password", f"user {username}", None, {"sessions_ended": ended})
 
 
-def set_active(engine: Engine, by: User | None, username: str, active: bool) -> Account:
+def _set_active(engine: Engine, by: User | None, username: str, active: bool) -> Account:
     """Disable (no login, no token works, every session ends) or enable a user."""
     with engine.begin() as conn:
         row = _row(conn, username)
@@ -129,7 +129,7 @@ def set_active(engine: Engine, by: User | None, username: str, active: bool) -> 
     return _account(engine, username)
 
 
-def change_own_password(engine: Engine, user: User, old: str, new: str) -> tuple[str, str]:
+def _change_own_password(engine: Engine, user: User, old: str, new: str) -> tuple[str, str]:
     """The user's own password changed, the old one given: every session of theirs ends
     and one new session starts (its cookie token and CSRF token are returned)."""
     _password(new)
@@ -147,7 +147,7 @@ def change_own_password(engine: Engine, user: User, old: str, new: str) -> tuple
     return start_session(engine, user)
 
 
-def set_token_expiry(engine: Engine, by: User, token_id: int, days: int) -> datetime:
+def _set_token_expiry(engine: Engine, by: User, token_id: int, days: int) -> datetime:
     """A live token's expiry set `days` from now (its owner, or an admin)."""
     if not 1 <= days <= TOKEN_MAX_DAYS:
         raise AccountError(f"令牌有效期应为 1 到 {TOKEN_MAX_DAYS} 天，不是 {days}")

@@ -289,7 +289,7 @@ def _event(conn: Connection, user: User, cycle_id: int, doc_id: int, seq: int | 
            {"state": after, "opinion": opinion})
 
 
-def act_on_document(engine: Engine, user: User, doc_id: int, action: str, revision: int,
+def _act_on_document(engine: Engine, user: User, doc_id: int, action: str, revision: int,
                     opinion: str | None = None, now: datetime | None = None) -> DocumentState:
     """Submit, return or approve a whole document, as seen at `revision`."""
     if action == "revise":
@@ -342,7 +342,7 @@ def act_on_document(engine: Engine, user: User, doc_id: int, action: str, revisi
         return document_state(conn, doc_id)
 
 
-def act_on_project(engine: Engine, user: User, doc_id: int, seq: int, action: str,
+def _act_on_project(engine: Engine, user: User, doc_id: int, seq: int, action: str,
                    revision: int, opinion: str | None = None, now: datetime | None = None
                    ) -> ProjectState:
     """Pass or return one project of a document under review, as seen at `revision`: of two
@@ -386,12 +386,12 @@ def act_on_project(engine: Engine, user: User, doc_id: int, seq: int, action: st
 
 
 def check_revisable(user: User, state: DocumentState, department: str | None) -> None:
-    """Refuse early (before a revised table is stored) what `revise` would refuse."""
+    """Refuse early (before a revised table is stored) what `_revise` would refuse."""
     _own(user, department)
     _transition(DOCUMENT_TRANSITIONS, "revise", state.state, user, "这张表", DOCUMENT_STATES)
 
 
-def revise(engine: Engine, user: User, old_id: int, new_id: int, revision: int,
+def _revise_versions(engine: Engine, user: User, old_id: int, new_id: int, revision: int,
            now: datetime | None = None) -> DocumentState:
     """Make the stored document `new_id` the next version of `old_id` (returned, or a draft),
     which becomes superseded; the new version is a draft to be submitted."""
@@ -401,7 +401,7 @@ def revise(engine: Engine, user: User, old_id: int, new_id: int, revision: int,
 
 def _revise(conn: Connection, user: User, old_id: int, new_id: int, revision: int,
             now: datetime | None = None) -> DocumentState:
-    """`revise` inside a transaction already open: a revised upload's, with its ingest
+    """`_revise_versions` inside a transaction already open: a revised upload's, with its ingest
     (Store.ingest), so that the table is stored only as the next version."""
     now = now or datetime.now(UTC)
     if old_id == new_id:
@@ -601,6 +601,5 @@ def overview_rows(engine: Engine, department: str | None = None,
 __all__ = ["ACTION_NAMES", "DOCUMENT_STATES", "DOCUMENT_TRANSITIONS", "PROJECT_STATES",
            "PROJECT_TRANSITIONS", "Conflict", "CycleError", "DocumentState", "Event",
            "Forbidden", "Invalid", "OverviewRow", "ProjectState", "Todo", "TodoItem",
-           "Transition", "act_on_document", "act_on_project", "allowed",
-           "check_revisable", "document_state", "history", "overview_rows",
-           "project_states", "revise", "todo", "versions"]
+           "Transition", "allowed", "check_revisable", "document_state", "history",
+           "overview_rows", "project_states", "todo", "versions"]

@@ -20,7 +20,7 @@ class StoredProfile:
     active: bool
 
 
-def save_profile(engine: Engine, user: User | None, name: str, toml: str) -> None:
+def _save_profile(engine: Engine, user: User | None, name: str, toml: str) -> None:
     """Keep a checked profile under its name (replacing one of that name), logged."""
     with engine.begin() as conn:
         old = conn.execute(select(rule_profiles).where(rule_profiles.c.name == name)).first()
@@ -37,7 +37,7 @@ def list_profiles(engine: Engine) -> list[StoredProfile]:
             select(rule_profiles).order_by(rule_profiles.c.name))]
 
 
-def activate(engine: Engine, user: User | None, name: str | None) -> None:
+def _activate(engine: Engine, user: User | None, name: str | None) -> None:
     """Make `name` the profile of every upload (None: the defaults)."""
     with engine.begin() as conn:
         if name is not None and conn.execute(select(rule_profiles.c.name).where(

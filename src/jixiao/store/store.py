@@ -193,30 +193,30 @@ class Store:
 
     def save_profile(self, user: User | None, name: str, toml: str) -> None:
         """Keep a rule profile checked by the caller (jixiao.library.save_profile)."""
-        profiles.save_profile(self.engine, user, name, toml)
+        profiles._save_profile(self.engine, user, name, toml)
 
     def activate_profile(self, user: User | None, name: str | None) -> None:
         """Make `name` the profile of every ingest and upload (None: the defaults); raises
         KeyError for a name not kept."""
-        profiles.activate(self.engine, user, name)
+        profiles._activate(self.engine, user, name)
 
     # ---- accounts an admin runs (store.admin, issue 17) ----------------------------------
 
     def update_user(self, by: User | None, username: str, role: str,
                     department: str | None) -> admin.Account:
-        return admin.update_user(self.engine, by, username, role, department)
+        return admin._update_user(self.engine, by, username, role, department)
 
     def reset_password(self, by: User | None, username: str, password: str) -> None:
-        admin.reset_password(self.engine, by, username, password)
+        admin._reset_password(self.engine, by, username, password)
 
     def set_active(self, by: User | None, username: str, active: bool) -> admin.Account:
-        return admin.set_active(self.engine, by, username, active)
+        return admin._set_active(self.engine, by, username, active)
 
     def change_own_password(self, user: User, old: str, new: str) -> tuple[str, str]:
-        return admin.change_own_password(self.engine, user, old, new)
+        return admin._change_own_password(self.engine, user, old, new)
 
     def set_token_expiry(self, by: User, token_id: int, days: int) -> Any:
-        return admin.set_token_expiry(self.engine, by, token_id, days)
+        return admin._set_token_expiry(self.engine, by, token_id, days)
 
     # ---- writes ------------------------------------------------------------------------
 
@@ -229,7 +229,7 @@ class Store:
         row, in one transaction. `check(doc)` may refuse the reading before anything is
         stored (a department's upload of another's table). `revises`: (document id, the
         revision the uploader saw): the table is stored as that document's next version in
-        the same transaction (store.cycle.revise; a CycleError stores nothing). Raises
+        the same transaction (a CycleError stores nothing). Raises
         ReadError."""
         from jixiao.readers import read_bytes, sniff
 
@@ -290,8 +290,8 @@ class Store:
                   values: Iterable[Actual], execution: Execution | None,
                   period: str = "全年") -> Any:
         """A project's year-end grid as one change, refused (GridConflict) when another
-        saved first (store.yearend.save_grid)."""
-        return yearend.save_grid(self.engine, user, doc_id, year, seq, revision, values,
+        saved first (store.yearend)."""
+        return yearend._save_grid(self.engine, user, doc_id, year, seq, revision, values,
                                  execution, period)
 
     def add_opinion(self, user: User, doc_id: int, project_seq: int, text: str,
@@ -315,16 +315,22 @@ class Store:
 
     # ---- the review cycle (store.cycle), each step one transaction with its log row ----
 
+    # (the module's functions are private: these are the only way to take a step)
+
     def act_on_document(self, user: User, doc_id: int, action: str, revision: int,
-                        opinion: str | None = None) -> Any:
-        return cycle.act_on_document(self.engine, user, doc_id, action, revision, opinion)
+                        opinion: str | None = None, now: datetime | None = None) -> Any:
+        return cycle._act_on_document(self.engine, user, doc_id, action, revision, opinion,
+                                      now)
 
     def act_on_project(self, user: User, doc_id: int, seq: int, action: str, revision: int,
-                       opinion: str | None = None) -> Any:
-        return cycle.act_on_project(self.engine, user, doc_id, seq, action, revision, opinion)
+                       opinion: str | None = None, now: datetime | None = None) -> Any:
+        return cycle._act_on_project(self.engine, user, doc_id, seq, action, revision,
+                                     opinion, now)
 
     def revise(self, user: User, old_id: int, new_id: int, revision: int) -> Any:
-        return cycle.revise(self.engine, user, old_id, new_id, revision)
+        """Make a stored document the next version of another (a revised upload does it
+        in its own transaction: `ingest(revises=…)`)."""
+        return cycle._revise_versions(self.engine, user, old_id, new_id, revision)
 
     # ---- a person's word on a doubtful value (store.corrections, issue 19) --------------
 

@@ -126,7 +126,7 @@ def last_save(conn: Connection | Engine, doc_id: int, year: int, period: str, se
     return LastSave(None, None) if row is None else LastSave(row.username, row.at)
 
 
-def save_grid(engine: Engine, user: User, doc_id: int, year: int, seq: int, revision: str,
+def _save_grid(engine: Engine, user: User, doc_id: int, year: int, seq: int, revision: str,
               values: Iterable[Actual], execution: Execution | None,
               period: str = FULL_YEAR) -> ProjectAnswers:
     """Store a project's grid — its indicators' values and its money — as one change, if
