@@ -161,3 +161,28 @@ def read_bytes_of(data: bytes, container: str):
     from jixiao.readers import read_bytes
 
     return read_bytes(data, f"form.{container}")
+
+
+@pytest.mark.parametrize("container", ["xlsx", "xls"])
+def test_indicators_one_a_line_in_one_cell_are_read_apart(container: str) -> None:
+    """黄石's form with two of its indicators written one a line in one cell (name cell
+    主体班培训人次 / 邀请校外名师、领导授课人次 beside 280人次 / 25人次), as some offices
+    fill the template: each line its own indicator."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from formrender import SYNONYMS, WRITERS, Choices, form_rows
+
+    gold = json.loads((EXTRA.parent / "05-huangshi-dangxiao-2022-pifubiao-prioryear.gold.json")
+                      .read_text("utf-8"))
+    rows = form_rows(gold, Choices(False, False, {k: v[0] for k, v in SYNONYMS.items()}))
+    at = next(n for n, row in enumerate(rows) if any(t == "主体班培训人次" for t, _, _ in row))
+    first, second = rows[at], rows[at + 1]
+    name = next(k for k, (t, _, _) in enumerate(first) if t == "主体班培训人次")
+    assert second[name][0] == "邀请校外名师、领导授课人次"
+    rows[at] = [(f"{t}\n{second[k][0]}", r, c) if k in (name, name + 1) else (t, r, c)
+                for k, (t, r, c) in enumerate(first)]
+    del rows[at + 1]
+    doc = read_bytes_of(WRITERS[container](rows), container)
+    got = [(i.name, i.target) for i in doc.projects[0].indicators]
+    assert got[:2] == [("主体班培训人次", "280人次"), ("邀请校外名师、领导授课人次", "25人次")]
+    score, misses = accuracy(gold, doc)
+    assert score >= 0.99, misses[:10]

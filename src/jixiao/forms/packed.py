@@ -27,6 +27,7 @@ _PER = re.compile(r"^(月|年|周|日|天|次|场|期|人|人次|户|季度|学�
 # a piece that reads as a value, not a name (2天, ≥3次, 100%)
 _VALUE_LIKE = re.compile(r"^[\d≥≤=＝><＞＜≧≦+\-.%]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_FIGURE = re.compile(r"\d")
 
 
 def _names(text: str) -> list[str]:
@@ -72,7 +73,11 @@ def split_packed(indicators: list[Indicator],
     out: list[Indicator] = []
     for ind in indicators:
         names, values = _lines(ind.name), _lines(ind.target)
-        if not (len(names) >= 2 and len(names) == len(values)):
+        # one a line only when every line reads as a whole: a name of its own, a value with
+        # a figure (a wrapped cell breaks anywhere: ≥95 / %, 按期完成 / 率)
+        by_line = len(names) >= 2 and len(names) == len(values) and \
+            all(_a_name(n) for n in names) and all(_FIGURE.search(v) for v in values)
+        if not by_line:
             names, values = _names(ind.name), _values(ind.target)
         if len(names) < 2:
             out.append(ind)
@@ -83,7 +88,7 @@ def split_packed(indicators: list[Indicator],
                                    form=replace(ind.form) if ind.form else None))
             continue
         page = f"第 {ind.span.page} 页" if ind.span.page else (
-            f"第 {ind.span.line} 行" if ind.span.line else "")
+            f"第 {ind.span.first_line} 行" if ind.span.first_line else "")
         warn("packed-indicators", f"{page}的指标「{ind.name[:40]}」一格中写了 {len(names)} "
              f"个指标名称、{len(values)} 个指标值（以 / 或编号分隔），无法确定一一对应："
              "按一个指标读入，请核对原表", ind.span)
