@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from PIL import Image, ImageStat
 from sqlalchemy import select
 
+from jixiao.model import Document
 from jixiao.store import accounts
 from jixiao.store.schema import changes
 from jixiao.web import create_app
@@ -298,3 +299,47 @@ def test_another_server_process_sees_a_correction_at_once(site: Site) -> None:
                        json={"project": 5, "field": "fiscal", "action": "correct",
                              "value": "10903043.00"})
     assert other.document(site.doc_id).doc.projects[4].amounts.fiscal == Decimal("10903043.00")
+
+
+@pytest.fixture(scope="module")
+def scan(gold_doc: Document) -> bytes:
+    """The sample's first page published as PDF with 业务用房物业管理费's 财政拨款 raised by
+    100.00 (总计 11,294.10 ≠ 财政拨款 11,394.10), then scanned at 150 dpi (noise, a slight
+    rotation, a grey ground, a red stamp) into a PDF with no text layer."""
+    from copy import deepcopy
+
+    from jixiao.writers.publish import render_pdf
+    from scans import first_pages, scan_pdf
+
+    doc = deepcopy(gold_doc)
+    amounts = doc.projects[0].amounts
+    assert amounts.fiscal is not None
+    amounts.fiscal += Decimal("100.00")
+    return scan_pdf(first_pages(render_pdf(doc), 1), 150, seed=2)
+
+
+def test_a_scans_doubt_is_answered_beside_its_cropped_cell(tmp_path: Path, scan: bytes) -> None:
+    app = create_app(str(tmp_path / "scan.sqlite"))
+    accounts.add_user(app.state.engine, "reviewer", PASSWORD, "reviewer")
+    client = TestClient(app, base_url="https://testserver")
+    client.csrf = login(client, "reviewer")  # type: ignore[attr-defined]
+    response = client.post("/documents", files={"file": ("scan.pdf", scan)},
+                           data={"csrf": client.csrf}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    doc_id = int(response.headers["location"].rsplit("/", 1)[1])
+    doubts = client.get(f"/api/v1/documents/{doc_id}/corrections").json()["doubts"]
+    [row] = [d for d in doubts if d["code"] == "row-sum"]
+    assert row["project"] == 1 and row["field"] == "total" and row["read"] == "11294.10"
+    png = Image.open(io.BytesIO(client.get(row["image"]).content)).convert("L")
+    assert png.size[0] > 100 and png.size[1] > 20
+    assert png.getextrema()[0] < 100 and ImageStat.Stat(png).stddev[0] > 20  # ink on grey
+    house = app.state.store
+    assert "A1-row-sum" in {f.rule for f in house.document(doc_id).findings if f.project == 1}
+    response = client.post(f"/documents/{doc_id}/projects/1/corrections",
+                           data={"csrf": client.csrf, "warning": row["warning"],
+                                 "field": "fiscal", "action": "correct", "value": "11294.10"},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    loaded = house.document(doc_id)
+    assert loaded.doc.projects[0].amounts.fiscal == Decimal("11294.10")
+    assert "A1-row-sum" not in {f.rule for f in loaded.findings if f.project == 1}

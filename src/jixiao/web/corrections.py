@@ -64,7 +64,8 @@ def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float,
 
 def _spans(p: Project) -> list[tuple[str, int | None, SourceSpan]]:
     """(field, indicator, span) of everything in a project that has a place; the row as a
-    whole first (its money: most doubts are about amounts), so that it wins a tie."""
+    whole first (its money: most doubts are about amounts), so that it wins a tie with a
+    field as large as itself."""
     out: list[tuple[str, int | None, SourceSpan]] = [("total", None, p.span)]
     for key, span in p.field_spans.items():
         field = key if key in FIELDS else "total" if key == "amounts" else None
@@ -79,14 +80,17 @@ def locate(doc: Document, w: ReadWarning) -> tuple[Project, str, int | None] | N
     box = w.span.box
     if box is None or w.span.page is None:
         return None
-    best: tuple[float, Project, str, int | None] | None = None
+    best: tuple[tuple[float, float], Project, str, int | None] | None = None
     for p in doc.projects:
         for field, indicator, span in _spans(p):
             if span.page != w.span.page or span.box is None:
                 continue
             share = _overlap(box, span.box)
-            if share > 0 and (best is None or share > best[0]):
-                best = (share, p, field, indicator)
+            # the most overlap; of equals, the smallest span (an indicator's line rather
+            # than the whole row holding it)
+            rank = (round(share, 3), -(span.box[2] - span.box[0]) * (span.box[3] - span.box[1]))
+            if share > 0 and (best is None or rank > best[0]):
+                best = (rank, p, field, indicator)
     return None if best is None else best[1:]
 
 
