@@ -119,12 +119,16 @@ def _bad_value(exc: Any) -> str:
     return say("cli.bad-value", name=_name(param), value=value, expected=expected)
 
 
+class Said(click_errors.UsageError):
+    """A parse error already in the catalogue's words (exit 2, with the usage line)."""
+
+
 def translated(exc: Exception, ctx: Any = None) -> Exception:
     """click's parse error `exc` as the same kind of error in the catalogue's words, with
     its context (or `ctx`, the command's being parsed) for the usage line; an error jixiao
     raised itself is kept as it is."""
     ctx = getattr(exc, "ctx", None) or ctx
-    if getattr(exc, "_said", False):
+    if isinstance(exc, Said):
         return exc
     if isinstance(exc, click_errors.MissingParameter):
         kind = "option" if getattr(exc.param, "opts", [""])[0].startswith("-") \
@@ -140,16 +144,12 @@ def translated(exc: Exception, ctx: Any = None) -> Exception:
         message = _bad_value(exc)
     else:
         return exc
-    out = click_errors.UsageError(message, ctx)
-    out._said = True  # type: ignore[attr-defined]
-    return out
+    return Said(message, ctx)
 
 
 def usage_error(key: str, ctx: Any, **values: Any) -> Exception:
     """A parse error jixiao itself finds (an unknown command, an extra argument)."""
-    out = click_errors.UsageError(say(key, **values), ctx)
-    out._said = True  # type: ignore[attr-defined]
-    return out
+    return Said(say(key, **values), ctx)
 
 
 class _Words:
