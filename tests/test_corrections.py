@@ -117,6 +117,9 @@ def test_the_doubt_is_shown_on_its_project_with_the_cropped_cell(site: Site) -> 
     assert f'src="{doubt["image"]}"' in page and "确认无误" in page and "更正为" in page
     assert site.reviewer.get(f"/documents/{site.doc_id}/projects/1").text.count(
         'class="doubt') == 0  # the doubt is project 5's
+    listed = site.reviewer.get(f"/documents/{site.doc_id}").text  # the document page
+    assert re.search(rf'href="/documents/{site.doc_id}/projects/5#corrections">5\. 公共服务设施'
+                     r'运行经费</a>：待核对 <strong class="open">1</strong> 处', listed)
 
 
 def test_the_uploaded_pdf_is_kept_by_its_sha256(site: Site) -> None:
@@ -222,6 +225,8 @@ def test_a_confirmation_removes_the_doubt_and_changes_no_value(site: Site) -> No
     assert _money(site.project(), "total") == PUBLISHED_TOTAL
     page = site.reviewer.get(f"/documents/{site.doc_id}/projects/5").text
     assert 'class="correction-form"' not in page  # nothing left to answer
+    listed = site.reviewer.get(f"/documents/{site.doc_id}").text
+    assert '待核对 <strong class="open">0</strong> 处，已核对 1 处' in listed
 
 
 def test_a_target_is_checked_by_the_target_grammar(site: Site) -> None:

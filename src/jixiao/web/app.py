@@ -84,7 +84,8 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
                                  number=formatting.number)
     templates.env.filters["level"] = messages.level  # error → 错误 (a finding's severity)
     templates.env.globals.update(vendor=_vendor_dir() is not None, say=messages.say)
-    templates.env.globals["corrections_panel"] = corrections.panel  # issue 19
+    templates.env.globals.update(corrections_panel=corrections.panel,  # issue 19
+                                 corrections_summary=corrections.summary)
     app.state.templates = templates
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if (vendor := _vendor_dir()) is not None:

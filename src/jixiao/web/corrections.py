@@ -199,6 +199,19 @@ def panel(request: Request, who: Caller, view: views.DocumentView, project: Proj
             "refused": getattr(request.state, "correction_refused", None)}
 
 
+def summary(request: Request, view: views.DocumentView) -> list[dict[str, Any]]:
+    """The document page's list: each project with doubts, how many are still open."""
+    ws: Store = request.app.state.store
+    counts: dict[int, dict[str, Any]] = {}
+    for d in doubts(view.doc, ws.corrections(view.id)):
+        where = locate(view.doc, d.warning)
+        assert where is not None  # a doubt lies on a project
+        row = counts.setdefault(where[0].seq, {"seq": where[0].seq, "name": where[0].name,
+                                               "open": 0, "answered": 0})
+        row["open" if d.open else "answered"] += 1
+    return sorted(counts.values(), key=lambda r: r["seq"])
+
+
 def _field_of(raw: str) -> tuple[str, int | None]:
     """`target:3` → ("target", 3); a field without an indicator as it is."""
     name, _, number = raw.partition(":")
@@ -220,7 +233,8 @@ async def correction_form(request: Request, who: Who, doc_id: DocId, seq: Seq,
     view = views.document_view(ws, who, doc_id)
     try:
         name, indicator = _field_of(field)
-        correct(ws, who, view, seq, name, indicator, action, value, warning)
+        # the review of the corrected document is CPU work: in the pool, off the loop
+        await heavy(correct, ws, who, view, seq, name, indicator, action, value, warning)
     except Refused as exc:  # the project page again, the message beside the field
         from jixiao.web.pages import _project_page
 
@@ -382,5 +396,5 @@ async def post_correction(request: Request, who: Who, doc_id: DocId, body: Corre
         if getattr(body, key) is None:
             raise Refused(say("web.field-missing", field=key), key)
     assert body.project is not None and body.field is not None and body.action is not None
-    return _out(correct(ws, who, view, body.project, body.field, body.indicator, body.action,
-                        body.value, body.warning))
+    return _out(await heavy(correct, ws, who, view, body.project, body.field, body.indicator,
+                            body.action, body.value, body.warning))
