@@ -14,6 +14,7 @@ from jixiao.evaluation.actuals import Actual
 from jixiao.readers import read
 from jixiao.store import accounts
 from jixiao.store.schema import api_tokens, sessions, users
+from jixiao.store.store import Store
 from webclient import PASSWORD
 
 
@@ -62,11 +63,11 @@ def test_an_opinion_and_an_actual_written_at_the_same_moment_are_both_kept(
 
     def opinion(k: int, start: threading.Barrier) -> None:
         start.wait()
-        accounts.add_opinion(engine, reviewer, doc_id, 1, f"意见 {k}")
+        Store(engine).add_opinion(reviewer, doc_id, 1, f"意见 {k}")
 
     def actual(k: int, start: threading.Barrier) -> None:
         start.wait()
-        accounts.put_actual(engine, psb, doc_id, 2023, Actual(1, k % 3, f"{90 + k}%"))
+        Store(engine).put_actuals(psb, doc_id, 2023, [Actual(1, k % 3, f"{90 + k}%")])
 
     def run(write, k: int, start: threading.Barrier) -> None:
         try:

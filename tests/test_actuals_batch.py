@@ -1,5 +1,5 @@
 """A batch of actual values is all or nothing, in one transaction with its change-log rows
-(`accounts.put_actuals`): through the store, a real `jixiao serve` and `jixiao actuals
+(`Store.put_actuals`): through the store, a real `jixiao serve` and `jixiao actuals
 import`, on SQLite and on the real PostgreSQL server (issue 12)."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from jixiao.evaluation.actuals import Actual
 from jixiao.evaluation.sheet import read_actuals_sheet, write_actuals_sheet
 from jixiao.readers import read
 from jixiao.store import accounts
+from jixiao.store.store import Store
 from jixiao.synthetic import generate_actuals, generate_document
 from ports import free_port, wait_for_port
 from webclient import PASSWORD
@@ -66,7 +67,7 @@ def test_a_batch_whose_last_value_is_wrong_writes_and_logs_nothing(db_url: str) 
             enumerate(_positions(engine, doc_id))]
     assert len(good) == 540
     with pytest.raises(accounts.AccountError, match="项目1第999个指标"):
-        accounts.put_actuals(engine, psb, doc_id, 2023, [*good, Actual(1, 999, "1")])
+        Store(engine).put_actuals(psb, doc_id, 2023, [*good, Actual(1, 999, "1")])
     assert store.load_actuals(engine, doc_id, 2023).values == {}
     assert _put_actuals_logged(engine) == []
 
@@ -74,7 +75,7 @@ def test_a_batch_whose_last_value_is_wrong_writes_and_logs_nothing(db_url: str) 
     _refuse_log_row(engine, f"actual {doc_id}/2023/全年/{good[399].project}/"
                             f"{good[399].indicator}")
     with pytest.raises(Exception, match="log refused"):
-        accounts.put_actuals(engine, psb, doc_id, 2023, good)
+        Store(engine).put_actuals(psb, doc_id, 2023, good)
     assert store.load_actuals(engine, doc_id, 2023).values == {}
     assert _put_actuals_logged(engine) == []
     with engine.begin() as conn:
@@ -82,8 +83,8 @@ def test_a_batch_whose_last_value_is_wrong_writes_and_logs_nothing(db_url: str) 
                           "DROP TRIGGER refuse_row ON changes"))
 
     # the same batch, whole: every value stored, a row for each with what it replaced
-    assert accounts.put_actuals(engine, psb, doc_id, 2023, good[:2]) == 2
-    assert accounts.put_actuals(engine, psb, doc_id, 2023, good) == 540
+    assert Store(engine).put_actuals(psb, doc_id, 2023, good[:2]) == 2
+    assert Store(engine).put_actuals(psb, doc_id, 2023, good) == 540
     stored = store.load_actuals(engine, doc_id, 2023).values
     assert {k: (v.value, v.reason) for k, v in stored.items()} == {
         (a.project, a.indicator): (a.value, a.reason) for a in good}
@@ -94,8 +95,8 @@ def test_a_batch_whose_last_value_is_wrong_writes_and_logs_nothing(db_url: str) 
         ({"value": "0%", "reason": "按计划"}, {"value": "0%", "reason": "按计划"}),
         (None, {"value": "0%", "reason": "按计划"})]
     # the single-value form's function is a batch of one
-    accounts.put_actual(engine, psb, doc_id, 2023, Actual(good[0].project, good[0].indicator,
-                                                          "99%", "改"))
+    Store(engine).put_actuals(psb, doc_id, 2023, [Actual(good[0].project, good[0].indicator,
+                                                                "99%", "改")])
     assert store.load_actuals(engine, doc_id, 2023).values[
         (good[0].project, good[0].indicator)].value == "99%"
     assert _put_actuals_logged(engine)[0].after == {"value": "99%", "reason": "改"}
@@ -196,7 +197,7 @@ def test_actuals_import_is_logged_in_its_transaction(db_url: str, tmp_path: Path
     assert entry.after["value"] == filled.values[first].value
 
     # a web edit, then the sheet imported again: the edit is replaced, and its row says so
-    accounts.put_actual(engine, None, doc_id, 2023, Actual(*first, "手改"))
+    Store(engine).put_actuals(None, doc_id, 2023, [Actual(*first, "手改")])
     assert runner.invoke(app, args).exit_code == 0
     assert store.load_actuals(engine, doc_id, 2023).values == filled.values
     again = [c for c in accounts.list_changes(engine, limit=10_000)

@@ -254,8 +254,8 @@ def test_the_change_log_reads_in_chinese_filtered_and_paged(site) -> None:
     doc = store.load_document(engine, d)
     values = [Actual(p.seq, k, "达成") for p in doc.projects[:20]
               for k in range(len(p.indicators))]
-    accounts.put_actuals(engine, u["psb"], d, 2023, values)
-    accounts.put_actuals(engine, u["admin"], d, 2023, [Actual(1, 1, "97%", "按合同")])
+    Store(engine).put_actuals(u["psb"], d, 2023, values)
+    Store(engine).put_actuals(u["admin"], d, 2023, [Actual(1, 1, "97%", "按合同")])
     Store(engine).update_user(u["admin"], "reviewer2", "department", "广州市教育局")
     admin, _ = _client(app, "admin")
     page = admin.get("/admin/changes").text

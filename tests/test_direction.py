@@ -18,6 +18,7 @@ from jixiao.evaluation.scoring import score_project
 from jixiao.model import FormFields, Indicator, Project
 from jixiao.readers import read
 from jixiao.store import accounts
+from jixiao.store.store import Store
 from jixiao.web import create_app
 from webclient import PASSWORD, login
 
@@ -76,7 +77,7 @@ def test_the_project_page_reads_and_scores_it_the_indicators_way(tmp_path: Path)
     engine = app.state.engine
     psb = accounts.add_user(engine, "psb", PASSWORD, "department", "广州市公安局")
     doc_id = store.ingest(engine, read(SAMPLE), year=2023).document_id
-    accounts.put_actual(engine, psb, doc_id, 2023, Actual(100, 0, "0.8%"))
+    Store(engine).put_actuals(psb, doc_id, 2023, [Actual(100, 0, "0.8%")])
     client = TestClient(app, base_url="https://testserver")
     login(client, "psb")
     page = client.get(f"/documents/{doc_id}/projects/100").text

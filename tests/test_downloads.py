@@ -23,6 +23,7 @@ from jixiao.audit import audit
 from jixiao.readers import read, read_bytes
 from jixiao.readers.pdf import read_self_evaluation_pdf
 from jixiao.store import accounts
+from jixiao.store.store import Store
 from jixiao.synthetic import generate_actuals, generate_document
 from jixiao.web import create_app
 from jixiao.writers.cells import restore_csv
@@ -63,7 +64,7 @@ def site(tmp_path: Path) -> Site:
     mine.department = PSB
     psb = store.ingest(engine, mine, findings=audit(mine).findings, year=YEAR).document_id
     answers = generate_actuals(mine, 9, YEAR)
-    accounts.put_actuals(engine, None, psb, YEAR, answers.values.values(), answers.period,
+    Store(engine).put_actuals(None, psb, YEAR, answers.values.values(), answers.period,
                          executions=answers.executions.values(), replace=True)
     other = generate_document(sample, seed=5, projects=8)
     other.department = EDU

@@ -19,6 +19,7 @@ from jixiao.evaluation.values import check_actual, check_money
 from jixiao.model import Document, Indicator
 from jixiao.readers import read
 from jixiao.store import accounts
+from jixiao.store.store import Store
 from jixiao.synthetic import generate_actuals
 from jixiao.web import create_app
 from webclient import PASSWORD, login
@@ -161,7 +162,7 @@ def test_the_project_page_shows_scores_to_two_decimals(site) -> None:
     client, engine, doc_id, doc = site
     psb = accounts.authenticate(engine, "psb", PASSWORD)
     assert psb is not None
-    accounts.put_actuals(engine, psb, doc_id, 2023, [
+    Store(engine).put_actuals(psb, doc_id, 2023, [
         a for a in generate_actuals(doc, seed=7).values.values() if a.project == 100])
     page = client.get(f"/documents/{doc_id}/projects/100").text
     table = re.search(r'<table class="grid" id="actual-table">(.*?)</table>', page, re.S)[1]

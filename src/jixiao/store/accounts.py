@@ -34,7 +34,7 @@ from jixiao.store.schema import (
     sessions,
     users,
 )
-from jixiao.store.schema import executions as money_rows  # `executions`: put_actuals' own
+from jixiao.store.schema import executions as money_rows  # `executions`: _put_actuals' own
 
 ROLES = ("admin", "reviewer", "department")
 ROLE_LABELS = {"admin": "管理员", "reviewer": "审核人员", "department": "部门用户"}
@@ -502,7 +502,7 @@ class Opinion:
     created_at: datetime
 
 
-def add_opinion(engine: Engine, user: User, doc_id: int, project_seq: int, text: str,
+def _add_opinion(engine: Engine, user: User, doc_id: int, project_seq: int, text: str,
                 finding_position: int | None = None) -> int:
     with engine.begin() as conn:
         opinion_id = conn.execute(insert(opinions).values(
@@ -523,12 +523,6 @@ def list_opinions(engine: Engine, doc_id: int, project_seq: int | None = None
     with engine.connect() as conn:
         return [Opinion(r.id, r.document_id, r.project_seq, r.finding_position, r.username,
                         r.role, r.text, r.created_at) for r in conn.execute(query)]
-
-
-def put_actual(engine: Engine, user: User | None, doc_id: int, year: int, actual: Actual,
-               period: str = "全年") -> None:
-    """Set one indicator's actual value (and reason): a batch of one (`put_actuals`)."""
-    put_actuals(engine, user, doc_id, year, [actual], period)
 
 
 def _actual_entity(doc_id: int, year: int, period: str, project: int, position: int) -> str:
@@ -557,7 +551,7 @@ def _log_rows(user: User | None, actor: str, rows: list[tuple[str, str, Any, Any
             for action, entity, before, after in rows]
 
 
-def put_actuals(engine: Engine, user: User | None, doc_id: int, year: int,
+def _put_actuals(engine: Engine, user: User | None, doc_id: int, year: int,
                 actuals: Iterable[Actual], period: str = "全年", *,
                 executions: Iterable[Execution] | None = None, replace: bool = False,
                 actor: str = "(cli)") -> int:
@@ -569,15 +563,15 @@ def put_actuals(engine: Engine, user: User | None, doc_id: int, year: int,
     projects' money with `executions` (`put-execution` / `delete-execution` rows).
     Returns the number of values written."""
     with engine.begin() as conn:
-        return write_actuals(conn, user, doc_id, year, actuals, period,
+        return _write_actuals(conn, user, doc_id, year, actuals, period,
                              executions=executions, replace=replace, actor=actor)
 
 
-def write_actuals(conn: Connection, user: User | None, doc_id: int, year: int,
+def _write_actuals(conn: Connection, user: User | None, doc_id: int, year: int,
                   actuals: Iterable[Actual], period: str = "全年", *,
                   executions: Iterable[Execution] | None = None, replace: bool = False,
                   actor: str = "(cli)") -> int:
-    """`put_actuals` in the caller's transaction (the year-end grid checks its revision
+    """`_put_actuals` in the caller's transaction (the year-end grid checks its revision
     and writes in one, store/yearend.py)."""
     batch = {(a.project, a.indicator): a for a in actuals}
     money = {e.project: e for e in executions or ()}

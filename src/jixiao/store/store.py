@@ -282,8 +282,8 @@ class Store:
                     executions: Iterable[Execution] | None = None, replace: bool = False,
                     actor: str = "(cli)") -> int:
         """Many actual values (and a sheet's money) at once, all or nothing, a change-log
-        row each (store.accounts.put_actuals)."""
-        return accounts.put_actuals(self.engine, user, doc_id, year, actuals, period,
+        row each (store.accounts)."""
+        return accounts._put_actuals(self.engine, user, doc_id, year, actuals, period,
                                     executions=executions, replace=replace, actor=actor)
 
     def save_grid(self, user: User, doc_id: int, year: int, seq: int, revision: str,
@@ -296,7 +296,7 @@ class Store:
 
     def add_opinion(self, user: User, doc_id: int, project_seq: int, text: str,
                     finding_position: int | None = None) -> int:
-        return accounts.add_opinion(self.engine, user, doc_id, project_seq, text,
+        return accounts._add_opinion(self.engine, user, doc_id, project_seq, text,
                                     finding_position)
 
     def delete(self, doc_id: int, user: User | None = None) -> None:

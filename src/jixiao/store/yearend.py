@@ -29,8 +29,8 @@ from jixiao.store.accounts import (
     User,
     _aware,
     _execution_state,
+    _write_actuals,
     record,
-    write_actuals,
 )
 from jixiao.store.cycle import CHINA, Conflict, _document_row
 from jixiao.store.schema import (
@@ -148,7 +148,7 @@ def _save_grid(engine: Engine, user: User, doc_id: int, year: int, seq: int, rev
         changed = [a for a in batch if (old := current.values.get(a.indicator)) is None
                    or (old.value, old.reason) != (a.value, a.reason)]
         if changed:
-            write_actuals(conn, user, doc_id, year, changed, period)
+            _write_actuals(conn, user, doc_id, year, changed, period)
         if execution is not None and _money_changed(current.execution, execution):
             _put_execution(conn, user, doc_id, year, period, current.execution, execution)
         return _answers(conn, doc_id, year, period, seq)
