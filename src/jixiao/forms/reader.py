@@ -1226,6 +1226,10 @@ class FormReader:
             year = next((int(m.group(1)) for tok in self.tokens
                          if _YEAR_LINE.match(tok.cell.clean)
                          and (m := _YEAR.search(tok.cell.clean))), None)
+        if year is None:  # a form title that begins with its year (福州: 2026 年…项目绩效目标表)
+            year = next((int(m.group(1)) for tok in self.tokens
+                         if len(tok.cell.clean) <= 60 and _TITLE.search(tok.cell.clean)
+                         and (m := _YEAR.match(tok.cell.clean))), None)
         self.year = year
         unit = None
         for tok in self.tokens[:200]:
