@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from jixiao.model import Document
 from jixiao.store import accounts
-from jixiao.store.schema import changes
+from jixiao.store.schema import changes, span_boxes
 from jixiao.web import create_app
 from webclient import PASSWORD, login
 
@@ -348,3 +348,38 @@ def test_a_scans_doubt_is_answered_beside_its_cropped_cell(tmp_path: Path, scan:
     loaded = house.document(doc_id)
     assert loaded.doc.projects[0].amounts.fiscal == Decimal("11294.10")
     assert "A1-row-sum" not in {f.rule for f in loaded.findings if f.project == 1}
+
+
+def test_the_store_keeps_sources_boxes_and_corrections_on_every_backend(db_url: str,
+                                                                       pdf: bytes) -> None:
+    """Store.ingest / Store.correct without the web, on SQLite and on PostgreSQL."""
+    import hashlib
+
+    from jixiao import library
+    from jixiao.store import load_document
+
+    house = library.open_store(db_url)
+    result = house.ingest(pdf, "wanli.pdf")
+    assert house.source(hashlib.sha256(pdf).hexdigest()) == pdf
+    loaded = house.document(result.document_id).doc
+    [k] = [k for k, w in enumerate(loaded.warnings) if w.code == "funding-sum"]
+    box = loaded.warnings[k].span.box
+    # the box came back from span_boxes: the rows themselves hold none
+    assert box is not None and load_document(house.engine, result.document_id) \
+        .warnings[k].span.box is None
+    entry = house.correct(None, result.document_id, 5, "fiscal", None, "correct",
+                          "10903043.00", k)
+    assert entry.published == "11419043.00" and entry.id > 0
+    again = library.open_store(db_url).document(result.document_id)  # a fresh store
+    assert again.doc.projects[4].amounts.fiscal == Decimal("10903043.00")
+    assert again.doc.warnings[k].span.box == box
+    assert "A1-row-sum" not in {f.rule for f in again.findings if f.project == 5}
+    with house.engine.connect() as conn:
+        logged = conn.execute(select(changes.c.action, changes.c.username)
+                              .where(changes.c.entity.like("correction %"))).all()
+    assert logged == [("correct-value", "(cli)")]
+    house.delete(result.document_id)  # everything kept for it goes with it
+    assert house.corrections(result.document_id) == []
+    with house.engine.connect() as conn:
+        assert conn.execute(select(span_boxes).where(
+            span_boxes.c.document_id == result.document_id)).first() is None
