@@ -176,3 +176,16 @@ def test_mistakes_on_the_command_line_are_said_in_chinese(tmp_path: Path) -> Non
                                    "json", "table", "yaml", "zwei", "extra", "colour",
                                    "indicatr", "indicator"}) == [], text
     assert not Path(sheet).exists()
+
+
+def test_a_password_typed_twice_differently_is_asked_again(tmp_path: Path) -> None:
+    db = str(tmp_path / "u.sqlite")
+    result = runner.invoke(app, ["users", "add", "admin", "--db", db], prog_name="jixiao",
+                           input="long enough 1\nlong enough 2\nlong enough 3\nlong enough 3\n",
+                           env={**WIDE, "JIXIAO_PASSWORD": ""})
+    assert result.exit_code == 0, result.output
+    assert "两次输入的密码不一致" in result.stderr and "已添加用户 admin（管理员）" in result.output
+    from jixiao import store
+    from jixiao.store.accounts import authenticate
+
+    assert authenticate(store.connect(db), "admin", "long enough 3") is not None

@@ -1271,6 +1271,16 @@ class Role(StrEnum):  # store.accounts.ROLES
     department = "department"
 
 
+def _new_password() -> str:
+    """A password typed twice (asked again until both match: click's own prompt would say
+    the mismatch in its words)."""
+    while True:
+        first = typer.prompt(say("cli.users.password-prompt"), hide_input=True)
+        if first == typer.prompt(say("cli.users.password-again"), hide_input=True):
+            return str(first)
+        err.print(f"{ERROR} " + say("cli.users.passwords-differ"))
+
+
 UsernameArgument = Annotated[str, typer.Argument(metavar=say("cli.meta.username"))]
 
 
@@ -1287,8 +1297,7 @@ def users_add_command(
     from jixiao.store.accounts import ROLE_LABELS, AccountError, add_user
 
     if password is None:
-        password = typer.prompt(say("cli.users.password-prompt"), hide_input=True,
-                                confirmation_prompt=say("cli.users.password-again"))
+        password = _new_password()
     try:
         user = add_user(_connect(db, create=True), username, password, role.value, department)
     except AccountError as exc:
