@@ -28,7 +28,7 @@ FLOORS = {
     "yantai-minzheng-2026-yusuan-mubiaobiao": 0.995,
     "fuzhou-yibao-2026-yusuan-mubiaobiao": 0.992,
     "xian-keji-2022-yusuan-mubiaobiao": 1.0,
-    "changsha-gongan-2025-yusuan-mubiaobiao": 0.995,
+    "changsha-gongan-2025-yusuan-mubiaobiao": 1.0,
     "beijing-fagai-2026-yusuan-xiangmu-mubiaobiao": 1.0,
     # the sample's own template (read by readers/pdf.py): the table prints no year or kind
     "gz-zwfw-2026-xiangmu-mubiaobiao": 0.99,

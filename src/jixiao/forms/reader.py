@@ -1438,6 +1438,11 @@ def _join_target(nature: str | None, value: str | None, measure: str | None) -> 
     nature = (nature or "").strip()
     value = (value or "").strip()
     measure = (measure or "").strip()
+    if _COMPARATOR.fullmatch(measure) and nature and not _COMPARATOR.match(nature) and \
+            nature not in ("定性", "定量") and len(nature) <= 4 and not re.search(r"\d", nature):
+        # the comparator typed in the unit's cell and the unit in the comparator's (长沙
+        # p.33: % | 90 | ≥): a target reads comparator, figure, unit
+        nature, measure = measure, nature
     if nature in ("定性", "定量") or _COMPARATOR.match(value):
         nature = ""
     if measure and value.endswith(measure):
