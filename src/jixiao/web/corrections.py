@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
@@ -38,6 +39,8 @@ Position = Annotated[int, Path(ge=0, le=INT32, description="the warning's positi
 LABELS: dict[str, str] = {**AMOUNT_LABELS, "name": "项目名称", "goal": "绩效目标",
                           "target": "年度指标值"}
 TEXT_LIMIT = 4000  # characters of a corrected name, goal or target
+MONEY_CHARACTERS = 24  # of an amount typed, separators included
+CENT = Decimal("0.01")
 
 
 class Refused(WebError):
@@ -153,10 +156,14 @@ def check(p: Project, field: str, indicator: int | None, action: str,
     if not text:
         raise Refused(say("corrections.empty", label=LABELS[field]), "value")
     if field in MONEY_FIELDS:
+        if len(text) > MONEY_CHARACTERS:  # (more digits than a Decimal's context holds)
+            raise Refused(say("corrections.too-long", label=LABELS[field],
+                              limit=MONEY_CHARACTERS), "value")
         amount, why = check_money(text, LABELS[field])
         if why is not None or amount is None:
             raise Refused(why or say("corrections.empty", label=LABELS[field]), "value")
-        return format(amount, "f")
+        # as the tables print money: two decimals (a whole 10903043 is 10903043.00)
+        return format(abs(amount).quantize(CENT), "f")
     if len(text) > TEXT_LIMIT:
         raise Refused(say("corrections.too-long", label=LABELS[field], limit=TEXT_LIMIT),
                       "value")
