@@ -165,7 +165,7 @@ def test_a_coded_item_gives_both_levels_and_both_periods() -> None:
                          "年度指标值:每年≥20场。")
     assert (item.category, item.level2, item.name, item.target_long, item.target,
             item.doubts) == ("产出指标", "数量指标", "会议活动保障次数", "每年≥20场", "每年≥20场",
-                             [])
+                             ())
     # a space before the code's dash, as p. 1 prints `12 -质量指标`
     spaced = parse_item(2, "1-产出指标；12 -质量指标；咨询事项一次性解答率.；实施周期指标值:≥85%；"
                            "年度指标值:≥85%。")

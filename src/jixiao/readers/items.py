@@ -4,15 +4,16 @@ came from text lines, a PDF cell or a spreadsheet."""
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from jixiao.messages import say
 from jixiao.model import Severity
 from jixiao.targets import Kind
 from jixiao.targets import parse as parse_target
 
+ITEM_START = re.compile(r"^(\d{1,3})\s*、")
 CATEGORY_RE = re.compile(r"^(产出指标|效益指标|满意度指标|成本指标)([：:]?)")
 LABEL_RE = re.compile(r"([；;，,：:]?)\s*(实?年?度指标值|年度目标值)\s*([:：]?)\s*")
 ITEM_TERMINATORS = ";；：。"  # an item ends with one of these; a name or a goal line never does
@@ -30,14 +31,56 @@ LABEL_SEPARATORS = "；;，,：:"  # LABEL_RE's optional first character
 Where = Literal["first", "last", "all"]  # which lines of the item a doubt points at
 
 
-@dataclass(slots=True)
-class ParsedItem:
+Doubt = tuple[str, str, Severity, Where]  # code, message, severity, which lines
+
+
+class ParsedItem(NamedTuple):
+    """An item's parts and doubts; shared by every reading of the same text (cached), so
+    never changed."""
+
     category: str | None
     name: str
     target: str
-    doubts: list[tuple[str, str, Severity, Where]] = field(default_factory=list)
+    doubts: tuple[Doubt, ...] = ()
     level2: str | None = None  # a coded item's second level, without its code
     target_long: str | None = None  # a coded item's 实施周期指标值
+
+
+class ItemPiece(NamedTuple):
+    """One indicator of an item's text: its number, its text without the number, where
+    that text lies in the item's text, and what it parses to."""
+
+    seq: int
+    raw: str
+    start: int
+    end: int
+    parsed: ParsedItem
+
+
+@functools.lru_cache(maxsize=16384)
+def parsed_item(seq: int, raw: str, language: str) -> ParsedItem:
+    """`parse_item`, cached across readings by the language its doubts are said in."""
+    return parse_item(seq, raw)
+
+
+@functools.lru_cache(maxsize=16384)
+def item_pieces(text: str, position: int, language: str) -> tuple[ItemPiece, ...]:
+    """An item's text (`N、…`, its lines joined) → its indicators: one, or more when
+    further items are packed into the same paragraph. An item without its number takes
+    `position`. Cached across readings, by the language its doubts are said in: tables
+    repeat items, within a document and from one document to the next."""
+    head = ITEM_START.match(text)
+    seq = int(head.group(1)) if head else position
+    start = head.end() if head else 0
+    # a packed item starts at a 、 after this one's number: most items hold none
+    packed = packed_starts(text, seq) if text.find("、", start) >= 0 else []
+    bounds = []
+    for cut, end, number in packed:
+        bounds.append((seq, start, cut))
+        seq, start = number, end
+    bounds.append((seq, start, len(text)))
+    return tuple(ItemPiece(seq, text[a:b], a, b, parse_item(seq, text[a:b]))
+                 for seq, a, b in bounds)
 
 
 def packed_starts(text: str, seq: int) -> list[tuple[int, int, int]]:
@@ -103,7 +146,7 @@ def _label_start(text: str, at: int, start: int) -> int:
 
 def parse_item(seq: int, raw: str) -> ParsedItem:
     """Split an item's text (without its 'N、') into category, name and target."""
-    doubts: list[tuple[str, str, Severity, Where]] = []
+    doubts: list[Doubt] = []
     body = raw.rstrip()
     coded = CODED_RE.match(body) if body[:1].isdecimal() else None
     if coded:
@@ -148,11 +191,11 @@ def parse_item(seq: int, raw: str) -> ParsedItem:
     if target and parse_target(target).kind is Kind.UNPARSED:
         doubts.append(("unparsed-target", say("warnings.unparsed-target", seq=seq,
                                               target=target), Severity.WARNING, "all"))
-    return ParsedItem(category, name, target, doubts)
+    return ParsedItem(category, name, target, tuple(doubts))
 
 
-def _parse_coded(seq: int, body: str, coded: re.Match[str],
-                 doubts: list[tuple[str, str, Severity, Where]]) -> ParsedItem:
+def _parse_coded(seq: int, body: str, coded: re.Match[str], doubts: list[Doubt]
+                 ) -> ParsedItem:
     """`1-产出指标；11-数量指标；名称；实施周期指标值:X；年度指标值:Y。`: this template ends
     every item with `。`, so that is no odd terminator here."""
     if body[-1:] in ITEM_TERMINATORS:
@@ -180,7 +223,7 @@ def _parse_coded(seq: int, body: str, coded: re.Match[str],
     if target and parse_target(target).kind is Kind.UNPARSED:
         doubts.append(("unparsed-target", say("warnings.unparsed-target", seq=seq,
                                               target=target), Severity.WARNING, "all"))
-    return ParsedItem(coded.group("category"), name, target, doubts,
+    return ParsedItem(coded.group("category"), name, target, tuple(doubts),
                       coded.group("level2") or None, target_long)
 
 

@@ -21,7 +21,7 @@ from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from jixiao.checks import cover_spans
 from jixiao.errors import ReadError
-from jixiao.messages import say
+from jixiao.messages import language, say
 from jixiao.model import (
     AMOUNT_COLUMNS,
     AMOUNT_LABELS,
@@ -35,10 +35,9 @@ from jixiao.model import (
     SourceSpan,
     Unit,
 )
-from jixiao.readers.items import ParsedItem, packed_starts, parse_item
+from jixiao.readers.items import ITEM_START, ParsedItem, item_pieces, parsed_item
 
 GRAND_TOTAL_NAMES = ("合计", "总计")
-ITEM_START = re.compile(r"^(\d{1,3})\s*、")
 # an amount as printed: thousands grouped by threes or not grouped at all
 AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 CENT = Decimal("0.01")
@@ -125,7 +124,7 @@ class RowBuilder(Generic[L]):
         self.warnings: list[ReadWarning] = [] if warnings is None else warnings
         self.rows = 0  # rows seen, of every kind
         self.seq = 0  # projects made
-        self.parsed: dict[tuple[int, str], ParsedItem] = {}
+        self.language = language()  # the doubts of cached items are in this language
 
     def warn(self, code: str, message: str, span: SourceSpan,
              severity: Severity = Severity.WARNING) -> None:
@@ -179,10 +178,10 @@ class RowBuilder(Generic[L]):
 
     def indicator(self, seq: int, raw: str, parts: Sequence[L]) -> Indicator:
         """One item's text (without its `N、`) → an indicator, its doubts as warnings."""
-        key = (seq, raw)
-        parsed = self.parsed.get(key)
-        if parsed is None:  # a table repeats items (identical rows): each is parsed once
-            parsed = self.parsed[key] = parse_item(seq, raw)
+        return self.made(seq, raw, parsed_item(seq, raw, self.language), parts)
+
+    def made(self, seq: int, raw: str, parsed: ParsedItem, parts: Sequence[L]) -> Indicator:
+        """An indicator from its parsed item, the item's doubts as warnings on its lines."""
         span = self.span_of(parts)
         for code, message, severity, where in parsed.doubts:
             at = span if where == "all" or len(parts) == 1 else \
@@ -201,28 +200,20 @@ class RowBuilder(Generic[L]):
         else:
             text = self.join(item, lambda: say("fields.indicator", project=project,
                                                position=position))
-        head = ITEM_START.match(text)
-        seq = int(head.group(1)) if head else position
-        start = head.end() if head else 0
-        # a packed item starts at a 、 after this one's number: most items hold none
-        packed = packed_starts(text, seq) if text.find("、", start) >= 0 else None
-        if not packed:
-            return [self.indicator(seq, text[start:], item)]
+        pieces = item_pieces(text, position, self.language)
+        if len(pieces) == 1:
+            seq, raw, _, _, parsed = pieces[0]
+            return [self.made(seq, raw, parsed, item)]
         ends = []  # the offset after each line, to find the lines of each packed item
         at = 0
         for line in item:
             at += len(line.text)
             ends.append(at)
-        pieces = []
-        for cut, end, number in packed:
-            pieces.append((seq, start, cut))
-            seq, start = number, end
-        pieces.append((seq, start, len(text)))
         out = []
-        for seq, start, end in pieces:
+        for seq, raw, start, end, parsed in pieces:
             first = min(bisect.bisect_right(ends, start), len(item) - 1)
             last = min(bisect.bisect_left(ends, end), len(item) - 1)
-            out.append(self.indicator(seq, text[start:end], item[first:last + 1] or item))
+            out.append(self.made(seq, raw, parsed, item[first:last + 1] or item))
         return out
 
     def project_indicators(self, items: Sequence[Sequence[L]], project: str

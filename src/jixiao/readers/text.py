@@ -127,7 +127,8 @@ class TextReader:
         if len(lines) == 1:
             return lines[0].text
         for a, b in itertools.pairwise(lines):
-            if a.text and b.text and _numeric_join(a.text[-1], b.text[0]):
+            end = a.text[-1:]  # most lines end in no figure: told without a call
+            if (end == "." or end.isdigit()) and _numeric_join(end, b.text[:1]):
                 self.warn("number-split-by-wrap", say(
                     "warnings.number-split-by-wrap", what=what(), first=a.no, last=b.no,
                     joined=f"{a.text[-6:]}{b.text[:6]!s}"), [a, b], Severity.INFO)
