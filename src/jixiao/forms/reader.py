@@ -37,7 +37,7 @@ from jixiao.model import (
     Unit,
 )
 from jixiao.readers.grid import Cell, Grid
-from jixiao.readers.rows import GRAND_TOTAL_NAMES  # the sample's row builder's 合计 names
+from jixiao.readers.rows import GRAND_TOTAL_NAMES, row_kind  # the sample's row builder's
 
 _AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 _AMOUNT_UNIT = re.compile(r"(万元|万|元)$")
@@ -1098,10 +1098,9 @@ class FormReader:
                 if (total := fields.get("total")) is not None:  # the list's 合计 line
                     self.doc_fields.setdefault("department_total", total.text)
                 continue
-            has_indicator = any(_role_under(roles, t.cell) in ("name", "value") and
-                                t.text.strip() for t in cells)
-            if name is not None and not has_indicator and "goal" not in fields and \
-                    not any(t.text.strip() for t in cells):
+            goal = fields["goal"].text if "goal" in fields else ""
+            if name is not None and row_kind(normal(name.text), goal, any(
+                    t.text.strip() for t in cells)) != "project":
                 total = fields.get("total")
                 if normal(name.text) in GRAND_TOTAL_NAMES:
                     if total is not None:

@@ -48,6 +48,17 @@ DEPARTMENT_LINE = re.compile(r"^(?:部门|单位)名称\s*[：:]\s*(?P<name>.+?)
 AMOUNT_UNIT = re.compile(r"(?:金额)?单位\s*[：:]\s*(?P<unit>万元|元|千元|亿元)")
 
 
+def row_kind(name: str, goal: str, has_items: bool) -> str:
+    """What a row of a project table is: `grand_total` (合计 / 总计, without items), `unit`
+    (a unit's subtotal: no goal, no items) or `project` — one rule for the sample's readers
+    and the form reader's project lists."""
+    if not has_items and name in GRAND_TOTAL_NAMES:
+        return "grand_total"
+    if not has_items and not goal.strip():
+        return "unit"
+    return "project"
+
+
 class Located(Protocol):
     """A line of a cell as its container gives it."""
 
@@ -226,13 +237,13 @@ class RowBuilder(Generic[L]):
     # ---- rows -----------------------------------------------------------------------
 
     def add(self, cells: RowCells[L]) -> Project | None:
-        """A row in the order printed: 合计 (a row named so without items), a unit's
-        subtotal (a row without goal and items), or a project."""
+        """A row in the order printed: 合计, a unit's subtotal, or a project (`row_kind`)."""
         self.rows += 1
-        if cells.name in GRAND_TOTAL_NAMES and not cells.items:
+        kind = row_kind(cells.name, cells.goal, bool(cells.items))
+        if kind == "grand_total":
             self.grand_total(cells.amounts, cells.span)
             return None
-        if not cells.goal.strip() and not cells.items:
+        if kind == "unit":
             self.unit(cells.name, cells.amounts, cells.span)
             return None
         return self.project(cells)
