@@ -13,7 +13,7 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from jixiao.model import Document, SourceSpan
+from jixiao.model import Document, Severity, SourceSpan
 
 FONT = next((p for p in ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
                          "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc") if Path(p).exists()),
@@ -118,8 +118,10 @@ def only_percent(miss: str) -> bool:
 
 
 def silent(doc: Document, misses: list[str]) -> list[str]:
-    """The misses no OCR doubt's box meets on their page (`％` for `%` aside)."""
-    doubts = [w for w in doc.warnings if w.code in DOUBTS]
+    """The misses no warning's box meets on their page (`％` for `%` aside): an OCR doubt,
+    or the reader's own about the item (`missing-target` …, boxed on an OCR'd page)."""
+    doubts = [w for w in doc.warnings if w.code in DOUBTS or (
+        w.severity is Severity.WARNING and w.span.box is not None)]
     out = []
     for miss in misses:
         if only_percent(miss):

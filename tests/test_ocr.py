@@ -18,18 +18,20 @@ from fields import field_mismatches
 from jixiao.cli import app
 from jixiao.errors import ReadError
 from jixiao.interchange import to_dict
-from jixiao.model import Document
+from jixiao.model import Document, SourceSpan
 from jixiao.readers import read_bytes
 from jixiao.readers.ocr import (
     OcrBox,
     OcrChar,
     OcrOptions,
+    OcrPage,
     OcrSettings,
     _clean,
     _gaps,
     _garbage,
     _join_boxes,
     _mend,
+    _mend_rates,
     pages_to_ocr,
 )
 from jixiao.writers.publish import render_pdf
@@ -101,6 +103,14 @@ def test_each_miss_has_a_warning_on_its_box(read200: tuple[Document, list],
     assert "200 dpi" in info.message and "OCR" in info.message
     for w in doubts:
         assert w.span.page in (1, 2) and w.span.box is not None and "pt" in w.message
+    # the reader's doubts about an item (this table has an item without its label) point at
+    # the item's box; a value mended is said with its box (`4产出指标` → `4、产出指标`)
+    items = [w for w in doc.warnings if w.code == "missing-label"]
+    assert items and all(w.span.box is not None for w in items)
+    boxes = {i.span.box for p in doc.projects for i in p.indicators}
+    assert all(w.span.box in boxes for w in items)
+    mended = [w for w in doc.warnings if w.code == "ocr-mended" and w.span.box is not None]
+    assert mended and all("→" in w.message and "框" in w.message for w in mended)
     for p in doc.projects[:-1]:  # the last one may go on over the page break
         spans = [p.field_spans.get(k) for k in ("name", "amounts", "goal")]
         spans += [i.span for i in p.indicators]
@@ -296,3 +306,25 @@ def test_a_lost_character_is_a_gap() -> None:
     gaps = _gaps([whole, lost, cut, inked], dark, scale, height, [])
     assert sorted(g.text for g in gaps) == ["保洁□", "共同创□安全", "地面修□"]
     assert all(g.box in (lost.box, cut.box, inked.box) for g in gaps)
+
+
+def test_a_rate_read_two_hundred_and_more_is_at_least(gold_doc: Document) -> None:
+    """The name and the target in two boxes (a wrapped item): `高清视频在线率` … `295%` is
+    `≥95%`, said with the item's box; a growth rate or a count keeps what was read."""
+    import copy
+
+    doc = copy.deepcopy(gold_doc)
+    rate, growth, count = doc.projects[0].indicators[:3]
+    box = (570.0, 100.0, 700.0, 110.0)
+    rate.name, rate.target = "高清视频在线率", "295%"
+    rate.raw = "产出指标：高清视频在线率；年度指标值:295%"
+    growth.name, growth.target = "收入增长率", "250%"
+    count.name, count.target = "服务器租赁数", "295%"
+    for i in (rate, growth, count):
+        i.span = SourceSpan("s.pdf", None, None, 1, box)
+    page = OcrPage(0, 842.0, 595.0, 200.0, 0.0, [], [], [])
+    said = _mend_rates(doc, {0: page})
+    assert rate.target == "≥95%" and rate.raw.endswith("年度指标值:≥95%")
+    assert growth.target == "250%" and count.target == "295%"
+    assert [w.code for w in said] == ["ocr-mended"] and said[0].span.box == box
+    assert "295% → ≥95%" in said[0].message

@@ -1001,6 +1001,65 @@ def _percent_note(chars: list[OcrChar]) -> str:
             if count else "")
 
 
+_ITEM_DOUBT = re.compile(r"^第(\d+)个指标")
+
+
+def _doubt_is_about(w: ReadWarning, item: Any) -> bool:
+    """Whether the reader's doubt `w` (`第N个指标…`) can only be about `item`: its number,
+    and what the doubt says of it (the target named, no label, no target)."""
+    m = _ITEM_DOUBT.match(w.message)
+    if not m or int(m.group(1)) != item.seq or item.span.page != w.span.page:
+        return False
+    if w.code == "unparsed-target":
+        return bool(item.target) and f"“{item.target}”" in w.message
+    if w.code == "missing-label":
+        return "指标值" not in item.raw
+    if w.code == "missing-target":
+        return not item.target
+    return False
+
+
+# a rate's target alone, its `≥` read `2` (the name and the target wrapped into two boxes)
+_TWO_RATE = re.compile(r"^2(100|\d{2}(?:\.\d+)?)%$")
+_GROWTH = ("增长率", "提高率", "提升率", "增率")
+
+
+def _mend_rates(doc: Document, ocr: dict[int, OcrPage]) -> list[ReadWarning]:
+    """`_RATE_TWO` for an item whose name and target the OCR read in different boxes: a
+    rate (`…率`, not a growth rate) whose target reads `2NN%` with NN ≤ 100 is `≥NN%`."""
+    out: list[ReadWarning] = []
+    for p in doc.projects:
+        for i in p.indicators:
+            page = i.span.page
+            m = _TWO_RATE.match(i.target)
+            if page is None or page - 1 not in ocr or not m or not i.name.endswith("率") or \
+                    i.name.endswith(_GROWTH) or Decimal(m.group(1)) > 100:
+                continue
+            mended = f"≥{m.group(1)}%"
+            at = i.raw.rfind(i.target)
+            if at >= 0:
+                i.raw = i.raw[:at] + mended + i.raw[at + len(i.target):]
+            where = _where(ocr[page - 1], i.span.box) if i.span.box else f"第 {page} 页"
+            out.append(ReadWarning(
+                "ocr-mended", f"{where}：OCR 常见混淆按上下文改正：'{i.name}' 是比率，"
+                f"{i.target} → {mended}", i.span, Severity.INFO))
+            i.target = mended
+    return out
+
+
+def _box_item_doubts(doc: Document, ocr: dict[int, OcrPage]) -> None:
+    """The reader's doubts about an item of an OCR'd page get the item's box, where the
+    doubt fits one item only (a doubt that could be about several keeps its page)."""
+    items = [i for p in doc.projects for i in p.indicators
+             if i.span.page is not None and i.span.page - 1 in ocr and i.span.box is not None]
+    for n, w in enumerate(doc.warnings):
+        if w.span.box is not None or w.span.page is None or w.span.page - 1 not in ocr:
+            continue
+        fits = [i for i in items if _doubt_is_about(w, i)]
+        if len(fits) == 1:
+            doc.warnings[n] = replace(w, span=w.span._replace(box=fits[0].span.box))
+
+
 def ocr_warnings(doc: Document, ocr: dict[int, OcrPage], file: str | None,
                  settings: OcrSettings) -> list[ReadWarning]:
     """What a reading of OCR'd pages must say, each doubt with its page and box (in its
@@ -1022,6 +1081,8 @@ def ocr_warnings(doc: Document, ocr: dict[int, OcrPage], file: str | None,
         SourceSpan(file, None, None, pages[0] + 1 if pages else None), Severity.INFO))
     rows = _rows(doc, ocr)
     _place(doc, rows, file)
+    _box_item_doubts(doc, ocr)
+    out += _mend_rates(doc, ocr)
     figures = {id(b) for row in rows for b in row.figures if b is not None}
     for i in pages:
         page = ocr[i]
