@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from jixiao.forms.vocabulary import FORM_TITLE as _TITLE
 from jixiao.readers.grid import Cell
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ ANCHORS = frozenset({"value", "value_long", "actual", "nature", "measure", "weig
                      "direction"})
 SCORES = frozenset({"weight", "score"})
 LEVELS = ("category", "level2")
-_TITLE = re.compile(r"绩效.{0,8}(目标|自评|评价).{0,6}表")
 _PAGE_NO = re.compile(r"^[—–\-－\s]*\d{1,4}[—–\-－\s]*$")  # — 32—: a page's number
 _POINTS = re.compile(r"^[（(]\d+(\.\d+)?分?[)）]$")  # （90）: a heading's points, under it
 # a space pdftotext put beside a CJK character: a gap between glyphs, no character

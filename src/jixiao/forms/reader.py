@@ -22,7 +22,14 @@ from decimal import Decimal, InvalidOperation
 from jixiao.errors import ReadError
 from jixiao.forms import layout
 from jixiao.forms.packed import split_packed
-from jixiao.forms.vocabulary import Match, Vocabulary, normal, split_points, vocabulary
+from jixiao.forms.vocabulary import (
+    FORM_TITLE,
+    Match,
+    Vocabulary,
+    normal,
+    split_points,
+    vocabulary,
+)
 from jixiao.model import (
     Amounts,
     Document,
@@ -46,7 +53,7 @@ _DECLARED_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)|[（(]\s*(�
 _PERIOD = re.compile(r"[（(](长期|年度|中期|实施期|当年)[)）]$")
 _COMPARATOR = re.compile(r"^(≥|≤|=|＝|>|<|＞|＜|≧|≦|大于等于|小于等于|不低于|不高于|不少于|不超过)")
 # a placeholder row of the template left unfilled ("指标2", "……")
-_TITLE = re.compile(r"绩效.{0,8}(目标|自评|评价).{0,6}表")
+_TITLE = FORM_TITLE
 _YEAR_LINE = re.compile(r"^[（(]?\d{4}年度?[)）]?$")
 # (50分) alone: a category's points whose label the copy lost
 _PLACEHOLDER = re.compile(r"^(指标\d*([:：][/／]*)?|…+|\.{3,}|—+|-+|/|无"

@@ -23,6 +23,8 @@ _CIRCLED = re.compile(r"[①-⑳]")
 _FORMULA = re.compile(r"=[^=]*$")  # 小计③=①+②: the heading, not its formula
 _LEAD = re.compile(r"^(其中|包括)[:：]?")
 _SPACE = re.compile(r"\s+")
+# a form's title (…绩效目标表, …绩效自评表): where a form begins
+FORM_TITLE = re.compile(r"绩效.{0,8}(目标|自评|评价).{0,6}表")
 
 
 @cache
