@@ -17,6 +17,7 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import NamedTuple
 
+from jixiao.messages import say
 from jixiao.model import (
     AMOUNT_COLUMNS,
     AMOUNT_LABELS,
@@ -80,7 +81,7 @@ def _m(value: Decimal) -> str:
 
 
 def _who(p: Project) -> str:
-    return f"项目 {p.seq}「{p.name[:40]}」"
+    return say("consistency.who", seq=p.seq, name=p.name[:40])
 
 
 def _warn(code: str, message: str, span: SourceSpan, project: int | None, check: str,
@@ -99,8 +100,8 @@ def row_sums(doc: Document) -> Iterator[Failed]:
     rows: list[tuple[str, Amounts, SourceSpan, int | None]] = []
     first = doc.units[0].span if doc.units else SourceSpan(doc.source.file)
     if doc.grand_total is not None:
-        rows.append(("合计行", doc.grand_total, first, None))
-    rows += [(f"单位「{u.name}」的小计行", u.subtotal, u.span, None)
+        rows.append((say("consistency.grand-total-row"), doc.grand_total, first, None))
+    rows += [(say("consistency.subtotal-row", unit_name=u.name), u.subtotal, u.span, None)
              for u in doc.units if u.subtotal is not None]
     rows += [(_who(p), p.amounts, _amount_span(p), p.seq) for p in doc.projects
              if not (p.form and p.form.funding)]
@@ -109,9 +110,10 @@ def row_sums(doc: Document) -> Iterator[Failed]:
         if gap is None or within(*gap):
             continue
         diff, _ = gap
-        yield _warn("row-sum", f"{label}：总计 {_m(amounts.total or ZERO)}{unit}，而财政拨款、"
-                    f"财政专户拨款、其他资金之和为 {_m(amounts.funding_sum())}{unit}"
-                    f"（相差 {_m(diff)}）", span, seq, "arithmetic")
+        yield _warn("row-sum", say("consistency.row-sum", label=label,
+                                   total=_m(amounts.total or ZERO), unit=unit,
+                                   sum=_m(amounts.funding_sum()), diff=_m(diff)),
+                    span, seq, "arithmetic")
 
 
 SOURCES = ("fiscal", "special_account", "other")
@@ -167,10 +169,12 @@ def funding_sums(doc: Document) -> Iterator[Failed]:
         diff = p.amounts.total - summed
         if within(diff, len(figures)) or (diff > 0 and not complete):
             continue
-        labels = "、".join(f"{label} {_m(a)}" for label, a in figures)
-        verb = "超过" if diff < 0 else "少于"
-        yield _warn("funding-sum", f"{_who(p)}：资金来源（{labels}）之和 {_m(summed)}{unit}"
-                    f"{verb}资金总额 {_m(p.amounts.total)}{unit}（相差 {_m(abs(diff))}）",
+        labels = say("consistency.list-separator").join(
+            say("consistency.funding-figure", label=label, amount=_m(a)) for label, a in figures)
+        key = "consistency.funding-sum-over" if diff < 0 else "consistency.funding-sum-under"
+        yield _warn("funding-sum", say(key, who=_who(p), labels=labels, sum=_m(summed),
+                                       unit=unit, total=_m(p.amounts.total),
+                                       diff=_m(abs(diff))),
                     _amount_span(p), p.seq, "arithmetic")
 
 
@@ -188,16 +192,20 @@ def unit_subtotals(doc: Document) -> Iterator[Failed]:
             stated = getattr(u.subtotal, c) or ZERO
             diff = sums[c] - stated
             if diff:
-                text = (f"{AMOUNT_LABELS[c]}之和 {_m(sums[c])}{unit}，小计行 {_m(stated)}{unit}"
-                        f"（{'多' if diff > 0 else '少'} {_m(abs(diff))}）")
+                text = say("consistency.gap-more" if diff > 0 else "consistency.gap-less",
+                           column=AMOUNT_LABELS[c], sum=_m(sums[c]), unit=unit,
+                           stated=_m(stated), diff=_m(abs(diff)))
                 (notes if within(diff, n) else gaps).append(text)
         if gaps:
-            yield _warn("unit-subtotal", f"单位「{u.name}」的 {n} 个项目："
-                        + "；".join(gaps + notes), u.span, None, "totals")
+            yield _warn("unit-subtotal", say("consistency.unit-subtotal", unit_name=u.name, n=n,
+                                             gaps=say("consistency.separator").join(
+                                                 gaps + notes)), u.span, None, "totals")
         elif notes:
-            yield _warn("unit-subtotal", f"单位「{u.name}」的 {n} 个项目：" + "；".join(notes)
-                        + f"——在 {n} 个数的舍入范围（±{_m(CENT * n)}）之内", u.span, None,
-                        "totals", Severity.INFO)
+            yield _warn("unit-subtotal", say("consistency.unit-subtotal-within",
+                                             unit_name=u.name, n=n,
+                                             gaps=say("consistency.separator").join(notes),
+                                             bound=_m(CENT * n)),
+                        u.span, None, "totals", Severity.INFO)
 
 
 def grand_total(doc: Document) -> Iterator[Failed]:
@@ -213,15 +221,19 @@ def grand_total(doc: Document) -> Iterator[Failed]:
     diff = g.total - sums["total"]
     if within(diff, n):
         return
-    what = "唯一单位的小计" if n == 1 and doc.units[0].subtotal is not None else \
-        f" {n} 个单位之和" if n > 1 else "各项目之和"
-    message = (f"合计 {_m(g.total)}{unit}比{what} {_m(sums['total'])}{unit}"
-               f"{'多' if diff > 0 else '少'} {_m(abs(diff))}{unit}")
-    orphans = [f"{AMOUNT_LABELS[c]} {_m(getattr(g, c))}{unit}" for c in SOURCES
+    what = say("consistency.only-unit") if n == 1 and doc.units[0].subtotal is not None else \
+        say("consistency.units", n=n) if n > 1 else say("consistency.projects")
+    message = say("consistency.grand-total-more" if diff > 0 else "consistency.grand-total-less",
+                  total=_m(g.total), unit=unit, what=what, sum=_m(sums["total"]),
+                  diff=_m(abs(diff)))
+    orphans = [say("consistency.orphan", column=AMOUNT_LABELS[c], amount=_m(getattr(g, c)),
+                   unit=unit) for c in SOURCES
                if (getattr(g, c) or ZERO) > 0 and carried[c] == 0]
     if orphans:
-        message += f"；合计行的{'、'.join(orphans)}不见于任何项目行"
-    message += "：表格可能不全，或缺了一个单位" if diff > 0 else "：单位的钱多于整张表"
+        message += say("consistency.orphans",
+                       orphans=say("consistency.list-separator").join(orphans))
+    message += say("consistency.grand-total-partial" if diff > 0
+                   else "consistency.grand-total-excess")
     span = doc.units[0].span  # the row 合计 is compared with (a form prints no unit row)
     if span.first_line is None:
         span = SourceSpan(doc.source.file or doc.projects[0].span.file) if doc.projects \
@@ -234,8 +246,9 @@ def numbering(doc: Document) -> Iterator[Failed]:
     for p in doc.projects:
         seqs = [i.seq for i in p.indicators]
         if seqs and seqs != list(range(1, len(seqs) + 1)):
-            yield _warn("indicator-numbering", f"{_who(p)}：指标编号为 "
-                        f"{'、'.join(map(str, seqs))}，应为 1 至 {len(seqs)} 依次编号",
+            yield _warn("indicator-numbering", say(
+                "consistency.indicator-numbering", who=_who(p),
+                seqs=say("consistency.list-separator").join(map(str, seqs)), n=len(seqs)),
                         cover_spans(i.span for i in p.indicators), p.seq, "numbering")
 
 
@@ -258,16 +271,20 @@ def indicator_fields(doc: Document) -> Iterator[Failed]:
     """A project with indicators, each with a name and a target."""
     for p in doc.projects:
         if not p.indicators:
-            yield _warn("project-without-indicators", f"{_who(p)}：没有读到任何绩效指标",
+            yield _warn("project-without-indicators",
+                        say("consistency.project-without-indicators", who=_who(p)),
                         p.span, p.seq, "indicators")
         for i in p.indicators:
             if _no_name(i):
-                yield _warn("indicator-without-name", f"{_who(p)}的指标 {i.seq}：没有指标名称"
-                            f"（读到「{i.name}」）", i.span, p.seq, "indicator")
+                yield _warn("indicator-without-name", say(
+                    "consistency.indicator-without-name", who=_who(p), seq=i.seq, name=i.name),
+                    i.span, p.seq, "indicator")
             if _no_target(i):
-                yield _warn("indicator-without-target", f"{_who(p)}的指标 {i.seq}「{i.name[:30]}」"
-                            f"：没有指标值" + (f"（读到「{i.target}」）" if i.target else ""),
-                            i.span, p.seq, "indicator")
+                yield _warn("indicator-without-target", say(
+                    "consistency.indicator-without-target-read" if i.target
+                    else "consistency.indicator-without-target",
+                    who=_who(p), seq=i.seq, name=i.name[:30], target=i.target),
+                    i.span, p.seq, "indicator")
 
 
 def cover_spans(spans: Iterable[SourceSpan]) -> SourceSpan:
@@ -300,8 +317,9 @@ def cells_apart(doc: Document) -> Iterator[Failed]:
         # a later start inside this project's lines; a start at or above its first line is
         # a new sheet or table numbered afresh, not a run-on
         if ea[1] < eb[1] <= ea[2]:
-            yield _warn("cells-overlap", f"{_who(a)}读到的内容（第 {ea[1]}–{ea[2]} 行）延伸到"
-                        f"下一个项目 {b.seq}「{b.name[:40]}」（自第 {eb[1]} 行起）",
+            yield _warn("cells-overlap", say(
+                "consistency.cells-overlap", who=_who(a), first=ea[1], last=ea[2],
+                next_seq=b.seq, next_name=b.name[:40], next_first=eb[1]),
                         SourceSpan(a.span.file, eb[1], ea[2], a.span.page), a.seq, "cells")
 
 
@@ -315,9 +333,11 @@ def scores(doc: Document) -> Iterator[Failed]:
             if f is None or f.score is None:
                 continue
             if f.score < 0 or (f.weight is not None and f.score > f.weight):
-                yield _warn("score-over-weight", f"{_who(p)}的指标 {i.seq}「{i.name[:30]}」："
-                            f"得分 {f.score}" + (f" 高于分值 {f.weight}" if f.score >= 0 else
-                                                 " 为负数"), i.span, p.seq, "scores")
+                yield _warn("score-over-weight", say(
+                    "consistency.score-over-weight" if f.score >= 0
+                    else "consistency.score-negative",
+                    who=_who(p), seq=i.seq, name=i.name[:30], score=f.score, weight=f.weight),
+                    i.span, p.seq, "scores")
         form = p.form
         if form is None or form.executed is None:
             continue
@@ -326,8 +346,9 @@ def scores(doc: Document) -> Iterator[Failed]:
             continue
         if form.executed - budget > CENT * 2:
             rate = (form.executed / budget * 100).quantize(Decimal("0.1"))
-            yield _warn("execution-over-budget", f"{_who(p)}：全年执行数 {_m(form.executed)}"
-                        f"{unit}高于预算数 {_m(budget)}{unit}（执行率 {rate}%）",
+            yield _warn("execution-over-budget", say(
+                "consistency.execution-over-budget", who=_who(p), executed=_m(form.executed),
+                unit=unit, budget=_m(budget), rate=rate),
                         _amount_span(p), p.seq, "scores")
 
 
@@ -366,10 +387,9 @@ class Checked:
         return len(self.broken) * 2 > self.projects
 
     def message(self, shown: int = 3) -> str:
-        first = "；".join(w.message for w in self.failures[:shown])
-        return (f"读取结果未通过核对，不予存储：{self.projects} 个项目中 {len(self.broken)} 个"
-                f"金额不符、没有指标或指标缺名称和指标值。前 {min(shown, len(self.failures))} "
-                f"处：{first}")
+        first = say("consistency.separator").join(w.message for w in self.failures[:shown])
+        return say("consistency.refused", projects=self.projects, broken=len(self.broken),
+                   shown=min(shown, len(self.failures)), first=first)
 
 
 def _said(doc: Document, w: ReadWarning) -> bool:
