@@ -2,15 +2,16 @@
 cell — over a real SQLite file, a real PDF uploaded through the pages, httpx against the app.
 
 The PDF is made in the test from a real published table (上海市普陀区万里街道 2023 填报表,
-/work/shared/data/real/pdf): its five project pages (31–35) cut out with pypdfium2. On
-page 35, project 5 「公共服务设施运行经费」 prints 资金总额 10,903,043.00 元 but 当年财政拨款
-11,419,043.00 元 (read from the table by eye): the reading warns (funding-sum, with the
-box of the project's cell) and the review finds A1-row-sum.
+tests/data/real/pdf): its five project pages (31–35) cut out with pypdfium2. On page 35,
+project 5 「公共服务设施运行经费」 prints 资金总额 10,903,043.00 元 but 当年财政拨款
+11,419,043.00 元 (its gold, written by reading the table, says so): the reading warns
+(funding-sum, with the box of the project's cell) and the review finds A1-row-sum.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -27,12 +28,12 @@ from jixiao.store.schema import changes, span_boxes
 from jixiao.web import create_app
 from webclient import PASSWORD, login
 
-SOURCE = Path("/work/shared/data/real/pdf/shanghai-putuo-wanli-2023-yusuan-tianbaobiao.pdf")
-DEPARTMENT = "上海市普陀区人民政府万里街道办事处"
-PUBLISHED_TOTAL = Decimal("10903043.00")
-PUBLISHED_FISCAL = Decimal("11419043.00")
-
-pytestmark = pytest.mark.skipif(not SOURCE.exists(), reason="the shared real PDFs are absent")
+SOURCE = Path(__file__).parent / "data" / "real" / "pdf" / \
+    "shanghai-putuo-wanli-2023-yusuan-tianbaobiao.pdf"
+GOLD = json.loads(SOURCE.with_suffix(".gold.json").read_text(encoding="utf-8"))
+DEPARTMENT = GOLD["document"]["department"]
+PUBLISHED_TOTAL = Decimal(GOLD["projects"][4]["total"])  # 10903043.00
+PUBLISHED_FISCAL = Decimal(GOLD["projects"][4]["fiscal"])  # 11419043.00
 
 
 def _pages(data: bytes, first: int, last: int) -> bytes:
