@@ -71,6 +71,14 @@ def test_money_is_not_negative_and_has_two_decimals_at_most() -> None:
     assert check_money(-1)[1] == "金额不能为负数（-1）"
     assert check_money("九千", "全年执行数")[1] == "全年执行数应为以万元计的数字，不是“九千”"
     assert check_money("") == (None, None)
+    assert check_money("九千", "总计", unit="元")[1] == "总计应为以元计的数字，不是“九千”"
+
+
+def test_money_longer_than_any_budget_is_refused_not_a_crash() -> None:
+    # 60 digits made rounding to cents raise InvalidOperation (a 500 on the web)
+    assert "超过 16 位整数" in (check_money("1" * 60)[1] or "")
+    assert "超过 16 位整数" in (check_money(1e60)[1] or "")
+    assert check_money("9" * 15 + ".99") == (Decimal("9" * 15 + ".99"), None)
 
 
 def test_every_target_of_the_sample_and_a_generated_year_pass() -> None:

@@ -102,15 +102,24 @@ def _quantity(target: Target, text: str, name: str) -> str | None:
     return None
 
 
+# more whole digits than any budget prints (10¹⁵ 万元), and below the 28 digits of Decimal's
+# context, so that rounding to cents cannot fail (it raised InvalidOperation: a 500)
+MONEY_DIGITS = 16
+
+
 def _money_places(value: Decimal, what: str) -> str | None:
+    if value.adjusted() >= MONEY_DIGITS:
+        return f"{what}超过 {MONEY_DIGITS} 位整数，不是预算表中的金额"
     if value != value.quantize(CENT):
         return f"{what}最多两位小数"
     return None
 
 
-def check_money(value: Any, what: str = "金额") -> tuple[Decimal | None, str | None]:
-    """An amount (万元) as typed or as a sheet cell holds it: (the Decimal, None), or
-    (None, why not) — a number ≥ 0 with at most two decimals; blank is (None, None)."""
+def check_money(value: Any, what: str = "金额", unit: str = "万元"
+                ) -> tuple[Decimal | None, str | None]:
+    """An amount (in `unit`, as the table prints it) as typed or as a sheet cell holds it:
+    (the Decimal, None), or (None, why not) — a number ≥ 0 with at most two decimals;
+    blank is (None, None)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
     if isinstance(value, bool):
@@ -118,15 +127,16 @@ def check_money(value: Any, what: str = "金额") -> tuple[Decimal | None, str |
     try:
         if isinstance(value, float):
             number = Decimal(repr(value))
-            rounded = number.quantize(CENT)
-            # a float carries binary noise (16.989000000000001): two decimals within it
-            number = rounded if abs(number - rounded) < Decimal("1e-9") else number
+            if number.is_finite() and number.adjusted() < MONEY_DIGITS:
+                rounded = number.quantize(CENT)
+                # a float carries binary noise (16.989000000000001): two decimals within it
+                number = rounded if abs(number - rounded) < Decimal("1e-9") else number
         else:
             number = Decimal(str(value).translate(_HALF).replace(",", "").strip())
     except InvalidOperation:
-        return None, f"{what}应为以万元计的数字，不是“{value}”"
+        return None, f"{what}应为以{unit}计的数字，不是“{value}”"
     if not number.is_finite():
-        return None, f"{what}应为以万元计的数字，不是“{value}”"
+        return None, f"{what}应为以{unit}计的数字，不是“{value}”"
     if number < 0:
         return None, f"{what}不能为负数（{value}）"
     if (why := _money_places(number, f"{what}“{value}”")) is not None:
