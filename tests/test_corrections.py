@@ -155,7 +155,7 @@ def test_a_form_without_its_csrf_token_is_refused(site: Site) -> None:
 
 
 @pytest.mark.parametrize(("value", "says"), [("-5", "不能为负"), ("10903043.001", "两位小数"),
-                                             ("一千万", ""), ("9" * 60, "太长")])
+                                             ("一千万", "以元计"), ("9" * 60, "太长")])
 def test_a_bad_amount_is_refused_beside_the_field(site: Site, value: str, says: str) -> None:
     doubt = _doubt(site)
     response = site.reviewer.post(

@@ -142,7 +142,7 @@ def doubts(doc: Document, found: list[Correction], seq: int | None = None) -> li
 
 
 def check(p: Project, field: str, indicator: int | None, action: str,
-          value: str | None) -> str | None:
+          value: str | None, unit: str = "万元") -> str | None:
     """The value to store (None when confirmed); Refused with a Chinese message if not."""
     if field not in FIELDS:
         raise Refused(say("corrections.no-field", field=field[:40]), "field")
@@ -159,7 +159,7 @@ def check(p: Project, field: str, indicator: int | None, action: str,
         if len(text) > MONEY_CHARACTERS:  # (more digits than a Decimal's context holds)
             raise Refused(say("corrections.too-long", label=LABELS[field],
                               limit=MONEY_CHARACTERS), "value")
-        amount, why = check_money(text, LABELS[field])
+        amount, why = check_money(text, LABELS[field], unit)
         if why is not None or amount is None:
             raise Refused(why or say("corrections.empty", label=LABELS[field]), "value")
         # as the tables print money: two decimals (a whole 10903043 is 10903043.00)
@@ -182,7 +182,7 @@ def correct(ws: Store, who: Caller, view: views.DocumentView, seq: int, field: s
     if warning is not None and warning not in {d.position for d in
                                                doubts(view.doc, ws.corrections(view.id), seq)}:
         raise Refused(say("corrections.no-warning", raw=warning), "warning")
-    checked = check(p, field, indicator, action, value)
+    checked = check(p, field, indicator, action, value, view.doc.amount_unit)
     return ws.correct(who.user, view.id, seq, field, indicator, action, checked, warning)
 
 
