@@ -74,6 +74,9 @@ def item_pieces(text: str, position: int, language: str) -> tuple[ItemPiece, ...
     start = head.end() if head else 0
     # a packed item starts at a 、 after this one's number: most items hold none
     packed = packed_starts(text, seq) if text.find("、", start) >= 0 else []
+    if not packed:
+        raw = text[start:]
+        return (ItemPiece(seq, raw, start, len(text), parse_item(seq, raw)),)
     bounds = []
     for cut, end, number in packed:
         bounds.append((seq, start, cut))
