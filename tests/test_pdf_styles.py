@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -83,6 +84,32 @@ STYLES = [
               font="Noto Serif CJK SC", size_pt=7, widths=(16, 3.5, 3.5, 3.5, 3.5, 29.4, 40.6),
               ruled=False, padding_mm=3, repeat_header=False, split_rows=True,
               thousands=False, footer="N"),
+    # centred and bottom-aligned rows split over a page, without rules
+    HtmlStyle("unruled-middle-rows-split", valign="middle", ruled=False, split_rows=True,
+              page="A4 portrait", size_pt=12),
+    HtmlStyle("unruled-bottom-rows-split", valign="bottom", ruled=False, split_rows=True,
+              page="A4 portrait", size_pt=12),
+    HtmlStyle("unruled-middle-row-cut-before-its-figure", page="A3 portrait",
+              font="WenQuanYi Micro Hei Mono", size_pt=8, widths=(12, 6, 6, 6, 6, 26.88, 37.12),
+              ruled=False, valign="middle", padding_mm=3, repeat_header=False, split_rows=True,
+              thousands=False, footer="N"),
+    HtmlStyle("unruled-middle-indicators-above-the-cut-row", page="A3 landscape",
+              font="WenQuanYi Micro Hei Mono", size_pt=7,
+              widths=(20, 4.5, 4.5, 4.5, 4.5, 26.04, 35.96), ruled=False, valign="middle",
+              padding_mm=1, repeat_header=False, split_rows=True, thousands=False,
+              footer="- N -"),
+    HtmlStyle("unruled-bottom-figure-cut-over-a-page", page="A4 portrait", margin_mm=18,
+              size_pt=12, widths=(16, 3.5, 3.5, 3.5, 3.5, 29.4, 40.6), ruled=False,
+              valign="bottom", padding_mm=0.5, split_rows=True, thousands=False,
+              footer="第 N 页"),
+    HtmlStyle("unruled-bottom-figure-above-its-row", page="A3 portrait", margin_mm=18,
+              font="Noto Sans CJK SC", size_pt=12, widths=(16, 3.5, 3.5, 3.5, 3.5, 29.4, 40.6),
+              ruled=False, valign="bottom", padding_mm=3, split_rows=True,
+              footer="第 N 页", page_header="广州市公安局 2023 年部门预算"),
+    HtmlStyle("unruled-bottom-12pt-first-page-figures-only", margin_mm=18,
+              font="WenQuanYi Zen Hei", size_pt=12, widths=(16, 3.5, 3.5, 3.5, 3.5, 29.4, 40.6),
+              ruled=False, valign="bottom", padding_mm=3, repeat_header=False,
+              thousands=False, footer="- N -", page_header="广州市公安局 2023 年部门预算"),
 ]
 SHEETS = [
     SheetStyle("calc-a4-landscape"),
@@ -155,16 +182,36 @@ def test_unruled_figure_cut_at_the_page_foot_is_refused(subset: Any) -> None:
     assert "'17'" in refused.value.message and "'7.34'" in refused.value.message
 
 
+def _aligned_cut_style(valign: str, size_pt: float, padding_mm: float) -> HtmlStyle:
+    return replace(_cut_style(size_pt, padding_mm), name=f"unruled-{valign}-short-rows-split",
+                   valign=valign)
+
+
 @pytest.mark.parametrize("valign", ["middle", "bottom"])
-def test_unruled_centred_row_split_over_a_page_is_refused(valign: str, subset: Any) -> None:
-    """Without rules, a centred or bottom-aligned row split over a page lines up with no
-    figure on one of its pages: refused (unplaced-cell), so random styles leave it out."""
-    style = HtmlStyle(f"unruled-{valign}-split", valign=valign, ruled=False, split_rows=True,
-                      page="A4 portrait", size_pt=12)
+def test_unruled_aligned_figure_cut_alone_reads_back(valign: str, subset: Any) -> None:
+    """`142` at a page's foot, `6.86` alone at the next page's top: both are amounts, but
+    a new row's name would line up with its figure, and the row of `142` shows its figure
+    set at its top like a cell that runs over the break. So it is 1426.86."""
+    doc = _short_rows(subset[0])
+    got = read_bytes(render_html_pdf(doc, _aligned_cut_style(valign, 12, 1.0)), "cut.pdf")
+    assert field_mismatches(to_dict(doc), to_dict(got)) == (25 * 6 + 25 * 3 + 5, [])
+    assert Decimal("1426.86") in {p.amounts.total for p in got.projects}
+
+
+@pytest.mark.parametrize(("valign", "size_pt", "padding_mm", "foot", "top"),
+                         [("middle", 9, 2.0, "337", "48.70"), ("bottom", 10, 3.0, "46", "7.27")])
+def test_unruled_aligned_figure_cut_is_refused_where_nothing_tells(
+        valign: str, size_pt: float, padding_mm: float, foot: str, top: str,
+        subset: Any) -> None:
+    """`337` at a page's foot and `48.70` at the next page's top, each an amount, aligned
+    with the row's other cells on both pages, no indicator beside the
+    second: 33748.70, or 337 and a new row's 48.70? Refused, the page named."""
+    pdf = render_html_pdf(_short_rows(subset[0]), _aligned_cut_style(valign, size_pt,
+                                                                      padding_mm))
     with pytest.raises(ReadError) as refused:
-        read_bytes(render_html_pdf(subset[0], style), "split.pdf")
-    assert refused.value.code == "unplaced-cell" and refused.value.span.page is not None
-    assert "无法确定它属于哪一行" in refused.value.message
+        read_bytes(pdf, "cut.pdf")
+    assert refused.value.code == "cut-figure" and refused.value.span.page == 3
+    assert f"'{foot}'" in refused.value.message and f"'{top}'" in refused.value.message
 
 
 def test_text_overflowing_its_cells_is_refused(subset: Any) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import itertools
+import operator
 import re
 import zlib
 from collections.abc import Sequence
@@ -54,26 +55,44 @@ FLATE_FIRST = re.compile(rb"/Filter\s*\[?\s*/FlateDecode\b")
 INFLATE_STEP = 1024 * 1024
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Char:
     text: str
     x0: float
     y0: float
     x1: float
     y1: float
-    mid_x: float = 0.0
-    mid_y: float = 0.0
-    index: int = -1  # in the text page (pdfgrid finds the char's text object by it)
+    mid_x: float  # the box's middle, fixed when made (the OCR widens a box, not its place)
+    mid_y: float
+    index: int  # in the text page (pdfgrid finds the char's text object by it), or -1
 
-    def __post_init__(self) -> None:
-        self.mid_x, self.mid_y = (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
+    def __init__(self, text: str, x0: float, y0: float, x1: float, y1: float,
+                 index: int = -1) -> None:
+        self.text, self.x0, self.y0, self.x1, self.y1, self.index = text, x0, y0, x1, y1, index
+        self.mid_x, self.mid_y = (x0 + x1) / 2, (y0 + y1) / 2
 
 
-def _curly_quote(ch: str) -> bool:
-    """WPS sets a gap beside curly quotes in justified CJK lines (`通过“穗智管”运营` shows
-    gaps of 0.3 and 0.2 of the line's height, and no space glyph): a gap there is no space.
-    Beside other punctuation it may be one (LibreOffice draws no glyph for `， 最终`)."""
-    return ch in "“”‘’"
+# WPS sets a gap beside curly quotes in justified CJK lines (`通过“穗智管”运营` shows gaps
+# of 0.3 and 0.2 of the line's height, and no space glyph): a gap there is no space. Beside
+# other punctuation it may be one (LibreOffice draws no glyph for `， 最终`).
+CURLY_QUOTES = "“”‘’"
+
+
+def _joined(chars: list[Char]) -> str:
+    """The characters left to right; a visible gap (a quarter of the line's height or
+    more) between two of them is a space the producer did not draw as a glyph."""
+    out: list[str] = []
+    previous: Char | None = None
+    for c in chars:
+        text = c.text
+        # the gap first: it is the test that mostly fails
+        if previous is not None and c.x0 - previous.x1 > (c.y1 - c.y0) * 0.25 and \
+                text != " " and previous.text != " " and \
+                previous.text not in CURLY_QUOTES and text not in CURLY_QUOTES:
+            out.append(" ")
+        out.append(text)
+        previous = c
+    return "".join(out)
 
 
 @dataclass(slots=True)
@@ -83,21 +102,16 @@ class Line:
     page: int
     y: float  # the middle of the line (PDF units, up is larger)
     chars: list[Char]
+    # the text, joined once when first asked for (a line is read by many steps; its
+    # characters are not changed once it is made)
+    joined: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
-        """The characters left to right; a visible gap (a quarter of the line's height or
-        more) between two of them is a space the producer did not draw as a glyph."""
-        out: list[str] = []
-        previous: Char | None = None
-        for c in self.chars:
-            if previous is not None and c.text != " " and previous.text != " " and \
-                    c.x0 - previous.x1 > (c.y1 - c.y0) * 0.25 and \
-                    not _curly_quote(previous.text) and not _curly_quote(c.text):
-                out.append(" ")
-            out.append(c.text)
-            previous = c
-        return "".join(out)
+        """The characters left to right, a visible gap read as a space (`_joined`)."""
+        if self.joined is None:
+            self.joined = _joined(self.chars)
+        return self.joined
 
 
 @dataclass(slots=True)
@@ -118,15 +132,20 @@ def _chars(textpage: Any, count: int) -> list[Char]:
 
     text = textpage.get_text_range(0, count)
     raw, rect = textpage.raw, pdfium_c.FS_RECTF()
+    box = ctypes.byref(rect)
     is_generated, loose_box = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetLooseCharBox
     out = []
+    append = out.append
     for i, ch in enumerate(text[:count]):
         if ch in "\r\n" or (ch == " " and is_generated(raw, i)):  # pdfium adds only these
             continue
-        loose_box(raw, i, ctypes.byref(rect))
-        out.append(Char(" " if ch == "\u00a0" else ch, rect.left, rect.bottom, rect.right,
-                        rect.top, index=i))
+        loose_box(raw, i, box)
+        append(Char(" " if ch == "\u00a0" else ch, rect.left, rect.bottom, rect.right,
+                    rect.top, i))
     return out
+
+
+MID_Y, X0 = operator.attrgetter("mid_y"), operator.attrgetter("x0")
 
 
 def _lines(chars: list[Char], page: int) -> list[Line]:
@@ -134,7 +153,7 @@ def _lines(chars: list[Char], page: int) -> list[Line]:
     lines: list[Line] = []
     current: list[Char] = []
     y = height = 0.0  # the current line's middle and tallest box: punctuation boxes are small
-    for c in sorted(chars, key=lambda c: -c.mid_y):
+    for c in sorted(chars, key=MID_Y, reverse=True):  # stable, as a key of -mid_y
         h = c.y1 - c.y0
         if current and abs(y - c.mid_y) < (height if height > h else h) * 0.45:
             current.append(c)
@@ -145,7 +164,7 @@ def _lines(chars: list[Char], page: int) -> list[Line]:
             y, height = c.mid_y, h
             lines.append(Line(page, y, current))
     for line in lines:
-        line.chars.sort(key=lambda c: c.x0)
+        line.chars.sort(key=X0)
     return lines
 
 
@@ -218,15 +237,22 @@ def _overlapping(line: Line) -> str | None:
     return None
 
 
-def _boundaries(extents: list[tuple[float, float]], body: list[Char]) -> list[float]:
-    """Between each pair of neighbouring labels, the middle of the widest strip that no
-    character of the body covers."""
-    covered: list[list[float]] = []  # the union of the characters' extents, left to right
-    for x0, x1 in sorted((c.x0, c.x1) for c in body if c.text != " "):
+def _covered(body: list[Char], before: list[tuple[float, float]] | None = None
+             ) -> list[tuple[float, float]]:
+    """The union of the characters' horizontal extents (and of `before`'s), left to right."""
+    covered: list[list[float]] = []
+    for x0, x1 in sorted([*(before or []), *((c.x0, c.x1) for c in body if c.text != " ")]):
         if covered and x0 <= covered[-1][1]:
             covered[-1][1] = max(covered[-1][1], x1)
         else:
             covered.append([x0, x1])
+    return [(a, b) for a, b in covered]
+
+
+def _boundaries(extents: list[tuple[float, float]], covered: list[tuple[float, float]]
+                ) -> list[float]:
+    """Between each pair of neighbouring labels, the middle of the widest strip that no
+    character of the body covers (`_covered`)."""
     cuts = []
     for (_, left), (right, _) in itertools.pairwise(extents):
         best, best_width, x = (left + right) / 2, -1.0, left
@@ -521,9 +547,9 @@ def _place_unruled(column_lines: dict[str, list[Line]], page: int, rows: list[Ro
     """Place a page of a table without ruling lines. Cells are top-aligned (rows start at
     the figures in 总计) unless the cells say otherwise: when more blocks of lines share
     their middle (or bottom) than their top with a figure, each block goes to the row
-    whose figure has the same middle (bottom). A block that lines up with no figure cannot
-    be placed with certainty and the reading is refused. The alignment the first page that
-    tells them apart shows holds for the pages after; it is returned."""
+    whose figure has the same middle (bottom), and the parts of a row split over a page
+    are placed by the rules of `_place_aligned`. The alignment the first page that tells
+    them apart shows holds for the pages after; it is returned."""
     pitch = _pitch(column_lines)
     groups = _amount_groups(column_lines["total"], pitch, page)
     slack = 0.3 * pitch
@@ -543,8 +569,36 @@ def _place_unruled(column_lines: dict[str, list[Line]], page: int, rows: list[Ro
     if aligned in (None, "top"):
         _place_top_aligned(column_lines, page, rows, pitch, fail)
         return aligned
-    best = aligned
-    anchor = ANCHORS[best]
+    _place_aligned(column_lines, page, rows, fail, ANCHORS[aligned], pitch, groups,
+                   "居中" if aligned == "middle" else "靠下")
+    return aligned
+
+
+def _place_aligned(column_lines: dict[str, list[Line]], page: int, rows: list[Row], fail: Any,
+                   anchor: Any, pitch: float, groups: list[list[Line]], how: str) -> None:
+    """Centred or bottom-aligned cells: each block of lines goes to the row whose figure
+    it lines up with. A row split over a page lines up only in part: a cell that runs over
+    the break fills its part from the row's top down to the page's foot, the others are
+    aligned in the part of the row on the page, and on the next page the rests are aligned
+    among themselves, beside the rest of the figure if it was cut. So a block that lines
+    up with no figure goes to the one row whose lines it overlaps (none of its own in that
+    column), or stands just above the page's last row; above every row of the page, it is
+    the rest of the last row read; below the last, a row cut before its figure (whose
+    figure is the next page's first) unless the last row goes on over the break. Anywhere
+    else (overlapping two rows, between rows) it cannot be placed and the reading is
+    refused; so is a figure at a page's top that may be the rest of the last one or a row
+    of its own (`_aligned_goes_on`)."""
+    slack = 0.3 * pitch
+    unplaced: list[tuple[str, list[Line]]] = []
+    goes_on: bool | None = False
+    if rows and groups:
+        goes_on = _aligned_goes_on(rows[-1], groups[0], column_lines, anchor, pitch)
+        if goes_on is None:
+            before = "".join(rows[-1].text("total").split())
+            text = "".join("".join(x.text for x in groups[0]).split())
+            raise fail("cut-figure", f"表格没有表格线，上一页末行的总计 '{before}' 在页脚截断，"
+                       f"本页顶上的总计 '{text}' 可能是它的后半（{before}{text}），也可能是新的"
+                       "一行：无法确定，文件未读取：请导出带表格线的 PDF", page)
     marks = [anchor(g) for g in groups]
     page_rows = [Row(page) for _ in groups]
     for name, lines in column_lines.items():
@@ -552,14 +606,100 @@ def _place_unruled(column_lines: dict[str, list[Line]], page: int, rows: list[Ro
             at = min(range(len(marks)), key=lambda k: abs(marks[k] - anchor(block)),
                      default=None)
             if at is None or abs(marks[at] - anchor(block)) > slack:
-                how = "居中" if best == "middle" else "靠下"
-                text = "".join(x.text for x in block)[:30]
-                raise fail("unplaced-cell", f"表格没有表格线，单元格{how}对齐：'{text}' 与任何"
-                           "一行的总计都对不齐，无法确定它属于哪一行，文件未读取："
-                           "请导出带表格线的 PDF", page)
-            page_rows[at].cells[name].extend(block)
+                unplaced.append((name, block))
+            else:
+                page_rows[at].cells[name].extend(block)
+    extents = [[max(x.y for cell in row.cells.values() for x in cell),
+                min(x.y for cell in row.cells.values() for x in cell)] for row in page_rows]
+    # a cell that runs over the break fills its part from the row's top down, the others
+    # keep their alignment in the little of the row on this page, below it: a block that
+    # overlaps a row's lines is that row's, and so is one just above the page's last row
+    # (rows keep their padding apart); the row then reaches as far as the block, where
+    # the next such block may meet it
+    foot = Row(page, open=True)  # a row cut before its figure: its first lines
+    last = len(extents) - 1
+    placed = True
+    while placed:
+        placed = False
+        for name, block in list(unplaced):
+            top, bottom = block[0].y, block[-1].y
+            hits = [k for k, (t, b) in enumerate(extents)
+                    if bottom <= t + slack and top >= b - slack]
+            if not hits and last >= 0 and extents[last][1] - slack <= top and \
+                    bottom - extents[last][0] <= pitch * 1.08 + 0.5 and \
+                    all(b - slack > top for _, b in extents[:last]):
+                hits = [last]
+            if len(hits) == 1 and not page_rows[hits[0]].cells[name]:
+                page_rows[hits[0]].cells[name].extend(block)
+                extents[hits[0]] = [max(extents[hits[0]][0], top),
+                                    min(extents[hits[0]][1], bottom)]
+                unplaced.remove((name, block))
+                placed = True
+    # below the page's last row: a row cut before its figure, unless the last row goes on
+    # over the break (its figure cut, no amount alone; or the figure alone, set at the
+    # top of the row as a cell that runs over, its name aligned below it): a row cannot
+    # start below one that goes on, so they are its
+    merged = bool(rows) and bool(page_rows) and bool(goes_on or rows[-1].open)
+    named = bool(page_rows) and bool(page_rows[-1].cells["name"] or (
+        merged and len(page_rows) == 1 and rows[-1].cells["name"]))
+    ends = page_rows[-1] if page_rows and (
+        not _is_amount(page_rows[-1].text("total")) or not named) else foot
+    for name, block in unplaced:
+        top = block[0].y
+        # it overlaps no row: the rows wholly above it (0 when it is above them all)
+        above = sum(1 for _, b in extents if b - slack > top)
+        if above == 0 and rows:
+            rows[-1].cells[name].extend(block)  # the rest of a row the page break cut
+        elif extents and above == len(extents) and (ends is foot or not ends.cells[name]):
+            ends.cells[name].extend(block)
+        else:
+            text = "".join(x.text for x in block)[:30]
+            raise fail("unplaced-cell", f"表格没有表格线，单元格{how}对齐：'{text}' 与任何"
+                       "一行的总计都对不齐，无法确定它属于哪一行，文件未读取："
+                       "请导出带表格线的 PDF", page)
+    if merged:
+        # the rest of the last row, its figure's too; or the row cut before its figure
+        # goes on in this page's first (every row has one)
+        rows[-1].open = False
+        for name, cell in page_rows.pop(0).cells.items():
+            rows[-1].cells[name].extend(cell)
     rows += page_rows
-    return aligned
+    if any(foot.cells.values()):
+        rows.append(foot)
+
+
+def _aligned_goes_on(row: Row, head: list[Line], column_lines: dict[str, list[Line]],
+                     anchor: Any, pitch: float) -> bool | None:
+    """Whether a page's first figure in 总计 of a centred or bottom-aligned table is the
+    rest of the last row's, cut by the page break (the rests of a row's cells are aligned
+    among themselves like a row): True, False, or None when the pages cannot tell. It is
+    when the two parts join into an amount and either is no amount alone (`11,2` /
+    `94.10`); when both are (`17` / `7.34`), when the last row has no name yet (the break
+    moved its name whole), or else when the indicators beside it say so: a rest goes on
+    with a later item or a wrapped line, a new row starts with `1、`."""
+    before = "".join(row.text("total").split())
+    text = "".join("".join(x.text for x in head).split())
+    if not before or not _is_amount(before + text):
+        return False
+    if not _is_amount(text) or not _is_amount(before) or not row.cells["name"]:
+        return True  # a row has a name: one still without goes on here, its name moved
+    slack = 0.3 * pitch
+    # a figure that lines up with none of its row's text cells on its page was set at the
+    # row's top, as a cell that runs over the break is (the other figures may be cut too)
+    page = row.cells["total"][-1].page
+    figure = sorted((x for x in row.cells["total"] if x.page == page), key=lambda x: -x.y)
+    others = [b for name in ("name", "goal", "items")
+              for b in _blocks([x for x in row.cells[name] if x.page == page], pitch)]
+    if others and all(abs(anchor(b) - anchor(figure)) > slack for b in others):
+        return True
+    items = [b for b in _blocks(column_lines["items"], pitch)
+             if abs(anchor(b) - anchor(head)) <= slack]
+    if not items:
+        return None
+    m = ITEM_START.match(items[0][0].text)
+    if m and int(m.group(1)) == 1:
+        return False if row.cells["items"] else None  # a row's items start once
+    return True
 
 
 def _masked(line: Line) -> tuple[float, str]:
@@ -810,6 +950,8 @@ class PdfReader:
         failed: list[int] = []  # pages pdfium could not load
         blank: list[int] = []  # pages without a character of text
         cuts: list[float] = []
+        extents: list[tuple[float, float]] | None = None  # the last header's labels
+        covered: list[tuple[float, float]] = []  # the text under it, across pages
         grid: tuple[float, list[float], float] | None = None  # a ruled table's columns
         aligned: str | None = None  # an unruled table's cells: top, middle or bottom
         edges: tuple[tuple[float, str], tuple[float, str]] | None = None  # page 1's
@@ -841,7 +983,7 @@ class PdfReader:
                     grid = placed
                     continue
             elif grid is not None:  # no rule on the page: a row taller than a page goes on
-                cuts = grid[1]
+                cuts, extents = grid[1], None
             header = _header(page_lines)
             if header is None:
                 if not rows:
@@ -860,7 +1002,14 @@ class PdfReader:
             below = [line for line in page_lines if line.y < top]
             body = [c for line in below for c in line.chars]
             if header is not None:
-                cuts = _boundaries(extents, body)
+                covered = _covered(body)
+                cuts = _boundaries(extents, covered)
+            elif extents is not None:
+                # the header printed once: the gaps between columns are those no page's
+                # text covers so far (a first page of figures only shows none of the
+                # goal's left edge)
+                covered = _covered(body, covered)
+                cuts = _boundaries(extents, covered)
             columns: dict[str, list[Char]] = {c: [] for c in COLUMNS}
             for c in body:
                 columns[COLUMNS[bisect.bisect(cuts, c.mid_x)]].append(c)
