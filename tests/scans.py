@@ -105,8 +105,9 @@ def miss_span(doc: Document, miss: str) -> SourceSpan | None:
     if not m:
         return None
     project = next(p for p in doc.projects if p.seq == int(m.group(1)))
-    if m.group(2):
-        return next(i.span for i in project.indicators if i.seq == int(m.group(2)))
+    if m.group(2):  # an item the reading numbered otherwise: the project's
+        return next((i.span for i in project.indicators if i.seq == int(m.group(2))),
+                    project.span)
     key = "amounts" if m.group(3) in _AMOUNT_KEYS else m.group(3)
     return project.field_spans.get(key) or project.span
 
