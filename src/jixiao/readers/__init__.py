@@ -156,10 +156,11 @@ def _ranges(numbers: list[int]) -> str:
         if n is not None and n == prev + 1:
             prev = n
             continue
-        out.append(f"{start}–{prev}" if prev != start else str(start))
+        out.append(say("readers.page-range", first=start, last=prev) if prev != start
+                   else str(start))
         if n is not None:
             start = prev = n
-    return "、".join(out)
+    return say("readers.page-separator").join(out)
 
 
 def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
@@ -190,7 +191,8 @@ def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
             if first.code == "overlapping-text":  # that is what made it unreadable
                 raise first from None
             # neither the sample's table nor any indicator table: say both
-            raise ReadError(exc.code, f"{exc.message}；{first.message}", exc.span) from None
+            raise ReadError(exc.code, say("readers.both", first=exc.message,
+                                          second=first.message), exc.span) from None
     else:
         grid = {"xlsx": cells.xlsx_grid, "xls": cells.xls_grid, "docx": cells.docx_grid,
                 "html": cells.html_grid}[kind](data, file, limits)
@@ -204,14 +206,15 @@ def _read_form(data: bytes, file: str | None, limits: Limits, kind: str,
         if first.code not in ("no-table", "overlapping-text"):  # the sample's, damaged
             raise first from None
         # neither the sample's table nor a form: say both
-        raise ReadError(first.code, f"{first.message}；{exc.message}", first.span) from None
+        raise ReadError(first.code, say("readers.both", first=first.message,
+                                        second=exc.message), first.span) from None
     doc.source = SourceInfo(file, hashlib.sha256(data).hexdigest(), kind, encoding,
                             None if kind != "text" else data.count(b"\n") + 1)
     pages = [n for n in grid.notes if n.startswith("pages ")]
     if pages:  # a whole budget: say where its target tables are
         numbers = [int(n) for n in pages[0].removeprefix("pages ").split(",")]
-        doc.warnings.insert(0, ReadWarning("target-pages", f"绩效目标表在第 {_ranges(numbers)} 页",
-                                           SourceSpan(file), Severity.INFO))
+        doc.warnings.insert(0, ReadWarning("target-pages", say(
+            "readers.target-pages", pages=_ranges(numbers)), SourceSpan(file), Severity.INFO))
     return doc
 
 
@@ -238,20 +241,19 @@ def read_bytes(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
         from jixiao.readers.ocr import MODES, OcrOptions
 
         if ocr not in MODES:
-            raise ReadError("bad-ocr-mode", f"--ocr 只能是 auto、always 或 never，不是 '{ocr}'",
+            raise ReadError("bad-ocr-mode", say("readers.bad-ocr-mode", mode=ocr),
                             SourceSpan(file))
         ocr = OcrOptions(mode=ocr)  # type: ignore[arg-type]
     doc = _read_bytes(data, file, limits, ocr)
     if not doc.projects:
-        raise ReadError("empty-table", "表格没有项目行（只有表头、标题或小计）：没有可存储的"
-                        "内容", SourceSpan(file))
+        raise ReadError("empty-table", say("readers.empty-table"), SourceSpan(file))
     check_document(doc, limits)
     # every reading is cross-checked (jixiao.checks), after the limits bound its size
     checked = judge(doc)
     if checked.refuse:
         advice = ""
         if any(w.code == "layout-text" for w in doc.warnings):  # rebuilt from positions
-            advice = "；这是 pdftotext -layout 的文本，行与列按文字位置重建：请直接读取 PDF 原件"
+            advice = say("readers.layout-advice")
         raise ReadError("fails-checks", checked.message() + advice, SourceSpan(file))
     doc.warnings.extend(checked.warnings)
     doc.doubtful = doc.doubtful or checked.doubtful

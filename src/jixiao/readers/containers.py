@@ -30,6 +30,7 @@ from xml.parsers import expat
 
 from jixiao.errors import ReadError
 from jixiao.limits import DEFAULT, LimitError, Limits
+from jixiao.messages import say
 from jixiao.model import Document, SourceSpan
 
 # A member this large or larger is judged by its compression ratio; small ones (a theme,
@@ -44,16 +45,16 @@ class Grid:
     """Which elements of a member's XML make a grid (local names, namespaces dropped).
     The characters inside a cell element, whatever their element, are its text."""
 
-    what: str  # the member in messages: 工作表, 共享字符串表, 文档正文
+    what: str  # the member in messages, a key of [containers.grid]: 工作表, 共享字符串表 …
     cell: str  # an element per cell (xlsx `c`, a shared string `si`, docx `tc`)
     row: str | None = None  # an element per row; None: cells do not count as a grid
     merge: str | None = None  # an element whose `ref="A1:C9"` covers cells (xlsx)
     refs: bool = False  # rows and cells carry `r="3"` / `r="B3"` (xlsx): counted as given
 
 
-SHEET = Grid("工作表", "c", row="row", merge="mergeCell", refs=True)
-SHARED_STRINGS = Grid("共享字符串表", "si")
-DOCX_BODY = Grid("文档正文", "tc", row="tr")
+SHEET = Grid("sheet", "c", row="row", merge="mergeCell", refs=True)
+SHARED_STRINGS = Grid("shared-strings", "si")
+DOCX_BODY = Grid("docx-body", "tc", row="tr")
 
 XLSX_GRIDS: Mapping[str, Grid] = {
     "xl/worksheets/*.xml": SHEET,
@@ -66,9 +67,10 @@ def refuse(limit: str, found: int, what: str, limits: Limits, file: str | None,
            at_least: bool = False) -> LimitError:
     """A LimitError with a Chinese message that names the limit and what exceeded it."""
     allowed = getattr(limits, limit)
-    amount = f"至少 {found:,}" if at_least else f"{found:,}"
+    amount = say("containers.at-least", found=f"{found:,}") if at_least else f"{found:,}"
     return LimitError(limit, allowed, found,
-                      f"{what}为 {amount}，超过上限 {limit}={allowed:,}：文件未读取",
+                      say("containers.over-limit", what=what, amount=amount, limit=limit,
+                          allowed=f"{allowed:,}"),
                       SourceSpan(file))
 
 
@@ -104,8 +106,9 @@ class _Counter:
         self.max_cells, self.max_cell_chars = limits.cells, limits.cell_chars
 
     def over(self, limit: str, found: int) -> LimitError:
-        return refuse(limit, found, f"{self.grid.what} {self.member} 的{_NAMES[limit]}",
-                      self.limits, self.file, at_least=True)
+        what = say("containers.grid-count", what=say(f"containers.grid.{self.grid.what}"),
+                   member=self.member, count=say(f"containers.count.{limit}"))
+        return refuse(limit, found, what, self.limits, self.file, at_least=True)
 
     def role(self, name: str) -> int:
         local = name.rpartition("}")[2]
@@ -182,14 +185,10 @@ class _Counter:
                 raise self.over("cell_chars", self.cell_chars)
 
 
-_NAMES = {"rows": "行数", "cells": "单元格数（含合并区域覆盖的单元格）", "columns": "列数",
-          "cell_chars": "单个单元格的字符数"}
-
-
 def _refuse_doctype(file: str | None, member: str, kind: str) -> Any:
     def handler(*_args: Any) -> None:
-        raise ReadError(f"bad-{kind}", f"{member} 含 DOCTYPE 声明（可能是 XML 外部实体攻击）："
-                        f"{kind} 文件的 XML 不应有 DTD，文件未读取", SourceSpan(file))
+        raise ReadError(f"bad-{kind}", say("containers.doctype", member=member, kind=kind),
+                        SourceSpan(file))
     return handler
 
 
@@ -224,24 +223,24 @@ def check_zip(data: bytes, file: str | None = None, limits: Limits = DEFAULT, *,
         book = zipfile.ZipFile(io.BytesIO(data))
         members = book.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise ReadError(bad, f"不是可读的 {kind} 文件（zip 目录损坏：{exc}）", SourceSpan(file)) \
+        raise ReadError(bad, say("containers.bad-zip", kind=kind, why=exc), SourceSpan(file)) \
             from None
     if len(members) > limits.members:
-        raise refuse("members", len(members), "压缩包内的文件数", limits, file)
+        raise refuse("members", len(members), say("containers.members"), limits, file)
     total = 0
     for info in members:
-        what = f"压缩包成员 {info.filename} 解压后的字节数"
+        what = say("containers.member-bytes", member=info.filename)
         if info.file_size > limits.member_bytes:
             raise refuse("member_bytes", info.file_size, what, limits, file)
         if info.file_size >= RATIO_FLOOR_BYTES and \
                 info.file_size > limits.compression_ratio * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
-            raise refuse("compression_ratio", ratio, f"压缩包成员 {info.filename} 的压缩比"
-                         f"（{info.compress_size:,} 字节解压为 {info.file_size:,} 字节，"
-                         "疑似 zip 炸弹）", limits, file)
+            raise refuse("compression_ratio", ratio, say(
+                "containers.compression-ratio", member=info.filename,
+                packed=f"{info.compress_size:,}", unpacked=f"{info.file_size:,}"), limits, file)
         total += info.file_size
         if total > limits.unpacked_bytes:
-            raise refuse("unpacked_bytes", total, "压缩包解压后的总字节数", limits, file,
+            raise refuse("unpacked_bytes", total, say("containers.unpacked-bytes"), limits, file,
                          at_least=True)
     totals = _Totals()
     for info in members:
@@ -255,11 +254,13 @@ def check_zip(data: bytes, file: str | None = None, limits: Limits = DEFAULT, *,
         except ReadError:
             raise
         except expat.ExpatError as exc:
-            raise ReadError(bad, f"{grid.what} {info.filename} 不是完好的 XML（{exc}）",
+            raise ReadError(bad, say("containers.bad-xml", what=say(f"containers.grid.{grid.what}"),
+                                     member=info.filename, why=exc),
                             SourceSpan(file)) from None
         except Exception as exc:  # zipfile and zlib raise many kinds for a damaged member
-            raise ReadError(bad, f"无法解压 {info.filename}（{exc.__class__.__name__}: {exc}）"
-                            "：文件损坏", SourceSpan(file)) from None
+            raise ReadError(bad, say("containers.bad-member", member=info.filename,
+                                     kind=exc.__class__.__name__, why=exc),
+                            SourceSpan(file)) from None
 
 
 def check_document(doc: Document, limits: Limits = DEFAULT) -> None:
@@ -267,8 +268,8 @@ def check_document(doc: Document, limits: Limits = DEFAULT) -> None:
     limits allow (whatever the reader; a reading is already in memory, but not stored)."""
     file = doc.source.file
     if len(doc.projects) > limits.projects:
-        raise refuse("projects", len(doc.projects), "表格的项目数", limits, file)
+        raise refuse("projects", len(doc.projects), say("containers.projects"), limits, file)
     for project in doc.projects:
         if len(project.indicators) > limits.indicators_per_project:
             raise refuse("indicators_per_project", len(project.indicators),
-                         f"项目“{project.name[:40]}”的绩效指标数", limits, file)
+                         say("containers.indicators", name=project.name[:40]), limits, file)

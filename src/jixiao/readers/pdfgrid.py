@@ -27,11 +27,15 @@ from typing import Any
 
 from jixiao.errors import ReadError
 from jixiao.limits import DEFAULT, Limits
+from jixiao.messages import say
 from jixiao.model import ReadWarning, Severity, SourceSpan
 from jixiao.readers.grid import Cell, Grid, check_size
 
 # words that mark a page holding an indicator table; a page continues one when it starts
 # with indicator rows (a first or second level) and the page before held one
+# what reading a page doubts: its warning code, the page (1-based) and the message
+Doubt = tuple[str, int, str]
+
 _HEADINGS = re.compile(r"[一二三][级級]指[标標]|指[标標]内容|[绩績]效指[标標]|指[标標]名[称稱]|"
                        r"一[级級]二[级級]三[级級]")
 # the levels as the vocabulary writes them: 产出指标, 產出指標 (traditional), 产出值 (临邑)
@@ -352,7 +356,7 @@ def _text(chars: list[Any], page: int) -> str:
 
 
 def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
-                doubts: list[str] | None = None, carry: list[_Columns] | None = None,
+                doubts: list[Doubt] | None = None, carry: list[_Columns] | None = None,
                 cuts: list[tuple[Cell, str]] | None = None) -> tuple[list[Cell], int]:
     """The cells of one page (tables and the text between them), from grid row `row0`;
     what it doubts goes to `doubts`, an unruled table's columns to `carry` for the page
@@ -366,14 +370,17 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
     chars = _chars(textpage, textpage.count_chars())
     hidden = _hidden(page, textpage, chars, settings)
     if hidden:
-        doubts.append(f"第 {page_no} 页有 {len(hidden)} 个看不见的字（白色，或被填充的矩形盖住）："
-                      f"“{''.join(chars[k].text for k in sorted(hidden))[:30]}”，未读取")
+        doubts.append(("hidden-text", page_no, say(
+            "pdfgrid.hidden-text", page=page_no, n=len(hidden),
+            text="".join(chars[k].text for k in sorted(hidden))[:30])))
     doubled = _doubled(chars, settings)
     if doubled:
-        doubts.append(f"第 {page_no} 页有 {len(doubled)} 个字重复绘制（模拟粗体），每个只读一次")
+        doubts.append(("doubled-characters", page_no, say(
+            "pdfgrid.doubled-characters", page=page_no, n=len(doubled))))
     chars = [ch for k, ch in enumerate(chars) if k not in hidden and k not in doubled]
     if page.get_rotation():
-        doubts.append(f"第 {page_no} 页旋转了 {page.get_rotation()}°：按页面内容的方向读取，请核对")
+        doubts.append(("rotated-page", page_no, say(
+            "pdfgrid.rotated-page", page=page_no, degrees=page.get_rotation())))
     horizontal, vertical = _segments(page, settings)
     tables = _tables(page_no, _merge(horizontal, settings), _merge(vertical, settings),
                      settings)
@@ -466,7 +473,7 @@ def _overlap(whole: str, rest: str) -> int:
 
 
 def _drop_repeated_rest(cuts: list[tuple[Cell, str]], page: list[Cell], page_no: int,
-                        doubts: list[str]) -> list[Cell]:
+                        doubts: list[Doubt]) -> list[Cell]:
     """The page after a row cut by the break draws the cut cells' text again, from a line
     or more above the cut (under the repeated header, unseen) on: the first cell of each
     cut cell's column whose text begins with the end of the cut cell's (two characters
@@ -487,8 +494,8 @@ def _drop_repeated_rest(cuts: list[tuple[Cell, str]], page: list[Cell], page_no:
                 drop.add(id(c))
                 break
         else:
-            doubts.append(f"第 {page_no} 页：上一页末行被分页截断，'{whole[:20]}' 的后半在本页"
-                          "找不到，这一行可能读错，请核对")
+            doubts.append(("split-row-uncertain", page_no, say(
+                "pdfgrid.split-row-uncertain", page=page_no, text=whole[:20])))
     return [c for c in page if id(c) not in drop]
 
 
@@ -624,7 +631,7 @@ def _spans_columns(line: Any, edges: list[float], settings: PdfGridSettings) -> 
 
 
 def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
-                  doubts: list[str], carry: list[_Columns]) -> list[tuple[float, list[Cell]]]:
+                  doubts: list[Doubt], carry: list[_Columns]) -> list[tuple[float, list[Cell]]]:
     """Blocks (top, cells) of a page whose tables draw no ruling lines: the rows outside
     an indicator table by the segments of their lines, the indicator table by the columns
     of its headings (or of the page before, which it continues), each column's wrapped
@@ -674,7 +681,8 @@ def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
             end += 1
         if end == start and end < len(lines) and not _HEAD_LINE.search(compact(end)) and \
                 not _FORM_START.search(compact(end)):
-            doubts.append(f"第 {page_no} 页：无表格线的指标表，其内容跨越表头的列，列不能确定")
+            doubts.append(("unruled-uncertain", page_no,
+                           say("pdfgrid.unruled-columns", page=page_no)))
         if end > start:
             blocks.append((lines[start].y, _unruled_rows(
                 lines[start:end], table, page_no, settings, doubts)))
@@ -694,7 +702,7 @@ def _column_of(x: float, edges: list[float]) -> int:
 
 
 def _unruled_rows(lines: list[Any], table: _Columns, page_no: int,
-                  settings: PdfGridSettings, doubts: list[str]) -> list[Cell]:
+                  settings: PdfGridSettings, doubts: list[Doubt]) -> list[Cell]:
     """The indicator rows of an unruled table, as cells of the heading's columns."""
     from jixiao.readers.pdf import Line
 
@@ -751,8 +759,8 @@ def _unruled_rows(lines: list[Any], table: _Columns, page_no: int,
         cells.append(Cell(row, r.col, _line_text(r.lines), page=page_no,
                           box=(edges[r.col], spans[row][0], right, spans[row][1])))
     if centred:
-        doubts.append(f"第 {page_no} 页：无表格线的指标表中单元格垂直居中，合并的一级 / 二级指标"
-                      "所属的行不能确定，请核对")
+        doubts.append(("unruled-uncertain", page_no,
+                       say("pdfgrid.unruled-centred", page=page_no)))
     return sorted(cells, key=lambda c: (c.row, c.col))
 
 
@@ -833,19 +841,11 @@ class PdfGrid(Grid):
     page_warnings: list[ReadWarning] = field(default_factory=list)
 
 
-def _warning(message: str, file: str | None) -> ReadWarning:
+def _warning(doubt: Doubt, file: str | None) -> ReadWarning:
     """A page's doubt as a warning with its code (the codes are in docs/reading.md)."""
-    m = re.match(r"第 (\d+) 页", message)
-    span = SourceSpan(file, None, None, int(m.group(1)) if m else None)
-    if "看不见" in message:
-        return ReadWarning("hidden-text", message, span)
-    if "重复绘制" in message:
-        return ReadWarning("doubled-characters", message, span, Severity.INFO)
-    if "旋转" in message:
-        return ReadWarning("rotated-page", message, span)
-    if "分页截断" in message:
-        return ReadWarning("split-row-uncertain", message, span)
-    return ReadWarning("unruled-uncertain", message, span)
+    code, page, message = doubt
+    severity = Severity.INFO if code == "doubled-characters" else Severity.WARNING
+    return ReadWarning(code, message, SourceSpan(file, None, None, page), severity)
 
 
 def _new_form_title(cells: list[Cell], last: str | None, breaks: set[int]) -> str | None:
@@ -890,25 +890,24 @@ def pdf_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        raise ReadError("bad-pdf", f"not a readable PDF ({exc})", SourceSpan(file)) from None
+        raise ReadError("bad-pdf", say("pdfgrid.bad-pdf", why=exc), SourceSpan(file)) from None
     try:
         if len(pdf) > limits.pdf_pages:
             from jixiao.readers.containers import refuse
 
-            raise refuse("pdf_pages", len(pdf), "PDF 的页数", limits, file)
+            raise refuse("pdf_pages", len(pdf), say("containers.pdf-pages"), limits, file)
         unmapped = [n + 1 for n in range(len(pdf)) if _UNMAPPED.search(
             pdf[n].get_textpage().get_text_range())]
         if unmapped:  # glyphs without Unicode: whatever an extractor reads is no text
-            raise ReadError("unmapped-glyphs", f"第 {'、'.join(map(str, unmapped[:10]))} 页的字"
-                            "没有 Unicode 映射（字体缺 ToUnicode 表，提取出 (cid:…) 或 �）："
-                            "不能可靠读取，需要原始文件或 OCR",
+            raise ReadError("unmapped-glyphs", say(
+                "pdfgrid.unmapped-glyphs",
+                pages=say("pdfgrid.page-separator").join(map(str, unmapped[:10]))),
                             SourceSpan(file, None, None, unmapped[0]))
         pages = target_pages(pdf)
         if not pages:
-            raise ReadError("no-target-table", "没有找到绩效目标表：PDF 的任何一页都没有指标表"
-                            "（一级 / 二级 / 三级指标）", SourceSpan(file))
+            raise ReadError("no-target-table", say("pdfgrid.no-target-table"), SourceSpan(file))
         cells: list[Cell] = []
-        doubts: list[str] = []
+        doubts: list[Doubt] = []
         carry: list[_Columns] = []  # an unruled table's columns, for the page after
         row = 0
         breaks: set[int] = set()
