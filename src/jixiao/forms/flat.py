@@ -50,6 +50,7 @@ from typing import NamedTuple
 from jixiao.errors import ReadError
 from jixiao.forms.reader import read_grid
 from jixiao.forms.vocabulary import Vocabulary, normal, simplified, vocabulary
+from jixiao.messages import say
 from jixiao.model import Document, ReadWarning, Severity, SourceSpan
 from jixiao.readers.grid import Cell, Grid
 from jixiao.targets import PREFIX_COMPARATORS, QUALIFIERS, STATES, Kind, parse
@@ -338,8 +339,8 @@ class _Rebuild:
         if pinyin or expected > 2:
             first = cells[0].line if cells else None
             self.warnings.append(ReadWarning(
-                "copy-artifacts", f"复制痕迹已去掉：{pinyin} 处拼音注音（如「項(xiàng)目」）"
-                f"{'，' + str(expected - 1) + ' 段分页标记（1、2、…）' if expected > 2 else ''}",
+                "copy-artifacts", say("forms.copy-artifacts", pinyin=pinyin, breaks=say(
+                    "forms.copy-page-breaks", n=expected - 1) if expected > 2 else ""),
                 SourceSpan(self.grid.file, first, first), Severity.INFO))
         return self._join_broken(out)
 
@@ -626,9 +627,9 @@ class _Rebuild:
                  if self._budget_fits(dict(zip(cols, split, strict=False)), total)]
         if len(found) != 1:
             self.warnings.append(ReadWarning(
-                "unsplit-figures", f"第{line}行「{money.word}{compact}」：数字连在一起，"
-                f"{'没有' if not found else '有不止一种'}与预算执行情况相符的分法，"
-                "未读入（不作猜测）",
+                "unsplit-figures", say("forms.unsplit-figures-many" if found
+                                       else "forms.unsplit-figures-none",
+                                       line=line, text=f"{money.word}{compact}"),
                 SourceSpan(self.grid.file, line, line)))
             return []  # as one cell the run would read as one (invented) amount
         if total:
@@ -705,8 +706,7 @@ class _Rebuild:
                 text = seg.raw(p, end)
                 self.unsplit.append((seg.line(p), text))
                 self.warnings.append(ReadWarning(
-                    "unsplit-row", f"第{seg.line(p)}行「{text}」：指标名称与各栏数值之间没有"
-                    "可确认的分界，未读入（不作猜测）",
+                    "unsplit-row", say("forms.unsplit-row", line=seg.line(p), text=text),
                     SourceSpan(self.grid.file, seg.line(p), seg.line(end - 1))))
                 if levels:
                     self._emit(levels)  # the levels still cover the rows below
@@ -846,13 +846,12 @@ class _Rebuild:
             return  # no indicator table at all: the form reader says what is missing
         if self.rebuilt and self.rebuilt * 2 >= self.attempted:
             return
-        where = "；".join(f"第{n}行「{t}」" for n, t in self.unsplit[:5])
+        where = say("forms.unsplit-separator").join(
+            say("forms.unsplit-where", line=n, text=t) for n, t in self.unsplit[:5])
         raise ReadError(
             "no-separators",
-            f"文本没有单元格分隔符，指标行无法确定地还原：{self.attempted} 行中只有 "
-            f"{self.rebuilt} 行能确定指标名称与指标值的分界"
-            + (f"，找不到分界的有 {where}" if where else "")
-            + "。不猜测项目、指标或金额；请提供带表格结构的原件（xls、docx、html 或 PDF）",
+            say("forms.no-separators", attempted=self.attempted, rebuilt=self.rebuilt,
+                where=say("forms.no-separators-where", where=where) if where else ""),
             SourceSpan(self.grid.file, self.unsplit[0][0] if self.unsplit else None))
 
 

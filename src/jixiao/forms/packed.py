@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from jixiao.messages import say
 from jixiao.model import Indicator, SourceSpan
 
 _SLASH = re.compile(r"\s*[/／]\s*")
@@ -87,11 +88,11 @@ def split_packed(indicators: list[Indicator],
                 out.append(replace(ind, name=_ITEM_NO.sub("", name).strip(), target=value,
                                    form=replace(ind.form) if ind.form else None))
             continue
-        page = f"第 {ind.span.page} 页" if ind.span.page else (
-            f"第 {ind.span.first_line} 行" if ind.span.first_line else "")
-        warn("packed-indicators", f"{page}的指标「{ind.name[:40]}」一格中写了 {len(names)} "
-             f"个指标名称、{len(values)} 个指标值（以 / 或编号分隔），无法确定一一对应："
-             "按一个指标读入，请核对原表", ind.span)
+        page = say("forms.packed-page", page=ind.span.page) if ind.span.page else (
+            say("forms.packed-line", line=ind.span.first_line) if ind.span.first_line else "")
+        warn("packed-indicators", say("forms.packed-indicators", where=page,
+                                      name=ind.name[:40], names=len(names),
+                                      values=len(values)), ind.span)
         out.append(ind)
     for seq, ind in enumerate(out, 1):
         ind.seq = seq

@@ -30,6 +30,7 @@ from jixiao.forms.vocabulary import (
     split_points,
     vocabulary,
 )
+from jixiao.messages import say
 from jixiao.model import (
     Amounts,
     Document,
@@ -510,8 +511,7 @@ class FormReader:
         for role, cell in roles:
             if role == "unknown" and id(cell) not in self._named:
                 self._named.add(id(cell))
-                self.warn("unknown-label", f"表头「{cell.clean}」不在词表中（data/forms.toml）："
-                          "该列的单元格未读入", cell)
+                self.warn("unknown-label", say("forms.unknown-heading", label=cell.clean), cell)
 
     def _name_unknown_field(self, i: int, in_header: bool = False) -> None:
         """A cell that reads as a field label (…名称, …部门, …资金 at the head of a row, a
@@ -542,8 +542,8 @@ class FormReader:
                 not (key.endswith(self.vocab.field_suffixes) or header_label):
             return
         self._named.add(id(tok.cell))
-        self.warn("unknown-label", f"栏目「{tok.cell.clean}」不在词表中（data/forms.toml）："
-                  f"它的内容「{value[:20]}」未读入", tok.cell)
+        self.warn("unknown-label", say("forms.unknown-field", label=tok.cell.clean,
+                                       value=value[:20]), tok.cell)
 
     # --- headers ---------------------------------------------------------------------------
 
@@ -1003,8 +1003,9 @@ class FormReader:
                         by_role[role] = text
             elif texts:
                 extra = len(texts) - len(value_roles)
-                self.warn("unknown-cells", f"{extra} more cells than the table has columns: "
-                          f"{' | '.join(texts[:extra])}", values[0].cell)
+                self.warn("unknown-cells", say(
+                    "forms.unknown-cells", extra=extra,
+                    cells=say("forms.cell-separator").join(texts[:extra])), values[0].cell)
                 by_role = dict(zip(value_roles, texts[extra:], strict=True))
         self._indicator(p, state, by_role, cells)
 
@@ -1016,7 +1017,7 @@ class FormReader:
             if not written:
                 return
             # a heading the vocabulary does not know: kept as written, said once
-            self.warn("unknown-label", f"unknown indicator level '{written}'", t.cell)
+            self.warn("unknown-label", say("forms.unknown-level", level=written), t.cell)
             if role == "category":
                 state.set_category(written, None, points)
             else:
@@ -1042,8 +1043,7 @@ class FormReader:
                 not any(v.strip() for r, v in by_role.items() if r != "name"):
             # a stream's last cell, a name with nothing after it: the copy is cut, and
             # where a cell of a stream ends is not known (公众满…): not read
-            self.warn("cut-row", f"文本在指标「{name}」处中断：该行没有指标值，未读入",
-                      cells[-1].cell)
+            self.warn("cut-row", say("forms.cut-text", name=name), cells[-1].cell)
             return
         state.settle()
         target = _join_target(by_role.get("nature"), by_role.get("value"),
@@ -1192,8 +1192,7 @@ class FormReader:
                 self.doc_fields.setdefault("department_total", texts[1])
             elif current is not None and len(cells) >= 3 and self._level_label(texts[0]):
                 # a row cut short (the copy ends): its cells as far as they go
-                self.warn("cut-row", f"a row of {len(cells)} cells where the list has "
-                          f"{n_ind} indicator columns: read as far as it goes",
+                self.warn("cut-row", say("forms.cut-row", n=len(cells), columns=n_ind),
                           cells[0].cell)
                 by_role = {}
                 for (role, _), t in zip(ind_roles, cells, strict=False):
@@ -1203,8 +1202,9 @@ class FormReader:
                         by_role[role] = t.text.strip()
                 self._indicator(current, state, by_role, cells)
             elif current is not None and texts:
-                self.warn("short-row", f"a row of {len(cells)} cells where the list has "
-                          f"{len(roles)} columns: {' | '.join(texts)}", cells[0].cell)
+                self.warn("short-row", say("forms.short-row", n=len(cells), columns=len(roles),
+                                           cells=say("forms.cell-separator").join(texts)),
+                          cells[0].cell)
             i = row[-1] + 1
         return i
 
@@ -1250,19 +1250,15 @@ class FormReader:
             if p.after_break and "name" not in p.fields and p.indicators:
                 first = p.indicators[0].span
                 self.warnings.append(ReadWarning(
-                    "table-without-project", f"第 {first.page} 页的指标表不属于任何项目（前面没有"
-                    f"项目名称）：未读入（{len(p.indicators)} 个指标）", first))
+                    "table-without-project", say("forms.table-without-project", page=first.page,
+                                                 n=len(p.indicators)), first))
                 p.indicators = []
         projects = [p for p in self.projects if p.indicators or "name" in p.fields]
         if not projects or not any(p.indicators for p in projects):
-            raise ReadError("no-form", "没有找到绩效目标表：应有项目名称和指标表的表头"
-                            "（一级指标 / 二级指标 / 三级指标 / 指标值 …）",
-                            SourceSpan(self.grid.file))
+            raise ReadError("no-form", say("forms.no-form"), SourceSpan(self.grid.file))
         if "columns" in self.grid.notes:  # said once, before the reading's other doubts
             self.warnings.insert(0, ReadWarning(
-                "layout-text", "表格读自 pdftotext -layout 文本：单元格的行、列和合并单元格是按"
-                "文字在行中的位置重建的，不如 PDF 原件可靠；请与原件核对，或直接读取 PDF",
-                SourceSpan(self.grid.file)))
+                "layout-text", say("forms.layout-text"), SourceSpan(self.grid.file)))
         # the document's department: from its first form, else from any form that names
         # one (北京: only the 部门整体 form after the project list says 部门名称)
         department = self.doc_fields.get("department") or next(
@@ -1294,8 +1290,8 @@ class FormReader:
                 # a form that states its sources only: their sum is the project's money
                 money["total"] = sum(sources, Decimal(0))
                 if p.first is not None:
-                    self.warn("total-from-sources", "表中没有资金总额：总额按资金来源合计 "
-                              f"{money['total']}", p.first)
+                    self.warn("total-from-sources", say("forms.total-from-sources",
+                                                        total=money["total"]), p.first)
             amounts = Amounts(money.get("total"), money.get("fiscal"),
                               money.get("special_account"), money.get("other"))
             # a department's whole-spending form names the department, not a project
