@@ -209,10 +209,10 @@ def test_twenty_failures_lock_the_name_until_an_admin_unlocks_it(site: Site) -> 
         accounts.record_failure(engine, "psb", "192.0.2.99")
     assert _attempt(_client(app, "203.0.113.2"), "psb", PASSWORD).status_code == 423
     result = CliRunner().invoke(cli, ["users", "unlock", "psb", "--db", db])
-    assert result.exit_code == 0 and "psb unlocked" in result.output
+    assert result.exit_code == 0 and "已解除 psb 的锁定" in result.output
     assert _attempt(_client(app, "203.0.113.2"), "psb", PASSWORD).status_code == 303
     result = CliRunner().invoke(cli, ["users", "unlock", "psb", "--db", db])
-    assert "psb was not locked" in result.output
+    assert "psb 没有被锁定" in result.output
 
 
 def test_only_an_admin_unlocks(site: Site) -> None:
@@ -275,8 +275,9 @@ def test_tokens_are_listed_without_their_secret_and_each_use_is_recorded(site: S
     (used,) = accounts.list_api_tokens(engine)
     assert used.uses == 2 and used.last_used_at >= before - timedelta(seconds=1)
     assert re.search(r"<td>每月导出</td>.*?<td>2</td>", browser.get("/account").text, re.S)
-    result = CliRunner().invoke(cli, ["users", "tokens", "psb", "--db", db])
-    assert result.exit_code == 0 and "每月导出" in result.output and "live" in result.output
+    result = CliRunner().invoke(cli, ["users", "tokens", "psb", "--db", db],
+                                env={"COLUMNS": "160"})
+    assert result.exit_code == 0 and "每月导出" in result.output and "有效" in result.output
     assert token not in result.output and token[3:20] not in result.output
     with engine.connect() as conn:  # only the hash is kept
         assert conn.execute(select(api_tokens.c.token_hash)).scalar() != token
@@ -340,7 +341,7 @@ def test_tokens_are_revoked_by_their_owner_or_an_admin_and_then_refused(site: Si
     assert status(second) == 401
     # and the CLI
     result = CliRunner().invoke(cli, ["users", "revoke-token", str(ids["三"]), "--db", db])
-    assert result.exit_code == 0 and "token 3 (三) of psb revoked" in result.output
+    assert result.exit_code == 0 and "已撤销 psb 的令牌 3（三）" in result.output
     assert status(third) == 401
     assert CliRunner().invoke(cli, ["users", "revoke-token", "99", "--db", db]).exit_code == 1
     log = [(c.username, c.action, c.entity) for c in accounts.list_changes(engine)
