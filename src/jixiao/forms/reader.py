@@ -131,6 +131,11 @@ class FormReader:
         self.doc_fields: dict[str, str] = {}
         self._named: set[int] = set()  # cells already warned of (unknown labels)
         self.tokens = self._tokens()
+        # each row's tokens in reading order: looked up for every cell, so not by a scan of
+        # all tokens (a 50,000-line upload took minutes)
+        self._rows: dict[int, list[int]] = {}
+        for k, t in enumerate(self.tokens):
+            self._rows.setdefault(t.row, []).append(k)
 
     # --- reading order -------------------------------------------------------------------
 
@@ -445,7 +450,7 @@ class FormReader:
         """Goal labels on a row of their own (实施周期总目标 | 年度目标) with their texts in the
         next row, in the same order."""
         tok = self.tokens[i]
-        row = [t for t in self.tokens if t.row == tok.row]
+        row = [self.tokens[k] for k in self._rows[tok.row]]
         labels = [(self.vocab.label(t.text), t) for t in row]
         goals = _goal_slots([(m, t) for m, t in labels if m and m.kind == "field" and
                              m.key in ("goal", "goal_long", "completion")])
@@ -548,9 +553,9 @@ class FormReader:
     # --- headers ---------------------------------------------------------------------------
 
     def _row_tokens(self, i: int) -> list[int]:
-        row = self.tokens[i].row
-        return [k for k in range(i, len(self.tokens)) if self.tokens[k].row == row] \
-            if not self.grid.rowless else list(range(i, len(self.tokens)))
+        if self.grid.rowless:
+            return list(range(i, len(self.tokens)))
+        return [k for k in self._rows[self.tokens[i].row] if k >= i]
 
     def _role(self, text: str) -> tuple[str | None, bool]:
         """The role of a header cell and whether it is the long-term period's column."""
