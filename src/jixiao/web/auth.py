@@ -52,7 +52,7 @@ async def require(request: Request) -> Caller:
     """The signed-in caller; CSRF checked for unsafe methods when signed in by cookie."""
     who = caller(request)
     if who is None:
-        raise WebError(401, "not-signed-in", "请先登录 (sign in first)")
+        raise WebError(401, "not-signed-in", say("web.not-signed-in"))
     if request.method in UNSAFE and who.csrf is not None:
         sent = request.headers.get("x-csrf-token")
         if sent is None and request.headers.get("content-type", "").startswith(

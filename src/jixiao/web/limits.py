@@ -19,6 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from starlette.requests import Request
 
+from jixiao.messages import say
 from jixiao.web.auth import caller
 
 Scope = MutableMapping[str, Any]
@@ -114,7 +115,7 @@ class BodyLimit:
         # upload is refused without being received, spooled or parsed
         if (has_body and not scope.get("path", "").startswith(OPEN_PATHS)
                 and "app" in scope and caller(Request(scope)) is None):
-            await _refuse(scope, send, 401, "not-signed-in", "请先登录 (sign in first)")
+            await _refuse(scope, send, 401, "not-signed-in", say("web.not-signed-in"))
             return
         if not chunked and length is not None:
             await self.app(scope, receive, send)  # the server delivers no more than stated
