@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 from jixiao.errors import ReadError
 from jixiao.limits import DEFAULT, Limits
+from jixiao.messages import say
 from jixiao.model import Document, ReadWarning, Severity, SourceSpan
 from jixiao.readers.grid import Cell, Grid, check_size
 from jixiao.readers.pdf import (
@@ -207,7 +208,7 @@ def pages_to_ocr(data: bytes, mode: str, settings: OcrSettings | None = None,
     from jixiao.readers.containers import refuse
 
     if mode not in MODES:
-        raise ReadError("bad-ocr-mode", f"--ocr 只能是 auto、always 或 never，不是 '{mode}'",
+        raise ReadError("bad-ocr-mode", say("readers.bad-ocr-mode", mode=mode),
                         SourceSpan(None))
     if mode == "never":
         return []
@@ -218,7 +219,7 @@ def pages_to_ocr(data: bytes, mode: str, settings: OcrSettings | None = None,
         return []  # the PDF reader says what is wrong with it
     try:
         if len(pdf) > limits.pdf_pages:
-            raise refuse("pdf_pages", len(pdf), "PDF 的页数", limits, file)
+            raise refuse("pdf_pages", len(pdf), say("containers.pdf-pages"), limits, file)
         out = []
         for index in range(len(pdf)):
             try:

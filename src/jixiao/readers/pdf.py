@@ -823,8 +823,8 @@ def damaged_streams(data: bytes, file: str | None = None,
         except zlib.error:
             damaged.append(match.start())
         if total > limits.unpacked_bytes:
-            raise refuse("unpacked_bytes", total, "PDF 中数据流解压后的总字节数", limits, file,
-                         at_least=True)
+            raise refuse("unpacked_bytes", total, say("containers.pdf-unpacked-bytes"), limits,
+                         file, at_least=True)
     return damaged
 
 
@@ -944,7 +944,7 @@ class PdfReader:
         rows: list[Row] = []
         pages = len(pdf)  # type: ignore[arg-type]
         if pages > self.limits.pdf_pages:  # counted from the page tree, before any page
-            raise refuse("pdf_pages", pages, "PDF 的页数", self.limits, self.file)
+            raise refuse("pdf_pages", pages, say("containers.pdf-pages"), self.limits, self.file)
         damaged = damaged_streams(self.data, self.file, self.limits)
         text_seen = False
         failed: list[int] = []  # pages pdfium could not load
