@@ -1294,12 +1294,13 @@ def users_add_command(
     db: DbOption = None,
 ) -> None:
     """Add a user (the first admin, say); the password is asked for twice."""
-    from jixiao.store.accounts import ROLE_LABELS, AccountError, add_user
+    from jixiao.store.accounts import ROLE_LABELS, AccountError
 
     if password is None:
         password = _new_password()
     try:
-        user = add_user(_connect(db, create=True), username, password, role.value, department)
+        user = library.store_of(_connect(db, create=True)).add_user(
+            username, password, role.value, department)
     except AccountError as exc:
         err.print(f"{ERROR} {escape(str(exc))}")
         raise typer.Exit(1) from None
@@ -1325,9 +1326,7 @@ def users_list_command(db: DbOption = None) -> None:
 @users_app.command("unlock", help=say("cli.users.unlock-help"))
 def users_unlock_command(username: UsernameArgument, db: DbOption = None) -> None:
     """Lift the lockout (and back-off) that failed logins put on a name."""
-    from jixiao.store.accounts import unlock
-
-    if unlock(_connect(db), username):
+    if library.store_of(_connect(db)).unlock(username):
         out.print(say("cli.users.unlocked", name=escape(username)))
     else:
         out.print(say("cli.users.not-locked", name=escape(username)))
@@ -1359,10 +1358,10 @@ def users_tokens_command(username: UsernameArgument, db: DbOption = None) -> Non
 def users_revoke_token_command(token_id: Annotated[int, typer.Argument(
         metavar=say("cli.meta.token"))], db: DbOption = None) -> None:
     """Revoke an API token by its id (from 'jixiao users tokens')."""
-    from jixiao.store.accounts import AccountError, revoke_api_token
+    from jixiao.store.accounts import AccountError
 
     try:
-        token = revoke_api_token(_connect(db), token_id)
+        token = library.store_of(_connect(db)).revoke_api_token(token_id)
     except AccountError as exc:
         err.print(f"{ERROR} {escape(str(exc))}")
         raise typer.Exit(1) from None

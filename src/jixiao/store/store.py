@@ -218,6 +218,20 @@ class Store:
     def set_token_expiry(self, by: User, token_id: int, days: int) -> Any:
         return admin._set_token_expiry(self.engine, by, token_id, days)
 
+    def add_user(self, username: str, password: str, role: str, department: str | None = None,
+                 *, by: User | None = None) -> User:
+        return accounts.add_user(self.engine, username, password, role, department, by=by)
+
+    def unlock(self, username: str, by: User | None = None) -> bool:
+        return accounts.unlock(self.engine, username, by=by)
+
+    def add_api_token(self, user: User, name: str,
+                      expires_in_days: int = accounts.TOKEN_DAYS) -> str:
+        return accounts.add_api_token(self.engine, user, name, expires_in_days)
+
+    def revoke_api_token(self, token_id: int, by: User | None = None) -> accounts.ApiToken:
+        return accounts.revoke_api_token(self.engine, token_id, by)
+
     # ---- writes ------------------------------------------------------------------------
 
     def ingest(self, data: bytes, name: str, *, profile: str | None = ACTIVE,

@@ -417,13 +417,13 @@ async def token_form(request: Request, who: Who,
                      name: Annotated[str, Form(min_length=1, max_length=100)],
                      expires_in_days: Annotated[int, Form(ge=1, le=accounts.TOKEN_MAX_DAYS)]
                      = accounts.TOKEN_DAYS) -> Response:
-    token = accounts.add_api_token(request.app.state.engine, who.user, name, expires_in_days)
+    token = request.app.state.store.add_api_token(who.user, name, expires_in_days)
     return _account(request, who, token)
 
 
 def _revoke(request: Request, who: Caller, token_id: int) -> None:
     try:
-        accounts.revoke_api_token(request.app.state.engine, token_id, who.user)
+        request.app.state.store.revoke_api_token(token_id, who.user)
     except accounts.AccountError:  # another user's token is answered as none
         raise WebError(404, "not-found", "没有这个令牌") from None
 
@@ -453,7 +453,7 @@ async def users_page(request: Request, who: Who) -> Response:
 async def unlock_form(request: Request, who: Who,
                       username: Annotated[str, Form(max_length=200)]) -> Response:
     require_role(who, "admin")
-    accounts.unlock(request.app.state.engine, username, by=who.user)
+    request.app.state.store.unlock(username, by=who.user)
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -469,11 +469,10 @@ async def user_form(request: Request, who: Who, username: Annotated[str, Form(ma
                     password: Annotated[str, Form()], role: Annotated[str, Form()],
                     department: Annotated[str, Form()] = "") -> Response:
     require_role(who, "admin")
-    engine = request.app.state.engine
     try:
         async with hashing_gate():  # the password is hashed off the event loop
-            await asyncio.to_thread(accounts.add_user, engine, username.strip(), password, role,
-                                    department.strip() or None, by=who.user)
+            await asyncio.to_thread(request.app.state.store.add_user, username.strip(),
+                                    password, role, department.strip() or None, by=who.user)
     except accounts.AccountError as exc:
         return _users(request, who, status=400, error=str(exc))
     return RedirectResponse("/admin/users", status_code=303)
