@@ -239,7 +239,7 @@ def test_cli_score(year: tuple[Path, Document, Actuals]) -> None:
     result = runner.invoke(app, ["score", str(table), "--actuals", str(folder / "actuals.xlsx"),
                                  "-o", str(folder / "cli.xlsx")], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "grades: 优 " in result.output and (folder / "cli.xlsx").exists()
+    assert "等级：优 " in result.output and (folder / "cli.xlsx").exists()
 
 
 def test_answers_are_stored_and_a_bad_sheet_stores_nothing(
@@ -272,4 +272,4 @@ def test_answers_are_stored_and_a_bad_sheet_stores_nothing(
         assert conn.execute(select(func.count()).select_from(executions)).scalar() == 142
     scored = runner.invoke(app, ["score", "1", "--year", "2023", "--db", db],
                            env={"COLUMNS": "200"})
-    assert scored.exit_code == 0 and "grades: 优" in scored.output
+    assert scored.exit_code == 0 and "等级：优" in scored.output

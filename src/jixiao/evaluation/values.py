@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from jixiao.evaluation.assessment import assess, comparable
+from jixiao.messages import say
 from jixiao.model import Indicator
 from jixiao.targets import ACHIEVEMENT, Kind, Target, parse
 
@@ -19,18 +20,17 @@ _HALF = str.maketrans("０１２３４５６７８９．％－", "0123456789.%-"
 # a minus sign before a digit that does not follow one: "-5", "−3台" (not the range 90-95)
 _NEGATIVE = re.compile(r"(?<![\d.])[-−]\s*\d")
 _DIGIT = re.compile(r"\d")
-_TIERS = "、".join(("达成", "部分达成", "未达成"))
 
 
 def _shown(target: Target) -> str:
-    return target.text.strip() or "（空）"
+    return target.text.strip() or say("values.empty-target")
 
 
 def check_actual(indicator: Indicator, value: str) -> str | None:
     """None when `value` may be stored as the 实际完成值 of `indicator`, else why not."""
     text = value.strip()
     if not text:
-        return "实际完成值不能为空"
+        return say("values.empty")
     return _check(parse(indicator.target), text, indicator.name)
 
 
@@ -39,8 +39,8 @@ def _check(target: Target, text: str, name: str) -> str | None:
         actual = parse(text)
         answers = actual.parts if actual.kind is Kind.COMPOUND else (actual,)
         if len(answers) != len(target.parts):
-            return (f"“{name}”的目标“{target.text}”有{len(target.parts)}项，实际完成值也应"
-                    f"写{len(target.parts)}项（用逗号或分号隔开），不是“{text}”")
+            return say("values.parts", name=name, target=target.text, parts=len(target.parts),
+                       text=text)
         for part, answer in zip(target.parts, answers, strict=True):
             if (why := _check(part, answer.text.strip(), name)) is not None:
                 return why
@@ -56,9 +56,8 @@ def _qualitative(target: Target, text: str, name: str) -> str | None:
     try:  # the assessment is the vocabulary: the tiers, the target's states, its scale
         assess(target, text)
     except ValueError:
-        own = f"，或目标自己的说法（如“{target.state_text}”）" if target.state_text else ""
-        return (f"“{name}”的目标“{_shown(target)}”是定性指标，实际完成值应为{_TIERS}"
-                f"{own}，不是“{text}”")
+        own = say("values.own-states", states=target.state_text) if target.state_text else ""
+        return say("values.qualitative", name=name, target=_shown(target), own=own, text=text)
     return None
 
 
@@ -66,13 +65,13 @@ def _quantity(target: Target, text: str, name: str) -> str | None:
     half = text.translate(_HALF)
     unit = target.unit
     is_rate = unit is not None and unit.canonical == "%"
-    wanted = "0–100 之间的百分数（可带 %）" if is_rate else "不小于 0 的数值" + (
-        f"（单位 {target.unit_text}）" if target.unit_text else "")
+    wanted = say("values.wanted-rate") if is_rate else say("values.wanted-number") + (
+        say("values.wanted-unit", unit=target.unit_text) if target.unit_text else "")
     # the words the target itself starts with (its subject) are no sign of the figure
     subject = (target.subject or "").translate(_HALF)
     bare = half[len(subject):] if subject and half.startswith(subject) else half
     if _NEGATIVE.search(bare):
-        return f"“{name}”的实际完成值不能为负数：应为{wanted}，不是“{text}”"
+        return say("values.negative", name=name, wanted=wanted, text=text)
     actual = parse(half)
     # digits around the number are another number ("1e3"), unless they repeat the
     # target's own words ("月度考核60分以上率为100%")
@@ -81,24 +80,26 @@ def _quantity(target: Target, text: str, name: str) -> str | None:
              if _DIGIT.search(t) and t.strip() != own.strip()]
     if actual.kind is not Kind.QUANTITATIVE or actual.value is None or stray or any(
             w in half for w in ACHIEVEMENT):
-        return f"“{name}”的目标“{target.text}”是数值，实际完成值应为{wanted}，不是“{text}”"
+        return say("values.not-a-number", name=name, target=target.text, wanted=wanted,
+                   text=text)
     if actual.unit is None and actual.trailing.strip() and not target.trailing:
         # "5 %" reads its % as trailing text: a unit all the same
         trailing = actual.trailing.strip()
         if trailing not in ("%", target.unit_text):
-            return f"“{name}”的实际完成值“{text}”带有无法识别的单位“{trailing}”：应为{wanted}"
+            return say("values.unknown-unit", name=name, text=text, unit=trailing,
+                       wanted=wanted)
     try:
         got = comparable(target, actual)
     except ValueError:
-        return (f"“{name}”的目标以“{target.unit_text}”计，实际完成值“{text}”的单位"
-                f"“{actual.unit_text}”无法换算：应为{wanted}")
+        return say("values.unit-mismatch", name=name, unit=target.unit_text, text=text,
+                   actual=actual.unit_text, wanted=wanted)
     if is_rate and not target.change:
         ceiling = max((v for v in (target.value, target.upper) if v is not None),
                       default=HUNDRED)
         if ceiling <= HUNDRED and got > HUNDRED:  # "unless the target allows more"
-            return f"“{name}”是百分比，实际完成值应为{wanted}，“{text}”超过了 100%"
+            return say("values.over-100", name=name, wanted=wanted, text=text)
     if unit is not None and unit.dimension == "money":
-        return _money_places(actual.value, f"“{name}”的实际完成值“{text}”")
+        return _money_places(actual.value, say("values.the-actual", name=name, text=text))
     return None
 
 
@@ -109,9 +110,9 @@ MONEY_DIGITS = 16
 
 def _money_places(value: Decimal, what: str) -> str | None:
     if value.adjusted() >= MONEY_DIGITS:
-        return f"{what}超过 {MONEY_DIGITS} 位整数，不是预算表中的金额"
+        return say("values.too-many-digits", what=what, digits=MONEY_DIGITS)
     if value != value.quantize(CENT):
-        return f"{what}最多两位小数"
+        return say("values.places", what=what)
     return None
 
 
@@ -123,7 +124,7 @@ def check_money(value: Any, what: str = "金额", unit: str = "万元"
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
     if isinstance(value, bool):
-        return None, f"{what}应为数字，不是“{value}”"
+        return None, say("values.money-not-a-number", what=what, value=value)
     try:
         if isinstance(value, float):
             number = Decimal(repr(value))
@@ -134,11 +135,12 @@ def check_money(value: Any, what: str = "金额", unit: str = "万元"
         else:
             number = Decimal(str(value).translate(_HALF).replace(",", "").strip())
     except InvalidOperation:
-        return None, f"{what}应为以{unit}计的数字，不是“{value}”"
+        return None, say("values.money-in-unit", what=what, unit=unit, value=value)
     if not number.is_finite():
-        return None, f"{what}应为以{unit}计的数字，不是“{value}”"
+        return None, say("values.money-in-unit", what=what, unit=unit, value=value)
     if number < 0:
-        return None, f"{what}不能为负数（{value}）"
-    if (why := _money_places(number, f"{what}“{value}”")) is not None:
+        return None, say("values.money-negative", what=what, value=value)
+    if (why := _money_places(number, say("values.the-money", what=what, value=value))
+            ) is not None:
         return None, why
     return number, None
