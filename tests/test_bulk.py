@@ -87,7 +87,7 @@ def test_cli_lists_every_failure_at_the_end_and_stores_the_rest(tmp_path: Path) 
                                       str(tmp_path / "in")])
     assert result.exit_code == 2  # EXIT_UNREADABLE
     assert "错误 empty.txt" in result.output  # listed at the end, after the table
-    assert "empty.txt was not stored" in result.output and "(empty)" in result.output
+    assert "empty.txt 未存储" in result.output and "(empty)" in result.output
     engine = store.connect(str(db))
     assert len(whole_documents(engine)) == 3
     with engine.connect() as conn:

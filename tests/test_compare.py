@@ -145,7 +145,7 @@ def test_cli_compare_writes_tables_workbook_and_chart(tmp_path: Path) -> None:
                                  "2023", "--xlsx", str(tmp_path / "c.xlsx"), "--chart",
                                  str(tmp_path / "c.svg")], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "系统故障率: 8 targets in 8 projects of 1 department" in result.output
+    assert "系统故障率：1 个部门 8 个项目中的 8 个指标值" in result.output
     assert "达到90%" in result.output
     sheet = load_workbook(tmp_path / "c.xlsx")["明细"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
@@ -161,7 +161,7 @@ def test_cli_compare_writes_tables_workbook_and_chart(tmp_path: Path) -> None:
                            env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "通过实施" in result.output
     result = runner.invoke(app, ["compare", "indicator", "没有这个指标", "--db", db])
-    assert result.exit_code == 1 and "no stored indicator" in result.output
+    assert result.exit_code == 1 and "没有存储名称与" in result.output
 
 
 # ---- part of a name, suggestions, year and department (issue 16, item 6) ------------------
@@ -205,14 +205,14 @@ def test_cli_compare_by_part_of_a_name_and_a_missing_year(tmp_path: Path) -> Non
     result = runner.invoke(app, ["compare", "indicator", "满意度", "--db", db],
                            env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "no indicator named '满意度' itself" in result.output
-    assert re.search(r"满意度: \d+ targets in \d+ projects", result.output)
+    assert "没有名为“满意度”的指标" in result.output
+    assert re.search(r"满意度：\d+ 个部门 \d+ 个项目中的 \d+ 个指标值", result.output)
     result = runner.invoke(app, ["compare", "indicator", "系统故障率", "--year", "2031",
                                  "--db", db], env={"COLUMNS": "200"})
     assert result.exit_code == 1
-    assert "no stored document of 2031 (stored years: 2023)" in result.output
-    assert "did you mean: 系统故障率" in result.output
+    assert "没有存储 2031 年度的文档（已存储的年度：2023）" in result.output
+    assert "是不是：系统故障率" in result.output
     result = runner.invoke(app, ["compare", "project", "指挥调度", "--db", db],
                            env={"COLUMNS": "200"})
-    assert result.exit_code == 1 and "did you mean: " in result.output
+    assert result.exit_code == 1 and "是不是：" in result.output
     assert "指挥调度系统运维项目" in result.output
