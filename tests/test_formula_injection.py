@@ -203,7 +203,7 @@ def test_csv_restores_the_exact_text(outputs: Outputs) -> None:
 def test_the_actuals_sheet_of_such_a_table_reads_back(outputs: Outputs) -> None:
     checked = _run(["actuals", "check", str(outputs["template.xlsx"]), "--doc", "1"],
                    outputs.env)
-    assert "142 projects, 0 of 540 indicators answered; no errors" in checked
+    assert "142 个项目，540 个指标中已填 0 个；没有错误" in checked
     blank = read_actuals_sheet(outputs["template.xlsx"].read_bytes(), outputs.doc)
     assert (blank.year, len(blank.executions), len(blank.values)) == (2023, 142, 540)
     assert {a.value for a in blank.values.values()} == {""}  # every indicator, unanswered

@@ -57,12 +57,13 @@ def test_cli_monitor_writes_the_form(tmp_path: Path) -> None:
     assert runner.invoke(app, ["ingest", "--db", db, str(table)]).exit_code == 0
     stored = runner.invoke(app, ["actuals", "import", str(sheet), "--doc", "1", "--db", db],
                            env={"COLUMNS": "200"})
-    assert "for 2023 (2023-07-31) stored" in stored.output  # a mid-year report, by its date
+    # a mid-year report, by its date
+    assert "（2023 年度，2023-07-31）已与文档 1 一起存储" in stored.output
     result = runner.invoke(app, ["monitor", str(table), "--actuals", str(sheet), "--date",
                                  "2023-07-31", "-o", str(tmp_path / "m.xlsx")],
                            env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "projects: green" in result.output
+    assert "项目：绿 " in result.output
     rows = list(load_workbook(tmp_path / "m.xlsx").active.iter_rows(min_row=3))
     assert len(rows) == 540 and rows[0][-1].value in ("绿", "黄", "红")
     pdf = tmp_path / "m.pdf"

@@ -364,7 +364,7 @@ def test_selfeval_check_on_the_command_line(tmp_path: Path) -> None:
                                  "-o", str(tmp_path / "check.xlsx")])
     assert result.exit_code == 0 and (tmp_path / "check.xlsx").stat().st_size > 0
     result = runner.invoke(app, ["selfeval", "check", str(NINGDE)])
-    assert "reproduced by: ningde" in result.output
+    assert "能重现得分的评分办法：ningde" in result.output
 
 
 def test_every_finding_code_is_documented() -> None:
