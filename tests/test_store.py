@@ -167,7 +167,8 @@ def test_migrations_from_empty_and_from_the_previous_revision(db_url: str) -> No
     first = store.ingest(engine, doc)
     assert downgrade(engine, "0001") == "0001"  # the rows stay in 0001's shape
     assert "findings" not in inspect(engine).get_table_names()
-    result = CliRunner().invoke(app, ["db", "upgrade", "--db", db_url])
+    # wide: a PostgreSQL URL with a five-digit port folds the line at 80 columns
+    result = CliRunner().invoke(app, ["db", "upgrade", "--db", db_url], env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "0001 → 0012" in result.output
     assert {"findings", "executions", "actual_values"} <= set(inspect(engine).get_table_names())
     back, published = to_dict(store.load_document(engine, first.document_id)), to_dict(doc)
