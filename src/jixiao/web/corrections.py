@@ -247,7 +247,7 @@ async def correction_form(request: Request, who: Who, doc_id: DocId, seq: Seq,
 
         request.state.correction_refused = {"warning": warning, "field": field,
                                             "value": value, "message": exc.message}
-        response = _project_page(request, who, doc_id, seq, 2023)
+        response = _project_page(request, who, view, seq, 2023)
         response.status_code = 422
         return response
     return RedirectResponse(f"/documents/{doc_id}/projects/{seq}#corrections", status_code=303)

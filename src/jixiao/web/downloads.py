@@ -114,15 +114,17 @@ class Lights:
         return self.monitors.get(seq)
 
 
-def _answers(ws: Any, doc_id: int, year: int) -> Actuals:
+def year_answers(ws: Any, doc_id: int, year: int) -> Actuals:
     return store.load_actuals(ws.engine, doc_id, year)
 
 
 def lights(ws: Any, view: views.DocumentView, year: int | None = None,
-           raw_day: str | None = None) -> Lights:
+           raw_day: str | None = None, answers: Actuals | None = None) -> Lights:
+    """The monitoring lights of a document's projects; `answers`: the year's actuals, when
+    the caller has loaded them already (the project page scores with them too)."""
     year = year or default_year(view.doc)
     day = monitoring_day(year, raw_day)
-    answers = _answers(ws, view.id, year)
+    answers = answers if answers is not None else year_answers(ws, view.id, year)
     if not answers.values and not answers.executions:
         return Lights(year, day, False, {})
     monitors = monitor_document(view.doc, answers, day, views.central_profile())
@@ -165,7 +167,7 @@ async def self_evaluation_download(request: Request, who: Who, doc_id: DocId, su
     view = views.document_view(ws, who, doc_id)
     writer = _writer("self-evaluation", suffix, "自评表")
     year = year or default_year(view.doc)
-    answers = _answers(ws, doc_id, year)
+    answers = year_answers(ws, doc_id, year)
     scores = _scores(view, answers, seq)
     data = await asyncio.to_thread(_written, lambda path: writer(
         view.doc, scores, answers, views.central_profile(), path), suffix)
@@ -186,7 +188,7 @@ async def monitoring_download(request: Request, who: Who, doc_id: DocId, suffix:
     year = year or default_year(view.doc)
     on = monitoring_day(year, day)
     doc = _only(view.doc, seq)
-    monitors = monitor_document(doc, _answers(ws, doc_id, year), on, views.central_profile())
+    monitors = monitor_document(doc, year_answers(ws, doc_id, year), on, views.central_profile())
     data = await asyncio.to_thread(_written, lambda path: writer(doc, monitors, on, path),
                                    suffix)
     what = "绩效运行监控表" if seq is None else f"项目{seq}-绩效运行监控表"

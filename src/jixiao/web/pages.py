@@ -190,17 +190,20 @@ async def project_page(request: Request, who: Who, doc_id: DocId, seq: Seq,
     # a 自评表: its targets against the approved (show=table: its fields as a form's)
     if selfeval_views.is_self_evaluation(view) and show is None:
         return await selfeval_project_page(request, who, view, seq)
-    return _project_page(request, who, doc_id, seq, year)
+    return _project_page(request, who, view, seq, year)
 
 
-def _project_page(request: Request, who: Caller, doc_id: int, seq: int, year: int,
-                  refused: dict[str, Any] | None = None) -> Response:
-    """The project page; `refused`: a value the form sent that was not stored, shown in its
-    row with the reason (position, value, reason, message)."""
+def _project_page(request: Request, who: Caller, view: views.DocumentView, seq: int,
+                  year: int, refused: dict[str, Any] | None = None) -> Response:
+    """The project page of a document already looked up (once a request); `refused`: a
+    value the form sent that was not stored, shown in its row with the reason (position,
+    value, reason, message)."""
     ws = request.app.state.workspace
-    found = resources.project(ws, who, doc_id, seq)  # as /api/v1/…/projects/{seq}
-    view, project = found.view, found.project
-    score, actual_by_position = views.project_score(ws, doc_id, project, year)
+    doc_id = view.id
+    found = resources.project_in(view, seq)  # as /api/v1/…/projects/{seq}
+    project = found.project
+    answers = downloads.year_answers(ws, doc_id, year)  # once: the score and the lights use them
+    score, actual_by_position = views.project_score(project, answers)
     rows = views.indicator_rows(project)
     for r in rows:  # a target pointing the wrong way is read the way its indicator points
         if (turn := turned(r["indicator"], r["target"])) is not None:
@@ -216,7 +219,7 @@ def _project_page(request: Request, who: Caller, doc_id: int, seq: int, year: in
                   may_write_opinion=views.may_write_opinion(who, view.doc.department),
                   verdict=found.verdict,
                   cycle=cycle_views.cycle_view(ws, who, view),
-                  lights=downloads.lights(ws, view, year))  # 红黄绿 (issue 16)
+                  lights=downloads.lights(ws, view, year, answers=answers))  # 红黄绿
 
 
 @router.post("/documents/{doc_id}/projects/{seq}/actuals")
@@ -231,7 +234,7 @@ async def actual_form(request: Request, who: Who, doc_id: DocId, seq: Seq,
     project = views.project_of(view, seq)
     if 0 <= position < len(project.indicators) and \
             (why := check_actual(project.indicators[position], value)) is not None:
-        return _project_page(request, who, doc_id, seq, year, refused={
+        return _project_page(request, who, view, seq, year, refused={
             "position": position, "value": value, "reason": reason, "message": why})
     request.app.state.store.put_actuals(who.user, doc_id, year,
                                         [Actual(seq, position, value.strip(), reason.strip())])

@@ -9,6 +9,7 @@ from typing import Any
 
 from jixiao import formatting, store
 from jixiao.audit import AuditReport
+from jixiao.evaluation import Actuals
 from jixiao.evaluation.profiles import ScoringProfile, load_profile
 from jixiao.evaluation.scoring import ProjectScore, score_project
 from jixiao.lookup import projects_matching
@@ -104,9 +105,8 @@ def project_form_rows(project: Project) -> list[tuple[str, Any, bool]]:
     return [r for r in rows if r[1] is not None]
 
 
-def project_score(ws: Store, doc_id: int, project: Project, year: int
-                  ) -> tuple[ProjectScore, dict[int, Any]]:
-    actuals = store.load_actuals(ws.engine, doc_id, year)
+def project_score(project: Project, actuals: Actuals) -> tuple[ProjectScore, dict[int, Any]]:
+    """A project's score by the central method, and its actual values by position."""
     score = score_project(project, actuals, central_profile())
     values = {i: a for (seq, i), a in actuals.values.items() if seq == project.seq}
     return score, values
