@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import re
 import string
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from conftest import SAMPLE
 from jixiao.audit import GRADES, RULES
-from jixiao.messages import MissingMessage, catalogue, level, place, say
+from jixiao.messages import (
+    MissingMessage,
+    catalogue,
+    has,
+    language,
+    level,
+    missing_keys,
+    place,
+    say,
+    use_language,
+)
 
 
 def test_every_rule_has_a_chinese_title_and_hint() -> None:
@@ -64,3 +78,70 @@ def test_every_key_the_code_names_is_in_the_catalogue() -> None:
                 if n.args[0].value not in keys:
                     missing.append(f"{path.name}:{n.lineno} {n.args[0].value}")
     assert missing == [] and checked > 200
+
+
+# ---- choosing the language: once, cached; chosen again on demand ------------------------
+
+TEST_CATALOGUES = Path(__file__).parent / "data" / "messages"
+
+
+@pytest.fixture
+def chooser(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """Lets a test set JIXIAO_LANG / JIXIAO_MESSAGES and choose again; afterwards the
+    environment is restored and the language chosen afresh from it (zh)."""
+    yield monkeypatch
+    monkeypatch.undo()
+    use_language()
+    assert language() == "zh"
+
+
+def test_the_language_is_chosen_once_and_again_on_demand(chooser: pytest.MonkeyPatch) -> None:
+    assert say("levels.warning") == "警告"
+    chooser.setenv("JIXIAO_MESSAGES", str(TEST_CATALOGUES))
+    chooser.setenv("JIXIAO_LANG", "en")
+    # the environment is read once, not on every message
+    assert (language(), say("levels.warning")) == ("zh", "警告")
+    assert use_language() == "en"
+    assert (say("levels.warning"), level("info"), place(2, 504, 505)) \
+        == ("warning", "note", "page 2 lines 504–505")
+    assert has("levels.error") and not has("rules.Q3-few-indicators.title")
+    with pytest.raises(MissingMessage, match=r"'rules.Q3-few-indicators.title' in en.toml"):
+        say("rules.Q3-few-indicators.title")
+    # the tiny catalogue is incomplete, and says so; zh is the complete one
+    missing = missing_keys("en")
+    assert "rules.Q3-few-indicators.title" in missing and "levels.warning" not in missing
+    assert len(missing) == len(catalogue("zh")) - 6 and missing_keys("zh") == []
+    assert use_language("zh") == "zh" and say("levels.warning") == "警告"
+
+
+def test_an_unknown_language_is_refused_and_nothing_changes(chooser: pytest.MonkeyPatch) -> None:
+    with pytest.raises(FileNotFoundError):
+        use_language("nope")
+    assert (language(), say("levels.error")) == ("zh", "错误")
+
+
+def test_a_second_catalogue_with_the_same_keys_is_a_file_not_a_rewrite(
+        tmp_path: Path, chooser: pytest.MonkeyPatch) -> None:
+    """A whole second language: every key of zh.toml, each text replaced by its key and its
+    placeholders, put where a site keeps its catalogues. The review of a real table then
+    speaks it — the same findings, every message from the new file."""
+    from jixiao.audit import audit
+    from jixiao.readers import read
+
+    zh = audit(read(SAMPLE))
+    lines = []
+    for key, template in catalogue("zh").items():
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        text = f"⟦{key}⟧" + "".join(" {" + f + "}" for f in fields)
+        lines.append(f"{json.dumps(key)} = {json.dumps(text, ensure_ascii=False)}")
+    (tmp_path / "xx.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    chooser.setenv("JIXIAO_MESSAGES", str(tmp_path))
+    chooser.setenv("JIXIAO_LANG", "xx")
+    assert use_language() == "xx" and missing_keys("xx") == []
+
+    xx = audit(read(SAMPLE))
+    assert [(f.rule, f.severity, f.project) for f in xx.findings] \
+        == [(f.rule, f.severity, f.project) for f in zh.findings] and len(xx.findings) > 100
+    assert all(f.message.startswith(f"⟦rules.{f.rule}.") for f in xx.findings)
+    assert {r.title for r in RULES.values()} == {f"⟦rules.{i}.title⟧" for i in RULES}
+    assert place(2, 7) == "⟦place.page⟧ 2 ⟦place.line⟧ 7"

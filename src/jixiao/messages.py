@@ -4,7 +4,12 @@ Keys are the codes the code already uses — rule ids, warning and error codes, 
 codes, CLI message keys — grouped by a first part (``rules.Q5-direction-conflict.title``,
 ``checks.no-execution``); values are ``str.format`` templates. The codes stay English;
 only the text beside them changes with the language, so a second language is one more
-file (``JIXIAO_LANG=en`` with data/messages/en.toml), not a rewrite."""
+file (``JIXIAO_LANG=en`` with data/messages/en.toml), not a rewrite. A site may keep its
+own catalogues in a directory named by ``JIXIAO_MESSAGES``, looked in before the package's.
+
+The language is chosen once, on the first message, and its catalogue loaded then: a say()
+is a dict lookup and a format. ``use_language()`` chooses again (tests, a server that is
+told its language after import); texts fixed at import (the CLI's --help) keep theirs."""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ import functools
 import os
 import tomllib
 from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 DEFAULT_LANGUAGE = "zh"
@@ -31,29 +38,74 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
-def language() -> str:
+def _chosen() -> str:
     return os.environ.get("JIXIAO_LANG") or DEFAULT_LANGUAGE
 
 
-@functools.cache
+# The language in use and its catalogue, set on the first message (reading os.environ on
+# every say() cost more than the lookup itself).
+_language: str | None = None
+_current: dict[str, str] = {}
+
+
+def language() -> str:
+    """The language messages are said in: JIXIAO_LANG when first asked, default zh."""
+    return _language if _language is not None else use_language()
+
+
+def use_language(lang: str | None = None) -> str:
+    """Say messages in `lang` from now on; None chooses again from JIXIAO_LANG (and reloads
+    the catalogues, so a catalogue file changed or added since is read afresh)."""
+    global _language, _current
+    if lang is None:
+        _load.cache_clear()
+    chosen = lang or _chosen()
+    _current = _load(chosen)  # raises before anything changes if there is no such file
+    _language = chosen
+    return chosen
+
+
+def _source(lang: str) -> Traversable:
+    """The catalogue file of `lang`: the site's (JIXIAO_MESSAGES) first, then the package's."""
+    name = f"{lang}.toml"
+    site = os.environ.get("JIXIAO_MESSAGES")
+    if site and (Path(site) / name).is_file():
+        return Path(site) / name
+    return files("jixiao").joinpath(f"data/messages/{name}")
+
+
 def catalogue(lang: str | None = None) -> dict[str, str]:
-    """Every message of a language by its dotted key."""
-    text = files("jixiao").joinpath(f"data/messages/{lang or language()}.toml") \
-        .read_text(encoding="utf-8")
-    return _flatten(tomllib.loads(text))
+    """Every message of a language (default: the one in use) by its dotted key."""
+    return _load(lang or language())
+
+
+@functools.cache
+def _load(lang: str) -> dict[str, str]:
+    return _flatten(tomllib.loads(_source(lang).read_text(encoding="utf-8")))
+
+
+def missing_keys(lang: str) -> list[str]:
+    """The keys of the default catalogue that `lang`'s catalogue lacks: a translation is
+    complete when this is empty."""
+    theirs = catalogue(lang)
+    return sorted(k for k in catalogue(DEFAULT_LANGUAGE) if k not in theirs)
 
 
 def say(key: str, /, **values: Any) -> str:
     """The message `key` in the user's language, its placeholders filled from `values`."""
     try:
-        template = catalogue(language())[key]
+        template = _current[key]
     except KeyError:
-        raise MissingMessage(f"no message {key!r} in {language()}.toml") from None
+        if _language is None:  # the first message: choose the language, then look again
+            use_language()
+            return say(key, **values)
+        raise MissingMessage(f"no message {key!r} in {_language}.toml") from None
     return template.format(**values) if values else template
 
 
 def has(key: str) -> bool:
-    return key in catalogue(language())
+    language()
+    return key in _current
 
 
 def level(severity: object) -> str:
