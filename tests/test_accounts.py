@@ -126,7 +126,7 @@ def test_migration_0008_keeps_the_tokens_and_sessions_of_a_0007_database(db_url:
                                         created_at=datetime.now(UTC) - timedelta(days=400)))
     assert "login_attempts" not in look(engine).get_table_names()
 
-    assert upgrade(engine) == "0012"
+    assert upgrade(engine) == "0013"
     assert accounts.token_user(engine, token) == user
     (kept,) = accounts.list_api_tokens(engine, user.id)
     assert (kept.id, kept.name, kept.uses, kept.state()) == (1, "旧脚本", 1, "有效")
@@ -140,7 +140,7 @@ def test_migration_0008_keeps_the_tokens_and_sessions_of_a_0007_database(db_url:
     for _ in range(accounts.USER_THROTTLE.free):
         assert accounts.login(engine, "psb", "wrong password", "192.0.2.1") is None
     assert accounts.login(engine, "psb", PASSWORD, "192.0.2.1") == accounts.Refusal(False, 2)
-    assert upgrade(engine) == "0012"  # again: nothing to do
+    assert upgrade(engine) == "0013"  # again: nothing to do
 
     accounts.revoke_api_token(engine, 2)
     assert downgrade(engine, "0007") == "0007"
@@ -149,7 +149,7 @@ def test_migration_0008_keeps_the_tokens_and_sessions_of_a_0007_database(db_url:
         assert [r.name for r in conn.execute(back.select())] == ["旧脚本"]  # the revoked one
         assert list(back.c.keys()) == ["token_hash", "user_id", "name", "created_at"]
     assert "login_attempts" not in look(engine).get_table_names()  # is not revived
-    assert upgrade(engine) == "0012"
+    assert upgrade(engine) == "0013"
     assert accounts.token_user(engine, token) == user and accounts.token_user(engine, new) is None
 
 

@@ -287,14 +287,14 @@ def test_migration_0010_from_a_0009_database(db_url: str) -> None:
     doc_id = _ingest(engine, read(EXAMPLE))  # today's ingest, then the store taken to 0009
     assert downgrade(engine, "0009") == "0009"
     assert "cycle_documents" not in inspect(engine).get_table_names()
-    assert upgrade(engine) == "0012" and current(engine) == "0012"
+    assert upgrade(engine) == "0013" and current(engine) == "0013"
     assert {"cycle_documents", "cycle_projects", "cycle_events"} <= set(
         inspect(engine).get_table_names())
     user = accounts.add_user(engine, "psb", PASSWORD, "department", PSB)
     assert _act(engine, user, doc_id, "submit", 0).state == "submitted"
     assert downgrade(engine, "0009") == "0009"
     assert "cycle_events" not in inspect(engine).get_table_names()
-    assert upgrade(engine) == "0012" and upgrade(engine) == "0012"  # again: nothing to do
+    assert upgrade(engine) == "0013" and upgrade(engine) == "0013"  # again: nothing to do
     assert cycle.document_state(engine, doc_id).state == "draft"
 
 

@@ -72,7 +72,7 @@ def _read(path: Path) -> tuple[Path, store.PreparedDocument | tuple[str, str] | 
         document = read_bytes(data, path.name)
         findings = library.review(document, _job.profile) if _job.review else ()
         return path, store.prepare(document, SourceInfo(path.name, sha, sniff(data)), findings,
-                                   _job.year)
+                                   _job.year, library.verdict)
     except ReadError as exc:
         return path, exc
 
@@ -90,7 +90,7 @@ def ingest_files(where: Store | Engine, paths: Sequence[Path], *, workers: int |
     `profile` (TOML), by default the one an admin made active in the store, as a web
     upload is. `on_plan` hears whether the indexes are kept or rebuilt (store.load.plan)
     before anything is written."""
-    house = where if isinstance(where, Store) else Store(where, reviewer=library.review)
+    house = where if isinstance(where, Store) else library.store_of(where)
     engine = house.engine
     if profile is ACTIVE:
         profile = house.active_profile()

@@ -36,13 +36,13 @@ def open_store(db: str | None = None, *, migrate: bool = True,
                read: str | None = None) -> Store:
     """The store at `db` (see store.database_url), reviewing what it ingests; its reads
     on the replica at `read`, if given."""
-    return Store.open(db, migrate=migrate, reviewer=review, read=read)
+    return Store.open(db, migrate=migrate, reviewer=review, grader=verdict, read=read)
 
 
 def store_of(engine: Engine) -> Store:
     """A Store over an engine already opened (the CLI opens it with its own answers to a
     bad URL), reviewing what it ingests."""
-    return Store(engine, reviewer=review)
+    return Store(engine, reviewer=review, grader=verdict)
 
 
 def active_profile(store: Store) -> Profile:
@@ -60,12 +60,15 @@ def save_profile(store: Store, user: User | None, toml: str) -> Profile:
 def overview(store: Store, department: str | None = None, superseded: bool = False
              ) -> list[cycle.OverviewRow]:
     """The bureau's overview rows (store.cycle.overview_rows) with each document's projects
-    graded by the review's verdict rule: a project without findings, or with notes only,
-    is 优. Kept while the store has not changed (store.memo): a bureau's overview reads
-    every finding of every document; the rows are shared, read only."""
+    counted by the review's verdict: as stored with the findings (0013), or for a document
+    stored without them graded here by the verdict rule (a project without findings, or
+    with notes only, is 优). Kept while the store has not changed (store.memo); the rows
+    are shared, read only."""
     def graded() -> list[cycle.OverviewRow]:
         rows = cycle.overview_rows(store.engine, department, superseded=superseded)
         for row in rows:
+            if row.graded:
+                continue
             for fs in row.project_findings.values():
                 if (grade := verdict(fs)) != "优":
                     row.verdicts[grade] += 1

@@ -23,7 +23,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, exists, func, insert, select
+from sqlalchemy import Connection, Engine, delete, exists, func, insert, select, update
 
 from jixiao.limits import DEFAULT
 from jixiao.messages import say
@@ -239,10 +239,13 @@ def add(conn: Connection, user: User | None, doc_id: int, c: Correction) -> int:
     return int(new_id)
 
 
-def replace_findings(conn: Connection, doc_id: int, rows: list[dict[str, Any]]) -> None:
-    """The review's findings of the corrected document in place of the stored ones; an
-    opinion on a finding follows it to its new position (same rule, project, indicator),
-    or is kept on the project when the finding is gone."""
+def replace_findings(conn: Connection, doc_id: int, rows: list[dict[str, Any]],
+                     counts: dict[str, int | None]) -> None:
+    """The review's findings of the corrected document in place of the stored ones, and
+    its counts (repository.review_counts) with them; an opinion on a finding follows it to
+    its new position (same rule, project, indicator), or is kept on the project when the
+    finding is gone."""
+    conn.execute(update(documents).where(documents.c.id == doc_id).values(**counts))
     f = findings_table.c
     old = {r.position: (r.rule, r.project_seq, r.indicator_position)
            for r in conn.execute(select(f.position, f.rule, f.project_seq,

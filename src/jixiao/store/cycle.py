@@ -26,6 +26,7 @@ from jixiao.errors import JixiaoError
 from jixiao.model import Finding, Level
 from jixiao.store.accounts import User, record
 from jixiao.store.schema import (
+    GRADE_COLUMNS,
     cycle_documents,
     cycle_events,
     cycle_projects,
@@ -543,7 +544,9 @@ class OverviewRow:
     rules: Counter[str] = field(default_factory=Counter)  # rule → findings
     # each project's findings (rule and severity): the review's verdict rule grades them
     # (jixiao.library.overview fills `verdicts`; the store judges nothing)
+    # (only for a document stored without its counts: `graded` false)
     project_findings: dict[int, list[Finding]] = field(default_factory=dict)
+    graded: bool = False  # `verdicts` read as stored with the findings (0013)
     returned: int = 0
     waiting: int = 0
     updated_at: datetime | None = None
@@ -569,7 +572,8 @@ def overview_rows(engine: Engine, department: str | None = None,
                         cycle_documents.c.cycle_id, cycle_documents.c.version,
                         cycle_documents.c.updated_at, documents.c.department,
                         documents.c.year, documents.c.title, documents.c.n_projects,
-                        documents.c.ingested_at)
+                        documents.c.ingested_at,
+                        *(documents.c[c] for c in GRADE_COLUMNS.values()))
                  .outerjoin(cycle_documents, cycle_documents.c.document_id == documents.c.id)
                  .order_by(documents.c.id))
         if department is not None:
@@ -585,16 +589,25 @@ def overview_rows(engine: Engine, department: str | None = None,
                 r.grand_total, returned=item.returned if item else 0,
                 waiting=item.waiting if item else 0,
                 updated_at=_aware(r.updated_at) or _aware(r.ingested_at))
-        found = (select(findings.c.document_id, findings.c.project_seq, findings.c.rule,
-                        findings.c.severity)
-                 .where(findings.c.document_id.in_(list(rows))) if rows else None)
-        if found is not None:
-            for f in conn.execute(found):
-                row = rows[f.document_id]
-                row.rules[f.rule] += 1
-                if f.project_seq is not None:
-                    row.project_findings.setdefault(f.project_seq, []).append(
-                        Finding(f.rule, Level(f.severity), ""))
+            if r.n_poor is not None:  # counted when stored: no finding need be read
+                rows[r.id].graded = True
+                rows[r.id].verdicts.update({g: n for g, c in GRADE_COLUMNS.items()
+                                            if (n := r._mapping[c]) or g == "优"})
+        if not rows:
+            return []
+        ids = list(rows)
+        for f in conn.execute(select(findings.c.document_id, findings.c.rule, func.count())
+                              .where(findings.c.document_id.in_(ids))
+                              .group_by(findings.c.document_id, findings.c.rule)):
+            rows[f[0]].rules[f[1]] = f[2]
+        ungraded = [i for i in ids if not rows[i].graded]
+        if ungraded:  # stored without a grader: each project's findings, for the library
+            for f in conn.execute(select(findings.c.document_id, findings.c.project_seq,
+                                         findings.c.rule, findings.c.severity)
+                                  .where(findings.c.document_id.in_(ungraded),
+                                         findings.c.project_seq.is_not(None))):
+                rows[f.document_id].project_findings.setdefault(f.project_seq, []).append(
+                    Finding(f.rule, Level(f.severity), ""))
     return list(rows.values())
 
 

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -54,6 +55,7 @@ from jixiao.model import (
 from jixiao.store import partitions, search
 from jixiao.store.migrate import upgrade
 from jixiao.store.schema import (
+    GRADE_COLUMNS,
     UNIT_SHIFT,
     actual_values,
     document_files,
@@ -190,12 +192,37 @@ class PreparedDocument:
     funding: list[tuple[Any, ...]] = field(default_factory=list)  # a form's money lines
 
 
+# the review's verdict rule (jixiao.audit.verdict, handed in by jixiao.library): a
+# project's findings → 优/良/中/差; the store grades nothing itself
+Grader = Callable[[list[Finding]], str]
+
+
+def review_counts(n_projects: int, findings: Sequence[Finding], grade: Grader | None
+                  ) -> dict[str, int | None]:
+    """The documents columns of the review's counts (0013): the findings, and the projects
+    `grade` gives each grade — a project without findings is 优. Without a grader the
+    grades are NULL (the overview grades such a document from its findings)."""
+    counts: dict[str, int | None] = {"n_findings": len(findings),
+                                     **dict.fromkeys(GRADE_COLUMNS.values())}
+    if grade is None:
+        return counts
+    by_project: dict[int, list[Finding]] = {}
+    for f in findings:
+        if f.project is not None:
+            by_project.setdefault(f.project, []).append(f)
+    graded = Counter(grade(fs) for fs in by_project.values())
+    graded["优"] = n_projects - sum(n for g, n in graded.items() if g != "优")
+    counts.update({column: graded[g] for g, column in GRADE_COLUMNS.items()})
+    return counts
+
+
 def prepare(doc: Document, file: SourceInfo | None = None, findings: Sequence[Finding] = (),
-            year: int | None = None) -> PreparedDocument:
+            year: int | None = None, grade: Grader | None = None) -> PreparedDocument:
     """The rows of `doc`. `file` describes the file ingested (name, sha256, format); by
     default the document's own source. They differ when a JSON reading of a text table is
     ingested. `year` defaults to the year the document states, else the one its title or
-    file name names. Amounts are stored in 万元 (see schema.UNIT_SHIFT)."""
+    file name names. Amounts are stored in 万元 (see schema.UNIT_SHIFT). `grade`: the
+    verdict rule the projects' findings are counted by (review_counts)."""
     file = file or doc.source
     chash = content_hash(doc)
     s = doc.source
@@ -213,6 +240,7 @@ def prepare(doc: Document, file: SourceInfo | None = None, findings: Sequence[Fi
         n_projects=len(doc.projects), n_indicators=n_indicators,
         n_warnings=len(doc.warnings), project_total=shift(doc.project_total, places),
         year=year, kind=doc.kind, stated_year=doc.year, doubtful=doc.doubtful,
+        **review_counts(len(doc.projects), findings, grade),
     )
     part_year = partitions.row_year(year)  # the rows' partition key (0011)
     unit_rows: list[tuple[Any, ...]] = []
@@ -279,14 +307,14 @@ IngestLog = Callable[[Connection, "IngestResult", "PreparedDocument"], None]
 
 def ingest(engine: Engine, doc: Document, file: SourceInfo | None = None,
            findings: Sequence[Finding] = (), year: int | None = None,
-           log: IngestLog | None = None) -> IngestResult:
+           log: IngestLog | None = None, grade: Grader | None = None) -> IngestResult:
     """Store a document in one transaction. The same bytes again change nothing; the same
     table under another name, encoding or wrapping is recorded as a file of the same document.
     `findings` (of jixiao.audit) are stored with a new document; see `prepare` for the rest.
     `log(conn, result, prepared)` runs inside that transaction: if it fails, nothing is
     stored.
     """
-    return ingest_prepared(engine, [prepare(doc, file, findings, year)], log)[0]
+    return ingest_prepared(engine, [prepare(doc, file, findings, year, grade)], log)[0]
 
 
 def ingest_prepared(engine: Engine, batch: Sequence[PreparedDocument],

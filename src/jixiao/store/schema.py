@@ -74,6 +74,9 @@ def _span_columns() -> list[Column[Any]]:
 
 metadata = MetaData()
 
+# 0013: the review grades (jixiao.audit.GRADES) and the documents column counting each
+GRADE_COLUMNS = {"优": "n_excellent", "良": "n_good", "中": "n_fair", "差": "n_poor"}
+
 documents = Table(
     "documents", metadata,
     Column("id", Integer, primary_key=True),
@@ -104,6 +107,12 @@ documents = Table(
     Column("stated_year", Integer),
     # 0009: a cross-check of the reading failed (jixiao.checks; Document.doubtful)
     Column("doubtful", Boolean, nullable=False, default=False, server_default=false()),
+    # 0013: the review's counts, stored with the findings (and replaced with them): findings,
+    # and projects graded 优/良/中/差 by the verdict rule — the overview counts them in SQL
+    # instead of grading every document's findings after each change. NULL: stored without
+    # a grader (jixiao.library wires jixiao.audit.verdict); the overview grades those itself
+    Column("n_findings", Integer),
+    *(Column(name, Integer) for name in GRADE_COLUMNS.values()),
 )
 
 # Every file seen for a document: the same bytes under another name, or another

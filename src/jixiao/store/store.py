@@ -42,6 +42,7 @@ from jixiao.store.schema import documents
 
 # a document and the TOML of the rule profile to review it by (None: the defaults)
 Reviewer = Callable[[Document, str | None], Sequence[Finding]]
+Grader = repository.Grader  # a project's findings → its verdict (优/良/中/差)
 
 
 class NotFound(StoreError):
@@ -77,9 +78,11 @@ class Store:
     WEIGHT = 200_000
 
     def __init__(self, engine: Engine, *, reviewer: Reviewer | None = None,
-                 size: int = SIZE, max_weight: int = WEIGHT) -> None:
+                 grader: Grader | None = None, size: int = SIZE,
+                 max_weight: int = WEIGHT) -> None:
         self.engine = engine
         self.reviewer = reviewer
+        self.grader = grader  # the review's counts stored with the findings (0013)
         self.size, self.max_weight = size, max_weight
         self._cache: OrderedDict[int, Loaded] = OrderedDict()
         self._weights: dict[int, int] = {}
@@ -88,7 +91,8 @@ class Store:
 
     @classmethod
     def open(cls, db: str | None = None, *, migrate: bool = True,
-             reviewer: Reviewer | None = None, read: str | None = None) -> Store:
+             reviewer: Reviewer | None = None, grader: Grader | None = None,
+             read: str | None = None) -> Store:
         """The store at `db` (a URL or a SQLite file; default $JIXIAO_DB, else the user's
         data file), brought to the current schema unless `migrate` is false. `read`: the
         URL of a streaming replica that answers every read (store.replica)."""
@@ -97,7 +101,7 @@ class Store:
             from jixiao.store.replica import routed
 
             engine = routed(engine, read)
-        return cls(engine, reviewer=reviewer)
+        return cls(engine, reviewer=reviewer, grader=grader)
 
     @property
     def url(self) -> str:
@@ -261,7 +265,8 @@ class Store:
                         revises: tuple[int, int] | None = None) -> IngestResult:
         """A document already read: reviewed and stored as `ingest` does; with its boxes,
         and `data` (the file's bytes) kept when it is a PDF (store.corrections)."""
-        prepared = repository.prepare(doc, file, self.review(doc, profile), year)
+        prepared = repository.prepare(doc, file, self.review(doc, profile), year,
+                                      self.grader)
         return self.ingest_prepared([prepared], user=user, action=action,
                                     read={id(prepared): (doc, data)}, revises=revises)[0]
 
@@ -376,14 +381,15 @@ class Store:
                            value if action == "correct" else None,
                            user.username if user else "(cli)", datetime.now(UTC))
         corrected = corrections.overlay(self._build(doc_id), [entry])
+        found = self.review(corrected) if self.reviewer is not None else None
         rows = [dict(position=k, rule=f.rule, severity=str(f.severity), message=f.message,
                      project_seq=f.project, indicator_position=f.indicator,
                      first_line=f.span.first_line, last_line=f.span.last_line, page=f.span.page)
-                for k, f in enumerate(self.review(corrected))] \
-            if self.reviewer is not None else None
+                for k, f in enumerate(found or ())]
         with self.engine.begin() as conn:
             entry = replace(entry, id=corrections.add(conn, user, doc_id, entry))
-            if rows is not None:
-                corrections.replace_findings(conn, doc_id, rows)
+            if found is not None:  # the counts follow the findings (0013)
+                corrections.replace_findings(conn, doc_id, rows, repository.review_counts(
+                    len(corrected.projects), found, self.grader))
         self.forget(doc_id)
         return entry
