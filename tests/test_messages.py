@@ -127,6 +127,7 @@ def test_a_second_catalogue_with_the_same_keys_is_a_file_not_a_rewrite(
     speaks it — the same findings, every message from the new file."""
     from jixiao.audit import audit
     from jixiao.readers import read
+    from jixiao.store.accounts import ROLE_LABELS, ROLES
 
     zh = audit(read(SAMPLE))
     lines = []
@@ -145,3 +146,5 @@ def test_a_second_catalogue_with_the_same_keys_is_a_file_not_a_rewrite(
     assert all(f.message.startswith(f"⟦rules.{f.rule}.") for f in xx.findings)
     assert {r.title for r in RULES.values()} == {f"⟦rules.{i}.title⟧" for i in RULES}
     assert place(2, 7) == "⟦place.page⟧ 2 ⟦place.line⟧ 7"
+    # a table of labels (Labels) follows the language in use, not the one at import
+    assert dict(ROLE_LABELS) == {r: f"⟦accounts.roles.{r}⟧" for r in ROLES}

@@ -60,7 +60,6 @@ PENDING: dict[str, int] = {
     "readers/ocr.py": 43,
     "readers/pdf.py": 32,
     "readers/text.py": 8,
-    "store/accounts.py": 16,
     "store/admin.py": 23,
     "store/cycle.py": 82,
     "store/load.py": 8,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import os
 import tomllib
+from collections.abc import Iterator, Mapping
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -106,6 +107,25 @@ def say(key: str, /, **values: Any) -> str:
 def has(key: str) -> bool:
     language()
     return key in _current
+
+
+class Labels(Mapping[str, str]):
+    """Codes → their labels (roles, states), said when read: a module-level table of
+    labels that follows the language in use instead of fixing it at import."""
+
+    def __init__(self, section: str, codes: tuple[str, ...]) -> None:
+        self.section, self.codes = section, codes
+
+    def __getitem__(self, code: str) -> str:
+        if code not in self.codes:
+            raise KeyError(code)
+        return say(f"{self.section}.{code}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
 
 
 def level(severity: object) -> str:

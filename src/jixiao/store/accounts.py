@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jixiao.errors import JixiaoError
-from jixiao.messages import say
+from jixiao.messages import Labels, say
 from jixiao.model import Actual, Execution
 from jixiao.store.schema import (
     actual_values,
@@ -37,7 +37,7 @@ from jixiao.store.schema import (
 from jixiao.store.schema import executions as money_rows  # `executions`: _put_actuals' own
 
 ROLES = ("admin", "reviewer", "department")
-ROLE_LABELS = {"admin": "管理员", "reviewer": "审核人员", "department": "部门用户"}
+ROLE_LABELS = Labels("accounts.roles", ROLES)
 SESSION_HOURS = 12
 TOKEN_DAYS = 90  # an API token's life unless its maker chooses another
 TOKEN_MAX_DAYS = 3650
@@ -170,8 +170,8 @@ class Refusal:
     @property
     def message(self) -> str:
         if self.locked:
-            return "登录失败次数过多，该账户已锁定，请联系管理员解锁"
-        return f"登录失败次数过多，请 {self.retry_after} 秒后再试"
+            return say("accounts.locked")
+        return say("accounts.throttled", seconds=self.retry_after)
 
 
 def _key(username: str) -> str:
@@ -331,8 +331,9 @@ class ApiToken:
 
     def state(self, now: datetime | None = None) -> str:
         if self.revoked_at is not None:
-            return "已撤销"
-        return "已过期" if self.expires_at <= (now or datetime.now(UTC)) else "有效"
+            return say("accounts.token-states.revoked")
+        expired = self.expires_at <= (now or datetime.now(UTC))
+        return say(f"accounts.token-states.{'expired' if expired else 'valid'}")
 
 
 def add_api_token(engine: Engine, user: User, name: str,
@@ -579,16 +580,16 @@ def _write_actuals(conn: Connection, user: User | None, doc_id: int, year: int,
            actual_values.c.period == period)
     if conn.execute(select(documents.c.id).where(documents.c.id == doc_id)).first() \
             is None:
-        raise AccountError(f"没有编号为 {doc_id} 的文档")
+        raise AccountError(say("store.no-document-id", id=doc_id))
     known = {(r.project_seq, r.position) for r in conn.execute(
         select(indicators.c.project_seq, indicators.c.position)
         .where(indicators.c.document_id == doc_id))}
     missing = sorted(k for k in batch if k not in known)
     if missing:  # refused before anything is written: the batch stays whole
-        shown = "、".join(f"项目{p}第{i}个指标" for p, i in missing[:5])
-        raise AccountError(f"文档 {doc_id} 没有{shown}"
-                           f"{f' 等 {len(missing)} 处' if len(missing) > 5 else ''}"
-                           "：实际完成值未保存")
+        shown = "、".join(say("accounts.no-indicator", project=p, position=i)
+                         for p, i in missing[:5])
+        more = say("accounts.and-more", n=len(missing)) if len(missing) > 5 else ""
+        raise AccountError(say("accounts.no-indicators", id=doc_id, shown=shown, more=more))
     old = {(r.project_seq, r.position): r
            for r in conn.execute(select(actual_values).where(*key))}
     log: list[tuple[str, str, Any, Any]] = []
