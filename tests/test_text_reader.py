@@ -132,6 +132,20 @@ def test_number_split_by_a_wrap_is_joined_and_noted() -> None:
     assert [(w.span.first_line, w.span.last_line) for w in notes] == [(8, 9)]
 
 
+def test_an_item_cut_after_its_number_is_read_with_its_doubts(sample_doc: Document) -> None:
+    """`4、` alone on a line (the rest of the item lost): the reading goes on and says so
+    at that line instead of failing inside the item parser."""
+    lines = SAMPLE.read_text(encoding="utf-8").split("\n")
+    no = next(k for k, line in enumerate(lines, 1) if line.startswith("4、效益指标：监所安全事故"))
+    lines[no - 1] = "4、"
+    doc = read_text("\n".join(lines), "cut.txt")
+    cut = next(i for p in doc.projects for i in p.indicators if i.span.first_line == no)
+    assert (cut.seq, cut.raw, cut.name, cut.target) == (4, "", "", "")
+    assert {w.code for w in doc.warnings if w.span.first_line == no} == {
+        "missing-terminator", "missing-category", "missing-target"}
+    assert len(doc.projects) == len(sample_doc.projects)
+
+
 def test_four_figures_need_no_inference() -> None:
     text = SPLIT_NUMBER.replace("10.00 10.00", "10.00 6.00 3.00 1.00")
     doc = read_text(text, "four.txt")

@@ -154,7 +154,7 @@ def parse_item(seq: int, raw: str) -> ParsedItem:
     coded = CODED_RE.match(body) if body[:1].isdecimal() else None
     if coded:
         return _parse_coded(seq, body, coded, doubts)
-    if body[-1:] in ITEM_TERMINATORS:
+    if body and body[-1] in ITEM_TERMINATORS:  # an item cut after its `N、` has no body
         if body[-1] in "：。":
             doubts.append(("odd-terminator", say("warnings.odd-terminator", seq=seq,
                                                  end=body[-1]), Severity.INFO, "last"))
