@@ -150,3 +150,24 @@ def test_formula_cells_are_escaped_as_cells_safe_csv_does() -> None:
 def test_batches_have_the_schema_the_writers_expect() -> None:
     assert {name: columnar.schema(name) for name in TABLES} == \
         {name: batch_schema(name) for name in TABLES}
+
+
+def test_projects_numbered_out_of_unit_order_export_in_unit_order(db_url: str,
+                                                                  tmp_path: Path) -> None:
+    """A table whose 序号 do not follow its units (numbered backwards here): the columnar
+    path sorts projects by unit as the path through Documents writes them, and takes the
+    indicators and money lines by project in that order."""
+    engine = store.connect(db_url)
+    doc = generate_document(read(SAMPLE), 7, projects=9, units=3, mixes=("all", "special"))
+    assert len(doc.units) > 1
+    for number, project in enumerate(reversed(doc.projects), start=1):
+        project.seq = number
+    store.ingest(engine, doc)
+    ids = columnar.document_ids(engine)
+    old = _old(engine, ids, tmp_path / "old", "csv")
+    new = _new(engine, ids, tmp_path / "new", "csv")
+    for name in TABLES:
+        assert _csv_rows(old, name) == _csv_rows(new, name), name
+    header, *rows = _csv_rows(new, "projects")
+    seqs = [int(r[header.index("project")]) for r in rows]
+    assert seqs[0] > seqs[-1]  # the first unit's numbers are the last: units come first

@@ -165,6 +165,7 @@ def _chunk(read: _Read, ids: list[int],
     unit_of = dict(zip(id_list, docs.column("amount_unit").to_pylist(), strict=True))
     places = {doc_id: -UNIT_SHIFT.get(unit, 0) for doc_id, unit in unit_of.items()}
     value_set = pa.array(ids, pa.int64())
+    doc_set, units_of = _whole(docs.column("id")), _whole(docs.column("amount_unit"))
 
     def finish(table: str, t: pa.Table, doc_column: str = "document_id",
                **extra: pa.Array) -> pa.RecordBatch:
@@ -177,7 +178,7 @@ def _chunk(read: _Read, ids: list[int],
             if f.name == "document":
                 column = number
             elif f.name == "amount_unit":
-                column = pa.array([unit_of[i] for i in doc_ids.to_pylist()], pa.string())
+                column = units_of.take(pc.index_in(doc_ids, value_set=doc_set))
             else:
                 column = extra[f.name] if f.name in extra else t.column(f.name)
                 if f.name in _MONEY and any(places.values()):
@@ -200,37 +201,64 @@ def _chunk(read: _Read, ids: list[int],
         for c in AMOUNT_COLUMNS})
 
     p = projects.c
-    order = (p.document_id, p.unit_position, p.seq)
-    unit_name = (select(u.name).where(u.document_id == p.document_id,
-                                      u.position == p.unit_position).scalar_subquery())
-    pr = read(select(p.document_id, p.seq.label("project"), unit_name.label("unit"), p.name,
+    # read in primary-key order (no join, no sort in SQL), put in the export's order (by
+    # unit, then seq) here; when that moved nothing — a table numbers its projects in unit
+    # order — the indicators and money lines are read in their primary key's order too
+    pr = read(select(p.document_id, p.seq.label("project"), p.unit_position, p.name,
                      *(_text(p[c]) for c in AMOUNT_COLUMNS), p.goal, p.first_line, p.page,
                      p.goal_long, p.department, p.period,
                      *(_text(p[c]) for c in ("planned", "adjusted", "executed",
                                              "execution_score", "total_score")), p.grade)
-              .where(p.document_id.in_(ids)).order_by(*order))
-    project_batch = finish("projects", pr)
+              .where(p.document_id.in_(ids)).order_by(p.document_id, p.seq))
+    in_order = _in_unit_order(pr)
+    if not in_order:
+        pr = pr.sort_by([("document_id", "ascending"), ("unit_position", "ascending"),
+                         ("project", "ascending")])
+    project_batch = finish("projects", pr, unit=_unit_names(pr, unit_rows))
     yield "projects", project_batch
     yield "funding", _funding(project_batch)
 
+    def by_project(table: Any, columns: Any, position: Any) -> Select[Any]:
+        """The rows of `table` under each project, in the export's order."""
+        query = select(*columns).where(table.c.document_id.in_(ids))
+        if in_order:
+            return query.order_by(table.c.document_id, table.c.project_seq, position)
+        return (query.select_from(table.join(projects, and_(
+                    p.document_id == table.c.document_id, p.seq == table.c.project_seq)))
+                .order_by(p.document_id, p.unit_position, p.seq, position))
+
     i = indicators.c
-    ind = read(select(i.document_id, i.project_seq.label("project"), i.seq, i.category,
-                      i.name, i.target, i.first_line, i.page, i.has_form, i.category_points,
-                      i.level2, i.target_long, _text(i.weight), i.direction, i.standard,
-                      i.actual, _text(i.score), i.reason)
-               .select_from(indicators.join(projects, and_(p.document_id == i.document_id,
-                                                           p.seq == i.project_seq)))
-               .where(i.document_id.in_(ids)).order_by(*order, i.position))
+    ind = read(by_project(indicators, (
+        i.document_id, i.project_seq.label("project"), i.seq, i.category, i.name, i.target,
+        i.first_line, i.page, i.has_form, i.category_points, i.level2, i.target_long,
+        _text(i.weight), i.direction, i.standard, i.actual, _text(i.score), i.reason),
+        i.position))
     yield "indicators", finish("indicators", ind, stated_direction=ind.column("direction"),
                                **_derived_columns(ind))
 
     f = funding.c
-    lines = read(select(f.document_id, f.project_seq.label("project"),
-                        (f.position + 1).label("line"), f.label, _text(f.amount))
-                 .select_from(funding.join(projects, and_(p.document_id == f.document_id,
-                                                          p.seq == f.project_seq)))
-                 .where(f.document_id.in_(ids)).order_by(*order, f.position))
+    lines = read(by_project(funding, (
+        f.document_id, f.project_seq.label("project"), (f.position + 1).label("line"),
+        f.label, _text(f.amount)), f.position))
     yield "funding_lines", finish("funding_lines", lines)
+
+
+def _in_unit_order(pr: pa.Table) -> bool:
+    """Whether projects in (document, seq) order are also in (document, unit) order."""
+    doc = pr.column("document_id").to_numpy()
+    unit = pr.column("unit_position").to_numpy()
+    return not bool(((doc[1:] == doc[:-1]) & (unit[1:] < unit[:-1])).any())
+
+
+def _unit_names(pr: pa.Table, unit_rows: pa.Table) -> pa.Array:
+    """Each project's unit's name, looked up by (document, unit position)."""
+    def key(doc: Any, position: Any) -> pa.Array:
+        return pc.add(pc.multiply(doc.cast(pa.int64()), 1 << 20), position.cast(pa.int64()))
+
+    at = pc.index_in(key(pr.column("document_id"), pr.column("unit_position")),
+                     value_set=_whole(key(unit_rows.column("document_id"),
+                                          pc.subtract(unit_rows.column("unit"), 1))))
+    return _whole(unit_rows.column("name")).take(_whole(at))
 
 
 def _whole(column: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -238,12 +266,19 @@ def _whole(column: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def _shifted(doc_ids: pa.ChunkedArray, column: Any, places: dict[int, int]) -> pa.Array:
-    """Stored 万元 text → the published unit's text: only the exponent moves (the rare
-    document whose unit is not 万元, value by value)."""
-    values = column.cast(pa.string()).to_pylist()
-    return pa.array([v if v is None or not places[d] else format(shift(Decimal(v), places[d]),
-                                                                  "f")
-                     for d, v in zip(doc_ids.to_pylist(), values, strict=True)], pa.string())
+    """Stored 万元 text → the published unit's text: only the exponent moves (by Decimal,
+    on the rows of the documents whose unit is not 万元 only)."""
+    column = _whole(column.cast(pa.string()))
+    moved = pa.array([d for d, k in places.items() if k], pa.int64())
+    rows = pc.is_in(doc_ids, value_set=moved)
+    if not pc.any(rows).as_py():
+        return column
+    rows = _whole(rows)
+    values = column.filter(rows).to_pylist()
+    shifts = _whole(doc_ids).filter(rows).to_pylist()
+    return pc.replace_with_mask(column, rows, pa.array(
+        [v if v is None else format(shift(Decimal(v), places[d]), "f")
+         for d, v in zip(shifts, values, strict=True)], pa.string()))
 
 
 def _funding(projects_batch: pa.RecordBatch) -> pa.RecordBatch:
