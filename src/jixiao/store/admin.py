@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, delete, func, or_, select, update
 
+from jixiao.messages import Labels, say
 from jixiao.store.accounts import (
     ROLE_LABELS,
     ROLES,
@@ -60,7 +61,7 @@ def _row(conn: Any, username: str) -> Any:
     row = conn.execute(select(users).where(users.c.username == username)
                        .with_for_update()).first()
     if row is None:
-        raise AccountError(f"没有用户“{username}”")
+        raise AccountError(say("admin.no-user", name=username))
     return row
 
 
@@ -74,23 +75,24 @@ def _last_admin(conn: Any, row: Any) -> bool:
 
 def _password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"密码至少需要 {MIN_PASSWORD} 个字符")
+        raise AccountError(say("accounts.short-password", least=MIN_PASSWORD))
 
 
 def _update_user(engine: Engine, by: User | None, username: str, role: str,
                 department: str | None) -> Account:
     """A user's role and department as the admin sets them."""
     if role not in ROLES:
-        raise AccountError(f"角色应为{'、'.join(ROLE_LABELS.values())}之一，不是“{role}”")
+        raise AccountError(say("accounts.bad-role", roles="、".join(ROLE_LABELS.values()),
+                               role=role))
     department = (department or "").strip() or None
     if role == "department" and not department:
-        raise AccountError("部门用户需要填写部门（与目标表上的部门名称一致）")
+        raise AccountError(say("admin.department-needed"))
     if role != "department":
         department = None
     with engine.begin() as conn:
         row = _row(conn, username)
         if role != "admin" and _last_admin(conn, row):
-            raise AccountError(f"“{username}”是唯一启用的管理员，不能改为其他角色")
+            raise AccountError(say("admin.last-admin-role", name=username))
         before = {"role": row.role, "department": row.department}
         after = {"role": role, "department": department}
         if before != after:
@@ -115,9 +117,9 @@ def _set_active(engine: Engine, by: User | None, username: str, active: bool) ->
     with engine.begin() as conn:
         row = _row(conn, username)
         if not active and by is not None and row.id == by.id:
-            raise AccountError("不能停用自己的账户")
+            raise AccountError(say("admin.not-yourself"))
         if not active and _last_admin(conn, row):
-            raise AccountError(f"“{username}”是唯一启用的管理员，不能停用")
+            raise AccountError(say("admin.last-admin-disable", name=username))
         if bool(row.active) != active:
             conn.execute(update(users).where(users.c.id == row.id).values(active=active))
             after: dict[str, Any] = {"active": active}
@@ -134,10 +136,10 @@ def _change_own_password(engine: Engine, user: User, old: str, new: str) -> tupl
     and one new session starts (its cookie token and CSRF token are returned)."""
     _password(new)
     if old == new:
-        raise AccountError("新密码不能与原密码相同")
+        raise AccountError(say("admin.same-password"))
     with _hashing:
         if _check_password(engine, user.username, old) is None:
-            raise AccountError("原密码不正确")
+            raise AccountError(say("admin.wrong-password"))
     hashed = _hash(new)
     with engine.begin() as conn:
         conn.execute(update(users).where(users.c.id == user.id).values(password_hash=hashed))
@@ -150,15 +152,15 @@ def _change_own_password(engine: Engine, user: User, old: str, new: str) -> tupl
 def _set_token_expiry(engine: Engine, by: User, token_id: int, days: int) -> datetime:
     """A live token's expiry set `days` from now (its owner, or an admin)."""
     if not 1 <= days <= TOKEN_MAX_DAYS:
-        raise AccountError(f"令牌有效期应为 1 到 {TOKEN_MAX_DAYS} 天，不是 {days}")
+        raise AccountError(say("admin.token-days", most=TOKEN_MAX_DAYS, days=days))
     expires = datetime.now(UTC) + timedelta(days=days)
     with engine.begin() as conn:
         row = conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)
                            .with_for_update()).first()
         if row is None or (by.role != "admin" and row.user_id != by.id):
-            raise AccountError(f"没有编号为 {token_id} 的令牌")
+            raise AccountError(say("admin.no-token", id=token_id))
         if row.revoked_at is not None:
-            raise AccountError(f"令牌 {token_id} 已撤销，不能再延期")
+            raise AccountError(say("admin.token-revoked", id=token_id))
         conn.execute(update(api_tokens).where(api_tokens.c.id == token_id)
                      .values(expires_at=expires))
         record(conn, by, "token-expiry", f"token {token_id} {row.name}",
@@ -179,19 +181,19 @@ def user_of(engine: Engine, username: str) -> User | None:
 
 # ---- the change log, filtered and paged ----------------------------------------------------
 
-# the kinds a reader filters by: label and the actions each holds
-KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "documents": ("目标表", ("upload", "ingest", "delete", "version")),
-    "cycle": ("审核流程", ("cycle-submit", "cycle-return", "cycle-approve", "cycle-revise",
-                       "cycle-pass", "cycle-version")),
-    "opinions": ("审核意见", ("add-opinion",)),
-    "actuals": ("实际完成情况", ("put-actual", "delete-actual", "put-execution",
-                           "delete-execution")),
-    "users": ("用户与登录", ("add-user", "update-user", "disable-user", "enable-user",
-                        "reset-password", "change-password", "lock-user", "unlock-user")),
-    "tokens": ("API 令牌", ("add-token", "revoke-token", "token-expiry")),
-    "profiles": ("审核方案", ("save-profile", "activate-profile")),
+# the kinds a reader filters by, with the actions each holds (labels: KIND_LABELS)
+KINDS: dict[str, tuple[str, ...]] = {
+    "documents": ("upload", "ingest", "delete", "version"),
+    "cycle": ("cycle-submit", "cycle-return", "cycle-approve", "cycle-revise", "cycle-pass",
+              "cycle-version"),
+    "opinions": ("add-opinion",),
+    "actuals": ("put-actual", "delete-actual", "put-execution", "delete-execution"),
+    "users": ("add-user", "update-user", "disable-user", "enable-user", "reset-password",
+              "change-password", "lock-user", "unlock-user"),
+    "tokens": ("add-token", "revoke-token", "token-expiry"),
+    "profiles": ("save-profile", "activate-profile"),
 }
+KIND_LABELS = Labels("admin.kinds", tuple(KINDS))
 
 
 def _about_document(doc_id: int) -> Any:
@@ -213,8 +215,8 @@ def find_changes(engine: Engine, *, username: str | None = None, document: int |
         where.append(_about_document(document))
     if kind:
         if kind not in KINDS:
-            raise AccountError(f"没有“{kind}”这类变更")
-        where.append(changes.c.action.in_(KINDS[kind][1]))
+            raise AccountError(say("admin.no-kind", kind=kind))
+        where.append(changes.c.action.in_(KINDS[kind]))
     condition = and_(True, *where)
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(changes).where(condition)

@@ -428,5 +428,5 @@ async def changes_page(request: Request, who: Who,
     return _render(request, "changes.html", who, rows=[describe(c, titles) for c in found],
                    total=total, page=page, pages=max(1, (total + PAGE - 1) // PAGE),
                    query=query, user=user, document=document, kind=kind,
-                   kinds={k: label for k, (label, _) in admin_store.KINDS.items()},
+                   kinds=dict(admin_store.KIND_LABELS),
                    authors=admin_store.change_authors(engine), actors=ACTORS)
