@@ -6,6 +6,7 @@ stored without a grader, one corrected (its findings replaced), and a store take
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 from sqlalchemy import inspect, select
@@ -23,19 +24,20 @@ from jixiao.synthetic import generate_document
 EXAMPLE = REPO / "examples" / "guangzhou-psb-targets.txt"
 
 
-def _graded(engine, doc_id: int) -> tuple[Counter[str], int]:
-    """The projects of each grade and the findings, by grading the stored findings."""
+def _graded(engine, doc_id: int) -> tuple[Counter[str], int, Counter[str]]:
+    """The projects of each grade, the findings and the findings by rule, by grading the
+    stored findings."""
     doc = store.load_document(engine, doc_id)
     found = store.load_findings(engine, doc_id)
     report = AuditReport("stored", found, [p.seq for p in doc.projects])
-    return Counter(report.verdicts().values()), len(found)
+    return Counter(report.verdicts().values()), len(found), report.counts()
 
 
-def _stored(engine, doc_id: int) -> tuple[Counter[str], int]:
+def _stored(engine, doc_id: int) -> tuple[Counter[str], int, Counter[str]]:
     with engine.connect() as conn:
         row = conn.execute(select(documents).where(documents.c.id == doc_id)).one()
     return (Counter({g: row._mapping[c] for g, c in GRADE_COLUMNS.items()}),
-            row.n_findings)
+            row.n_findings, Counter(json.loads(row.rule_counts)))
 
 
 def _house(db_url: str) -> tuple[Store, list[int]]:
@@ -63,8 +65,7 @@ def test_counts_stored_with_the_findings_equal_grading(db_url: str) -> None:
         assert rows[doc_id].graded and rows[doc_id].project_findings == {}
         assert rows[doc_id].verdicts == _graded(house.engine, doc_id)[0]
         assert rows[doc_id].findings == _graded(house.engine, doc_id)[1]
-        assert rows[doc_id].rules == Counter(
-            f.rule for f in store.load_findings(house.engine, doc_id))
+        assert rows[doc_id].rules == _graded(house.engine, doc_id)[2]
 
 
 def test_a_document_stored_without_a_grader_is_graded_by_the_overview(db_url: str) -> None:
@@ -72,10 +73,11 @@ def test_a_document_stored_without_a_grader_is_graded_by_the_overview(db_url: st
     doc = generate_document(read(EXAMPLE), seed=7, projects=40)
     found = audit(doc).findings
     doc_id = store.ingest(engine, doc, findings=found, year=2024).document_id
-    counts, n = _stored(engine, doc_id)
+    counts, n, rules = _stored(engine, doc_id)
     assert n == len(found) and set(counts.values()) == {None}
     [row] = library.overview(library.store_of(engine))
     assert not row.graded and row.verdicts == _graded(engine, doc_id)[0]
+    assert row.rules == rules == _graded(engine, doc_id)[2]
     assert sum(row.verdicts.values()) == 40 and row.findings == len(found)
 
 
@@ -90,7 +92,8 @@ def test_a_correction_recounts_with_the_findings_it_replaces(db_url: str) -> Non
     after = _stored(house.engine, doc_id)
     assert after == _graded(house.engine, doc_id) and after != before
     [row] = library.overview(house)
-    assert row.verdicts == after[0] and row.findings == after[1]
+    assert row.verdicts == after[0] and row.findings == after[1] and row.rules == after[2]
+    assert after[2]["A1-row-sum"] == before[2]["A1-row-sum"] + 1
 
 
 def test_upgrade_to_0013_counts_the_stored_documents(db_url: str) -> None:

@@ -11,6 +11,7 @@ row of `cycle_events` and of the change log, in the transaction of the change.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -572,7 +573,7 @@ def overview_rows(engine: Engine, department: str | None = None,
                         cycle_documents.c.cycle_id, cycle_documents.c.version,
                         cycle_documents.c.updated_at, documents.c.department,
                         documents.c.year, documents.c.title, documents.c.n_projects,
-                        documents.c.ingested_at,
+                        documents.c.ingested_at, documents.c.rule_counts,
                         *(documents.c[c] for c in GRADE_COLUMNS.values()))
                  .outerjoin(cycle_documents, cycle_documents.c.document_id == documents.c.id)
                  .order_by(documents.c.id))
@@ -589,25 +590,23 @@ def overview_rows(engine: Engine, department: str | None = None,
                 r.grand_total, returned=item.returned if item else 0,
                 waiting=item.waiting if item else 0,
                 updated_at=_aware(r.updated_at) or _aware(r.ingested_at))
-            if r.n_poor is not None:  # counted when stored: no finding need be read
-                rows[r.id].graded = True
-                rows[r.id].verdicts.update({g: n for g, c in GRADE_COLUMNS.items()
-                                            if (n := r._mapping[c]) or g == "优"})
-        if not rows:
-            return []
-        ids = list(rows)
-        for f in conn.execute(select(findings.c.document_id, findings.c.rule, func.count())
-                              .where(findings.c.document_id.in_(ids))
-                              .group_by(findings.c.document_id, findings.c.rule)):
-            rows[f[0]].rules[f[1]] = f[2]
-        ungraded = [i for i in ids if not rows[i].graded]
-        if ungraded:  # stored without a grader: each project's findings, for the library
+            row = rows[r.id]
+            if r.rule_counts is not None and r.n_poor is not None:
+                # counted when stored (0013): no finding need be read
+                row.graded = True
+                row.rules.update(json.loads(r.rule_counts))
+                row.verdicts.update({g: n for g, c in GRADE_COLUMNS.items()
+                                     if (n := r._mapping[c]) or g == "优"})
+        ungraded = [i for i, row in rows.items() if not row.graded]
+        if ungraded:  # stored without a grader: each finding, graded by the library
             for f in conn.execute(select(findings.c.document_id, findings.c.project_seq,
                                          findings.c.rule, findings.c.severity)
-                                  .where(findings.c.document_id.in_(ungraded),
-                                         findings.c.project_seq.is_not(None))):
-                rows[f.document_id].project_findings.setdefault(f.project_seq, []).append(
-                    Finding(f.rule, Level(f.severity), ""))
+                                  .where(findings.c.document_id.in_(ungraded))):
+                row = rows[f.document_id]
+                row.rules[f.rule] += 1
+                if f.project_seq is not None:
+                    row.project_findings.setdefault(f.project_seq, []).append(
+                        Finding(f.rule, Level(f.severity), ""))
     return list(rows.values())
 
 

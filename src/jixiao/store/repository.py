@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -198,12 +198,14 @@ Grader = Callable[[list[Finding]], str]
 
 
 def review_counts(n_projects: int, findings: Sequence[Finding], grade: Grader | None
-                  ) -> dict[str, int | None]:
-    """The documents columns of the review's counts (0013): the findings, and the projects
-    `grade` gives each grade — a project without findings is 优. Without a grader the
-    grades are NULL (the overview grades such a document from its findings)."""
-    counts: dict[str, int | None] = {"n_findings": len(findings),
-                                     **dict.fromkeys(GRADE_COLUMNS.values())}
+                  ) -> dict[str, int | str | None]:
+    """The documents columns of the review's counts (0013): the findings, the findings by
+    rule (JSON), and the projects `grade` gives each grade — a project without findings
+    is 优. Without a grader the grades are NULL (the overview grades such a document from
+    its findings)."""
+    counts: dict[str, int | str | None] = {
+        "n_findings": len(findings), "rule_counts": rule_counts_text(f.rule for f in findings),
+        **dict.fromkeys(GRADE_COLUMNS.values())}
     if grade is None:
         return counts
     by_project: dict[int, list[Finding]] = {}
@@ -214,6 +216,11 @@ def review_counts(n_projects: int, findings: Sequence[Finding], grade: Grader | 
     graded["优"] = n_projects - sum(n for g, n in graded.items() if g != "优")
     counts.update({column: graded[g] for g, column in GRADE_COLUMNS.items()})
     return counts
+
+
+def rule_counts_text(rules: Iterable[str]) -> str:
+    """documents.rule_counts: rule → findings, as JSON text (a COPY sends it as it is)."""
+    return json.dumps(dict(sorted(Counter(rules).items())), ensure_ascii=False)
 
 
 def prepare(doc: Document, file: SourceInfo | None = None, findings: Sequence[Finding] = (),

@@ -108,10 +108,12 @@ documents = Table(
     # 0009: a cross-check of the reading failed (jixiao.checks; Document.doubtful)
     Column("doubtful", Boolean, nullable=False, default=False, server_default=false()),
     # 0013: the review's counts, stored with the findings (and replaced with them): findings,
-    # and projects graded 优/良/中/差 by the verdict rule — the overview counts them in SQL
-    # instead of grading every document's findings after each change. NULL: stored without
-    # a grader (jixiao.library wires jixiao.audit.verdict); the overview grades those itself
+    # findings by rule (a JSON object, rule → count), and projects graded 优/良/中/差 by the
+    # verdict rule — the overview reads them instead of every document's findings after each
+    # change. Grades NULL: stored without a grader (jixiao.library wires
+    # jixiao.audit.verdict); the overview grades those itself
     Column("n_findings", Integer),
+    Column("rule_counts", Text),
     *(Column(name, Integer) for name in GRADE_COLUMNS.values()),
 )
 
