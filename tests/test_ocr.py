@@ -34,6 +34,7 @@ from jixiao.readers.ocr import (
     _mend_rates,
     pages_to_ocr,
 )
+from jixiao.readers.pdfgrid import Edge
 from jixiao.writers.publish import render_pdf
 from scans import DOUBTS, first_pages, miss_span, only_percent, scan_pdf, silent
 from test_forms_pdf import PDFS, _score
@@ -251,9 +252,11 @@ def test_a_mixed_pdf_reads_as_one_document(gold_pdf: bytes, gold_json: dict) -> 
     gold, got = _gold_of(gold_json, doc)
     n, misses = field_mismatches(gold, got)
     assert 1 - len(misses) / n >= 0.97, misses
-    # page 1 is the text layer's: read exactly, no box from the OCR; page 2's fields boxed
+    # page 1 is the text layer's: read exactly, its boxes the text layer's characters' (as
+    # in the text PDF's reading), none from the OCR; page 2's fields boxed
     first = [p for p in doc.projects[:-1] if p.span.page == 1]
-    assert first and all(p.field_spans.get("amounts", p.span).box is None for p in first)
+    assert first and all(p.field_spans["amounts"].box == t.field_spans["amounts"].box
+                         is not None for p, t in zip(first, text.projects, strict=False))
     gold_first = {g["name"]: g for g in gold["projects"]}
     for p in first:
         assert p.name in gold_first and str(p.amounts.total) == \
@@ -328,3 +331,64 @@ def test_a_rate_read_two_hundred_and_more_is_at_least(gold_doc: Document) -> Non
     assert growth.target == "250%" and count.target == "295%"
     assert [w.code for w in said] == ["ocr-mended"] and said[0].span.box == box
     assert "295% → ≥95%" in said[0].message
+
+
+def test_an_item_number_no_box_holds_is_read_again() -> None:
+    """A real scan (the sample's second page at 200 dpi, seed 201) where the detector
+    left `2、` out of every box: the level's box starts a number's width right of
+    the others. The ink on its left, recognised alone, gives the number, put before the
+    level and said with its box; a `3、` in a box of its own overlapping the level's leaves
+    no room, and a level with paper on its left is left as read."""
+    import pypdfium2 as pdfium
+
+    from jixiao.readers import read
+    from jixiao.readers.ocr import _engine, _lost_numbers, _otsu
+
+    published = render_pdf(read(Path(__file__).parents[1] / "examples" /
+                                "guangzhou-psb-targets.txt"))
+    scan = scan_pdf(first_pages(published, 3), 200, seed=201)
+    scale, height = 200 / 72, 595.44
+    rgb = pdfium.PdfDocument(scan)[1].render(scale=scale, rev_byteorder=True).to_numpy()
+    value, _ = _clean(rgb[:, :, :3], OcrSettings())
+    dark = value < _otsu(value)
+
+    def box(text: str, x0: float, y0: float, x1: float, y1: float) -> OcrBox:
+        chars = _chars(text, [(x1 - x0) / len(text)] * len(text))
+        for c in chars:
+            c.x0, c.x1, c.y0, c.y1 = c.x0 + x0, c.x1 + x0, y0, y1
+        return OcrBox(text, 0.9, (x0, y0, x1, y1), chars)
+
+    # the detector's boxes on that page, as it gave them (points, y up)
+    first = box("1、满意度指标：群众安全感；年度指标值:90%；", 574.2, 379.1, 745.2, 388.4)
+    lost = box("满意度指标：市民治安满意度；年度指标值:90%；", 586.8, 369.7, 759.2, 378.0)
+    three = box("3、", 574.2, 360.4, 589.3, 369.4)
+    level = box("效益指标：视频协助破案率；年度指标值:75%；", 584.6, 360.0, 752.8, 369.4)
+    # a level whose left is blank paper (below the table): no number lost there
+    blank = box("产出指标：设备图像完好率", 600.0, 20.0, 700.0, 29.0)
+    wall = [Edge(570.2, 60.0, 562.0)]
+    mends, gaps = _lost_numbers([first, lost, three, level, blank], value, dark, scale,
+                                height, wall, _engine(1))
+    assert lost.text == "2、满意度指标：市民治安满意度；年度指标值:90%；" and not gaps
+    assert lost.chars[0].text == "2" and lost.chars[1].text == "、"
+    # in the room between the cell's wall and the level, where the `1、` above starts
+    assert 571.7 < lost.chars[0].x0 < lost.chars[1].x1 <= 586.8 and lost.box[0] < 586.8
+    assert level.text.startswith("效益指标") and blank.text.startswith("产出指标")
+    assert [m.box for m in mends] == [lost.box] and mends[0].reread
+    assert "“2、”" in mends[0].text and "置信度" in mends[0].text
+
+
+def test_a_scan_in_which_the_ocr_finds_nothing_says_so() -> None:
+    """A scanned page of blank grey paper with noise: OCR'd, nothing found. That is not
+    a missing text layer (the page was OCR'd): its own code, the page named."""
+    import io
+
+    rng = np.random.default_rng(4)
+    paper = np.clip(rng.normal(222, 9, (1240, 874)), 0, 255).astype(np.uint8)  # A5, 150 dpi
+    out = io.BytesIO()
+    Image.fromarray(paper).convert("RGB").save(out, "PDF", resolution=150, quality=88)
+    assert pages_to_ocr(out.getvalue(), "auto") == [0]
+    with pytest.raises(ReadError) as info:
+        read_bytes(out.getvalue(), "blank-scan.pdf")
+    assert info.value.code == "ocr-no-text"
+    assert info.value.span.file == "blank-scan.pdf" and info.value.span.page == 1
+    assert "已做 OCR" in info.value.message and "1 页" in info.value.message

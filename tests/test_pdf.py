@@ -15,7 +15,7 @@ from fields import field_mismatches
 from jixiao.cli import app
 from jixiao.errors import ReadError
 from jixiao.interchange import to_dict
-from jixiao.model import Document
+from jixiao.model import Document, SourceSpan
 from jixiao.readers import read, read_bytes
 from jixiao.synthetic import generate_document
 from jixiao.writers.publish import render_html, render_pdf
@@ -47,6 +47,44 @@ def test_a_table_without_ruling_lines_reads_the_same(gold_doc: Document,
     assert 'class="plain"' in html
     doc = read_bytes(render_pdf(gold_doc, ruled=False), "plain.pdf")
     assert field_mismatches(gold_json, to_dict(doc)) == (2477, [])
+
+
+def test_every_field_has_the_box_of_its_characters(gold_pdf: bytes) -> None:
+    """Each field's box (page points, y up) holds the characters its value was read from,
+    as pdfium's own text-in-a-rectangle reads them: the amounts box exactly the row's
+    figures, the name, goal and each indicator's text (its target too) within theirs."""
+    doc = read_bytes(gold_pdf, "gold.pdf")
+    pdf = pdfium.PdfDocument(gold_pdf)
+    textpages: dict[int, pdfium.PdfTextPage] = {}
+
+    def inside(span: SourceSpan) -> str:
+        assert span.page is not None and span.box is not None
+        x0, y0, x1, y1 = span.box
+        assert x0 < x1 and y0 < y1
+        page = textpages.setdefault(span.page, pdf[span.page - 1].get_textpage())
+        return "".join(page.get_text_bounded(x0, y0, x1, y1).split())
+
+    def squeezed(text: str) -> str:
+        return "".join(text.split())
+
+    for p in doc.projects:
+        figures = [v for v in p.amounts.as_dict().values() if v is not None]
+        assert figures
+        assert inside(p.field_spans["amounts"]).replace(",", "") == \
+            "".join(str(v) for v in figures), p.seq
+        row = inside(p.span)
+        for key, value in (("name", p.name), ("goal", p.goal)):
+            assert squeezed(value) in inside(p.field_spans[key]), (p.seq, key)
+            assert squeezed(value) in row
+        for i in p.indicators:
+            text = inside(i.span)
+            assert i.target and squeezed(i.target) in text and squeezed(i.raw) in text, \
+                (p.seq, i.seq)
+        # the fields lie inside the row's box
+        assert all(p.span.box[0] <= s.box[0] and s.box[2] <= p.span.box[2] and  # type: ignore[index]
+                   p.span.box[1] <= s.box[1] and s.box[3] <= p.span.box[3]  # type: ignore[index]
+                   for s in [*p.field_spans.values(), *(i.span for i in p.indicators)]
+                   if s.page == p.span.page)
 
 
 @pytest.mark.parametrize("seed", [3, 17, 2024])

@@ -23,7 +23,7 @@ import itertools
 import operator
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -95,6 +95,10 @@ def _joined(chars: list[Char]) -> str:
     return "".join(out)
 
 
+Box = tuple[float, float, float, float]
+X0, Y0, X1, Y1 = (operator.attrgetter(a) for a in ("x0", "y0", "x1", "y1"))
+
+
 @dataclass(slots=True)
 class Line:
     """Characters of one column on one baseline, left to right."""
@@ -112,6 +116,23 @@ class Line:
         if self.joined is None:
             self.joined = _joined(self.chars)
         return self.joined
+
+    def box(self) -> Box:
+        """The box of its characters (x0, y0, x1, y1 in points, y up), spaces left out
+        where it has any other (a space's box may reach past the text)."""
+        chars = [c for c in self.chars if c.text != " "] or self.chars
+        return (min(map(X0, chars)), min(map(Y0, chars)), max(map(X1, chars)),
+                max(map(Y1, chars)))
+
+
+def lines_box(lines: Iterable[Line], page: int) -> Box | None:
+    """The box holding the characters of those of `lines` that are on `page`: where a
+    value was read, so a person can check it against the cell (SourceSpan.box)."""
+    boxes = [line.box() for line in lines if line.page == page and line.chars]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+            max(b[3] for b in boxes))
 
 
 @dataclass(slots=True)
@@ -145,7 +166,7 @@ def _chars(textpage: Any, count: int) -> list[Char]:
     return out
 
 
-MID_Y, X0 = operator.attrgetter("mid_y"), operator.attrgetter("x0")
+MID_Y = operator.attrgetter("mid_y")
 
 
 def _lines(chars: list[Char], page: int) -> list[Line]:
@@ -1056,8 +1077,17 @@ class PdfReader:
 
     def line_span(self, lines: Sequence[Line]) -> SourceSpan:
         """Where some lines of a cell are: the page of the first (a PDF reading has pages,
-        not lines)."""
-        return self.span(lines[0].page if lines else None)
+        not lines) and the box of their characters on it."""
+        if not lines:
+            return self.span(None)
+        page = lines[0].page
+        return SourceSpan(self.file, None, None, page, lines_box(lines, page))
+
+    def row_span(self, row: Row) -> SourceSpan:
+        """The row's page and the box of all its cells' characters there."""
+        return SourceSpan(self.file, None, None, row.page,
+                          lines_box((x for lines in row.cells.values() for x in lines),
+                                    row.page))
 
     def document(self) -> Document:
         before, rows, pages = self.rows()
@@ -1065,11 +1095,18 @@ class PdfReader:
         # the rows' cells, located on the pages, become 合计, units and projects there
         builder = RowBuilder(doc, self.line_span, self.warnings)
         for row in rows:
-            span = self.span(row.page)
+            span = self.row_span(row)
+            # each field the box of its own characters (the page its first line is on);
+            # a field with none has the row's
+            money = self.line_span([x for c in AMOUNT_COLUMNS for x in row.cells[c]])
+            money = money if money.page is not None else span
+            spans = {key: self.line_span(row.cells[key]) if row.cells[key] else span
+                     for key in ("name", "goal")}
             builder.add(RowCells(
-                row.text("name"), builder.amounts({c: row.text(c) for c in AMOUNT_COLUMNS}, span),
+                row.text("name"), builder.amounts({c: row.text(c) for c in AMOUNT_COLUMNS},
+                                                  money),
                 row.text("goal"), builder.items(row.cells["items"]), span,
-                {"name": span, "amounts": span, "goal": span}))
+                {"name": spans["name"], "amounts": money, "goal": spans["goal"]}))
         builder.finish()
         doc.warnings = self.warnings
         doc.source = SourceInfo(self.file, hashlib.sha256(self.data).hexdigest(), "pdf", None,
