@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, select
 
+from jixiao.messages import say
 from jixiao.store import partitions, repository, search
 from jixiao.store.repository import IngestLog, IngestResult, PreparedDocument
 from jixiao.store.schema import (
@@ -88,12 +89,10 @@ class Plan:
     def describe(self) -> str:
         """The plan in the words the load prints."""
         if self.rebuild:
-            return (f"大批载入：{self.files} 个待载入文件，库中已有 {self.stored} 份文档——"
-                    "先删除二级索引（检索、比对、匹配键），载入后重建")
-        said = (f"少量载入：{self.files} 个待载入文件，库中已有 {self.stored} 份文档——保留索引，"
-                "逐批写入")
+            return say("load.bulk", files=self.files, stored=self.stored)
+        said = say("load.few", files=self.files, stored=self.stored)
         if self.missing:
-            said += f"；缺少 {self.missing} 个索引（上次载入未完成），载入后补建"
+            said += say("load.missing", n=self.missing)
         return said
 
 
