@@ -10,8 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jixiao.messages import place
-from jixiao.targets import Comparator, Direction, Kind, Target, _plain
+from jixiao.messages import catalogue, place, say
+from jixiao.targets import Comparator, Kind, Target, _plain
 
 CENT = Decimal("0.01")
 
@@ -77,49 +77,37 @@ def when(value: datetime | None) -> str:
         return ""
     if value.tzinfo is None:  # SQLite hands back naive UTC
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(CHINA).strftime("%Y年%m月%d日 %H:%M")
+    return value.astimezone(CHINA).strftime(say("formats.when"))
 
 
-# the words of a target's description, per language (the pages speak Chinese)
-_TARGET_WORDS: dict[str, dict[str, Any]] = {
-    "en": {"parts": " ＋ ", "unparsed": "unparsed", "subject": "[{}]", "state": "state {}",
-           "unknown": "?", "qualifier": " ({})", "vague": " vague", "range": "range",
-           "no comparator": "(no comparator)", "trailing": "[{}]", "sep": ", ",
-           "change": {"increase": "increase, ", "decrease": "decrease, "},
-           "direction": {Direction.HIGHER: "higher is better",
-                         Direction.LOWER: "lower is better", Direction.EXACT: "exact"}},
-    "zh": {"parts": "；", "unparsed": "未能解析", "subject": "〔{}〕", "state": "定性：{}",
-           "unknown": "？", "qualifier": "", "vague": "（未给出幅度）", "range": "区间",
-           "no comparator": "（未写比较符）", "trailing": "", "sep": "，",
-           "change": {"increase": "增加 ", "decrease": "减少 "},
-           "direction": {Direction.HIGHER: "越高越好", Direction.LOWER: "越低越好",
-                         Direction.EXACT: "须恰好达到"}},
-}
+def describe(target: Target, language: str | None = None) -> str:
+    """A parsed 年度指标值 in one line for people, in the words of the catalogue
+    ([describe]) of `language` (default: the one in use): '≥ 95 %，越高越好'.
+    (targets.py keeps the grammar.)"""
+    words = catalogue(language)
 
+    def w(key: str, **values: Any) -> str:
+        return words[f"describe.{key}"].format(**values)
 
-def describe(target: Target, language: str = "en") -> str:
-    """A parsed 年度指标值 in one line for people: '≥ 95 %, higher is better'; language
-    "zh" for the pages: '≥ 95 %，越高越好'. (targets.py keeps the grammar.)"""
-    w = _TARGET_WORDS[language]
     if target.kind is Kind.COMPOUND:
-        return w["parts"].join(describe(p, language) for p in target.parts)
+        return w("parts").join(describe(p, language) for p in target.parts)
     if target.kind is Kind.UNPARSED:
-        return w["unparsed"]
-    bits = [w["subject"].format(target.subject)] if target.subject else []
+        return w("unparsed")
+    bits = [w("subject", subject=target.subject)] if target.subject else []
     if target.kind is Kind.QUALITATIVE:
         state = target.state
-        bits.append(w["state"].format(state.key if state else w["unknown"])
-                    + (w["qualifier"].format(target.qualifier) if target.qualifier else "")
-                    + (w["vague"] if target.vague else ""))
+        bits.append(w("state", state=state.key if state else w("unknown"))
+                    + (w("qualifier", qualifier=target.qualifier) if target.qualifier else "")
+                    + (w("vague") if target.vague else ""))
     else:
         value = f"{_plain(target.value)}–{_plain(target.upper)}" if target.range_text \
             else _plain(target.value)
-        comparator = w["range"] if target.comparator is Comparator.RANGE else target.comparator
-        bits.append(w["change"].get(target.change, "")
-                    + f"{comparator or w['no comparator']} {value}"
+        comparator = w("range") if target.comparator is Comparator.RANGE else target.comparator
+        bits.append((w(f"change-{target.change}") if target.change else "")
+                    + f"{comparator or w('no-comparator')} {value}"
                     + (f" {target.unit.canonical}" if target.unit else ""))
     if target.trailing:
-        bits.append(w["trailing"].format(target.trailing))
+        bits.append(w("trailing", trailing=target.trailing))
     if target.direction:
-        bits.append(w["direction"][target.direction])
-    return w["sep"].join(b for b in bits if b)
+        bits.append(w(f"direction-{target.direction.value}"))
+    return w("sep").join(b for b in bits if b)
