@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from jixiao.messages import say
 from jixiao.model import Indicator
 from jixiao.targets import Comparator, Direction, Kind, Target, parse
 from jixiao.taxonomy import classify
@@ -25,7 +26,7 @@ from jixiao.taxonomy import classify
 FIFTY, HUNDRED = Decimal(50), Decimal(100)
 _FLOORS = {Comparator.GE: "≤", Comparator.GT: "<"}  # turned to a ceiling
 _CEILINGS = {Comparator.LE: "≥", Comparator.LT: ">"}  # turned to a floor
-_WAY = {Direction.LOWER: "越低越好", Direction.HIGHER: "越高越好"}
+_WAY = (Direction.LOWER, Direction.HIGHER)  # the ways a target is turned
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +65,9 @@ def turned(indicator: Indicator, target: Target | None = None) -> Turn | None:
     target = target or parse(indicator.target)
     kind = classify(indicator, target)
     if kind.direction_rule == "form":
-        source = "表中填写的指标方向"
+        source = say("direction.form")
     elif kind.direction is Direction.LOWER and kind.direction_rule.startswith("D"):
-        source = f"分类规则 {kind.direction_rule}"  # the rule Q5 names
+        source = say("direction.rule", rule=kind.direction_rule)  # the rule Q5 names
     else:
         return None
     way = kind.direction
@@ -83,6 +84,6 @@ def turned(indicator: Indicator, target: Target | None = None) -> Turn | None:
         if leaf is None:
             return None
         new = leaf
-    note = (f"按指标方向：“{indicator.name}”{_WAY[way]}（{source}），"
-            f"“{target.text.strip()}”读作“{new.text.strip()}”")
+    note = say("direction.note", name=indicator.name, way=say(f"direction.{way.value}"),
+               source=source, target=target.text.strip(), turned=new.text.strip())
     return Turn(new, note)
