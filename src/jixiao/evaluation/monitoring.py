@@ -12,6 +12,7 @@ from jixiao import formatting
 from jixiao.evaluation.actuals import Actuals
 from jixiao.evaluation.assessment import assess
 from jixiao.evaluation.profiles import ScoringProfile
+from jixiao.messages import say
 from jixiao.model import Document, Indicator, Project
 from jixiao.targets import Kind, Status, parse
 from jixiao.taxonomy import classify
@@ -81,12 +82,12 @@ def monitor_project(project: Project, actuals: Actuals, on: date,
                     cumulative = target.unit is not None and target.unit.dimension == "count"
                     share = assessment.ratio / progress if cumulative and progress else \
                         assessment.ratio
-                    expected = f"预计完成 {formatting.percent(min(Decimal(1), share))}"
+                    expected = say("monitoring.expected-share",
+                                   share=formatting.percent(min(Decimal(1), share)))
                 else:
-                    expected = {Status.MET: "预计达成", Status.PARTLY: "预计部分达成",
-                                Status.NOT_MET: "预计未达成"}[status]
+                    expected = say(f"monitoring.expected-{status.name.lower()}")
             except ValueError:
-                expected = "无法判断"
+                expected = say("monitoring.unknown")
         lit = {Status.MET: "green", Status.PARTLY: "yellow", Status.NOT_MET: "red",
                None: "yellow" if not current else "red"}[status]
         likely = dict(zip(("green", "yellow", "red"), LIKELIHOOD, strict=True))[lit]
