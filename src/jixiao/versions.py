@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from jixiao import matching
 from jixiao.compare import ProjectYear, _step
+from jixiao.messages import Labels
 from jixiao.model import Document, Project
 
 
@@ -65,8 +66,8 @@ class VersionDiff:
         return sum(p.money_changed for p in self.projects)
 
 
-CHANGE_LABELS = {"added": "新增", "dropped": "删除", "raised": "提高", "lowered": "降低",
-                 "rewritten": "改写", "changed": "修改"}
+CHANGE_LABELS = Labels("versions.changes",
+                       ("added", "dropped", "raised", "lowered", "rewritten", "changed"))
 
 
 def _project_year(doc_id: int, doc: Document, p: Project) -> ProjectYear:
