@@ -22,17 +22,18 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, or_, select
 
+from jixiao.formatting import when
+from jixiao.messages import say
 from jixiao.model import Actual, Execution, SourceSpan
 from jixiao.store import memo
 from jixiao.store.accounts import (
     AccountError,
     User,
-    _aware,
     _execution_state,
     _write_actuals,
     record,
 )
-from jixiao.store.cycle import CHINA, Conflict, _document_row
+from jixiao.store.cycle import Conflict, _document_row
 from jixiao.store.schema import (
     actual_values,
     changes,
@@ -69,17 +70,15 @@ class LastSave:
 
     @property
     def text(self) -> str:
-        at = _aware(self.at)
-        when = "" if at is None else at.astimezone(CHINA).strftime("%Y年%m月%d日 %H:%M")
-        return f"{self.username or '他人'} 于 {when}"
+        return say("yearend.saved-by", name=self.username or say("yearend.someone"),
+                   when=when(self.at))
 
 
 class GridConflict(Conflict):
     """The project's answers changed since the grid was read: nothing of this save stored."""
 
     def __init__(self, seq: int, current: ProjectAnswers, last: LastSave) -> None:
-        super().__init__(f"第{seq}个项目的完成情况已由 {last.text} 保存，您看到的是之前的内容；"
-                         "您填写的内容未保存，仍在表格中，请对照最新保存的内容核对后再保存")
+        super().__init__(say("yearend.conflict", seq=seq, saved=last.text))
         self.current, self.last = current, last
 
 
@@ -139,7 +138,7 @@ def _save_grid(engine: Engine, user: User, doc_id: int, year: int, seq: int, rev
         _document_row(conn, doc_id)
         if conn.execute(select(projects.c.seq).where(projects.c.document_id == doc_id,
                                                      projects.c.seq == seq)).first() is None:
-            raise AccountError(f"文档 {doc_id} 没有第{seq}个项目")
+            raise AccountError(say("yearend.no-project", id=doc_id, seq=seq))
         current = _answers(conn, doc_id, year, period, seq)
         if current.revision != revision:
             raise GridConflict(seq, current, last_save(conn, doc_id, year, period, seq))
