@@ -24,6 +24,7 @@ from pydantic import (
 
 from jixiao.errors import ReadError
 from jixiao.limits import DEFAULT, Limits, check
+from jixiao.messages import say
 from jixiao.model import SourceSpan
 
 # 万元: ten times the largest budget of any government; more is a typo or an attack
@@ -36,8 +37,7 @@ def _encodable(value: str) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ValueError(f"第{exc.start + 1}个字符无法编码 (a lone surrogate is not text)") \
-            from None
+        raise ValueError(say("interchange.not-encodable", at=exc.start + 1)) from None
     return value
 
 
@@ -46,23 +46,23 @@ def _money(value: Any) -> Any:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError("金额应为数字或数字字符串 (expected a decimal amount)")
+        raise ValueError(say("interchange.money-type"))
     text = value.replace(",", "") if isinstance(value, str) else str(value)
     if len(text) > 40:
-        raise ValueError("金额过长 (more than 40 characters)")
+        raise ValueError(say("interchange.money-long"))
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"不是金额: {text[:40]!r} (expected a decimal amount)") from None
+        raise ValueError(say("interchange.not-money", text=repr(text[:40]))) from None
     if not amount.is_finite():
-        raise ValueError(f"金额必须是有限数值，不能是 {text} (NaN and infinity are no amount)")
+        raise ValueError(say("interchange.money-infinite", text=text))
     if amount < 0:
-        raise ValueError(f"金额不能为负数: {text} (negative amount)")
+        raise ValueError(say("interchange.money-negative", text=text))
     if amount > MONEY_MAX:
-        raise ValueError(f"金额 {text} 万元超过上限 {MONEY_MAX:,f} 万元 (absurd amount)")
+        raise ValueError(say("interchange.money-absurd", text=text, most=f"{MONEY_MAX:,f}"))
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MONEY_DECIMALS:
-        raise ValueError(f"金额小数位过多: {text} (more than {MONEY_DECIMALS} decimals)")
+        raise ValueError(say("interchange.money-decimals", text=text, most=MONEY_DECIMALS))
     return value
 
 
@@ -155,8 +155,7 @@ class InterchangeIn(_Model):
         for k, p in enumerate(self.projects):
             seq = p.seq if "seq" in p.model_fields_set else k + 1
             if seq in seen:
-                raise ValueError(f"projects[{k}].seq: 项目序号 {seq} 重复 (two projects "
-                                 "numbered alike)")
+                raise ValueError(say("interchange.seq-twice", k=k, seq=seq))
             seen.add(seq)
         return self
 
@@ -166,7 +165,7 @@ def _where(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(the whole object)"
+    return out or say("interchange.whole")
 
 
 def validate(data: Any, file: str | None = None, limits: Limits = DEFAULT) -> None:
@@ -177,8 +176,8 @@ def validate(data: Any, file: str | None = None, limits: Limits = DEFAULT) -> No
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_input=False)
         shown = "; ".join(f"{_where(e['loc'])}: {e['msg']}" for e in errors[:5])
-        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        raise ReadError("bad-json", f"交换格式 JSON 无效 — {shown}{more}",
+        more = say("interchange.more", n=len(errors) - 5) if len(errors) > 5 else ""
+        raise ReadError("bad-json", say("interchange.invalid", shown=shown, more=more),
                         SourceSpan(file)) from None
     check("projects", len(data["projects"]), limits, "the number of projects",
           SourceSpan(file))
