@@ -371,7 +371,7 @@ async def put_actuals(request: Request, who: Who, doc_id: DocId, year: YearPath,
                 body: ActualsIn) -> ActualsOut:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     if not views.may_write_actuals(who, view.doc.department):
-        raise WebError(403, "forbidden", "只有本部门用户可以填报实际完成值")
+        raise WebError(403, "forbidden", say("web.department-actuals-only"))
     projects = {p.seq: p for p in view.doc.projects}
     refused: list[str] = []
     for k, v in enumerate(body.values):  # all checked before any is written
@@ -382,7 +382,7 @@ async def put_actuals(request: Request, who: Who, doc_id: DocId, year: YearPath,
         if (why := check_actual(project.indicators[v.indicator], v.value)) is not None:
             refused.append(f"values[{k}].value: {why}")
     if refused:  # every wrong value named, none written
-        more = f"；另有{len(refused) - 20}处" if len(refused) > 20 else ""
+        more = say("web.more-refused", n=len(refused) - 20) if len(refused) > 20 else ""
         raise FieldError(422, "bad-value", "；".join(refused[:20]) + more,
                          refused[0].split(":", 1)[0])
     batch = [Actual(v.project, v.indicator, v.value.strip(), v.reason.strip())
@@ -418,7 +418,7 @@ async def post_opinion(request: Request, who: Who, doc_id: DocId, seq: Seq,
     view = views.document_view(request.app.state.workspace, who, doc_id)
     views.project_of(view, seq)
     if not views.may_write_opinion(who, view.doc.department):
-        raise WebError(403, "forbidden", "没有权限")
+        raise WebError(403, "forbidden", say("web.forbidden"))
     finding = finding_position(body.finding, [k for k, _ in views.project_findings(view, seq)])
     request.app.state.store.add_opinion(who.user, doc_id, seq, body.text, finding)
     return await get_opinions(request, who, doc_id, seq)

@@ -130,7 +130,8 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
     async def refused(request: Request, exc: AccountError) -> Response:
         # a write the store refuses (an indicator that does not exist, say): the request's
         # fault, not the server's
-        return await web_error(request, WebError(422, "invalid", f"请求无效 ({exc})"))
+        return await web_error(request, WebError(422, "invalid",
+                                                 messages.say("web.store-refused", error=exc)))
 
     @app.exception_handler(CycleError)
     async def cycle_refused(request: Request, exc: CycleError) -> Response:
@@ -140,8 +141,7 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> Response:
         # still logged by the server; the client gets the usual error shape, no traceback
-        return await web_error(request, WebError(500, "internal",
-                                                 "服务器内部错误 (internal error)"))
+        return await web_error(request, WebError(500, "internal", messages.say("web.internal")))
 
     preload = [Depends(preload_document)]
     app.include_router(api.router, dependencies=preload)
@@ -163,10 +163,9 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
         # from a CDN, which leaves the page blank on a bureau's network without internet
         swagger = "/vendor/swagger-ui-dist"
         if vendor is None or not (vendor / "swagger-ui-dist" / "swagger-ui-bundle.js").exists():
-            return HTMLResponse(
-                "<!doctype html><meta charset=utf-8><title>jixiao API</title><p>接口说明需要 "
-                "Swagger UI（npm 包 swagger-ui-dist）：请运行 make（npm ci）。接口定义见 "
-                '<a href="/api/v1/openapi.json">/api/v1/openapi.json</a>。</p>')
+            link = '<a href="/api/v1/openapi.json">/api/v1/openapi.json</a>'
+            return HTMLResponse("<!doctype html><meta charset=utf-8><title>jixiao API</title>"
+                                f"<p>{messages.say('web.api-docs-missing', link=link)}</p>")
         return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="jixiao API",
                                    swagger_js_url=f"{swagger}/swagger-ui-bundle.js",
                                    swagger_css_url=f"{swagger}/swagger-ui.css",

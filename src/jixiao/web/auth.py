@@ -82,7 +82,7 @@ def hashing_gate() -> asyncio.Semaphore:
 
 def require_role(who: Caller, *roles: str) -> None:
     if who.user.role not in roles:
-        raise WebError(403, "forbidden", "没有权限 (your role may not do this)")
+        raise WebError(403, "forbidden", say("web.role-forbidden"))
 
 
 def require_department(who: Caller, department: str | None) -> None:

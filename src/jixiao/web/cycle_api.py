@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from jixiao.interchange import money_text
+from jixiao.messages import say
 from jixiao.store import cycle
 from jixiao.store.cycle import DocumentState, ProjectState, TodoItem
 from jixiao.web import cycle as cv
@@ -47,7 +48,7 @@ class ProjectActionIn(BaseModel):
 def _required(body: ActionIn | ProjectActionIn) -> tuple[str, int]:
     if body.action is None or body.revision is None:
         missing = [k for k in ("action", "revision") if getattr(body, k) is None]
-        raise WebError(422, "invalid", f"请求无效 (body.{missing[0]}: Field required)")
+        raise WebError(422, "invalid", say("web.body-field-required", field=missing[0]))
     return body.action, body.revision
 
 
@@ -227,7 +228,7 @@ async def revised_upload(request: Request, who: Who, doc_id: DocId,
     ws = request.app.state.workspace
     view = views.document_view(ws, who, doc_id)
     if file is None or revision is None:  # (required; after the boundary, as above)
-        raise WebError(422, "invalid", "请求无效 (需要 file 和 revision)")
+        raise WebError(422, "invalid", say("web.file-and-revision"))
     cycle.check_revisable(who.user, cycle.document_state(ws.engine, doc_id),
                           view.doc.department)
     # stored as the next version in one transaction: refused, nothing is stored

@@ -93,8 +93,8 @@ class BodyLimit:
         self.allowed = limit + slack
 
     def _too_large_message(self) -> str:
-        return (f"请求内容超过 {_megabytes(self.limit)} 的上限 (upload_bytes = {self.limit:,} "
-                "bytes; the request body is too large)")
+        return say("web.request-too-large", size=_megabytes(self.limit),
+                   limit=f"{self.limit:,}")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

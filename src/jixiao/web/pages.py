@@ -102,7 +102,7 @@ async def login(request: Request, username: Annotated[str, Form()],
         return response
     if outcome is None:
         return render(request, "login.html", None, status=401, next=_local(next),
-                      login_csrf=cookie, error="用户名或密码错误")
+                      login_csrf=cookie, error=say("web.bad-login"))
     # a new session id at every login; the one this browser held ends
     token, _ = accounts.start_session(engine, outcome,
                                       replacing=request.cookies.get(SESSION_COOKIE))
@@ -230,7 +230,7 @@ async def actual_form(request: Request, who: Who, doc_id: DocId, seq: Seq,
                       reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     if not views.may_write_actuals(who, view.doc.department):
-        raise WebError(403, "forbidden", "只有本部门用户可以填报实际完成值")
+        raise WebError(403, "forbidden", say("web.department-actuals-only"))
     project = views.project_of(view, seq)
     if 0 <= position < len(project.indicators) and \
             (why := check_actual(project.indicators[position], value)) is not None:
@@ -248,7 +248,7 @@ async def opinion_form(request: Request, who: Who, doc_id: DocId, seq: Seq,
                        finding: Annotated[str, Form()] = "") -> Response:
     view = views.document_view(request.app.state.workspace, who, doc_id)
     if not views.may_write_opinion(who, view.doc.department):
-        raise WebError(403, "forbidden", "没有权限")
+        raise WebError(403, "forbidden", say("web.forbidden"))
     views.project_of(view, seq)
     request.app.state.store.add_opinion(
         who.user, doc_id, seq, text,
@@ -396,7 +396,7 @@ async def activate_form(request: Request, who: Who,
     try:
         request.app.state.store.activate_profile(who.user, name or None)
     except KeyError:
-        raise WebError(404, "not-found", f"没有名为“{name}”的审核方案") from None
+        raise WebError(404, "not-found", say("web.no-profile", name=name)) from None
     return RedirectResponse("/admin/rules", status_code=303)
 
 
@@ -428,7 +428,7 @@ def _revoke(request: Request, who: Caller, token_id: int) -> None:
     try:
         request.app.state.store.revoke_api_token(token_id, who.user)
     except accounts.AccountError:  # another user's token is answered as none
-        raise WebError(404, "not-found", "没有这个令牌") from None
+        raise WebError(404, "not-found", say("web.no-token")) from None
 
 
 @router.post("/account/tokens/{token_id}/revoke")

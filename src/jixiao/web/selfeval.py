@@ -194,7 +194,7 @@ def selfeval_view(ws: Store, who: Caller, view: DocumentView, seq: int | None = 
     """The self-evaluation view of a stored 自评表 (the caller may see `view`); of its
     project `seq` alone when given (a project page re-scores one project, not all)."""
     if not is_self_evaluation(view):
-        raise WebError(404, "not-self-evaluation", "这不是自评表 (not a self-evaluation)")
+        raise WebError(404, "not-self-evaluation", say("web.not-self-evaluation"))
     doc = view.doc if seq is None else only(view.doc, project_of(view, seq))
     chosen = list(profiles())
     check = check_self_evaluation(doc, chosen)

@@ -7,6 +7,7 @@ from fastapi import Request, UploadFile
 from jixiao import store
 from jixiao.errors import ReadError
 from jixiao.limits import LimitError
+from jixiao.messages import say
 from jixiao.readers import peek_department, sniff
 from jixiao.store.store import Store
 from jixiao.web.auth import Caller, WebError, require_department, require_role
@@ -16,7 +17,8 @@ from jixiao.web.limits import heavy
 def _other_department(who: Caller, department: str | None) -> None:
     if who.user.role == "department" and department != who.user.department:
         raise WebError(403, "other-department",
-                       f"这张表属于“{department}”，不是您的部门“{who.user.department}”")
+                       say("web.other-department", theirs=department,
+                           yours=who.user.department))
 
 
 async def store_upload(request: Request, who: Caller, file: UploadFile,
@@ -28,10 +30,10 @@ async def store_upload(request: Request, who: Caller, file: UploadFile,
     data = await file.read(limit + 1)
     name = (file.filename or "upload").rsplit("/", 1)[-1][:200]
     if len(data) > limit:
-        raise WebError(413, "too-large", f"文件超过 {limit // (1024 * 1024)} MB 的上限 "
-                                         f"({name}: more than {limit} bytes)")
+        raise WebError(413, "too-large", say("web.upload-too-large", name=name,
+                                             mb=limit // (1024 * 1024), limit=f"{limit:,}"))
     if not data:
-        raise WebError(400, "empty", f"文件为空 ({name} is empty)")
+        raise WebError(400, "empty", say("web.upload-empty", name=name))
     if who.user.role == "department":
         # a text table's head is a few KB on the loop; a PDF's first page or an xlsx's first
         # rows are pdfium and zip work, so in the pool like the reading they spare
@@ -53,12 +55,14 @@ def _read_and_store(house: Store, who: Caller, data: bytes, name: str,
                             check=lambda doc: _other_department(who, doc.department))
     except ReadError as exc:
         if exc.code == "not-text":  # an image, archive or other binary file
-            raise WebError(415, "unsupported-type", f"不支持的文件类型 ({name}): 请上传 "
-                                                    "PDF、Excel (.xlsx)、文本或 JSON") from None
+            raise WebError(415, "unsupported-type",
+                           say("web.upload-unsupported", name=name)) from None
         if isinstance(exc, LimitError):  # too large inside (cells, pages, projects …)
-            raise WebError(413, "too-large", f"{name} 超过上限 {exc.limit} = {exc.allowed:,}: "
-                                             f"{exc.message}") from None
-        raise WebError(422, exc.code, f"{name} 无法读取: {exc}") from None
+            raise WebError(413, "too-large", say("web.upload-over-limit", name=name,
+                                                 limit=exc.limit, allowed=f"{exc.allowed:,}",
+                                                 message=exc.message)) from None
+        raise WebError(422, exc.code, say("web.upload-unreadable", name=name,
+                                          error=exc)) from None
 
 
 def delete(request: Request, who: Caller, doc_id: int) -> None:
