@@ -26,6 +26,7 @@ from jixiao.evaluation.sheet import (
     write_actuals_sheet,
 )
 from jixiao.evaluation.values import check_actual, check_money
+from jixiao.messages import say
 from jixiao.model import Project
 from jixiao.store import memo, yearend
 from jixiao.store.yearend import FULL_YEAR, GridConflict, ProjectAnswers
@@ -50,13 +51,12 @@ def period_of(raw: str | None) -> str:
     try:
         return date.fromisoformat(text[:10]).isoformat()
     except ValueError:
-        raise WebError(422, "invalid", f"期间应为“全年”或 2023-07-31 这样的日期，不是“{text[:20]}”"
-                       ) from None
+        raise WebError(422, "invalid", say("yearend.bad-period", text=text[:20])) from None
 
 
 def _may_write(who: Caller, view: views.DocumentView) -> None:
     if not views.may_write_actuals(who, view.doc.department):
-        raise WebError(403, "forbidden", "只有本部门用户（或管理员）可以填报实际完成情况")
+        raise WebError(403, "forbidden", say("yearend.forbidden"))
 
 
 def document_completion(ws: Any, view: views.DocumentView, year: int | None = None,
@@ -135,7 +135,7 @@ async def actuals_sheet(request: Request, who: Who, doc_id: DocId, year: YearQue
             write_actuals_sheet(view.doc, path, year, stored, period)
             return path.read_bytes()
 
-    name = f"{view.doc.department or ''}{year}年实际完成情况"
+    name = say("yearend.sheet-name", department=view.doc.department or "", year=year)
     return Response(await heavy(written), media_type=XLSX,
                     headers=attachment("actuals", name, "xlsx"))
 
@@ -153,7 +153,7 @@ async def upload_sheet(request: Request, who: Who, doc_id: DocId, file: UploadFi
     name = (file.filename or "actuals.xlsx").rsplit("/", 1)[-1][:200]
     year = default_year(view.doc)
     if len(data) > limit:
-        raise WebError(413, "too-large", f"文件超过 {limit // (1024 * 1024)} MB 的上限")
+        raise WebError(413, "too-large", say("yearend.too-large", mb=limit // (1024 * 1024)))
     try:
         answers = await heavy(read_actuals_sheet, data, view.doc, name)
     except ActualsError as exc:
@@ -161,11 +161,11 @@ async def upload_sheet(request: Request, who: Who, doc_id: DocId, file: UploadFi
                              status=422, file=name)
     except ReadError as exc:
         return _yearend_page(request, who, view, year, FULL_YEAR, status=422, file=name,
-                             problem=f"{name} 无法读取：{exc}")
+                             problem=say("yearend.unreadable", name=name, error=exc))
     if not 2000 <= answers.year <= 2100:
         return _yearend_page(request, who, view, year, FULL_YEAR, status=422, file=name,
                              errors=[SheetError("执行情况", 1, "年度",
-                                                f"年度应在 2000–2100 之间，不是 {answers.year}")])
+                                                say("yearend.bad-year", year=answers.year))])
     # as `jixiao actuals import`: the year's answers replaced whole, in one transaction
     await heavy(ws.put_actuals, who.user, doc_id, answers.year,
                 answers.values.values(), answers.period,
@@ -222,13 +222,13 @@ def check_grid(project: Project, sent: dict[str, str], seq: int
     for k, indicator in enumerate(project.indicators):
         value, reason = sent.get(f"value-{k}", "").strip(), sent.get(f"reason-{k}", "").strip()
         if len(value) > VALUE_LIMIT:
-            errors[f"value-{k}"] = f"实际完成值最多 {VALUE_LIMIT} 个字"
+            errors[f"value-{k}"] = say("yearend.value-too-long", most=VALUE_LIMIT)
         elif value and (why := check_actual(indicator, value)) is not None:
             errors[f"value-{k}"] = why
         elif not value and reason:
-            errors[f"value-{k}"] = "写了偏差原因，也请填写实际完成值"
+            errors[f"value-{k}"] = say("yearend.reason-without-value")
         if len(reason) > REASON_LIMIT:
-            errors[f"reason-{k}"] = f"偏差原因最多 {REASON_LIMIT} 个字"
+            errors[f"reason-{k}"] = say("yearend.reason-too-long", most=REASON_LIMIT)
         values.append(Actual(seq, k, value, reason))
     amounts: dict[str, Decimal | None] = {}
     for name, label in (("budget", "全年预算数"), ("executed", "全年执行数")):
@@ -237,7 +237,7 @@ def check_grid(project: Project, sent: dict[str, str], seq: int
             errors[name] = why
     reason = sent.get("money_reason", "").strip()
     if len(reason) > REASON_LIMIT:
-        errors["money_reason"] = f"偏差原因最多 {REASON_LIMIT} 个字"
+        errors["money_reason"] = say("yearend.reason-too-long", most=REASON_LIMIT)
     return values, Execution(seq, amounts["budget"], amounts["executed"], reason), errors
 
 
@@ -278,7 +278,7 @@ async def grid_save(request: Request, who: Who, doc_id: DocId, seq: Seq) -> Resp
     sent = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
     raw_year = sent.get("year", "")
     if not (raw_year.isascii() and raw_year.isdigit() and 2000 <= int(raw_year) <= 2100):
-        raise WebError(422, "invalid", f"年度应在 2000–2100 之间，不是“{raw_year[:10]}”")
+        raise WebError(422, "invalid", say("yearend.bad-year-text", year=raw_year[:10]))
     year, period = int(raw_year), period_of(sent.get("period"))
     revision = sent.get("revision", "")[:64]
     stored = yearend.project_answers(ws.engine, doc_id, year, seq, period)
