@@ -25,6 +25,7 @@ from jixiao import formatting, store
 from jixiao.evaluation import Actuals
 from jixiao.evaluation.monitoring import ProjectMonitor, monitor_document
 from jixiao.evaluation.scoring import ProjectScore, score_project
+from jixiao.messages import say
 from jixiao.model import Document
 from jixiao.store import accounts, cycle
 from jixiao.web import cycle as cycle_views
@@ -58,7 +59,8 @@ def _file(data: bytes, kind: str, name: str, suffix: str) -> Response:
 def _title(doc: Document, what: str, year: int | None = None) -> str:
     """A file name as a person would give it: 广州市公安局-2023年-项目支出绩效自评表."""
     # a name is a path segment: no separators or characters a file system refuses
-    parts = [doc.department or doc.title or "目标表", f"{year}年" if year else None, what]
+    parts = [doc.department or doc.title or say("downloads.table-form"),
+             say("downloads.year", year=year) if year else None, what]
     name = "-".join(p for p in parts if p)
     return "".join("_" if c in '/\\:*?"<>|\r\n\t' else c for c in name)[:150]
 
@@ -84,9 +86,9 @@ def monitoring_day(year: int, raw: str | None = None, today: date | None = None)
         try:
             day = date.fromisoformat(raw)
         except ValueError:
-            raise WebError(422, "invalid", f"日期格式应为 2023-07-31：{raw[:10]}") from None
+            raise WebError(422, "invalid", say("downloads.bad-day", raw=raw[:10])) from None
         if day.year != year:
-            raise WebError(422, "invalid", f"日期 {day} 不在 {year} 年内")
+            raise WebError(422, "invalid", say("downloads.day-not-in-year", day=day, year=year))
         return day
     today = today or date.today()
     return today if today.year == year else date(year, 12, 31)
@@ -153,7 +155,8 @@ def _writer(product: str, suffix: str, label: str) -> Callable[..., Any]:
         return outputs.writer(product, suffix)
     except outputs.UnknownFormat as exc:
         shown = "、".join(s.lstrip(".") for s in exc.allowed if s.lstrip(".") in MEDIA)
-        raise WebError(404, "not-found", f"没有这种格式（{label}有 {shown}）") from None
+        raise WebError(404, "not-found",
+                       say("downloads.no-format", what=label, shown=shown)) from None
 
 
 # ---- the routes ------------------------------------------------------------------------
@@ -171,7 +174,8 @@ async def self_evaluation_download(request: Request, who: Who, doc_id: DocId, su
     scores = _scores(view, answers, seq)
     data = await asyncio.to_thread(_written, lambda path: writer(
         view.doc, scores, answers, views.central_profile(), path), suffix)
-    what = "项目支出绩效自评表" if seq is None else f"项目{seq}-绩效自评表"
+    what = say("downloads.self-evaluation") if seq is None else \
+        say("downloads.project-self-evaluation", seq=seq)
     return _file(data, "self-evaluation", _title(view.doc, what, year), suffix)
 
 
@@ -182,7 +186,7 @@ async def monitoring_download(request: Request, who: Who, doc_id: DocId, suffix:
     """The 绩效运行监控表 at a day (by default today, or a past year's last day)."""
     ws = request.app.state.workspace
     view = views.document_view(ws, who, doc_id)
-    writer = _writer("monitoring", suffix, "监控表")
+    writer = _writer("monitoring", suffix, say("downloads.monitoring-form"))
     if seq is not None:
         views.project_of(view, seq)
     year = year or default_year(view.doc)
@@ -191,7 +195,8 @@ async def monitoring_download(request: Request, who: Who, doc_id: DocId, suffix:
     monitors = monitor_document(doc, year_answers(ws, doc_id, year), on, views.central_profile())
     data = await asyncio.to_thread(_written, lambda path: writer(doc, monitors, on, path),
                                    suffix)
-    what = "绩效运行监控表" if seq is None else f"项目{seq}-绩效运行监控表"
+    what = say("downloads.monitoring") if seq is None else \
+        say("downloads.project-monitoring", seq=seq)
     return _file(data, "monitoring", _title(view.doc, f"{what}-{on}", year), suffix)
 
 
@@ -228,7 +233,7 @@ async def review_download(request: Request, who: Who, doc_id: DocId) -> Response
     ws = request.app.state.workspace
     view = views.document_view(ws, who, doc_id)
     return _file(await asyncio.to_thread(review_sheet_bytes, ws, view), "review",
-                 _title(view.doc, "审核意见表"), "xlsx")
+                 _title(view.doc, say("downloads.review")), "xlsx")
 
 
 @router.get("/documents/{doc_id}/download/table.{suffix}")
@@ -238,15 +243,20 @@ async def table_download(request: Request, who: Who, doc_id: DocId, suffix: str,
     """The published 项目支出绩效目标表: PDF (A4 landscape) or xlsx (wide or long)."""
     view = views.document_view(request.app.state.workspace, who, doc_id)
     if suffix not in MEDIA:  # the web offers PDF and xlsx (an HTML file is the page itself)
-        raise WebError(404, "not-found", "没有这种格式（目标表有 pdf、xlsx）")
-    writer = _writer("table", suffix, "目标表")
+        raise WebError(404, "not-found", say("downloads.no-table-format"))
+    writer = _writer("table", suffix, say("downloads.table-form"))
     data = await asyncio.to_thread(_written, lambda path: writer(view.doc, path, form=form),
                                    suffix)
-    return _file(data, "table", _title(view.doc, "项目支出绩效目标表"), suffix)
+    return _file(data, "table", _title(view.doc, say("downloads.table")), suffix)
 
 
-PROJECT_HEADER = ("序号", "项目名称", "单位", "总计（万元）", "财政拨款", "财政专户拨款",
-                  "其他资金", "指标数", "审核结论", "发现", "状态", "审核意见")
+# the project list's columns (heads: downloads.columns.<code>)
+PROJECT_COLUMNS = ("seq", "name", "unit", "total", "fiscal", "special_account", "other",
+                   "indicators", "verdict", "findings", "state", "opinion")
+
+
+def project_header() -> list[str]:
+    return [say(f"downloads.columns.{code}") for code in PROJECT_COLUMNS]
 
 
 def project_list_rows(rows: list[cycle_views.ProjectRow]) -> list[list[Any]]:
@@ -270,7 +280,7 @@ def projects_csv(rows: list[list[Any]]) -> bytes:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(PROJECT_HEADER)
+    writer.writerow(project_header())
     for row in rows:
         writer.writerow([_csv_cell(v) for v in row])
     return out.getvalue().encode("utf-8")
@@ -283,8 +293,8 @@ def projects_xlsx(rows: list[list[Any]]) -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "项目"
-    append_row(sheet, PROJECT_HEADER)
+    sheet.title = say("downloads.projects-sheet")
+    append_row(sheet, project_header())
     for row in rows:
         append_row(sheet, row)
     for cell in sheet[1]:
@@ -307,10 +317,10 @@ async def projects_download(request: Request, who: Who, doc_id: DocId, suffix: s
                             ) -> Response:
     """The document page's project list as shown: the same filter, the same order."""
     if suffix not in ("csv", "xlsx"):
-        raise WebError(404, "not-found", "没有这种格式（项目清单有 csv、xlsx）")
+        raise WebError(404, "not-found", say("downloads.no-list-format"))
     ws = request.app.state.workspace
     view = views.document_view(ws, who, doc_id)
     rows = project_list_rows(cycle_views.project_rows(
         view, cycle_views.cycle_view(ws, who, view), chosen))
     data = projects_csv(rows) if suffix == "csv" else projects_xlsx(rows)
-    return _file(data, "projects", _title(view.doc, "项目清单"), suffix)
+    return _file(data, "projects", _title(view.doc, say("downloads.projects")), suffix)
