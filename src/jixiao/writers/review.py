@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
 from jixiao import formatting
 from jixiao.audit import GRADES, RULES, AuditReport
-from jixiao.messages import level
+from jixiao.messages import level, say
 from jixiao.model import Document, Finding, Project
 from jixiao.writers.cells import append_row
 
+# the findings sheet's columns (their heads: review.columns.<code>) and widths
 SHEET_COLUMNS = (
-    ("项目序号", 8), ("项目名称", 36), ("指标序号", 8), ("指标名称", 24), ("年度指标值", 16),
-    ("规则", 22), ("级别", 8), ("问题", 48), ("依据", 8), ("修改建议", 40), ("位置", 14),
-    ("状态", 8), ("审核意见", 40),
+    ("project", 8), ("project_name", 36), ("indicator", 8), ("indicator_name", 24),
+    ("target", 16), ("rule", 22), ("level", 8), ("problem", 48), ("basis", 8), ("hint", 40),
+    ("place", 14), ("state", 8), ("opinion", 40),
 )
+VERDICT_COLUMNS = ("project", "project_name", "verdict", "meaning", "errors", "warnings",
+                   "infos", "state", "opinion")
+
+
+def _heads(codes: Iterable[str]) -> list[str]:
+    return [say(f"review.columns.{code}") for code in codes]
 
 
 def _where(f: Finding) -> str:
@@ -70,8 +78,8 @@ def write_review_xlsx(report: AuditReport, doc: Document, path: str | Path | IO[
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "审核意见"
-    append_row(sheet, [name for name, _ in SHEET_COLUMNS])
+    sheet.title = say("review.findings")
+    append_row(sheet, _heads(code for code, _ in SHEET_COLUMNS))
     projects = _lookup(doc)
     for k, f in enumerate(report.findings):
         d = finding_dict(f, projects)
@@ -84,9 +92,8 @@ def write_review_xlsx(report: AuditReport, doc: Document, path: str | Path | IO[
                                            ("info", "DDEBF7"))}
     for row in sheet.iter_rows(min_row=2):
         row[6].fill = PatternFill("solid", fgColor=fills[str(row[6].value)])
-    verdicts = book.create_sheet("项目结论")
-    append_row(verdicts, ["项目序号", "项目名称", "结论", "含义", "错误", "警告", "提示",
-                          "状态", "审核意见"])
+    verdicts = book.create_sheet(say("review.verdicts"))
+    append_row(verdicts, _heads(VERDICT_COLUMNS))
     by_project = {seq: report.of_project(seq) for seq in report.projects}
     for seq, v in report.verdicts().items():
         fs = by_project[seq]

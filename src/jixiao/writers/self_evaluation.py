@@ -12,6 +12,7 @@ from jixiao import formatting
 from jixiao.evaluation import Actuals, ProjectScore, ScoringProfile
 from jixiao.evaluation.scoring import two_decimals
 from jixiao.formatting import percent
+from jixiao.messages import say
 from jixiao.model import Document
 from jixiao.taxonomy import classify
 from jixiao.writers.cells import append_row
@@ -58,16 +59,15 @@ def write_forms_xlsx(doc: Document, scores: list[ProjectScore], actuals: Actuals
     ctx = _context(doc, scores, actuals, profile)
     book = Workbook()
     summary = book.active
-    summary.title = "汇总"
-    append_row(summary, ["项目序号", "项目名称", "年初预算数", "全年执行数", "执行率", "执行得分",
-                         "指标得分", "总分", "评价等级"])
+    summary.title = say("selfeval.summary")
+    append_row(summary, [say(f"selfeval.summary-columns.{c}") for c in SUMMARY_COLUMNS])
     for s in scores:
         append_row(summary, [s.project.seq, s.project.name, s.budget, s.executed,
                              percent(s.execution_rate), s.execution_points,
                              s.total - s.execution_points, s.total, s.grade])
     for s in scores:
         sheet = book.create_sheet(str(s.project.seq))
-        append_row(sheet, ["项目支出绩效自评表", f"（{actuals.year}年度）"])
+        append_row(sheet, ["项目支出绩效自评表", say("selfeval.year", year=actuals.year)])
         append_row(sheet, ["项目名称", s.project.name])
         append_row(sheet, ["主管部门", doc.department, "实施单位",
                            ctx["units"][s.project.seq]])  # type: ignore[index]
@@ -77,7 +77,7 @@ def write_forms_xlsx(doc: Document, scores: list[ProjectScore], actuals: Actuals
                            profile.execution_weight, percent(s.execution_rate), s.execution_points])
         append_row(sheet, ["年度总体目标", s.project.goal])
         append_row(sheet, ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值",
-                           "得分", "偏差原因分析及改进措施", "计算"])
+                           "得分", "偏差原因分析及改进措施", say("selfeval.formula")])
         for i in s.indicators:
             append_row(sheet, [i.category, ctx["second"][(s.project.seq, i.position)],  # type: ignore[index]
                                i.indicator.name, i.indicator.target, i.actual,
@@ -85,7 +85,8 @@ def write_forms_xlsx(doc: Document, scores: list[ProjectScore], actuals: Actuals
                                actuals.values[(s.project.seq, i.position)].reason
                                if (s.project.seq, i.position) in actuals.values else None,
                                i.formula])
-        append_row(sheet, ["总分", None, None, None, None, 100, s.total, f"评价等级：{s.grade}"])
+        append_row(sheet, ["总分", None, None, None, None, 100, s.total,
+                           say("selfeval.grade", grade=s.grade)])
         sheet["A1"].font = Font(bold=True, size=13)
         for row in sheet.iter_rows():
             for cell in row:
@@ -109,11 +110,9 @@ def write_monitoring_xlsx(doc: Document, monitors: list, on: object,
     book = Workbook()
     sheet = book.active
     sheet.title = "绩效运行监控表"
-    append_row(sheet, [f"绩效运行监控表（截至 {on}）", doc.department])
-    append_row(sheet, ["项目序号", "项目名称", "全年预算数", "执行数", "执行进度", "时间进度",
-                       "项目灯", "一级指标", "三级指标", "年度指标值", "当前执行情况",
-                       "全年预计完成情况", *(f"偏差原因：{c}" for c in CAUSES), "偏差原因备注",
-                       "完成目标可能性", "指标灯"])
+    append_row(sheet, [say("selfeval.monitoring-title", on=on), doc.department])
+    append_row(sheet, [*MONITORING_HEADER[:12], *(say("selfeval.cause", cause=c) for c in CAUSES),
+                       *MONITORING_HEADER[12:]])
     fills = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}
     for m in monitors:
         rate = "" if m.execution_progress is None else percent(m.execution_progress)
@@ -138,6 +137,12 @@ def write_monitoring_xlsx(doc: Document, monitors: list, on: object,
 
 
 LIGHTS = {"green": "绿", "yellow": "黄", "red": "红"}
+# the 监控表's columns as the form prints them (the cause types go after the twelfth)
+MONITORING_HEADER = ("项目序号", "项目名称", "全年预算数", "执行数", "执行进度", "时间进度",
+                     "项目灯", "一级指标", "三级指标", "年度指标值", "当前执行情况",
+                     "全年预计完成情况", "偏差原因备注", "完成目标可能性", "指标灯")
+SUMMARY_COLUMNS = ("seq", "name", "budget", "executed", "rate", "execution", "indicators",
+                   "total", "grade")
 
 
 def write_monitoring_pdf(doc: Document, monitors: list, on: object, path: str | Path) -> Path:
