@@ -5,7 +5,8 @@ code. A Chinese literal in src/jixiao/**/*.py is one of
   the taxonomy, units, the target grammar's words — which a reader matches or a writer
   prints as the official forms print it: the modules that hold it are DATA_MODULES below
   (their literals and data/*.toml are the vocabulary, allowed wherever they appear);
-* a **regular expression** (an argument of re.compile / re.search …), which matches text;
+* a **regular expression** (an argument of re.compile / re.search …), which matches text,
+  or an API field's `description=`, written for developers;
 * or a message still to be moved, counted in PENDING, which may only shrink.
 
 Anything else is a message and belongs in data/messages/zh.toml, said with say().
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import importlib
 import re
 import tomllib
 from collections import Counter
@@ -43,47 +45,35 @@ DATA_MODULES: dict[str, str] = {
 # Words that are stored data rather than text: allowed wherever they appear.
 WORDS: dict[str, str] = {
     "全年": "the period of a year's actuals as stored (model.Yearly.period), beside dates",
+    "期间": "the actuals sheet's first row names its year and period: 年度 … 期间 …",
+    "优良中差": "the review grades of 财预〔2015〕88号: the codes of a verdict",
     **dict.fromkeys(("项目支出绩效目标表", "项目支出绩效自评表", "绩效运行监控表", "目标表",
                      "自评表", "监控表"), "the official forms' names, as printed on them"),
+}
+# Constants that are a file format's or an official form's words, not messages: the heads
+# of the actuals sheet jixiao writes and reads back (changing them breaks filled sheets), the
+# 监控表's printed choices and lights.
+FORMATS: dict[str, tuple[str, ...]] = {
+    "jixiao.evaluation.sheet": ("EXECUTION_SHEET", "INDICATOR_SHEET", "EXECUTION_HEADER",
+                                "INDICATOR_HEADER"),
+    "jixiao.evaluation.monitoring": ("CAUSES", "LIKELIHOOD"),
+    "jixiao.writers.self_evaluation": ("LIGHTS", "MONITORING_HEADER"),
 }
 # Modules whose messages are still literals, with how many; a count may only go down.
 PENDING: dict[str, int] = {
     "audit/rules.py": 26,
-    "cli.py": 25,
-    "evaluation/direction.py": 6,
-    "evaluation/monitoring.py": 12,
+    "cli.py": 23,
     "evaluation/published.py": 63,
-    "evaluation/sheet.py": 7,
-    "formatting.py": 7,
-    "interchange_schema.py": 11,
     "model.py": 2,
     "readers/ocr.py": 43,
     "readers/pdf.py": 32,
     "readers/text.py": 8,
-    "store/admin.py": 23,
     "store/cycle.py": 82,
-    "store/load.py": 8,
-    "store/yearend.py": 8,
-    "versions.py": 4,
     "web/admin.py": 78,
-    "web/api.py": 7,
-    "web/app.py": 4,
-    "web/auth.py": 1,
-    "web/corrections.py": 1,
-    "web/cycle.py": 29,
-    "web/cycle_api.py": 6,
-    "web/downloads.py": 21,
-    "web/limits.py": 2,
-    "web/pages.py": 6,
-    "web/params.py": 1,
-    "web/selfeval.py": 2,
-    "web/uploads.py": 9,
+    "web/cycle.py": 28,
+    "web/selfeval.py": 1,
     "web/views.py": 1,
-    "web/yearend.py": 16,
     "writers/charts.py": 1,
-    "writers/comparison.py": 27,
-    "writers/review.py": 13,
-    "writers/self_evaluation.py": 16,
     "writers/tabular.py": 3,
     "writers/text.py": 1,
 }
@@ -103,11 +93,15 @@ def _docstrings(tree: ast.AST) -> set[int]:
 
 
 def _patterns(tree: ast.AST) -> set[int]:
-    """The literals inside calls of the re module: regular expressions."""
+    """The literals inside calls of the re module (regular expressions) and in a
+    `description=` (the API schema's words for developers, English by design, naming the
+    forms' fields as they print them)."""
     return {id(sub) for node in ast.walk(tree)
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and isinstance(node.func.value, ast.Name) and node.func.value.id == "re"
-            for sub in ast.walk(node)}
+            for sub in ast.walk(node)} | {
+        id(sub) for node in ast.walk(tree) if isinstance(node, ast.keyword)
+        and node.arg == "description" for sub in ast.walk(node.value)}
 
 
 def chinese_literals(path: Path) -> list[tuple[int, str]]:
@@ -122,7 +116,7 @@ def chinese_literals(path: Path) -> list[tuple[int, str]]:
 def _strings(value: object) -> list[str]:
     if isinstance(value, dict):
         return [s for k, v in value.items() for s in (k, *_strings(v))]
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [s for v in value for s in _strings(v)]
     return [value] if isinstance(value, str) else []
 
@@ -130,6 +124,11 @@ def _strings(value: object) -> list[str]:
 @functools.cache
 def vocabulary() -> frozenset[str]:
     words = {_normal(w) for w in WORDS}
+    for module, names in FORMATS.items():
+        for name in names:
+            value = getattr(importlib.import_module(module), name)
+            words.update(_normal(w) for w in _strings(
+                list(value.values()) if isinstance(value, dict) else value))
     for name in DATA_MODULES:
         words.update(_normal(text) for _, text in chinese_literals(SRC / name))
     for toml in (SRC / "data").rglob("*.toml"):
