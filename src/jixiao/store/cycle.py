@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -24,8 +24,10 @@ from sqlalchemy import Connection, Engine, case, func, insert, literal, select, 
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jixiao.errors import JixiaoError
+from jixiao.formatting import when
+from jixiao.messages import Labels, say
 from jixiao.model import Finding, Level
-from jixiao.store.accounts import User, record
+from jixiao.store.accounts import ROLE_LABELS, User, record
 from jixiao.store.schema import (
     GRADE_COLUMNS,
     cycle_documents,
@@ -38,10 +40,10 @@ from jixiao.store.schema import (
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
-DOCUMENT_STATES = {"draft": "草稿", "submitted": "待审核", "returned": "已退回",
-                   "approved": "已通过", "superseded": "已修订"}
-PROJECT_STATES = {"pending": "待审核", "passed": "通过", "returned": "退回"}
-ROLE_NAMES = {"admin": "管理员", "reviewer": "审核人员", "department": "部门用户"}
+DOCUMENT_STATES = Labels("cycle.document-states",
+                         ("draft", "submitted", "returned", "approved", "superseded"))
+PROJECT_STATES = Labels("cycle.project-states", ("pending", "passed", "returned"))
+ROLE_NAMES = ROLE_LABELS
 OPINION_LIMIT = 4000
 
 
@@ -51,32 +53,37 @@ class Transition:
     source: str
     target: str
     roles: frozenset[str]
-    label: str  # the button
+    button: str  # the key of its button's words (cycle.buttons)
     opinion: bool = False  # an opinion is required
 
+    @property
+    def label(self) -> str:
+        """The button, and the verb of a refusal."""
+        return say(f"cycle.buttons.{self.button}")
 
-def _t(action: str, source: str, target: str, roles: str, label: str,
+
+def _t(action: str, source: str, target: str, roles: str, button: str,
        opinion: bool = False) -> Transition:
-    return Transition(action, source, target, frozenset(roles.split()), label, opinion)
+    return Transition(action, source, target, frozenset(roles.split()), button, opinion)
 
 
 DOCUMENT_TRANSITIONS: tuple[Transition, ...] = (
-    _t("submit", "draft", "submitted", "department admin", "提交审核"),
-    _t("return", "submitted", "returned", "reviewer admin", "退回修改"),
-    _t("approve", "submitted", "approved", "reviewer admin", "审核通过"),
+    _t("submit", "draft", "submitted", "department admin", "submit"),
+    _t("return", "submitted", "returned", "reviewer admin", "return-document"),
+    _t("approve", "submitted", "approved", "reviewer admin", "approve"),
     # a revised table replaces a returned version (or a draft not yet submitted)
-    _t("revise", "returned", "superseded", "department admin", "上传修改稿"),
-    _t("revise", "draft", "superseded", "department admin", "上传修改稿"),
+    _t("revise", "returned", "superseded", "department admin", "revise"),
+    _t("revise", "draft", "superseded", "department admin", "revise"),
 )
 PROJECT_TRANSITIONS: tuple[Transition, ...] = (
-    _t("pass", "pending", "passed", "reviewer admin", "通过"),
-    _t("return", "pending", "returned", "reviewer admin", "退回", opinion=True),
+    _t("pass", "pending", "passed", "reviewer admin", "pass"),
+    _t("return", "pending", "returned", "reviewer admin", "return-project", opinion=True),
     # a reviewer may change their mind while the document is under review
-    _t("pass", "returned", "passed", "reviewer admin", "通过"),
-    _t("return", "passed", "returned", "reviewer admin", "退回", opinion=True),
+    _t("pass", "returned", "passed", "reviewer admin", "pass"),
+    _t("return", "passed", "returned", "reviewer admin", "return-project", opinion=True),
 )
-ACTION_NAMES = {"submit": "提交", "return": "退回", "approve": "通过", "revise": "修订",
-                "pass": "通过", "version": "新版本"}
+ACTION_NAMES = Labels("cycle.actions",
+                      ("submit", "return", "approve", "revise", "pass", "version"))
 
 
 class CycleError(JixiaoError):
@@ -161,8 +168,7 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _when(value: datetime | None) -> str:
-    value = _aware(value)
-    return "" if value is None else value.astimezone(CHINA).strftime("%Y年%m月%d日 %H:%M")
+    return when(value)
 
 
 def _document_state(row: Any, doc_id: int) -> DocumentState:
@@ -216,33 +222,68 @@ def history(engine: Engine, cycle_id: int) -> list[Event]:
                                       .order_by(cycle_events.c.id))]
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentCycle:
+    """A document's place in the cycle as a page shows it."""
+
+    state: DocumentState
+    projects: dict[int, ProjectState]  # those with a verdict; the others are pending
+    versions: list[DocumentState]  # every version of its submission, first to last
+    history: list[Event]  # every step over all of them, oldest first
+
+
+def of_document(engine: Engine, doc_id: int) -> DocumentCycle:
+    """`document_state`, `project_states`, `versions` and `history` of a stored document
+    in one connection: one statement for a document the cycle never touched (it has no
+    row, so no project verdict and no step either), three for one it did."""
+    with engine.connect() as conn:
+        same = (select(cycle_documents.c.cycle_id).where(cycle_documents.c.document_id == doc_id)
+                .scalar_subquery())
+        rows = conn.execute(select(cycle_documents).where(cycle_documents.c.cycle_id == same)
+                            .order_by(cycle_documents.c.version)).all()
+        if not rows:
+            draft = _document_state(None, doc_id)
+            return DocumentCycle(draft, {}, [draft], [])
+        found = [_document_state(r, r.document_id) for r in rows]
+        [state] = [v for v in found if v.document_id == doc_id]
+        states = {r.project_seq: _project_state(r, r.project_seq) for r in conn.execute(
+            select(cycle_projects).where(cycle_projects.c.document_id == doc_id))}
+        steps = [Event(r.id, r.cycle_id, r.document_id, r.project_seq, r.action, r.before,
+                       r.after, r.opinion, r.username, _aware(r.at))
+                 for r in conn.execute(select(cycle_events)
+                                       .where(cycle_events.c.cycle_id == state.cycle_id)
+                                       .order_by(cycle_events.c.id))]
+    return DocumentCycle(state, states, found, steps)
+
+
 def allowed(user: User, transitions: Iterable[Transition], state: str) -> list[Transition]:
     """What `user` may do from `state` (the buttons a page shows)."""
     return [t for t in transitions if t.source == state and user.role in t.roles]
 
 
 def _transition(transitions: Iterable[Transition], action: str, state: str, user: User,
-                what: str, states: dict[str, str]) -> Transition:
+                what: str, states: Mapping[str, str]) -> Transition:
     candidates = [t for t in transitions if t.action == action]
     if not candidates:
-        raise Invalid(f"没有“{action}”这个操作")
+        raise Invalid(say("cycle.no-action", action=action))
     found = next((t for t in candidates if t.source == state), None)
     if found is None:
         sources = "、".join(dict.fromkeys(states[t.source] for t in candidates))
-        raise CycleError(f"{what}处于“{states[state]}”状态，不能{candidates[0].label}"
-                         f"（只能在“{sources}”时{candidates[0].label}）")
+        raise CycleError(say("cycle.wrong-state", what=what, state=states[state],
+                             verb=candidates[0].label, sources=sources))
     if user.role not in found.roles:
         who = "、".join(ROLE_NAMES[r] for r in sorted(found.roles))
-        raise Forbidden(f"{ROLE_NAMES.get(user.role, user.role)}不能{found.label}：只有{who}可以")
+        raise Forbidden(say("cycle.role-cannot", role=ROLE_NAMES.get(user.role, user.role),
+                            verb=found.label, who=who))
     return found
 
 
 def _opinion(text: str | None, required: bool, label: str) -> str | None:
     text = (text or "").strip()
     if len(text) > OPINION_LIMIT:
-        raise Invalid(f"审核意见超过 {OPINION_LIMIT} 字")
+        raise Invalid(say("cycle.opinion-too-long", most=OPINION_LIMIT))
     if required and not text:
-        raise Invalid(f"{label}需要写明审核意见（退回的理由）")
+        raise Invalid(say("cycle.opinion-needed", what=label))
     return text or None
 
 
@@ -265,19 +306,20 @@ def _document_row(conn: Connection, doc_id: int) -> Any:
                        .where(cycle_documents.c.document_id == doc_id)
                        .with_for_update(of=cycle_documents)).first()
     if row is None:
-        raise Invalid(f"没有编号为 {doc_id} 的文档")
+        raise Invalid(say("store.no-document-id", id=doc_id))
     return row
 
 
 def _own(user: User, department: str | None) -> None:
     if user.role == "department" and department != user.department:
-        raise Forbidden(f"这张表属于“{department}”，不是您的部门")
+        raise Forbidden(say("cycle.other-department", department=department))
 
 
-def _conflict(what: str, row: Any, states: dict[str, str], opinion: str | None) -> Conflict:
-    kept = f"（您的意见未保存，原文：{opinion}）" if opinion else ""
-    return Conflict(f"{what}已由 {row.updated_by or '他人'} 于 {_when(row.updated_at)} 改为"
-                    f"“{states[row.state]}”，您看到的是之前的状态；请刷新后再操作{kept}")
+def _conflict(what: str, row: Any, states: Mapping[str, str], opinion: str | None
+              ) -> Conflict:
+    kept = say("cycle.your-opinion-kept", opinion=opinion) if opinion else ""
+    return Conflict(say("cycle.conflict", what=what, name=row.updated_by or say("cycle.someone"),
+                        when=_when(row.updated_at), state=states[row.state], kept=kept))
 
 
 def _event(conn: Connection, user: User, cycle_id: int, doc_id: int, seq: int | None,
@@ -295,31 +337,32 @@ def _act_on_document(engine: Engine, user: User, doc_id: int, action: str, revis
                     opinion: str | None = None, now: datetime | None = None) -> DocumentState:
     """Submit, return or approve a whole document, as seen at `revision`."""
     if action == "revise":
-        raise Invalid("修订请上传修改后的目标表（revise）")
+        raise Invalid(say("cycle.revise-by-upload"))
     now = now or datetime.now(UTC)
     with engine.begin() as conn:
         row = _document_row(conn, doc_id)
         _own(user, row.department)
         text = _opinion(opinion, False, "")
         if row.revision != revision:
-            raise _conflict("这张表", row, DOCUMENT_STATES, text)
-        t = _transition(DOCUMENT_TRANSITIONS, action, row.state, user, "这张表", DOCUMENT_STATES)
+            raise _conflict(say("cycle.this-document"), row, DOCUMENT_STATES, text)
+        t = _transition(DOCUMENT_TRANSITIONS, action, row.state, user,
+                        say("cycle.this-document"), DOCUMENT_STATES)
         decided = {r.project_seq: r for r in conn.execute(
             select(cycle_projects).where(cycle_projects.c.document_id == doc_id))}
         returned = sorted(s for s, r in decided.items() if r.state == "returned")
         if action == "approve" and returned:
             shown = "、".join(str(s) for s in returned[:10])
-            raise CycleError(f"有 {len(returned)} 个项目被退回（序号 {shown}），不能通过整张表："
-                             "请把它们改为通过，或退回整张表")
+            raise CycleError(say("cycle.returned-projects", n=len(returned), shown=shown))
         if action == "return" and not text and not returned:
-            raise Invalid("退回整张表需要写明审核意见，或先退回至少一个项目")
+            raise Invalid(say("cycle.return-needs-opinion"))
         changed = conn.execute(
             update(cycle_documents).where(cycle_documents.c.document_id == doc_id,
                                           cycle_documents.c.revision == revision)
             .values(state=t.target, revision=revision + 1, opinion=text, updated_at=now,
                     updated_by=user.username)).rowcount
         if changed != 1:  # (the row is locked above; kept as the last word)
-            raise _conflict("这张表", document_state(conn, doc_id), DOCUMENT_STATES, text)
+            raise _conflict(say("cycle.this-document"), document_state(conn, doc_id),
+                            DOCUMENT_STATES, text)
         _event(conn, user, row.cycle_id, doc_id, None, action, row.state, t.target, text, now)
         if action == "submit" and decided:  # a fresh review of this version
             conn.execute(cycle_projects.delete().where(cycle_projects.c.document_id == doc_id))
@@ -355,34 +398,36 @@ def _act_on_project(engine: Engine, user: User, doc_id: int, seq: int, action: s
         _own(user, doc.department)
         if conn.execute(select(projects.c.seq).where(projects.c.document_id == doc_id,
                                                      projects.c.seq == seq)).first() is None:
-            raise Invalid(f"文档 {doc_id} 没有第{seq}个项目")
+            raise Invalid(say("yearend.no-project", id=doc_id, seq=seq))
         candidates = [t for t in PROJECT_TRANSITIONS if t.action == action]
         if not candidates:
-            raise Invalid(f"没有“{action}”这个操作")
+            raise Invalid(say("cycle.no-action", action=action))
         if user.role not in candidates[0].roles:
             who = "、".join(ROLE_NAMES[r] for r in sorted(candidates[0].roles))
-            raise Forbidden(f"{ROLE_NAMES.get(user.role, user.role)}不能{candidates[0].label}"
-                            f"项目：只有{who}可以")
+            raise Forbidden(say("cycle.role-cannot-project",
+                                role=ROLE_NAMES.get(user.role, user.role),
+                                verb=candidates[0].label, who=who))
         if doc.state != "submitted":
-            raise CycleError(f"这张表处于“{DOCUMENT_STATES[doc.state]}”状态，项目不能"
-                             f"{candidates[0].label}：只有提交审核后、通过或退回整张表之前可以")
-        text = _opinion(opinion, candidates[0].opinion, "退回项目")
+            raise CycleError(say("cycle.not-under-review", state=DOCUMENT_STATES[doc.state],
+                                 verb=candidates[0].label))
+        text = _opinion(opinion, candidates[0].opinion, say("cycle.return-project-what"))
         _insert_ignore(conn, cycle_projects, {"document_id": doc_id, "project_seq": seq,
                                               "state": "pending", "revision": 0})
         key = (cycle_projects.c.document_id == doc_id, cycle_projects.c.project_seq == seq)
         row = conn.execute(select(cycle_projects).where(*key)).one()
         if row.revision != revision:
-            raise _conflict(f"第{seq}个项目", row, PROJECT_STATES, text)
-        t = _transition(PROJECT_TRANSITIONS, action, row.state, user, f"第{seq}个项目",
-                        PROJECT_STATES)
+            raise _conflict(say("cycle.project-n", seq=seq), row, PROJECT_STATES, text)
+        t = _transition(PROJECT_TRANSITIONS, action, row.state, user,
+                        say("cycle.project-n", seq=seq), PROJECT_STATES)
         # the revision seen is checked once more by the write itself: the database decides
         changed = conn.execute(update(cycle_projects).where(
             *key, cycle_projects.c.revision == revision).values(
             state=t.target, revision=revision + 1, opinion=text, updated_at=now,
             updated_by=user.username)).rowcount
         if changed != 1:
-            raise _conflict(f"第{seq}个项目", conn.execute(select(cycle_projects).where(*key))
-                            .one(), PROJECT_STATES, text)
+            raise _conflict(say("cycle.project-n", seq=seq),
+                            conn.execute(select(cycle_projects).where(*key)).one(),
+                            PROJECT_STATES, text)
         _event(conn, user, doc.cycle_id, doc_id, seq, action, row.state, t.target, text, now)
         return _project_state(conn.execute(select(cycle_projects).where(*key)).one(), seq)
 
@@ -390,7 +435,8 @@ def _act_on_project(engine: Engine, user: User, doc_id: int, seq: int, action: s
 def check_revisable(user: User, state: DocumentState, department: str | None) -> None:
     """Refuse early (before a revised table is stored) what `_revise` would refuse."""
     _own(user, department)
-    _transition(DOCUMENT_TRANSITIONS, "revise", state.state, user, "这张表", DOCUMENT_STATES)
+    _transition(DOCUMENT_TRANSITIONS, "revise", state.state, user, say("cycle.this-document"),
+                DOCUMENT_STATES)
 
 
 def _revise_versions(engine: Engine, user: User, old_id: int, new_id: int, revision: int,
@@ -407,19 +453,20 @@ def _revise(conn: Connection, user: User, old_id: int, new_id: int, revision: in
     (Store.ingest), so that the table is stored only as the next version."""
     now = now or datetime.now(UTC)
     if old_id == new_id:
-        raise Invalid("上传的表与原表内容相同：没有修改，不能作为新版本")
+        raise Invalid(say("cycle.same-table"))
     old = _document_row(conn, old_id)
     _own(user, old.department)
     if old.revision != revision:
-        raise _conflict("这张表", old, DOCUMENT_STATES, None)
-    t = _transition(DOCUMENT_TRANSITIONS, "revise", old.state, user, "这张表",
-                    DOCUMENT_STATES)
+        raise _conflict(say("cycle.this-document"), old, DOCUMENT_STATES, None)
+    t = _transition(DOCUMENT_TRANSITIONS, "revise", old.state, user,
+                    say("cycle.this-document"), DOCUMENT_STATES)
     new = _document_row(conn, new_id)
     if new.department != old.department:
-        raise Invalid(f"修改稿属于“{new.department}”，原表属于“{old.department}”")
+        raise Invalid(say("cycle.other-department-revision", new=new.department,
+                          old=old.department))
     if new.cycle_id != new_id or new.state != "draft" or new.revision != 0:
-        raise Invalid(f"文档 {new_id} 已在审核流程中（第{new.version}版，"
-                      f"{DOCUMENT_STATES[new.state]}），不能作为修改稿")
+        raise Invalid(say("cycle.already-in-cycle", id=new_id, version=new.version,
+                          state=DOCUMENT_STATES[new.state]))
     conn.execute(update(cycle_documents).where(cycle_documents.c.document_id == old_id)
                  .values(state=t.target, revision=revision + 1, updated_at=now,
                          updated_by=user.username))
@@ -429,7 +476,8 @@ def _revise(conn: Connection, user: User, old_id: int, new_id: int, revision: in
                          updated_by=user.username))
     _event(conn, user, old.cycle_id, old_id, None, "revise", old.state, t.target, None, now)
     _event(conn, user, old.cycle_id, new_id, None, "version", None, "draft",
-           f"第{old.version + 1}版，修订第{old.version}版（文档 {old_id}）", now)
+           say("cycle.new-version", version=old.version + 1, previous=old.version, id=old_id),
+           now)
     return document_state(conn, new_id)
 
 
@@ -611,7 +659,7 @@ def overview_rows(engine: Engine, department: str | None = None,
 
 
 __all__ = ["ACTION_NAMES", "DOCUMENT_STATES", "DOCUMENT_TRANSITIONS", "PROJECT_STATES",
-           "PROJECT_TRANSITIONS", "Conflict", "CycleError", "DocumentState", "Event",
-           "Forbidden", "Invalid", "OverviewRow", "ProjectState", "Todo", "TodoItem",
+           "PROJECT_TRANSITIONS", "Conflict", "CycleError", "DocumentCycle", "DocumentState",
+           "Event", "Forbidden", "Invalid", "OverviewRow", "ProjectState", "Todo", "TodoItem",
            "Transition", "allowed", "check_revisable", "document_state", "history",
-           "overview_rows", "project_states", "todo", "versions"]
+           "of_document", "overview_rows", "project_states", "todo", "versions"]
