@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from jixiao import library
 from jixiao.audit import RULES, Profile, ProfileError
 from jixiao.audit.profile_text import profile_toml
+from jixiao.messages import Labels, say
 from jixiao.model import Level
 from jixiao.store import accounts, profiles
 from jixiao.store import admin as admin_store
@@ -36,7 +37,7 @@ from jixiao.web.params import INT32
 router = APIRouter(include_in_schema=False)
 Name = Annotated[str, Form(min_length=1, max_length=80)]
 PAGE = 50
-LEVELS = {"error": "错误", "warning": "警告", "info": "提示"}
+LEVELS = Labels("levels", ("error", "warning", "info"))
 
 
 def _render(request: Request, template: str, who: Caller, status: int = 200,
@@ -101,7 +102,7 @@ async def change_password(request: Request, who: Who,
     from jixiao.web.pages import _account, _secure
 
     if new != again:
-        return _account(request, who, password_error="两次输入的新密码不一致", status=400)
+        return _account(request, who, password_error=say("changes.passwords-differ"), status=400)
     try:
         async with hashing_gate():
             token, _ = await asyncio.to_thread(request.app.state.store.change_own_password,
@@ -118,11 +119,12 @@ async def change_password(request: Request, who: Who,
 async def _expiry(request: Request, who: Caller, token_id: int, days: int, back: str
                   ) -> Response:
     if not 1 <= token_id <= INT32:
-        raise WebError(404, "not-found", "没有这个令牌")
+        raise WebError(404, "not-found", say("web.no-token"))
     try:
         request.app.state.store.set_token_expiry(who.user, token_id, days)
     except AccountError as exc:
-        raise WebError(404 if "没有" in str(exc) else 400, "invalid", str(exc)) from None
+        missing = str(exc) == say("admin.no-token", id=token_id)  # else a refused value
+        raise WebError(404 if missing else 400, "invalid", str(exc)) from None
     return RedirectResponse(back, status_code=303)
 
 
@@ -193,7 +195,7 @@ def rule_rows(profile: Profile, sent: dict[str, str] | None = None) -> list[Rule
 def _parse_param(kind: str, text: str) -> Any:
     if kind == "int":
         if not text.strip().isascii() or not text.strip().lstrip("-").isdigit():
-            raise ValueError(f"应为整数，不是“{text}”")
+            raise ValueError(say("changes.not-integer", text=text))
         return int(text)
     if kind == "bool":
         return text.strip() == "true"
@@ -204,7 +206,7 @@ def _parse_param(kind: str, text: str) -> Any:
         for n, line in enumerate((x for x in text.splitlines() if x.strip()), start=1):
             key, sep, value = line.partition("=")
             if not sep or not key.strip():
-                raise ValueError(f"第{n}行应写成“键 = 值”，不是“{line.strip()}”")
+                raise ValueError(say("changes.not-key-value", n=n, line=line.strip()))
             out[key.strip()] = value.strip()
         return out
     return text
@@ -220,7 +222,8 @@ def form_profile(name: str, sent: dict[str, str]) -> tuple[Profile, dict[str, st
             settings["enabled"] = False
         severity = sent.get(f"{rule_id}.severity", str(rule.severity))
         if severity not in {str(level) for level in Level}:
-            errors[f"{rule_id}.severity"] = f"级别应为{'、'.join(LEVELS.values())}之一"
+            errors[f"{rule_id}.severity"] = say("changes.bad-level",
+                                                levels="、".join(LEVELS.values()))
         elif severity != rule.severity:
             settings["severity"] = severity
         for param, default in rule.params.items():
@@ -250,11 +253,12 @@ async def profile_form_page(request: Request, who: Who,
     require_role(who, "admin")
     stored = _stored(request, name) if name else None
     if name and stored is None:
-        raise WebError(404, "not-found", f"没有名为“{name}”的审核方案")
+        raise WebError(404, "not-found", say("web.no-profile", name=name))
     profile = Profile.from_text(stored.toml, "the profile") if stored else Profile("")
     return _render(request, "profile_edit.html", who, name=name, rows=rule_rows(profile),
                    levels=LEVELS, errors={}, error=None,
-                   toml=stored.toml if stored else profile_toml(Profile("本局方案")),
+                   toml=stored.toml if stored
+                   else profile_toml(Profile(say("changes.new-profile"))),
                    active=bool(stored and stored.active))
 
 
@@ -266,7 +270,7 @@ async def profile_form_save(request: Request, who: Who) -> Response:
     name = sent.get("name", "").strip()[:80]
     profile, errors = form_profile(name, sent)
     if not name:
-        errors["name"] = "请填写方案名称"
+        errors["name"] = say("changes.profile-name-needed")
     error = None
     if not errors:
         try:  # checked as `jixiao audit --rules` checks a file, then kept
@@ -284,37 +288,28 @@ async def profile_form_save(request: Request, who: Who) -> Response:
 
 # ---- the change log in Chinese ----------------------------------------------------------
 
-ACTIONS = {
-    "upload": "上传目标表", "ingest": "导入目标表", "delete": "删除目标表", "version": "新版本",
-    "put-actual": "填报实际完成值", "delete-actual": "删除实际完成值",
-    "put-execution": "填报预算执行", "delete-execution": "删除预算执行",
-    "add-opinion": "写审核意见", "cycle-submit": "提交审核", "cycle-return": "退回",
-    "cycle-approve": "审核通过", "cycle-pass": "项目通过", "cycle-revise": "上传修改稿",
-    "cycle-version": "新版本", "add-user": "新增用户", "update-user": "修改用户",
-    "disable-user": "停用用户", "enable-user": "启用用户", "reset-password": "重置密码",
-    "change-password": "修改本人密码", "lock-user": "锁定账户", "unlock-user": "解锁账户",
-    "add-token": "生成 API 令牌", "revoke-token": "撤销 API 令牌", "token-expiry": "修改令牌有效期",
-    "save-profile": "保存审核方案", "activate-profile": "启用审核方案"}
-FIELDS = {
-    "value": "实际完成值", "reason": "偏差原因", "claimed_score": "自评得分",
-    "adjusted_budget": "全年预算数", "executed": "全年执行数", "state": "状态",
-    "opinion": "意见", "role": "角色", "department": "部门", "active": "启用",
-    "sessions_ended": "结束的会话数", "expires_at": "到期时间", "revoked_at": "撤销时间",
-    "user": "用户", "file": "文件", "projects": "项目数", "total": "总计（万元）", "text": "意见",
-    "finding": "审核发现编号", "toml": "方案内容", "failures": "失败次数", "locked": "已锁定",
-    "title": "标题", "version": "版本"}
+ACTIONS = Labels("changes.actions", (
+    "upload", "ingest", "delete", "version", "put-actual", "delete-actual", "put-execution",
+    "delete-execution", "add-opinion", "cycle-submit", "cycle-return", "cycle-approve",
+    "cycle-pass", "cycle-revise", "cycle-version", "add-user", "update-user", "disable-user",
+    "enable-user", "reset-password", "change-password", "lock-user", "unlock-user",
+    "add-token", "revoke-token", "token-expiry", "save-profile", "activate-profile"))
+FIELDS = Labels("changes.fields", (
+    "value", "reason", "claimed_score", "adjusted_budget", "executed", "state", "opinion",
+    "role", "department", "active", "sessions_ended", "expires_at", "revoked_at", "user",
+    "file", "projects", "total", "text", "finding", "toml", "failures", "locked", "title",
+    "version"))
 # who wrote when no user did (store.accounts' `actor`)
-ACTORS = {"(cli)": "命令行", "(login)": "登录保护", "(ingest)": "导入自评表"}
-STATES = {**PROJECT_STATES, **DOCUMENT_STATES}  # 待审核 either way; the rest are distinct
+ACTORS = Labels("changes.actors", ("(cli)", "(login)", "(ingest)"))
 
 
 def _shown(key: str, value: Any) -> str:
     if value is None or value == "":
-        return "（空）"
+        return say("changes.empty")
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return say(f"changes.{'yes' if value else 'no'}")
     if key == "state":
-        return STATES.get(str(value), str(value))
+        return DOCUMENT_STATES.get(str(value)) or PROJECT_STATES.get(str(value), str(value))
     if key == "role":
         return ROLE_LABELS.get(str(value), str(value))
     if key in ("expires_at", "revoked_at") and isinstance(value, str):
@@ -346,36 +341,40 @@ def _entity(entity: str, titles: dict[int, str]) -> tuple[str, int | None]:
 
     def doc(raw: str) -> tuple[str, int | None]:
         if raw.isdigit():
-            return f"目标表 {raw}{'（' + titles[int(raw)] + '）' if int(raw) in titles else ''}", \
-                int(raw)
-        return f"目标表 {raw}", None
+            title = titles.get(int(raw))
+            return (say("changes.document-titled", id=raw, title=title) if title
+                    else say("changes.document", id=raw)), int(raw)
+        return say("changes.document", id=raw), None
 
     if kind == "document":
         return doc(rest)
     if kind in ("actual", "execution") and len(parts) >= 4:
         shown, doc_id = doc(parts[0])
-        period = "全年" if parts[2] == "全年" else f"截至 {parts[2]}"
-        what = f"{shown} · {parts[1]} 年{period} · 项目 {parts[3]}"
+        period = say("changes.full-year") if parts[2] == "全年" else \
+            say("changes.up-to", day=parts[2])
+        what = say("changes.actual", document=shown, year=parts[1], period=period,
+                   project=parts[3])
         if kind == "actual" and len(parts) >= 5 and parts[4].isdigit():
-            what += f" · 第 {int(parts[4]) + 1} 个指标"
+            what += say("changes.actual-indicator", n=int(parts[4]) + 1)
         return what, doc_id
     if kind == "project" and len(parts) == 2:
         shown, doc_id = doc(parts[0])
-        return f"{shown} · 项目 {parts[1]}", doc_id
+        return say("changes.project", document=shown, project=parts[1]), doc_id
     if kind == "opinion" and " on " in rest:
         number, _, where = rest.partition(" on ")
         d, _, seq = where.partition("/")
         shown, doc_id = doc(d)
-        return f"{shown} · 项目 {seq} 的意见 {number}", doc_id
+        return say("changes.opinion", document=shown, project=seq, number=number), doc_id
     if kind == "user":
-        return f"用户 {rest}", None
+        return say("changes.user", name=rest), None
     if kind == "token":
         number, _, name = rest.partition(" ")
-        return f"API 令牌 {number}{'（' + name + '）' if name else ''}", None
+        return (say("changes.token-named", number=number, name=name) if name
+                else say("changes.token", number=number)), None
     if kind == "profile":
-        return f"审核方案 {rest}", None
+        return say("changes.profile", name=rest), None
     if entity == "rule profiles":
-        return "审核方案", None
+        return say("changes.profiles"), None
     return entity, None
 
 
@@ -388,7 +387,7 @@ def describe(change: Change, titles: dict[int, str]) -> ChangeRow:
         new = _shown(key, after[key]) if key in after else None
         if change.before is not None and change.after is not None and old == new:
             continue  # unchanged: not worth a line
-        if key not in before and new == "（空）":
+        if key not in before and new == say("changes.empty"):
             continue  # nothing before, nothing after (a sheet's blank cell)
         fields.append((FIELDS.get(key, key), old if change.before is not None else None,
                        new if change.after is not None else None, key == "toml"))
@@ -419,7 +418,7 @@ async def changes_page(request: Request, who: Who,
     require_role(who, "admin", "reviewer")
     engine = request.app.state.engine
     if kind and kind not in admin_store.KINDS:
-        raise WebError(422, "invalid", f"没有“{kind[:20]}”这类变更")
+        raise WebError(422, "invalid", say("admin.no-kind", kind=kind[:20]))
     found, total = admin_store.find_changes(engine, username=user or None, document=document,
                                             kind=kind or None, limit=PAGE,
                                             offset=(page - 1) * PAGE)
