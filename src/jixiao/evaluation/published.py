@@ -23,6 +23,7 @@ from jixiao.evaluation.direction import turned
 from jixiao.evaluation.profiles import BUILT_IN, ScoringProfile, load_profile
 from jixiao.evaluation.scoring import score_indicator, score_project, two_decimals
 from jixiao.lookup import only
+from jixiao.messages import Labels, say
 from jixiao.model import Document, Indicator, Project, SourceSpan
 from jixiao.store.repository import load_document
 from jixiao.store.selfeval import self_evaluation_links, self_evaluations
@@ -34,21 +35,10 @@ CENT = Decimal("0.01")
 HALF = Decimal("0.5")  # a score printed in whole points may lie this far from 分值 × 执行率
 
 # The finding codes and what each says (docs/selfeval.md has the same table).
-CODES: dict[str, str] = {
-    "score-over-weight": "得分超过分值",
-    "execution-over-weight": "预算执行得分超过其分值",
-    "execution-over-rate": "预算执行得分高于 分值 × 执行率",
-    "total-not-sum": "总分不等于预算执行得分与各指标得分之和",
-    "grade-not-total": "等级与总分不符",
-    "weights-not-100": "分值合计加预算执行分值不是 100",
-    "full-points-not-met": "实际完成值未达到指标值却得满分",
-    "reason-missing": "未达成或扣分而偏差原因为空",
-    "target-raised": "自评表的指标值比批复的目标表调高",
-    "target-lowered": "自评表的指标值比批复的目标表调低",
-    "target-rewritten": "自评表的指标值改写了批复的目标",
-    "target-added": "自评表有、批复的目标表没有的指标",
-    "target-dropped": "批复的目标表有、自评表没有的指标",
-}
+CODES = Labels("published.codes", (
+    "score-over-weight", "execution-over-weight", "execution-over-rate", "total-not-sum",
+    "grade-not-total", "weights-not-100", "full-points-not-met", "reason-missing",
+    "target-raised", "target-lowered", "target-rewritten", "target-added", "target-dropped"))
 # what a 偏差原因 cell holds when it says nothing
 _EMPTY_REASONS = {"", "0", "无", "/", "-", "—", "——", "…", "……", "null", "None"}
 _GRADE_WORDS = ("优", "良", "中", "低", "差")
@@ -171,26 +161,29 @@ def check_arithmetic(doc: Document, profile: ScoringProfile | None = None
         for k, i in indicators:
             f = i.form
             assert f is not None  # scored_indicators keeps only those with a form
-            label = f"第 {i.seq} 项指标“{i.name}”"
+            label = say("published.indicator", seq=i.seq, name=i.name)
             if f.weight is not None:
                 weights_sum += f.weight
             if f.score is not None and f.weight is not None and f.score > f.weight:
-                add("score-over-weight", f"{label}得分 {_plain(f.score)} 超过分值 "
-                    f"{_plain(f.weight)}", "得分", k, f.score, f.weight)
+                add("score-over-weight", say("published.score-over-weight", label=label,
+                                             score=_plain(f.score), weight=_plain(f.weight)),
+                    "得分", k, f.score, f.weight)
             done = _status(i)
             status = done[0] if done else None
             # short of the target (not merely at the edge of a strict `<`) with full points
             if f.score is not None and f.weight is not None and f.score >= f.weight \
                     and done is not None and done[1] < 1:
-                add("full-points-not-met", f"{label}实际完成值“{f.actual}”未达到指标值"
-                    f"“{i.target}”，却得满分 {_plain(f.score)}", "得分", k, f.score,
-                    f"< {_plain(f.weight)}")
+                add("full-points-not-met", say("published.full-points-not-met", label=label,
+                                               actual=f.actual, target=i.target,
+                                               score=_plain(f.score)),
+                    "得分", k, f.score, f"< {_plain(f.weight)}")
             deducted = f.score is not None and f.weight is not None and f.score < f.weight
             if (deducted or status in (Status.PARTLY, Status.NOT_MET)) and \
                     _reason_empty(f.reason):
-                why = f"扣分（{_plain(f.score)}/{_plain(f.weight)}）" if deducted \
-                    else "未达成指标值"
-                add("reason-missing", f"{label}{why}，偏差原因分析为空", "偏差原因", k)
+                why = say("published.deducted", score=_plain(f.score),
+                          weight=_plain(f.weight)) if deducted else say("published.not-met")
+                add("reason-missing", say("published.reason-missing", label=label, why=why),
+                    "偏差原因", k)
         execution = form.execution_score if form else None
         allowed = {100 - w for w in execution_weights()}
         if execution is None:
@@ -200,35 +193,38 @@ def check_arithmetic(doc: Document, profile: ScoringProfile | None = None
                     ZERO)
         if indicators and any(i.form and i.form.weight is not None for _, i in indicators) \
                 and all(abs(weights_sum - a) > slack for a in allowed):
-            add("weights-not-100", f"各指标分值合计 {_plain(weights_sum)}，加上预算执行率的"
-                "分值不是 100", "分值", None, weights_sum,
-                " 或 ".join(_plain(a) for a in sorted(allowed)))
+            add("weights-not-100", say("published.weights-not-100", total=_plain(weights_sum)),
+                "分值", None, weights_sum,
+                say("published.or").join(_plain(a) for a in sorted(allowed)))
         ew = execution_weight(p)
         if form is not None and execution is not None and ew is not None:
             if execution > ew:
-                add("execution-over-weight", f"预算执行得分 {_plain(execution)} 超过其分值 "
-                    f"{_plain(ew)}", "预算执行得分", None, execution, ew)
+                add("execution-over-weight", say("published.execution-over-weight",
+                                                 score=_plain(execution), weight=_plain(ew)),
+                    "预算执行得分", None, execution, ew)
             elif form.adjusted and form.executed is not None:
                 most = ew * min(ONE, form.executed / form.adjusted)
                 if execution > most + HALF:
-                    add("execution-over-rate", f"预算执行得分 {_plain(execution)} 高于 分值 × "
-                        f"执行率 = {_plain(ew)} × {_plain(form.executed)}/"
-                        f"{_plain(form.adjusted)} = {_plain(two_decimals(most))}",
+                    add("execution-over-rate", say(
+                        "published.execution-over-rate", score=_plain(execution),
+                        weight=_plain(ew), executed=_plain(form.executed),
+                        adjusted=_plain(form.adjusted), most=_plain(two_decimals(most))),
                         "预算执行得分", None, execution, two_decimals(most))
         parts = (execution or ZERO) + sum((i.form.score for _, i in indicators
                                            if i.form and i.form.score is not None), ZERO)
         total = form.total_score if form else None
         if total is not None and abs(total - parts) > CENT / 2:
-            add("total-not-sum", f"总分 {_plain(total)} 不等于预算执行得分与各指标得分之和 "
-                f"{_plain(parts)}", "总分", None, total, parts)
+            add("total-not-sum", say("published.total-not-sum", total=_plain(total),
+                                     sum=_plain(parts)), "总分", None, total, parts)
         word = grade_word(form.grade if form else None)
         if word is not None:
             basis = total if total is not None else parts
             expected = grades.grade(basis)
             if word != expected:
-                add("grade-not-total", f"等级“{form.grade if form else ''}”与总分 "
-                    f"{_plain(basis)} 不符：按 {grades.name} 的等级应为“{expected}”", "等级",
-                    None, word, expected)
+                add("grade-not-total", say("published.grade-not-total",
+                                           grade=form.grade if form else "",
+                                           total=_plain(basis), scheme=grades.name,
+                                           expected=expected), "等级", None, word, expected)
     out.sort(key=lambda f: (f.project, -1 if f.indicator is None else f.indicator))
     return out
 
@@ -343,7 +339,7 @@ def rescore(doc: Document, profiles: list[ScoringProfile] | None = None) -> list
                                               for i in p.indicators if i.form), default=ZERO)))
             if form is not None and form.total_score is not None:
                 cells.append(CellFit(p.seq, None, "总分", form.total_score, s.total,
-                                     "预算执行得分 + Σ 得分", sum(
+                                     say("published.total-formula"), sum(
                                          (rounding_slack(i.form.weight) for i in p.indicators
                                           if i.form), ZERO)))
         fits.append(ProfileFit(profile.name, cells))
@@ -371,8 +367,6 @@ class ProjectTargets:
 _CHANGE_CODES = {"raised": "target-raised", "lowered": "target-lowered",
                  "changed": "target-rewritten", "added": "target-added",
                  "dropped": "target-dropped"}
-_CHANGE_WORDS = {"raised": "调高", "lowered": "调低", "changed": "改写", "added": "新增",
-                 "dropped": "删除"}
 
 
 def _project_year(doc: Document, p: Project, doc_id: int) -> ProjectYear:
@@ -421,16 +415,17 @@ def target_findings(evaluation: Document, comparisons: list[ProjectTargets]
             k = keys.get(matching.indicator_key(change.indicator)) \
                 if change.change != "dropped" else None
             span = p.indicators[k].span if k is not None else p.span
-            way = _CHANGE_WORDS[change.change]
             if change.change == "added":
-                text = f"指标“{change.indicator}”（{change.after}）不在批复的目标表中"
+                text = say("published.target-added", name=change.indicator, after=change.after)
             elif change.change == "dropped":
-                text = f"批复的指标“{change.indicator}”（{change.before}）在自评表中没有"
+                text = say("published.target-dropped", name=change.indicator,
+                           before=change.before)
             else:
                 stricter = "" if change.stricter is None else \
-                    ("，更严" if change.stricter else "，放宽")
-                text = (f"指标“{change.indicator}”的指标值由批复的“{change.before}”{way}为"
-                        f"“{change.after}”{stricter}")
+                    say(f"published.{'stricter' if change.stricter else 'looser'}")
+                text = say("published.target-changed", name=change.indicator,
+                           before=change.before, after=change.after, stricter=stricter,
+                           way=say(f"compare.changes.{change.change}"))
             out.append(PublishedFinding(_CHANGE_CODES[change.change], text, c.project, k,
                                         "年度指标值", span, change.after, change.before))
     return out
@@ -501,16 +496,18 @@ def write_checks_xlsx(checks: list[SelfEvaluationCheck], path: str) -> None:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "发现"
-    append_row(sheet, ["文件", "项目", "指标位置", "单元格", "代码", "说明", "公布值", "应为"])
+    sheet.title = say("published.findings-sheet")
+    append_row(sheet, [say(f"published.findings-columns.{c}") for c in (
+        "file", "project", "indicator", "cell", "code", "message", "published", "expected")])
     for c in checks:
         for f in c.findings:
             append_row(sheet, [c.document.source.file, f.project,
                                None if f.indicator is None else f.indicator + 1, f.cell,
                                f.code, f.message, f.published, f.expected])
-    fits = book.create_sheet("重算")
-    append_row(fits, ["文件", "方案", "项目", "指标位置", "单元格", "公布", "重算", "差",
-                      "公式"])
+    fits = book.create_sheet(say("published.fits-sheet"))
+    append_row(fits, [say(f"published.fits-columns.{c}") for c in (
+        "file", "profile", "project", "indicator", "cell", "published", "recomputed",
+        "difference", "formula")])
     for c in checks:
         for fit in c.fits:
             for cell in fit.cells:
