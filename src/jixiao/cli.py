@@ -424,8 +424,12 @@ def _print_document(doc: Document) -> None:
         out.print(warnings)
 
 
+# how an indicator changed between years, in the order the tables count them
+CHANGES = ("unchanged", "raised", "lowered", "changed", "added", "dropped")
+
 # a form's indicator columns `show` prints when one of the project's rows has a value
-_FORM_COLUMNS = (("一级分值", "category_points"), ("二级指标（原文）", "level2"),
+_FORM_COLUMNS = ((say("cli.col-category-points"), "category_points"),
+                 (say("cli.col-level2"), "level2"),
                  ("长期指标值", "target_long"), ("分值", "weight"), ("指标方向", "direction"),
                  ("绩效标准", "standard"), ("实际完成值", "actual"), ("得分", "score"),
                  ("偏差原因", "reason"))
@@ -449,7 +453,7 @@ def _print_project(p: Project, unit: str = "万元") -> None:
     if form is not None and form.goal_long is not None:
         out.print(f"中长期目标：{escape(form.goal_long)} {lines('goal_long')}")
     table = Table()
-    for col in ("#", "类别", "二级", "指标", "年度指标值", say("cli.col-parsed"),
+    for col in ("#", say("cli.col-category"), "二级", "指标", "年度指标值", say("cli.col-parsed"),
                 say("cli.col-lines")):
         table.add_column(col)
     for i in p.indicators:
@@ -496,8 +500,8 @@ def _print_project_form(p: Project, form: ProjectForm, unit: str,
     if form.period is not None:
         out.print(f"项目期：{escape(form.period)}")
     if form.funding:
-        out.print("资金来源：" + "  ".join(f"{escape(f.label)} {money(f.amount)}"
-                                         for f in form.funding) + f" {unit}")
+        out.print(say("cli.funding", unit=unit, lines="  ".join(
+            f"{escape(f.label)} {money(f.amount)}" for f in form.funding)))
     budget = [(label, value) for label, value in (
         ("年初预算数", form.planned), ("全年预算数", form.adjusted),
         ("全年执行数", form.executed)) if value is not None]
@@ -617,7 +621,7 @@ def _print_audit(report: AuditReport, document: Document, details: bool) -> None
                             profile=_profile_name(report.profile)), title_justify="left",
                   caption=_cut_note(cut), caption_justify="left")
     counted = ("#", level("error"), level("warning"), level("info"))
-    for col in ("#", "项目名称", "结论", *counted[1:], say("cli.col-findings")):
+    for col in ("#", "项目名称", say("cli.col-verdict"), *counted[1:], say("cli.col-findings")):
         table.add_column(col, justify="right" if col in counted else "left",
                          overflow="fold")
     for seq, v in verdicts.items():
@@ -840,7 +844,8 @@ def score_command(
                             profile=scoring.name), title_justify="left",
                   caption=_cut_note(cut), caption_justify="left")
     checks = say("cli.score.col-checks")
-    for col in ("#", "项目名称", "执行率", "执行得分", "指标得分", "总分", "等级", checks):
+    for col in ("#", "项目名称", "执行率", say("cli.col-execution-points"),
+                say("cli.col-indicator-points"), "总分", "等级", checks):
         table.add_column(col, justify="left" if col in ("项目名称", checks) else "right",
                          overflow="fold")
     for sc in scores:
@@ -1015,8 +1020,9 @@ def selfeval_check_command(
         table = Table(title=f"{escape(c.document.source.file or '')} — "
                             f"{escape(c.document.department or '')} {c.document.year or ''}",
                       title_justify="left")
-        for col in ("项目", "指标", "单元格", say("cli.col-code"), "说明"):
-            table.add_column(col, justify="right" if col == "项目" else "left")
+        for col in ("project", "indicator", "cell", "code", "message"):
+            table.add_column(say(f"cli.col-{col}"),
+                             justify="right" if col == "project" else "left")
         for f in c.findings:
             table.add_row(str(f.project), "" if f.indicator is None else str(f.indicator + 1),
                           f.cell, f.code, escape(f.message))
@@ -1049,15 +1055,15 @@ def selfeval_targets_command(
 
     reports = target_reports(_connect(db), department=department, year=year)
     table = Table(title=say("cli.selfeval.targets-title"), title_justify="left")
-    for col in ("department", "year", "document", "projects", "未变", "调高", "调低", "改写",
-                "新增", "删除"):
-        table.add_column(say(f"cli.col-{col}") if col.isascii() else col,
+    for col in ("department", "year", "document", "projects"):
+        table.add_column(say(f"cli.col-{col}"),
                          justify="left" if col == "department" else "right")
+    for change in CHANGES:
+        table.add_column(say(f"compare.changes.{change}"), justify="right")
     for r in reports:
         table.add_row(escape(r.department or ""), str(r.year), str(r.document),
                       str(len(r.comparisons)),
-                      *(str(r.count(c)) for c in ("unchanged", "raised", "lowered", "changed",
-                                                  "added", "dropped")))
+                      *(str(r.count(c)) for c in CHANGES))
     out.print(table)
 
 
@@ -1168,13 +1174,13 @@ def compare_project_command(
                   title_justify="left")
     table.add_column(say("cli.col-year"))
     table.add_column(say("cli.col-project"), overflow="fold", ratio=1)
-    for col in ("total", "n", "未变", "调高", "调低", "改写", "新增", "删除", "goal"):
-        table.add_column(say("cli.col-indicators") if col == "n" else say(f"cli.col-{col}")
-                         if col.isascii() else col, justify="right")
+    for col in ("total", "n", *CHANGES, "goal"):
+        table.add_column(say("cli.col-indicators") if col == "n" else
+                         say(f"compare.changes.{col}") if col in CHANGES else
+                         say(f"cli.col-{col}"), justify="right")
     steps = [None, *series.steps]
     for y, step in zip(series.years, steps, strict=True):
-        counts = [str(step.count(c)) if step else "" for c in
-                  ("unchanged", "raised", "lowered", "changed", "added", "dropped")]
+        counts = [str(step.count(c)) if step else "" for c in CHANGES]
         table.add_row(str(y.year), escape(y.name), money(y.total), str(len(y.targets)),
                       *counts,
                       "" if step is None else say("cli.compare.goal-copied")
