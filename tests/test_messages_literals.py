@@ -62,17 +62,14 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "jixiao.evaluation.monitoring": ("CAUSES", "LIKELIHOOD"),
     "jixiao.writers.self_evaluation": ("LIGHTS", "MONITORING_HEADER"),
     "jixiao.audit.rules": ("SATISFACTION_WORDS",),  # the words of a satisfaction indicator
+    "jixiao.readers.text": ("GOAL_OPENER",),  # the words a 绩效目标 opens with
 }
 # Modules whose messages are still literals, with how many; a count may only go down.
 PENDING: dict[str, int] = {
-    "model.py": 2,
     "readers/ocr.py": 42,
     "readers/pdf.py": 32,
-    "readers/text.py": 8,
+    "readers/text.py": 7,
     "web/cycle.py": 28,
-    "writers/charts.py": 1,
-    "writers/tabular.py": 3,
-    "writers/text.py": 1,
 }
 
 

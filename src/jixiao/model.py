@@ -12,6 +12,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
+from jixiao.messages import say
+
 # The four amount columns, in table order. `special_account` is 财政专户拨款.
 AMOUNT_COLUMNS: tuple[str, ...] = ("total", "fiscal", "special_account", "other")
 AMOUNT_LABELS: dict[str, str] = {
@@ -46,7 +48,7 @@ class SourceSpan(NamedTuple):
             if self.last_line not in (None, self.first_line):
                 where += f"-{self.last_line}"
         if self.page is not None:
-            where += f"（第{self.page}页）"
+            where += say("place.in-page", page=self.page)
         return where
 
     def cover(self, other: SourceSpan | None) -> SourceSpan:

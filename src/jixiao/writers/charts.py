@@ -9,6 +9,7 @@ from html import escape
 
 from jixiao import formatting
 from jixiao.compare import TargetGroup
+from jixiao.messages import say
 
 FONT = 'font-family="Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif" font-size="12"'
 
@@ -56,7 +57,7 @@ def distribution_svg(groups: list[TargetGroup], width: int = 720) -> str:
             return left + float((v - low) / span) * (width - left - right)
 
         mid = top + row_h / 2 - 6
-        out.append(f'<text x="4" y="{mid + 4:.0f}">{escape(g.unit or "（无单位）")} '
+        out.append(f'<text x="4" y="{mid + 4:.0f}">{escape(g.unit or say("place.no-unit"))} '
                    f'n={len(values)}</text>')
         out.append(f'<line x1="{left}" x2="{width - right}" y1="{mid:.0f}" y2="{mid:.0f}" '
                    'stroke="#ccc"/>')
