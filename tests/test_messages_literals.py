@@ -64,7 +64,9 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "jixiao.audit.rules": ("SATISFACTION_WORDS",),  # the words of a satisfaction indicator
     "jixiao.readers.text": ("GOAL_OPENER",),  # the words a 绩效目标 opens with
 }
-# Modules whose messages are still literals, with how many; a count may only go down.
+# Modules whose messages are still literals, with how many; a count may only go down. Left
+# for now because their owners were rewriting them at the time (session 24): the PDF and
+# OCR readers' refusals and warnings, the text reader's two refusals, the overview's export.
 PENDING: dict[str, int] = {
     "readers/ocr.py": 42,
     "readers/pdf.py": 32,
