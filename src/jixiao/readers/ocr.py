@@ -128,6 +128,7 @@ class OcrMend:
     text: str
     box: Box
     value: bool = True
+    reread: bool = False  # `text` is the whole message: a character read again, not mended
 
 
 @dataclass(frozen=True, slots=True)
@@ -619,8 +620,92 @@ def ocr_page(data: bytes, index: int, settings: OcrSettings | None = None,
         least = min([conf, *(c.confidence for c in chars)])
         boxes.append(OcrBox("".join(c.text for c in chars), least, box, chars))
     mends += _join_boxes(boxes)
-    gaps = _gaps(boxes, dark, scale, height, vertical)
+    lost_mends, lost_gaps = _lost_numbers(boxes, value, dark, scale, height, vertical,
+                                          _engine(threads))
+    mends += lost_mends
+    gaps = lost_gaps + _gaps(boxes, dark, scale, height, vertical)
     return OcrPage(index, width, height, dpi, angle, boxes, horizontal, vertical, mends, gaps)
+
+
+_NUMBER_ONLY = re.compile(r"^(\d{1,2})[、.,，．]?$")
+
+
+def _lost_numbers(boxes: list[OcrBox], value: Any, dark: Any, scale: float, height: float,
+                  vertical: list[Edge], engine: Any) -> tuple[list[OcrMend], list[OcrGap]]:
+    """An item's number the detector left out of every box (`2、` before `满意度指标…`:
+    the two items would read as one and the next ones take the wrong numbers): a box that
+    starts with a level, with ink on its left that no box covers, has that ink
+    recognised alone from the picture, as is and enlarged. An item's number read there is
+    put before the level (said, with its confidence); anything else is a gap."""
+    widths = [c.x1 - c.x0 for b in boxes for c in b.chars if _is_cjk(c.text)]
+    if not widths:
+        return [], []
+    em = statistics.median(widths)
+    walls = sorted(v.fixed for v in vertical)
+    import numpy as np
+
+    paper = int(np.median(value[::16, ::16]))
+    mends: list[OcrMend] = []
+    gaps: list[OcrGap] = []
+    for b in boxes:
+        if not b.chars or not _LEVEL_START.match(b.text):
+            continue
+        x0, y0, x1, y1 = b.box
+        # the room on its left: up to the cell's wall or the end of a box that starts
+        # before it on its line (a `3、` box may overlap the level's: no room then)
+        left = max([w + 1.5 for w in walls if w < x0 - 0.5] +
+                   [a.box[2] + 0.5 for a in boxes if a is not b and _same_line(a, b) and
+                    a.box[0] < x0 - 0.5] + [x0 - 3 * em])
+        if x0 - left < 0.5 * em:
+            continue
+        h = y1 - y0
+        rows = slice(round((height - y1 + 0.15 * h) * scale),
+                     round((height - y0 - 0.15 * h) * scale))
+        cols = dark[rows, round(left * scale):round((x0 - 0.5) * scale)].sum(axis=0) >= 2
+        if int(cols.sum()) < max(2.0, 0.1 * em * scale):
+            continue  # paper: an item without a number, or a level alone in its cell
+        ink = left + float(cols.argmax()) / scale  # where the ink starts
+        crop = value[round((height - y1 - 1) * scale):round((height - y0 + 1) * scale),
+                     round(left * scale):round(x0 * scale)]
+        read = _recognise(crop, engine, paper)
+        m = _NUMBER_ONLY.match(read[0]) if read else None
+        if read is None or m is None:
+            gaps.append(OcrGap("□" + b.text, b.box, (left, y0, x0, y1)))
+            continue
+        number, confidence = m.group(1), read[1]
+        text = f"{number}、"
+        new = [OcrChar(ch, a, y0, c, y1, confidence, c)
+               for ch, (a, c) in zip(text, _split(text, ink, x0), strict=True)]
+        b.chars[:0] = new
+        b.text = text + b.text
+        b.box = (ink, y0, x1, y1)
+        mends.append(OcrMend(say("ocr.lost-number", number=text, text=b.text[len(text):][:8],
+                                 confidence=f"{confidence:.2f}"), b.box, reread=True))
+    return mends, gaps
+
+
+def _recognise(crop: Any, engine: Any, paper: int) -> tuple[str, float] | None:
+    """A crop's text read by the recogniser alone (no detection), as is and three times
+    enlarged: the reading that is an item's number with the higher confidence, else the
+    surer reading."""
+    import numpy as np
+    from PIL import Image
+
+    if crop.size == 0:
+        return None
+    best: tuple[str, float] | None = None
+    for factor in (1, 3):
+        image = crop if factor == 1 else np.asarray(Image.fromarray(crop).resize(
+            (crop.shape[1] * factor, crop.shape[0] * factor), Image.Resampling.BICUBIC))
+        padded = np.pad(image, 8 * factor, constant_values=paper)
+        result, _ = engine(np.dstack([padded] * 3), use_det=False, use_cls=False,
+                           use_rec=True)
+        for text, conf in result or []:
+            read = ("".join(str(text).split()), float(conf))
+            if best is None or (bool(_NUMBER_ONLY.match(read[0])), read[1]) > \
+                    (bool(_NUMBER_ONLY.match(best[0])), best[1]):
+                best = read
+    return best
 
 
 _STOPS = set("、，。；：！？）》”’,.;:!?)")  # marks whose ink sits at one side of their room
@@ -737,6 +822,20 @@ class OcrPdfReader(PdfReader):
         if index in self.ocr:
             return self.ocr[index].chars(), ocr_ruling(self.ocr[index])
         return super().page_text(pdf, index)
+
+    def document(self) -> Document:
+        try:
+            return super().document()
+        except ReadError as exc:
+            # no text on any page, the scanned ones OCR'd: not a missing text layer but
+            # pictures in which the OCR found nothing
+            if exc.code != "no-text-layer" or not self.ocr or any(
+                    p.boxes for p in self.ocr.values()):
+                raise
+            pages = sorted(self.ocr)
+            raise ReadError("ocr-no-text", say("ocr.no-text", pages="、".join(
+                str(i + 1) for i in pages)), SourceSpan(self.file, None, None, pages[0] + 1)
+                            ) from None
 
 
 # ---- the other forms: cells from (chars, tables) ----------------------------------------------
@@ -1105,9 +1204,9 @@ def ocr_warnings(doc: Document, ocr: dict[int, OcrPage], file: str | None,
                 Severity.WARNING))
         for mend in page.mends:
             if mend.value:
-                out.append(ReadWarning(
-                    "ocr-mended", f"{_where(page, mend.box)}：OCR 常见混淆按上下文改正："
-                    f"{mend.text}", _span(file, i + 1, mend.box), Severity.INFO))
+                said = mend.text if mend.reread else f"OCR 常见混淆按上下文改正：{mend.text}"
+                out.append(ReadWarning("ocr-mended", f"{_where(page, mend.box)}：{said}",
+                                       _span(file, i + 1, mend.box), Severity.INFO))
         marks = [m for m in page.mends if not m.value]
         if marks:
             out.append(ReadWarning(
