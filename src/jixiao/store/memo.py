@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from jixiao.store.schema import changes
 
@@ -27,11 +29,50 @@ _lock = threading.Lock()
 _computing: dict[tuple[Any, ...], threading.Lock] = {}
 
 
+# inside `request_scope` (a web page's GET): answers asked once a request — the last
+# change-log row of each store, however many kept answers the page takes from here
+_scope: ContextVar[dict[Hashable, Any] | None] = ContextVar("memo_scope", default=None)
+
+
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """Every answer kept within it is checked against the change log as it was at its
+    first question: for a request that only reads (a write's own request must see it)."""
+    token = _scope.set({})
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+def once(key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()` once a request (inside `request_scope`); outside one, every time."""
+    scope = _scope.get()
+    if scope is None:
+        return compute()
+    if key not in scope:
+        scope[key] = compute()
+    return scope[key]
+
+
+def note(key: Hashable, answer: Any) -> None:
+    """What `once(key, …)` is to answer for the rest of this request (nothing outside one):
+    a look-up that learnt it on the way (no correction: an empty list)."""
+    if (scope := _scope.get()) is not None:
+        scope[key] = answer
+
+
 def last_change(engine: Engine) -> tuple[Any, ...]:
     """The last change-log row's id and time (the time tells a store made again at the
-    same address apart)."""
-    with engine.connect() as conn:
-        return tuple(conn.execute(select(func.max(changes.c.id), func.max(changes.c.at))).one())
+    same address apart): the row of the highest id, read through its key; once a
+    request."""
+    def last() -> tuple[Any, ...]:
+        with engine.connect() as conn:
+            row = conn.execute(select(changes.c.id, changes.c.at)
+                               .order_by(changes.c.id.desc()).limit(1)).first()
+        return (None, None) if row is None else tuple(row)
+
+    return once(("last-change", str(engine.url)), last)
 
 
 def kept(engine: Engine, key: Hashable, compute: Callable[[], T]) -> T:

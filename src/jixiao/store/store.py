@@ -31,6 +31,7 @@ from jixiao.store import (
     corrections,
     cycle,
     load,
+    memo,
     profiles,
     repository,
     yearend,
@@ -132,6 +133,8 @@ class Store:
         if version is None:
             self.forget(doc_id)
             raise NotFound(f"no document with id {doc_id}")
+        if version == 0:  # no correction: the page's list of them needs no query
+            memo.note(("corrections", self.url, doc_id), [])
         with self._lock:
             if doc_id in self._cache and self._versions.get(doc_id) == version:
                 self._cache.move_to_end(doc_id)
@@ -354,7 +357,9 @@ class Store:
     # ---- a person's word on a doubtful value (store.corrections, issue 19) --------------
 
     def corrections(self, doc_id: int) -> list[Correction]:
-        return corrections.list_corrections(self.engine, doc_id)
+        """Once a web request (store.memo.once); none when its look-up found none."""
+        return memo.once(("corrections", self.url, doc_id),
+                         lambda: corrections.list_corrections(self.engine, doc_id))
 
     def source(self, sha256: str | None) -> bytes | None:
         """The bytes of an uploaded PDF by their sha256 (Document.source.sha256), if kept."""

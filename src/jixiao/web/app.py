@@ -20,9 +20,11 @@ from fastapi.responses import (
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jixiao import formatting, library, messages, store
 from jixiao.limits import DEFAULT as DEFAULT_LIMITS
+from jixiao.store import memo
 from jixiao.store.accounts import AccountError
 from jixiao.store.cycle import CycleError
 from jixiao.store.store import NotFound, Store
@@ -63,6 +65,21 @@ async def preload_document(request: Request) -> None:
         await heavy(house.document, doc_id)
 
 
+class ReadScope:
+    """A GET (or HEAD) asks the change log once, however many kept answers its page takes
+    (store.memo.request_scope); a write's request is left out: it must see its write."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        with memo.request_scope():
+            await self.app(scope, receive, send)
+
+
 def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
                read_db: str | None = None) -> FastAPI:
     from jixiao.web import admin, api, corrections, cycle_api, cycle_pages, pages, yearend
@@ -77,6 +94,7 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
     app.state.upload_limit = upload_limit
     # counted while the body streams in, before anything reads it (jixiao.web.limits)
     app.add_middleware(BodyLimit, limit=upload_limit)
+    app.add_middleware(ReadScope)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters.update(money=formatting.money, when=formatting.when,
                                  span=formatting.span,

@@ -199,9 +199,10 @@ def panel(request: Request, who: Caller, view: views.DocumentView, project: Proj
     fields = [(choice(f, None), LABELS[f]) for f in (*MONEY_FIELDS, "name", "goal")]
     fields += [(choice("target", k), f"{LABELS['target']}：{i.name}")
                for k, i in enumerate(project.indicators)]
-    return {"doubts": doubts(view.doc, found, project.seq), "corrected": in_force,
-            "fields": fields, "labels": LABELS,
-            "images": ws.has_source(view.doc.source.sha256),
+    shown = doubts(view.doc, found, project.seq)
+    return {"doubts": shown, "corrected": in_force, "fields": fields, "labels": LABELS,
+            # (asked only when a doubt would show its cell)
+            "images": bool(shown) and ws.has_source(view.doc.source.sha256),
             "may_answer": views.may_write_opinion(who, view.doc.department),
             "refused": getattr(request.state, "correction_refused", None)}
 

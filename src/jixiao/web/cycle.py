@@ -68,16 +68,16 @@ class CycleView:
 
 
 def cycle_view(ws: Store, who: Caller, view: DocumentView) -> CycleView:
-    state = cycle.document_state(ws.engine, view.id)
+    found = cycle.of_document(ws.engine, view.id)  # one connection, 1–3 statements
+    state = found.state
     actions = [t for t in cycle.allowed(who.user, DOCUMENT_TRANSITIONS, state.state)
                if t.action != "revise" or state.state in ("returned", "draft")]
     if who.user.role == "department" and who.user.department != view.doc.department:
         actions = []
     project_actions = sorted({t.action for t in PROJECT_TRANSITIONS if who.user.role in t.roles}
                              ) if state.state == "submitted" else []
-    return CycleView(state, cycle.project_states(ws.engine, view.id),
-                     cycle.versions(ws.engine, state.cycle_id),
-                     cycle.history(ws.engine, state.cycle_id), actions, project_actions)
+    return CycleView(state, found.projects, found.versions, found.history, actions,
+                     project_actions)
 
 
 # ---- a document's projects, filtered and sorted ----------------------------------------
