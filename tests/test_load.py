@@ -105,3 +105,52 @@ def test_a_large_copy_load_killed_halfway_leaves_whole_documents_and_a_rerun_fin
     assert load.plan(engine, 1).missing == 0  # the rerun built them
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(document_files)).scalar() == 150
+
+
+def _keys_and_indexes(engine: Engine) -> dict[str, str]:
+    """Every constraint and index of the tables a large load changes, by name: its
+    definition as the catalogue gives it (the parent's; not those a partition inherits)."""
+    tables = ["projects", "indicators", "units", "read_warnings", "findings"]
+    with engine.connect() as conn:
+        keys = conn.execute(text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = ANY(CAST(:t AS regclass[])) AND conparentid = 0"),
+            {"t": tables}).all()
+        indexes = conn.execute(text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(:t)"),
+            {"t": tables}).all()
+    return dict(keys) | dict(indexes)
+
+
+def test_a_large_load_gives_back_the_keys_the_chain_made_and_drops_no_orphan(
+        postgres_url: str, sample_doc, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keys of rows to their document, dropped for a large load, come back as the
+    migrations made them; a document deleted while they were away takes its rows along
+    when they come back (nothing cascaded at its delete)."""
+    from jixiao.synthetic import generate_document
+
+    engine = store.connect(postgres_url)
+    made = _keys_and_indexes(engine)
+    assert {i.name for i in load.DOCUMENT_FKEYS} <= set(made)
+    monkeypatch.setenv(load.ENV_LARGE_LOAD, "2")
+    chosen = load.plan(engine, 3)
+    assert chosen.rebuild
+    load.prepare(engine, chosen)
+    assert not {i.name for i in load.DOCUMENT_FKEYS} & set(_keys_and_indexes(engine))
+    ids = [store.ingest(engine, generate_document(sample_doc, seed, projects=4)).document_id
+           for seed in range(3)]
+    store.delete_document(engine, ids[1])
+    with engine.connect() as conn:
+        left = conn.execute(text("SELECT count(*) FROM projects WHERE document_id = :d"),
+                            {"d": ids[1]}).scalar()
+    assert left == 4  # the delete did not reach them: the key was dropped
+    assert "projects_document_id_fkey1" in load.finish(engine)
+    assert _keys_and_indexes(engine) == made
+    with engine.connect() as conn:
+        for table in ("projects", "indicators", "units", "read_warnings"):
+            orphans = conn.execute(text(f"SELECT count(*) FROM {table} "
+                                        "WHERE document_id = :d"), {"d": ids[1]}).scalar()
+            assert orphans == 0, table
+            kept = conn.execute(text(f"SELECT count(*) FROM {table} "
+                                     "WHERE document_id = :d"), {"d": ids[0]}).scalar()
+            assert kept > 0 or table == "read_warnings", table

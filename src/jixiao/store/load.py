@@ -66,6 +66,20 @@ INDICATORS_FKEY = Index("indicators_document_id_project_seq_year_fkey", "indicat
                         "(document_id, seq, year) ON DELETE CASCADE")
 
 
+# checked row by row, each row's key to its document costs the COPY of projects and of the
+# read warnings about a third; the rows are written with their document in one transaction,
+# so a large load adds these keys after, each checked in one join (names as 0001–0011 made
+# them)
+DOCUMENT_FKEYS = tuple(
+    Index(name, table, "fkey", "FOREIGN KEY (document_id) REFERENCES documents (id) "
+          "ON DELETE CASCADE")
+    for name, table in (("projects_document_id_fkey1", "projects"),
+                        ("units_document_id_fkey", "units"),
+                        ("read_warnings_document_id_fkey", "read_warnings"),
+                        ("findings_document_id_fkey", "findings")))
+_KEYED = ("projects", "indicators", "units", "read_warnings", "findings")
+
+
 def secondary_indexes(dialect: str) -> list[Index]:
     """What a large load drops and builds after: schema.py's indexes on projects and
     indicators; on PostgreSQL also search's trigram indexes and the foreign key of the
@@ -75,7 +89,7 @@ def secondary_indexes(dialect: str) -> list[Index]:
     if dialect == "postgresql":
         found += [Index(f"ix_{t}_{c}_trgm", t, "gin", f"{c} gin_trgm_ops")
                   for t, c in search.TRGM_INDEXES]
-        found.append(INDICATORS_FKEY)
+        found += [*DOCUMENT_FKEYS, INDICATORS_FKEY]
     return found
 
 
@@ -136,6 +150,7 @@ def finish(engine: Engine) -> list[str]:
         for index in missing:
             if index.using == "fkey":
                 with engine.begin() as conn:
+                    conn.exec_driver_sql(_orphans(index))
                     conn.exec_driver_sql(f"ALTER TABLE {index.table} ADD CONSTRAINT "
                                          f"{index.name} {index.columns}")
         if missing:
@@ -151,6 +166,17 @@ def finish(engine: Engine) -> list[str]:
                     conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {index.name} ON "
                                          f"{index.table} ({index.columns})")
     return [i.name for i in missing]
+
+
+def _orphans(key: Index) -> str:
+    """The rows `key` would refuse: left by a document deleted while the key was dropped
+    (nothing cascaded to them), gone with their document as the key would have had it."""
+    if key == INDICATORS_FKEY:
+        parent, on = "projects", ("p.document_id = t.document_id AND p.seq = t.project_seq "
+                                  "AND p.year = t.year")
+    else:
+        parent, on = "documents", "p.id = t.document_id"
+    return f"DELETE FROM {key.table} t WHERE NOT EXISTS (SELECT 1 FROM {parent} p WHERE {on})"
 
 
 def _missing(engine: Engine) -> list[Index]:
@@ -173,7 +199,8 @@ def _has_fts(conn: Connection) -> bool:
 
 def _present(conn: Connection) -> set[str]:
     """The names of the valid indexes on projects and indicators (on PostgreSQL: the
-    partitioned index with every partition attached)."""
+    partitioned index with every partition attached) and of the foreign keys a large load
+    drops."""
     if conn.dialect.name == "sqlite":
         return set(conn.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'index' "
@@ -182,7 +209,8 @@ def _present(conn: Connection) -> set[str]:
         "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
         "WHERE i.indrelid IN ('projects'::regclass, 'indicators'::regclass) "
         "AND i.indisvalid UNION SELECT conname FROM pg_constraint "
-        "WHERE conrelid = 'indicators'::regclass AND contype = 'f'").scalars())
+        "WHERE conrelid = ANY(CAST(%(t)s AS regclass[])) AND contype = 'f'",
+        {"t": list(_KEYED)}).scalars())
 
 
 def _build_postgresql(engine: Engine, index: Index) -> None:
@@ -291,8 +319,19 @@ def _document_row(d: PreparedDocument, now: datetime) -> tuple[Any, ...]:
                  for v in (values.get(c.name) for c in documents.columns if c.name != "id"))
 
 
+_TYPES: dict[tuple[str, str], dict[str, list[str]]] = {}  # per database and revision
+
+
 def _types(conn: Connection) -> dict[str, list[str]]:
-    """Each table's binary COPY types, in schema.py's column order."""
+    """Each table's binary COPY types, in schema.py's column order (the catalogue read
+    once a process: information_schema is slow to ask at every batch)."""
+    key = (str(conn.engine.url), _revision(conn))
+    if key not in _TYPES:
+        _TYPES[key] = _catalogue_types(conn)
+    return _TYPES[key]
+
+
+def _catalogue_types(conn: Connection) -> dict[str, list[str]]:
     names = [t.name for t in (documents, document_files, *(t for t, _ in _ROW_TABLES))]
     found: dict[tuple[str, str], str] = {
         (t, c): kind for t, c, kind in conn.exec_driver_sql(
