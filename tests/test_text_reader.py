@@ -146,6 +146,23 @@ def test_an_item_cut_after_its_number_is_read_with_its_doubts(sample_doc: Docume
     assert len(doc.projects) == len(sample_doc.projects)
 
 
+def test_the_last_item_cut_by_a_wrap_without_its_terminator_runs_to_the_end(
+        sample_doc: Document) -> None:
+    """At the end of the table no name can follow the last item: its wrapped lines are
+    its own even without a terminator or a blank line (it was read as text left over)."""
+    text = SAMPLE.read_text(encoding="utf-8").rstrip("\n")
+    assert text.endswith("\n4、效益指标：社区戒毒社区康复执行率；年度指标值:99%以上;")
+    text = text.removesuffix("年度指标值:99%以上;") + "年度\n指标值:9\n9%以上"
+    doc = read_text(text, "cut.txt")
+    last = doc.projects[-1].indicators[-1]
+    assert (last.name, last.target) == ("社区戒毒社区康复执行率", "99%以上")
+    n = len(text.split("\n"))
+    assert (last.span.first_line, last.span.last_line) == (n - 2, n)
+    assert {w.code for w in doc.warnings if w.span.last_line == n} >= {
+        "possibly-truncated", "number-split-by-wrap"}
+    assert len(doc.projects) == len(sample_doc.projects)
+
+
 def test_four_figures_need_no_inference() -> None:
     text = SPLIT_NUMBER.replace("10.00 10.00", "10.00 6.00 3.00 1.00")
     doc = read_text(text, "four.txt")

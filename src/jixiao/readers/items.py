@@ -230,8 +230,10 @@ def _parse_coded(seq: int, body: str, coded: re.Match[str], doubts: list[Doubt]
                       coded.group("level2") or None, target_long)
 
 
+@functools.lru_cache(maxsize=16384)
 def has_target(item_text: str) -> bool:
-    """True when an item's text holds a label (or a '；' separator) followed by a value."""
+    """True when an item's text holds a label (or a '；' separator) followed by a value.
+    Cached: the text reader asks it of every row's last item, which tables repeat."""
     m = find_label(item_text)
     if m:
         return bool(item_text[m[1]:].strip(ITEM_TERMINATORS + " "))

@@ -194,10 +194,11 @@ class RowBuilder(Generic[L]):
     def made(self, seq: int, raw: str, parsed: ParsedItem, parts: Sequence[L]) -> Indicator:
         """An indicator from its parsed item, the item's doubts as warnings on its lines."""
         span = self.span_of(parts)
-        for code, message, severity, where in parsed.doubts:
-            at = span if where == "all" or len(parts) == 1 else \
-                self.span_of(parts[:1] if where == "first" else parts[-1:])
-            self.warnings.append(ReadWarning(code, message, at, severity))
+        if parsed.doubts:  # most items have none
+            for code, message, severity, where in parsed.doubts:
+                at = span if where == "all" or len(parts) == 1 else \
+                    self.span_of(parts[:1] if where == "first" else parts[-1:])
+                self.warnings.append(ReadWarning(code, message, at, severity))
         form = FormFields(level2=parsed.level2, target_long=parsed.target_long) \
             if parsed.level2 is not None or parsed.target_long is not None else None
         return Indicator(seq, parsed.category, parsed.name, parsed.target, raw, span, form)
@@ -230,7 +231,14 @@ class RowBuilder(Generic[L]):
     def project_indicators(self, items: Sequence[Sequence[L]], project: str
                            ) -> list[Indicator]:
         out: list[Indicator] = []
+        language = self.language
         for item in items:
+            if len(item) == 1:  # most items: one line, one indicator (`indicators` inlined)
+                pieces = item_pieces(item[0].text, len(out) + 1, language)
+                if len(pieces) == 1:
+                    seq, raw, _, _, parsed = pieces[0]
+                    out.append(self.made(seq, raw, parsed, item))
+                    continue
             out += self.indicators(item, len(out) + 1, project)
         return out
 

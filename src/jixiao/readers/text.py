@@ -74,10 +74,13 @@ _new = tuple.__new__  # _new(_Line, (…)) / _new(SourceSpan, (…)): all fields
 _NO_BOX = (None,) * (len(SourceSpan._fields) - 4)
 
 
-@dataclass(slots=True)
-class _Item:
-    seq: int
-    parts: list[_Line]
+_Item = list[_Line]  # an item's lines, from its `N、` on: its number is read when needed
+
+
+def _seq(item: _Item) -> int:
+    """The number an item's first line starts with (only errors and warnings need it)."""
+    m = ITEM_RE.match(item[0].text)
+    return int(m.group(1)) if m else 0
 
 
 @dataclass(slots=True)
@@ -197,15 +200,18 @@ class TextReader:
                 if not rows:
                     raise self.fail("item-before-row", say("errors.item-before-row"), [line])
                 row = rows[-1]
-                if row.items:
-                    row.items[-1].parts.extend(pending)
-                else:
+                items = row.items
+                if items:
+                    if pending:
+                        items[-1].extend(pending)
+                        pending = []
+                    last = text[item.end() - 2]  # the number's last digit: most are no 1
+                    if (last == "1" or not last.isascii()) and int(item.group(1)) == 1:
+                        row.restart = len(items)  # numbered 1 again
+                elif pending:
                     row.goal_lines.extend(pending)
-                pending = []
-                seq = int(item.group(1))
-                if seq == 1 and row.items:
-                    row.restart = len(row.items)
-                row.items.append(_Item(seq, [line]))
+                    pending = []
+                items.append([line])
                 continue
             m = amount_match(text) if "." in text and not text.startswith(GOAL_OPENER) \
                 else None
@@ -242,8 +248,10 @@ class TextReader:
                          "请直接读取 PDF 原件（jixiao read 表格.pdf），或提供逐格复制、各单元格"
                          "不相混的文本", [first, second])
 
-    def settle(self, row: _Row, pending: list[_Line], next_has_name: bool) -> list[_Line]:
-        """Split text before an amount line between `row` and the next row's name."""
+    def settle(self, row: _Row, pending: list[_Line], next_has_name: bool,
+               at_end: bool = False) -> list[_Line]:
+        """Split text before an amount line (or the end: `at_end`) between `row` and the
+        next row's name."""
         if not pending:
             return []
         if not row.items:
@@ -258,14 +266,14 @@ class TextReader:
                            None)
         if goal_at is not None:
             # everything before a goal printed out of order is the item's wrapped tail
-            item.parts.extend(pending[:goal_at])
+            item.extend(pending[:goal_at])
             rest = self.displaced_goal(row, pending[goal_at:])
         elif next_has_name:  # the next row's name is on its amount line: nothing is left
-            item.parts.extend(pending)
+            item.extend(pending)
             return []
         else:
-            end = _tail_end(item, pending)
-            item.parts.extend(pending[:end])
+            end = _tail_end(item, pending, at_end)
+            item.extend(pending[:end])
             rest = pending[end:]
         if next_has_name and rest:
             self.warn("unassigned-text", say("warnings.unassigned-text"), rest)
@@ -286,12 +294,12 @@ class TextReader:
                                            first=goal[0].no, last=end_line.no), goal)
         if fragment:
             goal[-1] = _Line(end_line.no, end_line.text[: cut + 1], end_line.page)
-            item_text = _text(item.parts)
+            item_text = _text(item)
             if item_text[-1:] not in ITEM_TERMINATORS:
-                item.parts.append(_Line(end_line.no, fragment, end_line.page))
+                item.append(_Line(end_line.no, fragment, end_line.page))
                 self.warn("displaced-fragment", say(
                     "warnings.displaced-fragment", fragment=fragment, line=end_line.no,
-                    seq=item.seq, item_line=item.parts[0].no), [item.parts[0], end_line])
+                    seq=_seq(item), item_line=item[0].no), [item[0], end_line])
             else:
                 self.warn("displaced-fragment", say("warnings.displaced-fragment-dropped",
                                                     fragment=fragment, line=end_line.no),
@@ -307,19 +315,19 @@ class TextReader:
                                 pending or [row.amount_line])
             raise self.fail("truncated", say("errors.truncated-row", label=row.label),
                             [row.amount_line])
-        rest = self.settle(row, pending, next_has_name=False)
+        rest = self.settle(row, pending, next_has_name=False, at_end=True)
         if rest:
             raise self.fail("truncated", say("errors.truncated-text"), rest)
         item = row.items[-1]
-        text = _text(item.parts)
+        text = _text(item)
         unterminated = text[-1] not in ITEM_TERMINATORS
         # without its ';' and without its label, '…；年度' is a cut, not a label-less item
         if not has_target(text) or (unterminated and not find_label(text)):
-            raise self.fail("truncated", say("errors.truncated-item", seq=item.seq,
-                                             text=text[:30]), item.parts)
+            raise self.fail("truncated", say("errors.truncated-item", seq=_seq(item),
+                                             text=text[:30]), item)
         if unterminated:
-            self.warn("possibly-truncated", say("warnings.possibly-truncated", seq=item.seq),
-                      item.parts[-1:])
+            self.warn("possibly-truncated", say("warnings.possibly-truncated", seq=_seq(item)),
+                      item[-1:])
 
     # ---- pass 3: the model ----------------------------------------------------------
 
@@ -350,10 +358,10 @@ class TextReader:
             span = self.span(row.name_lines or [amount_line]).cover(amount_span)
             return RowCells(name, amounts, "", [], span)
         restart = row.restart
-        if restart and not any(find_label(_text(it.parts)) for it in items[:restart]):
+        if restart and not any(find_label(_text(it)) for it in items[:restart]):
             # a goal written as numbered points (`1、全面贯彻…`) before the items, which
             # start again at 1 and carry their 年度指标值: the points are the goal
-            row.goal_lines.extend(ln for it in items[:restart] for ln in it.parts)
+            row.goal_lines.extend(ln for it in items[:restart] for ln in it)
             items = row.items = items[restart:]
         if row.name:
             name, name_span = row.name, amount_span
@@ -373,11 +381,11 @@ class TextReader:
             field_spans["goal"] = self.span(goal_lines)
         # a row starts with its name (or amount line) and ends with its last item or, when
         # printed out of order, its goal; a re-attached fragment may come later still
-        last = items[-1].parts[-1].no if items else amount_line.no
+        last = items[-1][-1].no if items else amount_line.no
         if goal_lines and goal_lines[-1].no > last:
             last = goal_lines[-1].no
         span = _new(SourceSpan, (self.file, first.no, last, first.page, *_NO_BOX))
-        return RowCells(name, amounts, goal, [it.parts for it in items], span, field_spans)
+        return RowCells(name, amounts, goal, items, span, field_spans)
 
     def document(self) -> Document:
         before, table, pages = self.lines()
@@ -410,20 +418,22 @@ def _amount_line(text: str) -> re.Match[str] | None:
     return AMOUNT_LINE_RE.match(text)
 
 
-def _tail_end(item: _Item, lines: list[_Line]) -> int:
+def _tail_end(item: _Item, lines: list[_Line], at_end: bool = False) -> int:
     """How many of `lines` continue `item`: up to the last one that ends like an item
     (names never end with ;；：。), on until the item has its target, and for an item
-    without a terminator on to the next blank line."""
+    without a terminator on to the next blank line — or, after the table's last item
+    (`at_end`: no name can follow), to the end when no blank line comes."""
     end = len(lines)
     while end and lines[end - 1].text[-1] not in ITEM_TERMINATORS:
         end -= 1
-    text = _text(item.parts) + _text(lines[:end])
+    text = _text(item) + _text(lines[:end])
     while end < len(lines) and not has_target(text):
         text += lines[end].text
         end += 1
     if text[-1] not in ITEM_TERMINATORS:
         # an item without its terminator runs on to the blank line before the next name
-        end = next((k for k in range(end, len(lines)) if lines[k].gap), end)
+        end = next((k for k in range(end, len(lines)) if lines[k].gap),
+                   len(lines) if at_end else end)
     return end
 
 
