@@ -268,9 +268,8 @@ def _check_resolution(page: Any, index: int, settings: OcrSettings, file: str | 
     before any OCR (a page without text is what the PDF reader refuses, `no-text-layer`)."""
     dpi = min(_resolution(page, settings), settings.max_dpi)
     if dpi < settings.min_dpi:
-        raise ReadError("no-text-layer", f"第 {index + 1} 页没有文字层，是扫描件，但分辨率只有 "
-                        f"{dpi:.0f} dpi，低于 OCR 可靠识别所需的 {settings.min_dpi:.0f} dpi："
-                        "请以 150 dpi 以上重新扫描，或提供带文字层的 PDF",
+        raise ReadError("no-text-layer", say("ocr.too-coarse", page=index + 1, dpi=f"{dpi:.0f}",
+                                             least=f"{settings.min_dpi:.0f}"),
                         SourceSpan(file, None, None, index + 1))
     return dpi
 
@@ -558,8 +557,8 @@ def _join_boxes(boxes: list[OcrBox]) -> list[OcrMend]:
             continue
         dup = [c for c in a.chars if (c.x0 + c.x1) / 2 > b.box[0] + 0.5]
         if dup and len(dup) < len(a.chars) and b.box[0] < a.box[2]:
-            mends.append(OcrMend(f"'{a.text}' 与 '{b.text}' 重叠：删去 "
-                                 f"'{''.join(c.text for c in dup)}'", a.box))
+            mends.append(OcrMend(say("ocr.overlap", first=a.text, second=b.text,
+                                     dropped="".join(c.text for c in dup)), a.box))
             a.chars = [c for c in a.chars if c not in dup]
             a.text = "".join(c.text for c in a.chars)
         if (m := _ITEM_ALONE.match(a.text)) and m.group(2) != "、" and \
@@ -910,8 +909,7 @@ def ocr_grid(data: bytes, file: str | None, limits: Limits, ocr: dict[int, OcrPa
                  for i in range(len(pdf))]
         pages = _target_pages(texts)
         if not pages:
-            raise ReadError("no-target-table", "没有找到绩效目标表：PDF 的任何一页都没有指标表"
-                            "（一级 / 二级 / 三级指标）", SourceSpan(file))
+            raise ReadError("no-target-table", say("ocr.no-target-table"), SourceSpan(file))
         cells: list[Cell] = []
         row = 0
         breaks: set[int] = set()
@@ -938,8 +936,8 @@ def ocr_grid(data: bytes, file: str | None, limits: Limits, ocr: dict[int, OcrPa
 def _where(page: OcrPage, box: Box) -> str:
     x0, y0, x1, y1 = box
     # from the page's top-left, as a person measures a printed page
-    return (f"第 {page.index + 1} 页 框 ({x0:.0f}, {page.height - y1:.0f})–"
-            f"({x1:.0f}, {page.height - y0:.0f}) pt")
+    return say("ocr.where", page=page.index + 1, x0=f"{x0:.0f}", y0=f"{page.height - y1:.0f}",
+               x1=f"{x1:.0f}", y1=f"{page.height - y0:.0f}")
 
 
 _MARKS = set("；;、，,。：:（）()“”‘’《》")
@@ -1097,8 +1095,7 @@ def _percent_note(chars: list[OcrChar]) -> str:
     """The recogniser reads `％` and `%` alike, and the picture cannot tell them either
     (at 200 dpi the full-width one is a pixel wider): said once, not guessed."""
     count = sum(c.text in "%％" for c in chars)
-    return (f"；{count} 个百分号的全角、半角（％ / %）在扫描件上无法可靠区分，按 OCR 所读"
-            if count else "")
+    return say("ocr.percent-signs", n=count) if count else ""
 
 
 _ITEM_DOUBT = re.compile(r"^第(\d+)个指标")
@@ -1139,10 +1136,11 @@ def _mend_rates(doc: Document, ocr: dict[int, OcrPage]) -> list[ReadWarning]:
             at = i.raw.rfind(i.target)
             if at >= 0:
                 i.raw = i.raw[:at] + mended + i.raw[at + len(i.target):]
-            where = _where(ocr[page - 1], i.span.box) if i.span.box else f"第 {page} 页"
+            where = _where(ocr[page - 1], i.span.box) if i.span.box else \
+                say("ocr.page", page=page)
             out.append(ReadWarning(
-                "ocr-mended", f"{where}：OCR 常见混淆按上下文改正：'{i.name}' 是比率，"
-                f"{i.target} → {mended}", i.span, Severity.INFO))
+                "ocr-mended", say("ocr.rate-mended", where=where, name=i.name, target=i.target,
+                                  mended=mended), i.span, Severity.INFO))
             i.target = mended
     return out
 
@@ -1174,10 +1172,11 @@ def ocr_warnings(doc: Document, ocr: dict[int, OcrPage], file: str | None,
     dpis = sorted({round(ocr[i].dpi) for i in pages})
     skews = [abs(ocr[i].skew) for i in pages]
     out.append(ReadWarning(
-        "ocr-pages", f"{len(pages)} 页没有文字层，由 OCR 读出（第 "
-        f"{'、'.join(str(i + 1) for i in pages[:20])}{' …' if len(pages) > 20 else ''} 页；"
-        f"{'、'.join(map(str, dpis))} dpi，最大倾斜 {max(skews, default=0):.1f}°）：{len(chars)} "
-        f"个字符，平均置信度 {mean:.3f}" + _percent_note(chars),
+        "ocr-pages", say("ocr.pages", n=len(pages),
+                         pages="、".join(str(i + 1) for i in pages[:20]),
+                         more=" …" if len(pages) > 20 else "", dpis="、".join(map(str, dpis)),
+                         skew=f"{max(skews, default=0):.1f}", chars=len(chars),
+                         confidence=f"{mean:.3f}", note=_percent_note(chars)),
         SourceSpan(file, None, None, pages[0] + 1 if pages else None), Severity.INFO))
     rows = _rows(doc, ocr)
     _place(doc, rows, file)
@@ -1193,25 +1192,30 @@ def ocr_warnings(doc: Document, ocr: dict[int, OcrPage], file: str | None,
                     _matters(box, c)]
             if weak:
                 out.append(ReadWarning(
-                    "ocr-uncertain", f"{_where(page, box.box)}：OCR 读作 '{box.text}'，其中 "
-                    + "、".join(f"'{c.text}'（置信度 {c.confidence:.2f}）" for c in weak[:5])
-                    + " 不确定：请对照原件核对", _span(file, i + 1, box.box), Severity.WARNING))
+                    "ocr-uncertain", say("ocr.uncertain", where=_where(page, box.box),
+                                         text=box.text, chars="、".join(
+                                             say("ocr.uncertain-char", char=c.text,
+                                                 confidence=f"{c.confidence:.2f}")
+                                             for c in weak[:5])),
+                    _span(file, i + 1, box.box), Severity.WARNING))
         for gap in page.gaps:
             out.append(ReadWarning(
-                "ocr-gap", f"{_where(page, gap.box)}：OCR 读作 '{gap.text.replace('□', '')}'，"
-                f"但 '{gap.text}' 的 □ 处还有一个字的位置或笔画没有读出：可能漏了一个字，"
-                "请对照原件核对", _span(file, i + 1, _union([gap.box, gap.where])),
+                "ocr-gap", say("ocr.gap", where=_where(page, gap.box),
+                               read=gap.text.replace("□", ""), text=gap.text),
+                _span(file, i + 1, _union([gap.box, gap.where])),
                 Severity.WARNING))
         for mend in page.mends:
             if mend.value:
-                said = mend.text if mend.reread else f"OCR 常见混淆按上下文改正：{mend.text}"
-                out.append(ReadWarning("ocr-mended", f"{_where(page, mend.box)}：{said}",
+                said = mend.text if mend.reread else say("ocr.mended", text=mend.text)
+                out.append(ReadWarning("ocr-mended", say("ocr.mended-at", said=said,
+                                                         where=_where(page, mend.box)),
                                        _span(file, i + 1, mend.box), Severity.INFO))
         marks = [m for m in page.mends if not m.value]
         if marks:
             out.append(ReadWarning(
-                "ocr-mended", f"第 {i + 1} 页 全角、半角标点按所占宽度改正 {len(marks)} 处："
-                + "；".join(m.text for m in marks[:8]) + (" …" if len(marks) > 8 else ""),
+                "ocr-mended", say("ocr.marks", page=i + 1, n=len(marks),
+                                  marks="；".join(m.text for m in marks[:8]),
+                                  more=" …" if len(marks) > 8 else ""),
                 SourceSpan(file, None, None, i + 1), Severity.INFO))
     # amounts: each OCR'd figure's box, its confidence, and its row's sum
     for row in rows:
@@ -1225,17 +1229,19 @@ def ocr_warnings(doc: Document, ocr: dict[int, OcrPage], file: str | None,
                     c.text != ","] if box is not None else []
             if v is not None and box is not None and weak:
                 out.append(ReadWarning(
-                    "ocr-amount", f"{_where(page, box.box)}：'{thing.name}' 的金额 {v} 由 OCR "
-                    f"读出，其中 {'、'.join(repr(c.text) for c in weak)} 的置信度只有 "
-                    f"{min(c.confidence for c in weak):.2f}：请对照原件核对",
+                    "ocr-amount", say("ocr.weak-amount", where=_where(page, box.box),
+                                      name=thing.name, value=v,
+                                      chars="、".join(repr(c.text) for c in weak),
+                                      confidence=f"{min(c.confidence for c in weak):.2f}"),
                     _span(file, page_no, box.box), Severity.WARNING))
         parts = [v for v in values[1:] if v is not None]
         if values[0] is not None and parts and sum(parts, Decimal(0)) != values[0]:
             found = [b.box for b in row.figures if b is not None]
             boxes = "；".join(_where(page, b) for b in found)
             out.append(ReadWarning(
-                "ocr-amount", f"'{thing.name}' 由 OCR 读出的金额不相加：总计 {values[0]}，"
-                f"来源之和 {sum(parts, Decimal(0))}（{boxes or f'第 {page_no} 页'}）："
-                "某个数字可能读错，请对照原件核对", _span(file, page_no, _union(found)),
+                "ocr-amount", say("ocr.amounts-not-sum", name=thing.name, total=values[0],
+                                  sum=sum(parts, Decimal(0)),
+                                  boxes=boxes or say("ocr.page", page=page_no)),
+                _span(file, page_no, _union(found)),
                 Severity.WARNING))
     return out
