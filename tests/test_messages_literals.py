@@ -71,7 +71,6 @@ FORMATS: dict[str, tuple[str, ...]] = {
 PENDING: dict[str, int] = {
     "readers/pdf.py": 32,
     "readers/text.py": 7,
-    "web/cycle.py": 28,
 }
 
 

@@ -112,9 +112,11 @@ def money_bound(text: str | None, name: str) -> Decimal | None:
     try:
         value = Decimal(text.strip().replace(",", ""))
     except InvalidOperation:
-        raise WebError(422, "invalid", f"金额“{text[:20]}”不是数字 ({name})") from None
+        raise WebError(422, "invalid", say("overview.not-money", text=text[:20], name=name)
+                       ) from None
     if not value.is_finite() or abs(value) > Decimal("1e12"):
-        raise WebError(422, "invalid", f"金额“{text[:20]}”超出范围 ({name})")
+        raise WebError(422, "invalid", say("overview.money-out-of-range", text=text[:20],
+                                           name=name))
     return value
 
 
@@ -137,9 +139,9 @@ def project_filter(verdict: str | None = None, rule: str | None = None,
                    low: str | None = None, high: str | None = None, sort: str = "seq",
                    order: str = "asc") -> ProjectFilter:
     if state and state not in PROJECT_STATES:
-        raise WebError(422, "invalid", f"没有“{state}”这个状态")
+        raise WebError(422, "invalid", say("overview.no-state", state=state))
     if sort not in PROJECT_SORTS:
-        raise WebError(422, "invalid", f"不能按“{sort}”排序")
+        raise WebError(422, "invalid", say("overview.no-sort", sort=sort))
     return ProjectFilter(verdict or None, rule or None, category or None, state or None,
                          money_bound(low, "min"), money_bound(high, "max"), sort,
                          order == "desc")
@@ -277,9 +279,9 @@ def overview_filter(department: str | None = None, year: int | None = None,
                     sort: str = "department", order: str = "asc", all: bool = False
                     ) -> OverviewFilter:
     if state and state not in DOCUMENT_STATES:
-        raise WebError(422, "invalid", f"没有“{state}”这个状态")
+        raise WebError(422, "invalid", say("overview.no-state", state=state))
     if sort not in OVERVIEW_SORTS:
-        raise WebError(422, "invalid", f"不能按“{sort}”排序")
+        raise WebError(422, "invalid", say("overview.no-sort", sort=sort))
     return OverviewFilter(department or None, year, state or None, rule or None, sort,
                           order == "desc", all or state == "superseded")
 
@@ -337,9 +339,16 @@ def _overview(ws: Store, scope: str | None, f: OverviewFilter) -> Overview:
                     Counter(r.state for r in rows))
 
 
-EXPORT_HEADER = ("编号", "部门", "年度", "标题", "版本", "状态", "项目数", "优", "良", "中", "差",
-                 "总计（万元）", "合计（万元）", "审核发现", "各规则发现", "退回项目", "待审项目",
-                 "更新时间")
+# the export's columns: overview.columns.<code>, the grades (优 良 中 差) their own heads
+GRADE_HEADS = ("优", "良", "中", "差")
+EXPORT_COLUMNS = ("id", "department", "year", "title", "version", "state", "projects", "优",
+                  "良", "中", "差", "total", "grand_total", "findings", "rules", "returned",
+                  "waiting", "updated")
+
+
+def export_header() -> list[str]:
+    return [code if code in GRADE_HEADS else say(f"overview.columns.{code}")
+            for code in EXPORT_COLUMNS]
 
 
 def _rules_text(rules: Counter[str]) -> str:
@@ -347,7 +356,7 @@ def _rules_text(rules: Counter[str]) -> str:
 
 
 def export_rows(o: Overview) -> list[list[Any]]:
-    """The overview as rows of EXPORT_HEADER: money as Decimal, text as written."""
+    """The overview as rows of EXPORT_COLUMNS: money as Decimal, text as written."""
     return [[r.document_id, r.department or "", r.year, r.title or "", r.version,
              DOCUMENT_STATES[r.state], r.projects, *(r.verdicts.get(g, 0) for g in "优良中差"),
              r.total, r.grand_total, r.findings, _rules_text(r.rules), r.returned, r.waiting,
@@ -357,12 +366,15 @@ def export_rows(o: Overview) -> list[list[Any]]:
 
 def filter_text(f: OverviewFilter) -> list[tuple[str, str]]:
     """The filter in words, for the export's first sheet."""
-    return [("部门", f.department or "全部"), ("年度", str(f.year) if f.year else "全部"),
-            ("状态", DOCUMENT_STATES[f.state] if f.state else "全部（不含已修订的旧版本）"
-             if not f.superseded else "全部"),
-            ("审核规则", f"{f.rule} {RULES[f.rule].title}" if f.rule in RULES
-             else f.rule or "全部"),
-            ("排序", f"{_sort_label(f.sort)}{'（降序）' if f.desc else ''}")]
+    every = say("overview.all")
+    shown = [("department", f.department or every),
+             ("year", str(f.year) if f.year else every),
+             ("state", DOCUMENT_STATES[f.state] if f.state else say("overview.all-current")
+              if not f.superseded else every),
+             ("rule", f"{f.rule} {RULES[f.rule].title}" if f.rule in RULES
+              else f.rule or every),
+             ("sort", _sort_label(f.sort) + (say("overview.descending") if f.desc else ""))]
+    return [(say(f"overview.filter.{name}"), value) for name, value in shown]
 
 
 def _sort_label(sort: str) -> str:
@@ -376,7 +388,7 @@ def overview_csv(o: Overview) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_HEADER)
+    writer.writerow(export_header())
     for row in export_rows(o):
         writer.writerow([safe_csv(v) if isinstance(v, str) else
                          "" if v is None else format(v, "f") if isinstance(v, Decimal) else v
@@ -392,8 +404,8 @@ def overview_xlsx(o: Overview) -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = "总览"
-    append_row(sheet, EXPORT_HEADER)
+    sheet.title = say("overview.sheet")
+    append_row(sheet, export_header())
     for row in export_rows(o):
         append_row(sheet, row)
     for cell in sheet[1]:
@@ -406,10 +418,10 @@ def overview_xlsx(o: Overview) -> bytes:
             cell.number_format = "#,##0.00"
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
-    filters = book.create_sheet("筛选条件")
+    filters = book.create_sheet(say("overview.filter-sheet"))
     for name, value in filter_text(o.filter):
         append_row(filters, [name, value])
-    append_row(filters, ["行数", len(o.rows)])
+    append_row(filters, [say("overview.rows"), len(o.rows)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
