@@ -70,7 +70,6 @@ FORMATS: dict[str, tuple[str, ...]] = {
 # OCR readers' refusals and warnings, the text reader's two refusals, the overview's export.
 PENDING: dict[str, int] = {
     "readers/pdf.py": 32,
-    "readers/text.py": 7,
 }
 
 

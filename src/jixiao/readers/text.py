@@ -180,11 +180,8 @@ class TextReader:
         if len(side_by_side) >= SIDE_BY_SIDE_LINES:
             raise self.fail(
                 "interleaved-columns",
-                f"第 {side_by_side[0].no} 行等 {len(side_by_side)} 行里，几个单元格以成串空格隔开、"
-                "并排在同一行（例如 pdftotext -layout 的输出）：一行文字属于几列，各列又在行间"
-                "交错，项目名称、金额、绩效目标和指标无法可靠地拆回各自的单元格。文件未读取："
-                "请直接读取 PDF 原件（jixiao read 表格.pdf），或提供逐格复制、各单元格不相混"
-                "的文本", side_by_side[:1])
+                say("errors.side-by-side", line=side_by_side[0].no, n=len(side_by_side)),
+                side_by_side[:1])
         rows: list[_Row] = []
         pending: list[_Line] = []
         bare: _Line | None = None  # the last table line, when it held figures only
@@ -241,12 +238,9 @@ class TextReader:
         the other columns (plain pdftotext of a table whose cells are centred): the rows
         cannot be rebuilt from such text, whatever the reader guesses."""
         return self.fail("interleaved-columns",
-                         f"第 {first.no} 行和第 {second.no} 行是上下相连、单独成行的金额"
-                         f"（{first.text}、{second.text}）：这份文本把表格的各列先后排出、"
-                         "交错在一起（例如不带 -layout 的 pdftotext 转换居中排版的表格），"
-                         "项目名称、金额、绩效目标和指标已无法对应到各自的行。文件未读取："
-                         "请直接读取 PDF 原件（jixiao read 表格.pdf），或提供逐格复制、各单元格"
-                         "不相混的文本", [first, second])
+                         say("errors.columns-one-after-another", first=first.no,
+                             second=second.no, first_text=first.text,
+                             second_text=second.text), [first, second])
 
     def settle(self, row: _Row, pending: list[_Line], next_has_name: bool,
                at_end: bool = False) -> list[_Line]:
