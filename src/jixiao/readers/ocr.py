@@ -936,8 +936,9 @@ def ocr_grid(data: bytes, file: str | None, limits: Limits, ocr: dict[int, OcrPa
 def _where(page: OcrPage, box: Box) -> str:
     x0, y0, x1, y1 = box
     # from the page's top-left, as a person measures a printed page
-    return say("ocr.where", page=page.index + 1, x0=f"{x0:.0f}", y0=f"{page.height - y1:.0f}",
-               x1=f"{x1:.0f}", y1=f"{page.height - y0:.0f}")
+    return say("ocr.where", page=page.index + 1, left=f"{x0:.0f}",
+               top=f"{page.height - y1:.0f}", right=f"{x1:.0f}",
+               bottom=f"{page.height - y0:.0f}")
 
 
 _MARKS = set("；;、，,。：:（）()“”‘’《》")
