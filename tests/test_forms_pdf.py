@@ -151,3 +151,52 @@ def test_the_department_and_year_of_a_later_form() -> None:
     # (部门名称 北京市发展和改革委员会, （2026年度）)
     doc = read(PDFS / "beijing-fagai-2026-yusuan-xiangmu-mubiaobiao.pdf")
     assert (doc.department, doc.year) == ("北京市发展和改革委员会", 2026)
+
+
+def _boxed_text(pdf: object, span: object, pages: dict[int, object]) -> str:
+    """What pdfium finds inside a span's box on its page, white space dropped (`pages`:
+    the text pages made so far)."""
+    n = span.page - 1  # type: ignore[attr-defined]
+    if n not in pages:
+        pages[n] = pdf[n].get_textpage()  # type: ignore[index]
+    return "".join(pages[n].get_text_bounded(*span.box).split())  # type: ignore
+
+
+@pytest.mark.parametrize("stem", ["ningde-zfb-2024-zhengti-zipingbiao",
+                                  "cas-naoc-2023-yusuan-xiangmu-mubiaobiao",
+                                  "fuzhou-yibao-2026-yusuan-mubiaobiao",
+                                  "guojia-xinfang-2024-juesuan-xiangmu-ziping"])
+def test_every_value_read_carries_its_cells_box(stem: str) -> None:
+    """The form reader's values (header fields, money, each indicator) carry the box of
+    the cells they were read from, so the web can crop them: what pdfium reads inside each
+    box is the value (money in the unit the form prints: 元 or 万元)."""
+    import pypdfium2 as pdfium
+
+    from jixiao.forms.reader import amount
+
+    data = (PDFS / f"{stem}.pdf").read_bytes()
+    doc = read(PDFS / f"{stem}.pdf")
+    pdf = pdfium.PdfDocument(data)
+    pages: dict[int, object] = {}
+    money = 0
+    for p in doc.projects:
+        department = p.form.department if p.form else None
+        for key, value in (("name", p.name), ("goal", p.goal), ("department", department)):
+            span = p.field_spans.get(key)
+            if span is not None and value:
+                assert span.box is not None, (p.name, key)
+                head = "".join(value.split())[:6]
+                assert head in _boxed_text(pdf, span, pages), (p.name, key, head)
+        for key in ("total", "fiscal", "special_account", "other"):
+            value, span = getattr(p.amounts, key), p.field_spans.get(key)
+            if value is None or span is None:
+                continue
+            read_there = amount(_boxed_text(pdf, span, pages))
+            assert read_there in (value, value * 10000), (p.name, key, value, read_there)
+            money += 1
+            box = p.field_spans["amounts"].box  # the figures together
+            assert box[0] <= span.box[0] and span.box[2] <= box[2]
+        for i in p.indicators:
+            assert i.span.box is not None and i.span.page is not None, i.name
+            assert "".join(i.name.split())[:6] in _boxed_text(pdf, i.span, pages), i.name
+    assert money >= 1 and all(p.indicators for p in doc.projects)

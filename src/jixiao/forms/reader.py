@@ -32,6 +32,7 @@ from jixiao.forms.vocabulary import (
 )
 from jixiao.messages import say
 from jixiao.model import (
+    AMOUNT_COLUMNS,
     Amounts,
     Document,
     FormFields,
@@ -43,6 +44,7 @@ from jixiao.model import (
     SourceInfo,
     SourceSpan,
     Unit,
+    union_box,
 )
 from jixiao.readers.grid import Cell, Grid
 from jixiao.readers.rows import GRAND_TOTAL_NAMES, row_kind  # the sample's row builder's
@@ -87,6 +89,21 @@ def amount(text: str) -> Decimal | None:
         return Decimal(s.replace(",", ""))
     except InvalidOperation:
         return None
+
+
+def spans_union(file: str | None, spans: list[SourceSpan]) -> SourceSpan:
+    """One span over several (an indicator's cells, a row's figures): the first's page,
+    its first line to the last's, the boxes on that page joined (none when none has one)."""
+    out = SourceSpan(file, spans[0].first_line, spans[-1].last_line, spans[0].page,
+                     spans[0].box)
+    for s in spans[1:]:
+        if s.page == out.page:
+            out = out._replace(box=union_box(out, s))
+    return out
+
+
+def cells_span(file: str | None, cells: list[Cell]) -> SourceSpan:
+    return spans_union(file, [c.span(file) for c in cells])
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -422,7 +439,9 @@ class FormReader:
                 own_unit = m.key == "unit" and any(w in normal(m.label) for w in ("实施", "执行"))
                 if m.key not in p.fields or (own_unit and not p.spans.get("unit_own")):
                     p.fields[m.key] = value.strip()
-                    p.spans[m.key] = tok.cell.span(self.grid.file)
+                    # the value's cell (the label's own when `名称：…` shares it)
+                    own = tok.cell if m.value else self.tokens[nxt - 1].cell
+                    p.spans[m.key] = own.span(self.grid.file)
                     if own_unit:
                         p.spans["unit_own"] = p.spans[m.key]
                 if target is not None and m.key not in self.doc_fields:
@@ -443,6 +462,10 @@ class FormReader:
             # nothing out)
             if better and not (multi and held is not None and held[1] and held[0] is not None):
                 p.money[m.key] = (figure, annual)
+                # the figure's cell: the label's own (`合计：250万`) or the one after it
+                if figure is not None:
+                    own = tok.cell if m.value else self.tokens[nxt - 1].cell
+                    p.spans[m.key] = own.span(self.grid.file)
             return nxt if value is not None else i + 1
         return i + 1
 
@@ -848,6 +871,7 @@ class FormReader:
                 text = t.text.strip().rstrip("%")
                 figures.append(amount(text) if text and text not in ("--", "—", "/") else None)
                 k += 1
+            figure_cells = [t.cell for t in self.tokens[i + 1:k]]
             if not known and not any(f is not None for f in figures):
                 break  # not a money line: the block has ended
             # the reason cell that may follow the figures is no figure
@@ -862,16 +886,23 @@ class FormReader:
                 # before it was empty, most often the 执行率)
                 by_col = dict(zip(cols[:len(figures) - 1], figures[:-1], strict=False))
                 by_col["score"] = figures[-1]
+                at_col = dict(zip(cols[:len(figures) - 1], figure_cells[:-1], strict=False))
+                at_col["score"] = figure_cells[-1]
+            else:
+                at_col = dict(zip(cols, figure_cells, strict=False))
             label = (m.label if m else head.text).strip().rstrip(":：")
-            value = by_col.get("adjusted") if by_col.get("adjusted") is not None \
-                else by_col.get("planned")
+            chosen = "adjusted" if by_col.get("adjusted") is not None else "planned"
+            value = by_col.get(chosen)
             p.funding.append(Funding(label, value))
             if m is not None and (m.key not in p.money or p.money[m.key][0] is None):
                 p.money[m.key] = (value, True)
+                if value is not None and chosen in at_col:
+                    p.spans[m.key] = at_col[chosen].span(self.grid.file)
             if m is not None and m.key == "total":
                 for key in ("planned", "adjusted", "executed", "score"):
                     if key in by_col:
                         p.budget[key] = by_col[key]
+                        p.spans[f"budget_{key}"] = at_col[key].span(self.grid.file)
             i = k
         return i
 
@@ -1064,9 +1095,7 @@ class FormReader:
             score=_decimal(by_role.get("score")),
             reason=_none(by_role.get("reason")),
         )
-        first = cells[0].cell
-        last = cells[-1].cell
-        span = SourceSpan(self.grid.file, first.line, last.line, first.page)
+        span = cells_span(self.grid.file, [t.cell for t in cells])
         indicator = Indicator(len(p.indicators) + 1, state.category, name, target or "",
                               " | ".join(t.text.strip() for t in cells), span, form)
         state.remember(indicator)
@@ -1136,7 +1165,7 @@ class FormReader:
                             current.money[key] = (amount(t.text), False)
                         else:
                             current.fields[key] = t.text.strip()
-                            current.spans[key] = t.cell.span(self.grid.file)
+                        current.spans[key] = t.cell.span(self.grid.file)
                     if unit is not None and "unit" not in current.fields:
                         current.fields["unit"] = unit
                     previous = current
@@ -1181,7 +1210,7 @@ class FormReader:
                             current.money[role] = (amount(t.text), False)
                         else:
                             current.fields[role] = t.text.strip()
-                            current.spans[role] = t.cell.span(self.grid.file)
+                        current.spans[role] = t.cell.span(self.grid.file)
                     current.first = head[0].cell
                 if current is not None:
                     by_role: dict[str, str] = {}
@@ -1313,6 +1342,11 @@ class FormReader:
                                total_score=p.budget.get("total_score"),
                                grade=p.fields.get("grade"))
             spans = {k: v for k, v in p.spans.items() if k != "unit_own"}
+            # the money's cells as one (the row's figures), each figure's also by its key
+            figures = [spans[k] for k in AMOUNT_COLUMNS if money.get(k) is not None
+                       and k in spans]
+            if figures and "amounts" not in spans:
+                spans["amounts"] = spans_union(self.grid.file, figures)
             indicators = split_packed(p.indicators, self._warn_at)
             project = Project(seq, name.strip(), amounts, p.fields.get("goal", ""),
                               indicators, span, spans, form)
