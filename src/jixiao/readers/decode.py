@@ -20,6 +20,10 @@ _BINARY_MAGIC = {
     b"SQLite format 3": "sqlite",
 }
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # all but \t \n \f \r
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F])  # the same, as bytes
+_CONTROL_WINDOW = 65536  # characters looked at for control characters
+# encodings in which such a character is one byte and no byte of another character is one
+_ASCII_SAFE = ("utf-8", "gb18030")
 
 
 def decode_text(data: bytes, file: str | None = None) -> tuple[str, str]:
@@ -48,8 +52,13 @@ def decode_text(data: bytes, file: str | None = None) -> tuple[str, str]:
                 # report where the encoding that got further stopped
                 worst = max((utf8_error, gb_error), key=lambda e: e.start)
                 raise _undecodable(data, worst.start, worst.encoding.upper(), where) from None
-    controls = len(_CONTROL_RE.findall(text, 0, 65536))
-    if controls > max(3, len(text[:65536]) // 200):
+    window = min(len(text), _CONTROL_WINDOW)
+    if encoding in _ASCII_SAFE and window == len(text):
+        # the whole text is looked at: count the bytes (a C loop, not a regex per character)
+        controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    else:
+        controls = len(_CONTROL_RE.findall(text, 0, _CONTROL_WINDOW))
+    if controls > max(3, window // 200):
         raise ReadError("not-text", say("errors.binary-control"), where)
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
