@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import inspect, select, text
@@ -326,3 +327,46 @@ def test_export_carries_a_forms_columns_from_the_store(tmp_path: Path) -> None:
     money = pq.read_table(tmp_path / "pq" / "projects.parquet")
     assert str(money.schema.field("executed").type) == "decimal128(24, 2)"
     assert money.column("total")[0].as_py() == Decimal("3309840.00")
+
+
+def _boxes(doc: Document) -> list[tuple[str, tuple[float, ...] | None]]:
+    out = []
+    for p in doc.projects:
+        out += [(f"{p.seq}.{key}", s.box) for key, s in sorted(p.field_spans.items())]
+        out += [(f"{p.seq}.{i.seq}", i.span.box) for i in p.indicators]
+    return out
+
+
+def _rounded(boxes: list[tuple[str, tuple[float, ...] | None]]) -> list[tuple[str, Any]]:
+    return [(k, None if b is None else tuple(round(v, 2) for v in b)) for k, b in boxes]
+
+
+def test_a_pdf_forms_boxes_go_through_the_interchange_and_the_store(engine) -> None:
+    """A real PDF 自评表: the boxes of its fields and indicators are written in the
+    interchange JSON (`box`, optional), read back from it, and kept by the store with the
+    spans of the fields; JSON without boxes reads as before, a box off any page is refused."""
+    import json
+
+    from jixiao.interchange import from_dict
+
+    doc = read(REAL / "pdf" / "ningde-zfb-2024-zhengti-zipingbiao.pdf")
+    boxes = _boxes(doc)
+    assert boxes and all(b is not None for _, b in boxes)
+    data = json.loads(json.dumps(to_dict(doc), ensure_ascii=False))
+    total = data["projects"][0]["field_sources"]["total"]
+    assert total["page"] == 1 and len(total["box"]) == 4
+    assert _boxes(from_dict(data)) == _rounded(boxes)
+    # without the key: the same reading, no box
+    for p in data["projects"]:
+        for s in [p["source"], *p["field_sources"].values(),
+                  *(i["source"] for i in p["indicators"])]:
+            s.pop("box", None)
+    assert all(b is None for _, b in _boxes(from_dict(data)))
+    data["projects"][0]["source"] = {"box": [1, 2, 3, 4]}  # no page
+    with pytest.raises(ReadError) as info:
+        from_dict(data)
+    assert info.value.code == "bad-json" and "projects[0].source" in info.value.message
+    # the store keeps a field's box with its span (the rows' boxes: store.corrections)
+    loaded = store.load_document(engine, store.ingest(engine, doc).document_id)
+    fields = [(k, b) for k, b in boxes if not k.split(".")[1].isdigit()]
+    assert [(k, b) for k, b in _boxes(loaded) if not k.split(".")[1].isdigit()] == fields

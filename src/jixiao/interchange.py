@@ -48,8 +48,12 @@ def _amounts_dict(amounts: Amounts | None, flag: bool = True) -> dict[str, Any]:
 
 
 def _span_dict(span: SourceSpan) -> dict[str, Any]:
-    return {k: v for k, v in (("first_line", span.first_line), ("last_line", span.last_line),
-                              ("page", span.page)) if v is not None}
+    out: dict[str, Any] = {k: v for k, v in (("first_line", span.first_line),
+                                             ("last_line", span.last_line),
+                                             ("page", span.page)) if v is not None}
+    if span.box is not None and span.page is not None:  # where on its page (points, y up)
+        out["box"] = [round(v, 2) for v in span.box]
+    return out
 
 
 # A form's keys (DESIGN.md, "the other templates"), written only where the form has them.
@@ -172,7 +176,9 @@ def _amounts(d: dict[str, Any], where: str) -> Amounts:
 
 def _span(d: dict[str, Any] | None, file: str | None) -> SourceSpan:
     d = d or {}
-    return SourceSpan(file, d.get("first_line"), d.get("last_line"), d.get("page"))
+    box = d.get("box")
+    return SourceSpan(file, d.get("first_line"), d.get("last_line"), d.get("page"),
+                      tuple(float(v) for v in box) if box is not None else None)
 
 
 def from_dict(data: dict[str, Any], file: str | None = None) -> Document:

@@ -70,6 +70,7 @@ Text = Annotated[str, Field(max_length=DEFAULT.cell_chars), AfterValidator(_enco
 Short = Annotated[str, Field(max_length=64), AfterValidator(_encodable)]
 Money = Annotated[Any, BeforeValidator(_money)]
 LineNo = Annotated[int, Field(ge=0, le=INT32)]
+Point = Annotated[float, Field(ge=-1e5, le=1e5, allow_inf_nan=False)]  # PDF points
 ProjectSeq = Annotated[int, Field(ge=1, le=100_000)]
 ItemSeq = Annotated[int, Field(ge=0, le=1_000_000)]
 
@@ -84,6 +85,15 @@ class SpanIn(_Model):
     first_line: LineNo | None = None
     last_line: LineNo | None = None
     page: LineNo | None = None
+    # where on its page: x0, y0, x1, y1 in points, y up (optional; a page needed)
+    box: tuple[Point, Point, Point, Point] | None = None
+
+    @model_validator(mode="after")
+    def _box_on_a_page(self) -> SpanIn:
+        if self.box is not None and (self.page is None or self.box[0] > self.box[2] or
+                                     self.box[1] > self.box[3]):
+            raise ValueError(say("interchange.bad-box"))
+        return self
 
 
 class AmountsIn(_Model):

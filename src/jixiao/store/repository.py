@@ -419,8 +419,12 @@ def _result(conn: Connection, doc_id: int, status: str) -> IngestResult:
                         row.n_warnings)
 
 
-def _span(span: SourceSpan) -> dict[str, int | None]:
-    return {"first_line": span.first_line, "last_line": span.last_line, "page": span.page}
+def _span(span: SourceSpan) -> dict[str, Any]:
+    out: dict[str, Any] = {"first_line": span.first_line, "last_line": span.last_line,
+                           "page": span.page}
+    if span.box is not None and span.page is not None:  # a field's cell on its page
+        out["box"] = list(span.box)
+    return out
 
 
 def _amount_values(a: Amounts | None, prefix: str = "", k: int = 0) -> dict[str, Any]:
@@ -611,7 +615,8 @@ def load_document(engine: Engine, doc_id: int) -> Document:
                               .order_by(projects.c.seq)):
             unit_list[r.unit_position].projects.append(Project(
                 r.seq, r.name, _amounts(r, "", places), r.goal, by_project.get(r.seq, []), span(r),
-                {key: SourceSpan(file, v["first_line"], v["last_line"], v["page"])
+                {key: SourceSpan(file, v["first_line"], v["last_line"], v["page"],
+                                 tuple(v["box"]) if v.get("box") else None)
                  for key, v in r.field_spans.items()},
                 _project_form(r, places, lines.get(r.seq, [])),
             ))
