@@ -66,8 +66,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "jixiao.readers.ocr": ("_GROWTH",),  # the names of a growth rate, whose ≥ OCR reads 2
 }
 # Modules whose messages are still literals, with how many; a count may only go down. Left
-# for now because their owners were rewriting them at the time (session 24): the PDF and
-# OCR readers' refusals and warnings, the text reader's two refusals, the overview's export.
+# for now because its owner was rewriting it at the time (session 24): the PDF reader's
+# refusals and warnings.
 PENDING: dict[str, int] = {
     "readers/pdf.py": 32,
 }
