@@ -1,0 +1,79 @@
+"""What one view costs inside the server process: CPU per request and SQL statements per
+request, for the overview (its first view, its first view after a write, kept views), the
+document page, the project page and the API list, on bench_web.py's store (the sample and
+1,000 generated documents), beside the client's floor (`/healthz`) in the same run.
+
+    .venv/bin/python benchmarks/bench_views.py [--docs 1000] [--requests 40]
+
+Starlette's test client with an API token, in this process on one core: no server, no
+network, so the figures are the handler's and the framework's. To compare two trees, run
+it once with each on copies of the same store (PYTHONPATH=<archive>/src), one after the
+other; the ratios are what count on a busy machine.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import event
+
+from bench_web import database
+from common import REPO, arguments
+
+URLS = ("/overview", "/overview?sort=total&order=desc&page=3", "/documents/1",
+        "/documents/1/projects/41", "/api/v1/documents?limit=50")
+
+
+def main() -> None:
+    from fastapi.testclient import TestClient
+
+    from jixiao.store import accounts
+    from jixiao.web import create_app
+
+    args = arguments(docs=1000, requests=(int, 40), workdir=(Path, REPO / "out" / "bench"))
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    db, token = database(args.docs, args.workdir)
+    app = create_app(db)
+    engine = app.state.store.engine
+    counted = [0]
+
+    def count(*_: object) -> None:
+        counted[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+
+    def one(url: str) -> tuple[float, int]:
+        counted[0] = 0
+        start = time.process_time()
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return (time.process_time() - start) * 1000, counted[0]
+
+    def many(url: str) -> tuple[float, int]:
+        for _ in range(3):
+            one(url)
+        runs = [one(url) for _ in range(args.requests)]
+        return sum(r[0] for r in runs) / len(runs), runs[-1][1]
+
+    rows: list[tuple[str, float, int]] = []
+    rows.append(("/overview, first view", *one("/overview")))
+    [user] = [u for u in accounts.list_users(engine) if u.username == "bench"]
+    accounts.add_api_token(engine, user, "bench_views")  # a write: every kept answer is old
+    rows.append(("/overview, first view after a write", *one("/overview")))
+    floor, _ = many("/healthz")
+    rows += [(url, *many(url)) for url in URLS]
+    table = Table(title=f"in-process, {args.requests} requests each after 3 "
+                        f"(the first views once); floor /healthz {floor:.2f} ms")
+    for name in ("view", "CPU ms", "net of the floor", "statements"):
+        table.add_column(name, justify="left" if name == "view" else "right")
+    for url, cpu, statements in rows:
+        table.add_row(url, f"{cpu:.2f}", f"{cpu - floor:.2f}", str(statements))
+    Console(width=130).print(table)
+
+
+if __name__ == "__main__":
+    main()
