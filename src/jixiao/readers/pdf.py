@@ -515,11 +515,9 @@ def _place_top_aligned(column_lines: dict[str, list[Line]], page: int, rows: lis
     if goes_on is None and fail is not None:
         before = "".join(rows[-1].text("total").split())
         text = "".join("".join(x.text for x in groups[0]).split())
-        cut = f"上一页末行的总计 '{before}' 在页脚截断，本页顶上的总计 '{text}' 可能是它的后半" \
-            f"（{before}{text}）" if before else \
-            f"上一页末行在页脚截断，还没有总计，本页的第一个总计 '{text}' 不在页顶，可能是它的"
-        raise fail("cut-figure", f"表格没有表格线，{cut}，也可能是新的一行："
-                   "无法确定，文件未读取：请导出带表格线的 PDF", page)
+        cut = say("pdf.cut-after", before=before, text=text) if before else \
+            say("pdf.cut-no-total", text=text)
+        raise fail("cut-figure", say("pdf.cut-figure", cut=cut), page)
     if rows:
         rows[-1].open = False
     if goes_on:
@@ -576,9 +574,7 @@ def _foot_row(row: Row, page: int, pitch: float, fail: Any, last: bool) -> Row |
                 row.cells[name] = [x for x in row.cells[name] if id(x) not in moved]
             return foot
     text = row.text("name")[:30]
-    raise fail("unplaced-cell", f"表格没有表格线：'{text}' 这一行的单元格在本页分成了几段，"
-               "两行的单元格连在了一起，无法确定哪一段属于哪一行，文件未读取：请导出带表格线的 PDF",
-               page)
+    raise fail("unplaced-cell", say("pdf.unplaced-split", text=text), page)
 
 
 def _blocks(lines: list[Line], pitch: float) -> list[list[Line]]:
@@ -624,7 +620,7 @@ def _place_unruled(column_lines: dict[str, list[Line]], page: int, rows: list[Ro
         _place_top_aligned(column_lines, page, rows, pitch, fail)
         return aligned
     _place_aligned(column_lines, page, rows, fail, ANCHORS[aligned], pitch, groups,
-                   "居中" if aligned == "middle" else "靠下")
+                   say("pdf.middle" if aligned == "middle" else "pdf.bottom"))
     return aligned
 
 
@@ -650,9 +646,9 @@ def _place_aligned(column_lines: dict[str, list[Line]], page: int, rows: list[Ro
         if goes_on is None:
             before = "".join(rows[-1].text("total").split())
             text = "".join("".join(x.text for x in groups[0]).split())
-            raise fail("cut-figure", f"表格没有表格线，上一页末行的总计 '{before}' 在页脚截断，"
-                       f"本页顶上的总计 '{text}' 可能是它的后半（{before}{text}），也可能是新的"
-                       "一行：无法确定，文件未读取：请导出带表格线的 PDF", page)
+            raise fail("cut-figure", say("pdf.cut-figure",
+                                         cut=say("pdf.cut-after", before=before, text=text)),
+                       page)
     marks = [anchor(g) for g in groups]
     page_rows = [Row(page) for _ in groups]
     for name, lines in column_lines.items():
@@ -708,9 +704,7 @@ def _place_aligned(column_lines: dict[str, list[Line]], page: int, rows: list[Ro
             ends.cells[name].extend(block)
         else:
             text = "".join(x.text for x in block)[:30]
-            raise fail("unplaced-cell", f"表格没有表格线，单元格{how}对齐：'{text}' 与任何"
-                       "一行的总计都对不齐，无法确定它属于哪一行，文件未读取："
-                       "请导出带表格线的 PDF", page)
+            raise fail("unplaced-cell", say("pdf.unplaced-aligned", how=how, text=text), page)
     if merged:
         # the rest of the last row, its figure's too; or the row cut before its figure
         # goes on in this page's first (every row has one)
@@ -955,7 +949,8 @@ def _page_list(pages: list[int]) -> str:
             runs[-1].append(page)
         else:
             runs.append([page])
-    return "第 " + "、".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs) + " 页"
+    return say("pdf.pages", pages="、".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else f"{r[0]}"
+                                             for r in runs))
 
 
 @dataclass
@@ -1074,10 +1069,8 @@ class PdfReader:
         if not text_seen:
             raise self.fail("no-text-layer", say("errors.no-text-layer", pages=pages), 1)
         if not rows and overlapped:
-            raise self.fail("overlapping-text", f"第 {overlapped[0]} 页的文字叠在一起"
-                            f"（'{overlapped[1][:40]}'）：单元格比其中的文字窄，文字溢出到相邻的列，"
-                            "表头和各列都无法读出，文件未读取：请加宽各列后重新导出 PDF",
-                            overlapped[0])
+            raise self.fail("overlapping-text", say("pdf.overlapping", page=overlapped[0],
+                                                    text=overlapped[1][:40]), overlapped[0])
         if not rows:
             raise self.fail("no-table", say("errors.no-pdf-header"), 1)
         if running_head and before and before[0] == first_top:
@@ -1090,23 +1083,22 @@ class PdfReader:
         are missing no one can tell. A blank page in an undamaged file is only noted."""
         misplaced = misplaced_objects(self.data) if blank and not damaged else []
         if damaged or failed or misplaced:
-            where = [f"{len(damaged)} 个数据流无法解压（字节偏移 "
-                     f"{'、'.join(f'{o:,}' for o in damaged[:5])}{' …' if len(damaged) > 5 else ''}"
-                     "）"] if damaged else []
+            where = [say("pdf.streams", n=len(damaged),
+                         offsets="、".join(f"{o:,}" for o in damaged[:5]),
+                         more=" …" if len(damaged) > 5 else "")] if damaged else []
             if misplaced:
-                where.append(f"{len(misplaced)} 个对象不在交叉引用表所指的位置（对象 "
-                             f"{'、'.join(map(str, misplaced[:5]))}）")
+                where.append(say("pdf.objects", n=len(misplaced),
+                                 objects="、".join(map(str, misplaced[:5]))))
             if failed:
-                where.append(f"{_page_list(failed)}无法打开")
+                where.append(say("pdf.cannot-open", pages=_page_list(failed)))
             if blank:
-                where.append(f"{_page_list(blank)}读不出文字")
-            raise self.fail("damaged-pdf", f"PDF 已损坏：{'；'.join(where)}（共 {pages} 页）。"
-                            "读出的表格会不完整，文件未读取：请重新导出 PDF",
-                            (failed or blank or [None])[0])
+                where.append(say("pdf.no-text", pages=_page_list(blank)))
+            raise self.fail("damaged-pdf", say("pdf.damaged", where="；".join(where),
+                                               pages=pages), (failed or blank or [None])[0])
         if blank:
             self.warnings.append(ReadWarning(
-                "page-without-text", f"{_page_list(blank)}没有文字（共 {pages} 页）：空白页，"
-                "或内容无法读取；这些页上的行没有读到", self.span(blank[0]), Severity.WARNING))
+                "page-without-text", say("pdf.blank", pages=_page_list(blank), total=pages),
+                self.span(blank[0]), Severity.WARNING))
 
     def line_span(self, lines: Sequence[Line]) -> SourceSpan:
         """Where some lines of a cell are: the page of the first (a PDF reading has pages,
