@@ -106,3 +106,17 @@ def test_upgrade_to_0013_counts_the_stored_documents(db_url: str) -> None:
     # (Counters compare missing grades as zero)
     assert {r.document_id: r.verdicts for r in cycle.overview_rows(house.engine)} == {
         doc_id: w[0] for doc_id, w in want.items()}
+
+
+def test_a_bulk_load_stores_the_counts_too(db_url: str, tmp_path) -> None:
+    """Workers review and grade; on PostgreSQL the rows go in by COPY (store.load)."""
+    from jixiao import bulk
+    from test_bulk import write_corpus
+
+    engine = store.connect(db_url)
+    paths = write_corpus(tmp_path / "in", 3)
+    outcomes = bulk.ingest_files(engine, paths, workers=1)
+    ids = [o.result.document_id for o in outcomes if o.result is not None]
+    assert len(ids) == 3
+    for doc_id in ids:
+        assert _stored(engine, doc_id) == _graded(engine, doc_id)
