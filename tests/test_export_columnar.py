@@ -171,3 +171,34 @@ def test_projects_numbered_out_of_unit_order_export_in_unit_order(db_url: str,
     header, *rows = _csv_rows(new, "projects")
     seqs = [int(r[header.index("project")]) for r in rows]
     assert seqs[0] > seqs[-1]  # the first unit's numbers are the last: units come first
+
+
+def test_batches_read_ahead_stop_with_the_reader_and_raise_its_error(db_url: str) -> None:
+    """The chunk read ahead in a thread: the caller that stops early ends the reading (and
+    its connection: a second export of the same store runs), a reading error reaches the
+    caller."""
+    import threading
+
+    engine = store.connect(db_url)
+    store.ingest(engine, read(SAMPLE))
+    ids = columnar.document_ids(engine)
+    batches = columnar.record_batches(engine, ids)
+    assert next(batches)[0] == "documents"
+    batches.close()
+    assert not any(t.name == "export-reader" for t in threading.enumerate())
+    assert sorted(name for name, _ in columnar.record_batches(engine, ids)) == \
+        sorted(columnar.COLUMNS)
+    closed = []
+
+    def failing():
+        try:
+            yield 1
+            raise ReadError("bad-table", "坏表", None)
+        finally:
+            closed.append(True)
+
+    got = []
+    with pytest.raises(ReadError, match="坏表"):
+        for item in columnar._ahead(failing(), 2):
+            got.append(item)
+    assert got == [1] and closed == [True]

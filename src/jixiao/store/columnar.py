@@ -87,10 +87,63 @@ def document_ids(engine: Engine, *, year: int | None = None,
 def record_batches(engine: Engine, ids: Sequence[int],
                    chunk: int = CHUNK) -> Iterator[tuple[str, pa.RecordBatch]]:
     """(table, batch) for the documents `ids`, numbered 1, 2 … in that order, `chunk`
-    documents at a time, in one read transaction (a snapshot on PostgreSQL)."""
-    with _reader(engine) as read:
-        for start in range(0, len(ids), chunk):
-            yield from _chunk(read, list(ids[start:start + chunk]), start)
+    documents at a time, in one read transaction (a snapshot on PostgreSQL). The next
+    chunk is read in a thread while the caller writes this one: ADBC and Arrow's writers
+    release the GIL, so the two use two cores."""
+    def produce() -> Iterator[tuple[str, pa.RecordBatch]]:
+        with _reader(engine) as read:
+            for start in range(0, len(ids), chunk):
+                yield from _chunk(read, list(ids[start:start + chunk]), start)
+
+    yield from _ahead(produce(), len(COLUMNS))  # at most one chunk's tables waiting
+
+
+_END = object()
+
+
+def _ahead(items: Iterator[Any], size: int) -> Iterator[Any]:
+    """`items` produced in a thread of their own, at most `size` ahead of the consumer;
+    the producer's error raised in the consumer; the producer stopped (and its connection
+    closed, in its own thread) when the consumer stops early."""
+    import queue
+    import threading
+
+    waiting: queue.Queue[tuple[Any, BaseException | None]] = queue.Queue(size)
+    stop = threading.Event()
+
+    def put(item: Any, error: BaseException | None = None) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put((item, error), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+            put(_END)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(_END, exc)
+        finally:
+            items.close()  # type: ignore[attr-defined]
+
+    thread = threading.Thread(target=run, name="export-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = waiting.get()
+            if item is _END:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 class _Read(Protocol):
