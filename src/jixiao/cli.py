@@ -462,7 +462,7 @@ def _print_project(p: Project, unit: str = "万元") -> None:
         first = c.first_level if c.first_level_rule is None else \
             f"[yellow]{c.first_level}[/] [dim]({c.first_level_rule})[/]"
         second = c.second_level + ("" if c.fits else " [red]≠[/]")
-        parsed = escape(formatting.describe(target, "zh")) \
+        parsed = escape(formatting.describe(target)) \
             if target.kind is not Kind.UNPARSED else f"[red]{say('cli.unparsed')}[/]"
         table.add_row(str(i.seq), first, f"{second} [dim]({c.second_level_rule})[/]",
                       escape(i.name), escape(i.target), parsed, _lines(i.span))

@@ -207,7 +207,7 @@ def _project_page(request: Request, who: Caller, view: views.DocumentView, seq: 
     rows = views.indicator_rows(project)
     for r in rows:  # a target pointing the wrong way is read the way its indicator points
         if (turn := turned(r["indicator"], r["target"])) is not None:
-            r["describe"] = f"{formatting.describe(turn.target, 'zh')}（{turn.note}）"
+            r["describe"] = f"{formatting.describe(turn.target)}（{turn.note}）"
     return render(request, "project.html", who, status=422 if refused else 200,
                   refused=refused, view=view, project=project, indicators=rows,
                   form_columns=views.form_columns(project),

@@ -103,7 +103,7 @@ def indicator_rows(project: Project) -> list[dict[str, Any]]:
         c = classify(i, target)
         form = [getattr(i.form, key) if i.form is not None else None for key, _ in columns]
         rows.append({"position": k, "indicator": i, "target": target,
-                     "describe": formatting.describe(target, "zh"), "first_level": c.first_level,
+                     "describe": formatting.describe(target), "first_level": c.first_level,
                      "second_level": c.second_level, "direction": str(c.direction),
                      "level2": i.form.level2 if i.form is not None else None,
                      "split": target_cells(i.target) if is_form else None, "form": form})
