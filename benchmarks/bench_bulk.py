@@ -7,9 +7,11 @@ the corpus.
     .venv/bin/python benchmarks/bench_bulk.py [--docs 1000] [--workers 2] [--only sqlite]
                                              [--write 200]
 
-Reports documents/s, the peak resident memory of any one process of the load (the writer
-or a worker), the database's size, and the time of three comparisons (one indicator
-everywhere, one project series, copied goals). A second table times the writes alone:
+Reports documents/s, the CPU a document costs (the load's processes, and on PostgreSQL the
+server's sessions: on a shared machine the steadier figure), the peak resident memory of
+any one process of the load (the writer or a worker), the database's size, and the time of
+three comparisons (one indicator everywhere, one project series, copied goals). A second
+table times the writes alone:
 `--write` documents read and prepared first (not timed), then stored by each path (the
 copy path in `--workers` processes, with its index rebuild). Two thirds of the corpus are
 the sample's department a year on (jixiao.synthetic.next_year), so series and copies have
@@ -49,6 +51,24 @@ def make_corpus(folder: Path, count: int) -> tuple[int, int]:
         return doc
 
     return write_corpus(folder, count, make, "table-")
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's ended children (a load's child and its workers)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def server_cpu(engine) -> float:
+    """CPU seconds of the PostgreSQL server's ended processes (the load's sessions and
+    index builders once they disconnect), from the postmaster's /proc entry; 0 elsewhere."""
+    if engine.dialect.name != "postgresql":
+        return 0.0
+    with engine.connect() as conn:
+        data = conn.execute(text("SHOW data_directory")).scalar()
+    pid = int(Path(data, "postmaster.pid").read_text().split()[0])
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def load(db: str, corpus: Path, workers: int, method: str) -> tuple[float, float, str]:
@@ -152,9 +172,9 @@ def main() -> None:
                   f" {sum(p.stat().st_size for p in corpus.iterdir()) / 1e6:,.0f} MB of text; "
                   f"ingest -j {args.workers} --no-audit")
     table = Table(title=f"bulk load of {args.docs:,} documents", title_justify="left")
-    for col in ("database", "path", "seconds", "docs/s", "× insert", "indicators/s",
-                "peak MB", "size MB", "compare indicator s", "project series s",
-                "copied goals s"):
+    for col in ("database", "path", "seconds", "docs/s", "× insert", "CPU ms/doc",
+                "× insert CPU", "indicators/s", "peak MB", "size MB", "compare indicator s",
+                "project series s", "copied goals s"):
         table.add_column(col, justify="left" if col in ("database", "path") else "right")
     writes = Table(title=f"writes alone: {args.write:,} documents prepared beforehand",
                    title_justify="left")
@@ -173,12 +193,15 @@ def main() -> None:
             base = {}
             for method in ("insert", "copy"):
                 url, file = _new_store(args.workdir, kind, server, f"load_{method}")
-                seconds, peak, said, size, times = _run(url, file, corpus, args.workers,
-                                                        method)
+                seconds, cpu, peak, said, size, times = _run(url, file, corpus,
+                                                             args.workers, method)
                 base.setdefault("load", seconds)
+                base.setdefault("cpu", cpu)
                 plans.append(f"{kind} {method}: {said}" if said else f"{kind} {method}")
                 table.add_row(kind, method, f"{seconds:.1f}", f"{args.docs / seconds:.1f}",
-                              f"{base['load'] / seconds:.2f}", f"{indicators / seconds:,.0f}",
+                              f"{base['load'] / seconds:.2f}",
+                              f"{cpu / args.docs * 1000:.1f}", f"{base['cpu'] / cpu:.2f}",
+                              f"{indicators / seconds:,.0f}",
                               f"{peak:.0f}", f"{size:,.0f}", *(f"{t:.3f}" for t in times))
                 url, _ = _new_store(args.workdir, kind, server, f"write_{method}")
                 engine = store.connect(url)
@@ -205,9 +228,15 @@ def _new_store(workdir: Path, kind: str, server: str | None, name: str
 
 
 def _run(db: str, sqlite_file: Path | None, corpus: Path, workers: int, method: str
-         ) -> tuple[float, float, str, float, list[float]]:
+         ) -> tuple[float, float, float, str, float, list[float]]:
+    """Seconds, CPU seconds (the load's processes and, on PostgreSQL, the server's: the
+    figure a busy machine disturbs least), peak MB, plan, size MB, comparison seconds."""
     engine = store.connect(db)  # migrated before the clock starts
+    engine.dispose()  # this session's CPU is not the load's
+    before = children_cpu() + server_cpu(engine)
     seconds, peak, said = load(db, corpus, workers, method)
+    engine.dispose()
+    cpu = children_cpu() + server_cpu(engine) - before
     with engine.begin() as conn:  # planner statistics, as autovacuum would gather
         conn.execute(text("ANALYZE"))
     times = []
@@ -221,7 +250,7 @@ def _run(db: str, sqlite_file: Path | None, corpus: Path, workers: int, method: 
     times.append(t)
     size = size_mb(engine, sqlite_file)
     engine.dispose()
-    return seconds, peak, said, size, times
+    return seconds, cpu, peak, said, size, times
 
 
 if __name__ == "__main__":
