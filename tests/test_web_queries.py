@@ -34,6 +34,8 @@ PROJECT_PAGE_IN_CYCLE = PROJECT_PAGE + 2
 DOCUMENT_PAGE_IN_CYCLE = 8  # the session; the last correction; the cycle (3); the year's
 # money and values (2); the change log's last row (the completion kept since then)
 OVERVIEW = 2  # the session; the change log's last row (the rendered page kept since then)
+GRID = 4  # the session; the last correction; the project's values and money (its score is
+# computed from them, not from the whole document's year read again)
 
 
 class Counted:
@@ -119,3 +121,11 @@ def test_the_overview_keeps_to_its_budget(site: tuple[TestClient, Counted, int])
     again = counted.during(client, "/overview")
     assert 3 <= len(again) <= 12, "\n".join(again)
     assert not any("FROM findings" in s for s in again), "\n".join(again)
+
+
+def test_the_year_end_grid_keeps_to_its_budget(site: tuple[TestClient, Counted, int]) -> None:
+    client, counted, doc_id = site
+    url = f"/documents/{doc_id}/projects/2/yearend?year=2023"
+    found = _warm(client, counted, url)
+    assert len(found) <= GRID, "\n".join(found)
+    assert 'value="100%"' in client.get(url).text  # the stored value was read and shown

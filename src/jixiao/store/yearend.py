@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, func, insert, or_, select
 
 from jixiao.formatting import when
 from jixiao.messages import say
-from jixiao.model import Actual, Execution, SourceSpan
+from jixiao.model import Actual, Actuals, Execution, SourceSpan
 from jixiao.store import memo
 from jixiao.store.accounts import (
     AccountError,
@@ -61,6 +61,14 @@ class ProjectAnswers:
                  "money": None if self.execution is None else _execution_state(self.execution)}
         return hashlib.sha256(json.dumps(state, ensure_ascii=False, sort_keys=True)
                               .encode()).hexdigest()[:16]
+
+    def as_actuals(self, year: int, period: str) -> Actuals:
+        """The project's answers as the document's Actuals hold them (what a project is
+        scored from), without reading the rest of the document's year."""
+        found = Actuals(year, period, values={(self.seq, k): a for k, a in self.values.items()})
+        if self.execution is not None:
+            found.executions[self.seq] = self.execution
+        return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -243,13 +243,12 @@ def check_grid(project: Project, sent: dict[str, str], seq: int
 
 def _grid_page(request: Request, who: Caller, view: views.DocumentView, grid: Grid,
                status: int = 200, saved: bool = False) -> Response:
+    from jixiao.evaluation.scoring import score_project
     from jixiao.web.pages import render
 
-    ws = request.app.state.workspace
-    store_answers = store.load_actuals(ws.engine, view.id, grid.year, grid.period)
-    from jixiao.evaluation.scoring import score_project
-
-    score = score_project(grid.project, store_answers, views.central_profile())
+    # scored from what is stored for it (read once a request, with the grid's revision)
+    score = score_project(grid.project, grid.stored.as_actuals(grid.year, grid.period),
+                          views.central_profile())
     return render(request, "yearend_grid.html", who, status=status, view=view, grid=grid,
                   project=grid.project, score=score, saved=saved,
                   may_write=views.may_write_actuals(who, view.doc.department),
