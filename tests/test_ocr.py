@@ -148,9 +148,13 @@ def test_a_scanned_form_reads_through_the_grid() -> None:
     assert pages_to_ocr(scan, "auto") == [0]
     doc = read_bytes(scan, f"{stem}-scan.pdf")
     score, misses = _score(gold, doc)
-    # 0.84 today at 150 dpi (1.0 from the text layer): the misses are small print (①–④,
-    # a cut 况, empty 得分 cells), and the amounts it doubts are said with their boxes
-    assert score >= 0.8, misses[:10]
+    # 0.87 today at 150 dpi (1.0 from the text layer; 0.83 before the budget block's
+    # circled headings were mended): the misses are the first and last characters of
+    # narrow cells (一般性支出情况 read 般性支出情), small 得分 figures and `=` lost
+    assert score >= 0.85, misses[:10]
+    budget = doc.projects[0].form
+    assert budget is not None and str(budget.planned) == "9209.55" and \
+        str(budget.executed) == "8874.74"
     # the doubtful figures are said with their boxes, inside the page
     figures = [w for w in doc.warnings if w.code in ("ocr-amount", "ocr-uncertain") and
                re.search(r"读作 '[\d.,]+'", w.message)]
@@ -215,6 +219,15 @@ def test_confusions_are_mended_only_where_certain() -> None:
     growth = _chars("收入增长率；年度指标值：250%")  # a growth rate may pass 100 %
     _mend(growth)
     assert "".join(c.text for c in growth) == "收入增长率；年度指标值：250%"
+    # a heading's formula of circled numbers read with digits (a 自评表's budget block at
+    # 150 dpi): circled again, its first mark `=`; figures that are no such formula stay
+    for read_as, meant in (("支出实现率5-④/③", "支出实现率⑤=④/③"),
+                           ("本年度结余金额6=3-④", "本年度结余金额⑥=③-④"),
+                           ("小计③=①+②", "小计③=①+②"), ("金额12=3-4", "金额12=3-4"),
+                           ("第3-4页", "第3-4页")):
+        formula = _chars(read_as)
+        _mend(formula)
+        assert "".join(c.text for c in formula) == meant, read_as
     # a colon a half character wide is `:`, one a whole character wide `：`
     narrow = _chars("指标值：提高", [10, 10, 10, 3, 10, 10])
     wide = _chars("指标值:提高", [10, 10, 10, 10, 10, 10])

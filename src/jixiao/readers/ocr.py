@@ -414,6 +414,18 @@ _ITEM_ALONE = re.compile(r"^(\d{1,2})([.,，．、]?)$")
 _LEVEL_START = re.compile(rf"^{_LEVEL}")
 
 
+# a formula of single terms closing a heading (`5-④/③`, `6=3-④`): digits 1–9 or circled
+_CIRCLED_TAIL = re.compile(r"(?<![\d.])[1-9①-⑨][=\-][1-9①-⑨](?:[+\-/][1-9①-⑨])*$")
+
+
+def _is_circled(ch: str) -> bool:
+    return "①" <= ch <= "⑨"
+
+
+def _circled(ch: str) -> str:
+    return chr(ord("①") + int(ch) - 1) if "1" <= ch <= "9" else ch
+
+
 def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
@@ -450,6 +462,18 @@ def _mend_values(chars: list[OcrChar]) -> list[str]:
         mends.append(f"{m.group(1)}{text[m.end(1):m.end(1) + 4]} → "
                      f"{m.group(1)}、{text[m.end(1):m.end(1) + 4]}")
         text = "".join(c.text for c in chars)
+    if (m := _CIRCLED_TAIL.search(text)) and any(_is_circled(ch) for ch in m.group(0)):
+        # a heading's formula of circled numbers (`⑤=④/③`) read with plain digits and
+        # `=` as `-` (`5-④/③`): in such a tail every term is circled, the first mark `=`
+        head = m.group(0)
+        mended = "".join(_circled(ch) for ch in head)
+        if "=" not in head:
+            mended = mended[0] + "=" + mended[2:]
+        if mended != head:
+            for c, ch in zip(chars[m.start():m.end()], mended, strict=True):
+                c.text = ch
+            mends.append(f"{head} → {mended}")
+            text = "".join(c.text for c in chars)
     for m in _RATE_TWO.finditer(text):
         if Decimal(m.group(2)) <= 100:
             chars[m.start(1)].text = "≥"
