@@ -148,3 +148,30 @@ def test_a_second_catalogue_with_the_same_keys_is_a_file_not_a_rewrite(
     assert place(2, 7) == "⟦place.page⟧ 2 ⟦place.line⟧ 7"
     # a table of labels (Labels) follows the language in use, not the one at import
     assert dict(ROLE_LABELS) == {r: f"⟦accounts.roles.{r}⟧" for r in ROLES}
+
+
+def test_every_table_of_labels_has_its_labels() -> None:
+    """Each messages.Labels of the modules (roles, states, actions, kinds) names keys the
+    catalogue has: a label read in a branch no other test runs still exists."""
+    import importlib
+    import pkgutil
+
+    import jixiao
+    from jixiao.messages import Labels
+
+    tables = {}
+    for info in pkgutil.walk_packages(jixiao.__path__, "jixiao."):
+        if ".migrations" in info.name:
+            continue
+        module = importlib.import_module(info.name)
+        tables.update({f"{info.name}.{name}": value for name, value in vars(module).items()
+                       if isinstance(value, Labels)})
+    assert {"jixiao.store.accounts.ROLE_LABELS", "jixiao.store.cycle.DOCUMENT_STATES",
+            "jixiao.web.admin.ACTIONS"} <= set(tables)
+    keys = catalogue()
+    assert [f"{name}: {t.section}.{code}" for name, t in tables.items() for code in t.codes
+            if f"{t.section}.{code}" not in keys] == []
+    roles = tables["jixiao.store.accounts.ROLE_LABELS"]
+    assert dict(roles) == {"admin": "管理员", "reviewer": "审核人员", "department": "部门用户"}
+    with pytest.raises(KeyError):
+        roles["root"]
