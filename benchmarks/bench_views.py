@@ -1,7 +1,8 @@
 """What one view costs inside the server process: CPU per request and SQL statements per
 request, for the overview (its first view, its first view after a write, kept views), the
-document page, the project page and the API list, on bench_web.py's store (the sample and
-1,000 generated documents), beside the client's floor (`/healthz`) in the same run.
+document page, the project page, its year-end grid and the API list, on bench_web.py's
+store (the sample and 1,000 generated documents), beside the client's floor (`/healthz`)
+in the same run.
 
     .venv/bin/python benchmarks/bench_views.py [--docs 1000] [--requests 40]
 
@@ -24,7 +25,8 @@ from bench_web import database
 from common import REPO, arguments
 
 URLS = ("/overview", "/overview?sort=total&order=desc&page=3", "/documents/1",
-        "/documents/1/projects/41", "/api/v1/documents?limit=50")
+        "/documents/1/projects/41", "/documents/1/projects/41/yearend",
+        "/api/v1/documents?limit=50")
 
 
 def main() -> None:
