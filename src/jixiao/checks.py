@@ -10,6 +10,7 @@ own tolerance, so that the reading and the review never disagree about what a su
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -258,12 +259,23 @@ _WORDLESS_RE = re.compile(r"^[\d\s.,，、:：;；%％()（）\-—_/…]*$")
 
 
 def _no_name(i: Indicator) -> bool:
-    name = i.name.strip()
-    return not name or bool(_SLOT_RE.match(name) or _WORDLESS_RE.match(name))
+    return _is_no_name(i.name)
 
 
 def _no_target(i: Indicator) -> bool:
-    target = i.target.strip()
+    return _is_no_target(i.target)
+
+
+# cached by the text: every reading asks it of every indicator, and tables repeat them
+@functools.lru_cache(maxsize=16384)
+def _is_no_name(text: str) -> bool:
+    name = text.strip()
+    return not name or bool(_SLOT_RE.match(name) or _WORDLESS_RE.match(name))
+
+
+@functools.lru_cache(maxsize=16384)
+def _is_no_target(text: str) -> bool:
+    target = text.strip()
     return not target or bool(_SLOT_RE.match(target))
 
 
@@ -298,12 +310,13 @@ def cover_spans(spans: Iterable[SourceSpan]) -> SourceSpan:
 
 def _extent(p: Project) -> tuple[int | None, int, int] | None:
     """The page and the first and last line of everything read into a project."""
-    spans = [p.span, *p.field_spans.values(), *(i.span for i in p.indicators)]
-    lines = [(s.first_line, s.last_line or s.first_line) for s in spans
-             if s.first_line is not None]
-    if not lines:
+    spans = [p.span, *p.field_spans.values(), *[i.span for i in p.indicators]]
+    # lists for min and max, not generators: every reading runs this for every project
+    firsts = [s.first_line for s in spans if s.first_line is not None]
+    if not firsts:
         return None
-    return p.span.page, min(a for a, _ in lines), max(b for _, b in lines)
+    lasts = [s.last_line or s.first_line for s in spans if s.first_line is not None]
+    return p.span.page, min(firsts), max(lasts)
 
 
 def cells_apart(doc: Document) -> Iterator[Failed]:

@@ -231,13 +231,18 @@ class RowBuilder(Generic[L]):
     def project_indicators(self, items: Sequence[Sequence[L]], project: str
                            ) -> list[Indicator]:
         out: list[Indicator] = []
-        language = self.language
+        language, span_of = self.language, self.span_of
         for item in items:
             if len(item) == 1:  # most items: one line, one indicator (`indicators` inlined)
                 pieces = item_pieces(item[0].text, len(out) + 1, language)
                 if len(pieces) == 1:
                     seq, raw, _, _, parsed = pieces[0]
-                    out.append(self.made(seq, raw, parsed, item))
+                    if parsed.doubts or parsed.level2 is not None or \
+                            parsed.target_long is not None:
+                        out.append(self.made(seq, raw, parsed, item))
+                    else:  # `made` for an item without doubts or form fields: most items
+                        out.append(Indicator(seq, parsed.category, parsed.name, parsed.target,
+                                             raw, span_of(item)))
                     continue
             out += self.indicators(item, len(out) + 1, project)
         return out

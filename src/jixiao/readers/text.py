@@ -87,7 +87,8 @@ def _seq(item: _Item) -> int:
 class _Row:
     amount_line: _Line
     name: str
-    amounts: list[str]
+    amounts: list[str]  # as printed
+    figures: list[str]  # the same without their thousands separators
     name_lines: list[_Line] = field(default_factory=list)
     goal_lines: list[_Line] = field(default_factory=list)
     goal_on_amount_line: str | None = None
@@ -226,7 +227,8 @@ class TextReader:
                 bare = None
             if rows and pending:
                 pending = self.settle(rows[-1], pending, next_has_name=bool(name))
-            rows.append(_Row(line, name, figures.split(), pending, [], goal, []))
+            rows.append(_Row(line, name, figures.split(), figures.replace(",", "").split(),
+                             pending, [], goal, []))
             pending = []
         if not rows:
             raise self.fail("no-table", say("errors.no-table-row"), table[:1])
@@ -326,8 +328,10 @@ class TextReader:
     # ---- pass 3: the model ----------------------------------------------------------
 
     def amounts(self, row: _Row) -> Amounts:
-        figures = [Decimal(a.replace(",", "")) for a in row.amounts]
+        figures = list(map(Decimal, row.figures))
         where = [row.amount_line]
+        if len(figures) == 2:  # most rows: 总计 and 财政拨款
+            return Amounts(figures[0], figures[1], None, columns_inferred=True)
         if len(figures) == 4:
             return Amounts(*figures)
         if len(figures) == 1:
