@@ -66,7 +66,8 @@ def test_a_self_evaluation_shows_its_money_lines_and_budget_block(client: TestCl
     assert _row(page, "总计").startswith("251.89 万元")
     assert _row(page, "资金来源") == ("总额 251.89 其中:财政资金 251.89 财政专户管理资金 0.00 "
                                    "单位资金 0.00 其他资金 金额单位：万元")
-    assert _row(page, "主管部门").startswith("青神县发展和改革局本级 第10行")
+    # the value's own line (line 10 holds its label)
+    assert _row(page, "主管部门").startswith("青神县发展和改革局本级 第11行")
     assert _row(page, "年初预算数") == "238.93 万元"
     assert _row(page, "全年预算数") == "251.89 万元"
     assert _row(page, "全年执行数") == "251.89 万元"
