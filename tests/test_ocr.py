@@ -264,7 +264,7 @@ def test_a_mixed_pdf_reads_as_one_document(gold_pdf: bytes, gold_json: dict) -> 
     assert "第 2 页" in info.message and info.span.page == 2
     gold, got = _gold_of(gold_json, doc)
     n, misses = field_mismatches(gold, got)
-    assert 1 - len(misses) / n >= 0.97, misses
+    assert 1 - len(misses) / n >= 0.98, misses  # 0.991 today (修缮 → 修, two ％ → %)
     # page 1 is the text layer's: read exactly, its boxes the text layer's characters' (as
     # in the text PDF's reading), none from the OCR; page 2's fields boxed
     first = [p for p in doc.projects[:-1] if p.span.page == 1]
