@@ -139,7 +139,7 @@ def test_grand_total_that_adds_up_is_no_warning() -> None:
 def test_funding_lines_above_the_total() -> None:
     doc = _damaged(_real("05"), "132万元", "200万元")
     [w] = _checks(doc)
-    assert w.code == "funding-sum" and w.span.first_line == 3
+    assert w.code == "funding-sum" and w.span.first_line == 4  # 项目金额 and its 其中 line
     assert w.message == ("项目 1「主体班」：资金来源（其中:当年市级财政资金 200）之和 200万元"
                          "超过资金总额 164万元（相差 36）")
     assert doc.doubtful
