@@ -188,7 +188,7 @@ def test_every_value_read_carries_its_cells_box(stem: str) -> None:
                 head = "".join(value.split())[:6]
                 assert head in _boxed_text(pdf, span, pages), (p.name, key, head)
         for key in ("total", "fiscal", "special_account", "other"):
-            value, span = getattr(p.amounts, key), p.field_spans.get(key)
+            value, span = getattr(p.amounts, key), p.field_spans.get(f"{key}_cell")
             if value is None or span is None:
                 continue
             read_there = amount(_boxed_text(pdf, span, pages))

@@ -353,7 +353,7 @@ def test_a_pdf_forms_boxes_go_through_the_interchange_and_the_store(engine) -> N
     boxes = _boxes(doc)
     assert boxes and all(b is not None for _, b in boxes)
     data = json.loads(json.dumps(to_dict(doc), ensure_ascii=False))
-    total = data["projects"][0]["field_sources"]["total"]
+    total = data["projects"][0]["field_sources"]["total_cell"]
     assert total["page"] == 1 and len(total["box"]) == 4
     assert _boxes(from_dict(data)) == _rounded(boxes)
     # without the key: the same reading, no box

@@ -1341,10 +1341,13 @@ class FormReader:
                                execution_score=p.budget.get("score"),
                                total_score=p.budget.get("total_score"),
                                grade=p.fields.get("grade"))
-            spans = {k: v for k, v in p.spans.items() if k != "unit_own"}
-            # the money's cells as one (the row's figures), each figure's also by its key
-            figures = [spans[k] for k in AMOUNT_COLUMNS if money.get(k) is not None
-                       and k in spans]
+            # the money's cells as one (`amounts`: what a doubt about the row's money is
+            # about), each figure's also as `<key>_cell` (not the field's own name: a doubt
+            # about the sum would land on the smallest figure's cell)
+            figures = [p.spans[k] for k in AMOUNT_COLUMNS if money.get(k) is not None
+                       and k in p.spans]
+            spans = {f"{k}_cell" if k in p.money else k: v for k, v in p.spans.items()
+                     if k != "unit_own"}
             if figures and "amounts" not in spans:
                 spans["amounts"] = spans_union(self.grid.file, figures)
             indicators = split_packed(p.indicators, self._warn_at)
