@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from jixiao import formatting, library, messages, store
 from jixiao.limits import DEFAULT as DEFAULT_LIMITS
 from jixiao.store import memo
-from jixiao.store.accounts import AccountError
+from jixiao.store.accounts import ROLE_LABELS, AccountError
 from jixiao.store.cycle import CycleError
 from jixiao.store.store import NotFound, Store
 from jixiao.web.auth import WebError, caller
@@ -102,6 +102,7 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
                                  number=formatting.number)
     templates.env.filters["level"] = messages.level  # error → 错误 (a finding's severity)
     templates.env.globals.update(vendor=_vendor_dir() is not None, say=messages.say)
+    templates.env.globals.update(roles=ROLE_LABELS)  # role code → its label, as said
     templates.env.globals.update(corrections_panel=corrections.panel,  # issue 19
                                  corrections_summary=corrections.summary)
     app.state.templates = templates
