@@ -32,7 +32,6 @@ PENDING: dict[str, int] = {
     "web/templates/changes.html": 16,
     "web/templates/compare.html": 38,
     "web/templates/compare_project.html": 18,
-    "web/templates/completion.html": 4,
     "web/templates/corrections_panel.html": 10,
     "web/templates/corrections_summary.html": 4,
     "web/templates/cycle_panel.html": 25,
