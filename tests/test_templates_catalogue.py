@@ -35,7 +35,6 @@ PENDING: dict[str, int] = {
     "web/templates/corrections_panel.html": 10,
     "web/templates/corrections_summary.html": 4,
     "web/templates/cycle_panel.html": 25,
-    "web/templates/departments.html": 6,
     "web/templates/document.html": 50,
     "web/templates/document_checks.html": 12,
     "web/templates/documents.html": 13,
