@@ -49,7 +49,6 @@ PENDING: dict[str, int] = {
     "web/templates/users.html": 28,
     "web/templates/yearend.html": 29,
     "web/templates/yearend_grid.html": 24,
-    "web/templates/yearend_panel.html": 10,
 }
 
 
