@@ -32,7 +32,6 @@ PENDING: dict[str, int] = {
     "web/templates/changes.html": 16,
     "web/templates/compare.html": 38,
     "web/templates/compare_project.html": 18,
-    "web/templates/corrections_panel.html": 10,
     "web/templates/cycle_panel.html": 25,
     "web/templates/document.html": 50,
     "web/templates/document_checks.html": 12,
