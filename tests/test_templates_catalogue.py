@@ -34,7 +34,6 @@ PENDING: dict[str, int] = {
     "web/templates/compare_project.html": 18,
     "web/templates/cycle_panel.html": 25,
     "web/templates/document.html": 50,
-    "web/templates/document_checks.html": 12,
     "web/templates/overview_main.html": 40,
     "web/templates/profile_edit.html": 20,
     "web/templates/profiles.html": 13,
