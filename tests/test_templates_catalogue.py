@@ -29,7 +29,6 @@ ALLOWED: dict[str, str] = {
 # go down, and a finished template leaves the list.
 PENDING: dict[str, int] = {
     "web/templates/account.html": 18,
-    "web/templates/changes.html": 16,
     "web/templates/compare.html": 38,
     "web/templates/compare_project.html": 18,
     "web/templates/cycle_panel.html": 25,
