@@ -138,18 +138,25 @@ class TextReader:
                     joined=f"{a.text[-6:]}{b.text[:6]!s}"), [a, b], Severity.INFO)
         return _text(lines)
 
-    # ---- pass 1: lines --------------------------------------------------------------
+    # ---- one pass: lines and rows -------------------------------------------------
 
-    def lines(self) -> tuple[list[_Line], list[_Line], int]:
-        """Split into (lines before the table, lines of the table, pages)."""
+    def scan(self, make_rows: bool = True) -> tuple[list[_Line], list[_Row], list[_Line], int]:
+        """Split into lines and, in the same pass, the table's lines into rows (one loop:
+        a line is made once and settled at once, never listed and walked again). Returns
+        (lines before the table, rows, the table's lines when not `make_rows`, pages)."""
         by_formfeed = "\f" in self.text
         page = 1
         headers = 0
         before: list[_Line] = []
         table: list[_Line] = []
-        add = before.append  # table.append once the table has started
         in_table = False
         gap = False
+        last_page = 0  # the page of the last line kept (0: none yet)
+        first: _Line | None = None  # the table's first line
+        rows: list[_Row] = []
+        pending: list[_Line] = []
+        bare: _Line | None = None  # the last table line, when it held figures only
+        item_match, amount_match = ITEM_RE.match, AMOUNT_LINE_RE.match
         for no, raw in enumerate(self.text.split("\n"), start=1):
             text = raw.strip()
             if by_formfeed and "\f" in raw:
@@ -162,36 +169,27 @@ class TextReader:
                 headers += 1
                 if headers > 1 and not by_formfeed:
                     page += 1
-                in_table, add = True, table.append
+                in_table = True
                 continue
-            if not in_table and _amount_line(text) and not ITEM_RE.match(text):
-                in_table, add = True, table.append  # a table whose column header was lost
-            add(_new(_Line, (no, text, page, gap)))
+            if not in_table:
+                if _amount_line(text) and not ITEM_RE.match(text):
+                    in_table = True  # a table whose column header was lost
+                else:
+                    before.append(_new(_Line, (no, text, page, gap)))
+                    last_page = page
+                    gap = False
+                    continue
+            line = _new(_Line, (no, text, page, gap))
+            last_page = page
             gap = False
-        last = (table or before)
-        return before, table, last[-1].page if last else 1
-
-    # ---- pass 2: rows ---------------------------------------------------------------
-
-    def rows(self, table: list[_Line]) -> list[_Row]:
-        # a run of three spaces first (one scan of the whole text): most texts have none
-        side_by_side = [line for line in table
-                        if "   " in line.text and SIDE_BY_SIDE_RE.search(line.text)] \
-            if "   " in self.text else []
-        if len(side_by_side) >= SIDE_BY_SIDE_LINES:
-            raise self.fail(
-                "interleaved-columns",
-                say("errors.side-by-side", line=side_by_side[0].no, n=len(side_by_side)),
-                side_by_side[:1])
-        rows: list[_Row] = []
-        pending: list[_Line] = []
-        bare: _Line | None = None  # the last table line, when it held figures only
-        item_match, amount_match = ITEM_RE.match, AMOUNT_LINE_RE.match
-        for line in table:
+            if first is None:
+                first = line
+            if not make_rows:
+                table.append(line)
+                continue
             # each line is an item's start, a row's amount line, or text between them:
             # an item starts with a digit, and an amount line holds a '.' (most lines
             # are neither, and are told so without a regex)
-            text = line.text
             item = item_match(text) if text[0].isdecimal() else None
             if item:
                 bare = None
@@ -230,10 +228,25 @@ class TextReader:
             rows.append(_Row(line, name, figures.split(), figures.replace(",", "").split(),
                              pending, [], goal, []))
             pending = []
-        if not rows:
-            raise self.fail("no-table", say("errors.no-table-row"), table[:1])
-        self.settle_end(rows[-1], pending)
-        return rows
+        pages = last_page or 1
+        if first is None:
+            raise self.fail("no-table", say("errors.no-table"), before[:1])
+        if make_rows:
+            if not rows:
+                raise self.fail("no-table", say("errors.no-table-row"), [first])
+            self.settle_end(rows[-1], pending)
+        return before, rows, table, pages
+
+    def side_by_side(self) -> None:
+        """Cells side by side on three lines or more: refused before any row is made."""
+        table = self.scan(make_rows=False)[2]
+        side_by_side = [line for line in table
+                        if "   " in line.text and SIDE_BY_SIDE_RE.search(line.text)]
+        if len(side_by_side) >= SIDE_BY_SIDE_LINES:
+            raise self.fail(
+                "interleaved-columns",
+                say("errors.side-by-side", line=side_by_side[0].no, n=len(side_by_side)),
+                side_by_side[:1])
 
     def interleaved(self, first: _Line, second: _Line) -> ReadError:
         """Figures on lines of their own, one under another, are a column printed after
@@ -386,11 +399,10 @@ class TextReader:
         return RowCells(name, amounts, goal, items, span, field_spans)
 
     def document(self) -> Document:
-        before, table, pages = self.lines()
-        if not table:
-            raise self.fail("no-table", say("errors.no-table"), before[:1])
+        if "   " in self.text:  # a run of three spaces (one scan): most texts have none
+            self.side_by_side()
+        before, rows, _, pages = self.scan()
         doc = Document(*heading(line.text for line in before))
-        rows = self.rows(table)
         builder = RowBuilder(doc, self.span, self.warnings, self.join)
         for row in rows:
             builder.add(self.cells(row))
