@@ -32,7 +32,6 @@ PENDING: dict[str, int] = {
     "web/templates/cycle_panel.html": 25,
     "web/templates/document.html": 50,
     "web/templates/overview_main.html": 40,
-    "web/templates/profile_edit.html": 20,
     "web/templates/project.html": 68,
     "web/templates/revision.html": 29,
     "web/templates/selfeval.html": 25,
