@@ -33,7 +33,6 @@ PENDING: dict[str, int] = {
     "web/templates/document.html": 50,
     "web/templates/overview_main.html": 40,
     "web/templates/project.html": 68,
-    "web/templates/revision.html": 29,
     "web/templates/selfeval.html": 25,
     "web/templates/selfeval_project.html": 45,
     "web/templates/todo.html": 18,
