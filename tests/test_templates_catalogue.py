@@ -29,7 +29,6 @@ ALLOWED: dict[str, str] = {
 # go down, and a finished template leaves the list.
 PENDING: dict[str, int] = {
     "web/templates/compare.html": 38,
-    "web/templates/cycle_panel.html": 25,
     "web/templates/document.html": 50,
     "web/templates/overview_main.html": 40,
     "web/templates/project.html": 68,
