@@ -38,11 +38,9 @@ def project_key(name: str) -> str:
 
 def digest(parts: Iterable[str]) -> str:
     """16 hex characters identifying a sequence of texts (goal, indicator set)."""
-    h = hashlib.blake2b(digest_size=8)
-    for part in parts:
-        h.update(part.encode("utf-8"))
-        h.update(b"\x1f")
-    return h.hexdigest()
+    # each part followed by the separator, hashed in one update (the same bytes)
+    text = "".join(f"{part}\x1f" for part in parts)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
 @functools.lru_cache(maxsize=16384)
@@ -52,7 +50,13 @@ def goal_key(goal: str) -> str:
 
 def indicator_set_key(names_and_targets: Iterable[tuple[str, str]]) -> str:
     """The same indicators with the same targets, in any order."""
-    return digest(sorted(f"{indicator_key(n)}={text_key(t)}" for n, t in names_and_targets))
+    return set_key([f"{indicator_key(n)}={text_key(t)}" for n, t in names_and_targets])
+
+
+def set_key(pairs: list[str]) -> str:
+    """indicator_set_key of its "name key=target key" texts, already made (store.prepare
+    has the names' keys at hand)."""
+    return digest(sorted(pairs))
 
 
 def year_of(*texts: str | None) -> int | None:

@@ -115,9 +115,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def content_hash(doc: Document) -> str:
     """A fingerprint of what the table says, blind to file name, encoding and line breaks."""
-    def amounts(a: Amounts | None) -> list[str | None] | None:
-        return None if a is None else [money_text(getattr(a, c)) for c in AMOUNT_COLUMNS]
-
+    amounts = _money_list
     content = [
         doc.title, doc.department, doc.amount_unit, amounts(doc.grand_total),
         [[u.name, amounts(u.subtotal),
@@ -129,8 +127,19 @@ def content_hash(doc: Document) -> str:
     form = _form_content(doc)
     if form is not None:  # only a form's: the sample's tables keep the hash they had
         content.append(form)
-    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_HASH_JSON.encode(content).encode("utf-8")).hexdigest()
+
+
+# the content's JSON (one encoder for every document, not one a call)
+_HASH_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _money_list(a: Amounts | None) -> list[str | None] | None:
+    """The four amounts as their text (AMOUNT_COLUMNS' order), None without amounts."""
+    if a is None:
+        return None
+    return [money_text(a.total), money_text(a.fiscal), money_text(a.special_account),
+            money_text(a.other)]
 
 
 def _form_content(doc: Document) -> list[Any] | None:
@@ -143,6 +152,9 @@ def _form_content(doc: Document) -> list[Any] | None:
         return {k: money_text(v) if isinstance(v, Decimal) else v
                 for k in keys if (v := getattr(form, k)) is not None}
 
+    if doc.kind is None and doc.year is None and all(
+            p.form is None and all(i.form is None for i in p.indicators) for p in doc.projects):
+        return None  # what the loop below finds without building it (most tables)
     projects = []
     for p in doc.projects:
         lines = [[f.label, money_text(f.amount)] for f in p.form.funding] if p.form else []
@@ -255,35 +267,41 @@ def prepare(doc: Document, file: SourceInfo | None = None, findings: Sequence[Fi
     indicator_rows: list[tuple[Any, ...]] = []
     funding_rows: list[tuple[Any, ...]] = []
     keys: dict[str, str] = {}  # names repeat across projects: one normalisation each
+    text_key, no_form = matching.text_key, _NO_INDICATOR_FORM
+    # a SourceSpan is a tuple: [1:4] is (first_line, last_line, page), the rows' columns
     for u_pos, unit in enumerate(doc.units):
         unit_rows.append((u_pos, unit.name, unit.subtotal is not None,
-                          *_money_row(unit.subtotal, places), *_span_row(unit.span)))
+                          *_money_row(unit.subtotal, places), *unit.span[1:4]))
         for p in unit.projects:
-            spans = json.dumps({k: _span(v) for k, v in p.field_spans.items()})
-            project_rows.append((
-                p.seq, u_pos, p.name, *_money_row(p.amounts, places), p.goal, *_span_row(p.span),
-                spans, *_project_form_row(p.form, places), part_year,
-                matching.project_key(p.name), matching.goal_key(p.goal),
-                matching.indicator_set_key((i.name, i.target) for i in p.indicators)))
             seq = p.seq
+            pairs = []  # the indicators' keys and targets' keys: the project's set key
+            for position, i in enumerate(p.indicators):
+                name = i.name
+                key = keys.get(name)
+                if key is None:
+                    key = keys[name] = matching.indicator_key(name)
+                pairs.append(f"{key}={text_key(i.target)}")
+                indicator_rows.append((seq, position, i.seq, i.category, name, i.target,
+                                       i.raw, *i.span[1:4],
+                                       *(no_form if i.form is None
+                                         else _indicator_form_row(i.form)),
+                                       part_year, key))
+            project_rows.append((
+                seq, u_pos, p.name, *_money_row(p.amounts, places), p.goal, *p.span[1:4],
+                _spans_json(p.field_spans), *_project_form_row(p.form, places), part_year,
+                matching.project_key(p.name), matching.goal_key(p.goal),
+                matching.set_key(pairs)))
             if p.form is not None:
                 funding_rows.extend((seq, position, f.label, money_text(shift(f.amount, places)))
                                     for position, f in enumerate(p.form.funding))
-            for position, i in enumerate(p.indicators):
-                key = keys.get(i.name)
-                if key is None:
-                    key = keys[i.name] = matching.indicator_key(i.name)
-                indicator_rows.append((seq, position, i.seq, i.category, i.name, i.target,
-                                       i.raw, *_span_row(i.span),
-                                       *_indicator_form_row(i.form), part_year, key))
     return PreparedDocument(
         sha256=file.sha256 or chash, file_name=file.file or "", format=file.format,
         content_hash=chash, values=values, units=unit_rows, projects=project_rows,
         indicators=indicator_rows,
-        warnings=[(k, w.code, str(w.severity), w.message, *_span_row(w.span))
+        warnings=[(k, w.code, str(w.severity), w.message, *w.span[1:4])
                   for k, w in enumerate(doc.warnings)],
         findings=[(k, f.rule, str(f.severity), f.message, f.project, f.indicator,
-                   *_span_row(f.span)) for k, f in enumerate(findings)],
+                   *f.span[1:4]) for k, f in enumerate(findings)],
         funding=funding_rows,
     )
 
@@ -427,6 +445,30 @@ def _span(span: SourceSpan) -> dict[str, Any]:
     return out
 
 
+def _spans_json(spans: dict[str, SourceSpan]) -> str:
+    """projects.field_spans: the text json.dumps gives of {field: _span(span)}, written
+    directly (the encoder's dicts cost more than the rest of a project's row); a span with
+    a box goes through json.dumps, for its floats."""
+    parts = []
+    for k, v in spans.items():
+        _, first, last, page, box = v
+        if box is not None and page is not None:
+            return json.dumps({k: _span(v) for k, v in spans.items()})
+        name = _JSON_KEYS.get(k)
+        if name is None:
+            name = _JSON_KEYS[k] = json.dumps(k)
+        parts.append(f'{name}: {{"first_line": {_json_int(first)}, '
+                     f'"last_line": {_json_int(last)}, "page": {_json_int(page)}}}')
+    return "{" + ", ".join(parts) + "}"
+
+
+_JSON_KEYS: dict[str, str] = {}  # a field's name as a JSON key (a few dozen names)
+
+
+def _json_int(n: int | None) -> str:
+    return "null" if n is None else int.__repr__(n)
+
+
 def _amount_values(a: Amounts | None, prefix: str = "", k: int = 0) -> dict[str, Any]:
     values: dict[str, Any] = {f"{prefix}{c}": shift(getattr(a, c), k) if a else None
                               for c in AMOUNT_COLUMNS}
@@ -445,10 +487,6 @@ def _money_row(a: Amounts | None, k: int = 0) -> tuple[str | None, ...]:
                 a.columns_inferred)
     return (money_text(a.total), money_text(a.fiscal), money_text(a.special_account),
             money_text(a.other), a.columns_inferred)
-
-
-def _span_row(span: SourceSpan) -> tuple[int | None, int | None, int | None]:
-    return (span.first_line, span.last_line, span.page)
 
 
 def _insert_many(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
