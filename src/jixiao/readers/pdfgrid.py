@@ -90,6 +90,12 @@ class PdfGridSettings:
     white: int = 250
     # a character whose middle lies this far outside its clip box is drawn clipped
     clip_slack: float = 0.5
+    # a cell's text run on below a table's foot goes on line by line: one line below the
+    # next by up to this share of a character's height (more: the next row's text)
+    run_on: float = 1.8
+    # --- boxes ---
+    # a cell's characters lie inside its box up to this (the test over the real PDFs)
+    box_slack: float = 1.0
 
 
 @dataclass(slots=True)
@@ -455,13 +461,46 @@ def _run_on(table: Table, members: list[tuple[Cell, list[int]]], chars: list[Any
     for cell, inside in members:
         if cell.row + cell.rowspan != rows or cell.box is None:
             continue
-        mine = [k for k in below if cell.box[0] <= chars[k].mid_x <= cell.box[2]]
+        mine = _own_run_on(inside, [k for k in below if
+                                    cell.box[0] <= chars[k].mid_x <= cell.box[2]],
+                           chars, settings)
         if mine:
             placed.update(mine)
             seen = cell.text
             cell.text = _text([chars[k] for k in sorted({*inside, *mine})], page_no)
+            # the box grown over the text drawn below the foot, so that it holds the text
+            # (`_drop_repeated_rest` moves it to the next page when all is seen there)
+            x0, top, x1, bottom = cell.box
+            cell.box = (x0, top, x1, min(bottom, *(chars[k].y0 for k in mine)))
             out.append((cell, seen))
     return out
+
+
+def _own_run_on(inside: list[int], below: list[int], chars: list[Any],
+                settings: PdfGridSettings) -> list[int]:
+    """Of the characters drawn below a cell at the table's foot, those that go on with the
+    cell's own lines: a line no further below the one before than `run_on` of a character's
+    height (the cell's text without lines inside the cell: the first block of such lines,
+    a text centred in a cell that spans the break). Lines further down are the next row's,
+    drawn below the foot too by some producers (WPS) and seen on the next page."""
+    last = min((chars[k].mid_y for k in inside if chars[k].text.strip()), default=None)
+    out: list[int] = []
+    for line in sorted(_groups_by_line(below, chars), key=lambda g: -g[0]):
+        y, members, height = line
+        if last is not None and last - y > settings.run_on * height:
+            break
+        out += members
+        last = y
+    return out
+
+
+def _groups_by_line(ks: list[int], chars: list[Any]) -> list[tuple[float, list[int], float]]:
+    """Characters (by index) as lines: (middle, indices, tallest box)."""
+    from jixiao.readers.pdf import _lines
+
+    at = {id(chars[k]): k for k in ks}
+    return [(ln.y, [at[id(c)] for c in ln.chars], max(c.y1 - c.y0 for c in ln.chars))
+            for ln in _lines([chars[k] for k in ks], 0)]
 
 
 def _overlap(whole: str, rest: str) -> int:
@@ -491,6 +530,8 @@ def _drop_repeated_rest(cuts: list[tuple[Cell, str]], page: list[Cell], page_no:
             n = _overlap(whole, rest)
             if n >= min(2, len(rest)):
                 cell.text = whole + rest[n:]
+                if n == len(whole):  # all of it is seen here (the cut page's copy is
+                    cell.page, cell.box = c.page, c.box  # clipped away): crop it here
                 drop.add(id(c))
                 break
         else:
@@ -821,6 +862,12 @@ def _join_split_row(before: list[Cell], page: list[Cell]) -> list[Cell]:
         return page
     last_row = max(c.row for c in before if c.box is not None)
     tail = [c for c in before if c.row == last_row and c.box is not None]
+    # the last row's own first label written again: a row of its own under a label merged
+    # over the break (WPS), not the rest of the row (a short label ends on its page)
+    first = min((t for t in tail if t.text.strip()), key=lambda t: t.col, default=None)
+    if first is not None and len(tail) > 1 and any(
+            first.box[0] <= (c.box[0] + c.box[2]) / 2 <= first.box[2] for c in head):  # type: ignore[index]
+        return page
     for c in head:
         mid = (c.box[0] + c.box[2]) / 2  # type: ignore[index]
         into = next((t for t in tail if t.box[0] <= mid <= t.box[2]), None)  # type: ignore[index]
