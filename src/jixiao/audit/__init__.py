@@ -21,6 +21,9 @@ def audit(doc: Document, profile: Profile | None = None) -> AuditReport:
     """Run the active rules of `profile` over a Document."""
     profile = profile or Profile()
     ctx = AuditContext(doc)
-    findings = [f for settings in profile.active() for f in settings.rule.check(ctx, settings)]
+    active = profile.active()
+    judged = ctx.judged([s for s in active if s.rule.judge is not None])
+    findings = [f for s in active
+                for f in (judged[s.rule.id] if s.rule.judge else s.rule.check(ctx, s))]
     findings.sort(key=lambda f: (f.project is not None, f.project or 0, f.indicator or -1))
     return AuditReport(profile.name, findings, [p.seq for p in ctx.projects])

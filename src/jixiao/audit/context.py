@@ -1,10 +1,12 @@
-"""What every rule needs, computed once per document: parsed targets and classifications."""
+"""What every rule needs, computed once per document: parsed targets and classifications;
+the item rules' messages looked up by an indicator's texts."""
 
 from __future__ import annotations
 
 import functools
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from jixiao import messages
 from jixiao.audit.registry import RuleSettings
 from jixiao.model import Document, Finding, Indicator, Project, SourceSpan
 from jixiao.targets import Target, parse
@@ -21,22 +23,50 @@ class Item(NamedTuple):
     kind: Classification
 
 
+# an indicator's texts: what its target, its classification and every item rule's
+# messages depend on (registry.item_rule)
+TextKey = tuple[str | None, str, str, str, bool, str | None, str | None]
+
+
 class AuditContext:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.projects = doc.projects
         self.items: dict[int, list[Item]] = {}
+        self._keys: list[TextKey] = []
+        keys = self._keys
         for p in self.projects:
             items = self.items[p.seq] = []
             for k, i in enumerate(p.indicators):
                 form = i.form
-                items.append(Item(p, k, i, *_understood(
-                    i.category, i.name, i.target, form is not None,
-                    form.level2 if form else None, form.direction if form else None)))
+                key = (i.category, i.name, i.target, i.raw, form is not None,
+                       form.level2 if form else None, form.direction if form else None)
+                keys.append(key)
+                items.append(Item(p, k, i, *_understood(key)))
         self._all = [item for items in self.items.values() for item in items]
 
     def all_items(self) -> list[Item]:
         return self._all
+
+    def judged(self, rules: list[RuleSettings]) -> dict[str, list[Finding]]:
+        """The findings of the item rules `rules` (each with a judge), by rule id, each
+        rule's in the order of the items — as each rule's `check` gives them; what the
+        rules say of an indicator is looked up by its texts, said once per profile."""
+        said_of = _said(rules)
+        found: list[list[Finding]] = [[] for _ in rules]
+        for item, key in zip(self._all, self._keys, strict=True):
+            said = said_of.get(key)
+            if said is None:
+                if len(said_of) >= _SAID_SIZE:
+                    said_of.clear()  # bounded: a long load of ever new indicators
+                said = said_of[key] = tuple(
+                    (k, message) for k, s in enumerate(rules)
+                    for message in s.rule.judge(item, s))  # type: ignore[misc]
+            for k, message in said:
+                s = rules[k]
+                found[k].append(Finding(s.rule.id, s.severity, message, item.project.seq,
+                                        item.position, item.indicator.span))
+        return {s.rule.id: f for s, f in zip(rules, found, strict=True)}
 
     @staticmethod
     def project_finding(settings: RuleSettings, project: Project, message: str,
@@ -56,10 +86,30 @@ class AuditContext:
                        span or SourceSpan())
 
 
+_SAID_SIZE = 65536  # indicators' texts kept per profile
+# per rules and settings: the catalogue the messages were said from, and text key → the
+# (rule's position, message) pairs the item rules say of such an indicator
+_SAID: dict[tuple[Any, ...], tuple[dict[str, str], dict[TextKey, tuple[tuple[int, str], ...]]]
+            ] = {}
+
+
+def _said(rules: list[RuleSettings]) -> dict[TextKey, tuple[tuple[int, str], ...]]:
+    """The messages already said by these rules at these settings, in the language in use
+    (a new catalogue, another language: said again)."""
+    signature = tuple((s.rule.id, s.severity, repr(s.params)) for s in rules)
+    words = messages.catalogue()
+    kept = _SAID.get(signature)
+    if kept is None or kept[0] is not words:
+        if len(_SAID) >= 8:  # a few profiles at a time
+            _SAID.clear()
+        kept = _SAID[signature] = (words, {})
+    return kept[1]
+
+
 @functools.lru_cache(maxsize=65536)  # indicators repeat, within a table and across tables
-def _understood(category: str | None, name: str, target: str, has_form: bool,
-                level2: str | None, direction: str | None) -> tuple[Target, Classification]:
+def _understood(key: TextKey) -> tuple[Target, Classification]:
     """An indicator's parsed target and its classification (taxonomy.classify), cached by
     the texts they depend on: one look-up instead of hashing the parsed target again."""
+    category, name, target, _raw, has_form, level2, direction = key
     parsed = parse(target)
     return parsed, classify_fields(category, name, parsed, has_form, level2, direction)

@@ -14,12 +14,14 @@ from jixiao.messages import say
 from jixiao.model import Finding, Level
 
 if TYPE_CHECKING:
-    from jixiao.audit.context import AuditContext
+    from jixiao.audit.context import AuditContext, Item
 
 
 BASES = ("算术", "完整性", "相关性", "适当性", "可行性")
 
 Check = Callable[["AuditContext", "RuleSettings"], Iterator["Finding"]]
+# a rule that judges one indicator by its own texts: the messages it says of it
+Judge = Callable[["Item", "RuleSettings"], Iterator[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,7 @@ class Rule:
     basis: str  # which requirement of the review it serves (BASES)
     check: Check
     params: dict[str, Any] = field(default_factory=dict)  # defaults, re-tunable per profile
+    judge: Judge | None = None  # an item rule's verdict on one indicator (item_rule)
 
     @property
     def title(self) -> str:
@@ -63,6 +66,28 @@ def rule(id: str, severity: Level, basis: str, **params: Any) -> Callable[[Check
         assert id not in RULES, f"rule {id} registered twice"
         RULES[id] = Rule(id, severity, basis, check, params)
         return check
+
+    return register
+
+
+def item_rule(id: str, severity: Level, basis: str, **params: Any) -> Callable[[Judge], Judge]:
+    """Register a rule that judges each indicator alone: `judge(item, settings)` says its
+    messages from the indicator's texts (category, name, target, raw, form level2 and
+    direction), its parsed target and its classification only — never from its project
+    or position — so the audit looks the messages up by those texts once a table repeats
+    an indicator (AuditContext.judged)."""
+    assert basis in BASES, basis
+
+    def register(judge: Judge) -> Judge:
+        assert id not in RULES, f"rule {id} registered twice"
+
+        def check(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
+            for item in ctx.all_items():
+                for message in judge(item, s):
+                    yield ctx.item_finding(s, item, message)
+
+        RULES[id] = Rule(id, severity, basis, check, params, judge)
+        return judge
 
     return register
 

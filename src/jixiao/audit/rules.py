@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from jixiao.audit.context import AuditContext, Item
-from jixiao.audit.registry import RuleSettings, rule
+from jixiao.audit.registry import RuleSettings, item_rule, rule
 from jixiao.checks import column_sums, row_gap, unit_rows
 from jixiao.model import AMOUNT_COLUMNS, AMOUNT_LABELS, Amounts, Finding, Level
 from jixiao.readers.items import LABEL_RE, STANDARD_LABEL
@@ -181,26 +181,22 @@ def identical_rows(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
             first[key] = p.seq
 
 
-@rule("S6-misspelt-label", Level.INFO, "完整性")
-def misspelt_label(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
-    for item in ctx.all_items():
-        raw = item.indicator.raw
-        if STANDARD_LABEL in raw and "实" + STANDARD_LABEL not in raw:
-            continue  # the common case, without a regular expression
-        m = LABEL_RE.search(raw)
-        if m and m.group(2) != STANDARD_LABEL:
-            yield ctx.item_finding(s, item, s.rule.say("message", found=m.group(2),
-                                                       standard=STANDARD_LABEL))
+@item_rule("S6-misspelt-label", Level.INFO, "完整性")
+def misspelt_label(item: Item, s: RuleSettings) -> Iterator[str]:
+    raw = item.indicator.raw
+    if STANDARD_LABEL in raw and "实" + STANDARD_LABEL not in raw:
+        return  # the common case, without a regular expression
+    m = LABEL_RE.search(raw)
+    if m and m.group(2) != STANDARD_LABEL:
+        yield s.rule.say("message", found=m.group(2), standard=STANDARD_LABEL)
 
 
-@rule("S7-missing-category", Level.WARNING, "完整性")
-def missing_category(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
-    for item in ctx.all_items():
-        if item.indicator.category is None:
-            k = item.kind
-            yield ctx.item_finding(s, item, s.rule.say(
-                "message", name=item.indicator.name, first_level=k.first_level,
-                rule=k.first_level_rule))
+@item_rule("S7-missing-category", Level.WARNING, "完整性")
+def missing_category(item: Item, s: RuleSettings) -> Iterator[str]:
+    if item.indicator.category is None:
+        k = item.kind
+        yield s.rule.say("message", name=item.indicator.name, first_level=k.first_level,
+                         rule=k.first_level_rule)
 
 
 # ---- target quality ------------------------------------------------------------------------
@@ -233,124 +229,106 @@ def few_indicators(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
                                                       least=least))
 
 
-@rule("Q4-vague-target", Level.WARNING, "相关性")
-def vague_target(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
-    for item in ctx.all_items():
-        if item.target.vague:
-            yield ctx.item_finding(s, item, s.rule.say("message",
-                                                       target=item.indicator.target))
+@item_rule("Q4-vague-target", Level.WARNING, "相关性")
+def vague_target(item: Item, s: RuleSettings) -> Iterator[str]:
+    if item.target.vague:
+        yield s.rule.say("message", target=item.indicator.target)
 
 
-@rule("Q5-direction-conflict", Level.ERROR, "相关性",
+@item_rule("Q5-direction-conflict", Level.ERROR, "相关性",
       higher_is_better=["合格率", "完成率", "满意度", "满意率", "正常运行率", "可用率",
                         "完好率", "在线率", "达标率", "准确率", "覆盖率", "及时率",
                         "破案率", "联网率", "使用率"])
-def direction_conflict(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
-    floors = (Comparator.GE, Comparator.GT)
-    ceilings = (Comparator.LE, Comparator.LT)
-    higher = _any_of(tuple(s.params["higher_is_better"]))
-    for item in ctx.all_items():
-        name = item.indicator.name
-        for t in _leaves(item.target):
-            if not (t.comparator_text or t.suffix_text):
-                continue  # no comparator written: nothing can point the wrong way
-            comparator = t.comparator
-            if comparator is None or comparator is Comparator.EQ or t.change:
-                continue
-            lower = item.kind.direction is Direction.LOWER and \
-                item.kind.direction_rule.startswith("D")
-            if lower and comparator in floors:
-                yield ctx.item_finding(s, item, s.rule.say(
-                    "lower", name=name, rule=item.kind.direction_rule,
-                    target=item.indicator.target))
-            elif comparator in ceilings and not lower and higher.search(name):
-                yield ctx.item_finding(s, item, s.rule.say("higher", name=name,
-                                                           target=item.indicator.target))
+def direction_conflict(item: Item, s: RuleSettings) -> Iterator[str]:
+    name = item.indicator.name
+    for t in _leaves(item.target):
+        if not (t.comparator_text or t.suffix_text):
+            continue  # no comparator written: nothing can point the wrong way
+        comparator = t.comparator
+        if comparator is None or comparator is Comparator.EQ or t.change:
+            continue
+        lower = item.kind.direction is Direction.LOWER and \
+            item.kind.direction_rule.startswith("D")
+        if lower and comparator in _FLOORS:
+            yield s.rule.say("lower", name=name, rule=item.kind.direction_rule,
+                             target=item.indicator.target)
+        elif comparator in _CEILINGS and not lower and \
+                _any_of(tuple(s.params["higher_is_better"])).search(name):
+            yield s.rule.say("higher", name=name, target=item.indicator.target)
+
+
+_FLOORS = (Comparator.GE, Comparator.GT)
+_CEILINGS = (Comparator.LE, Comparator.LT)
 
 
 SATISFACTION_WORDS = ("满意", "安全感", "获得感", "幸福感", "投诉", "认可", "评价")
 
 
-@rule("Q6-category-mismatch", Level.WARNING, "相关性")
-def category_mismatch(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
-    for item in ctx.all_items():
-        k, name = item.kind, item.indicator.name
-        if not k.fits:
-            yield ctx.item_finding(s, item, s.rule.say(
-                "message", name=name, second_level=k.second_level, rule=k.second_level_rule,
-                first_level=k.first_level))
-        elif k.first_level == "满意度指标" and not any(w in name for w in SATISFACTION_WORDS):
-            yield ctx.item_finding(s, item, s.rule.say("satisfaction", name=name))
+@item_rule("Q6-category-mismatch", Level.WARNING, "相关性")
+def category_mismatch(item: Item, s: RuleSettings) -> Iterator[str]:
+    k, name = item.kind, item.indicator.name
+    if not k.fits:
+        yield s.rule.say("message", name=name, second_level=k.second_level,
+                         rule=k.second_level_rule, first_level=k.first_level)
+    elif k.first_level == "满意度指标" and not any(w in name for w in SATISFACTION_WORDS):
+        yield s.rule.say("satisfaction", name=name)
 
 
-@rule("Q7-rate-over-100", Level.ERROR, "可行性")
-def rate_over_100(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
-    for item in ctx.all_items():
-        if "%" not in item.indicator.target and "％" not in item.indicator.target:
-            continue
-        for t in _leaves(item.target):
-            if len(t.number_text.split(".")[0].replace(",", "")) < 3:
-                continue  # below 100 whatever its unit
-            unit = t.unit
-            if unit is not None and unit.canonical == "%" and t.value is not None \
-                    and t.value > 100 and not t.change \
-                    and t.comparator not in (Comparator.LE, Comparator.LT):
-                yield ctx.item_finding(s, item, s.rule.say("message",
-                                                           target=item.indicator.target))
+@item_rule("Q7-rate-over-100", Level.ERROR, "可行性")
+def rate_over_100(item: Item, s: RuleSettings) -> Iterator[str]:
+    if "%" not in item.indicator.target and "％" not in item.indicator.target:
+        return
+    for t in _leaves(item.target):
+        if len(t.number_text.split(".")[0].replace(",", "")) < 3:
+            continue  # below 100 whatever its unit
+        unit = t.unit
+        if unit is not None and unit.canonical == "%" and t.value is not None \
+                and t.value > 100 and not t.change \
+                and t.comparator not in (Comparator.LE, Comparator.LT):
+            yield s.rule.say("message", target=item.indicator.target)
 
 
-@rule("Q8-missing-unit", Level.WARNING, "完整性",
+@item_rule("Q8-missing-unit", Level.WARNING, "完整性",
       implies={"率": "%", "时间": "时间单位", "用时": "时间单位", "时长": "时间单位",
                "面积": "面积单位"})
-def missing_unit(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
+def missing_unit(item: Item, s: RuleSettings) -> Iterator[str]:
     implies = s.params["implies"]
-    words = _any_of(tuple(implies))
-    for item in ctx.all_items():
-        target = item.target
-        if target.kind is Kind.QUALITATIVE or (target.kind is Kind.QUANTITATIVE
-                                               and target.unit_text) \
-                or not words.search(item.indicator.name):
-            continue
-        name = item.indicator.name.rstrip("%）)")
-        expected = next((u for w, u in implies.items()
-                         if name.endswith(w) or (w != "率" and w in name)), None)
-        if expected is None:
-            continue
-        for t in _leaves(item.target):
-            if t.kind is Kind.QUANTITATIVE and not t.unit_text and t.value:
-                yield ctx.item_finding(s, item, s.rule.say(
-                    "message", target=item.indicator.target, name=item.indicator.name,
-                    expected=expected))
+    target = item.target
+    if target.kind is Kind.QUALITATIVE or (target.kind is Kind.QUANTITATIVE
+                                           and target.unit_text) \
+            or not _any_of(tuple(implies)).search(item.indicator.name):
+        return
+    name = item.indicator.name.rstrip("%）)")
+    expected = next((u for w, u in implies.items()
+                     if name.endswith(w) or (w != "率" and w in name)), None)
+    if expected is None:
+        return
+    for t in _leaves(item.target):
+        if t.kind is Kind.QUANTITATIVE and not t.unit_text and t.value:
+            yield s.rule.say("message", target=item.indicator.target,
+                             name=item.indicator.name, expected=expected)
 
 
-@rule("Q9-input-as-output", Level.WARNING, "相关性",
+@item_rule("Q9-input-as-output", Level.WARNING, "相关性",
       inputs=["资金到位率", "预算执行率", "转移支付率", "资金支付率", "经费到位率", "资金使用率",
               "支出进度", "人员到位率", "拨付率"])
-def input_as_output(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
-    inputs = _any_of(tuple(s.params["inputs"]))
-    for item in ctx.all_items():
-        if m := inputs.search(item.indicator.name):
-            yield ctx.item_finding(s, item, s.rule.say("message", name=item.indicator.name,
-                                                       word=m.group(0)))
+def input_as_output(item: Item, s: RuleSettings) -> Iterator[str]:
+    if m := _any_of(tuple(s.params["inputs"])).search(item.indicator.name):
+        yield s.rule.say("message", name=item.indicator.name, word=m.group(0))
 
 
-@rule("Q10-compound-target", Level.WARNING, "相关性")
-def compound_target(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
-    for item in ctx.all_items():
-        if item.target.kind is Kind.COMPOUND:
-            yield ctx.item_finding(s, item, s.rule.say("message", target=item.indicator.target,
-                                                       n=len(item.target.parts)))
+@item_rule("Q10-compound-target", Level.WARNING, "相关性")
+def compound_target(item: Item, s: RuleSettings) -> Iterator[str]:
+    if item.target.kind is Kind.COMPOUND:
+        yield s.rule.say("message", target=item.indicator.target, n=len(item.target.parts))
 
 
-@rule("Q11-joined-name", Level.INFO, "相关性",
+@item_rule("Q11-joined-name", Level.INFO, "相关性",
       joiners="、|和|及(?!时)")  # a regular expression; 及时 is "timely", not "and"
-def joined_name(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
-    joiners = re.compile(s.params["joiners"])
-    for item in ctx.all_items():
-        name = item.indicator.name
-        if m := joiners.search(name):
-            yield ctx.item_finding(s, item, s.rule.say("message", name=name,
-                                                       joiner=m.group(0)))
+def joined_name(item: Item, s: RuleSettings) -> Iterator[str]:
+    name = item.indicator.name
+    if m := re.compile(s.params["joiners"]).search(name):
+        yield s.rule.say("message", name=name, joiner=m.group(0))
 
 
 @rule("Q12-copied-goal", Level.INFO, "相关性")
