@@ -24,6 +24,10 @@ FLOORS = {
     "anhui-chizhou-tangxi-2022-ziping-oneline": 0.99,
     "anhui-tianchang-shuili-2022-ziping-spaced": 0.99,
     "chongqing-zhongxian-2022-quyu-mubiaobiao": 0.99,
+    # pipe rows cut apart where a cell spans rows (a label ends its line, its figures begin
+    # the next; one indicator over three lines); the two heading rows run into one, the
+    # upper first; 元; was 0.28 (every target one cell off), now 1.0
+    "yunnan-yongde-minglang-2022-ziping-pipes-yuan": 0.99,
 }
 # refused with a clear error (the code, and words of what was expected)
 REFUSED = {
@@ -77,6 +81,7 @@ def test_layouts_of_the_extra_tables() -> None:
         "chongqing-zhongxian-2022-quyu-mubiaobiao": "cell-lines",
         "gansu-jiayuguan-bowuguan-2023-shengji-ocr-flat": "lines",
         "hubei-ezhou-jiguan-2022-mubiaobiao-flat": "lines",
+        "yunnan-yongde-minglang-2022-ziping-pipes-yuan": "pipes",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells
@@ -186,3 +191,23 @@ def test_indicators_one_a_line_in_one_cell_are_read_apart(container: str) -> Non
     assert got[:2] == [("主体班培训人次", "280人次"), ("邀请校外名师、领导授课人次", "25人次")]
     score, misses = accuracy(gold, doc)
     assert score >= 0.99, misses[:10]
+
+
+def test_rows_cut_where_a_cell_spans_rows() -> None:
+    """永德's page flattened its table by <tr>: a money label ends one line and its
+    figures begin the next, the two heading rows stand in one, upper first, and a row
+    whose name cell spans lines goes on over two lines of no label."""
+    doc = read(EXTRA / "yunnan-yongde-minglang-2022-ziping-pipes-yuan.txt")
+    p = doc.projects[0]
+    # two amounts, 分值, 执行率 (its '%'), 得分 for six headings: placed around the 执行率
+    assert (p.form.planned, str(p.form.adjusted), str(p.form.executed),
+            str(p.form.execution_score)) == (None, "387664.62", "387664.62", "10")
+    fifth = p.indicators[4]
+    assert (fifth.name, fifth.target, fifth.form.actual, str(fifth.form.weight),
+            str(fifth.form.score)) == ("减轻贫困学生家庭经济负担", "有效", "有效", "10", "10")
+    # the heading row's order: 指标性质 · 指标值 · 度量单位 before 实际完成值 · 分值 · 得分
+    first = p.indicators[0]
+    assert (first.target, first.form.actual, str(first.form.score)) == ("≧735人次", "735", "10")
+    # 服务对象满意度指标等: the template's 等 after a known second level
+    assert p.indicators[-1].form.level2 == "服务对象满意度指标等"
+    assert p.indicators[-1].category == "满意度指标"

@@ -479,6 +479,11 @@ class FormReader:
                              m.key in ("goal", "goal_long", "completion")])
         if self.grid.rowless:
             return self._goal_run(p, i)
+        if not self.grid.positioned and goals and tok is goals[0][1] and \
+                any(m is None for m, _ in labels[labels.index((goals[-1][0], goals[-1][1])):]):
+            # a copy that ran the texts into the labels' row (永德: 年度总体目标 | 预期目标 |
+            # 实际完成情况 | text | text): the labels, then their texts, as in a stream
+            return self._goal_run(p, i)
         if not goals or any(m is None for m, _ in labels) or \
                 not any(m.key != "completion" for m, _ in goals):
             return 0
@@ -649,6 +654,7 @@ class FormReader:
             if r != "group":
                 roles.append((r, tok.cell))
             k += 1
+        roles = self._flattened_first_row(i, roles)
         names = [r for r, _ in roles]
         if "name" not in names and "name_long" not in names:
             return None
@@ -673,6 +679,32 @@ class FormReader:
                     roles.sort(key=lambda rc: rc[1].col)
                 k += len(sub_row)
         return [*fields_seen, *roles], k, bool(fields_seen)
+
+    def _flattened_first_row(self, i: int,
+                             roles: list[tuple[str, Cell]]) -> list[tuple[str, Cell]]:
+        """A two-row heading that a web page's copy ran into one row, the upper row first
+        (年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因 | 一级指标 | 二级指标 | 三级指标 |
+        指标性质 | 指标值 | 度量单位, 永德): the columns are the lower row's — the levels and
+        the parts of the grouped heading — then the upper row's other headings."""
+        if self.grid.positioned or self.grid.rowless:
+            return roles
+        row = self.tokens[i].row
+        upper: list[tuple[str, Cell]] = []
+        back = i - 1
+        while back >= 0 and self.tokens[back].row == row:
+            r, _ = self._role(self.tokens[back].text)
+            if r is None or r == "group" or r in ("category", "level2", "name"):
+                break
+            upper.insert(0, (r, self.tokens[back].cell))
+            back -= 1
+        parts = {r for r, _ in roles} & {"nature", "measure"}
+        if len(upper) < 2 or not parts or "value" not in [r for r, _ in upper]:
+            return roles
+        # the grouped heading (年度指标值) is refined by the parts under it
+        rest = [(r, c) for r, c in upper if r != "value"]
+        if {r for r, _ in rest} & {r for r, _ in roles}:
+            return roles  # a heading twice: no such pair of rows
+        return [*roles, *rest]
 
     def _layout_header(self, i: int) -> tuple[list[tuple[str, Cell]], int, bool] | None:
         """pdftotext -layout: headings wrapped in their cells stand on two to five lines
@@ -862,12 +894,22 @@ class FormReader:
                 break
             figures: list[Decimal | None] = []
             k = i + 1
+            row = head.row
+            if known and not self.grid.rowless and not self.grid.positioned and \
+                    k < len(self.tokens) and self.tokens[k].row != row and \
+                    amount(self.tokens[k].text.strip().rstrip("%")) is not None:
+                # a web page's copy cut the row after its label (永德: 年度资金总额 ends
+                # the headings' line, its figures begin the next)
+                row = self.tokens[k].row
+            rate_at = None
             while k < len(self.tokens) and len(figures) < len(cols):
                 t = self.tokens[k]
-                if not self.grid.rowless and t.row != head.row:
+                if not self.grid.rowless and t.row != row:
                     break
                 if self.vocab.label(t.text) is not None:
                     break
+                if t.text.strip().endswith("%") and rate_at is None:
+                    rate_at = len(figures)
                 text = t.text.strip().rstrip("%")
                 figures.append(amount(text) if text and text not in ("--", "—", "/") else None)
                 k += 1
@@ -888,6 +930,15 @@ class FormReader:
                 by_col["score"] = figures[-1]
                 at_col = dict(zip(cols[:len(figures) - 1], figure_cells[:-1], strict=False))
                 at_col["score"] = figure_cells[-1]
+            elif "rate" in cols and rate_at is not None and len(figures) < len(cols) and \
+                    rate_at <= cols.index("rate") and \
+                    len(figures) - rate_at <= len(cols) - cols.index("rate"):
+                # figures short of the headings, the 执行率 known by its '%': those before
+                # it stand in the columns right before it, those after in the ones after
+                at = cols.index("rate")
+                keys = cols[at - rate_at:at] + cols[at:at + len(figures) - rate_at]
+                by_col = dict(zip(keys, figures, strict=True))
+                at_col = dict(zip(keys, figure_cells, strict=True))
             else:
                 at_col = dict(zip(cols, figure_cells, strict=False))
             label = (m.label if m else head.text).strip().rstrip(":：")
@@ -922,6 +973,9 @@ class FormReader:
         """(kind, family, points, ambiguous) of a category or second-level label."""
         written, points = split_points(text.strip())
         key = normal(written)
+        if key.endswith("等") and key not in self.vocab.level2 and \
+                (key[:-1] in self.vocab.level2 or key[:-1] in self.vocab.categories):
+            key = key[:-1]  # the template's "and the like" (云南: 服务对象满意度指标等)
         in_cat = key in self.vocab.categories
         in_l2 = key in self.vocab.level2
         if in_cat and in_l2:
@@ -979,8 +1033,37 @@ class FormReader:
                 values = sum(1 for c in cells if self._level_label(c.text) is None)
                 if values >= self._needed(value_roles):
                     row_done = True
+        if not self.grid.rowless and not self.grid.positioned:
+            k = self._cut_row_rest(cells, value_roles, k)
         self._store_row(p, roles, value_roles, state, cells)
         return max(k, i + 1)
+
+    def _cut_row_rest(self, cells: list[_Token], value_roles: list[str], k: int) -> int:
+        """A web page's copy cut a row where a cell spans rows (永德: `经济效益 指标 |
+        减轻…负担` / `有效` / `有效 | 10 | 10`): a row of its name alone takes the lines
+        after it that hold no label, when with them it ends in its 分值 and 得分 (or
+        fills every column); otherwise it stays as it is."""
+        values = [c for c in cells if self._level_label(c.text) is None and c.text.strip()]
+        if len(values) != 1 or not {"weight", "score"} <= set(value_roles):
+            return k
+        texts = [values[0].text.strip()]
+        taken: list[_Token] = []
+        at = k
+        for _ in range(2):  # the cut pieces of one row, at most two lines more
+            if at >= len(self.tokens):
+                break
+            row = [t for t in self.tokens[at:] if t.row == self.tokens[at].row]
+            if any(self._level_label(t.text) is not None or self._is_stop(t.text) or
+                   self.vocab.label(t.text) is not None for t in row):
+                break
+            taken += row
+            texts += [t.text.strip() for t in row if t.text.strip()]
+            at += len(row)
+            if _scored_tail(value_roles[1:], texts[1:]) or \
+                    len(texts) == len(value_roles):
+                cells += taken
+                return at
+        return k
 
     def _needed(self, value_roles: list[str]) -> int:
         """How many cells make a row of a stream. A spaced copy keeps no empty cell, and
@@ -1469,6 +1552,15 @@ def _scored_tail(roles: list[str], texts: list[str]) -> dict[str, str]:
     if len(texts) - 2 > len(head):
         return {}
     found = dict(zip(head, texts[:-2], strict=False))
+    parts = [r for r in head if r in ("nature", "value", "measure")]
+    if "actual" in head and len(parts) > 1 and 2 <= len(texts) - 2 < len(head):
+        # the target's parts short of cells (有效 with no sign, no unit): the cell before
+        # the scores is the actual, the ones before it the target's — a sign first
+        before = texts[:-3]
+        if before and not _COMPARATOR.fullmatch(before[0]) and "nature" in parts:
+            parts.remove("nature")
+        found = dict(zip(parts, before, strict=False))
+        found["actual"] = texts[-3]
     found["weight"], found["score"] = texts[-2], texts[-1]
     return found
 
