@@ -51,6 +51,7 @@ from jixiao.readers.rows import GRAND_TOTAL_NAMES, row_kind  # the sample's row 
 
 _AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 _AMOUNT_UNIT = re.compile(r"(万元|万|元)$")
+_AMOUNT_NOTE = re.compile(r"^([\d.,]+(?:万元|万|元))[（(][^（()）]*[)）]$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _DECLARED_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)|[（(]\s*(万元|元)\s*[)）]")
 _PERIOD = re.compile(r"[（(](长期|年度|中期|实施期|当年)[)）]$")
@@ -58,6 +59,7 @@ _COMPARATOR = re.compile(r"^(≥|≤|=|＝|>|<|＞|＜|≧|≦|大于等于|小�
 # a placeholder row of the template left unfilled ("指标2", "……")
 _TITLE = FORM_TITLE
 _YEAR_LINE = re.compile(r"^[（(]?\d{4}年度?[)）]?$")
+_NOTICE_YEAR = re.compile(r"^关于.{0,20}?((?:19|20)\d{2})年.{0,60}的(通知|公示|批复|公告)$")
 # (50分) alone: a category's points whose label the copy lost
 _PLACEHOLDER = re.compile(r"^(指标\d*([:：][/／]*)?|…+|\.{3,}|—+|-+|/|无"
                           r"|[（(]\d+(\.\d+)?分[)）])$")
@@ -82,6 +84,8 @@ class FormSettings:
 def amount(text: str) -> Decimal | None:
     """A money cell in the published unit: `8,827,620.53`, `250万`, `164万元`, `16`."""
     s = "".join(text.split()).rstrip("。")
+    # a figure with its unit, then a note on it (岳阳: 854万(高标准农田建设400万元,…))
+    s = _AMOUNT_NOTE.sub(r"\1", s)
     s = _AMOUNT_UNIT.sub("", s)
     if not _AMOUNT.match(s):
         return None
@@ -450,6 +454,13 @@ class FormReader:
             return nxt
         if m.kind == "money":
             figure = amount(value) if value is not None else None
+            if value is not None and figure is None and re.match(r"\s*\d", value) and \
+                    not m.value and (own := self.tokens[nxt - 1]) is not tok:
+                # a figure the cell does not state plainly (岳阳: 854万854万(…)): said,
+                # not guessed
+                self.warn("money-not-amount", say("forms.money-not-amount",
+                                                  label=m.label.strip(), value=value.strip()),
+                          own.cell)
             label = normal(m.label)
             if value is not None or figure is not None:
                 p.funding.append(Funding(m.label.strip().rstrip(":："), figure))
@@ -1353,6 +1364,10 @@ class FormReader:
             year = next((int(m.group(1)) for tok in self.tokens
                          if len(tok.cell.clean) <= 60 and _TITLE.search(tok.cell.clean)
                          and (m := _YEAR.match(tok.cell.clean))), None)
+        if year is None:  # the heading of the notice the form is attached to (兵团: 关于
+            # 下达2021年…资金预算指标的通知): the budget year it sends the form for
+            year = next((int(m.group(1)) for tok in self.tokens[:5]
+                         if (m := _NOTICE_YEAR.match(tok.cell.clean))), None)
         self.year = year
         unit = None
         for tok in self.tokens[:200]:
