@@ -20,11 +20,13 @@ from jixiao.readers import read_bytes
 from pdfstyles import (
     LIBREOFFICE,
     MIN_CONTENT_MM,
+    DocStyle,
     HtmlStyle,
     SheetStyle,
     amount_content_mm,
     first_projects,
     html_styles,
+    render_doc_pdf,
     render_html_pdf,
     render_sheet_pdf,
 )
@@ -110,6 +112,16 @@ STYLES = [
               font="WenQuanYi Zen Hei", size_pt=12, widths=(16, 3.5, 3.5, 3.5, 3.5, 29.4, 40.6),
               ruled=False, valign="bottom", padding_mm=3, repeat_header=False,
               thousands=False, footer="- N -", page_header="广州市公安局 2023 年部门预算"),
+    # the variations of the private generator's list (issue 14): a two-row header with a
+    # 资金 group, partial rules, the lines above the table arranged otherwise
+    HtmlStyle("two-row-header-funds-group", group="资金"),
+    HtmlStyle("two-row-header-unruled-narrow", group="资金来源", ruled=False,
+              widths=(18, N, N, N, N, 26, 40), valign="middle"),
+    HtmlStyle("horizontal-rules-only", rules="horizontal", page="A4 portrait"),
+    HtmlStyle("outer-frame-only", rules="frame", valign="bottom", split_rows=True),
+    HtmlStyle("three-line-table-header-once", rules="three-line", repeat_header=False,
+              group="资金", page="A4 portrait", size_pt=10),
+    HtmlStyle("department-and-unit-stacked", meta="stacked", title=False),
 ]
 SHEETS = [
     SheetStyle("calc-a4-landscape"),
@@ -117,6 +129,8 @@ SHEETS = [
                widths=(20, 12, 12, 12, 12, 30, 40), size_pt=10),
     SheetStyle("calc-a3-unruled-centred", paper="A3", ruled=False, valign="center",
                widths=(30, 9, 9, 9, 9, 40, 60), thousands=False, repeat_header=False),
+    SheetStyle("calc-funds-group-amounts-as-wrapping-text", group="资金", wrap_money=True,
+               widths=(24, 5, 5, 5, 5, 36, 48)),
 ]
 
 
@@ -148,6 +162,40 @@ def test_house_style_reads_back_to_the_gold(style: HtmlStyle, subset: Any) -> No
 @pytest.mark.parametrize("style", SHEETS, ids=[s.name for s in SHEETS])
 def test_libreoffice_sheet_reads_back_to_the_gold(style: SheetStyle, subset: Any) -> None:
     _reads_back(render_sheet_pdf(subset[0], style), style.name, subset)
+
+
+# LibreOffice Writer from a docx: no padding between rows, the CJK / Western autospace
+WRITER = [
+    # `534.16 公里` drawn with a gap and no space glyph: 534.16公里
+    DocStyle("writer-narrow-bottom-autospace", widths=(18, 4.5, 4.5, 4.5, 4.5, 26, 38),
+             valign="bottom"),
+    # rows kept whole, no padding: `合计` touches `广州市公安局`, the items of one project
+    # the next's; each run of lines goes to the figure it is centred on
+    DocStyle("writer-unruled-centred-rows-touch", ruled=False, valign="center",
+             landscape=False, split_rows=False),
+    DocStyle("writer-unruled-bottom-rows-touch", ruled=False, valign="bottom", size_pt=10,
+             split_rows=False),
+]
+
+
+@pytest.mark.skipif(LIBREOFFICE is None and not os.environ.get("CI"),
+                    reason="LibreOffice is not installed (make test-tools installs it)")
+@pytest.mark.parametrize("style", WRITER, ids=[s.name for s in WRITER])
+def test_libreoffice_writer_reads_back_to_the_gold(style: DocStyle, subset: Any) -> None:
+    _reads_back(render_doc_pdf(subset[0], style), style.name, subset)
+
+
+@pytest.mark.skipif(LIBREOFFICE is None and not os.environ.get("CI"),
+                    reason="LibreOffice is not installed (make test-tools installs it)")
+def test_writer_unruled_touching_rows_split_over_a_page_are_refused(subset: Any) -> None:
+    """Writer without rules or padding, a row split over the page: its part on page 1 is
+    aligned with nothing (the name's middle a line off its figure), and the items of every
+    row touch. Refused, page 1 named, never read into wrong rows."""
+    pdf = render_doc_pdf(subset[0], DocStyle("writer-unruled-centred-split", ruled=False,
+                                             valign="center", landscape=False))
+    with pytest.raises(ReadError) as refused:
+        read_bytes(pdf, "writer.pdf")
+    assert refused.value.code == "unplaced-cell" and refused.value.span.page == 1
 
 
 def _short_rows(doc: Document) -> Document:

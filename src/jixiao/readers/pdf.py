@@ -24,6 +24,7 @@ import itertools
 import operator
 import re
 import threading
+import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -81,6 +82,21 @@ class Char:
 CURLY_QUOTES = "“”‘’"
 
 
+# Writer, Word and WPS set a gap of about a quarter em between CJK and Western text with
+# no glyph (`534.16 公里` drawn for 534.16公里): such a gap is a space only when it is wider
+# than that autospace can be (as a share of the line's height)
+AUTOSPACE = 0.45
+
+
+def _wide(text: str) -> bool:
+    return unicodedata.east_asian_width(text) in "WF"
+
+
+def _autospace(a: Char, b: Char) -> bool:
+    """The gap between a and b is the autospace between CJK and Western text."""
+    return _wide(a.text) != _wide(b.text) and b.x0 - a.x1 <= (b.y1 - b.y0) * AUTOSPACE
+
+
 def _joined(chars: list[Char]) -> str:
     """The characters left to right; a visible gap (a quarter of the line's height or
     more) between two of them is a space the producer did not draw as a glyph."""
@@ -91,7 +107,8 @@ def _joined(chars: list[Char]) -> str:
         # the gap first: it is the test that mostly fails
         if previous is not None and c.x0 - previous.x1 > (c.y1 - c.y0) * 0.25 and \
                 text != " " and previous.text != " " and \
-                previous.text not in CURLY_QUOTES and text not in CURLY_QUOTES:
+                previous.text not in CURLY_QUOTES and text not in CURLY_QUOTES and \
+                not _autospace(previous, c):
             out.append(" ")
         out.append(text)
         previous = c
@@ -652,11 +669,19 @@ def _place_aligned(column_lines: dict[str, list[Line]], page: int, rows: list[Ro
     marks = [anchor(g) for g in groups]
     page_rows = [Row(page) for _ in groups]
     for name, lines in column_lines.items():
-        for block in (groups if name == "total" else _blocks(lines, pitch)):
+        # figures one under another are each a figure (rows without padding touch)
+        blocks = groups if name == "total" else _amount_groups(lines, pitch, page) \
+            if name in AMOUNT_COLUMNS else _blocks(lines, pitch)
+        for block in blocks:
             at = min(range(len(marks)), key=lambda k: abs(marks[k] - anchor(block)),
                      default=None)
-            if at is None or abs(marks[at] - anchor(block)) > slack:
-                unplaced.append((name, block))
+            if at is None or abs(marks[at] - anchor(block)) > slack or \
+                    len(_beside(block, marks, slack)) > 1:  # two rows' cells that touch
+                parts = _aligned_parts(block, marks, anchor, slack)
+                if parts is None:
+                    unplaced.append((name, block))
+                for k, run in parts or ():
+                    page_rows[k].cells[name].extend(run)
             else:
                 page_rows[at].cells[name].extend(block)
     extents = [[max(x.y for cell in row.cells.values() for x in cell),
@@ -714,6 +739,41 @@ def _place_aligned(column_lines: dict[str, list[Line]], page: int, rows: list[Ro
     rows += page_rows
     if any(foot.cells.values()):
         rows.append(foot)
+
+
+def _beside(block: list[Line], marks: list[float], slack: float) -> list[int]:
+    """The figures (their anchors' indexes) that stand beside the block's lines: a cell
+    lies within its row, beside its own figure and no other."""
+    return [k for k, m in enumerate(marks) if block[-1].y - slack < m < block[0].y + slack]
+
+
+def _aligned_parts(block: list[Line], marks: list[float], anchor: Any, slack: float
+                   ) -> list[tuple[int, list[Line]]] | None:
+    """A block of lines beside several figures, cut into runs that each line up with a
+    figure of their own and stand beside no other, top to bottom (rows without padding:
+    one row's last line touches the next row's first, `合计` over `广州市公安局`), when
+    exactly one such cut takes every line; else None (a row split over a page break does
+    not line up: such a block is refused, not guessed)."""
+    found: list[list[tuple[int, list[Line]]]] = []
+
+    def cut(start: int, after: int, parts: list[tuple[int, list[Line]]]) -> None:
+        if start == len(block):
+            found.append(parts)
+            return
+        for end in range(start + 1, len(block) + 1):
+            if len(found) > 1:
+                return
+            run = block[start:end]
+            inside = _beside(run, marks, slack)
+            if len(inside) > 1:
+                break  # a cell lies within its row: beside one figure, not two
+            at = next((k for k in range(after + 1, len(marks))
+                       if abs(marks[k] - anchor(run)) <= slack), None)
+            if at is not None and inside == [at]:
+                cut(end, at, [*parts, (at, run)])
+
+    cut(0, -1, [])
+    return found[0] if len(found) == 1 and len(found[0]) > 1 else None
 
 
 def _aligned_goes_on(row: Row, head: list[Line], column_lines: dict[str, list[Line]],

@@ -1,0 +1,122 @@
+"""The wide run of the house-style generator (tests/pdfstyles.py): many random styles of the
+sample's table rendered and read back, every reading below 100 % of fields listed by cause.
+Not part of the test suite (tests/test_pdf_styles.py runs a few of each kind).
+
+    .venv/bin/python benchmarks/pdf_style_sweep.py [--html 300] [--sheets 30] [--docs 30]
+        [--seed 14] [--projects 25] [--out out/sweep.jsonl]
+
+Each line of --out is one rendering: its style (a repr that renders it again), the fields
+compared, the mismatches (the first five) or the error's code and message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
+
+from jixiao.errors import ReadError
+from jixiao.interchange import to_dict
+from jixiao.readers import read, read_bytes
+
+REPO = Path(__file__).parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+from fields import field_mismatches  # noqa: E402
+from pdfstyles import (  # noqa: E402
+    LIBREOFFICE,
+    any_html_styles,
+    doc_styles,
+    expected,
+    first_projects,
+    render,
+    sheet_styles,
+)
+
+
+def cause(result: dict[str, Any]) -> str:
+    """A short name of why a reading is not 100 %: the error's code, or the kind of field
+    the first mismatch is in."""
+    if result.get("error"):
+        return f"error {result['error']}"
+    first = result["misses"][0]
+    if "projects expected" in first:
+        return "project count"
+    field = re.sub(r"^(project \d+(\.\d+)?|document(\.grand_total)?) ", "", first).split(":")[0]
+    return f"field {field}"
+
+
+def sweep(strategy: st.SearchStrategy, n: int, seed_: int, doc: Any, gold: dict[str, Any],
+          out: Any) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
+
+    @seed(seed_)
+    @settings(max_examples=n, deadline=None, database=None, derandomize=False,
+              suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+    @given(style=strategy)
+    def one(style: Any) -> None:
+        start = time.perf_counter()
+        result: dict[str, Any] = {"style": repr(style)}
+        try:
+            pdf = render(doc, style)
+        except Exception as exc:  # a style the producer cannot print is no reading
+            result["render_error"] = f"{type(exc).__name__}: {exc}"[:300]
+            out.write(json.dumps(result, ensure_ascii=False) + "\n")
+            return
+        try:
+            got = read_bytes(pdf, "sweep.pdf")
+            fields, misses = field_mismatches(expected(gold, style), to_dict(got))
+            result.update(fields=fields, misses=misses[:5], wrong=len(misses))
+        except ReadError as exc:
+            result.update(error=exc.code, message=exc.message[:300], page=exc.span.page)
+        result["seconds"] = round(time.perf_counter() - start, 2)
+        results.append(result)
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.flush()
+
+    one()
+    return results
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--html", type=int, default=300)
+    ap.add_argument("--sheets", type=int, default=30)
+    ap.add_argument("--docs", type=int, default=30)
+    ap.add_argument("--seed", type=int, default=14)
+    ap.add_argument("--projects", type=int, default=25)
+    ap.add_argument("--out", type=Path, default=REPO / "out" / "sweep.jsonl")
+    args = ap.parse_args()
+    gold_path = REPO / "tests" / "data" / "guangzhou-psb-gold.json"
+    gold_all = json.loads(gold_path.read_text("utf-8"))
+    gold = dict(gold_all, projects=gold_all["projects"][:args.projects])
+    doc = first_projects(read(gold_path), args.projects)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    kinds = [("html", any_html_styles, args.html)]
+    if LIBREOFFICE:
+        kinds += [("sheet", sheet_styles, args.sheets), ("writer", doc_styles, args.docs)]
+    summary: dict[str, collections.Counter[str]] = {}
+    with args.out.open("w", encoding="utf-8") as out:
+        for kind, strategy, n in kinds:
+            if n <= 0:
+                continue
+            results = sweep(strategy, n, args.seed, doc, gold, out)
+            causes = collections.Counter(cause(r) for r in results
+                                         if r.get("error") or r.get("wrong"))
+            summary[kind] = causes
+            right = sum(r.get("fields", 0) - r.get("wrong", 0) for r in results)
+            total = sum(r.get("fields", 0) for r in results if "fields" in r)
+            print(f"{kind}: {len(results)} renderings, "
+                  f"{sum(1 for r in results if r.get('error') or r.get('wrong'))} below 100 % "
+                  f"({right}/{total} fields right where read); by cause: {dict(causes)}")
+
+
+if __name__ == "__main__":
+    main()
