@@ -35,6 +35,11 @@ FLOORS = {
     # (854万(…)) and one with its figure typed twice (854万854万(…): not read, said);
     # was 0.97 (no total, nothing said), now 0.98
     "hunan-yueyang-nongtian-2022-shenbaobiao-cells": 0.98,
+    # a row a line, cells apart by single spaces but no two figures side by side (read as
+    # text without separators, rebuilt); names with the template's hints written with
+    # spaces ('( ≥**个 )'); one goal text under 年度目标 | 年度总体目标完成情况; the year
+    # only in the project's name; was 0.93, now 1.0
+    "hunan-nanyue-fupin-2018-shenbaobiao-spaced": 0.99,
 }
 # refused with a clear error (the code, and words of what was expected)
 REFUSED = {
@@ -91,6 +96,7 @@ def test_layouts_of_the_extra_tables() -> None:
         "yunnan-yongde-minglang-2022-ziping-pipes-yuan": "pipes",
         "xinjiang-bingtuan-liutuan-2021-shenbaobiao-pipes": "pipes",
         "hunan-yueyang-nongtian-2022-shenbaobiao-cells": "blank-lines",
+        "hunan-nanyue-fupin-2018-shenbaobiao-spaced": "lines",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells

@@ -729,7 +729,7 @@ class _Rebuild:
         return upto
 
     def _spaced_table_row(self, seg: _Segment, k: int) -> int:
-        pieces = [(a, b) for a, b in seg.pieces() if a >= k]
+        pieces = _bracketed([(a, b) for a, b in seg.pieces() if a >= k], seg)
         if not pieces:
             return len(seg.s)
         if self._ends_table(seg, pieces[0][0]):
@@ -853,6 +853,22 @@ class _Rebuild:
             say("forms.no-separators", attempted=self.attempted, rebuilt=self.rebuilt,
                 where=say("forms.no-separators-where", where=where) if where else ""),
             SourceSpan(self.grid.file, self.unsplit[0][0] if self.unsplit else None))
+
+
+def _bracketed(pieces: list[tuple[int, int]], seg: _Segment) -> list[tuple[int, int]]:
+    """Pieces apart by white space, joined where a bracket is open over the gap: a cell
+    of a template's hint written with spaces (南岳: `开发数量( ≥**个 )`) is one cell."""
+    out: list[tuple[int, int]] = []
+    depth = 0
+    for a, b in pieces:
+        if depth > 0 and out:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+        text = seg.raw(a, b)
+        depth = max(0, depth + sum(text.count(c) for c in "(（") -
+                    sum(text.count(c) for c in ")）"))
+    return out
 
 
 def _half_unit(figure: str) -> Decimal:

@@ -504,6 +504,11 @@ class FormReader:
             return layout.goal_texts(self, p, [(m.key, t) for m, t in goals], i)
         nxt_row = [t for t in self.tokens if t.row == tok.row + 1]
         texts = [t for t in nxt_row if self.vocab.label(t.text) is None]
+        if texts and len(texts) < len(goals) and len(nxt_row) == len(texts) and \
+                all(m.key == "completion" for m, _ in goals[len(texts):]):
+            # a copy that keeps no empty cell, under 年度目标 | 年度总体目标完成情况 of a
+            # form filled before the year (南岳): the 完成情况 cells are the empty ones
+            goals = goals[:len(texts)]
         if len(texts) != len(goals):
             return 0
         for (m, _), t in zip(goals, texts, strict=True):
@@ -1398,8 +1403,11 @@ class FormReader:
              if p.fields.get("department", "").strip()), None)
         dept_total = amount(self.doc_fields.get("department_total", ""))
         grand = Amounts(dept_total) if dept_total is not None else None
+        year = self.year
+        if year is None and (m := _YEAR.match(projects[0].fields.get("name", "").strip())):
+            year = int(m.group(1))  # nothing else says it: the project's name (2018年…项目)
         doc = Document(self.title, None, self.amount_unit, grand, [], self.warnings,
-                       SourceInfo(self.grid.file, format=self.grid.format), self.year,
+                       SourceInfo(self.grid.file, format=self.grid.format), year,
                        self.kind or "targets")
         units: dict[str, Unit] = {}
         for seq, p in enumerate(projects, 1):
