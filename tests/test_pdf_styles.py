@@ -122,6 +122,11 @@ STYLES = [
     HtmlStyle("three-line-table-header-once", rules="three-line", repeat_header=False,
               group="资金", page="A4 portrait", size_pt=10),
     HtmlStyle("department-and-unit-stacked", meta="stacked", title=False),
+    # found by the random styles: `资金` centred over its four columns lies over the gap
+    # between 财政拨款 and 财政专户拨款 and joined them into one label
+    HtmlStyle("funds-group-over-the-labels-gap", page="A3 portrait", margin_mm=8,
+              font="WenQuanYi Zen Hei", size_pt=11, widths=(16, 10, 10, 10, 10, 18.48, 25.52),
+              ruled=False, valign="bottom", padding_mm=0.5, group="资金", rules="horizontal"),
 ]
 SHEETS = [
     SheetStyle("calc-a4-landscape"),

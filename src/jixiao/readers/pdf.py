@@ -240,7 +240,28 @@ def _lines(chars: list[Char], page: int) -> list[Line]:
 
 
 HEADER_LINES = 16  # the most lines a header row's labels take
-HEADER_CHARS = frozenset("".join(HEADER_LABELS) + "（资金使用单位）()")
+# a two-row header's label over the four amount columns (its row's other cells merged down)
+GROUP_LABELS = ("资金", "资金来源", "项目资金", "年度资金", "资金构成")
+HEADER_CHARS = frozenset("".join(HEADER_LABELS) + "".join(GROUP_LABELS) + "（资金使用单位）()")
+
+
+def _without_group(window: list[Line]) -> list[Line]:
+    """The header lines without a group label (`资金` over 总计 … 其他资金): the runs of
+    touching characters on a line that spell one."""
+    out = []
+    for line in window:
+        chars = [c for c in line.chars if c.text.strip()]
+        keep: list[Char] = []
+        run: list[Char] = []
+        for c in [*chars, None]:
+            if c is not None and run and c.x0 <= run[-1].x1 + 0.1 * (c.y1 - c.y0):
+                run.append(c)
+                continue
+            if "".join(x.text for x in run) not in GROUP_LABELS:
+                keep += run
+            run = [c] if c is not None else []
+        out.append(Line(line.page, line.y, keep))
+    return [line for line in out if line.chars]
 
 
 def _label_groups(window: list[Line]) -> list[tuple[float, float, str]] | None:
@@ -264,30 +285,36 @@ def _label_groups(window: list[Line]) -> list[tuple[float, float, str]] | None:
             for x0, x1, members in spans]
 
 
+def _header_cells(window: list[Line]) -> list[tuple[float, float, str]] | None:
+    """The header cells of the window when they spell the column labels, a two-row
+    header's group label left out if it joins two labels (lying over their gap)."""
+    for lines in (window, None):
+        groups = _label_groups(lines if lines is not None else _without_group(window))
+        texts = [text for _, _, text in groups or ()]
+        if groups and texts[0].startswith(HEADER_LABELS[0]) and \
+                texts[1:] == list(HEADER_LABELS[1:]):
+            return groups
+    return None
+
+
 def _header(lines: list[Line]) -> tuple[Line, Line, list[tuple[float, float]]] | None:
     """The column-header lines (first and last: a label may wrap in a narrow cell, as
     `财政专户` / `拨款`) and the horizontal extent of each label in them."""
     for i, line in enumerate(lines):
-        if not all(c.text in HEADER_CHARS or not c.text.strip() for c in line.chars):
+        if not _header_like(line):
             continue  # every character of a header line belongs to a label
         # labels one character a line in narrow cells (`财` / `政` / `专` / `户` …), centred
         # in cells of other heights, interleave: the header may take a dozen lines
         for k in range(i, min(i + HEADER_LINES, len(lines))):
-            if k > i and not all(c.text in HEADER_CHARS or not c.text.strip()
-                                 for c in lines[k].chars):
+            if k > i and not _header_like(lines[k]):
                 break
-            groups = _label_groups(lines[i:k + 1])
-            if groups is None:
-                continue
-            texts = [text for _, _, text in groups]
-            if texts[0].startswith(HEADER_LABELS[0]) and texts[1:] == list(HEADER_LABELS[1:]):
+            groups = _header_cells(lines[i:k + 1])
+            if groups is not None:
                 found = (line, lines[k], [(x0, x1) for x0, x1, _ in groups])
                 # the name label may go on below (`项目名称（资金使` / `用单位）`)
                 for m in range(k + 1, min(k + 4, len(lines))):
-                    more = _label_groups(lines[i:m + 1]) if all(
-                        c.text in HEADER_CHARS or not c.text.strip() for c in lines[m].chars) \
-                        else None
-                    if more is None or [t for _, _, t in more][1:] != texts[1:]:
+                    more = _header_cells(lines[i:m + 1]) if _header_like(lines[m]) else None
+                    if more is None:
                         break
                     found = (line, lines[m], [(x0, x1) for x0, x1, _ in more])
                 return found
