@@ -85,12 +85,43 @@ def sweep(strategy: st.SearchStrategy, n: int, seed_: int, doc: Any, gold: dict[
     return results
 
 
+def sweep_forms(n: int, seed_: int, out: Any) -> list[dict[str, Any]]:
+    """The forms' golds (tests/data/real) rendered by formrender under random CSS."""
+    import random
+
+    from formrender import Choices, FormStyle, form_rows, render_form_pdf
+    from test_forms import GOLDS, _rendered_gold, accuracy
+
+    rnd = random.Random(seed_)
+    results: list[dict[str, Any]] = []
+    for k in range(n):
+        path = GOLDS[k % len(GOLDS)]
+        gold = _rendered_gold(path)
+        choices, style = Choices.draw(rnd), FormStyle.draw(rnd)
+        result: dict[str, Any] = {"gold": path.name[:2], "style": repr(style),
+                                  "choices": repr(choices)}
+        start = time.perf_counter()
+        try:
+            got = read_bytes(render_form_pdf(form_rows(gold, choices), style), "form.pdf")
+            score, misses = accuracy(gold, got)
+            result.update(score=round(score, 4), misses=misses[:5],
+                          wrong=0 if score >= 1 else max(len(misses), 1), fields=1)
+        except ReadError as exc:
+            result.update(error=exc.code, message=exc.message[:300], page=exc.span.page)
+        result["seconds"] = round(time.perf_counter() - start, 2)
+        results.append(result)
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.flush()
+    return results
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--html", type=int, default=300)
     ap.add_argument("--sheets", type=int, default=30)
     ap.add_argument("--docs", type=int, default=30)
     ap.add_argument("--seed", type=int, default=14)
+    ap.add_argument("--forms", type=int, default=0)
     ap.add_argument("--projects", type=int, default=25)
     ap.add_argument("--out", type=Path, default=REPO / "out" / "sweep.jsonl")
     args = ap.parse_args()
@@ -104,6 +135,11 @@ def main() -> None:
         kinds += [("sheet", sheet_styles, args.sheets), ("writer", doc_styles, args.docs)]
     summary: dict[str, collections.Counter[str]] = {}
     with args.out.open("w", encoding="utf-8") as out:
+        if args.forms:
+            results = sweep_forms(args.forms, args.seed, out)
+            low = [r for r in results if r.get("error") or r.get("wrong")]
+            print(f"forms: {len(results)} renderings, {len(low)} below 100 %; by cause: "
+                  f"{dict(collections.Counter(r.get('error') or 'fields' for r in low))}")
         for kind, strategy, n in kinds:
             if n <= 0:
                 continue

@@ -224,3 +224,51 @@ def to_docx(rows: list[Row]) -> bytes:
 
 
 WRITERS = {"html": to_html, "xlsx": to_xlsx, "xls": to_xls, "docx": to_docx}
+
+
+# --- the forms as PDFs in house styles ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormStyle:
+    """One producer's CSS for the forms (WeasyPrint prints the renderer's HTML under it)."""
+
+    font: str = "WenQuanYi Micro Hei"
+    size_pt: float = 10.0
+    page: str = "A4 portrait"
+    rules: str = "all"  # all, horizontal, none
+    valign: str = "top"  # top, middle, bottom
+    padding_mm: float = 0.8
+    label_width: float = 18.0  # percent of the table for its first column
+
+    @classmethod
+    def draw(cls, rnd: random.Random) -> FormStyle:
+        return cls(rnd.choice(["WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC",
+                               "Noto Serif CJK SC"]),
+                   rnd.choice([7.0, 8.0, 9.0, 10.0, 11.0, 12.0]),
+                   rnd.choice(["A4 portrait", "A4 landscape", "A3 portrait"]),
+                   rnd.choice(["all", "all", "horizontal", "none"]),
+                   rnd.choice(["top", "middle", "bottom"]), rnd.choice([0.3, 0.8, 1.5, 2.5]),
+                   rnd.choice([12.0, 18.0, 25.0]))
+
+
+def form_html(rows: list[Row], style: FormStyle) -> str:
+    """The renderer's HTML without its border attribute, drawn by the style's CSS."""
+    rule = "0.5pt solid #000"
+    borders = {"all": f"td {{ border: {rule}; }}",
+               "horizontal": f"td {{ border-top: {rule}; border-bottom: {rule}; }}",
+               "none": ""}[style.rules]
+    css = (f"@page {{ size: {style.page}; margin: 15mm; }} "
+           f"body {{ font-family: '{style.font}'; font-size: {style.size_pt}pt; }} "
+           "table { border-collapse: collapse; width: 100%; } "
+           f"td {{ vertical-align: {style.valign}; padding: {style.padding_mm}mm; }} "
+           f"td:first-child {{ width: {style.label_width}%; }} {borders}")
+    text = to_html(rows).decode("utf-8")
+    return text.replace('<table border="1">', "<table>").replace(
+        "</head>", f"<style>{css}</style></head>")
+
+
+def render_form_pdf(rows: list[Row], style: FormStyle) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=form_html(rows, style)).write_pdf()  # type: ignore[no-any-return]
