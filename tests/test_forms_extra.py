@@ -40,6 +40,11 @@ FLOORS = {
     # spaces ('( ≥**个 )'); one goal text under 年度目标 | 年度总体目标完成情况; the year
     # only in the project's name; was 0.93, now 1.0
     "hunan-nanyue-fupin-2018-shenbaobiao-spaced": 0.99,
+    # an 审批表 as a row a line, cells apart by spaces (rebuilt); 成本指标 first with a
+    # points range ((0-20)分), the block's label 年度绩效目标(90分) left of 一级指标 (no
+    # project column), 年度主要目标和成果, 其它资金; cut at 数量指; was refused (no-table),
+    # now 1.0
+    "chongqing-fengjie-yunwu-2023-shenpibiao-spaced": 0.99,
 }
 # refused with a clear error (the code, and words of what was expected)
 REFUSED = {
@@ -97,6 +102,7 @@ def test_layouts_of_the_extra_tables() -> None:
         "xinjiang-bingtuan-liutuan-2021-shenbaobiao-pipes": "pipes",
         "hunan-yueyang-nongtian-2022-shenbaobiao-cells": "blank-lines",
         "hunan-nanyue-fupin-2018-shenbaobiao-spaced": "lines",
+        "chongqing-fengjie-yunwu-2023-shenpibiao-spaced": "lines",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells
@@ -237,3 +243,13 @@ def test_a_money_cell_that_is_no_one_amount_is_said() -> None:
     said = [w for w in doc.warnings if w.code == "money-not-amount"]
     assert len(said) == 1 and "854万854万" in said[0].message and "其中:财政拨款" in said[0].message
     assert said[0].span.first_line == 33
+
+
+def test_a_copy_cut_inside_a_level_label() -> None:
+    """奉节's copy ends at 数量指 (数量指标 cut): no indicator named so, and said; the
+    points range of the next block, (40-50)分, is no indicator either."""
+    doc = read(EXTRA / "chongqing-fengjie-yunwu-2023-shenpibiao-spaced.txt")
+    names = [i.name for i in doc.projects[0].indicators]
+    assert names == ["项目建设成本"]
+    assert doc.projects[0].indicators[0].form.category_points == "0-20"
+    assert [w.code for w in doc.warnings if "数量指" in w.message] == ["cut-row"]

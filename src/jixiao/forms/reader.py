@@ -62,7 +62,7 @@ _YEAR_LINE = re.compile(r"^[（(]?\d{4}年度?[)）]?$")
 _NOTICE_YEAR = re.compile(r"^关于.{0,20}?((?:19|20)\d{2})年.{0,60}的(通知|公示|批复|公告)$")
 # (50分) alone: a category's points whose label the copy lost
 _PLACEHOLDER = re.compile(r"^(指标\d*([:：][/／]*)?|…+|\.{3,}|—+|-+|/|无"
-                          r"|[（(]\d+(\.\d+)?分[)）])$")
+                          r"|[（(]\d+(\.\d+)?分[)）]|[（(]\d+(\.\d+)?[-－~]\d+(\.\d+)?分?[)）]分?)$")
 # a label's words: Chinese characters (and brackets), no sentence punctuation or figure
 _LABEL_WORDS = re.compile(r"^[\u4e00-\u9fff（）()]{2,10}$")
 _FOOTNOTE = re.compile(r"^(注|备注|说明)\s*[:：]")  # the form's footnote: the table has ended
@@ -636,7 +636,10 @@ class FormReader:
         while back >= 0 and self.tokens[back].row == self.tokens[i].row and \
                 not self.grid.rowless:
             m = self.vocab.label(self.tokens[back].text)
-            if m is None or m.kind not in ("field", "money"):
+            if m is None or m.kind not in ("field", "money") or \
+                    split_points(self.tokens[back].text.strip())[1] is not None:
+                # (a label with points, 年度绩效目标(90分), heads the block: no project's
+                # column)
                 break
             fields_seen.insert(0, (f"project:{m.key}", self.tokens[back].cell))
             back -= 1
@@ -1054,6 +1057,12 @@ class FormReader:
         self._store_row(p, roles, value_roles, state, cells)
         return max(k, i + 1)
 
+    def _cut_label(self, text: str) -> bool:
+        """The copy's last words are a level label cut short (奉节: 数量指), no name."""
+        key = normal(text)
+        return len(key) >= 2 and any(w.startswith(key) and w != key for w in
+                                     (*self.vocab.categories, *self.vocab.level2))
+
     def _cut_row_rest(self, cells: list[_Token], value_roles: list[str], k: int) -> int:
         """A web page's copy cut a row where a cell spans rows (永德: `经济效益 指标 |
         减轻…负担` / `有效` / `有效 | 10 | 10`): a row of its name alone takes the lines
@@ -1174,8 +1183,9 @@ class FormReader:
         name = name.strip()
         if not name or _PLACEHOLDER.match("".join(name.split())):
             return  # an empty slot says nothing of the label read before it
-        if self.grid.rowless and cells and cells[-1] is self.tokens[-1] and \
-                not any(v.strip() for r, v in by_role.items() if r != "name"):
+        if cells and cells[-1] is self.tokens[-1] and not self.grid.positioned and \
+                not any(v.strip() for r, v in by_role.items() if r != "name") and \
+                (self.grid.rowless or self._cut_label(name)):
             # a stream's last cell, a name with nothing after it: the copy is cut, and
             # where a cell of a stream ends is not known (公众满…): not read
             self.warn("cut-row", say("forms.cut-text", name=name), cells[-1].cell)
