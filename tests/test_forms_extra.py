@@ -52,6 +52,12 @@ REFUSED = {
     "gansu-jiayuguan-bowuguan-2023-shengji-ocr-flat": ("no-separators", "不猜测项目、指标或金额"),
     # fused cells under headings without a 三级 column (一级 · 二级 · 绩效标准 · 当年预期实现值)
     "hubei-ezhou-jiguan-2022-mubiaobiao-flat": ("no-table", "一级指标 / 二级指标 / 三级指标"),
+    # a notice that writes its targets as sentences (一、产出指标 数量指标：…>=17600株;…):
+    # no table, and none made of prose
+    "ningxia-tongxin-xiamaguan-2023-mubiao-prose": ("no-table", "一级指标 / 二级指标 / 三级指标"),
+    # a .docx's text fused with OCR-like errors (项Fl资金(万兀), 考值参分, IO for 10): an
+    # evaluation form whose figures run together ('102370人2370人IO')
+    "ningxia-yinchuan-liuzhong-2021-ziping-ocr": ("no-table", "一级指标 / 二级指标 / 三级指标"),
 }
 
 
@@ -103,6 +109,8 @@ def test_layouts_of_the_extra_tables() -> None:
         "hunan-yueyang-nongtian-2022-shenbaobiao-cells": "blank-lines",
         "hunan-nanyue-fupin-2018-shenbaobiao-spaced": "lines",
         "chongqing-fengjie-yunwu-2023-shenpibiao-spaced": "lines",
+        "ningxia-tongxin-xiamaguan-2023-mubiao-prose": "lines",
+        "ningxia-yinchuan-liuzhong-2021-ziping-ocr": "lines",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells
