@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from jixiao.store.schema import changes
 
@@ -62,14 +62,29 @@ def note(key: Hashable, answer: Any) -> None:
         scope[key] = answer
 
 
+# The statements, built once. SQLite has one writer at a time: its ids are given in the
+# order the writes commit, so the highest id names the state. PostgreSQL gives an id when a
+# row is inserted, not when it commits: a write that took id 10 and commits after the one
+# that took 11 leaves the highest id as it was. The number of rows among the last WINDOW ids
+# grows with it, so it is part of the state there (read through the key, in the same
+# statement: one snapshot).
+WINDOW = 1024
+_LAST = select(changes.c.id, changes.c.at).order_by(changes.c.id.desc()).limit(1)
+_top = _LAST.subquery()
+_LAST_PG = select(_top.c.id, _top.c.at,
+                  select(func.count()).select_from(changes)
+                  .where(changes.c.id > _top.c.id - WINDOW).scalar_subquery())
+
+
 def last_change(engine: Engine) -> tuple[Any, ...]:
     """The last change-log row's id and time (the time tells a store made again at the
-    same address apart): the row of the highest id, read through its key; once a
-    request."""
+    same address apart), and on PostgreSQL how many of the last WINDOW ids are there: the
+    row of the highest id, read through its key; once a request."""
+    statement = _LAST_PG if engine.dialect.name == "postgresql" else _LAST
+
     def last() -> tuple[Any, ...]:
         with engine.connect() as conn:
-            row = conn.execute(select(changes.c.id, changes.c.at)
-                               .order_by(changes.c.id.desc()).limit(1)).first()
+            row = conn.execute(statement).first()
         return (None, None) if row is None else tuple(row)
 
     return once(("last-change", str(engine.url)), last)

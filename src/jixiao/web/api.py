@@ -23,6 +23,7 @@ from jixiao.web import corrections, resources, uploads, views
 from jixiao.web import cycle as cycle_views
 from jixiao.web import selfeval as selfeval_views
 from jixiao.web.auth import WebError, Who
+from jixiao.web.kept import keep
 from jixiao.web.limits import heavy
 from jixiao.web.pages import compare_scope
 from jixiao.web.params import INT32, DocId, Seq, YearPath, finding_position
@@ -274,6 +275,7 @@ def _document_out(d: store.DocumentSummary) -> DocumentOut:
 @router.get("/documents", response_model=DocumentPage)
 async def list_documents(request: Request, who: Who, limit: Limit = 50, offset: Offset = 0,
                    department: str | None = None) -> DocumentPage:
+    keep(request)
     found = resources.documents(request.app.state.workspace, who, department, limit, offset)
     return DocumentPage(total=found.total, limit=limit, offset=offset,
                         items=[_document_out(d) for d in found.items])
@@ -289,6 +291,7 @@ async def upload_document(request: Request, who: Who, file: UploadFile) -> Docum
 
 @router.get("/documents/{doc_id}", response_model=DocumentDetail)
 async def get_document(request: Request, who: Who, doc_id: DocId) -> DocumentDetail:
+    keep(request)
     r = resources.document(request.app.state.workspace, who, doc_id)
     doc = r.view.doc
     return DocumentDetail(
@@ -430,6 +433,7 @@ async def post_opinion(request: Request, who: Who, doc_id: DocId, seq: Seq,
 @router.get("/search", response_model=HitPage)
 async def search_texts(request: Request, who: Who, q: Annotated[str, Query(max_length=200)] = "",
                  limit: Limit = 50, offset: Offset = 0) -> HitPage:
+    keep(request)
     found = resources.hits(request.app.state.workspace, who, q, limit, offset)
     return HitPage(total=found.total, limit=limit, offset=offset, items=[
         HitOut(kind=h.kind, document_id=h.document_id, department=h.department, year=h.year,

@@ -4,6 +4,7 @@ the JSON API under /api/v1, over the same store and library as the CLI."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from jixiao.store import memo
 from jixiao.store.accounts import ROLE_LABELS, AccountError
 from jixiao.store.cycle import CycleError
 from jixiao.store.store import NotFound, Store
+from jixiao.web import kept
 from jixiao.web.auth import WebError, caller
 from jixiao.web.limits import BodyLimit, heavy
 
@@ -81,7 +83,9 @@ class ReadScope:
 
 
 def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
-               read_db: str | None = None) -> FastAPI:
+               read_db: str | None = None, kept_bytes: int | None = None) -> FastAPI:
+    """The app over the store `db` (reads on `read_db`, a replica, if given); at most
+    `kept_bytes` of whole answers kept (web.kept; None: $JIXIAO_KEPT_MB or its default)."""
     from jixiao.web import admin, api, corrections, cycle_api, cycle_pages, pages, yearend
 
     app = FastAPI(title="jixiao", version="1", description="项目支出绩效目标: read, review, "
@@ -94,6 +98,10 @@ def create_app(db: str | None = None, upload_limit: int = UPLOAD_LIMIT,
     app.state.upload_limit = upload_limit
     # counted while the body streams in, before anything reads it (jixiao.web.limits)
     app.add_middleware(BodyLimit, limit=upload_limit)
+    # a GET's whole answer kept while the store has not changed (inside ReadScope: the
+    # change log read once for the key and everything the page keeps)
+    app.state.kept = kept.Answers(kept.kept_bytes() if kept_bytes is None else kept_bytes)
+    app.add_middleware(kept.KeptResponses, answers=app.state.kept)
     app.add_middleware(ReadScope)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters.update(money=formatting.money, when=formatting.when,
@@ -202,4 +210,11 @@ def app_from_environment() -> FastAPI:
     replica of $JIXIAO_READ_DB if set."""
     from jixiao.store.replica import READ_ENV_VAR
 
-    return create_app(os.environ.get(store.ENV_VAR), read_db=os.environ.get(READ_ENV_VAR))
+    app = create_app(os.environ.get(store.ENV_VAR), read_db=os.environ.get(READ_ENV_VAR))
+    # What the process holds once started (modules, the app, its templates) is never
+    # garbage: left out of the collector's full passes, which walked it for ~0.3 s with
+    # the event loop stopped (the overview's p99). Only in a served process: a test
+    # process making many apps would keep each one's garbage for good.
+    gc.collect()
+    gc.freeze()
+    return app

@@ -34,7 +34,19 @@ class Caller:
     csrf: str | None  # the session's token; None when the caller came with an API token
 
 
+_CALLER = "jixiao.caller"  # in the request's state: looked up once a request
+
+
 def caller(request: Request) -> Caller | None:
+    """Who sent the request, looked up once a request (the kept answers' middleware, the
+    preload of a document and the handler's dependency all ask)."""
+    state = request.scope.setdefault("state", {})
+    if _CALLER not in state:
+        state[_CALLER] = _look_up(request)
+    return state[_CALLER]
+
+
+def _look_up(request: Request) -> Caller | None:
     engine = request.app.state.engine
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):

@@ -18,6 +18,7 @@ from jixiao.web import cycle as cv
 from jixiao.web import uploads, views
 from jixiao.web.api import ERRORS
 from jixiao.web.auth import Caller, WebError, Who
+from jixiao.web.kept import keep
 from jixiao.web.params import INT32, DocId, Seq
 
 router = APIRouter(prefix="/api/v1", responses={
@@ -283,6 +284,7 @@ async def get_overview(request: Request, who: Who,
                        all: bool = False) -> OverviewOut:
     """Every department's documents (a department user: its own) by year, with state,
     verdict counts, money, findings by rule and projects returned or waiting."""
+    keep(request)
     o = cv.overview(request.app.state.workspace, who,
                     cv.overview_filter(department, year, state, rule, sort, order, all))
     return OverviewOut(total=len(o.rows), items=[OverviewRowOut(

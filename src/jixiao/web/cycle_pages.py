@@ -15,6 +15,7 @@ from jixiao.store import accounts, cycle, memo
 from jixiao.web import cycle as cv
 from jixiao.web import uploads, views, yearend
 from jixiao.web.auth import Caller, Who
+from jixiao.web.kept import keep
 from jixiao.web.pages import render
 from jixiao.web.params import INT32, DocId, Seq
 from jixiao.writers.review import write_review_xlsx
@@ -107,6 +108,7 @@ OVERVIEW_PAGE = 100  # rows of the overview page
 @router.get("/overview")
 async def overview_page(request: Request, who: Who, chosen: Chosen,
                         page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    keep(request)
     ws = request.app.state.workspace
     o = chosen.overview(request, who)
     # a page of rows at a time (a country's bureau has thousands); counts, filters and the

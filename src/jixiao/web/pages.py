@@ -41,6 +41,7 @@ from jixiao.web.auth import (
     hashing_gate,
     require_role,
 )
+from jixiao.web.kept import keep
 from jixiao.web.limits import heavy
 from jixiao.web.params import DocId, Seq, finding_position
 from jixiao.writers.charts import bars_svg, distribution_svg
@@ -127,6 +128,7 @@ async def logout(request: Request, who: Who) -> Response:
 @router.get("/documents")
 async def documents_page(request: Request, who: Who,
                          page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
+    keep(request)
     found = resources.documents(request.app.state.workspace, who, limit=PAGE,
                                 offset=(max(page, 1) - 1) * PAGE)  # as /api/v1/documents
     return render(request, "documents.html", who, documents=found.items, total=found.total,
@@ -148,6 +150,7 @@ async def document_page(request: Request, who: Who, doc_id: DocId,
                         chosen: Annotated[cycle_views.ProjectFilter,
                                           Depends(cycle_views.project_filter_query)]
                         ) -> Response:
+    keep(request)
     ws = request.app.state.workspace
     # the document as /api/v1/documents/{id} and …/projects build it (web/resources.py)
     r = resources.document(ws, who, doc_id, chosen)
@@ -186,6 +189,7 @@ async def project_page(request: Request, who: Who, doc_id: DocId, seq: Seq,
                        year: Annotated[int, Query(ge=2000, le=2100)] = 2023,
                        show: Annotated[str | None, Query(pattern="^table$")] = None
                        ) -> Response:
+    keep(request)
     view = views.document_view(request.app.state.workspace, who, doc_id)
     # a 自评表: its targets against the approved (show=table: its fields as a form's)
     if selfeval_views.is_self_evaluation(view) and show is None:
@@ -290,6 +294,7 @@ async def selfeval_project_page(request: Request, who: Caller, view: views.Docum
 @router.get("/search")
 async def search_page(request: Request, who: Who, q: Annotated[str, Query(max_length=200)] = "",
                       page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
+    keep(request)
     found = resources.hits(request.app.state.workspace, who, q, PAGE,
                            (max(page, 1) - 1) * PAGE)  # as /api/v1/search
     return render(request, "search.html", who, q=q, hits=found.items, total=found.total,

@@ -33,6 +33,7 @@ from jixiao.store.yearend import FULL_YEAR, GridConflict, ProjectAnswers
 from jixiao.web import views
 from jixiao.web.auth import Caller, WebError, Who
 from jixiao.web.downloads import attachment, default_year
+from jixiao.web.kept import keep
 from jixiao.web.limits import heavy
 from jixiao.web.params import DocId, Seq
 
@@ -259,6 +260,7 @@ def _grid_page(request: Request, who: Caller, view: views.DocumentView, grid: Gr
 async def grid_page(request: Request, who: Who, doc_id: DocId, seq: Seq,
                     year: YearQuery = None, period: PeriodQuery = FULL_YEAR,
                     saved: bool = False) -> Response:
+    keep(request)
     view = views.document_view(request.app.state.workspace, who, doc_id)
     project = views.project_of(view, seq)
     year, period = year or default_year(view.doc), period_of(period)
