@@ -45,6 +45,10 @@ FLOORS = {
     # project column), 年度主要目标和成果, 其它资金; cut at 数量指; was refused (no-table),
     # now 1.0
     "chongqing-fengjie-yunwu-2023-shenpibiao-spaced": 0.99,
+    # pipe rows, each closed by a run of '|'; the copy begins inside the form before (its
+    # last indicator rows, no 项目名称): was 0.90 (those rows a project named by the
+    # title, no goal under 项目基本情况 | … | 项目年度目标), now 1.0
+    "sichuan-daying-sifa-2023-ziping-pipes-tail": 0.99,
 }
 # refused with a clear error (the code, and words of what was expected)
 REFUSED = {
@@ -111,6 +115,7 @@ def test_layouts_of_the_extra_tables() -> None:
         "chongqing-fengjie-yunwu-2023-shenpibiao-spaced": "lines",
         "ningxia-tongxin-xiamaguan-2023-mubiao-prose": "lines",
         "ningxia-yinchuan-liuzhong-2021-ziping-ocr": "lines",
+        "sichuan-daying-sifa-2023-ziping-pipes-tail": "pipes",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells
@@ -261,3 +266,14 @@ def test_a_copy_cut_inside_a_level_label() -> None:
     assert names == ["项目建设成本"]
     assert doc.projects[0].indicators[0].form.category_points == "0-20"
     assert [w.code for w in doc.warnings if "数量指" in w.message] == ["cut-row"]
+
+
+def test_rows_of_a_form_whose_head_is_not_in_the_copy() -> None:
+    """大英's copy begins with the last rows of the form before (成本控制数, no 项目名称,
+    no money): they are no project, and that is said with the line they start on."""
+    doc = read(EXTRA / "sichuan-daying-sifa-2023-ziping-pipes-tail.txt")
+    assert [p.name for p in doc.projects] == [
+        "51092324T000010263357-2023年全县安可替代补助资金项目"]
+    assert not any(i.name == "成本控制数" for p in doc.projects for i in p.indicators)
+    said = [w for w in doc.warnings if w.code == "table-without-project"]
+    assert len(said) == 1 and said[0].span.first_line == 2 and "第 2 行" in said[0].message

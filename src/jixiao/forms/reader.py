@@ -495,10 +495,14 @@ class FormReader:
             # a copy that ran the texts into the labels' row (永德: 年度总体目标 | 预期目标 |
             # 实际完成情况 | text | text): the labels, then their texts, as in a stream
             return self._goal_run(p, i)
-        if not goals or any(m is None for m, _ in labels) or \
-                not any(m.key != "completion" for m, _ in goals):
+        if not goals or tok is not goals[0][1]:
             return 0
-        if tok is not goals[0][1]:
+        # (in a copy, the row's own heading may stand before its goal labels: 大英's
+        # 项目基本情况 | 1.项目年度目标完成情况 | 项目年度目标 | 年度目标完成情况)
+        start = next(n for n, (_, t) in enumerate(labels) if t is tok) \
+            if not self.grid.positioned else 0
+        if any(m is None for m, _ in labels[start:]) or \
+                not any(m.key != "completion" for m, _ in goals):
             return 0
         if "columns" in self.grid.notes:
             return layout.goal_texts(self, p, [(m.key, t) for m, t in goals], i)
@@ -1400,6 +1404,18 @@ class FormReader:
                     "table-without-project", say("forms.table-without-project", page=first.page,
                                                  n=len(p.indicators)), first))
                 p.indicators = []
+        head = self.projects[0] if self.projects else None
+        if head is not None and head.indicators and not head.fields and \
+                not any(v for v, _ in head.money.values()) and \
+                any("name" in p.fields for p in self.projects[1:]):
+            # a copy that begins inside the form before its first one (大英: the last rows
+            # of a form whose 项目名称 and money are not in the copy): no project of it
+            first = head.indicators[0].span
+            key = "forms.table-without-project" if first.page is not None else \
+                "forms.table-without-project-line"
+            self.warnings.append(ReadWarning("table-without-project", say(
+                key, page=first.page, line=first.first_line, n=len(head.indicators)), first))
+            head.indicators = []
         projects = [p for p in self.projects if p.indicators or "name" in p.fields]
         if not projects or not any(p.indicators for p in projects):
             raise ReadError("no-form", say("forms.no-form"), SourceSpan(self.grid.file))
