@@ -62,6 +62,10 @@ REFUSED = {
     # a .docx's text fused with OCR-like errors (项Fl资金(万兀), 考值参分, IO for 10): an
     # evaluation form whose figures run together ('102370人2370人IO')
     "ningxia-yinchuan-liuzhong-2021-ziping-ocr": ("no-table", "一级指标 / 二级指标 / 三级指标"),
+    # a blank template (大庆): numbered empty slots and tick boxes, nothing filled in
+    "heilongjiang-daqing-moban-shenbaobiao-blank": ("no-table", "一级指标 / 二级指标 / 三级指标"),
+    # a .doc fused with no separators whose rows are a label and fused digits (数量指标88100)
+    "hunan-ningxiang-batang-2021-mubiaobiao-flat": ("no-separators", "不猜测项目、指标或金额"),
 }
 
 
@@ -116,6 +120,8 @@ def test_layouts_of_the_extra_tables() -> None:
         "ningxia-tongxin-xiamaguan-2023-mubiao-prose": "lines",
         "ningxia-yinchuan-liuzhong-2021-ziping-ocr": "lines",
         "sichuan-daying-sifa-2023-ziping-pipes-tail": "pipes",
+        "heilongjiang-daqing-moban-shenbaobiao-blank": "lines",
+        "hunan-ningxiang-batang-2021-mubiaobiao-flat": "lines",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells
