@@ -120,7 +120,7 @@ def test_layouts_of_the_extra_tables() -> None:
         "ningxia-tongxin-xiamaguan-2023-mubiao-prose": "lines",
         "ningxia-yinchuan-liuzhong-2021-ziping-ocr": "lines",
         "sichuan-daying-sifa-2023-ziping-pipes-tail": "pipes",
-        "heilongjiang-daqing-moban-shenbaobiao-blank": "lines",
+        "heilongjiang-daqing-moban-shenbaobiao-blank": "spaced",
         "hunan-ningxiang-batang-2021-mubiaobiao-flat": "lines",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
