@@ -11,6 +11,7 @@ import random
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -246,3 +247,21 @@ def test_gold_files_are_untouched() -> None:
     # the golds are readings by eye: the tests read them, never write them
     for path in GOLDS:
         assert json.loads(path.read_text("utf-8"))["projects"]
+
+
+def test_blank_beside_shorter_rows_takes_no_drawn_cell() -> None:
+    """23's 自评表 printed under CSS rules: the row of 项目主管部门 has four cells, the
+    budget rows below it five (得分, 9). The blank right of the short row joins the blanks
+    beside the others in no rectangle; read as one merged cell its box took in 得分 and 9
+    (`得分9`, the execution score lost). Found by benchmarks/pdf_style_sweep.py --forms."""
+    from formrender import FormStyle, render_form_pdf
+
+    choices = Choices(True, True, {
+        "name": "项目名称", "department": "项目主管部门", "unit": "预算单位",
+        "total": "年度资金总额", "goal": "本年度绩效目标", "goal_long": "长期目标",
+        "category": "一级", "level2": "二级指标", "iname": "三级", "value": "目标值"})
+    style = FormStyle(font="Noto Serif CJK SC", size_pt=9, page="A3 portrait", rules="all",
+                      valign="middle", label_width=12)
+    doc = read_bytes(render_form_pdf(form_rows(_gold("23"), choices), style), "23.pdf")
+    assert doc.projects[0].form.execution_score == Decimal("9")
+    assert accuracy(_gold("23"), doc) == (1.0, [])

@@ -227,14 +227,29 @@ def _regions(table: Table, settings: PdfGridSettings) -> list[tuple[int, int, in
                 parent[find(r * cols + c)] = find(r * cols + c + 1)
             if r + 1 < rows and not _covered(table.h, bottom, left, right, settings):
                 parent[find(r * cols + c)] = find((r + 1) * cols + c)
-    spans: dict[int, list[int]] = {}
+    members: dict[int, list[tuple[int, int]]] = {}
     for r in range(rows):
         for c in range(cols):
-            root = find(r * cols + c)
-            box = spans.setdefault(root, [r, c, r, c])
-            box[0], box[1] = min(box[0], r), min(box[1], c)
-            box[2], box[3] = max(box[2], r), max(box[3], c)
-    return sorted((b[0], b[1], b[2] - b[0] + 1, b[3] - b[1] + 1) for b in spans.values())
+            members.setdefault(find(r * cols + c), []).append((r, c))
+    out: list[tuple[int, int, int, int]] = []
+    for cells in members.values():
+        r0, r1 = min(r for r, _ in cells), max(r for r, _ in cells)
+        c0, c1 = min(c for _, c in cells), max(c for _, c in cells)
+        if len(cells) == (r1 - r0 + 1) * (c1 - c0 + 1):
+            out.append((r0, c0, r1 - r0 + 1, c1 - c0 + 1))
+            continue
+        # not a rectangle: no merged cell but the blank beside rows of fewer cells (an
+        # HTML row of four cells under one of five); its box would take in the drawn
+        # cells it wraps round (`得分` and `9` read as one), so each row's run is its own
+        for r in range(r0, r1 + 1):
+            row = sorted(c for rr, c in cells if rr == r)
+            start = row[0]
+            for a, b in itertools.pairwise([*row, None]):
+                if b is None or b != a + 1:
+                    out.append((r, start, 1, a - start + 1))
+                    if b is not None:
+                        start = b
+    return sorted(out)
 
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in PDF points
