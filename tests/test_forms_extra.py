@@ -66,6 +66,10 @@ REFUSED = {
     "heilongjiang-daqing-moban-shenbaobiao-blank": ("no-table", "一级指标 / 二级指标 / 三级指标"),
     # a .doc fused with no separators whose rows are a label and fused digits (数量指标88100)
     "hunan-ningxiang-batang-2021-mubiaobiao-flat": ("no-separators", "不猜测项目、指标或金额"),
+    # a .docx fused with spaces only where words wrapped (一级 指标, 成 品粮): its headings
+    # are not found; a rebuild that joins over wrap spaces reached 11 of its 16 rows, so it
+    # stays refused rather than read in part
+    "hunan-hengshan-chubeiliang-2020-ziping-flat": ("no-table", "一级指标 / 二级指标 / 三级指标"),
 }
 
 
@@ -122,6 +126,7 @@ def test_layouts_of_the_extra_tables() -> None:
         "sichuan-daying-sifa-2023-ziping-pipes-tail": "pipes",
         "heilongjiang-daqing-moban-shenbaobiao-blank": "spaced",
         "hunan-ningxiang-batang-2021-mubiaobiao-flat": "lines",
+        "hunan-hengshan-chubeiliang-2020-ziping-flat": "lines",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells
