@@ -251,3 +251,34 @@ def test_findings_are_stored_at_ingest(tmp_path: Path) -> None:
     assert Counter(f.rule for f in stored) == SAMPLE_COUNTS
     [conflict] = [f for f in stored if f.rule == "Q5-direction-conflict"]
     assert (conflict.project, conflict.indicator, conflict.span.first_line) == (100, 0, 1273)
+
+
+def _rule_by_rule(document: Document, profile: Profile) -> list[Finding]:
+    """Every active rule's own `check`, one after another, sorted as audit() sorts: the
+    findings audit() gives without looking an indicator's verdicts up by its texts."""
+    from jixiao.audit.context import AuditContext
+
+    ctx = AuditContext(document)
+    found = [f for s in profile.active() for f in s.rule.check(ctx, s)]
+    found.sort(key=lambda f: (f.project is not None, f.project or 0, f.indicator or -1))
+    return found
+
+
+def test_item_verdicts_looked_up_by_text_equal_each_rules_own_check() -> None:
+    from jixiao.readers import read
+
+    real = sorted((Path(__file__).parent / "data" / "real").glob("*.txt"))
+    documents = [read(SAMPLE), *map(read, real)]
+    # a profile that re-words what two item rules say and one that changes a severity:
+    # the verdicts said under one must not be given under another
+    retuned = Profile.from_text('[rules.Q9-input-as-output]\ninputs = ["到位率"]\n'
+                                '[rules.Q4-vague-target]\nseverity = "info"\n')
+    item_rules = {r.id for r in RULES.values() if r.judge is not None}
+    assert {"S6-misspelt-label", "Q4-vague-target", "Q9-input-as-output"} <= item_rules
+    for profile in (Profile(), retuned, Profile()):
+        for document in documents:
+            assert audit(document, profile).findings == _rule_by_rule(document, profile)
+    q9 = [f for f in audit(documents[0], retuned).findings if f.rule == "Q9-input-as-output"]
+    assert q9 and all("到位率" in f.message for f in q9)
+    assert {f.severity for f in audit(documents[0], retuned).findings
+            if f.rule == "Q4-vague-target"} == {Level.INFO}

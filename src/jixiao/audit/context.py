@@ -23,6 +23,10 @@ class Item(NamedTuple):
     kind: Classification
 
 
+# Item(*fields) without the Python frame of a NamedTuple's __new__ (an audit makes one
+# per indicator)
+_item = tuple.__new__
+
 # an indicator's texts: what its target, its classification and every item rule's
 # messages depend on (registry.item_rule)
 TextKey = tuple[str | None, str, str, str, bool, str | None, str | None]
@@ -42,11 +46,20 @@ class AuditContext:
                 key = (i.category, i.name, i.target, i.raw, form is not None,
                        form.level2 if form else None, form.direction if form else None)
                 keys.append(key)
-                items.append(Item(p, k, i, *_understood(key)))
+                target, kind = _understood(key)
+                items.append(_item(Item, (p, k, i, target, kind)))
         self._all = [item for items in self.items.values() for item in items]
+        self._levels: dict[int, set[str]] | None = None
 
     def all_items(self) -> list[Item]:
         return self._all
+
+    def first_levels(self) -> dict[int, set[str]]:
+        """Each project's first-level categories, by its seq (Q1 and Q2 both ask)."""
+        if self._levels is None:
+            self._levels = {seq: {item.kind.first_level for item in items}
+                            for seq, items in self.items.items()}
+        return self._levels
 
     def judged(self, rules: list[RuleSettings]) -> dict[str, list[Finding]]:
         """The findings of the item rules `rules` (each with a judge), by rule id, each

@@ -204,8 +204,9 @@ def missing_category(item: Item, s: RuleSettings) -> Iterator[str]:
 
 def _lacking(ctx: AuditContext, s: RuleSettings, level: str) -> Iterator[Finding]:
     """A finding for each project with indicators of which none is of `level`."""
-    for items in ctx.items.values():
-        if items and not any(item.kind.first_level == level for item in items):
+    levels = ctx.first_levels()
+    for seq, items in ctx.items.items():
+        if items and level not in levels[seq]:
             yield ctx.project_finding(s, items[0].project,
                                       s.rule.say("message", level=level, n=len(items)))
 
@@ -236,9 +237,9 @@ def vague_target(item: Item, s: RuleSettings) -> Iterator[str]:
 
 
 @item_rule("Q5-direction-conflict", Level.ERROR, "相关性",
-      higher_is_better=["合格率", "完成率", "满意度", "满意率", "正常运行率", "可用率",
-                        "完好率", "在线率", "达标率", "准确率", "覆盖率", "及时率",
-                        "破案率", "联网率", "使用率"])
+           higher_is_better=["合格率", "完成率", "满意度", "满意率", "正常运行率", "可用率",
+                             "完好率", "在线率", "达标率", "准确率", "覆盖率", "及时率",
+                             "破案率", "联网率", "使用率"])
 def direction_conflict(item: Item, s: RuleSettings) -> Iterator[str]:
     name = item.indicator.name
     for t in _leaves(item.target):
@@ -289,8 +290,8 @@ def rate_over_100(item: Item, s: RuleSettings) -> Iterator[str]:
 
 
 @item_rule("Q8-missing-unit", Level.WARNING, "完整性",
-      implies={"率": "%", "时间": "时间单位", "用时": "时间单位", "时长": "时间单位",
-               "面积": "面积单位"})
+           implies={"率": "%", "时间": "时间单位", "用时": "时间单位", "时长": "时间单位",
+                    "面积": "面积单位"})
 def missing_unit(item: Item, s: RuleSettings) -> Iterator[str]:
     implies = s.params["implies"]
     target = item.target
@@ -310,8 +311,8 @@ def missing_unit(item: Item, s: RuleSettings) -> Iterator[str]:
 
 
 @item_rule("Q9-input-as-output", Level.WARNING, "相关性",
-      inputs=["资金到位率", "预算执行率", "转移支付率", "资金支付率", "经费到位率", "资金使用率",
-              "支出进度", "人员到位率", "拨付率"])
+           inputs=["资金到位率", "预算执行率", "转移支付率", "资金支付率", "经费到位率",
+                   "资金使用率", "支出进度", "人员到位率", "拨付率"])
 def input_as_output(item: Item, s: RuleSettings) -> Iterator[str]:
     if m := _any_of(tuple(s.params["inputs"])).search(item.indicator.name):
         yield s.rule.say("message", name=item.indicator.name, word=m.group(0))
@@ -324,7 +325,7 @@ def compound_target(item: Item, s: RuleSettings) -> Iterator[str]:
 
 
 @item_rule("Q11-joined-name", Level.INFO, "相关性",
-      joiners="、|和|及(?!时)")  # a regular expression; 及时 is "timely", not "and"
+           joiners="、|和|及(?!时)")  # a regular expression; 及时 is "timely", not "and"
 def joined_name(item: Item, s: RuleSettings) -> Iterator[str]:
     name = item.indicator.name
     if m := re.compile(s.params["joiners"]).search(name):
@@ -352,7 +353,7 @@ def copied_goal(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
 def copied_indicators(ctx: AuditContext, s: RuleSettings) -> Iterator[Finding]:
     first: dict[tuple[tuple[str, str], ...], tuple[int, str]] = {}
     for p in ctx.projects:
-        key = tuple((i.name, i.target) for i in p.indicators)
+        key = tuple([(i.name, i.target) for i in p.indicators])
         if not key:
             continue
         if key in first and first[key][1] != p.name:
