@@ -196,6 +196,7 @@ def sheet_xlsx(doc: Document, style: SheetStyle, path: Path) -> Path:
     ws.append([doc.title or "项目支出绩效目标表"])
     ws.append([f"部门名称：{doc.department or ''}", None, None, None, None, None,
                f"单位：{doc.amount_unit}"])
+    ws.merge_cells("A2:E2")  # the department line over the name and amount columns
     heads = 1
     if style.group:  # the group's label merged over the amount labels, the rest down
         ws.append([LABELS[0], style.group, None, None, None, LABELS[5], LABELS[6]])
@@ -426,7 +427,10 @@ sheet_styles = st.builds(
     footer, group, wrap: SheetStyle(
         name="any-sheet", font=font, size_pt=size, widths=_sheet_widths(narrow, name),
         landscape=landscape, paper=paper, valign=valign, ruled=ruled, repeat_header=repeat,
-        thousands=thousands, footer=footer, group=group, wrap_money=wrap),
+        thousands=thousands, footer=footer, group=group,
+        # Calc prints `###` for a number wider than its column (bad-amount, refused): such
+        # a producer writes its amounts as text that wraps
+        wrap_money=wrap or narrow * 11 / size < 11),
     st.sampled_from(FONTS), st.sampled_from([7.0, 8.0, 9.0, 10.0, 11.0, 12.0]),
     st.sampled_from([5.0, 7.0, 9.0, 11.0, 13.0]), st.sampled_from([16.0, 22.0, 30.0]),
     st.booleans(), st.sampled_from(["A4", "A3"]), st.sampled_from(["top", "center", "bottom"]),

@@ -180,6 +180,12 @@ WRITER = [
              landscape=False, split_rows=False),
     DocStyle("writer-unruled-bottom-rows-touch", ruled=False, valign="bottom", size_pt=10,
              split_rows=False),
+    # found by the sweep: 7 pt, amounts without separators wrapped in 4.5 % columns, no
+    # padding: `248` / `530` / `.64` and `247` / `400` / `.93` one under another; a figure
+    # with the column's decimals is whole, and `247` starts the next
+    DocStyle("writer-unruled-wrapped-figures-touch", size_pt=7,
+             widths=(12, 4.5, 4.5, 4.5, 4.5, 29.4, 40.6), landscape=False, ruled=False,
+             repeat_header=False, thousands=False, split_rows=False),
 ]
 
 

@@ -494,17 +494,26 @@ def _amount_groups(lines: list[Line], pitch: float, page: int) -> list[list[Line
     an amount are one figure; a line further down, or one that would make the joined text
     no amount (`10393.43` over `80.00`), starts the next. Each figure must be an amount."""
     groups: list[list[Line]] = []
+    # the decimals the column shows on one line at most: a figure that has them all is
+    # whole, and digits below it start the next (no padding between rows: `248530.64`
+    # wrapped as `248` / `530` / `.64`, then `247` …)
+    decimals = max(2, max((len(m.group(1)) for line in lines
+                           if (m := DECIMALS.search(line.text))), default=0))
     for line in sorted(lines, key=lambda line: -line.y):
         if groups:
             previous = groups[-1]
             text = "".join(x.text for x in previous)
             near = previous[-1].y - line.y <= pitch * 1.08 + 0.5
-            if near and (not _is_amount(text) or
-                         AMOUNT_START.match("".join((text + line.text).split()))):
+            whole = (m := DECIMALS.search(text)) is not None and len(m.group(1)) >= decimals
+            if near and (not _is_amount(text) or (
+                    not whole and AMOUNT_START.match("".join((text + line.text).split())))):
                 previous.append(line)
                 continue
         groups.append([line])
     return groups
+
+
+DECIMALS = re.compile(r"\.(\d+)\s*$")
 
 
 def _figure_goes_on(row: Row, head: list[Line], column_lines: dict[str, list[Line]],
