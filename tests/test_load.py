@@ -154,3 +154,34 @@ def test_a_large_load_gives_back_the_keys_the_chain_made_and_drops_no_orphan(
             kept = conn.execute(text(f"SELECT count(*) FROM {table} "
                                      "WHERE document_id = :d"), {"d": ids[0]}).scalar()
             assert kept > 0 or table == "read_warnings", table
+
+
+def test_prepare_hashes_what_content_hash_hashes_and_rows_keep_the_texts() -> None:
+    """prepare builds the content hash in its pass over the rows: the same hash as
+    store.content_hash, on the sample, the forms and the real tables (元 and 万元, with
+    and without categories); each indicator row keeps its texts as published."""
+    from jixiao.readers import read
+    from jixiao.store.repository import INDICATOR_FORM_COLUMNS
+    from jixiao.store.schema import UNIT_SHIFT, indicators
+
+    here = Path(__file__).parent
+    paths = [here.parent / "examples" / "guangzhou-psb-targets.txt",
+             *sorted((here.parent / "examples" / "forms").glob("*.txt")),
+             *sorted((here / "data" / "real").glob("*.txt"))]
+    docs = [read(p) for p in paths]
+    assert any(UNIT_SHIFT.get(d.amount_unit) for d in docs)  # a table in 元 among them
+    assert any(i.form is not None for d in docs for p in d.projects for i in p.indicators)
+    columns = [c.name for c in indicators.columns][1:]  # the rows carry no document id
+    for doc in docs:
+        prepared = store.prepare(doc)
+        assert prepared.content_hash == store.content_hash(doc)
+        published = [(p.seq, k, i) for p in doc.projects for k, i in enumerate(p.indicators)]
+        assert len(prepared.indicators) == len(published)
+        for row, (seq, k, i) in zip(prepared.indicators, published, strict=True):
+            stored = dict(zip(columns, row, strict=True))
+            assert (stored["project_seq"], stored["position"], stored["seq"]) == (seq, k, i.seq)
+            assert (stored["category"], stored["name"], stored["target"], stored["raw"]) == \
+                (i.category, i.name, i.target, i.raw)
+            assert stored["has_form"] is (i.form is not None)
+            if i.form is None:
+                assert all(stored[c] is None for c in INDICATOR_FORM_COLUMNS)

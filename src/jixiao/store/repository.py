@@ -116,14 +116,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def content_hash(doc: Document) -> str:
     """A fingerprint of what the table says, blind to file name, encoding and line breaks."""
     amounts = _money_list
-    content = [
-        doc.title, doc.department, doc.amount_unit, amounts(doc.grand_total),
-        [[u.name, amounts(u.subtotal),
-          [[p.name, amounts(p.amounts), p.goal,
-            [[i.seq, i.category, i.name, i.target] for i in p.indicators]]
-           for p in u.projects]]
-         for u in doc.units],
-    ]
+    return _content_digest(doc, [
+        [u.name, amounts(u.subtotal),
+         [[p.name, amounts(p.amounts), p.goal,
+           [[i.seq, i.category, i.name, i.target] for i in p.indicators]]
+          for p in u.projects]]
+        for u in doc.units])
+
+
+def _content_digest(doc: Document, units: list[Any]) -> str:
+    """content_hash of `doc` whose units' content is `units` (prepare builds them in its
+    pass over the rows)."""
+    content = [doc.title, doc.department, doc.amount_unit, _money_list(doc.grand_total),
+               units]
     form = _form_content(doc)
     if form is not None:  # only a form's: the sample's tables keep the hash they had
         content.append(form)
@@ -173,6 +178,7 @@ PROJECT_FORM_COLUMNS = ("goal_long", "department", "period", "planned", "adjuste
                         "executed", "execution_score", "total_score", "grade")
 _PROJECT_FORM_MONEY = ("planned", "adjusted", "executed")  # in the published unit
 _NO_INDICATOR_FORM = (False, *(None,) * len(INDICATOR_FORM_COLUMNS))
+assert len(_NO_INDICATOR_FORM) == 10  # prepare writes it out in its common row
 _NO_PROJECT_FORM = (False, *(None,) * len(PROJECT_FORM_COLUMNS))
 
 
@@ -243,13 +249,75 @@ def prepare(doc: Document, file: SourceInfo | None = None, findings: Sequence[Fi
     file name names. Amounts are stored in 万元 (see schema.UNIT_SHIFT). `grade`: the
     verdict rule the projects' findings are counted by (review_counts)."""
     file = file or doc.source
-    chash = content_hash(doc)
     s = doc.source
     n_indicators = sum(len(p.indicators) for p in doc.projects)
     places = UNIT_SHIFT.get(doc.amount_unit, 0)  # an unknown unit is kept as published
     if year is None:
         year = doc.year if doc.year is not None else matching.year_of(doc.title, file.file,
                                                                       s.file)
+    part_year = partitions.row_year(year)  # the rows' partition key (0011)
+    unit_rows: list[tuple[Any, ...]] = []
+    project_rows: list[tuple[Any, ...]] = []
+    indicator_rows: list[tuple[Any, ...]] = []
+    funding_rows: list[tuple[Any, ...]] = []
+    content_units: list[Any] = []  # content_hash's units, built in the same pass
+    # names and targets repeat across projects: one normalisation each, and one string
+    # object each in the rows (a pickle sends a repeated object once), as for the
+    # categories and the raw items (`one`)
+    names: dict[str, tuple[str, str]] = {}
+    targets: dict[str, tuple[str, str]] = {}
+    one: dict[str, str] = {}
+    text_key, indicator_key, form_row = matching.text_key, matching.indicator_key, \
+        _indicator_form_row
+    # a SourceSpan is a tuple: [1:4] is (first_line, last_line, page), the rows' columns
+    for u_pos, unit in enumerate(doc.units):
+        money = _money_row(unit.subtotal, places)
+        unit_rows.append((u_pos, unit.name, unit.subtotal is not None, *money,
+                          *unit.span[1:4]))
+        content_projects: list[Any] = []
+        content_units.append([unit.name, _content_money(unit.subtotal, money, places),
+                              content_projects])
+        for p in unit.projects:
+            seq = p.seq
+            pairs = []  # the indicators' keys and targets' keys: the project's set key
+            content_indicators = []
+            for position, i in enumerate(p.indicators):
+                named = names.get(i.name)
+                if named is None:
+                    named = names[i.name] = (i.name, indicator_key(i.name))
+                name, key = named
+                aimed = targets.get(i.target)
+                if aimed is None:
+                    aimed = targets[i.target] = (i.target, text_key(i.target))
+                target = aimed[0]
+                pairs.append(f"{key}={aimed[1]}")
+                category = i.category
+                if category is not None:
+                    category = one.setdefault(category, category)
+                raw = one.setdefault(i.raw, i.raw)
+                span = i.span
+                content_indicators.append([i.seq, category, name, target])
+                if i.form is None:  # the common row, as a plain tuple (_NO_INDICATOR_FORM)
+                    indicator_rows.append((
+                        seq, position, i.seq, category, name, target, raw, span[1], span[2],
+                        span[3], False, None, None, None, None, None, None, None, None, None,
+                        part_year, key))
+                else:
+                    indicator_rows.append((
+                        seq, position, i.seq, category, name, target, raw, span[1], span[2],
+                        span[3], *form_row(i.form), part_year, key))
+            money = _money_row(p.amounts, places)
+            project_rows.append((
+                seq, u_pos, p.name, *money, p.goal, *p.span[1:4],
+                _spans_json(p.field_spans), *_project_form_row(p.form, places), part_year,
+                matching.project_key(p.name), matching.goal_key(p.goal),
+                matching.set_key(pairs)))
+            content_projects.append([p.name, _content_money(p.amounts, money, places), p.goal,
+                                     content_indicators])
+            if p.form is not None:
+                funding_rows.extend((seq, position, f.label, money_text(shift(f.amount, places)))
+                                    for position, f in enumerate(p.form.funding))
+    chash = _content_digest(doc, content_units)
     values = dict(
         content_hash=chash, title=doc.title, department=doc.department,
         amount_unit=doc.amount_unit, has_grand_total=doc.grand_total is not None,
@@ -261,39 +329,6 @@ def prepare(doc: Document, file: SourceInfo | None = None, findings: Sequence[Fi
         year=year, kind=doc.kind, stated_year=doc.year, doubtful=doc.doubtful,
         **review_counts(len(doc.projects), findings, grade),
     )
-    part_year = partitions.row_year(year)  # the rows' partition key (0011)
-    unit_rows: list[tuple[Any, ...]] = []
-    project_rows: list[tuple[Any, ...]] = []
-    indicator_rows: list[tuple[Any, ...]] = []
-    funding_rows: list[tuple[Any, ...]] = []
-    keys: dict[str, str] = {}  # names repeat across projects: one normalisation each
-    text_key, no_form = matching.text_key, _NO_INDICATOR_FORM
-    # a SourceSpan is a tuple: [1:4] is (first_line, last_line, page), the rows' columns
-    for u_pos, unit in enumerate(doc.units):
-        unit_rows.append((u_pos, unit.name, unit.subtotal is not None,
-                          *_money_row(unit.subtotal, places), *unit.span[1:4]))
-        for p in unit.projects:
-            seq = p.seq
-            pairs = []  # the indicators' keys and targets' keys: the project's set key
-            for position, i in enumerate(p.indicators):
-                name = i.name
-                key = keys.get(name)
-                if key is None:
-                    key = keys[name] = matching.indicator_key(name)
-                pairs.append(f"{key}={text_key(i.target)}")
-                indicator_rows.append((seq, position, i.seq, i.category, name, i.target,
-                                       i.raw, *i.span[1:4],
-                                       *(no_form if i.form is None
-                                         else _indicator_form_row(i.form)),
-                                       part_year, key))
-            project_rows.append((
-                seq, u_pos, p.name, *_money_row(p.amounts, places), p.goal, *p.span[1:4],
-                _spans_json(p.field_spans), *_project_form_row(p.form, places), part_year,
-                matching.project_key(p.name), matching.goal_key(p.goal),
-                matching.set_key(pairs)))
-            if p.form is not None:
-                funding_rows.extend((seq, position, f.label, money_text(shift(f.amount, places)))
-                                    for position, f in enumerate(p.form.funding))
     return PreparedDocument(
         sha256=file.sha256 or chash, file_name=file.file or "", format=file.format,
         content_hash=chash, values=values, units=unit_rows, projects=project_rows,
@@ -304,6 +339,14 @@ def prepare(doc: Document, file: SourceInfo | None = None, findings: Sequence[Fi
                    *f.span[1:4]) for k, f in enumerate(findings)],
         funding=funding_rows,
     )
+
+
+def _content_money(a: Amounts | None, row: tuple[str | None, ...], places: int
+                   ) -> list[str | None] | None:
+    """_money_list(a), from the row's texts when they are the published ones."""
+    if a is None:
+        return None
+    return list(row[:4]) if not places else _money_list(a)
 
 
 def _indicator_form_row(form: FormFields | None) -> tuple[Any, ...]:
