@@ -327,3 +327,49 @@ def test_the_bureau_sees_every_departments_completion(web) -> None:
     psb, _ = _signed_in(app, "psb")
     page = psb.get("/overview")
     assert re.findall(r'data-department="([^"]+)"', page.text) == [PSB]
+
+
+def test_a_sheet_with_blanks_logs_only_what_it_changes(web) -> None:
+    """A sheet leaves most projects blank: those are neither written nor logged, the same
+    sheet again changes nothing, and the change log shows the money as the pages do."""
+    engine, _, d, app = web
+    client, csrf = _signed_in(app, "psb")
+
+    def filled(money_of_2: object):
+        def fill(book) -> None:
+            money, values = book["执行情况"], book["指标完成情况"]
+            money.cell(_row_of(money, 1), 5).value = 11200.5
+            money.cell(_row_of(money, 2), 5).value = money_of_2
+            for position, value in ((1, "达成"), (2, "97%"), (3, "100")):
+                values.cell(_row_of(values, 1, position), 8).value = value
+        return fill
+
+    def upload(fill) -> list[tuple[str, str]]:
+        """The change-log rows the upload added: (action, entity)."""
+        before = _changes(engine)
+        done = client.post(f"/documents/{d}/actuals/sheet", data={"csrf": csrf},
+                           files={"file": ("实际完成情况.xlsx", _sheet(client, d, fill))},
+                           follow_redirects=False)
+        assert done.status_code == 303, done.text
+        with engine.connect() as conn:
+            return [(r.action, r.entity) for r in conn.execute(
+                select(changes).where(changes.c.id > 0).order_by(changes.c.id)
+                .offset(before))]
+
+    sheet = load_workbook(io.BytesIO(_sheet(client, d, lambda b: None)))
+    blank_projects = {sheet["执行情况"].cell(r, 1).value
+                      for r in range(3, sheet["执行情况"].max_row + 1)} - {None, 1, 2}
+    assert len(blank_projects) == 140  # the sample's other projects, left blank
+    first = upload(filled(60000))
+    assert sorted(first) == sorted(
+        [("put-execution", f"execution {d}/{YEAR}/全年/{seq}") for seq in (1, 2)]
+        + [("put-actual", f"actual {d}/{YEAR}/全年/1/{k}") for k in (0, 1, 2)])  # from 0
+    assert upload(filled(60000)) == []  # the same sheet again: nothing changed
+    assert upload(filled(None)) == [("delete-execution", f"execution {d}/{YEAR}/全年/2")]
+    stored = store.load_actuals(engine, d, YEAR)
+    assert set(stored.executions) == {1} and len(stored.values) == 3
+    # the change log as a reviewer reads it: 全年执行数 as money is shown everywhere
+    reviewer, _ = _signed_in(app, "reviewer")
+    page = reviewer.get("/admin/changes", params={"kind": "actuals"}).text
+    assert "<ins>11,200.50</ins>" in page and "<del>60,000.00</del>" in page
+    assert "11200.50" not in page and "（空）" not in page

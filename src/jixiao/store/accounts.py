@@ -547,6 +547,15 @@ def _actual_state(value: str, reason: str, claimed: Decimal | None) -> dict[str,
     return state
 
 
+def _blank(a: Actual) -> bool:
+    """A value with nothing in it: a sheet's row left empty."""
+    return not a.value.strip() and not a.reason.strip() and a.claimed_score is None
+
+
+def _blank_execution(e: Execution) -> bool:
+    return e.adjusted_budget is None and e.executed is None and not (e.reason or "").strip()
+
+
 def _execution_state(e: Any) -> dict[str, Any]:
     return {k: None if v is None else format(v, "f") if isinstance(v, Decimal) else v
             for k, v in (("adjusted_budget", e.adjusted_budget), ("executed", e.executed),
@@ -602,31 +611,44 @@ def _write_actuals(conn: Connection, user: User | None, doc_id: int, year: int,
         raise AccountError(say("accounts.no-indicators", id=doc_id, shown=shown, more=more))
     old = {(r.project_seq, r.position): r
            for r in conn.execute(select(actual_values).where(*key))}
+    # a write that changes nothing is neither written nor logged: a sheet's blank row where
+    # nothing was stored, a value sent again as it is stored
     log: list[tuple[str, str, Any, Any]] = []
-    rows = []
+    rows, replaced = [], []
     for (project, position), a in batch.items():
         before = old.get((project, position))
+        if (before is None or replace) and _blank(a):
+            continue  # (a sheet's blank over a stored value: dropped below)
+        was = None if before is None else \
+            _actual_state(before.value, before.reason, before.claimed_score)
+        now = _actual_state(a.value, a.reason, a.claimed_score)
+        if was == now:
+            continue
         log.append(("put-actual", _actual_entity(doc_id, year, period, project, position),
-                    None if before is None else
-                    _actual_state(before.value, before.reason, before.claimed_score),
-                    _actual_state(a.value, a.reason, a.claimed_score)))
+                    was, now))
+        if replace and before is not None:
+            replaced.append({"p": project, "i": position})
         rows.append({"document_id": doc_id, "year": year, "period": period,
                      "project_seq": project, "position": position, "value": a.value,
                      "reason": a.reason, "claimed_score": a.claimed_score,
                      "source_file": a.span.file, "source_row": a.span.first_line})
-    if replace:
-        gone = [k for k in old if k not in batch]
+    if replace:  # the sheet is the year's answers whole: what it leaves blank is dropped
+        gone = sorted(k for k in old if k not in batch or _blank(batch[k]))
         log += [("delete-actual", _actual_entity(doc_id, year, period, *k),
                  _actual_state(old[k].value, old[k].reason, old[k].claimed_score), None)
-                for k in sorted(gone)]
-        conn.execute(delete(actual_values).where(*key))
+                for k in gone]
+        dropped = replaced + [{"p": p, "i": i} for p, i in gone]
+        if dropped:
+            conn.execute(delete(actual_values).where(
+                *key, actual_values.c.project_seq == bindparam("p"),
+                actual_values.c.position == bindparam("i")), dropped)
         _replace_executions(conn, doc_id, year, period, money, log)
     if rows:
         statement = (postgresql.insert(actual_values) if conn.dialect.name == "postgresql"
                      else sqlite.insert(actual_values))
-        # one statement for new and stored values alike (after a replace's delete all
-        # are new); a stored one gets the new value and reason, and keeps the score
-        # and sheet row it was imported with, as a single edit always did
+        # one statement for new and stored values alike (a replace deleted its changed
+        # rows first: they are new); a stored one gets the new value and reason, and keeps
+        # the score and sheet row it was imported with, as a single edit always did
         conn.execute(statement.on_conflict_do_update(
             index_elements=[c.name for c in actual_values.primary_key.columns],
             set_={c: statement.excluded[c] for c in ("value", "reason")}), rows)
@@ -642,17 +664,30 @@ def _replace_executions(conn: Connection, doc_id: int, year: int, period: str,
     key = (money_rows.c.document_id == doc_id, money_rows.c.year == year,
            money_rows.c.period == period)
     old = {r.project_seq: r for r in conn.execute(select(money_rows).where(*key))}
+    dropped, written = [], []
     for project in sorted(old.keys() | money.keys()):
         entity = f"execution {doc_id}/{year}/{period}/{project}"
         before = _execution_state(old[project]) if project in old else None
-        if project in money:
-            log.append(("put-execution", entity, before, _execution_state(money[project])))
-        else:
+        new = money.get(project)
+        if new is not None and _blank_execution(new):
+            new = None  # a project the sheet leaves blank: no money given
+        after = None if new is None else _execution_state(new)
+        if before == after:
+            continue  # nothing there and nothing given, or the same again: not a change
+        if new is None:
             log.append(("delete-execution", entity, before, None))
-    conn.execute(delete(money_rows).where(*key))
-    if money:
+        else:
+            log.append(("put-execution", entity, before, after))
+            written.append(new)
+        if before is not None:
+            dropped.append({"p": project})
+    if dropped:
+        conn.execute(delete(money_rows).where(*key, money_rows.c.project_seq == bindparam("p")),
+                     dropped)
+    if written:
         conn.execute(insert(money_rows), [
             {"document_id": doc_id, "year": year, "period": period, "project_seq": e.project,
              "adjusted_budget": e.adjusted_budget, "executed": e.executed,
              "reason": e.reason, "source_file": e.span.file, "source_row": e.span.first_line}
-            for e in money.values()])
+            for e in written])
+

@@ -9,12 +9,13 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from jixiao import library
+from jixiao import formatting, library
 from jixiao.audit import RULES, Profile, ProfileError
 from jixiao.audit.profile_text import profile_toml
 from jixiao.messages import Labels, say
@@ -303,6 +304,9 @@ FIELDS = Labels("changes.fields", (
 ACTORS = Labels("changes.actors", ("(cli)", "(login)", "(ingest)"))
 
 
+MONEY_FIELDS = ("adjusted_budget", "executed")  # 全年预算数, 全年执行数 (万元)
+
+
 def _shown(key: str, value: Any) -> str:
     if value is None or value == "":
         return say("changes.empty")
@@ -312,6 +316,13 @@ def _shown(key: str, value: Any) -> str:
         return DOCUMENT_STATES.get(str(value)) or PROJECT_STATES.get(str(value), str(value))
     if key == "role":
         return ROLE_LABELS.get(str(value), str(value))
+    if key in MONEY_FIELDS or key == "claimed_score":  # stored as exact text: "67394.50"
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return str(value)
+        # as every page shows money (67,394.50) and points (21.36)
+        return formatting.money(number) if key in MONEY_FIELDS else formatting.score(number)
     if key in ("expires_at", "revoked_at") and isinstance(value, str):
         from jixiao.formatting import when as chinese_datetime
 
@@ -387,7 +398,8 @@ def describe(change: Change, titles: dict[int, str]) -> ChangeRow:
         new = _shown(key, after[key]) if key in after else None
         if change.before is not None and change.after is not None and old == new:
             continue  # unchanged: not worth a line
-        if key not in before and new == say("changes.empty"):
+        if (key not in before and new == say("changes.empty")) or \
+                (key not in after and old == say("changes.empty")):
             continue  # nothing before, nothing after (a sheet's blank cell)
         fields.append((FIELDS.get(key, key), old if change.before is not None else None,
                        new if change.after is not None else None, key == "toml"))
