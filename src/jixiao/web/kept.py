@@ -41,6 +41,8 @@ DEFAULT_MB = 64
 _MARK = "jixiao.keep"  # set in the request's state by `keep`
 # request headers a handler answers differently to (htmx asks for a fragment)
 VARY = (b"hx-request", b"hx-target", b"accept")
+# the mounted files (StaticFiles): nobody to look up for them
+FILES = ("/static/", "/vendor/")
 # what an entry costs beyond its body: the key, the headers, the bookkeeping
 OVERHEAD = 512
 
@@ -137,7 +139,8 @@ class KeptResponses:
         self.answers = answers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") != "GET" or self.answers.limit <= 0:
+        if scope["type"] != "http" or scope.get("method") != "GET" or self.answers.limit <= 0 \
+                or scope["path"].startswith(FILES):
             await self.app(scope, receive, send)
             return
         request = Request(scope)
