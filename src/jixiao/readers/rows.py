@@ -17,7 +17,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Generic, NamedTuple, Protocol, TypeVar
+from operator import attrgetter
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from jixiao.checks import cover_spans
 from jixiao.errors import ReadError
@@ -66,7 +67,8 @@ class Located(Protocol):
     def text(self) -> str: ...
 
 
-L = TypeVar("L", bound=Located)
+L = TypeVar("L")  # a reader's line: a `Located`, or what the reader's `text_of` reads
+_text_attr = attrgetter("text")
 
 
 class Piece(NamedTuple):
@@ -116,7 +118,7 @@ def heading(lines: Iterable[str]) -> tuple[str | None, str | None, str]:
     return title, department, unit
 
 
-def _plain_join(lines: Sequence[Located], what: Callable[[], str]) -> str:
+def _plain_join(lines: Sequence[Any], what: Callable[[], str]) -> str:
     return "".join(line.text for line in lines)
 
 
@@ -124,14 +126,18 @@ class RowBuilder(Generic[L]):
     """Rows → the document's 合计, units and projects, with the warnings about them.
 
     `span_of` turns a reader's lines into a span; `join` joins a cell's lines (the text
-    reader's also notes a number cut by a wrap; `what` names the field for that note)."""
+    reader's also notes a number cut by a wrap; `what` names the field for that note);
+    `text_of` gives a line's text (its `.text` unless the reader says otherwise: the text
+    reader's lines are plain tuples)."""
 
     def __init__(self, doc: Document, span_of: Callable[[Sequence[L]], SourceSpan],
                  warnings: list[ReadWarning] | None = None,
-                 join: Callable[[Sequence[L], Callable[[], str]], str] = _plain_join) -> None:
+                 join: Callable[[Sequence[L], Callable[[], str]], str] = _plain_join,
+                 text_of: Callable[[L], str] = _text_attr) -> None:
         self.doc = doc
         self.span_of = span_of
         self.join = join
+        self.text_of = text_of
         self.warnings: list[ReadWarning] = [] if warnings is None else warnings
         self.rows = 0  # rows seen, of every kind
         self.seq = 0  # projects made
@@ -208,7 +214,7 @@ class RowBuilder(Generic[L]):
         (`…。2、1-产出指标；…`: the template that codes its levels packs them so). An item
         without its number takes `position` (1-based)."""
         if len(item) == 1:
-            text = item[0].text
+            text = self.text_of(item[0])
         else:
             text = self.join(item, lambda: say("fields.indicator", project=project,
                                                position=position))
@@ -219,7 +225,7 @@ class RowBuilder(Generic[L]):
         ends = []  # the offset after each line, to find the lines of each packed item
         at = 0
         for line in item:
-            at += len(line.text)
+            at += len(self.text_of(line))
             ends.append(at)
         out = []
         for seq, raw, start, end, parsed in pieces:
@@ -231,10 +237,10 @@ class RowBuilder(Generic[L]):
     def project_indicators(self, items: Sequence[Sequence[L]], project: str
                            ) -> list[Indicator]:
         out: list[Indicator] = []
-        language, span_of = self.language, self.span_of
+        language, span_of, text_of = self.language, self.span_of, self.text_of
         for item in items:
             if len(item) == 1:  # most items: one line, one indicator (`indicators` inlined)
-                pieces = item_pieces(item[0].text, len(out) + 1, language)
+                pieces = item_pieces(text_of(item[0]), len(out) + 1, language)
                 if len(pieces) == 1:
                     seq, raw, _, _, parsed = pieces[0]
                     if parsed.doubts or parsed.level2 is not None or \

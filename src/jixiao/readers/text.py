@@ -22,8 +22,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
 
 from jixiao.errors import ReadError
 from jixiao.messages import say
@@ -58,20 +58,14 @@ SIDE_BY_SIDE_RE = re.compile(r"\S {3,}\S")
 SIDE_BY_SIDE_LINES = 3
 
 
-class _Line(NamedTuple):
-    """A line of the table. A NamedTuple made with `_new` (tuple.__new__, no Python-level
-    __init__): a reading makes one for every line, and a dataclass's __init__ cost more
-    than splitting the whole file."""
-
-    no: int  # 1-based line number
-    text: str  # stripped
-    page: int | None
-    gap: bool = False  # a blank line comes before it
-
-
-_new = tuple.__new__  # _new(_Line, (…)) / _new(SourceSpan, (…)): all fields given
+# A line of the table: (1-based line number, its text stripped, page, a blank line comes
+# before it). A plain tuple: a reading makes one for every line, and even a NamedTuple
+# (tuple.__new__ through its argument parsing) cost more than splitting the whole file.
+_Line = tuple[int, str, int, bool]
+_new = tuple.__new__  # _new(SourceSpan, (…)): all fields given, no Python-level __new__
 # a text has no boxes: SourceSpan's fields after its page, all None, however many it has
 _NO_BOX = (None,) * (len(SourceSpan._fields) - 4)
+_line_text = itemgetter(1)  # a line's text, for the row builder
 
 
 _Item = list[_Line]  # an item's lines, from its `N、` on: its number is read when needed
@@ -79,7 +73,7 @@ _Item = list[_Line]  # an item's lines, from its `N、` on: its number is read w
 
 def _seq(item: _Item) -> int:
     """The number an item's first line starts with (only errors and warnings need it)."""
-    m = ITEM_RE.match(item[0].text)
+    m = ITEM_RE.match(item[0][1])
     return int(m.group(1)) if m else 0
 
 
@@ -108,6 +102,7 @@ class TextReader:
         self.text = text
         self.file = file
         self.warnings: list[ReadWarning] = []
+        self.n_lines = 0  # set by `lines`
 
     # ---- helpers --------------------------------------------------------------------
 
@@ -115,7 +110,7 @@ class TextReader:
         if not lines:
             return SourceSpan(self.file)
         first = lines[0]
-        return _new(SourceSpan, (self.file, first.no, lines[-1].no, first.page, *_NO_BOX))
+        return _new(SourceSpan, (self.file, first[0], lines[-1][0], first[2], *_NO_BOX))
 
     def warn(self, code: str, message: str, where: list[_Line] | SourceSpan,
              severity: Severity = Severity.WARNING) -> None:
@@ -129,74 +124,88 @@ class TextReader:
         """Join wrapped lines with nothing inserted; note numbers cut by a wrap.
         `what` names the field for the note (a callable: most fields never need it)."""
         if len(lines) == 1:
-            return lines[0].text
+            return lines[0][1]
         for a, b in itertools.pairwise(lines):
-            end = a.text[-1:]  # most lines end in no figure: told without a call
-            if (end == "." or end.isdigit()) and _numeric_join(end, b.text[:1]):
+            end = a[1][-1:]  # most lines end in no figure: told without a call
+            if (end == "." or end.isdigit()) and _numeric_join(end, b[1][:1]):
                 self.warn("number-split-by-wrap", say(
-                    "warnings.number-split-by-wrap", what=what(), first=a.no, last=b.no,
-                    joined=f"{a.text[-6:]}{b.text[:6]!s}"), [a, b], Severity.INFO)
+                    "warnings.number-split-by-wrap", what=what(), first=a[0], last=b[0],
+                    joined=f"{a[1][-6:]}{b[1][:6]!s}"), [a, b], Severity.INFO)
         return _text(lines)
 
     # ---- one pass: lines and rows -------------------------------------------------
+
+    def lines(self) -> tuple[list[str], list[int] | None]:
+        """The text's lines stripped (form feeds taken out) and, when it holds form feeds
+        (pdftotext ends each page with one), how many each line holds."""
+        raws = self.text.split("\n")
+        self.n_lines = len(raws) - self.text.endswith("\n")
+        if "\f" not in self.text:
+            return list(map(str.strip, raws)), None  # one C loop, no method call a line
+        return [raw.replace("\f", "").strip() for raw in raws], [raw.count("\f") for raw in raws]
+
+    def head(self, texts: list[str], feeds: list[int] | None
+             ) -> tuple[list[_Line], int, int, bool, int]:
+        """The lines above the table: (them, the index of the line the table goes on
+        from, its page, a blank line before it, column headers seen). The table starts
+        after its column header or, when that was lost, at its first amount line."""
+        before: list[_Line] = []
+        page, gap = 1, False
+        for k, text in enumerate(texts):
+            if feeds is not None:
+                page += feeds[k]
+            if not text:
+                gap = True
+                continue
+            if text.startswith("项目名称") and HEADER_RE.match(text):
+                return before, k + 1, page, gap, 1
+            if _amount_line(text) and not ITEM_RE.match(text):
+                # this line is the table's first: the table's pass counts its feeds again
+                return before, k, page - (feeds[k] if feeds is not None else 0), gap, 0
+            before.append((k + 1, text, page, gap))
+            gap = False
+        return before, len(texts), page, gap, 0
 
     def scan(self, make_rows: bool = True) -> tuple[list[_Line], list[_Row], list[_Line], int]:
         """Split into lines and, in the same pass, the table's lines into rows (one loop:
         a line is made once and settled at once, never listed and walked again). Returns
         (lines before the table, rows, the table's lines when not `make_rows`, pages)."""
-        by_formfeed = "\f" in self.text
-        page = 1
-        headers = 0
-        before: list[_Line] = []
+        texts, feeds = self.lines()
+        before, start, page, gap, headers = self.head(texts, feeds)
+        by_formfeed = feeds is not None
+        last_page = before[-1][2] if before else 0  # the page of the last line kept
         table: list[_Line] = []
-        in_table = False
-        gap = False
-        last_page = 0  # the page of the last line kept (0: none yet)
-        first: _Line | None = None  # the table's first line
         rows: list[_Row] = []
+        row: _Row | None = None
+        items: list[_Item] = []  # the last row's
         pending: list[_Line] = []
         bare: _Line | None = None  # the last table line, when it held figures only
         item_match, amount_match = ITEM_RE.match, AMOUNT_LINE_RE.match
-        for no, raw in enumerate(self.text.split("\n"), start=1):
-            text = raw.strip()
-            if by_formfeed and "\f" in raw:
-                page += raw.count("\f")  # pdftotext ends each page with one
-                text = raw.replace("\f", "").strip()
+        for no, text in enumerate(texts[start:], start + 1):
+            if by_formfeed:
+                page += feeds[no - 1]  # type: ignore[index]
             if not text:
                 gap = True
                 continue
-            if text.startswith("项目名称") and HEADER_RE.match(text):
+            # each line is an item's start, a row's amount line, a header repeated at a
+            # page break, or text between them: an item starts with a digit, an amount
+            # line holds a '.' (most lines are neither, and are told so without a regex)
+            item = item_match(text) if text[0].isdecimal() else None
+            if item is None and text.startswith("项目名称") and HEADER_RE.match(text):
                 headers += 1
                 if headers > 1 and not by_formfeed:
                     page += 1
-                in_table = True
                 continue
-            if not in_table:
-                if _amount_line(text) and not ITEM_RE.match(text):
-                    in_table = True  # a table whose column header was lost
-                else:
-                    before.append(_new(_Line, (no, text, page, gap)))
-                    last_page = page
-                    gap = False
-                    continue
-            line = _new(_Line, (no, text, page, gap))
+            line = (no, text, page, gap)
             last_page = page
             gap = False
-            if first is None:
-                first = line
             if not make_rows:
                 table.append(line)
                 continue
-            # each line is an item's start, a row's amount line, or text between them:
-            # an item starts with a digit, and an amount line holds a '.' (most lines
-            # are neither, and are told so without a regex)
-            item = item_match(text) if text[0].isdecimal() else None
-            if item:
+            if item is not None:
                 bare = None
-                if not rows:
+                if row is None:
                     raise self.fail("item-before-row", say("errors.item-before-row"), [line])
-                row = rows[-1]
-                items = row.items
                 if items:
                     if pending:
                         items[-1].extend(pending)
@@ -223,29 +232,33 @@ class TextReader:
                 bare = line
             else:
                 bare = None
-            if rows and pending:
-                pending = self.settle(rows[-1], pending, next_has_name=bool(name))
-            rows.append(_Row(line, name, figures.split(), figures.replace(",", "").split(),
-                             pending, [], goal, []))
+            if row is not None and pending:
+                pending = self.settle(row, pending, next_has_name=bool(name))
+            items = []
+            row = _Row(line, name, figures.split(), figures.replace(",", "").split(),
+                       pending, [], goal, items)
+            rows.append(row)
             pending = []
         pages = last_page or 1
-        if first is None:
-            raise self.fail("no-table", say("errors.no-table"), before[:1])
         if make_rows:
-            if not rows:
-                raise self.fail("no-table", say("errors.no-table-row"), [first])
-            self.settle_end(rows[-1], pending)
+            if row is None:  # the table's lines, if any, are all text
+                if not pending:
+                    raise self.fail("no-table", say("errors.no-table"), before[:1])
+                raise self.fail("no-table", say("errors.no-table-row"), pending[:1])
+            self.settle_end(row, pending)
+        elif not table:
+            raise self.fail("no-table", say("errors.no-table"), before[:1])
         return before, rows, table, pages
 
     def side_by_side(self) -> None:
         """Cells side by side on three lines or more: refused before any row is made."""
         table = self.scan(make_rows=False)[2]
         side_by_side = [line for line in table
-                        if "   " in line.text and SIDE_BY_SIDE_RE.search(line.text)]
+                        if "   " in line[1] and SIDE_BY_SIDE_RE.search(line[1])]
         if len(side_by_side) >= SIDE_BY_SIDE_LINES:
             raise self.fail(
                 "interleaved-columns",
-                say("errors.side-by-side", line=side_by_side[0].no, n=len(side_by_side)),
+                say("errors.side-by-side", line=side_by_side[0][0], n=len(side_by_side)),
                 side_by_side[:1])
 
     def interleaved(self, first: _Line, second: _Line) -> ReadError:
@@ -253,9 +266,9 @@ class TextReader:
         the other columns (plain pdftotext of a table whose cells are centred): the rows
         cannot be rebuilt from such text, whatever the reader guesses."""
         return self.fail("interleaved-columns",
-                         say("errors.columns-one-after-another", first=first.no,
-                             second=second.no, first_text=first.text,
-                             second_text=second.text), [first, second])
+                         say("errors.columns-one-after-another", first=first[0],
+                             second=second[0], first_text=first[1],
+                             second_text=second[1]), [first, second])
 
     def settle(self, row: _Row, pending: list[_Line], next_has_name: bool,
                at_end: bool = False) -> list[_Line]:
@@ -271,7 +284,7 @@ class TextReader:
         item = row.items[-1]
         goal_at = None
         if not row.goal_lines and row.goal_on_amount_line is None:
-            goal_at = next((k for k, ln in enumerate(pending) if ln.text.startswith(GOAL_OPENER)),
+            goal_at = next((k for k, ln in enumerate(pending) if ln[1].startswith(GOAL_OPENER)),
                            None)
         if goal_at is not None:
             # everything before a goal printed out of order is the item's wrapped tail
@@ -293,25 +306,25 @@ class TextReader:
     def displaced_goal(self, row: _Row, lines: list[_Line]) -> list[_Line]:
         """A goal printed after the indicators; a stray fragment after its 。 goes back to
         the last indicator when that one lacks its end. Returns the lines after the goal."""
-        last = max((k for k, ln in enumerate(lines) if "。" in ln.text), default=len(lines) - 1)
+        last = max((k for k, ln in enumerate(lines) if "。" in ln[1]), default=len(lines) - 1)
         goal = lines[: last + 1]
         end_line = goal[-1]
-        cut = end_line.text.rfind("。")
-        fragment = end_line.text[cut + 1:].strip() if cut >= 0 else ""
+        cut = end_line[1].rfind("。")
+        fragment = end_line[1][cut + 1:].strip() if cut >= 0 else ""
         item = row.items[-1]
-        self.warn("goal-out-of-order", say("warnings.goal-out-of-order", row=row.amount_line.no,
-                                           first=goal[0].no, last=end_line.no), goal)
+        self.warn("goal-out-of-order", say("warnings.goal-out-of-order", row=row.amount_line[0],
+                                           first=goal[0][0], last=end_line[0]), goal)
         if fragment:
-            goal[-1] = _Line(end_line.no, end_line.text[: cut + 1], end_line.page)
+            goal[-1] = (end_line[0], end_line[1][: cut + 1], end_line[2], False)
             item_text = _text(item)
             if item_text[-1:] not in ITEM_TERMINATORS:
-                item.append(_Line(end_line.no, fragment, end_line.page))
+                item.append((end_line[0], fragment, end_line[2], False))
                 self.warn("displaced-fragment", say(
-                    "warnings.displaced-fragment", fragment=fragment, line=end_line.no,
-                    seq=_seq(item), item_line=item[0].no), [item[0], end_line])
+                    "warnings.displaced-fragment", fragment=fragment, line=end_line[0],
+                    seq=_seq(item), item_line=item[0][0]), [item[0], end_line])
             else:
                 self.warn("displaced-fragment", say("warnings.displaced-fragment-dropped",
-                                                    fragment=fragment, line=end_line.no),
+                                                    fragment=fragment, line=end_line[0]),
                           [end_line])
         row.goal_lines = goal
         return lines[last + 1:]
@@ -361,8 +374,8 @@ class TextReader:
         """A row's cells for the row builder: name, amounts, goal, items."""
         amounts = self.amounts(row)
         amount_line = row.amount_line
-        no = amount_line.no
-        amount_span = _new(SourceSpan, (self.file, no, no, amount_line.page, *_NO_BOX))
+        no = amount_line[0]
+        amount_span = _new(SourceSpan, (self.file, no, no, amount_line[2], *_NO_BOX))
         items = row.items
         if not items and not row.goal_lines and not row.goal_on_amount_line:  # 合计 or a unit
             name = row.name or self.join(row.name_lines, lambda: say("fields.unit-name"))
@@ -383,7 +396,7 @@ class TextReader:
             first = row.name_lines[0] if row.name_lines else amount_line
         goal_lines = row.goal_lines
         if row.goal_on_amount_line:
-            goal_lines = [_Line(amount_line.no, row.goal_on_amount_line, amount_line.page),
+            goal_lines = [(no, row.goal_on_amount_line, amount_line[2], False),
                           *goal_lines]
         field_spans = {"name": name_span, "amounts": amount_span}
         goal = ""
@@ -392,18 +405,18 @@ class TextReader:
             field_spans["goal"] = self.span(goal_lines)
         # a row starts with its name (or amount line) and ends with its last item or, when
         # printed out of order, its goal; a re-attached fragment may come later still
-        last = items[-1][-1].no if items else amount_line.no
-        if goal_lines and goal_lines[-1].no > last:
-            last = goal_lines[-1].no
-        span = _new(SourceSpan, (self.file, first.no, last, first.page, *_NO_BOX))
+        last = items[-1][-1][0] if items else no
+        if goal_lines and goal_lines[-1][0] > last:
+            last = goal_lines[-1][0]
+        span = _new(SourceSpan, (self.file, first[0], last, first[2], *_NO_BOX))
         return RowCells(name, amounts, goal, items, span, field_spans)
 
     def document(self) -> Document:
         if "   " in self.text:  # a run of three spaces (one scan): most texts have none
             self.side_by_side()
         before, rows, _, pages = self.scan()
-        doc = Document(*heading(line.text for line in before))
-        builder = RowBuilder(doc, self.span, self.warnings, self.join)
+        doc = Document(*heading([line[1] for line in before]))
+        builder = RowBuilder(doc, self.span, self.warnings, self.join, _line_text)
         for row in rows:
             builder.add(self.cells(row))
         builder.finish()
@@ -416,8 +429,7 @@ class TextReader:
                 say("warnings.amount-column-inferred-two", n=len(two_figure)),
                 first, Severity.INFO))
         doc.warnings = sorted(self.warnings, key=lambda w: w.span.first_line or 0)
-        n_lines = self.text.count("\n") + (not self.text.endswith("\n"))
-        doc.source = SourceInfo(self.file, None, "text", None, n_lines, pages)
+        doc.source = SourceInfo(self.file, None, "text", None, self.n_lines, pages)
         return doc
 
 
@@ -434,21 +446,21 @@ def _tail_end(item: _Item, lines: list[_Line], at_end: bool = False) -> int:
     without a terminator on to the next blank line — or, after the table's last item
     (`at_end`: no name can follow), to the end when no blank line comes."""
     end = len(lines)
-    while end and lines[end - 1].text[-1] not in ITEM_TERMINATORS:
+    while end and lines[end - 1][1][-1] not in ITEM_TERMINATORS:
         end -= 1
     text = _text(item) + _text(lines[:end])
     while end < len(lines) and not has_target(text):
-        text += lines[end].text
+        text += lines[end][1]
         end += 1
     if text[-1] not in ITEM_TERMINATORS:
         # an item without its terminator runs on to the blank line before the next name
-        end = next((k for k in range(end, len(lines)) if lines[k].gap),
+        end = next((k for k in range(end, len(lines)) if lines[k][3]),
                    len(lines) if at_end else end)
     return end
 
 
 def _text(lines: list[_Line]) -> str:
-    return "".join([x.text for x in lines])  # a list: faster to join than a generator
+    return "".join([x[1] for x in lines])  # a list: faster to join than a generator
 
 
 def _numeric_join(a: str, b: str) -> bool:
@@ -456,7 +468,7 @@ def _numeric_join(a: str, b: str) -> bool:
 
 
 def _ends_goal(lines: list[_Line]) -> bool:
-    return lines[-1].text.endswith("。")
+    return lines[-1][1].endswith("。")
 
 
 def read_text(text: str, file: str | None = None) -> Document:
