@@ -89,26 +89,56 @@ def load(db: str, corpus: Path, workers: int, method: str) -> tuple[float, float
     return seconds, peak, done.stdout.strip()
 
 
-def prepared(corpus: Path, count: int) -> list[store.PreparedDocument]:
-    """The first `count` files read and turned into rows, as a load's workers do."""
+def prepared(corpus: Path, count: int) -> tuple[list[store.PreparedDocument], dict[str, float]]:
+    """The first `count` files read and turned into rows, as a load's workers do (on this
+    process's one core), and the CPU seconds of each stage: reading (the file's bytes, its
+    sha256, the reader), its rows and keys (`store.prepare`), and passing them to another
+    process (a pickle both ways: SQLite's workers hand their rows to the one writer)."""
     import hashlib
+    import pickle
 
+    from jixiao import bulk, library
     from jixiao.model import SourceInfo
-    from jixiao.readers import load_bytes, read_bytes
+    from jixiao.readers import load_bytes, read_bytes, sniff
 
+    bulk.tune_collector()  # as a load's worker has it
     rows = []
+    cpu = dict.fromkeys(("read", "prepare", "pickle"), 0.0)
     for path in sorted(corpus.iterdir())[:count]:
+        t0 = time.process_time()
         data = load_bytes(path)
-        rows.append(store.prepare(read_bytes(data, path.name),
-                                  SourceInfo(path.name, hashlib.sha256(data).hexdigest(),
-                                             "text")))
-    return rows
+        sha = hashlib.sha256(data).hexdigest()
+        doc = read_bytes(data, path.name)
+        t1 = time.process_time()
+        rows.append(store.prepare(doc, SourceInfo(path.name, sha, sniff(data)), (), None,
+                                  library.verdict))
+        t2 = time.process_time()
+        pickle.loads(pickle.dumps(rows[-1], protocol=pickle.HIGHEST_PROTOCOL))
+        t3 = time.process_time()
+        cpu["read"] += t1 - t0
+        cpu["prepare"] += t2 - t1
+        cpu["pickle"] += t3 - t2
+    return rows, cpu
 
 
 def write_only(engine, docs: list[store.PreparedDocument], workers: int, method: str
-               ) -> float:
+               ) -> tuple[float, float, float]:
     """Seconds to store `docs` already prepared: one writer (insert), or `workers` forked
-    writers of binary COPY batches with the plan's index work around them (copy)."""
+    writers of binary COPY batches with the plan's index work around them (copy); and the
+    CPU seconds of the writers and of the PostgreSQL server's sessions (0 on SQLite)."""
+    engine.dispose()  # the migration's session ends before the count
+    time.sleep(0.5)
+    server_before = server_cpu(engine)
+    engine.dispose()
+    cpu_before = time.process_time() + children_cpu()
+    seconds = _write(engine, docs, workers, method)
+    client = time.process_time() + children_cpu() - cpu_before
+    engine.dispose()
+    time.sleep(0.5)  # the sessions' processes reaped, their CPU counted
+    return seconds, client, server_cpu(engine) - server_before
+
+
+def _write(engine, docs: list[store.PreparedDocument], workers: int, method: str) -> float:
     from jixiao import bulk
     from jixiao.store import load
 
@@ -148,6 +178,40 @@ def write_only(engine, docs: list[store.PreparedDocument], workers: int, method:
     return time.perf_counter() - start
 
 
+def stage_table(stage_cpu: dict[str, float], write_cpu: dict[str, tuple[float, float]],
+                count: int, measured: dict[str, float], cores: int) -> Table:
+    """CPU milliseconds a document costs at each stage of the copy load, each stage's
+    share, and what the sum allows on this machine's cores against what the load did."""
+    table = Table(title=f"where a document's CPU goes ({count:,} documents; reading and "
+                  "rows on one core, writes as in the table above)", title_justify="left")
+    table.add_column("stage")
+    for kind in write_cpu:
+        table.add_column(f"{kind} ms/doc", justify="right")
+        table.add_column("share", justify="right")
+    ms = {kind: {"reading (bytes, sha256, reader)": stage_cpu["read"],
+                 "rows and keys (store.prepare)": stage_cpu["prepare"],
+                 # PostgreSQL's workers write their own batches: no rows cross processes
+                 "to the writer (pickle both ways)": stage_cpu["pickle"]
+                 if kind == "sqlite" else 0.0,
+                 "writing (copy path, index build after)": client,
+                 "database server": server}
+          for kind, (client, server) in write_cpu.items()}
+    totals = {kind: sum(stages.values()) for kind, stages in ms.items()}
+    for stage in next(iter(ms.values()), {}):
+        cells = []
+        for kind in ms:
+            value = ms[kind][stage]
+            cells += [f"{value / count * 1000:.1f}", f"{value / totals[kind]:.0%}"]
+        table.add_row(stage, *cells)
+    table.add_row("total", *(c for kind in ms
+                             for c in (f"{totals[kind] / count * 1000:.1f}", "100%")))
+    table.add_row(f"documents/s {cores} cores allow", *(
+        c for kind in ms for c in (f"{cores * count / totals[kind]:.0f}", "")))
+    table.add_row("documents/s the copy load did", *(
+        c for kind in ms for c in (f"{measured.get(kind, 0):.1f}", "")))
+    return table
+
+
 def size_mb(engine, sqlite_file: Path | None) -> float:
     if sqlite_file is not None:
         return sum(Path(f"{sqlite_file}{s}").stat().st_size for s in ("", "-wal")
@@ -180,10 +244,12 @@ def main() -> None:
                    title_justify="left")
     for col in ("database", "path", "seconds", "docs/s", "× insert"):
         writes.add_column(col, justify="left" if col in ("database", "path") else "right")
-    docs = prepared(corpus, args.write)
+    docs, stage_cpu = prepared(corpus, args.write)
+    write_cpu: dict[str, tuple[float, float]] = {}  # the copy path's writes: client, server
     # the load runs on every core: only the setup was pinned
     os.sched_setaffinity(0, set(range(os.cpu_count() or 1)))
     plans = []
+    measured: dict[str, float] = {}  # the copy load's documents/s
     for kind in ("sqlite", "postgresql"):
         if args.only and kind != args.only:
             continue
@@ -196,6 +262,7 @@ def main() -> None:
                 seconds, cpu, peak, said, size, times = _run(url, file, corpus,
                                                              args.workers, method)
                 base.setdefault("load", seconds)
+                base[method] = seconds
                 base.setdefault("cpu", cpu)
                 plans.append(f"{kind} {method}: {said}" if said else f"{kind} {method}")
                 table.add_row(kind, method, f"{seconds:.1f}", f"{args.docs / seconds:.1f}",
@@ -205,13 +272,18 @@ def main() -> None:
                               f"{peak:.0f}", f"{size:,.0f}", *(f"{t:.3f}" for t in times))
                 url, _ = _new_store(args.workdir, kind, server, f"write_{method}")
                 engine = store.connect(url)
-                seconds = write_only(engine, docs, args.workers, method)
+                seconds, client, served = write_only(engine, docs, args.workers, method)
                 engine.dispose()
+                if method == "copy":
+                    write_cpu[kind] = (client, served)
+                    measured[kind] = args.docs / base["copy"]
                 base.setdefault("write", seconds)
                 writes.add_row(kind, method, f"{seconds:.1f}", f"{len(docs) / seconds:.1f}",
                                f"{base['write'] / seconds:.2f}")
     console.print(table)
     console.print(writes)
+    console.print(stage_table(stage_cpu, write_cpu, len(docs), measured,
+                              os.cpu_count() or 1))
     for said in plans:
         console.print(said)
 

@@ -10,6 +10,7 @@ already stored without reading them, stores the rest and builds any index still 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -57,6 +58,22 @@ _job: _Job | None = None  # the worker's settings, set once per process
 def _start_worker(job: _Job) -> None:
     global _job
     _job = job
+
+
+def _start_forked(job: _Job) -> None:
+    """A worker process's start: its settings, and the collector of a worker."""
+    _start_worker(job)
+    tune_collector()
+
+
+def tune_collector() -> None:
+    """The garbage collector of a process that reads and prepares documents, nothing else
+    (a load's worker): it allocates each document's objects and rows and keeps them until
+    it is done, so the collector's young passes over them find no cycles (15–25 % of
+    reading and preparing a generated document went to them): they run less often, and
+    the library inherited from the parent is frozen out of the full passes."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 def _read(path: Path) -> tuple[Path, store.PreparedDocument | tuple[str, str] | ReadError]:
@@ -147,7 +164,7 @@ _writer: tuple[Store, User | None] | None = None  # a writing worker's store and
 
 def _start_writer(job: _Job, house: Store, user: User | None) -> None:
     global _writer
-    _start_worker(job)
+    _start_forked(job)
     _die_with_parent()
     house.engine.dispose(close=False)  # the parent's connections are the parent's
     _writer = (house, user)
@@ -197,7 +214,7 @@ def _read_all(paths: Sequence[Path], job: _Job, workers: int
     # files per worker are read ahead: when the writer is slower than the readers, read
     # documents must wait in the workers' queue, not pile up in this process's memory.
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_start_worker, initargs=(job,)) as pool:
+    with context.Pool(workers, initializer=_start_forked, initargs=(job,)) as pool:
         pending: deque[Any] = deque()
         for path in paths:
             pending.append(pool.apply_async(_read, (path,)))
