@@ -288,3 +288,20 @@ def test_rows_of_a_form_whose_head_is_not_in_the_copy() -> None:
     assert not any(i.name == "成本控制数" for p in doc.projects for i in p.indicators)
     said = [w for w in doc.warnings if w.code == "table-without-project"]
     assert len(said) == 1 and said[0].span.first_line == 2 and "第 2 行" in said[0].message
+
+
+def test_a_cut_row_takes_no_next_indicator(tmp_path: Path) -> None:
+    """永德's copy with its 有效 lines replaced by a row of the next indicator (a name
+    first): the name-only row stays alone, and the next row is its own indicator."""
+    text = (EXTRA / "yunnan-yongde-minglang-2022-ziping-pipes-yuan.txt").read_text("utf-8")
+    cut = "| 有效 |\n| 有效 | 10 | 10 |"
+    assert cut in text
+    copy = tmp_path / "yongde-variant.txt"
+    row = "| 家庭经济困难学生认定准确率 | ≧ | 100 | % | 100% | 10 | 10 |"
+    copy.write_text(text.replace(cut, row), "utf-8")
+    inds = read(copy).projects[0].indicators
+    alone = next(i for i in inds if i.name == "减轻贫困学生家庭经济负担")
+    assert (alone.target, alone.form.score) == ("", None)
+    nxt = inds[inds.index(alone) + 1]
+    assert (nxt.name, nxt.target, str(nxt.form.score)) == (
+        "家庭经济困难学生认定准确率", "≧100%", "10")

@@ -66,6 +66,8 @@ _PLACEHOLDER = re.compile(r"^(指标\d*([:：][/／]*)?|…+|\.{3,}|—+|-+|/|�
 # a label's words: Chinese characters (and brackets), no sentence punctuation or figure
 _LABEL_WORDS = re.compile(r"^[\u4e00-\u9fff（）()]{2,10}$")
 _FOOTNOTE = re.compile(r"^(注|备注|说明)\s*[:：]")  # the form's footnote: the table has ended
+# a line that goes on a cut row begins with a value: a figure, a sign, or a short word (有效)
+CUT_PIECE_CHARS = 4
 VALUE_ROLES = ("nature", "value", "measure", "value_long", "weight", "direction", "actual",
                "score", "reason", "standard", "name", "name_long")
 
@@ -1085,6 +1087,10 @@ class FormReader:
             if any(self._level_label(t.text) is not None or self._is_stop(t.text) or
                    self.vocab.label(t.text) is not None for t in row):
                 break
+            lead = row[0].cell.clean
+            if len(lead) > CUT_PIECE_CHARS and amount(lead.rstrip("%")) is None and \
+                    not _COMPARATOR.match(lead):
+                break  # a line that begins with a name is the next indicator's row
             taken += row
             texts += [t.text.strip() for t in row if t.text.strip()]
             at += len(row)
