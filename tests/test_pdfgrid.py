@@ -265,3 +265,21 @@ def test_blank_beside_shorter_rows_takes_no_drawn_cell() -> None:
     doc = read_bytes(render_form_pdf(form_rows(_gold("23"), choices), style), "23.pdf")
     assert doc.projects[0].form.execution_score == Decimal("9")
     assert accuracy(_gold("23"), doc) == (1.0, [])
+
+
+def test_unruled_wrapped_label_beside_the_next_row_keeps_the_rows_apart() -> None:
+    """09's form without rules: the merged 二级 label `社会公众或服务对象满意度` / `指标`
+    wraps, its second line four points above the next row's `学校满意度`, so one page line
+    held both, at the label's height: one pitch below `学生家长满意度`, the two rows read as
+    one (`学生家长满意度学校满意度`, `≥90%≥90%`). Each column's part of a line now stands
+    at its own height. Found by benchmarks/pdf_style_sweep.py --forms."""
+    from formrender import FormStyle, render_form_pdf
+
+    choices = Choices(True, True, {
+        "name": "项目(政策)名称", "department": "项目主管部门", "unit": "项目执行单位",
+        "total": "年度资金总额", "goal": "本年度绩效目标", "goal_long": "实施期目标",
+        "category": "一级指标", "level2": "二级", "iname": "指标内容", "value": "年度指标值"})
+    style = FormStyle(font="WenQuanYi Zen Hei", size_pt=10, page="A3 portrait", rules="none")
+    doc = read_bytes(render_form_pdf(form_rows(_gold("09"), choices), style), "09.pdf")
+    assert [i.name for i in doc.projects[0].indicators][-2:] == ["学生家长满意度", "学校满意度"]
+    assert accuracy(_gold("09"), doc) == (1.0, [])

@@ -769,9 +769,12 @@ def _unruled_rows(lines: list[Any], table: _Columns, page_no: int,
     # a cell's own line pitch: the smallest space between two lines on the table
     columns: list[list[Any]] = []
     for col in range(len(edges)):
-        mine = [Line(page_no, ln.y, [c for c in ln.chars if _column_of(c.mid_x, edges) == col])
-                for ln in lines]
-        columns.append([ln for ln in mine if ln.chars])
+        mine = [[c for c in ln.chars if _column_of(c.mid_x, edges) == col] for ln in lines]
+        # each column's part of a page line at its own height: a page line may join two
+        # columns' lines a few points apart (a wrapped label's second line beside the
+        # next row's first), and the page line's height would set the row's one pitch off
+        columns.append([Line(page_no, sum(c.mid_y for c in cs) / len(cs), cs)
+                        for cs in mine if cs])
     pitches = [p for col in columns if (p := _least_pitch(col)) is not None]
     if table.pitch is not None:  # learnt on the page before (a page of two lines cannot)
         pitches.append(table.pitch)
