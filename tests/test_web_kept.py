@@ -167,3 +167,16 @@ def test_a_change_committed_out_of_id_order_is_a_new_state(postgres_url: str) ->
         before = memo.last_change(engine)
         early.commit()
     assert memo.last_change(engine) != before
+
+
+def test_a_document_stored_without_a_change_row_is_a_new_state(tmp_path) -> None:
+    """The bare repository functions (scripts, tests) store a document with no change-log
+    row: the highest document id is part of the state, so the list shows it at once."""
+    db = str(tmp_path / "kept.sqlite")
+    engine, tokens, psb, edu = _store(db)
+    client = _client(create_app(db), tokens["reviewer"])
+    assert client.get("/api/v1/documents").json()["total"] == 2
+    again = generate_document(read(EXAMPLE), seed=9, projects=5)
+    added = store.ingest(engine, again, year=2025).document_id  # no log
+    listed = client.get("/api/v1/documents").json()
+    assert listed["total"] == 3 and [d["id"] for d in listed["items"]] == [psb, edu, added]

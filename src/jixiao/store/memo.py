@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, select
 
-from jixiao.store.schema import changes
+from jixiao.store.schema import changes, documents
 
 T = TypeVar("T")
 KEPT = 128  # answers kept at most, oldest dropped first (the overview keeps one per filter
@@ -66,26 +66,28 @@ def note(key: Hashable, answer: Any) -> None:
 # order the writes commit, so the highest id names the state. PostgreSQL gives an id when a
 # row is inserted, not when it commits: a write that took id 10 and commits after the one
 # that took 11 leaves the highest id as it was. The number of rows among the last WINDOW ids
-# grows with it, so it is part of the state there (read through the key, in the same
-# statement: one snapshot).
+# grows with it, so it is part of the state there. The highest document id beside them: a
+# document stored by the bare repository functions (tests, scripts) writes no change-log
+# row. One statement, one snapshot, each part read through a key.
 WINDOW = 1024
-_LAST = select(changes.c.id, changes.c.at).order_by(changes.c.id.desc()).limit(1)
-_top = _LAST.subquery()
-_LAST_PG = select(_top.c.id, _top.c.at,
+_last_id = select(changes.c.id).order_by(changes.c.id.desc()).limit(1).scalar_subquery()
+_last_at = select(changes.c.at).order_by(changes.c.id.desc()).limit(1).scalar_subquery()
+_last_document = select(func.max(documents.c.id)).scalar_subquery()
+_LAST = select(_last_id, _last_at, _last_document)
+_LAST_PG = select(_last_id, _last_at, _last_document,
                   select(func.count()).select_from(changes)
-                  .where(changes.c.id > _top.c.id - WINDOW).scalar_subquery())
+                  .where(changes.c.id > _last_id - WINDOW).scalar_subquery())
 
 
 def last_change(engine: Engine) -> tuple[Any, ...]:
     """The last change-log row's id and time (the time tells a store made again at the
-    same address apart), and on PostgreSQL how many of the last WINDOW ids are there: the
-    row of the highest id, read through its key; once a request."""
+    same address apart), the highest document id, and on PostgreSQL how many of the last
+    WINDOW change ids are there; once a request."""
     statement = _LAST_PG if engine.dialect.name == "postgresql" else _LAST
 
     def last() -> tuple[Any, ...]:
         with engine.connect() as conn:
-            row = conn.execute(statement).first()
-        return (None, None) if row is None else tuple(row)
+            return tuple(conn.execute(statement).one())
 
     return once(("last-change", str(engine.url)), last)
 
