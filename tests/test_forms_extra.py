@@ -49,6 +49,12 @@ FLOORS = {
     # last indicator rows, no 项目名称): was 0.90 (those rows a project named by the
     # title, no goal under 项目基本情况 | … | 项目年度目标), now 1.0
     "sichuan-daying-sifa-2023-ziping-pipes-tail": 0.99,
+    # 东莞's 2019 批复表 (06's family): pipe rows, two groups 二级 · 三级 · 指标值 side by
+    # side whose headings name no period (指标值(或计划水平) | 计划指标值(或计划水平)) under
+    # 中期滚动目标 | 年度目标; second levels with their kinds in brackets (数量指标(或建筑规模
+    # 指标), 时效指标(工期指标)); was 0.70 (no goals, no long targets, three rows' cells one
+    # off), now 1.0
+    "guangdong-dongguan-jiaotong-2019-pifubiao-twoperiod": 0.99,
 }
 # refused with a clear error (the code, and words of what was expected)
 REFUSED = {
@@ -70,6 +76,9 @@ REFUSED = {
     # are not found; a rebuild that joins over wrap spaces reached 11 of its 16 rows, so it
     # stays refused rather than read in part
     "hunan-hengshan-chubeiliang-2020-ziping-flat": ("no-table", "一级指标 / 二级指标 / 三级指标"),
+    # one page of a paginated article that begins inside a 自评表: four fused indicator rows
+    # and the closing rows, no 项目名称, no money, no headings — no project to put them in
+    "sichuan-dyrmt-ziping-tail-only": ("no-table", "一级指标 / 二级指标 / 三级指标"),
 }
 
 
@@ -127,6 +136,8 @@ def test_layouts_of_the_extra_tables() -> None:
         "heilongjiang-daqing-moban-shenbaobiao-blank": "spaced",
         "hunan-ningxiang-batang-2021-mubiaobiao-flat": "lines",
         "hunan-hengshan-chubeiliang-2020-ziping-flat": "lines",
+        "guangdong-dongguan-jiaotong-2019-pifubiao-twoperiod": "pipes",
+        "sichuan-dyrmt-ziping-tail-only": "lines",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells

@@ -679,7 +679,7 @@ class FormReader:
             if r != "group":
                 roles.append((r, tok.cell))
             k += 1
-        roles = self._flattened_first_row(i, roles)
+        roles = _two_periods(self._flattened_first_row(i, roles))
         names = [r for r, _ in roles]
         if "name" not in names and "name_long" not in names:
             return None
@@ -1580,6 +1580,19 @@ def _role_under(roles: list[tuple[str, Cell]], cell: Cell) -> str | None:
         if head.col <= middle < head.col + head.colspan:
             return role
     return None
+
+
+def _two_periods(roles: list[tuple[str, Cell]]) -> list[tuple[str, Cell]]:
+    """Two groups of 三级 · 指标值 side by side whose values name no period (东莞's 批复表:
+    指标值 · 计划指标值 under 中期滚动目标 | 年度目标): the first group is the long period,
+    as the goals above them are written, so its value is the long target."""
+    names = [r for r, _ in roles]
+    if names.count("name") != 2 or names.count("value") != 2 or "value_long" in names:
+        return roles
+    first = names.index("value")
+    if first > names.index("name", names.index("name") + 1):
+        return roles  # both values after the second name: one group, not two
+    return [("value_long" if n == first else r, c) for n, (r, c) in enumerate(roles)]
 
 
 def _goal_slots(goals: list[tuple[Match, _Token | None]]) -> list[tuple[Match, _Token | None]]:

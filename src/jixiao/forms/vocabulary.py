@@ -20,6 +20,9 @@ _POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?(?:\s*[-－~]\s*\d+(?:\.\d+)?)?)\s
 _UNIT = re.compile(r"[（(]\s*(万元|元|万|%|百分比|盖章|签章)\s*[)）]")
 _YEARS = re.compile(r"[（(]\s*\d{4}\s*年?\s*[-—~至－]+\s*\d{4}\s*年?\s*[)）]")
 _CIRCLED = re.compile(r"[①-⑳]")
+# an alternative wording in brackets (数量指标(或建筑规模指标), 指标值(或计划水平)): the
+# label is the words outside
+_OR = re.compile(r"[（(]或[^)）]*[)）]")
 _FORMULA = re.compile(r"=[^=]*$")  # 小计③=①+②: the heading, not its formula
 _LEAD = re.compile(r"^(其中|包括)[:：]?")
 _SPACE = re.compile(r"\s+")
@@ -58,6 +61,7 @@ def normal(text: str) -> str:
     s = s.rstrip(":：")
     s = _UNIT.sub("", s)
     s = _YEARS.sub("", s)
+    s = _OR.sub("", s) if "或" in s else s
     s = _FORMULA.sub("", _CIRCLED.sub("", s)) if "=" in s or "①" <= s[-1:] <= "⑳" else s
     s, _ = split_points(s)
     s = _LEAD.sub("", s).rstrip(":：")
