@@ -55,6 +55,12 @@ FLOORS = {
     # 指标), 时效指标(工期指标)); was 0.70 (no goals, no long targets, three rows' cells one
     # off), now 1.0
     "guangdong-dongguan-jiaotong-2019-pifubiao-twoperiod": 0.99,
+    # 宁德's 部门整体 自评表 as a row a line, cells apart by spaces (16's city): the indicator
+    # headings wrapped in their cells (绩效 / 目标值, 实际 / 完成值 on the next line), a
+    # formula line under the budget headings (③=①+②), '合 计' in two pieces, ( 2020 年度) in
+    # three, 目标 for 指标 (产出目标 · 数量目标); was 0.39 (every target one cell off, no
+    # budget, the title as the project), now 0.97 (2.单位其它收入 not read as 其他资金)
+    "fujian-ningde-dizhen-2020-zhengti-ziping-spaced": 0.96,
 }
 # refused with a clear error (the code, and words of what was expected)
 REFUSED = {
@@ -138,6 +144,7 @@ def test_layouts_of_the_extra_tables() -> None:
         "hunan-hengshan-chubeiliang-2020-ziping-flat": "lines",
         "guangdong-dongguan-jiaotong-2019-pifubiao-twoperiod": "pipes",
         "sichuan-dyrmt-ziping-tail-only": "lines",
+        "fujian-ningde-dizhen-2020-zhengti-ziping-spaced": "spaced",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells

@@ -294,7 +294,8 @@ class FormReader:
                     # a heading known by its words only (…预期…值) is broken into short
                     # pieces; two phrases of a row's cells (符合规定 | 达成预期指标) are none
                     guessed = max(map(len, parts)) <= 4 and self.vocab.header_role(text) in (
-                        "value", "actual", "value_long")
+                        "value", "actual", "value_long") and \
+                        not (wraps and self._ends_below(tokens, i))
                     if self.vocab.label(text) or guessed or normal(text) in self.vocab.budget:
                         joined = (k, text)
                         break
@@ -306,6 +307,17 @@ class FormReader:
                 out.append(first)
                 i += 1
         return out
+
+    def _ends_below(self, tokens: list[_Token], i: int) -> bool:
+        """In a spaced copy, token i's heading wrapped in its cell: a short piece on the
+        next line completes it to a known heading (绩效 / 目标值, 实际 / 完成值), so it is
+        not to be guessed together with its neighbour on its own line (绩效实际)."""
+        row = tokens[i].row
+        head = tokens[i].cell.clean
+        below = (t for t in tokens[i + 1:i + 40] if t.row == row + 1)
+        return any(0 < len(t.cell.clean) <= self.settings.label_part_chars and
+                   self.vocab.header_role(head + t.cell.clean) is not None and
+                   self.vocab.label(head + t.cell.clean) is not None for t in below)
 
     # --- the walk --------------------------------------------------------------------------
 
@@ -662,6 +674,11 @@ class FormReader:
                 if any(self._role(t.text)[0] in ("category",) for t in nxt) or \
                         not any(t.text.strip() for t in nxt):
                     break
+                joined = self._wrapped_headings(roles, nxt)
+                if joined is not None:  # the unknown headings' ends, wrapped to this line
+                    roles = joined
+                    k += len(nxt)
+                    break
                 row = tok.row
             r, _ = self._role(tok.text)
             if r is None and roles and not self.grid.rowless and tok.row == row and \
@@ -704,6 +721,31 @@ class FormReader:
                     roles.sort(key=lambda rc: rc[1].col)
                 k += len(sub_row)
         return [*fields_seen, *roles], k, bool(fields_seen)
+
+    def _wrapped_headings(self, roles: list[tuple[str, Cell]],
+                          nxt: list[_Token]) -> list[tuple[str, Cell]] | None:
+        """A spaced copy whose headings wrapped in their cells (绩效 / 目标值, 实际 / 完成值):
+        the next line holds the ends of some headings, in their order, one each; joined,
+        each is a heading of the vocabulary, else the line is not their ends."""
+        if "spaced" not in self.grid.notes:
+            return None
+        ends = [t.text.strip() for t in nxt if t.text.strip()]
+        joined = list(roles)
+        at = 0
+        for n, (role, cell) in enumerate(roles):
+            if at == len(ends):
+                break
+            if role in ("category", "level2", "name"):
+                continue
+            text = cell.text.strip() + ends[at]
+            whole, _ = self._role(text)
+            if whole not in (None, "unknown", "group", "category") and \
+                    self.vocab.label(text) is not None:
+                joined[n] = (whole, cell)
+                at += 1
+        if at != len(ends) or any(r == "unknown" for r, _ in joined):
+            return None
+        return joined
 
     def _flattened_first_row(self, i: int,
                              roles: list[tuple[str, Cell]]) -> list[tuple[str, Cell]]:
@@ -902,6 +944,16 @@ class FormReader:
             if i >= len(self.tokens):
                 break
             head = self.tokens[i]
+            if head.text.strip() and not normal(head.text):
+                # a heading's formula on a line of its own (③=①+②) or a row's number (①):
+                # no label, no figure
+                i += 1
+                continue
+            if "spaced" in self.grid.notes and i + 1 < len(self.tokens) and \
+                    self.tokens[i + 1].row == head.row and \
+                    normal(head.text + self.tokens[i + 1].text) in ("合计", "总计"):
+                i += 1  # a spaced copy's 合 计: the label is the two pieces
+                head = _Token(self.tokens[i].cell, head.row, "合计")
             m = self.vocab.label(head.text)
             if m is None and normal(head.text) in ("合计", "总计"):  # the block's total line
                 m = Match("money", "total", head.text, None)
@@ -1376,6 +1428,12 @@ class FormReader:
         self.kind = self.vocab.kind_of(title) if title else None
         year = None
         for tok in self.tokens[:400]:
+            if tok.text.strip() in ("(", "（") and tok.row in self._rows:
+                # a spaced copy's year line in pieces: ( 2020 年度)
+                line = "".join(self.tokens[k].cell.clean for k in self._rows[tok.row])
+                if _YEAR_LINE.match(line) and (m := _YEAR.search(line)):
+                    year = int(m.group(1))
+                    break
             m = _YEAR.search(tok.cell.clean)
             if m and ("年度" in tok.cell.clean or tok.text.strip().startswith(("(", "（"))
                       or (tok is not None and title and tok.text.strip() == title)):
@@ -1467,8 +1525,11 @@ class FormReader:
             amounts = Amounts(money.get("total"), money.get("fiscal"),
                               money.get("special_account"), money.get("other"))
             # a department's whole-spending form names the department, not a project
-            name = p.fields.get("name") or (dept if self.kind == "department" and dept
-                                            else self.title or "")
+            # (a 部门整体 自评表 too: its kind is the self-evaluation, its subject the
+            # department)
+            whole = self.kind == "department" or (
+                self.title is not None and self.vocab.kind_of(self.title, "department"))
+            name = p.fields.get("name") or (dept if whole and dept else self.title or "")
             span = p.first.span(self.grid.file) if p.first else SourceSpan(self.grid.file)
             form = ProjectForm(goal_long=p.fields.get("goal_long"), funding=p.funding,
                                department=p.fields.get("department"),

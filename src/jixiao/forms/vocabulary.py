@@ -155,10 +155,11 @@ class Vocabulary:
         annual = [j for j, f in enumerate(totals) if normal(f.label) in self.annual]
         return periods, annual[0] if annual else 0
 
-    def kind_of(self, title: str) -> str | None:
+    def kind_of(self, title: str, only: str | None = None) -> str | None:
+        """The kind a title names (the first that matches), or whether it names `only`."""
         key = normal(title)
         for kind, words in self.kinds:
-            if any(w in key for w in words):
+            if (only is None or kind == only) and any(w in key for w in words):
                 return kind
         return None
 
