@@ -86,7 +86,7 @@ def first_pages(pdf_bytes: bytes, count: int) -> bytes:
 
 # ---- what a reading of a scan missed, and whether it said so ---------------------------
 
-DOUBTS = ("ocr-uncertain", "ocr-amount", "ocr-gap")
+DOUBTS = ("ocr-uncertain", "ocr-amount", "ocr-gap", "ocr-reread")
 _MISS = re.compile(r"^project (\d+)(?:\.(\d+))? ?(\w*)")
 _AMOUNT_KEYS = ("total", "fiscal", "special_account", "other")
 
@@ -128,6 +128,45 @@ def silent(doc: Document, misses: list[str]) -> list[str]:
         if only_percent(miss):
             continue
         span = miss_span(doc, miss)
+        if span is None or span.box is None or not any(
+                w.span.page == span.page and meets(w.span.box, span.box) for w in doubts):
+            out.append(miss)
+    return out
+
+
+# the team scorer's misses (`[project 1 '…'] indicator 3 indicator.score: gold=…`)
+_SCORED = re.compile(r"^\[project (\d+) .*?\](?: indicator (\d+))? (project|indicator)\.(\w+)")
+_FORM_SPANS = {"total": "total_cell", "fiscal": "fiscal_cell", "other": "other_cell",
+               "special_account": "special_account_cell", "planned": "budget_planned",
+               "adjusted": "budget_adjusted", "executed": "budget_executed",
+               "execution_score": "budget_score"}
+
+
+def scored_span(doc: Document, miss: str) -> SourceSpan | None:
+    """The span of the field a miss of the team's scorer names: an indicator's (its cells
+    joined), a project field's cell, else the project's; None for a document field."""
+    m = _SCORED.match(miss)
+    if not m:
+        return None
+    seq = int(m.group(1))
+    project = next((p for p in doc.projects if p.seq == seq), None)
+    if project is None:
+        return None
+    if m.group(2):
+        k = int(m.group(2)) - 1
+        return project.indicators[k].span if k < len(project.indicators) else project.span
+    field = m.group(4)
+    return project.field_spans.get(_FORM_SPANS.get(field, field)) or \
+        project.field_spans.get(field) or project.span
+
+
+def silent_scored(doc: Document, misses: list[str]) -> list[str]:
+    """`silent` for the team scorer's misses of a form: those no doubt's box meets."""
+    doubts = [w for w in doc.warnings if w.code in DOUBTS or (
+        w.severity is Severity.WARNING and w.span.box is not None)]
+    out = []
+    for miss in misses:
+        span = scored_span(doc, miss)
         if span is None or span.box is None or not any(
                 w.span.page == span.page and meets(w.span.box, span.box) for w in doubts):
             out.append(miss)

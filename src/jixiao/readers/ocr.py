@@ -129,6 +129,7 @@ class OcrMend:
     box: Box
     value: bool = True
     reread: bool = False  # `text` is the whole message: a character read again, not mended
+    doubt: bool = False  # a second reading taken (`ocr-reread`): a warning, not a mend
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,6 +355,49 @@ def _rules(mask: Any, min_length: int) -> list[tuple[float, float, float]]:
     return [(g[4] / g[5], g[2], g[3]) for g in groups if g[1] - g[0] <= 8]
 
 
+def _grow(mask: Any, by: int) -> Any:
+    """A mask grown by `by` pixels in every direction (a square's reach)."""
+    out = mask.copy()
+    for _ in range(by):
+        grown = out.copy()
+        grown[1:, :] |= out[:-1, :]
+        grown[:-1, :] |= out[1:, :]
+        grown[:, 1:] |= out[:, :-1]
+        grown[:, :-1] |= out[:, 1:]
+        out = grown
+    return out
+
+
+def _unstamp(value: Any, spread: Any, saturated: Any) -> Any:
+    """The grey picture with a coloured stamp taken out and the print under it kept. A
+    stamp's pixel is the darker the more saturated it is: each saturated pixel is lifted by
+    the shade the stamp alone has at its saturation (the median brightest channel of the
+    pixels as saturated), so the stamp becomes paper while print under it, darker than
+    the stamp alone, keeps its edges (set to paper, strokes under a seal lost them: `常`
+    was read `案`; lifted by one shade for all, a stroke's dense middle stayed grey and the
+    OCR read `财务专用章` over a score). Pixels within two pixels of the stamp are lifted by
+    the least saturated's shade: a JPEG keeps colour at half the resolution, so a stroke's
+    edge has the stamp's darkness without its colour; print's black there stays black."""
+    import numpy as np
+
+    paper = float(np.median(value[::4, ::4]))
+    bins = np.clip(spread // 16, 0, 15).astype(np.int64)
+    shade = np.full(16, paper)
+    for k in range(16):
+        inside = value[saturated & (bins == k)]
+        if inside.size >= 20:
+            shade[k] = float(np.median(inside))
+    # denser is darker: the shade never rises with the saturation
+    shade = np.minimum.accumulate(np.minimum(shade, paper))
+    factor = paper / np.maximum(shade, 1.0)
+    out = value.astype(np.float64)
+    out[saturated] *= factor[bins[saturated]]
+    first = int(np.argmax(shade < paper)) if (shade < paper).any() else 0
+    ring = _grow(saturated, 2) & ~saturated & (value > 0.3 * paper)
+    out[ring] *= factor[first]
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
 def _clean(rgb: Any, settings: OcrSettings) -> tuple[Any, float]:
     """The picture as grey (its brightest channel: coloured stamps and ink vanish, black
     print stays), turned level; and the angle it was turned by."""
@@ -366,11 +410,10 @@ def _clean(rgb: Any, settings: OcrSettings) -> tuple[Any, float]:
     # shade (its brightest channel over paper's): the stamp becomes paper, while the edges
     # of print under it keep their darkness (set to paper, strokes lose their edges: 常
     # under a seal was read 案)
-    saturated = value.astype(np.int16) - rgb.min(axis=2) > 60
-    if saturated.any():
-        paper, stamp = float(np.median(value)), float(np.median(value[saturated]))
-        lifted = value[saturated].astype(np.float64) * (paper / max(stamp, 1.0))
-        value[saturated] = np.clip(lifted, 0, 255).astype(np.uint8)
+    spread = value.astype(np.int16) - rgb.min(axis=2)
+    saturated = spread > 60
+    if int(saturated.sum()) >= 50:
+        value = _unstamp(value, spread, saturated)
     angle = _skew(value < _otsu(value), settings)
     if abs(angle) >= 0.05:
         paper = int(np.median(value))
@@ -452,6 +495,12 @@ def _mend_values(chars: list[OcrChar]) -> list[str]:
                 c.text = ch
             mends.append(f"{text} → {mended}")
             text = mended
+    if len(text) > 1 and text[0] in "-－—–−‐_~" and _is_cjk(text[1]):
+        # a dash before Chinese at a line's start is `一` (the recogniser reads its one
+        # stroke as a dash alone): never a value, a minus or a list mark in these cells
+        chars[0].text = "一"
+        mends.append(f"{text[:3]} → 一{text[1:3]}")
+        text = "一" + text[1:]
     if m := _ITEM_DOT.match(text):  # `1.效益指标`: a figure then a level is no decimal
         chars[m.start(2)].text = "、"
         mends.append(f"{m.group(0)} → {m.group(1)}、")
@@ -637,17 +686,43 @@ def ocr_page(data: bytes, index: int, settings: OcrSettings | None = None,
         if not chars:
             continue
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-        box = (min(xs) / scale, height - max(ys) / scale, max(xs) / scale, height - min(ys) / scale)
-        mends += [OcrMend(m, box) for m in _mend_values(chars)]
-        mends += [OcrMend(m, box, value=False) for m in _mend_marks(chars)]
-        least = min([conf, *(c.confidence for c in chars)])
-        boxes.append(OcrBox("".join(c.text for c in chars), least, box, chars))
+        whole = (min(xs) / scale, height - max(ys) / scale, max(xs) / scale,
+                 height - min(ys) / scale)
+        for part, box in _split_at_rules(chars, whole, vertical):
+            mends += [OcrMend(m, box) for m in _mend_values(part)]
+            mends += [OcrMend(m, box, value=False) for m in _mend_marks(part)]
+            least = min([conf, *(c.confidence for c in part)])
+            boxes.append(OcrBox("".join(c.text for c in part), least, box, part))
     mends += _join_boxes(boxes)
     lost_mends, lost_gaps = _lost_numbers(boxes, value, dark, scale, height, vertical,
                                           _engine(threads))
     mends += lost_mends
-    gaps = lost_gaps + _gaps(boxes, dark, scale, height, vertical)
+    cell_mends, clipped = _reread_cells(boxes, value, dark, scale, height, horizontal,
+                                        vertical, _engine(threads))
+    mends += cell_mends
+    gaps = lost_gaps + clipped + _gaps(boxes, dark, scale, height, vertical)
     return OcrPage(index, width, height, dpi, angle, boxes, horizontal, vertical, mends, gaps)
+
+
+def _split_at_rules(chars: list[OcrChar], box: Box, vertical: list[Edge]
+                    ) -> list[tuple[list[OcrChar], Box]]:
+    """A box the detector drew over a cell's rule (`般性支出情一般性支出情`: two cells read
+    as one line) cut at that rule: the characters each side are a box of their own."""
+    mid = (box[1] + box[3]) / 2
+    walls = sorted(v.fixed for v in vertical if v.start <= mid <= v.end and
+                   box[0] + 2 < v.fixed < box[2] - 2)
+    if not walls:
+        return [(chars, box)]
+    out: list[tuple[list[OcrChar], Box]] = []
+    for left, right in zip([-math.inf, *walls], [*walls, math.inf], strict=True):
+        part = [c for c in chars if left < (c.x0 + c.x1) / 2 < right]
+        part = [c for c in part if c.text.strip()]
+        if not part:
+            continue
+        part[-1].reach = min(part[-1].reach or part[-1].x1, right - 0.5)
+        out.append((part, (max(part[0].x0, box[0]), box[1], min(part[-1].x1, box[2]),
+                           box[3])))
+    return out or [(chars, box)]
 
 
 _NUMBER_ONLY = re.compile(r"^(\d{1,2})[、.,，．]?$")
@@ -729,6 +804,240 @@ def _recognise(crop: Any, engine: Any, paper: int) -> tuple[str, float] | None:
                     (bool(_NUMBER_ONLY.match(best[0])), best[1]):
                 best = read
     return best
+
+
+def _page_regions(horizontal: list[Edge], vertical: list[Edge]) -> list[Box]:
+    """The boxes (points, y up) of the cells of the page's ruled tables, merged cells as
+    one: the grid `ocr_page_cells` reads."""
+    settings = PdfGridSettings()
+    out: list[Box] = []
+    for t in _tables(0, _merge([Edge(e.fixed, e.start, e.end) for e in horizontal], settings),
+                     _merge([Edge(e.fixed, e.start, e.end) for e in vertical], settings),
+                     settings):
+        for r, c, rs, cs in _regions(t, settings):
+            out.append((t.xs[c], t.ys[r + rs], t.xs[c + cs], t.ys[r]))
+    return out
+
+
+def _despeck(mask: Any) -> Any:
+    """A mask without its lone pixels (noise): a pixel stays with two inked neighbours."""
+    import numpy as np
+
+    m = mask.astype(np.int8)
+    n = np.zeros(m.shape, dtype=np.int8)
+    n[1:, :] += m[:-1, :]
+    n[:-1, :] += m[1:, :]
+    n[:, 1:] += m[:, :-1]
+    n[:, :-1] += m[:, 1:]
+    return mask & (n >= 2)
+
+
+def _unruled(crop: Any) -> Any:
+    """A cell's crop without its rules: rows and columns dark almost all along are a
+    rule's, at its sides or inside a merged region (print beside it keeps its pixels; a
+    figure beside a rule is half the cell's height)."""
+    out = crop.copy()
+    out[crop.mean(axis=1) > 0.85, :] = False
+    out[:, crop.mean(axis=0) > 0.85] = False
+    return out
+
+
+# a reading alone under this confidence is no value (junk from a stamp's arc, `0` as `6`)
+_REREAD_FLOOR = 0.6
+
+
+def _reread_cells(boxes: list[OcrBox], value: Any, dark: Any, scale: float, height: float,
+                  horizontal: list[Edge], vertical: list[Edge], engine: Any
+                  ) -> tuple[list[OcrMend], list[OcrGap]]:
+    """Ink in a ruled cell that no box covers, read again from the picture: the detector
+    misses a small figure beside a rule (a 得分 `2`, an actual `0`) and a thin first or last
+    glyph (`一` of `一级指标`, `=` before a target, `）`). A cell with no box has its ink
+    recognised alone (`_recognise`: as is and enlarged); a box with uncovered ink on its
+    line inside its cell has that line read again, and the reading is taken only when it
+    holds the box's own text with a character or two more. Each is said (`ocr-mended`,
+    with its confidence; `ocr-uncertain` when under the setting). A box whose text runs
+    into its cell's right rule may have glyphs the cell clips: a gap, said."""
+    import numpy as np
+
+    widths = [c.x1 - c.x0 for b in boxes for c in b.chars if _is_cjk(c.text)]
+    if not widths or not vertical or not horizontal:
+        return [], []
+    em = statistics.median(widths)
+    paper = int(np.median(value[::16, ::16]))
+    mends: list[OcrMend] = []
+    gaps: list[OcrGap] = []
+
+    def px(box: Box) -> tuple[int, int, int, int]:  # rows and columns of a box (points)
+        return (round((height - box[3]) * scale), round((height - box[1]) * scale),
+                round(box[0] * scale), round(box[2] * scale))
+
+    for cell in _page_regions(horizontal, vertical):
+        if cell[2] - cell[0] < 0.8 * em or cell[3] - cell[1] < 0.6 * em:
+            continue
+        inside = [b for b in boxes if _inside(b.box, cell)]
+        r0, r1, c0, c1 = px(cell)
+        ink = _despeck(_unruled(dark[r0:r1, c0:c1]))
+        # the picture without the cell's rules: what the recogniser is shown
+        plain = value[r0:r1, c0:c1].copy()
+        # a rule's soft edges too: left, they read as a stroke (`0` beside one read `60`)
+        plain[_grow(dark[r0:r1, c0:c1] & ~_unruled(dark[r0:r1, c0:c1]), 1) & ~ink] = paper
+        for b in inside:  # what the boxes' characters read is covered (not the whole
+            # box: the detector's box may hold a glyph the recogniser dropped, `一级指标`)
+            br0, br1, _, _ = px(b.box)
+            for c in b.chars:
+                ink[max(br0 - r0 - 1, 0):max(br1 - r0 + 1, 0),
+                    max(round(c.x0 * scale) - c0 - 1, 0):
+                    max(round(c.x1 * scale) - c0 + 1, 0)] = False
+        cols = ink.sum(axis=0) >= 1  # `一` is a stroke one or two pixels thick
+        if int(cols.sum()) < max(3.0, 0.15 * em * scale):
+            inside.sort(key=lambda b: b.box[0])
+            for b in inside:  # a box with room for a character more than it read
+                if _roomy(b, em):
+                    _reread_line(b, inside, cell, plain, ink, (r0, c0), scale, height, em,
+                                 engine, paper, mends, force=True)
+            _clipped(inside, cell, em, gaps)
+            continue
+        if not inside:
+            # the glyphs' extent: columns and rows with two inked pixels (noise is specks)
+            xs = np.nonzero(cols)[0]
+            ys = np.nonzero(ink[:, xs].sum(axis=1) >= 1)[0]
+            if len(ys) == 0 or (ys[-1] - ys[0]) / scale > 1.6 * em:
+                continue  # lines of ink no box holds: the gaps say the ink beside boxes
+            top, bottom = r0 + int(ys[0]), r0 + int(ys[-1]) + 1
+            left, right = c0 + int(xs[0]), c0 + int(xs[-1]) + 1
+            if (right - left) / scale > 0.6 * (cell[2] - cell[0]) and \
+                    int(cols.sum()) < 0.3 * (right - left):
+                continue  # specks across the cell, not a figure
+            # the figure with the room of its line around it: a figure alone, cropped
+            # tight, was read as a letter or a Chinese character
+            room = round(0.3 * em * scale)
+            crop = plain[max(top - r0 - room, 0):bottom - r0 + room,
+                         max(left - c0 - room, 0):right - c0 + 2 * room]
+            read = _recognise(crop, engine, paper)
+            box = (left / scale, height - bottom / scale, right / scale, height - top / scale)
+            if box[3] - box[1] < 0.3 * em and box[2] - box[0] > 1.5 * em:
+                continue  # a long thin stroke: a rule's stub or a stamp's arc, no glyph
+            if not read or not read[0] or read[1] < _REREAD_FLOOR or \
+                    box[3] - box[1] < 0.3 * em:
+                # a stamp's remnant, a rule's stub, or a glyph the recogniser cannot make
+                # out: no value is made up, the ink is said
+                gaps.append(OcrGap("□", box, box))
+                continue
+            text, confidence = read
+            chars = [OcrChar(ch, a, box[1], c, box[3], confidence)
+                     for ch, (a, c) in zip(text, _split(text, box[0], box[2]), strict=True)]
+            mends.append(OcrMend(say("ocr.cell-read", text=text,
+                                     confidence=f"{confidence:.2f}"), box, reread=True,
+                                 doubt=True))
+            mends += [OcrMend(m, box) for m in _mend_values(chars)]
+            boxes.append(OcrBox("".join(c.text for c in chars), confidence, box, chars))
+            continue
+        inside.sort(key=lambda b: b.box[0])
+        for b in inside:
+            _reread_line(b, inside, cell, plain, ink, (r0, c0), scale, height, em, engine,
+                         paper, mends, force=_roomy(b, em))
+        _clipped(inside, cell, em, gaps)
+    return mends, gaps
+
+
+def _clipped(inside: list[OcrBox], cell: Box, em: float, gaps: list[OcrGap]) -> None:
+    """A line whose last Chinese character ends at its cell's right rule: the cell may clip
+    the glyphs after it (a published PDF draws text past a narrow cell: `一般性支出情况`
+    printed `一般性支出情`)."""
+    for b in inside:
+        if not b.chars or not _is_cjk(b.chars[-1].text):
+            continue
+        if any(o is not b and _same_line(o, b) and o.box[0] > b.box[0] for o in inside):
+            continue
+        if cell[2] - b.chars[-1].x1 < 0.3 * em and b.box[0] - cell[0] < 0.6 * em:
+            gaps.append(OcrGap(b.text + "□", b.box, (b.box[2], b.box[1], cell[2], b.box[3])))
+
+
+# what a line read again may gain besides Chinese: a comparison before a target, marks
+# that close or part (never a figure, a letter, an opening bracket or a bar: a rule's stub)
+_ADDABLE = set("=≥≤<>＝。，、；：）》”’%％")
+
+
+def _roomy(b: OcrBox, em: float) -> bool:
+    """A box of Chinese wider than its characters by most of one: the detector saw a glyph
+    the recogniser dropped (`一级指标` read `级指标` in the box of four)."""
+    text = b.text.strip()
+    if not text or not all(_is_cjk(ch) for ch in text):
+        return False
+    return b.box[2] - b.box[0] - len(text) * em >= 0.7 * em
+
+
+def _reread_line(b: OcrBox, inside: list[OcrBox], cell: Box, plain: Any, ink: Any,
+                 at: tuple[int, int], scale: float, height: float, em: float, engine: Any,
+                 paper: int, mends: list[OcrMend], force: bool = False) -> None:
+    """A box's line inside its cell read again when ink no box covers lies on it, left of
+    the box (up to the box before it or the cell's rule) or right of it (up to the next);
+    taken when the reading holds the box's text with one or two characters more."""
+    import numpy as np
+
+    r0, c0 = at
+    line = [o for o in inside if _same_line(o, b)]
+    k = line.index(b)
+    left = line[k - 1].box[2] if k else cell[0]
+    right = line[k + 1].box[0] if k + 1 < len(line) else cell[2]
+    h = b.box[3] - b.box[1]
+    rows = slice(max(round((height - b.box[3] + 0.1 * h) * scale) - r0, 0),
+                 max(round((height - b.box[1] - 0.1 * h) * scale) - r0, 0))
+    band = ink[rows, max(round(left * scale) - c0, 0):max(round(right * scale) - c0, 0)]
+    inked = band.size > 0 and int((band.sum(axis=0) >= 1).sum()) >= max(2.0,
+                                                                       0.1 * em * scale)
+    if not inked and not force:
+        return
+    cols = np.nonzero(band.sum(axis=0) >= 1)[0] if inked else np.array([])
+    x0 = min(b.box[0], left + float(cols[0]) / scale) if inked else b.box[0]
+    x1 = max(b.box[2], left + float(cols[-1] + 1) / scale) if inked else b.box[2]
+    crop = plain[max(round((height - b.box[3]) * scale) - 2 - r0, 0):
+                 max(round((height - b.box[1]) * scale) + 2 - r0, 0),
+                 max(round(x0 * scale) - 2 - c0, 0):max(round(x1 * scale) + 2 - c0, 0)]
+    read = _recognise(crop, engine, paper)
+    if not read:
+        return
+    text, confidence = read
+    old = "".join(b.text.split())
+    at_ = text.find(old)
+    if at_ < 0 or not 0 < len(text) - len(old) <= 2:
+        return  # not the same line with a glyph more: the gaps say the ink
+    head, tail = text[:at_], text[at_ + len(old):]
+    if AMOUNT.match(_compact(old)) or any(not _is_cjk(ch) and ch not in _ADDABLE
+                                          for ch in head + tail):
+        # a figure, a letter or a bracket more is a rule's stub as often (`74.00` read
+        # `174.00`, `26.00` read `[26.00`): an amount is never lengthened
+        return
+    end = b.chars[-1].reach or b.chars[-1].x1
+    if not inked:  # the box's own room: its characters spread over it again
+        if len(text) * em > b.box[2] - b.box[0] + 0.5 * em:
+            return
+        b.chars = [OcrChar(ch, a, b.box[1], c, b.box[3], confidence, c) for ch, (a, c) in
+                   zip(text, _split(text, b.box[0], b.box[2]), strict=True)]
+        head = tail = ""
+    # a Chinese character takes its room: a mark's ink (`。`) read as one is not taken
+    for part, room in ((head, b.chars[0].x0 - x0), (tail, x1 - max(end, b.box[2]))):
+        if sum(_is_cjk(ch) for ch in part) * 0.6 * em > room + 0.1 * em:
+            return
+    new_head = [OcrChar(ch, a, b.box[1], c, b.box[3], confidence)
+                for ch, (a, c) in zip(head, _split(head, x0, b.chars[0].x0), strict=True)]
+    new_tail = [OcrChar(ch, a, b.box[1], c, b.box[3], confidence)
+                for ch, (a, c) in zip(tail, _split(tail, max(end, b.box[2]), x1),
+                                      strict=True)]
+    for c in new_head:
+        c.reach = c.x1
+    if new_head:
+        new_head[-1].reach = b.chars[0].x0
+    b.chars[:0] = new_head
+    b.chars += new_tail
+    b.text = "".join(c.text for c in b.chars)
+    b.box = (x0, b.box[1], x1, b.box[3])
+    b.confidence = min(b.confidence, confidence)
+    mends.append(OcrMend(say("ocr.line-read", read=old, text=b.text,
+                             confidence=f"{confidence:.2f}"), b.box, reread=True,
+                         doubt=True))
+    mends += [OcrMend(m, b.box) for m in _mend_values(b.chars)]
+    b.text = "".join(c.text for c in b.chars)
 
 
 _STOPS = set("、，。；：！？）》”’,.;:!?)")  # marks whose ink sits at one side of their room
@@ -1230,7 +1539,11 @@ def ocr_warnings(doc: Document, ocr: dict[int, OcrPage], file: str | None,
                 _span(file, i + 1, _union([gap.box, gap.where])),
                 Severity.WARNING))
         for mend in page.mends:
-            if mend.value:
+            if mend.doubt:  # read again from the picture: a second opinion, to be checked
+                out.append(ReadWarning("ocr-reread", say("ocr.mended-at", said=mend.text,
+                                                         where=_where(page, mend.box)),
+                                       _span(file, i + 1, mend.box), Severity.WARNING))
+            elif mend.value:
                 said = mend.text if mend.reread else say("ocr.mended", text=mend.text)
                 out.append(ReadWarning("ocr-mended", say("ocr.mended-at", said=said,
                                                          where=_where(page, mend.box)),
