@@ -85,6 +85,9 @@ REFUSED = {
     # one page of a paginated article that begins inside a 自评表: four fused indicator rows
     # and the closing rows, no 项目名称, no money, no headings — no project to put them in
     "sichuan-dyrmt-ziping-tail-only": ("no-table", "一级指标 / 二级指标 / 三级指标"),
+    # 16's office a year before: a 部门整体 自评表 whose copy ends inside its first indicator
+    # (labels a character a line, figures in 元 under a (万元) label): no indicator to read
+    "fujian-ningde-dangshi-2018-zhengti-ziping-yuan": ("truncated", "绩效目标之后应有指标"),
 }
 
 
@@ -145,6 +148,7 @@ def test_layouts_of_the_extra_tables() -> None:
         "guangdong-dongguan-jiaotong-2019-pifubiao-twoperiod": "pipes",
         "sichuan-dyrmt-ziping-tail-only": "lines",
         "fujian-ningde-dizhen-2020-zhengti-ziping-spaced": "spaced",
+        "fujian-ningde-dangshi-2018-zhengti-ziping-yuan": "spaced",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells
