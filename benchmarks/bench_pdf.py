@@ -10,8 +10,8 @@ continues the one before, items split at `N、`, the same item parser), so the a
 compares table extraction, not the domain logic.
 
 The second table reads the sample's table (its first 60 projects) in several house styles
-of other producers (tests/pdfstyles.py: WeasyPrint under other CSS, LibreOffice from an
-xlsx): each style by both readers, accuracy and pages per second side by side.
+of other producers (tests/pdfstyles.py: WeasyPrint under other CSS, LibreOffice from an xlsx or a
+docx): each style by both readers, accuracy and pages per second side by side.
 """
 
 from __future__ import annotations
@@ -35,15 +35,15 @@ REPO = Path(__file__).parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 from fields import field_mismatches  # noqa: E402
 from pdfstyles import (  # noqa: E402
+    DocStyle,
     HtmlStyle,
     SheetStyle,
     first_projects,
-    render_html_pdf,
-    render_sheet_pdf,
+    render,
 )
 
 N = 4.0  # a very narrow amount column: `248,530.64` wraps
-HOUSE_STYLES: list[HtmlStyle | SheetStyle] = [
+HOUSE_STYLES: list[HtmlStyle | SheetStyle | DocStyle] = [
     HtmlStyle("a4-portrait-serif", page="A4 portrait", font="Noto Serif CJK SC", size_pt=9),
     HtmlStyle("narrow-amounts-wrap", widths=(18, N, N, N, N, 26, 40)),
     HtmlStyle("header-label-wraps", widths=(16, 6, 6, 4.5, 6, 25, 36.5), size_pt=10),
@@ -56,6 +56,15 @@ HOUSE_STYLES: list[HtmlStyle | SheetStyle] = [
     SheetStyle("calc-a4-landscape"),
     SheetStyle("calc-a3-unruled-centred", paper="A3", ruled=False, valign="center",
                widths=(30, 9, 9, 9, 9, 40, 60), thousands=False, repeat_header=False),
+    # issue 14's further variations: a two-row header with a 资金 group, partial rules,
+    # LibreOffice Writer from a docx
+    HtmlStyle("funds-group-three-line", group="资金", rules="three-line"),
+    HtmlStyle("horizontal-rules-group", rules="horizontal", group="资金来源",
+              page="A3 portrait", size_pt=11),
+    SheetStyle("calc-funds-group-text", group="资金", wrap_money=True,
+               widths=(24, 5, 5, 5, 5, 36, 48)),
+    DocStyle("writer-ruled"),
+    DocStyle("writer-unruled-centred", ruled=False, valign="center", split_rows=False),
 ]
 
 
@@ -171,8 +180,7 @@ def house_styles(pool, runs: int) -> None:
     for style in HOUSE_STYLES:
         cache = REPO / "out" / "bench" / f"style-{style.name}.pdf"
         if not cache.exists():
-            cache.write_bytes(render_html_pdf(doc, style) if isinstance(style, HtmlStyle)
-                              else render_sheet_pdf(doc, style))
+            cache.write_bytes(render(doc, style))
         data = cache.read_bytes()
         pages = len(pdfium.PdfDocument(data))
         ours = min((_accuracy(expected, lambda d=data: to_dict(read_pdf_bytes(d, "s.pdf")))
