@@ -88,6 +88,9 @@ REFUSED = {
     # 16's office a year before: a 部门整体 自评表 whose copy ends inside its first indicator
     # (labels a character a line, figures in 元 under a (万元) label): no indicator to read
     "fujian-ningde-dangshi-2018-zhengti-ziping-yuan": ("truncated", "绩效目标之后应有指标"),
+    # a 黄石 绩效监控表 (1-6月执行数, 半年度指标执行情况, 完成目标可能性): no kind the store
+    # keeps; it was read as a target table of 8 indicators, its headings and closing rows
+    "hubei-huangshi-shenyi-2019-jiankongbiao-pipes": ("monitoring-form", "这是绩效监控表"),
 }
 
 
@@ -149,6 +152,7 @@ def test_layouts_of_the_extra_tables() -> None:
         "sichuan-dyrmt-ziping-tail-only": "lines",
         "fujian-ningde-dizhen-2020-zhengti-ziping-spaced": "spaced",
         "fujian-ningde-dangshi-2018-zhengti-ziping-yuan": "spaced",
+        "hubei-huangshi-shenyi-2019-jiankongbiao-pipes": "pipes",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells

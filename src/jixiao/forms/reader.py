@@ -323,6 +323,10 @@ class FormReader:
 
     def read(self) -> Document:
         self._document_facts()
+        if self.kind == "monitoring":  # (a 监控表's columns are no target's nor actual's)
+            at = next((t for t in self.tokens if t.text.strip() == self.title), None)
+            raise ReadError("monitoring-form", say("forms.monitoring-form", title=self.title),
+                            at.cell.span(self.grid.file) if at else SourceSpan(self.grid.file))
         i = 0
         current = self._new_project()
         last_title: str | None = None
