@@ -30,7 +30,7 @@ from collections.abc import Callable
 from common import REPO, SAMPLE, pin_to_one_core
 from jixiao.readers import read_bytes
 from jixiao.readers.decode import decode_text
-from jixiao.readers.items import item_pieces, parsed_item
+from jixiao.readers.items import clear_caches
 from jixiao.readers.pdf import read_pdf_bytes
 from jixiao.readers.text import read_text_bytes
 from jixiao.targets import parse as parse_target
@@ -51,8 +51,7 @@ def timed(fn: Callable[[], object], runs: int) -> list[float]:
 
 def cold_text(data: bytes, name: str) -> None:
     """A reading of text whose items and targets this process has not parsed before."""
-    item_pieces.cache_clear()
-    parsed_item.cache_clear()
+    clear_caches()
     parse_target.cache_clear()
     read_text_bytes(data, name)
 

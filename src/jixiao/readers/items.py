@@ -86,6 +86,34 @@ def item_pieces(text: str, position: int, language: str) -> tuple[ItemPiece, ...
                  for seq, a, b in bounds)
 
 
+# item_pieces of the items that start with their number (where the position plays no
+# part), by language and then text: a reader looks a one-line item up here first, a dict
+# lookup where the LRU's key of three parts costs ≈ 2 K instructions more
+_NUMBERED: dict[str, dict[str, tuple[ItemPiece, ...]]] = {}
+NUMBERED_MAX = 16384  # texts kept a language: emptied when full, as the LRU would drop them
+
+
+def numbered_items(language: str) -> dict[str, tuple[ItemPiece, ...]]:
+    """The language's dict of numbered items' pieces (filled by `remember_numbered`)."""
+    return _NUMBERED.setdefault(language, {})
+
+
+def remember_numbered(numbered: dict[str, tuple[ItemPiece, ...]], text: str,
+                      pieces: tuple[ItemPiece, ...]) -> None:
+    """Keep `item_pieces(text, …)` in `numbered` when the text starts with its number."""
+    if pieces[0].start:  # 0: no `N、`, the item took its position
+        if len(numbered) >= NUMBERED_MAX:
+            numbered.clear()
+        numbered[text] = pieces
+
+
+def clear_caches() -> None:
+    """Forget every item parsed (a cold reading in bench_read)."""
+    item_pieces.cache_clear()
+    parsed_item.cache_clear()
+    _NUMBERED.clear()
+
+
 def packed_starts(text: str, seq: int) -> list[tuple[int, int, int]]:
     """Where further items start inside `text`, the text of item `seq`:
     (start of `N、`, end of it, N) for each `N、` right after a terminator whose N is the

@@ -36,7 +36,14 @@ from jixiao.model import (
     SourceSpan,
     Unit,
 )
-from jixiao.readers.items import ITEM_START, ParsedItem, item_pieces, parsed_item
+from jixiao.readers.items import (
+    ITEM_START,
+    ParsedItem,
+    item_pieces,
+    numbered_items,
+    parsed_item,
+    remember_numbered,
+)
 
 GRAND_TOTAL_NAMES = ("合计", "总计")
 # an amount as printed: thousands grouped by threes or not grouped at all
@@ -142,6 +149,7 @@ class RowBuilder(Generic[L]):
         self.rows = 0  # rows seen, of every kind
         self.seq = 0  # projects made
         self.language = language()  # the doubts of cached items are in this language
+        self.numbered = numbered_items(self.language)
 
     def warn(self, code: str, message: str, span: SourceSpan,
              severity: Severity = Severity.WARNING) -> None:
@@ -238,9 +246,14 @@ class RowBuilder(Generic[L]):
                            ) -> list[Indicator]:
         out: list[Indicator] = []
         language, span_of, text_of = self.language, self.span_of, self.text_of
+        numbered = self.numbered
         for item in items:
             if len(item) == 1:  # most items: one line, one indicator (`indicators` inlined)
-                pieces = item_pieces(text_of(item[0]), len(out) + 1, language)
+                text = text_of(item[0])
+                pieces = numbered.get(text)
+                if pieces is None:
+                    pieces = item_pieces(text, len(out) + 1, language)
+                    remember_numbered(numbered, text, pieces)
                 if len(pieces) == 1:
                     seq, raw, _, _, parsed = pieces[0]
                     if parsed.doubts or parsed.level2 is not None or \
@@ -257,15 +270,22 @@ class RowBuilder(Generic[L]):
 
     def add(self, cells: RowCells[L]) -> Project | None:
         """A row in the order printed: 合计, a unit's subtotal, or a project (`row_kind`)."""
+        return self.add_row(cells.name, cells.amounts, cells.goal, cells.items, cells.span,
+                            cells.field_spans)
+
+    def add_row(self, name: str, amounts: Amounts, goal: str, items: list[list[L]],
+                span: SourceSpan, field_spans: dict[str, SourceSpan]) -> Project | None:
+        """`add` of a row's cells given one by one (the text reader's: no RowCells made)."""
         self.rows += 1
-        kind = row_kind(cells.name, cells.goal, bool(cells.items))
+        kind = row_kind(name, goal, bool(items))
         if kind == "grand_total":
-            self.grand_total(cells.amounts, cells.span)
+            self.grand_total(amounts, span)
             return None
         if kind == "unit":
-            self.unit(cells.name, cells.amounts, cells.span)
+            self.unit(name, amounts, span)
             return None
-        return self.project(cells)
+        return self.project_row(name, amounts, goal, span, field_spans,
+                                self.project_indicators(items, name))
 
     def grand_total(self, amounts: Amounts, span: SourceSpan) -> None:
         """The template opens with its 合计; one elsewhere is said, a second is not read."""
@@ -294,20 +314,26 @@ class RowBuilder(Generic[L]):
         """A project row, numbered in order of the document: its items parsed (or its
         `indicators` made already, a sheet with a row for each); it goes to the last unit
         read, or to the unit a column names (`unit`)."""
-        self.seq += 1
         if indicators is None:
             indicators = self.project_indicators(cells.items, cells.name)
+        return self.project_row(cells.name, cells.amounts, cells.goal, cells.span,
+                                cells.field_spans, indicators, unit)
+
+    def project_row(self, name: str, amounts: Amounts, goal: str, span: SourceSpan,
+                    field_spans: dict[str, SourceSpan], indicators: list[Indicator],
+                    unit: str | None = None) -> Project:
+        """`project` of a row's cells given one by one, its indicators made."""
+        self.seq += 1
         seqs = [i.seq for i in indicators]
         if seqs != list(range(1, len(seqs) + 1)):
-            self.warn("item-numbering", say("warnings.item-numbering", name=cells.name,
+            self.warn("item-numbering", say("warnings.item-numbering", name=name,
                                             seqs=seqs),
                       cover_spans(i.span for i in indicators))
-        if not cells.name:
+        if not name:
             self.warn("missing-name", say("warnings.missing-name"),
-                      cells.field_spans.get("amounts", cells.span))
-        project = Project(self.seq, cells.name, cells.amounts, cells.goal, indicators,
-                          cells.span, cells.field_spans)
-        target = self.unit(unit, None, cells.span, by_name=True) if unit is not None \
+                      field_spans.get("amounts", span))
+        project = Project(self.seq, name, amounts, goal, indicators, span, field_spans)
+        target = self.unit(unit, None, span, by_name=True) if unit is not None \
             else self.doc.current_unit()
         target.projects.append(project)
         return project

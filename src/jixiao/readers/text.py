@@ -41,7 +41,7 @@ from jixiao.readers.items import (
     find_label,
     has_target,
 )
-from jixiao.readers.rows import DEPARTMENT_LINE, RowBuilder, RowCells, heading
+from jixiao.readers.rows import DEPARTMENT_LINE, RowBuilder, heading
 
 _AMOUNT = r"-?\d{1,3}(?:,\d{3})*\.\d{2}|-?\d+\.\d{2}"
 AMOUNT_LINE_RE = re.compile(
@@ -63,8 +63,11 @@ SIDE_BY_SIDE_LINES = 3
 # (tuple.__new__ through its argument parsing) cost more than splitting the whole file.
 _Line = tuple[int, str, int, bool]
 _new = tuple.__new__  # _new(SourceSpan, (…)): all fields given, no Python-level __new__
-# a text has no boxes: SourceSpan's fields after its page, all None, however many it has
-_NO_BOX = (None,) * (len(SourceSpan._fields) - 4)
+# A text has no boxes: a span's fields after its page are None, written out below as one
+# literal None (unpacking a tuple of them cost ≈ 1.2 K instructions a span, ~1,000 spans a
+# reading). A field added to SourceSpan must be added there too: this says so at once.
+if SourceSpan._fields[4:] != ("box",):
+    raise ImportError("readers.text makes each SourceSpan with one field after its page")
 _line_text = itemgetter(1)  # a line's text, for the row builder
 
 
@@ -110,7 +113,7 @@ class TextReader:
         if not lines:
             return SourceSpan(self.file)
         first = lines[0]
-        return _new(SourceSpan, (self.file, first[0], lines[-1][0], first[2], *_NO_BOX))
+        return _new(SourceSpan, (self.file, first[0], lines[-1][0], first[2], None))
 
     def warn(self, code: str, message: str, where: list[_Line] | SourceSpan,
              severity: Severity = Severity.WARNING) -> None:
@@ -180,7 +183,7 @@ class TextReader:
         items: list[_Item] = []  # the last row's
         pending: list[_Line] = []
         bare: _Line | None = None  # the last table line, when it held figures only
-        item_match, amount_match = ITEM_RE.match, AMOUNT_LINE_RE.match
+        amount_match = AMOUNT_LINE_RE.match
         for no, text in enumerate(texts[start:], start + 1):
             if by_formfeed:
                 page += feeds[no - 1]  # type: ignore[index]
@@ -189,9 +192,14 @@ class TextReader:
                 continue
             # each line is an item's start, a row's amount line, a header repeated at a
             # page break, or text between them: an item starts with a digit, an amount
-            # line holds a '.' (most lines are neither, and are told so without a regex)
-            item = item_match(text) if text[0].isdecimal() else None
-            if item is None and text.startswith("项目名称") and HEADER_RE.match(text):
+            # line holds a '.' (most lines are neither, and are told so without a regex).
+            # An item's start is ITEM_RE's `N、`, found without it: `cut` is where its 、
+            # is (-1: no item); most items are numbered 1 to 9, their 、 at 1
+            lead = text[0]
+            cut = text.find("、", 1, 4) if lead.isdecimal() else -1
+            if cut > 1 and not text[1:cut].isdecimal():
+                cut = -1
+            if lead == "项" and text.startswith("项目名称") and HEADER_RE.match(text):
                 headers += 1
                 if headers > 1 and not by_formfeed:
                     page += 1
@@ -202,7 +210,7 @@ class TextReader:
             if not make_rows:
                 table.append(line)
                 continue
-            if item is not None:
+            if cut > 0:
                 bare = None
                 if row is None:
                     raise self.fail("item-before-row", say("errors.item-before-row"), [line])
@@ -210,8 +218,8 @@ class TextReader:
                     if pending:
                         items[-1].extend(pending)
                         pending = []
-                    last = text[item.end() - 2]  # the number's last digit: most are no 1
-                    if (last == "1" or not last.isascii()) and int(item.group(1)) == 1:
+                    last = text[cut - 1]  # the number's last digit: most are no 1
+                    if (last == "1" or not last.isascii()) and int(text[:cut]) == 1:
                         row.restart = len(items)  # numbered 1 again
                 elif pending:
                     row.goal_lines.extend(pending)
@@ -370,17 +378,20 @@ class TextReader:
                       where)
         return Amounts(*figures[:3], columns_inferred=True)
 
-    def cells(self, row: _Row) -> RowCells[_Line]:
-        """A row's cells for the row builder: name, amounts, goal, items."""
-        amounts = self.amounts(row)
+    def cells(self, row: _Row, builder: RowBuilder[_Line]) -> None:
+        """A row's cells to the row builder: name, amounts, goal, items."""
+        figures = row.figures
+        amounts = Amounts(Decimal(figures[0]), Decimal(figures[1]), None, None, True) \
+            if len(figures) == 2 else self.amounts(row)  # most rows: 总计 and 财政拨款
         amount_line = row.amount_line
         no = amount_line[0]
-        amount_span = _new(SourceSpan, (self.file, no, no, amount_line[2], *_NO_BOX))
+        amount_span = _new(SourceSpan, (self.file, no, no, amount_line[2], None))
         items = row.items
         if not items and not row.goal_lines and not row.goal_on_amount_line:  # 合计 or a unit
             name = row.name or self.join(row.name_lines, lambda: say("fields.unit-name"))
             span = self.span(row.name_lines or [amount_line]).cover(amount_span)
-            return RowCells(name, amounts, "", [], span)
+            builder.add_row(name, amounts, "", [], span, {})
+            return
         restart = row.restart
         if restart and not any(find_label(_text(it)) for it in items[:restart]):
             # a goal written as numbered points (`1、全面贯彻…`) before the items, which
@@ -401,15 +412,17 @@ class TextReader:
         field_spans = {"name": name_span, "amounts": amount_span}
         goal = ""
         if goal_lines:
-            goal = self.join(goal_lines, lambda: say("fields.goal", name=name))
-            field_spans["goal"] = self.span(goal_lines)
+            goal = goal_lines[0][1] if len(goal_lines) == 1 else \
+                self.join(goal_lines, lambda: say("fields.goal", name=name))
+            field_spans["goal"] = _new(SourceSpan, (self.file, goal_lines[0][0],
+                                                    goal_lines[-1][0], goal_lines[0][2], None))
         # a row starts with its name (or amount line) and ends with its last item or, when
         # printed out of order, its goal; a re-attached fragment may come later still
         last = items[-1][-1][0] if items else no
         if goal_lines and goal_lines[-1][0] > last:
             last = goal_lines[-1][0]
-        span = _new(SourceSpan, (self.file, first[0], last, first[2], *_NO_BOX))
-        return RowCells(name, amounts, goal, items, span, field_spans)
+        span = _new(SourceSpan, (self.file, first[0], last, first[2], None))
+        builder.add_row(name, amounts, goal, items, span, field_spans)
 
     def document(self) -> Document:
         if "   " in self.text:  # a run of three spaces (one scan): most texts have none
@@ -418,7 +431,7 @@ class TextReader:
         doc = Document(*heading([line[1] for line in before]))
         builder = RowBuilder(doc, self.span, self.warnings, self.join, _line_text)
         for row in rows:
-            builder.add(self.cells(row))
+            self.cells(row, builder)
         builder.finish()
         two_figure = [p for p in doc.projects
                       if p.amounts.columns_inferred and p.amounts.special_account is None]
