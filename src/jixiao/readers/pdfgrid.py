@@ -149,7 +149,8 @@ def _merge(edges: list[Edge], settings: PdfGridSettings) -> list[Edge]:
         last = out[-1] if out else None
         if last is not None and abs(last.fixed - e.fixed) <= settings.snap and \
                 e.start <= last.end + settings.join:
-            last.end = max(last.end, e.end)
+            # within snap but in the next bin it may start first (a scan's rule a pixel off)
+            last.start, last.end = min(last.start, e.start), max(last.end, e.end)
         else:
             out.append(Edge(e.fixed, e.start, e.end))
     return out
