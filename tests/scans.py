@@ -135,7 +135,8 @@ def silent(doc: Document, misses: list[str]) -> list[str]:
 
 
 # the team scorer's misses (`[project 1 '…'] indicator 3 indicator.score: gold=…`)
-_SCORED = re.compile(r"^\[project (\d+) .*?\](?: indicator (\d+))? (project|indicator)\.(\w+)")
+_SCORED = re.compile(
+    r"^\[project (\d+) '(.*?)'\](?: indicator (\d+))? (project|indicator)\.(\w+)")
 _FORM_SPANS = {"total": "total_cell", "fiscal": "fiscal_cell", "other": "other_cell",
                "special_account": "special_account_cell", "planned": "budget_planned",
                "adjusted": "budget_adjusted", "executed": "budget_executed",
@@ -148,14 +149,17 @@ def scored_span(doc: Document, miss: str) -> SourceSpan | None:
     m = _SCORED.match(miss)
     if not m:
         return None
-    seq = int(m.group(1))
-    project = next((p for p in doc.projects if p.seq == seq), None)
+    seq, name = int(m.group(1)), "".join(m.group(2).split())
+    # the gold's seq is the whole table's; a scan of some of its pages numbers from its
+    # first project, so the project is found by its name (the seq telling twins apart)
+    named = [p for p in doc.projects if "".join(p.name.split()) == name]
+    project = next((p for p in named if p.seq == seq), named[0] if named else None)
     if project is None:
         return None
-    if m.group(2):
-        k = int(m.group(2)) - 1
+    if m.group(3):
+        k = int(m.group(3)) - 1
         return project.indicators[k].span if k < len(project.indicators) else project.span
-    field = m.group(4)
+    field = m.group(5)
     return project.field_spans.get(_FORM_SPANS.get(field, field)) or \
         project.field_spans.get(field) or project.span
 

@@ -653,6 +653,25 @@ def _join_boxes(boxes: list[OcrBox]) -> list[OcrMend]:
     return mends
 
 
+def _heading_levels(boxes: list[OcrBox]) -> list[OcrMend]:
+    """A heading `级指标` before `二级指标` on its line is `一级指标`: the recogniser drops
+    the thin `一` alone (changsha p.40), and the heading then matches no page's before it,
+    so the page's rows were read as no project's. Next to `二级指标` only `一` fits."""
+    mends: list[OcrMend] = []
+    for a in boxes:
+        if a.text != "级指标" or not a.chars:
+            continue
+        if not any(b is not a and _same_line(a, b) and b.box[0] > (a.box[0] + a.box[2]) / 2 and
+                   b.text.startswith("二级指标") for b in boxes):
+            continue
+        c = a.chars[0]
+        a.chars.insert(0, OcrChar("一", c.x0 - (c.x1 - c.x0), c.y0, c.x0, c.y1, c.confidence))
+        a.text = "一" + a.text
+        a.box = (min(a.box[0], a.chars[0].x0), a.box[1], a.box[2], a.box[3])
+        mends.append(OcrMend("级指标 二级指标 → 一级指标 二级指标", a.box))
+    return mends
+
+
 def ocr_page(data: bytes, index: int, settings: OcrSettings | None = None,
              threads: int = 1) -> OcrPage:
     """One page rendered, cleaned, its rules found and its text read."""
@@ -694,6 +713,7 @@ def ocr_page(data: bytes, index: int, settings: OcrSettings | None = None,
             least = min([conf, *(c.confidence for c in part)])
             boxes.append(OcrBox("".join(c.text for c in part), least, box, part))
     mends += _join_boxes(boxes)
+    mends += _heading_levels(boxes)
     lost_mends, lost_gaps = _lost_numbers(boxes, value, dark, scale, height, vertical,
                                           _engine(threads))
     mends += lost_mends
