@@ -64,6 +64,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "jixiao.audit.rules": ("SATISFACTION_WORDS",),  # the words of a satisfaction indicator
     "jixiao.readers.text": ("GOAL_OPENER",),  # the words a 绩效目标 opens with
     "jixiao.readers.ocr": ("_GROWTH",),  # the names of a growth rate, whose ≥ OCR reads 2
+    "jixiao.readers.pdf": ("GROUP_LABELS",),  # a two-row header's printed group labels
 }
 # Modules whose messages are still literals, with how many; a count may only go down (none
 # left: a new message goes into the catalogue, not here).
