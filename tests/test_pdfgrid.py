@@ -283,3 +283,46 @@ def test_unruled_wrapped_label_beside_the_next_row_keeps_the_rows_apart() -> Non
     doc = read_bytes(render_form_pdf(form_rows(_gold("09"), choices), style), "09.pdf")
     assert [i.name for i in doc.projects[0].indicators][-2:] == ["学生家长满意度", "学校满意度"]
     assert accuracy(_gold("09"), doc) == (1.0, [])
+
+
+def test_unruled_cells_that_abut_split_at_their_columns_starts() -> None:
+    """21's form with horizontal rules only and 0.3 mm padding: a wrapped label filling
+    its narrow cell ends 5.8 pt before the next cell (`服務對象滿意` / `整編資料審核`), under
+    half an em, so one segment crossed the 二级 / 指标内容 edge, the table ended there and
+    its last rows were read as loose text one column off; above it `黃岡市水利和` ran into
+    `项目执行单位` and the project's name was the title. A character after a gap that begins
+    where a heading cell's text begins starts that column's cell. Found by
+    benchmarks/pdf_style_sweep.py --forms (seed 14: 0.49 of fields, no warning)."""
+    from formrender import FormStyle, render_form_pdf
+
+    choices = Choices(True, False, {
+        "name": "项目支出名称", "department": "部门名称", "unit": "项目执行单位",
+        "total": "项目资金总额", "goal": "年度绩效目标", "goal_long": "实施期目标",
+        "category": "一级指标", "level2": "二级", "iname": "指标内容", "value": "年度指标值"})
+    style = FormStyle(font="Noto Serif CJK SC", size_pt=9.0, page="A4 portrait",
+                      rules="horizontal", valign="top", padding_mm=0.3, label_width=12.0)
+    doc = read_bytes(render_form_pdf(form_rows(_gold("21"), choices), style), "21.pdf")
+    assert [(i.form.level2 if i.form else None, i.name)
+            for i in doc.projects[0].indicators][2:4] == [
+        ("服務對象滿意度指標", "整編資料審核"), ("質量指標", "監測數據資料整編")]
+    assert accuracy(_gold("21"), doc) == (1.0, [])
+
+
+def test_unruled_labels_at_the_foot_of_merged_cells_are_doubted() -> None:
+    """16's form with horizontal rules only, cells bottom-aligned, labels merged: `数量指标`
+    stands at the last of its three rows and `产出指标` at the table's last, so read as
+    top-aligned they named the rows after them (0.86 of fields, no warning but one about
+    a target). A fresh table whose first row has no 一级 / 二级 label is doubted at its
+    page (`unruled-uncertain`). Found by benchmarks/pdf_style_sweep.py --forms (seed 15)."""
+    from formrender import FormStyle, render_form_pdf
+
+    choices = Choices(True, True, {
+        "name": "项目支出名称", "department": "主管部门", "unit": "项目执行单位",
+        "total": "年度资金总额", "goal": "年度绩效目标", "goal_long": "中期目标",
+        "category": "一级指标", "level2": "二级指标", "iname": "三级指标", "value": "指标值"})
+    style = FormStyle(font="Noto Sans CJK SC", size_pt=7.0, page="A3 portrait",
+                      rules="horizontal", valign="bottom", padding_mm=0.8, label_width=25.0)
+    doc = read_bytes(render_form_pdf(form_rows(_gold("16"), choices), style), "16.pdf")
+    score, _ = accuracy(_gold("16"), doc)
+    doubted = [w for w in doc.warnings if w.code == "unruled-uncertain"]
+    assert score == 1.0 or [w.span.page for w in doubted if w.span] == [1]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +70,11 @@ class PdfGridSettings:
     # different cells (CJK boxes abut, a word space is a quarter of an em; two cells keep
     # their padding apart, so an unruled table needs half an em of it)
     cell_gap: float = 0.5
+    # a character that begins within this of a heading cell's first character, after a
+    # gap of at least `start_gap`, begins a cell of that column: cells whose padding is
+    # less than `cell_gap` (a wrapped label filling its cell) abut the next one
+    start_snap: float = 0.3
+    start_gap: float = 1.0
     # two lines are in different rows when the space between them exceeds the page's
     # smallest space between lines (a cell's own line pitch) by more than this
     row_gap: float = 1.0
@@ -584,11 +590,16 @@ class _Run:
         return max(c.y1 - c.y0 for c in self.lines[0].chars)
 
 
-def _segments_of(line: Any, settings: PdfGridSettings) -> list[list[Any]]:
-    """A line's characters split where the gap between two is a gap between cells."""
+def _segments_of(line: Any, settings: PdfGridSettings,
+                 starts: Sequence[float] = ()) -> list[list[Any]]:
+    """A line's characters split where the gap between two is a gap between cells, or
+    where a character after a smaller gap begins at one of the columns' `starts`."""
     out: list[list[Any]] = []
     for c in sorted(line.chars, key=lambda c: c.x0):
-        if out and c.x0 - out[-1][-1].x1 <= settings.cell_gap * (c.y1 - c.y0):
+        gap = c.x0 - out[-1][-1].x1 if out else 0.0
+        if out and gap <= settings.cell_gap * (c.y1 - c.y0) and not (
+                gap >= settings.start_gap and
+                any(abs(c.x0 - x) <= settings.start_snap for x in starts)):
             out[-1].append(c)
         else:
             out.append([c])
@@ -618,12 +629,13 @@ def _boxes_overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _loose_cells(lines: list[Any], page_no: int, settings: PdfGridSettings) -> list[Cell]:
+def _loose_cells(lines: list[Any], page_no: int, settings: PdfGridSettings,
+                 starts: Sequence[float] = ()) -> list[Cell]:
     """The cells of one row outside an indicator table: the row's segments, those one
     under another (a label wrapped in its cell) joined, left to right."""
     groups: list[tuple[list[float], list[tuple[int, list[Any]]]]] = []
     for k, line in enumerate(lines):
-        for seg in _segments_of(line, settings):
+        for seg in _segments_of(line, settings, starts):
             span = (seg[0].x0, seg[-1].x1)
             into = [g for g in groups if _boxes_overlap((g[0][0], g[0][1]), span)]
             if into:
@@ -682,9 +694,22 @@ class _Columns:
     pitch: float | None = None  # a cell's line pitch, once the table has shown it
 
 
+def _starts(edges: list[float], settings: PdfGridSettings) -> list[float]:
+    """Where a column's left-aligned text begins (its heading's first character)."""
+    return [e + settings.column_pad for e in edges]
+
+
+def _in_columns(line: Any, edges: list[float], settings: PdfGridSettings) -> bool:
+    """A line of three cells or more, each beginning where a heading cell's text does."""
+    starts = _starts(edges, settings)
+    segs = _segments_of(line, settings, starts)
+    return len(segs) >= 3 and all(any(abs(seg[0].x0 - x) <= settings.start_snap
+                                      for x in starts) for seg in segs)
+
+
 def _spans_columns(line: Any, edges: list[float], settings: PdfGridSettings) -> bool:
     return any(len({_column_of(c.mid_x, edges) for c in seg}) > 1
-               for seg in _segments_of(line, settings))
+               for seg in _segments_of(line, settings, _starts(edges, settings)))
 
 
 def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
@@ -710,18 +735,21 @@ def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
     k = 0
     while k < len(lines):
         start = k
+        fresh = table is None
         if table is None:
             head = next((j for j in range(k, len(lines)) if _HEAD_LINE.search(compact(j))),
                         None)
             above = lines[k:head] if head is not None else lines[k:]
+            # the heading band: its first line and the lines wrapped under it
+            heading = _bands(lines[head:], settings, least)[0] if head is not None else []
+            columns = _columns(heading, settings) if heading else []
+            edges = [x for x, _ in columns]
+            # the form's fields above share the table's columns when one table holds both
+            starts = _starts(edges, settings)
             for band in _bands(above, settings, least):
-                blocks.append((band[0].y, _loose_cells(band, page_no, settings)))
+                blocks.append((band[0].y, _loose_cells(band, page_no, settings, starts)))
             if head is None:
                 break
-            # the heading band: its first line and the lines wrapped under it
-            heading = _bands(lines[head:], settings, least)[0]
-            columns = _columns(heading, settings)
-            edges = [x for x, _ in columns]
             right = max(c.x1 for ln in lines[head:] for c in ln.chars)  # the last column's
             table = _Columns(edges, {n for n, (_, t) in enumerate(columns)
                                      if _LEVEL_HEAD.match(t)}, right)
@@ -736,13 +764,17 @@ def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
                 not _FORM_START.search(compact(end)) and \
                 not _spans_columns(lines[end], table.edges, settings):
             end += 1
-        if end == start and end < len(lines) and not _HEAD_LINE.search(compact(end)) and \
-                not _FORM_START.search(compact(end)):
+        crossed = end < len(lines) and not _HEAD_LINE.search(compact(end)) and \
+            not _FORM_START.search(compact(end))
+        # a crossing line right under the heading, or one the table's rows go on after (a
+        # line of cells at the columns' starts within two lines): not the table's end
+        if crossed and (end == start or any(_in_columns(lines[j], table.edges, settings)
+                                            for j in range(end + 1, min(end + 3, len(lines))))):
             doubts.append(("unruled-uncertain", page_no,
                            say("pdfgrid.unruled-columns", page=page_no)))
         if end > start:
             blocks.append((lines[start].y, _unruled_rows(
-                lines[start:end], table, page_no, settings, doubts)))
+                lines[start:end], table, page_no, settings, doubts, fresh)))
         if end == len(lines):
             carry.append(table)
         table = None
@@ -759,8 +791,10 @@ def _column_of(x: float, edges: list[float]) -> int:
 
 
 def _unruled_rows(lines: list[Any], table: _Columns, page_no: int,
-                  settings: PdfGridSettings, doubts: list[Doubt]) -> list[Cell]:
-    """The indicator rows of an unruled table, as cells of the heading's columns."""
+                  settings: PdfGridSettings, doubts: list[Doubt], fresh: bool = True
+                  ) -> list[Cell]:
+    """The indicator rows of an unruled table, as cells of the heading's columns (`fresh`:
+    rows right under its heading, not a table continued from the page before)."""
     from jixiao.readers.pdf import Line
 
     edges, levels = table.edges, table.levels
@@ -821,6 +855,13 @@ def _unruled_rows(lines: list[Any], table: _Columns, page_no: int,
     if centred:
         doubts.append(("unruled-uncertain", page_no,
                        say("pdfgrid.unruled-centred", page=page_no)))
+    elif fresh and any(c.col == n for c in cells for n in levels) and not all(
+            any(c.row == 0 and c.col == n for c in cells) for n in levels):
+        # a table's first row holds its 一级 / 二级 labels when they are top-aligned; one
+        # without them has labels set at the foot (or middle) of merged cells, whose rows
+        # the text alone cannot tell
+        doubts.append(("unruled-uncertain", page_no,
+                       say("pdfgrid.unruled-label-below", page=page_no)))
     return sorted(cells, key=lambda c: (c.row, c.col))
 
 
