@@ -106,6 +106,9 @@ def sweep_forms(n: int, seed_: int, out: Any) -> list[dict[str, Any]]:
             score, misses = accuracy(gold, got)
             result.update(score=round(score, 4), misses=misses[:5],
                           wrong=0 if score >= 1 else max(len(misses), 1), fields=1)
+            # a reading below 100 % with none of these is silently wrong
+            result["doubts"] = sorted({w.code for w in got.warnings
+                                       if w.code.endswith("-uncertain")})
         except ReadError as exc:
             result.update(error=exc.code, message=exc.message[:300], page=exc.span.page)
         result["seconds"] = round(time.perf_counter() - start, 2)
