@@ -175,3 +175,38 @@ def test_every_table_of_labels_has_its_labels() -> None:
     assert dict(roles) == {"admin": "管理员", "reviewer": "审核人员", "department": "部门用户"}
     with pytest.raises(KeyError):
         roles["root"]
+
+
+def test_a_parsed_catalogue_is_kept_beside_its_hash_and_never_trusted_blindly(
+        tmp_path: Path, chooser: pytest.MonkeyPatch) -> None:
+    """The first message of a process loads the parsed catalogue kept from an earlier run
+    (named by the file's hash); a kept copy that is damaged, or a cache that cannot be
+    written, gives the same catalogue parsed from the TOML."""
+    import tomllib
+
+    from jixiao import messages
+
+    chooser.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = messages._source("zh").read_bytes()
+    parsed = messages._flatten(tomllib.loads(source.decode("utf-8")))
+    messages._load.cache_clear()
+    assert messages._load("zh") == parsed
+    kept = list((tmp_path / "cache" / "jixiao" / "messages").iterdir())
+    assert [p.name for p in kept] == [messages._parsed_copy("zh", source).name]
+    messages._load.cache_clear()
+    assert messages._load("zh") == parsed  # now from the kept copy
+    kept[0].write_bytes(b"\x00damaged")
+    messages._load.cache_clear()
+    assert messages._load("zh") == parsed and kept[0].read_bytes() != b"\x00damaged"
+    # a site catalogue edited since: another hash, parsed afresh
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "zh.toml").write_bytes(source.replace("警告".encode(), "注意".encode(), 1))
+    chooser.setenv("JIXIAO_MESSAGES", str(site))
+    messages._load.cache_clear()
+    assert messages._load("zh")["levels.warning"] == "注意"
+    # a cache that cannot be written is no error
+    chooser.setenv("XDG_CACHE_HOME", str(site / "zh.toml"))  # a file, not a directory
+    messages._load.cache_clear()
+    assert messages._load("zh")["levels.warning"] == "注意"
+    messages._load.cache_clear()
