@@ -326,3 +326,22 @@ def test_unruled_labels_at_the_foot_of_merged_cells_are_doubted() -> None:
     score, _ = accuracy(_gold("16"), doc)
     doubted = [w for w in doc.warnings if w.code == "unruled-uncertain"]
     assert score == 1.0 or [w.span.page for w in doubted if w.span] == [1]
+
+
+def test_unruled_page_without_a_wrapped_cell_reads_each_line_as_a_row() -> None:
+    """19's form with horizontal rules only, 12 pt and 1.5 mm of padding: no cell wraps, so
+    the page's smallest line pitch (1.64 character heights) was its rows' and the heading
+    band took the two indicator rows under it (`一级产出指标效益指标`): no table found.
+    A pitch wider than `line_pitch` heights is no cell's own. Found by
+    benchmarks/pdf_style_sweep.py --forms (seed 14, refused `no-table`)."""
+    from formrender import FormStyle, render_form_pdf
+
+    choices = Choices(False, False, {
+        "name": "项目支出名称", "department": "主管部门", "unit": "实施单位",
+        "total": "资金总额", "goal": "年度目标", "goal_long": "中期目标",
+        "category": "一级", "level2": "二级", "iname": "指标内容", "value": "目标值"})
+    style = FormStyle(font="WenQuanYi Micro Hei", size_pt=12.0, page="A3 portrait",
+                      rules="horizontal", valign="top", padding_mm=1.5, label_width=18.0)
+    doc = read_bytes(render_form_pdf(form_rows(_gold("19"), choices), style), "19.pdf")
+    assert [i.category for i in doc.projects[0].indicators][:2] == ["产出指标", "效益指标"]
+    assert accuracy(_gold("19"), doc) == (1.0, [])

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import re
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,6 +79,9 @@ class PdfGridSettings:
     # two lines are in different rows when the space between them exceeds the page's
     # smallest space between lines (a cell's own line pitch) by more than this
     row_gap: float = 1.0
+    # a cell's wrapped lines stand one character height apart (a line's loose box); a
+    # page whose smallest pitch exceeds this many heights wraps no cell: its lines are rows
+    line_pitch: float = 1.5
     # a column starts this far left of its heading's first character (cells left-aligned
     # as Word, LibreOffice and browsers draw them)
     column_pad: float = 1.0
@@ -155,8 +159,7 @@ def _merge(edges: list[Edge], settings: PdfGridSettings) -> list[Edge]:
         last = out[-1] if out else None
         if last is not None and abs(last.fixed - e.fixed) <= settings.snap and \
                 e.start <= last.end + settings.join:
-            # within snap but in the next bin it may start first (a scan's rule a pixel off)
-            last.start, last.end = min(last.start, e.start), max(last.end, e.end)
+            last.end = max(last.end, e.end)
         else:
             out.append(Edge(e.fixed, e.start, e.end))
     return out
@@ -728,6 +731,9 @@ def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
         return "".join(lines[n].text.split())
 
     least = _least_pitch(lines) or 0.0
+    if lines and least > settings.line_pitch * statistics.median(
+            max(c.y1 - c.y0 for c in ln.chars) for ln in lines):
+        least = 0.0  # the pitch of rows, not of a cell's lines: every line is a row
     blocks: list[tuple[float, list[Cell]]] = []
     table = carry.pop() if carry and lines and not _spans_columns(
         lines[0], carry[-1].edges, settings) else None
