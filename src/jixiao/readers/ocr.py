@@ -657,28 +657,40 @@ def _tighten(boxes: list[OcrBox], dark: Any, scale: float, height: float) -> Non
     """A box the detector drew over two lines of a cell, of which one was read (`经济成本指`
     over `标`, changsha p.39), held in its characters the height of both: the next
     line's `标` then sat inside that line and was read `经标济成本指`. Such a box (taller
-    than 1.6 of its Chinese characters' width, its ink in bands of rows) takes the rows of
-    the band whose ink spans its characters widest."""
+    than 1.6 of its Chinese characters' width, overlapped by another box) takes the rows of
+    the band of ink outside the other boxes that spans its characters widest."""
     import numpy as np
 
     for b in boxes:
         widths = [c.x1 - c.x0 for c in b.chars if _is_cjk(c.text)]
-        if not widths or b.box[3] - b.box[1] <= 1.6 * statistics.median(widths):
+        em = statistics.median(widths) if widths else 0.0
+        if not widths or b.box[3] - b.box[1] <= 1.6 * em:
             continue
         r0, r1 = round((height - b.box[3]) * scale), round((height - b.box[1]) * scale)
         c0, c1 = round(b.chars[0].x0 * scale), round(b.chars[-1].x1 * scale)
+        # only where another box overlaps it (the other line's, read there), whose ink is
+        # then not this box's line
+        others = [o for o in boxes if o is not b and o.box[0] < b.box[2] and
+                  b.box[0] < o.box[2] and o.box[1] < b.box[3] and b.box[1] < o.box[3]]
         ink = _unruled(dark[r0:r1, c0:c1])
-        if ink.size == 0:
+        if ink.size == 0 or not others:
             continue
+        for o in others:
+            ink[max(round((height - o.box[3]) * scale) - r0, 0):
+                max(round((height - o.box[1]) * scale) - r0, 0),
+                max(round(o.box[0] * scale) - c0, 0):max(round(o.box[2] * scale) - c0, 0)] = False
         rows = np.nonzero(ink.sum(axis=1) >= 2)[0]
         if len(rows) == 0:
             continue
         cuts = np.nonzero(np.diff(rows) > 1)[0]
-        bands = np.split(rows, cuts + 1)
-        if len(bands) < 2:
+        # lines of text, not the strokes of one line apart (`二`, a `：`)
+        bands = [r for r in np.split(rows, cuts + 1) if len(r) >= 0.5 * em * scale]
+        if not bands:
             continue
         best = max(bands, key=lambda r: (int(ink[r[0]:r[-1] + 1].any(axis=0).sum()),
                                          len(r)))
+        if len(best) > 1.6 * em * scale:
+            continue
         top = height - (r0 + int(best[0]) - 1) / scale
         bottom = height - (r0 + int(best[-1]) + 2) / scale
         for c in b.chars:
@@ -1227,6 +1239,24 @@ class OcrPdfReader(PdfReader):
 # ---- the other forms: cells from (chars, tables) ----------------------------------------------
 
 
+def _snapped(edges: list[Edge], settings: PdfGridSettings) -> list[Edge]:
+    """A picture's rule found in pieces a pixel apart, each piece at the longest one's
+    place: `pdfgrid._merge` joins pieces by rounding their place, and a piece rounded into
+    the bin before, starting higher, cut the rule short (changsha p.39: the rule between
+    一级 and 二级 lost, their cells read as one)."""
+    out: list[Edge] = []
+    group: list[Edge] = []
+    for e in [*sorted(edges, key=lambda e: e.fixed), None]:
+        if e is not None and (not group or e.fixed - group[0].fixed <= settings.snap):
+            group.append(e)
+            continue
+        if group:
+            at = max(group, key=lambda g: g.end - g.start).fixed
+            out += [Edge(at, g.start, g.end) for g in group]
+        group = [e] if e is not None else []
+    return out
+
+
 def ocr_page_cells(page: OcrPage, row0: int, settings: PdfGridSettings | None = None
                    ) -> tuple[list[Cell], int]:
     """`pdfgrid._page_cells` for an OCR'd page: its tables from the rules in the picture,
@@ -1234,8 +1264,8 @@ def ocr_page_cells(page: OcrPage, row0: int, settings: PdfGridSettings | None = 
     settings = settings or PdfGridSettings()
     page_no = page.index + 1
     chars = page.chars()
-    tables = _tables(page_no, _merge(page.horizontal, settings),
-                     _merge(page.vertical, settings), settings)
+    tables = _tables(page_no, _merge(_snapped(page.horizontal, settings), settings),
+                     _merge(_snapped(page.vertical, settings), settings), settings)
     placed: set[int] = set()
     blocks: list[tuple[float, list[Cell] | str]] = []
     for t in tables:
