@@ -198,10 +198,13 @@ def test_a_scanned_budget_with_split_projects_reads_or_says() -> None:
     first = doc.projects[0].indicators
     assert [(i.category, i.form.level2 if i.form else None) for i in first[:3]] == \
         [("效益指标", "社会效益指标")] * 3
+    # a two-line cell read in order (`经济成本指` + `标` was read `经标济成本指`)
+    assert [i.form.level2 if i.form else None for i in doc.projects[1].indicators[:2]] == \
+        ["经济成本指标", "数量指标"]
     score, misses = _score(gold, doc)
-    # 0.83 today (0.19, all silent, before): the 指标值类型 glyphs (≥ ≤ =) alone in their
+    # 0.857 today (0.19, all silent, before): the 指标值类型 glyphs (≥ ≤ =) alone in their
     # cells, which the recogniser cannot make out (each an ocr-gap), and 遏制 read 遇制
-    assert score >= 0.82, misses[:10]
+    assert score >= 0.85, misses[:10]
     assert not silent_scored(doc, misses), silent_scored(doc, misses)
     assert any(w.code == "ocr-mended" and "一级指标" in w.message for w in doc.warnings)
 
