@@ -63,7 +63,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "jixiao.writers.self_evaluation": ("LIGHTS", "MONITORING_HEADER"),
     "jixiao.audit.rules": ("SATISFACTION_WORDS",),  # the words of a satisfaction indicator
     "jixiao.readers.text": ("GOAL_OPENER",),  # the words a 绩效目标 opens with
-    "jixiao.readers.ocr": ("_GROWTH",),  # the names of a growth rate, whose ≥ OCR reads 2
+    # the names of a growth rate (whose ≥ OCR reads 2), the level headings it mends
+    "jixiao.readers.ocr": ("_GROWTH", "_ONE", "_LEVEL_TAIL", "_SECOND_LEVEL"),
     "jixiao.readers.pdf": ("GROUP_LABELS",),  # a two-row header's printed group labels
 }
 # Modules whose messages are still literals, with how many; a count may only go down (none

@@ -498,9 +498,9 @@ def _mend_values(chars: list[OcrChar]) -> list[str]:
     if len(text) > 1 and text[0] in "-－—–−‐_~" and _is_cjk(text[1]):
         # a dash before Chinese at a line's start is `一` (the recogniser reads its one
         # stroke as a dash alone): never a value, a minus or a list mark in these cells
-        chars[0].text = "一"
-        mends.append(f"{text[:3]} → 一{text[1:3]}")
-        text = "一" + text[1:]
+        chars[0].text = _ONE
+        mends.append(f"{text[:3]} → {_ONE}{text[1:3]}")
+        text = _ONE + text[1:]
     if m := _ITEM_DOT.match(text):  # `1.效益指标`: a figure then a level is no decimal
         chars[m.start(2)].text = "、"
         mends.append(f"{m.group(0)} → {m.group(1)}、")
@@ -704,16 +704,17 @@ def _heading_levels(boxes: list[OcrBox]) -> list[OcrMend]:
     so the page's rows were read as no project's. Next to `二级指标` only `一` fits."""
     mends: list[OcrMend] = []
     for a in boxes:
-        if a.text != "级指标" or not a.chars:
+        if a.text != _LEVEL_TAIL or not a.chars:
             continue
         if not any(b is not a and _same_line(a, b) and b.box[0] > (a.box[0] + a.box[2]) / 2 and
-                   b.text.startswith("二级指标") for b in boxes):
+                   b.text.startswith(_SECOND_LEVEL) for b in boxes):
             continue
         c = a.chars[0]
-        a.chars.insert(0, OcrChar("一", c.x0 - (c.x1 - c.x0), c.y0, c.x0, c.y1, c.confidence))
-        a.text = "一" + a.text
+        a.chars.insert(0, OcrChar(_ONE, c.x0 - (c.x1 - c.x0), c.y0, c.x0, c.y1, c.confidence))
+        a.text = _ONE + a.text
         a.box = (min(a.box[0], a.chars[0].x0), a.box[1], a.box[2], a.box[3])
-        mends.append(OcrMend("级指标 二级指标 → 一级指标 二级指标", a.box))
+        mends.append(OcrMend(f"{_LEVEL_TAIL} {_SECOND_LEVEL} → {_ONE}{_LEVEL_TAIL} {_SECOND_LEVEL}",
+                             a.box))
     return mends
 
 
@@ -1537,6 +1538,10 @@ def _doubt_is_about(w: ReadWarning, item: Any) -> bool:
 # a rate's target alone, its `≥` read `2` (the name and the target wrapped into two boxes)
 _TWO_RATE = re.compile(r"^2(100|\d{2}(?:\.\d+)?)%$")
 _GROWTH = ("增长率", "提高率", "提升率", "增率")
+# the first-level heading as printed, and the one stroke the recogniser drops from it
+_ONE = "一"
+_LEVEL_TAIL = "级指标"
+_SECOND_LEVEL = "二级指标"
 
 
 def _mend_rates(doc: Document, ocr: dict[int, OcrPage]) -> list[ReadWarning]:
