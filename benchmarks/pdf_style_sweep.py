@@ -53,6 +53,16 @@ def cause(result: dict[str, Any]) -> str:
     return f"field {field}"
 
 
+def _record(result: dict[str, Any], start: float, results: list[dict[str, Any]],
+            out: Any) -> None:
+    """One rendering's line: its seconds, kept and written at once (a long sweep's lines
+    survive a stop)."""
+    result["seconds"] = round(time.perf_counter() - start, 2)
+    results.append(result)
+    out.write(json.dumps(result, ensure_ascii=False) + "\n")
+    out.flush()
+
+
 def sweep(strategy: st.SearchStrategy, n: int, seed_: int, doc: Any, gold: dict[str, Any],
           out: Any) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
@@ -76,10 +86,7 @@ def sweep(strategy: st.SearchStrategy, n: int, seed_: int, doc: Any, gold: dict[
             result.update(fields=fields, misses=misses[:5], wrong=len(misses))
         except ReadError as exc:
             result.update(error=exc.code, message=exc.message[:300], page=exc.span.page)
-        result["seconds"] = round(time.perf_counter() - start, 2)
-        results.append(result)
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
-        out.flush()
+        _record(result, start, results, out)
 
     one()
     return results
@@ -111,10 +118,7 @@ def sweep_forms(n: int, seed_: int, out: Any) -> list[dict[str, Any]]:
                                        if w.code.endswith("-uncertain")})
         except ReadError as exc:
             result.update(error=exc.code, message=exc.message[:300], page=exc.span.page)
-        result["seconds"] = round(time.perf_counter() - start, 2)
-        results.append(result)
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
-        out.flush()
+        _record(result, start, results, out)
     return results
 
 
