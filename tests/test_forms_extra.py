@@ -59,8 +59,9 @@ FLOORS = {
     # headings wrapped in their cells (绩效 / 目标值, 实际 / 完成值 on the next line), a
     # formula line under the budget headings (③=①+②), '合 计' in two pieces, ( 2020 年度) in
     # three, 目标 for 指标 (产出目标 · 数量目标); was 0.39 (every target one cell off, no
-    # budget, the title as the project), now 0.97 (2.单位其它收入 not read as 其他资金)
-    "fujian-ningde-dizhen-2020-zhengti-ziping-spaced": 0.96,
+    # budget, the title as the project), then 0.97, now 1.0: a list number before a budget
+    # line (`2.单位其它收入`) is no part of its label
+    "fujian-ningde-dizhen-2020-zhengti-ziping-spaced": 1.0,
 }
 # refused with a clear error (the code, and words of what was expected)
 REFUSED = {

@@ -24,7 +24,8 @@ _CIRCLED = re.compile(r"[①-⑳]")
 # label is the words outside
 _OR = re.compile(r"[（(]或[^)）]*[)）]")
 _FORMULA = re.compile(r"=[^=]*$")  # 小计③=①+②: the heading, not its formula
-_LEAD = re.compile(r"^(其中|包括)[:：]?")
+# `其中：` before a part; a list number before a budget line (`2.单位其它收入`), not a decimal
+_LEAD = re.compile(r"^(?:(?:其中|包括)[:：]?|\d{1,2}[.、．](?!\d))")
 _SPACE = re.compile(r"\s+")
 # a form's title (…绩效目标表, …绩效自评表): where a form begins
 FORM_TITLE = re.compile(r"绩效.{0,8}(目标|自评|评价).{0,6}表")
