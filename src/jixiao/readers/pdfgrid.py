@@ -89,6 +89,10 @@ class PdfGridSettings:
     # height is centred vertically: the rows of a merged level label are not certain (a
     # glyph from a fallback font, ≥ in WenQuanYi, lowers a top-aligned line by half a line)
     align: float = 0.6
+    # horizontal rules without vertical ones (a table ruled between rows only) set the rows
+    # when they stand between at least this share of the rows the text alone finds (a
+    # three-line table or a frame has none inside: its rows come from the text)
+    row_rules: float = 0.5
     # --- what breaks extractors ---
     # a table's header repeated on the next page is found among its first rows
     head_rows: int = 6
@@ -425,7 +429,8 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
         carry.clear()  # a ruled page: an unruled table before it does not go on
     else:  # no ruling lines: the columns of the indicator table's headings
         blocks += [(y, cells, None) for y, cells in
-                   _unruled_page(chars, page_no, settings, doubts, carry)]
+                   _unruled_page(chars, page_no, settings, doubts, carry,
+                                 _merge(horizontal, settings))]
         placed = set(range(len(chars)))
     members: list[tuple[Cell, list[int]]] = []  # the last table's cells and characters
     for t in tables:
@@ -716,12 +721,15 @@ def _spans_columns(line: Any, edges: list[float], settings: PdfGridSettings) -> 
 
 
 def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
-                  doubts: list[Doubt], carry: list[_Columns]) -> list[tuple[float, list[Cell]]]:
-    """Blocks (top, cells) of a page whose tables draw no ruling lines: the rows outside
+                  doubts: list[Doubt], carry: list[_Columns], rules: Sequence[Edge] = ()
+                  ) -> list[tuple[float, list[Cell]]]:
+    """Blocks (top, cells) of a page whose tables draw no vertical rules: the rows outside
     an indicator table by the segments of their lines, the indicator table by the columns
     of its headings (or of the page before, which it continues), each column's wrapped
-    lines joined into cells, rows where the columns other than 一级 / 二级 begin a cell.
-    `carry` holds the columns of a table that reaches the page's foot."""
+    lines joined into cells, rows where the columns other than 一级 / 二级 begin a cell —
+    or, where horizontal `rules` run between the rows, the bands between them (a merged
+    label's cell reaching down to the next rule under its column). `carry` holds the
+    columns of a table that reaches the page's foot."""
     from jixiao.readers.pdf import _lines
 
     lines = [ln for ln in _lines(chars, page_no)
@@ -752,7 +760,7 @@ def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
             edges = [x for x, _ in columns]
             # the form's fields above share the table's columns when one table holds both
             starts = _starts(edges, settings)
-            for band in _bands(above, settings, least):
+            for band in _ruled_bands(above, rules, settings) or _bands(above, settings, least):
                 blocks.append((band[0].y, _loose_cells(band, page_no, settings, starts)))
             if head is None:
                 break
@@ -779,8 +787,13 @@ def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
             doubts.append(("unruled-uncertain", page_no,
                            say("pdfgrid.unruled-columns", page=page_no)))
         if end > start:
+            # the rules that may bound the table's rows: below the line above its first
+            # (the heading's last) and above the line after its last
+            window = (lines[start - 1].y if start else float("inf"),
+                      lines[end].y if end < len(lines) else float("-inf"))
             blocks.append((lines[start].y, _unruled_rows(
-                lines[start:end], table, page_no, settings, doubts, fresh)))
+                lines[start:end], table, page_no, settings, doubts, fresh,
+                [e for e in rules if window[1] < e.fixed < window[0]])))
         if end == len(lines):
             carry.append(table)
         table = None
@@ -797,10 +810,11 @@ def _column_of(x: float, edges: list[float]) -> int:
 
 
 def _unruled_rows(lines: list[Any], table: _Columns, page_no: int,
-                  settings: PdfGridSettings, doubts: list[Doubt], fresh: bool = True
-                  ) -> list[Cell]:
+                  settings: PdfGridSettings, doubts: list[Doubt], fresh: bool = True,
+                  rules: Sequence[Edge] = ()) -> list[Cell]:
     """The indicator rows of an unruled table, as cells of the heading's columns (`fresh`:
-    rows right under its heading, not a table continued from the page before)."""
+    rows right under its heading, not a table continued from the page before; `rules`:
+    the horizontal rules about its lines, see `_ruled_rows`)."""
     from jixiao.readers.pdf import Line
 
     edges, levels = table.edges, table.levels
@@ -844,6 +858,9 @@ def _unruled_rows(lines: list[Any], table: _Columns, page_no: int,
             spans.append([r.top, r.bottom])
     if not spans:
         return []
+    ruled = _ruled_rows(columns, table, rules, len(spans), page_no, settings)
+    if ruled is not None:  # the rules say where each row and each merged label ends
+        return ruled
     cells: list[Cell] = []
     centred = False
     for r in runs:
@@ -868,6 +885,86 @@ def _unruled_rows(lines: list[Any], table: _Columns, page_no: int,
         # the text alone cannot tell
         doubts.append(("unruled-uncertain", page_no,
                        say("pdfgrid.unruled-label-below", page=page_no)))
+    return sorted(cells, key=lambda c: (c.row, c.col))
+
+
+def _row_rules(rules: Sequence[Edge], x0: float, x1: float, top: float, bottom: float,
+               settings: PdfGridSettings) -> list[float]:
+    """The heights (top to bottom) of the rules strictly between `top` and `bottom` that
+    run under most of x0–x1."""
+    ys = [e.fixed for e in rules if bottom < e.fixed < top and
+          _covered(rules, e.fixed, x0, x1, settings)]
+    return sorted(_positions(ys, settings.min_step), reverse=True)
+
+
+def _ruled_bands(lines: list[Any], rules: Sequence[Edge], settings: PdfGridSettings
+                 ) -> list[list[Any]] | None:
+    """Lines outside the indicator table grouped by the horizontal rules between them
+    (a table ruled between rows only): each band the lines between two rules. None when
+    rules stand between fewer than `row_rules` of the rows the text finds (no rules, a
+    frame or a three-line table), or a line crosses a rule."""
+    if len(lines) < 2 or not rules:
+        return None
+    x0 = min(c.x0 for ln in lines for c in ln.chars)
+    x1 = max(c.x1 for ln in lines for c in ln.chars)
+    ys = _row_rules(rules, x0, x0 + (x1 - x0) * settings.cover, lines[0].y, lines[-1].y,
+                    settings)
+    if not ys or len(ys) < settings.row_rules * (len(_bands(lines, settings)) - 1):
+        return None
+    if any(min(c.y0 for c in ln.chars) < y < max(c.y1 for c in ln.chars)
+           for ln in lines for y in ys):
+        return None  # a rule through a line's text is no row boundary
+    bands: dict[int, list[Any]] = {}
+    for ln in lines:
+        bands.setdefault(sum(1 for y in ys if y > ln.y), []).append(ln)
+    return [bands[k] for k in sorted(bands)]
+
+
+def _ruled_rows(columns: list[list[Any]], table: _Columns, rules: Sequence[Edge],
+                text_rows: int, page_no: int, settings: PdfGridSettings) -> list[Cell] | None:
+    """The indicator rows by the horizontal rules of a table without vertical ones: the
+    rows are the bands between rules; in each column a cell runs from a rule under that
+    column to the next one there, so a 一级 / 二级 label merged over rows (no rule under
+    its column between them) spans them whether it is set at the top, the middle or the
+    foot. A table cut by the page (text above its first rule or below its last) is closed
+    by its text. None when the rules do not stand between the rows (`row_rules` of the
+    `text_rows` the text finds) — the text alone then sets the rows."""
+    edges = table.edges
+    every = [ln for col in columns for ln in col]
+    if not rules or not every:
+        return None
+    top = max(c.y1 for ln in every for c in ln.chars)
+    bottom = min(c.y0 for ln in every for c in ln.chars)
+    if any(min(c.y0 for c in ln.chars) < e.fixed < max(c.y1 for c in ln.chars) and
+           e.start < ln.chars[-1].x1 and ln.chars[0].x0 < e.end for ln in every for e in rules):
+        return None  # a rule through a cell's text is no rule between rows
+    rights = [*edges[1:], table.right]
+    # the lattice: rules under any column; their inner ones must separate the rows
+    lattice = sorted(_positions([e.fixed for e in rules if e.end > edges[0] and
+                                 e.start < table.right], settings.min_step), reverse=True)
+    inner = [y for y in lattice if bottom < y < top]
+    if not inner or len(inner) < settings.row_rules * (text_rows - 1):
+        return None
+    if not lattice or lattice[0] < top:
+        lattice.insert(0, top)  # rows at the page's top whose rule is on the page before
+    if lattice[-1] > bottom:
+        lattice.append(bottom)  # a table going on over the page's foot
+    cells: list[Cell] = []
+    for col, mine in enumerate(columns):
+        x0, x1 = edges[col], rights[col]
+        # this column's boundaries: its own rules, and the lattice's first and last
+        bounds = [n for n, y in enumerate(lattice) if n in (0, len(lattice) - 1) or
+                  _covered(rules, y, x0, x1, settings)]
+        groups: dict[int, list[Any]] = {}
+        for ln in mine:
+            k = max(n for n in bounds if lattice[n] >= ln.y)
+            groups.setdefault(k, []).append(ln)
+        for k, lns in sorted(groups.items()):
+            end = min(n for n in bounds if n > k)
+            right = rights[col] if col + 1 < len(edges) else max(
+                x1, *(c.x1 for ln in lns for c in ln.chars))
+            cells.append(Cell(k, col, _line_text(lns), end - k, page=page_no,
+                              box=(x0, lattice[k], right, lattice[end])))
     return sorted(cells, key=lambda c: (c.row, c.col))
 
 
