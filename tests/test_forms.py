@@ -16,8 +16,11 @@ from hypothesis import strategies as st
 from jixiao.errors import ReadError
 from jixiao.interchange import to_dict
 from jixiao.readers import read, read_bytes, sniff
+from jixiao.readers.cells import cell_text, docx_grid, html_grid
+from jixiao.readers.decode import decode_html
 
 sys.path.insert(0, str(Path(__file__).parent))
+from containerstyles import Style, render
 from formrender import WRITERS, Choices, form_rows
 
 REAL = Path(__file__).parent / "data" / "real"
@@ -96,6 +99,22 @@ def test_a_page_that_is_no_form_is_refused() -> None:
 
 
 RENDERABLE = list(GOLDS)
+EXTRA = REAL / "extra"
+SAMPLE = Path(__file__).parents[2] / "shared" / "data" / "guangzhou-psb-gold.json"
+SAMPLE_PROJECTS = 4  # the sample's first projects, each as a form
+
+
+def container_golds() -> list[tuple[str, dict]]:
+    """Every gold that reads, as the renderers lay it out: the real texts', the extra
+    tables' that are not refused (test_forms_extra.FLOORS) and the sample's first
+    projects."""
+    from test_forms_extra import FLOORS
+
+    paths = [*RENDERABLE, *(EXTRA / f"{stem}.gold.json" for stem in sorted(FLOORS))]
+    out = [(p.name.removesuffix(".gold.json"), _rendered_gold(p)) for p in paths]
+    sample = _rendered_gold(SAMPLE)
+    sample["projects"] = sample["projects"][:SAMPLE_PROJECTS]
+    return [*out, ("guangzhou-psb", sample)]
 
 
 def _rendered_gold(path: Path) -> dict:
@@ -149,3 +168,85 @@ def test_review_and_scoring_use_what_the_form_states() -> None:
     assert (classify(first).direction_rule, str(classify(first).direction)) == ("form", "higher")
     stated = [str(w) for _, w in weights(doc.projects[0], load_profile()).values()]
     assert stated == ["10", "20", "10", "10", "10", "10", "10", "10"]
+
+
+# --- what producers' files hold (tests/containerstyles.py) ---------------------------------
+
+# golds of three shapes: several projects in 元 with weights; two periods; a 部门整体 自评表
+STYLE_GOLDS = ("13-jingyan-mata-2023-multiproject-yuan",
+               "06-dongguan-zhanlanguan-2022-mubiaobiao-twoperiod",
+               "fujian-ningde-dizhen-2020-zhengti-ziping-spaced")
+
+
+def _style_golds() -> dict[str, dict]:
+    return {name: gold for name, gold in container_golds() if name in STYLE_GOLDS}
+
+
+def _reads_fully(style: Style, seed: int = 7) -> list:
+    docs = []
+    for name, gold in _style_golds().items():
+        doc = read_bytes(render(gold, style, seed), f"form.{style.container}")
+        score, misses = accuracy(gold, doc)
+        assert score == 1.0, (name, misses[:5])
+        docs.append(doc)
+    return docs
+
+
+def test_a_gbk_page_reads_with_or_without_its_meta() -> None:
+    # pages of the GBK era: no <meta> at all (lxml alone guessed Latin-1: no form found),
+    # or gb2312 declared over GBK bytes (喆 is GBK, not GB2312)
+    _reads_fully(Style("html", encoding="gbk-nometa"))
+    _reads_fully(Style("html", encoding="gb2312-meta", html_kind="trs"))
+    page = '<meta charset="gb2312"><table><tr><td>张喆</td></tr></table>'.encode("gbk")
+    assert decode_html(page) == (page.decode("gbk"), "gb18030")
+    assert decode_html("<table><tr><td>张喆</td></tr></table>".encode("gbk"))[1] == "gb18030"
+    assert decode_html("<p>项目</p>".encode())[1] == "utf-8"
+    with pytest.raises(ReadError) as err:
+        decode_html(b"<p>\xff\xff\xff</p>", "x.html")
+    assert err.value.code == "bad-encoding" and err.value.span.file == "x.html"
+
+
+def test_word_html_cells_read_as_a_browser_shows_them() -> None:
+    # Word's save-as-HTML: a <p> per paragraph with mso- styles and <o:p>, the source
+    # wrapped inside a sentence (a browser shows no space there), &nbsp; paragraphs
+    docs = _reads_fully(Style("html", html_kind="word", source_wrap=True))
+    assert all("\n" not in p.goal for d in docs for p in d.projects)
+    page = ("<table><tr><td><p class=MsoNormal><span style='mso-bidi-font-family:宋体'>项目"
+            "\r\n名称<o:p></o:p></span></p></td><td><p>A\r\nB</p><p>&nbsp;</p><p>第二行"
+            "</p></td><td>全角\u3000空格 </td></tr></table>").encode()
+    assert [c.text for c in html_grid(page).cells] == ["项目名称", "A B\n第二行", "全角\u3000空格"]
+
+
+def test_other_tables_of_a_page_and_layout_tables() -> None:
+    # TRS / 云政务 pages: a link list and a metadata table around the form, <th> labels,
+    # <tbody> in pieces, the form inside a layout table
+    _reads_fully(Style("html", html_kind="trs", other_tables=True, th_heads=True,
+                       split_tbody=True))
+    _reads_fully(Style("html", html_kind="yun", nested=True, prose=True))
+
+
+def test_a_number_format_never_rounds_an_amount_away() -> None:
+    assert cell_text(438.768, "#,##0.00") == "438.768"  # the sheet shows 438.77
+    assert cell_text(12.5, "0.00_ ") == "12.50"
+    assert cell_text(1234.5, "#,##0.00") == "1,234.50"
+    assert cell_text(0.95, "0%") == "95%"
+    assert cell_text(0.955, "0%") == "95.5%"
+    gold = dict(container_golds())["11-linyi-fuxiao-2025-shenbaobiao-zhi-vocab"]
+    for container in ("xlsx", "xls"):
+        style = Style(container, numbers=True, number_format="#,##0.00")
+        doc = read_bytes(render(gold, style, 7), f"form.{container}")
+        assert str(doc.projects[0].amounts.total) == "438.768"
+
+
+def test_word_layout_tables_text_boxes_and_page_headers() -> None:
+    # the form inside a one-cell layout table (its rows were skipped: no form found)
+    _reads_fully(Style("docx", nested=True))
+    # the title in a text box (Word writes it twice: DrawingML and a VML fallback) or in
+    # the page header: read once, and what it says (the year, the kind) is read
+    for where in ("textbox", "header"):
+        _reads_fully(Style("docx", title_in=where, prose=True))
+        gold = _style_golds()[STYLE_GOLDS[0]]
+        texts = [c.text for c in docx_grid(render(gold, Style("docx", title_in=where), 7)).cells]
+        forms = len(gold["projects"]) if where == "textbox" else 1  # a box per form
+        assert texts.count(gold["document"]["title"]) == forms
+        assert texts[0] == gold["document"]["title"]

@@ -56,19 +56,55 @@ class _Placer:
 # --- HTML ---------------------------------------------------------------------------------
 
 
+# elements that begin a line of a cell's text; <br> is one line break
+_BLOCKS = frozenset({"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+                     "table", "tr", "blockquote", "pre", "section", "article"})
+_BREAK = "\u2028"  # a line break the markup made, apart from the source's white space
+_SOURCE_SPACE = re.compile(r"[ \t\r\n\f]+")  # HTML's white space: ASCII only
+
+
+def _wide(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.east_asian_width(ch) in ("W", "F", "H") and not \
+        0xAC00 <= ord(ch) <= 0xD7A3
+
+
+def _collapse(text: str) -> str:
+    """White space of the page's source as a browser shows it: a run is one space, and a
+    run with a line break between two CJK characters is nothing (CSS Text's segment break
+    rule: Word's save-as-HTML wraps its source inside a sentence, 项目\r\n名称)."""
+    def one(m: re.Match[str]) -> str:
+        a, b = m.start(), m.end()
+        if ("\n" in m.group() or "\r" in m.group()) and a > 0 and b < len(text) and \
+                _wide(text[a - 1]) and _wide(text[b]):
+            return ""
+        return " "
+    return _SOURCE_SPACE.sub(one, text)
+
+
 def _html_text(element: Any) -> str:
-    """A cell's text with <br> and block breaks as line breaks, spaces collapsed."""
+    """A cell's text as a browser shows it: <br> and block elements (Word's <p> per
+    paragraph) as line breaks, the source's white space collapsed, &nbsp; a space, empty
+    lines (Word's <p>&nbsp;</p>) dropped. Full-width spaces are text and are kept."""
+    from lxml import etree
+
     parts: list[str] = []
-    for node in element.iter():
+    for event, node in etree.iterwalk(element, events=("start", "end")):
         tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in ("br", "p", "div") and parts:
-            parts.append("\n")
-        if node.text and tag not in ("script", "style"):
-            parts.append(node.text)
-        if node is not element and node.tail:
-            parts.append(node.tail)
-    text = "".join(parts).replace("\xa0", " ")
-    return "\n".join(" ".join(line.split()) for line in text.split("\n")).strip()
+        if event == "start":
+            if tag == "br" or tag in _BLOCKS:
+                parts.append(_BREAK)
+            if node.text and tag not in ("script", "style"):
+                parts.append(node.text)
+        else:
+            if tag in _BLOCKS:
+                parts.append(_BREAK)
+            if node is not element and node.tail:
+                parts.append(node.tail)
+    text = _collapse("".join(parts)).replace("\xa0", " ")
+    lines = (line.strip(" ") for line in text.split(_BREAK))
+    return "\n".join(line for line in lines if line)
 
 
 def html_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) -> Grid:
@@ -78,9 +114,12 @@ def html_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
     import lxml.html
     from lxml import etree
 
+    from jixiao.readers.decode import decode_html
+
+    text, _ = decode_html(data, file)  # lxml guesses a page without <meta> as Latin-1
     parser = lxml.html.HTMLParser(remove_comments=True, no_network=True)
     try:
-        root = lxml.html.document_fromstring(data, parser=parser)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
         raise ReadError("bad-html", say("errors.bad-html"), SourceSpan(file)) from None
     for bad in root.iter("script", "style", "noscript"):
@@ -135,7 +174,9 @@ def _span(value: str | None) -> int:
 
 def cell_text(value: Any, number_format: str = "General") -> str:
     """A spreadsheet value as the sheet shows it: 0.95 in a percent cell is `95%`, 100.0
-    is `100`, two decimals where the format has two."""
+    is `100`, two decimals where the format has two — but a format never rounds the value
+    away: 438.768 in a `#,##0.00` cell is 438.768 (the sheet shows 438.77, the amount is
+    the cell's; a reading must not lose what the office typed)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -148,8 +189,11 @@ def cell_text(value: Any, number_format: str = "General") -> str:
         if "%" in fmt:
             number *= 100
         m = _DECIMALS.search(fmt)
-        if m:
-            number = number.quantize(Decimal(1).scaleb(-len(m.group(1))))
+        shown = number.quantize(Decimal(1).scaleb(-len(m.group(1)))) if m else None
+        if shown is not None and shown == number:
+            number = shown  # the format's decimals, padded: 12.5 in 0.00 is 12.50
+        elif shown is not None:
+            number = number.normalize()  # never rounded away: 438.768 is the amount
         elif number == number.to_integral_value():
             number = number.quantize(Decimal(1))
         else:
@@ -247,17 +291,77 @@ def xls_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) -> 
 # --- Word ----------------------------------------------------------------------------------
 
 
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _own_runs(p: Any) -> str:
+    """A paragraph's own text: not a text box's paragraphs inside it (they are lines of
+    their own), nor an mc:Fallback (Word writes a text box twice: the DrawingML shape and
+    its VML fallback)."""
+    out = []
+    for t in p.iter(f"{W}t", f"{W}tab"):
+        node = t.getparent()
+        while node is not None and node is not p:
+            if node.tag in (f"{W}p", MC_FALLBACK):
+                break
+            node = node.getparent()
+        if node is p:
+            out.append(t.text or "")
+    return "".join(out)
+
+
 def _w_text(element: Any) -> str:
-    """A cell's or paragraph's text: its paragraphs as lines."""
+    """A cell's or paragraph's text: its paragraphs as lines, a text box's paragraphs
+    after the one that anchors it, each once."""
     lines = []
     for p in element.iter(f"{W}p"):
-        lines.append("".join(t.text or "" for t in p.iter(f"{W}t", f"{W}tab")))
-    return "\n".join(line.strip() for line in lines).strip()
+        node = p.getparent()
+        while node is not None and node is not element and node.tag != MC_FALLBACK:
+            node = node.getparent()
+        if node is not None and node.tag == MC_FALLBACK:
+            continue
+        lines.append(_own_runs(p))
+    return "\n".join(line.strip() for line in lines if line.strip()).strip()
+
+
+def _header_titles(book: zipfile.ZipFile, root: Any) -> list[str]:
+    """The page header's lines of the document's first section (a form's title is often
+    set there, above every page): once, before the body."""
+    import posixpath
+
+    from lxml import etree
+
+    rels_name = "word/_rels/document.xml.rels"
+    if rels_name not in book.namelist():
+        return []
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    rels = etree.fromstring(book.read(rels_name), parser)
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    sect = root.find(f".//{W}sectPr")
+    if sect is None:
+        return []
+    refs = {ref.get(f"{W}type"): ref.get(R_ID) for ref in sect.findall(f"{W}headerReference")}
+    rid = refs.get("first") if root.find(f".//{W}sectPr/{W}titlePg") is not None else None
+    rid = rid or refs.get("default")
+    target = targets.get(rid or "")
+    if not target:
+        return []
+    name = posixpath.normpath(posixpath.join("word", target))
+    if name not in book.namelist() or book.getinfo(name).file_size > HEADER_BYTES:
+        return []
+    header = etree.fromstring(book.read(name), parser)
+    return [text for p in header.iter(f"{W}p") if (text := _own_runs(p).strip())]
+
+
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+HEADER_BYTES = 1024 * 1024  # a page header is a few lines; more is no title
 
 
 def docx_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) -> Grid:
     """The tables of a .docx body (gridSpan and vMerge as spans) and the paragraphs
-    between them (titles, unit lines) as rows of one cell."""
+    between them (titles, unit lines) as rows of one cell; the first page header's lines
+    first. A table whose cells hold tables is a layout table: its paragraphs are rows of
+    one cell and its inner tables are read as tables."""
     from lxml import etree
 
     from jixiao.readers.containers import DOCX_GRIDS, check_zip
@@ -266,8 +370,9 @@ def docx_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
             xml = book.read("word/document.xml")
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        root = etree.fromstring(xml, parser)
+            parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+            root = etree.fromstring(xml, parser)
+            header = _header_titles(book, root)
     except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
         raise ReadError("bad-docx", say("errors.bad-docx"), SourceSpan(file)) from None
     body = root.find(f"{W}body")
@@ -275,15 +380,32 @@ def docx_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
         raise ReadError("bad-docx", say("errors.docx-no-body"), SourceSpan(file))
     cells: list[Cell] = []
     row = 0
-    for block in body:
+    for text in header:
+        cells.append(Cell(row, 0, text, line=row + 1))
+        row += 1
+    _docx_blocks(body, cells, row)
+    return check_size(Grid(cells, file, "docx"), limits)
+
+
+def _docx_blocks(parent: Any, cells: list[Cell], row: int) -> int:
+    """The paragraphs and tables of a body or a layout table's cell, in order."""
+    for block in parent:
         if block.tag == f"{W}p":
             text = _w_text(block)
             if text:
                 cells.append(Cell(row, 0, text, line=row + 1))
                 row += 1
         elif block.tag == f"{W}tbl":
-            row = _docx_table(block, cells, row)
-    return check_size(Grid(cells, file, "docx"), limits)
+            if block.find(f".//{W}tbl") is not None:  # a layout table around tables
+                for tr in block.findall(f"{W}tr"):
+                    for tc in tr.findall(f"{W}tc"):
+                        row = _docx_blocks(tc, cells, row)
+            else:
+                row = _docx_table(block, cells, row)
+        elif block.tag in (f"{W}sdt", f"{W}customXml"):  # content controls hold blocks
+            content = block.find(f"{W}sdtContent")
+            row = _docx_blocks(content if content is not None else block, cells, row)
+    return row
 
 
 def _docx_table(table: Any, cells: list[Cell], row: int) -> int:

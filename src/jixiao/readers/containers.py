@@ -60,7 +60,7 @@ XLSX_GRIDS: Mapping[str, Grid] = {
     "xl/worksheets/*.xml": SHEET,
     "xl/sharedStrings.xml": SHARED_STRINGS,
 }
-DOCX_GRIDS: Mapping[str, Grid] = {"word/document.xml": DOCX_BODY}
+DOCX_GRIDS: Mapping[str, Grid] = {"word/document.xml": DOCX_BODY, "word/header*.xml": DOCX_BODY}
 
 
 def refuse(limit: str, found: int, what: str, limits: Limits, file: str | None,

@@ -67,6 +67,44 @@ def decode_text(data: bytes, file: str | None = None) -> tuple[str, str]:
     return text, encoding
 
 
+# <meta charset="gb2312"> or <meta http-equiv="Content-Type" content="text/html; charset=gbk">
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# pages that say gb2312 or gbk hold GBK (or GB18030) characters: decode by the superset
+_GB_FAMILY = {"gb2312", "gbk", "gb_2312-80", "x-gbk", "gb18030", "cp936", "euc-cn", "hz-gb-2312"}
+
+
+def decode_html(data: bytes, file: str | None = None) -> tuple[str, str]:
+    """An HTML page's text and the encoding it was read in: a BOM, else the charset its
+    <meta> declares (the GB family read as GB18030, the superset CMS pages really hold),
+    else UTF-8 when the bytes are valid UTF-8, else GB18030 (a page of the GBK era that
+    declares nothing). A declared charset the bytes do not fit yields to UTF-8 / GB18030
+    rather than to mojibake; bytes that fit none is `bad-encoding` with the line."""
+    where = SourceSpan(file)
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return _XML_DECLARATION.sub("", _strict(data, encoding, where)), encoding
+    tried: list[str] = []
+    if m := _META_CHARSET.search(data[:8192]):
+        declared = m.group(1).decode("ascii").lower()
+        declared = "gb18030" if declared in _GB_FAMILY else declared
+        try:
+            codecs.lookup(declared)
+            tried.append(declared)
+        except LookupError:
+            pass
+    tried += [e for e in ("utf-8", "gb18030") if e not in tried]
+    error: UnicodeDecodeError | None = None
+    for encoding in tried:
+        try:
+            return _XML_DECLARATION.sub("", data.decode(encoding)), encoding
+        except UnicodeDecodeError as exc:
+            error = exc if error is None or exc.start > error.start else error
+    assert error is not None
+    raise _undecodable(data, error.start, error.encoding.upper(), where)
+
+
 def _strict(data: bytes, encoding: str, where: SourceSpan) -> str:
     try:
         return data.decode(encoding)
