@@ -250,3 +250,11 @@ def test_word_layout_tables_text_boxes_and_page_headers() -> None:
         forms = len(gold["projects"]) if where == "textbox" else 1  # a box per form
         assert texts.count(gold["document"]["title"]) == forms
         assert texts[0] == gold["document"]["title"]
+
+
+@pytest.mark.parametrize("container", ["xlsx", "docx", "html"])
+def test_who_filled_the_form_in_is_no_indicator(container: str) -> None:
+    # 填报人：… 联系电话：… under the last indicator row ends the table (it was read as an
+    # indicator named after the line)
+    docs = _reads_fully(Style(container, footer_rows=True))
+    assert not any("填报人" in i.name for d in docs for p in d.projects for i in p.indicators)
