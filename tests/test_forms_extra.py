@@ -62,6 +62,18 @@ FLOORS = {
     # budget, the title as the project), then 0.97, now 1.0: a list number before a budget
     # line (`2.单位其它收入`) is no part of its label
     "fujian-ningde-dizhen-2020-zhengti-ziping-spaced": 1.0,
+    # 南华 (云南楚雄) 自评表, pipe rows whose empty cells are pushed to the row's end as a
+    # run of '|' (a row short of values does not say which is empty); no title: was 0.96
+    # (kind targets), now 0.98: a budget block with 全年执行数 is a self-evaluation's; the
+    # 经济效益 指标 row under 产出指标(50分) is read as 效益指标 and said (category-from-level2)
+    "yunnan-nanhua-nongye-ziping-pipes": 0.97,
+    # 金寨 (安徽六安) 申报表, a row a line, cells apart by spaces (rebuilt as text without
+    # separators); names with the template's 指标1: and hints; read 1.0 at once
+    "anhui-jinzhai-kaifaqu-2021-shenbaobiao-spaced": 0.99,
+    # 霍邱 (安徽六安) two 自评表 under a page heading that says 绩效目标表, the second cut in
+    # its budget heading; was 0.88 (kind targets; 生态效益指标 … 0, an empty slot's 得分,
+    # read as an indicator named 0; 满意度指标(10分) | 满意度指标 under 效益指标), now 1.0
+    "anhui-huoqiu-keji-2022-ziping-spaced-two": 0.99,
 }
 # refused with a clear error (the code, and words of what was expected)
 REFUSED = {
@@ -92,6 +104,11 @@ REFUSED = {
     # a 黄石 绩效监控表 (1-6月执行数, 半年度指标执行情况, 完成目标可能性): no kind the store
     # keeps; it was read as a target table of 8 indicators, its headings and closing rows
     "hubei-huangshi-shenyi-2019-jiankongbiao-pipes": ("monitoring-form", "这是绩效监控表"),
+    # a PDF's text layer in storage order (上海普陀): values before their labels, figure rows
+    # run together, level labels after the rows; no row can be read with certainty
+    "shanghai-putuo-tiyu-2022-ziping-pdftext": ("truncated", "绩效目标之后应有指标"),
+    # 佳县 (陕西榆林)'s blank template: the level labels of the template, nothing filled in
+    "shaanxi-jiaxian-moban-shenbaobiao-blank": ("no-table", "一级指标 / 二级指标 / 三级指标"),
 }
 
 
@@ -154,6 +171,12 @@ def test_layouts_of_the_extra_tables() -> None:
         "fujian-ningde-dizhen-2020-zhengti-ziping-spaced": "spaced",
         "fujian-ningde-dangshi-2018-zhengti-ziping-yuan": "spaced",
         "hubei-huangshi-shenyi-2019-jiankongbiao-pipes": "pipes",
+        "yunnan-nanhua-nongye-ziping-pipes": "pipes",
+        # a row a line, cells apart by spaces, but no two figures side by side: lines
+        "anhui-jinzhai-kaifaqu-2021-shenbaobiao-spaced": "lines",
+        "anhui-huoqiu-keji-2022-ziping-spaced-two": "lines",
+        "shanghai-putuo-tiyu-2022-ziping-pdftext": "spaced",
+        "shaanxi-jiaxian-moban-shenbaobiao-blank": "lines",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells
@@ -332,3 +355,35 @@ def test_a_cut_row_takes_no_next_indicator(tmp_path: Path) -> None:
     nxt = inds[inds.index(alone) + 1]
     assert (nxt.name, nxt.target, str(nxt.form.score)) == (
         "家庭经济困难学生认定准确率", "≧100%", "10")
+
+
+def test_a_self_evaluation_is_known_by_its_budget_block() -> None:
+    """南华's copy has no title, 霍邱's a page heading (…绩效目标表) above the forms' own
+    title 项目支出绩效自评表: a budget block with its 全年执行数 says self-evaluation."""
+    for stem in ("yunnan-nanhua-nongye-ziping-pipes", "anhui-huoqiu-keji-2022-ziping-spaced-two"):
+        assert read(EXTRA / f"{stem}.txt").kind == "self-evaluation", stem
+    # a target table keeps its kind
+    assert read(EXTRA / "anhui-jinzhai-kaifaqu-2021-shenbaobiao-spaced.txt").kind == "targets"
+
+
+def test_an_empty_slot_with_a_lone_figure_is_no_indicator() -> None:
+    """霍邱: `生态效益指标 … 0` (the unfilled slot's 得分) is no indicator named 0; said;
+    and 满意度指标(10分) | 满意度指标: the label with points is the category."""
+    doc = read(EXTRA / "anhui-huoqiu-keji-2022-ziping-spaced-two.txt")
+    inds = doc.projects[0].indicators
+    assert "0" not in [i.name for i in inds]
+    said = [w for w in doc.warnings if w.code == "slot-figure-only"]
+    assert len(said) == 1 and "生态效益指标" in said[0].message and said[0].span.first_line == 24
+    last = inds[-1]
+    assert (last.category, last.form.level2, last.form.category_points, last.name) == (
+        "满意度指标", "满意度指标", "10", "群众创业热情高涨")
+
+
+def test_a_second_level_of_another_family_under_a_written_category_is_said() -> None:
+    """南华: 经济效益 指标 inside the block of 产出指标(50分) (its 分值 make the 50): read
+    under 效益指标, its second level's family, and said at the row — not silently."""
+    doc = read(EXTRA / "yunnan-nanhua-nongye-ziping-pipes.txt")
+    row = next(i for i in doc.projects[0].indicators if i.form.level2 == "经济效益指标")
+    assert row.category == "效益指标"
+    said = [w for w in doc.warnings if w.code == "category-from-level2"]
+    assert len(said) == 1 and "产出指标" in said[0].message and said[0].span.first_line == 14

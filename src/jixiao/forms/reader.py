@@ -1249,6 +1249,14 @@ class FormReader:
         name = name.strip()
         if not name or _PLACEHOLDER.match("".join(name.split())):
             return  # an empty slot says nothing of the label read before it
+        if _AMOUNT.match("".join(name.split())) and \
+                not any(v.strip() for r, v in by_role.items() if r != "name"):
+            # a lone figure where the name goes, nothing else (霍邱: 生态效益指标 ... 0, the
+            # empty slot's 得分): no indicator, and said
+            self.warn("slot-figure-only", say("forms.slot-figure-only", level=state.level2
+                                              or state.category or "", figure=name),
+                      cells[-1].cell)
+            return
         if cells and cells[-1] is self.tokens[-1] and not self.grid.positioned and \
                 not any(v.strip() for r, v in by_role.items() if r != "name") and \
                 (self.grid.rowless or self._cut_label(name)):
@@ -1257,6 +1265,11 @@ class FormReader:
             self.warn("cut-row", say("forms.cut-text", name=name), cells[-1].cell)
             return
         state.settle()
+        if state.overruled is not None:
+            self.warn("category-from-level2", say(
+                "forms.category-from-level2", name=name, second=state.level2 or "",
+                category=state.category or "", written=state.overruled), cells[0].cell)
+            state.overruled = None
         target = _join_target(by_role.get("nature"), by_role.get("value"),
                               by_role.get("measure"))
         form = FormFields(
@@ -1430,6 +1443,10 @@ class FormReader:
                 break
         self.title = title
         self.kind = self.vocab.kind_of(title) if title else None
+        # every title-like line's kind: a page heading (霍邱: …绩效目标表) may stand above
+        # the form's own title (项目支出绩效自评表)
+        self._title_kinds = {self.vocab.kind_of(tok.cell.clean) for tok in self.tokens[:60]
+                             if _TITLE.search(tok.cell.clean) and len(tok.cell.clean) <= 60}
         year = None
         for tok in self.tokens[:400]:
             if tok.text.strip() in ("(", "（") and tok.row in self._rows:
@@ -1500,9 +1517,15 @@ class FormReader:
         year = self.year
         if year is None and (m := _YEAR.match(projects[0].fields.get("name", "").strip())):
             year = int(m.group(1))  # nothing else says it: the project's name (2018年…项目)
+        kind = self.kind
+        if kind in (None, "targets") and (kind is None or "self-evaluation" in self._title_kinds) \
+                and any(p.budget.get("executed") is not None for p in projects):
+            # no title, or a heading that names targets above a form titled 自评表: a
+            # budget block with its 全年执行数 is a self-evaluation's (南华, 霍邱)
+            kind = "self-evaluation"
         doc = Document(self.title, None, self.amount_unit, grand, [], self.warnings,
                        SourceInfo(self.grid.file, format=self.grid.format), year,
-                       self.kind or "targets")
+                       kind or "targets")
         units: dict[str, Unit] = {}
         for seq, p in enumerate(projects, 1):
             dept = p.fields.get("department") or department
@@ -1579,6 +1602,7 @@ class _Levels:
     inferred: list[Indicator] = field(default_factory=list)  # rows whose category is a guess
     guessing: bool = False  # the category in force came from a second level's family
     in_row: bool = False  # the row's own category cell is in force (a grid knows its cells)
+    overruled: str | None = None  # a written category a second level's family replaced
 
     def set_category(self, written: str, family: str | None, points: str | None) -> None:
         self.settle()
@@ -1603,6 +1627,11 @@ class _Levels:
         if not self.in_row and (self.family is None or (
                 self.family != family and (self.family, family) not in compatible)):
             # a second level of another family: its category, until one is written
+            if self.family is not None and not self.guessing:
+                # under a category written above it (南华: 经济效益 指标 in the block of
+                # 产出指标(50分)): the merged cell may cover it, or the copy lost the
+                # label; the row's category is a guess, said at the row
+                self.overruled = self.category
             self.inferred = []
             self.category, self.family, self.points = family, family, None
             self.guessing = True
@@ -1610,6 +1639,9 @@ class _Levels:
 
     def set_ambiguous(self, written: str, family: str, points: str | None) -> None:
         self.settle()
+        if points is not None:  # 满意度指标(10分): a second level carries no points
+            self.set_category(written, family, points)
+            return
         self.pending = (written, family, points)
 
     def settle(self) -> None:
