@@ -532,7 +532,7 @@ def to_docx(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
         document.add_paragraph(PROSE.format(year=_year(forms)))
     for n, form in enumerate(forms):
         rows = form.rows
-        width = sum(cs for _, rs, cs in rows[form.heading])
+        width = max(sum(cs for _, rs, cs in row if rs) for row in rows)
         title, rows, heading = _title_rows(rows, width, form.heading)
         if style.title_in == "header":  # above every page: the forms share it
             if n == 0 and title:
@@ -668,7 +668,6 @@ def to_html(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
                      'style="border-collapse:collapse;mso-table-layout-alt:fixed">'
                      if style.html_kind == "word" else '<table border="1">')
         parts.append("<tbody>")
-        width = sum(cs for _, rs, cs in rows[form.heading])
         for r, row in enumerate(rows):
             if style.split_tbody and r and r % 5 == 0 and not _crosses(rows, r):
                 parts.append("</tbody><tbody>")
@@ -685,7 +684,6 @@ def to_html(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
                              "1.0pt;mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt'"
                 cells.append(f"<{tag}{attrs}>{_cell_html(text, style, rnd)}</{tag}>")
             parts.append("<tr>" + "".join(cells) + "</tr>")
-        del width
         parts.append("</tbody></table>")
         if style.html_kind == "word":
             parts.append("<p class=MsoNormal><span lang=EN-US><o:p>&nbsp;</o:p></span></p>")

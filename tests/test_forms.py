@@ -258,3 +258,15 @@ def test_who_filled_the_form_in_is_no_indicator(container: str) -> None:
     # indicator named after the line)
     docs = _reads_fully(Style(container, footer_rows=True))
     assert not any("填报人" in i.name for d in docs for p in d.projects for i in p.indicators)
+
+
+def test_a_word_table_split_by_a_page_break_goes_on() -> None:
+    # the indicator rows cut into a second table after a page-break paragraph, the
+    # heading printed again at its top and the cut 一级 / 二级 cells empty: one table (the
+    # repeated heading began a new table whose rows had no category)
+    for nested in (False, True):
+        _reads_fully(Style("docx", split_table=True, nested=nested))
+    gold = _style_golds()[STYLE_GOLDS[0]]
+    texts = [c.text for c in docx_grid(render(gold, Style("docx", split_table=True), 7)).cells]
+    assert texts.count("目标值") + texts.count("指标值") + texts.count("年度指标值") == \
+        len(gold["projects"])  # the heading once per form

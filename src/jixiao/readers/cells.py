@@ -387,25 +387,55 @@ def docx_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
     return check_size(Grid(cells, file, "docx"), limits)
 
 
-def _docx_blocks(parent: Any, cells: list[Cell], row: int) -> int:
-    """The paragraphs and tables of a body or a layout table's cell, in order."""
+def _docx_blocks(parent: Any, cells: list[Cell], row: int,
+                 before: list[tuple[int, int, int]] | None = None) -> int:
+    """The paragraphs and tables of a body or a layout table's cell, in order. A table
+    after one with only empty paragraphs (a page break) between them and the same
+    columns goes on with it: its first row, when it repeats a row of the table before
+    (the heading printed again), is dropped. `before` holds the last table's (first
+    row, next row, columns) across layout tables."""
+    if before is None:
+        before = []
     for block in parent:
         if block.tag == f"{W}p":
             text = _w_text(block)
             if text:
                 cells.append(Cell(row, 0, text, line=row + 1))
                 row += 1
+                before.clear()
         elif block.tag == f"{W}tbl":
             if block.find(f".//{W}tbl") is not None:  # a layout table around tables
                 for tr in block.findall(f"{W}tr"):
                     for tc in tr.findall(f"{W}tc"):
-                        row = _docx_blocks(tc, cells, row)
-            else:
-                row = _docx_table(block, cells, row)
+                        row = _docx_blocks(tc, cells, row, before)
+                continue
+            start, columns = row, len(block.findall(f"{W}tblGrid/{W}gridCol"))
+            row = _docx_table(block, cells, row)
+            if before and before[0][1] == start and before[0][2] == columns:
+                row = _drop_repeated_heading(cells, before[0][0], start, row)
+                start = before[0][0]
+            before[:] = [(start, row, columns)]
         elif block.tag in (f"{W}sdt", f"{W}customXml"):  # content controls hold blocks
             content = block.find(f"{W}sdtContent")
-            row = _docx_blocks(content if content is not None else block, cells, row)
+            row = _docx_blocks(content if content is not None else block, cells, row, before)
     return row
+
+
+def _drop_repeated_heading(cells: list[Cell], first: int, start: int, end: int) -> int:
+    """A continued table's first row (at `start`) dropped when rows `first`…`start - 1`
+    hold one with the same texts in the same columns; returns the next free row."""
+    rows: dict[int, list[tuple[int, str]]] = {}
+    for c in cells:
+        if first <= c.row <= start:
+            rows.setdefault(c.row, []).append((c.col, c.clean))
+    head = sorted(rows.get(start, []))
+    if len(head) < 2 or not any(sorted(rows[r]) == head for r in rows if r != start):
+        return end
+    cells[:] = [c for c in cells if c.row != start]
+    for c in cells:
+        if c.row > start:
+            c.row -= 1
+    return end - 1
 
 
 def _docx_table(table: Any, cells: list[Cell], row: int) -> int:
