@@ -89,6 +89,8 @@ class PdfGridSettings:
     # height is centred vertically: the rows of a merged level label are not certain (a
     # glyph from a fallback font, ≥ in WenQuanYi, lowers a top-aligned line by half a line)
     align: float = 0.6
+    # the lines under an unruled heading whose cells' starts split heading labels that abut
+    head_body: int = 6
     # horizontal rules without vertical ones (a table ruled between rows only) set the rows
     # when they stand between at least this share of the rows the text alone finds (a
     # three-line table or a frame has none inside: its rows come from the text)
@@ -575,6 +577,8 @@ def _drop_repeated_rest(cuts: list[tuple[Cell, str]], page: list[Cell], page_no:
 # a line that holds the headings of an indicator table: 一级 and 二级 / 三级 / 指标内容 …
 _HEAD_LINE = re.compile(r"一[级級].*([二三][级級]|指[标標](内容|名[称稱]))")
 _LEVEL_HEAD = re.compile(r"^[一二][级級](指[标標])?$")
+# what a heading label never holds: a sentence's punctuation or a figure
+_SENTENCE = re.compile(r"[。，,；;：:、\d]")
 
 
 @dataclass(slots=True)
@@ -686,10 +690,24 @@ def _bands(lines: list[Any], settings: PdfGridSettings, least: float | None = No
     return bands
 
 
-def _columns(heading: list[Any], settings: PdfGridSettings) -> list[tuple[float, str]]:
-    """The left edge and text of each heading cell (labels wrapped over lines joined)."""
-    cells = _loose_cells(heading, 0, settings)
+def _columns(heading: list[Any], settings: PdfGridSettings, body: Sequence[Any] = ()
+             ) -> list[tuple[float, str]]:
+    """The left edge and text of each heading cell (labels wrapped over lines joined).
+    Heading cells whose padding is less than `cell_gap` abut: a heading character after
+    a gap of `start_gap` that begins where a character of the rows under it begins after
+    such a gap (left-aligned cells of one column) starts a cell."""
+    starts = {round(c.x0, 1) for ln in body for c in _after_gaps(ln, settings)}
+    cells = _loose_cells(heading, 0, settings, sorted(
+        c.x0 for ln in heading for c in _after_gaps(ln, settings)
+        if any(abs(c.x0 - x) <= settings.start_snap for x in starts)))
     return [(c.box[0] - settings.column_pad, c.text) for c in cells]  # type: ignore[index]
+
+
+def _after_gaps(line: Any, settings: PdfGridSettings) -> list[Any]:
+    """A line's characters that begin it or follow a gap of `start_gap` or more."""
+    chars = sorted(line.chars, key=lambda c: c.x0)
+    return [c for k, c in enumerate(chars)
+            if k == 0 or c.x0 - chars[k - 1].x1 >= settings.start_gap]
 
 
 @dataclass
@@ -753,10 +771,15 @@ def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
         if table is None:
             head = next((j for j in range(k, len(lines)) if _HEAD_LINE.search(compact(j))),
                         None)
+            while head is not None and head > k and _wraps_into(
+                    lines[head - 1], lines[head], least, settings):
+                head -= 1  # a heading label's first line above (labels set at the foot)
             above = lines[k:head] if head is not None else lines[k:]
             # the heading band: its first line and the lines wrapped under it
             heading = _bands(lines[head:], settings, least)[0] if head is not None else []
-            columns = _columns(heading, settings) if heading else []
+            body = lines[head + len(heading):head + len(heading) + settings.head_body] \
+                if head is not None else []
+            columns = _columns(heading, settings, body) if heading else []
             edges = [x for x, _ in columns]
             # the form's fields above share the table's columns when one table holds both
             starts = _starts(edges, settings)
@@ -799,6 +822,21 @@ def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
         table = None
         k = end
     return blocks
+
+
+def _wraps_into(upper: Any, heading: Any, least: float, settings: PdfGridSettings) -> bool:
+    """Whether `upper` holds the first lines of heading labels that end on the heading's
+    line (cells set at the middle or the foot): one cell's line pitch above it, every
+    segment beginning where one of the heading line's begins and ending before the next
+    one does, no sentence's punctuation in it (a goal's last line above a heading)."""
+    if _gap(upper, heading) > least + settings.row_gap or _SENTENCE.search(upper.text):
+        return False
+    starts = [seg[0].x0 for seg in _segments_of(heading, settings)]
+    for seg in _segments_of(upper, settings, starts):
+        at = [n for n, x in enumerate(starts) if abs(seg[0].x0 - x) <= settings.start_snap]
+        if not at or (at[0] + 1 < len(starts) and seg[-1].x1 > starts[at[0] + 1]):
+            return False
+    return True
 
 
 def _column_of(x: float, edges: list[float]) -> int:
