@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -10,40 +11,51 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from jixiao import bulk, cli_words, formatting, library, store
-from jixiao.audit import GRADES, RULES, AuditReport, Profile, ProfileError, audit
+from jixiao import cli_words
 from jixiao.cli_words import Typer
-from jixiao.errors import ReadError
-from jixiao.evaluation import Actuals
-from jixiao.formatting import money
-from jixiao.interchange import to_dict
-from jixiao.lookup import projects_matching, warnings_of
+from jixiao.dbfile import ENV_VAR, default_db_path
 from jixiao.messages import level, say
-from jixiao.model import Document, Project, ProjectForm, SourceSpan
-from jixiao.readers import load_bytes, read
-from jixiao.targets import Kind, Target
-from jixiao.targets import parse as parse_target
-from jixiao.taxonomy import classify
-from jixiao.writers import outputs
-from jixiao.writers.review import report_dict, write_review_xlsx
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
+
+    from jixiao.audit import AuditReport, Profile
+    from jixiao.errors import ReadError
+    from jixiao.evaluation import Actuals
+    from jixiao.model import Document, Project, ProjectForm, SourceSpan
+    from jixiao.targets import Target
+
+
+def _lazy(name: str) -> ModuleType:
+    """Module `name`, imported on its first use (importlib's LazyLoader): `jixiao --help`
+    and `jixiao read` need neither the database layer nor the review, whose imports were
+    most of every command's start-up. A module already imported is itself."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)  # `import jixiao.store` finds it, as usual
+    return module
+
+
+bulk = _lazy("jixiao.bulk")
+formatting = _lazy("jixiao.formatting")
+library = _lazy("jixiao.library")
+store = _lazy("jixiao.store")
+outputs = _lazy("jixiao.writers.outputs")
 
 cli_words.install()  # typer's own words (panel titles, defaults) from the catalogue
 
@@ -60,8 +72,8 @@ ERROR = f"[bold red]{say('cli.error')}[/]"  # what an error line starts with
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", envvar=store.ENV_VAR, show_envvar=True,
-                 help=say("cli.db-help", default=store.default_db_path())),
+    typer.Option("--db", envvar=ENV_VAR, show_envvar=True,
+                 help=say("cli.db-help", default=default_db_path())),
 ]
 
 
@@ -201,10 +213,18 @@ def read_command(
     """Read a table and print it (no database): a summary table, or the interchange JSON.
     Reads text (pdftotext output), JSON, PDF, xlsx, xls, docx and HTML; a scanned PDF is
     OCR'd on this machine, a bar showing its pages."""
-    import os
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    from rich.progress import TaskID
-
+    from jixiao.errors import ReadError
+    from jixiao.readers import read
     from jixiao.readers.ocr import OcrMode, OcrOptions
 
     with Progress(TextColumn("OCR"), BarColumn(), MofNCompleteColumn(),
@@ -226,6 +246,8 @@ def read_command(
             progress.stop()
             raise _fail_read(exc) from None
     if format is Format.json:
+        from jixiao.interchange import to_dict
+
         sys.stdout.write(json.dumps(to_dict(doc), ensure_ascii=False, indent=1) + "\n")
         return
     _print_document(doc)
@@ -262,6 +284,16 @@ def ingest_command(
     """Read tables (in parallel) and store them in batches, each batch one transaction;
     files already stored are skipped unread, so a load stopped halfway is finished by
     running it again. Scanned PDFs are OCR'd (`--ocr`), a page at a time in each worker."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from jixiao.errors import ReadError
     from jixiao.readers import set_ocr_default
 
     set_ocr_default(ocr.value)  # the workers are forked: they read with it too
@@ -289,7 +321,7 @@ def ingest_command(
                               "", "")
             else:
                 table.add_row(escape(o.path.name), say(f"status.{r.status}"), str(r.document_id),
-                              str(r.projects), str(r.indicators), money(r.total),
+                              str(r.projects), str(r.indicators), formatting.money(r.total),
                               str(r.warnings))
     results = [o.result for o in outcomes if o.result is not None]
     failures = [o for o in outcomes if o.error is not None]
@@ -301,7 +333,7 @@ def ingest_command(
                       + (f"，{say('cli.failed', n=len(failures))}" if failures else ""), "",
                       str(sum(r.projects for r in results)),
                       str(sum(r.indicators for r in results)),
-                      money(sum((r.total for r in results), Decimal(0))),
+                      formatting.money(sum((r.total for r in results), Decimal(0))),
                       str(sum(r.warnings for r in results)))
     out.print(table)
     if len(files) <= SHOWN_FILES:
@@ -327,8 +359,9 @@ def _print_grand_totals(engine: Engine, results: list[tuple[str, store.IngestRes
     for name, r in results:
         stated = grand.get(r.document_id)
         if stated is not None and stated != r.total:
-            out.print(say("cli.ingest.totals", file=escape(name), stated=money(stated),
-                          total=money(r.total), diff=money(abs(stated - r.total))),
+            out.print(say("cli.ingest.totals", file=escape(name),
+                          stated=formatting.money(stated), total=formatting.money(r.total),
+                          diff=formatting.money(abs(stated - r.total))),
                       soft_wrap=True)
 
 
@@ -350,7 +383,7 @@ def list_command(db: DbOption = None) -> None:
     for d in summaries:
         table.add_row(str(d.id), escape(d.department or ""), escape(d.title or ""),
                       escape(d.source_file or ""),
-                      str(d.files), str(d.projects), str(d.indicators), money(d.total),
+                      str(d.files), str(d.projects), str(d.indicators), formatting.money(d.total),
                       str(d.warnings))
     out.print(table)
 
@@ -368,6 +401,8 @@ def show_command(
 ) -> None:
     """Show a document (stored, or read from a file), or one of its projects with the source
     lines of each field and the parse of each target."""
+    from jixiao.lookup import projects_matching, warnings_of
+
     document = _document(doc, db)
     if project is None:
         _print_document(document)
@@ -394,12 +429,12 @@ def _print_document(doc: Document) -> None:
                            justify="left" if col == "row" else "right")
     if doc.grand_total:
         g = doc.grand_total
-        summary.add_row("合计", *(money(x) for x in g.as_dict().values()))
+        summary.add_row("合计", *(formatting.money(x) for x in g.as_dict().values()))
     for u in doc.units:
         values = u.subtotal.as_dict().values() if u.subtotal else (None,) * 4
-        summary.add_row(escape(u.name), *(money(x) for x in values))
-    summary.add_row(say("cli.n-projects", n=len(doc.projects)), money(doc.project_total), "",
-                    "", "")
+        summary.add_row(escape(u.name), *(formatting.money(x) for x in values))
+    summary.add_row(say("cli.n-projects", n=len(doc.projects)),
+                    formatting.money(doc.project_total), "", "", "")
     out.print(summary)
     shown, cut = _short_names(doc)
     table = Table(title=say("cli.projects-indicators", projects=len(doc.projects),
@@ -411,7 +446,7 @@ def _print_document(doc: Document) -> None:
     table.add_column("指标", justify="right")
     table.add_column(say("cli.col-lines"), justify="right", style="dim")
     for p in doc.projects:
-        table.add_row(str(p.seq), escape(shown[p.seq]), money(p.amounts.total),
+        table.add_row(str(p.seq), escape(shown[p.seq]), formatting.money(p.amounts.total),
                       str(len(p.indicators)),
                       f"{p.span.first_line}-{p.span.last_line}")
     out.print(table)
@@ -436,12 +471,17 @@ _FORM_COLUMNS = ((say("cli.col-category-points"), "category_points"),
 
 
 def _print_project(p: Project, unit: str = "万元") -> None:
+    from jixiao.targets import Kind
+    from jixiao.targets import parse as parse_target
+    from jixiao.taxonomy import classify
+
     def lines(key: str) -> str:
         s = p.field_spans.get(key)
         return "" if s is None else f"[dim]({_lines(s)})[/]"
 
     out.print(f"[bold]#{p.seq} {escape(p.name)}[/] {lines('name')}")
     a = p.amounts
+    money = formatting.money
     out.print(f"总计 {money(a.total)}  财政拨款 {money(a.fiscal)}  "
               f"财政专户拨款 {money(a.special_account)}  其他资金 {money(a.other)} {unit} "
               f"{lines('amounts')}" + (f"  [yellow]{say('cli.show.columns-inferred')}[/]"
@@ -501,12 +541,12 @@ def _print_project_form(p: Project, form: ProjectForm, unit: str,
         out.print(f"项目期：{escape(form.period)}")
     if form.funding:
         out.print(say("cli.funding", unit=unit, lines="  ".join(
-            f"{escape(f.label)} {money(f.amount)}" for f in form.funding)))
+            f"{escape(f.label)} {formatting.money(f.amount)}" for f in form.funding)))
     budget = [(label, value) for label, value in (
         ("年初预算数", form.planned), ("全年预算数", form.adjusted),
         ("全年执行数", form.executed)) if value is not None]
     if budget:
-        out.print("  ".join(f"{label} {money(value)}" for label, value in budget)
+        out.print("  ".join(f"{label} {formatting.money(value)}" for label, value in budget)
                   + f" {unit} {lines('completion')}")
     scores = [(label, value) for label, value in (
         ("预算执行得分", form.execution_score), ("总分", form.total_score),
@@ -521,6 +561,9 @@ def targets_command(
     db: DbOption = None,
 ) -> None:
     """List every distinct target form of a table with its parse, to check the grammar."""
+    from jixiao.targets import Kind
+    from jixiao.targets import parse as parse_target
+
     document = _document(source, db)
     counts = Counter(i.target for _, i in document.iter_indicators())
     table = Table(title=say("cli.targets.title", n=sum(counts.values()), forms=len(counts)),
@@ -557,6 +600,8 @@ RulesOption = Annotated[
 
 
 def _profile(rules: Path | None) -> Profile:
+    from jixiao.audit import Profile, ProfileError
+
     if rules is None:
         return Profile()
     try:
@@ -568,6 +613,8 @@ def _profile(rules: Path | None) -> Profile:
 
 def _profile_name(name: str) -> str:
     """A rules profile's name as shown: the built-in one by what it is."""
+    from jixiao.audit import Profile
+
     return say("cli.default-profile") if name == Profile().name else name
 
 
@@ -593,6 +640,9 @@ def audit_command(
     db: DbOption = None,
 ) -> None:
     """Review a table as a finance bureau does: findings and a verdict per project."""
+    from jixiao.audit import audit
+    from jixiao.writers.review import report_dict, write_review_xlsx
+
     document = _document(source, db)
     report = audit(document, _profile(rules))
     if format is AuditFormat.json:
@@ -611,6 +661,8 @@ def audit_command(
 
 
 def _print_audit(report: AuditReport, document: Document, details: bool) -> None:
+    from jixiao.audit import GRADES, RULES
+
     names = {p.seq: p.name for p in document.projects}
     shown, cut = _short_names(document)
     for f in report.document_findings:
@@ -659,6 +711,8 @@ def _print_audit(report: AuditReport, document: Document, details: bool) -> None
 @app.command("rules", help=say("cli.rules-command"))
 def rules_command(rules: RulesOption = None) -> None:
     """List the review rules, as the profile sets them."""
+    from jixiao.audit import RULES
+
     profile = _profile(rules)
     active = {s.rule.id: s for s in profile.active()}
     table = Table(title=say("cli.rules-title", profile=_profile_name(profile.name)),
@@ -729,7 +783,9 @@ def actuals_template_command(
 
 
 def _actuals(path: Path, document: Document) -> Actuals:
+    from jixiao.errors import ReadError
     from jixiao.evaluation.sheet import read_actuals_sheet
+    from jixiao.readers import load_bytes
 
     try:
         return read_actuals_sheet(load_bytes(path), document, path.name)
@@ -990,9 +1046,11 @@ def selfeval_check_command(
 ) -> None:
     """Check each 自评表: the publisher's arithmetic (each fault with its cell), which
     scoring profile reproduces its scores, and its targets against the approved table."""
+    from jixiao.errors import ReadError
     from jixiao.evaluation import ScoringProfileError, load_profile
     from jixiao.evaluation.profiles import BUILT_IN
     from jixiao.evaluation.published import check_dict, check_self_evaluation, write_checks_xlsx
+    from jixiao.readers import read
 
     try:
         profiles = [load_profile(n) for n in (*BUILT_IN, *(profile or ()))]
@@ -1181,7 +1239,7 @@ def compare_project_command(
     steps = [None, *series.steps]
     for y, step in zip(series.years, steps, strict=True):
         counts = [str(step.count(c)) if step else "" for c in CHANGES]
-        table.add_row(str(y.year), escape(y.name), money(y.total), str(len(y.targets)),
+        table.add_row(str(y.year), escape(y.name), formatting.money(y.total), str(len(y.targets)),
                       *counts,
                       "" if step is None else say("cli.compare.goal-copied")
                       if step.goal_unchanged else say("cli.compare.goal-rewritten"))
@@ -1397,6 +1455,8 @@ def db_upgrade_command(
 
 
 def _leaves(target: Target) -> tuple[Target, ...]:
+    from jixiao.targets import Kind
+
     return target.parts if target.kind is Kind.COMPOUND else (target,)
 
 
@@ -1404,6 +1464,8 @@ def _document(source: str, db: str | None) -> Document:
     """A table from a file when `source` is one, else from the store (library.open_document,
     the CLI's answers to what it raises). A reference that looks like a file and names no
     stored file is a missing file."""
+    from jixiao.errors import ReadError
+
     missing = f"{ERROR} " + say("cli.no-such-file", source=escape(source))
     named = db or os.environ.get(store.ENV_VAR)
     if not Path(source).is_file() and library.looks_like_a_file(source) and named \
