@@ -4,6 +4,8 @@ same documents and findings as the one-writer load, whole documents after a kill
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import signal
 import subprocess
@@ -185,3 +187,62 @@ def test_prepare_hashes_what_content_hash_hashes_and_rows_keep_the_texts() -> No
             assert stored["has_form"] is (i.form is not None)
             if i.form is None:
                 assert all(stored[c] is None for c in INDICATOR_FORM_COLUMNS)
+
+
+def _rows(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table but the FTS shadow tables, sorted, without the times a
+    write stamps (ingested_at, a change's at): what two loads of the same files share."""
+    stamped = {"ingested_at", "at", "created_at", "updated_at"}
+    found: dict[str, list[tuple[object, ...]]] = {}
+    with engine.connect() as conn:
+        tables = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'search_fts_%'").scalars().all()
+        for table in tables:
+            columns = [c for _, c, *_ in conn.exec_driver_sql(f"PRAGMA table_info({table})")
+                       if c not in stamped]
+            found[table] = sorted(
+                (tuple(r) for r in conn.exec_driver_sql(
+                    f"SELECT {', '.join(columns)} FROM {table}")), key=repr)
+    return found
+
+
+@pytest.mark.parametrize("large", [True, False], ids=["indexes-rebuilt", "indexes-kept"])
+def test_sqlites_batch_writes_the_rows_one_document_at_a_time_writes(
+        tmp_path: Path, large: bool) -> None:
+    """SQLite's writer stores a batch with one executemany a table (load._sqlite_batch):
+    row for row what storing each document alone stores, in every table — the real
+    tables (自评表 among them: their actuals linked to their target table, their money
+    lines), a generated one, a second name of one file and the same table twice in the
+    batch — with the search index kept (a small load) or dropped and built after."""
+    from jixiao import library
+    from jixiao.model import SourceInfo
+    from jixiao.readers import load_bytes, read_bytes, sniff
+
+    here = Path(__file__).parent
+    paths = [*sorted((here / "data" / "real").glob("*.txt")),
+             here.parent / "examples" / "generated-2024-targets.txt",
+             *sorted((here.parent / "examples" / "forms").glob("*.txt"))]
+    batch = []
+    for path in paths:
+        data = load_bytes(path)
+        doc = read_bytes(data, path.name)
+        batch.append(store.prepare(doc, SourceInfo(path.name, hashlib.sha256(data).hexdigest(),
+                                                   sniff(data)),
+                                   library.review(doc, None), None, library.verdict))
+    again = batch[3]  # the same bytes under another name, and the same table twice
+    batch += [dataclasses.replace(again, file_name="again.txt"), again]
+    assert any(d.values.get("kind") == "self-evaluation" for d in batch)
+    assert any(d.funding for d in batch) and any(d.findings for d in batch)
+    alone, together = (store.connect(str(tmp_path / f"{n}.sqlite")) for n in ("a", "b"))
+    one = [store.ingest_prepared(alone, [d])[0] for d in batch]
+    if large:
+        load.prepare(together, load.Plan(len(batch), 0, True, 0))
+    told = load.copy_prepared(together, batch)
+    load.finish(together)
+    assert [r.status for r in told] == [r.status for r in one]
+    assert [r.status for r in told][-2:] == ["same-document", "unchanged"]
+    rows = _rows(together)
+    assert rows == _rows(alone)
+    # every project's name and goal and every indicator's name searchable
+    assert len(rows["search_fts"]) == 2 * len(rows["projects"]) + len(rows["indicators"])

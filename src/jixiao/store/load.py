@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy import Connection, Engine, Table, insert, select
 
 from jixiao.messages import say
 from jixiao.store import partitions, repository, search
@@ -255,7 +255,11 @@ def copy_prepared(engine: Engine, batch: Sequence[PreparedDocument],
     """Store `batch` as `repository.ingest_prepared` does — all of it or nothing, `log`
     writing each document's change-log row in the same transaction — with one binary COPY
     a table on PostgreSQL (elsewhere: repository.ingest_prepared itself)."""
-    if engine.dialect.name != "postgresql" or not batch:
+    if not batch:
+        return []
+    if engine.dialect.name == "sqlite":
+        return _sqlite_batch(engine, batch, log)
+    if engine.dialect.name != "postgresql":
         return repository.ingest_prepared(engine, batch, log)
     partitions.ensure_years(engine, (d.values["year"] for d in batch))
     results: dict[int, IngestResult] = {}
@@ -292,6 +296,45 @@ def copy_prepared(engine: Engine, batch: Sequence[PreparedDocument],
                 log(conn, results[k], d)
     for k in later:  # another file of a stored document, or stored twice in this batch
         [results[k]] = repository.ingest_prepared(engine, [batch[k]], log)
+    return [results[k] for k in range(len(batch))]
+
+
+def _sqlite_batch(engine: Engine, batch: Sequence[PreparedDocument],
+                  log: IngestLog | None) -> list[IngestResult]:
+    """SQLite's one writer: the batch's documents rows one by one (their ids are the
+    database's), then one executemany a table for every row of the batch, instead of six
+    a document through `repository._ingest_one` (whose per-document statements cost the
+    writer about as much as its rows)."""
+    results: dict[int, IngestResult] = {}
+    with engine.begin() as conn:
+        fresh = _fresh(conn, batch)
+        now = datetime.now(UTC)
+        ids = {k: conn.execute(insert(documents).values(**batch[k].values, ingested_at=now)
+                               ).inserted_primary_key[0] for k in fresh}
+        conn.execute(insert(document_files), [
+            {"sha256": batch[k].sha256, "file_name": batch[k].file_name,
+             "document_id": ids[k], "format": batch[k].format, "ingested_at": now}
+            for k in fresh])
+        for table, attribute in _ROW_TABLES:
+            repository._insert_many(conn, table, [
+                (ids[k], *row) for k in fresh for row in getattr(batch[k], attribute)])
+        indexed = _has_fts(conn)  # kept during a small load: each document's texts added
+        for k in fresh:
+            v = batch[k].values
+            results[k] = IngestResult(ids[k], "new", v["n_projects"], v["n_indicators"],
+                                      v["project_total"], v["n_warnings"])
+            if indexed:
+                search.index_document(conn, ids[k])
+        for k in fresh:
+            if batch[k].values.get("kind") == "self-evaluation":
+                from jixiao.store.selfeval import link_self_evaluation
+                link_self_evaluation(conn, ids[k])
+        if log is not None:
+            for k in fresh:
+                log(conn, results[k], batch[k])
+    for k in range(len(batch)):  # another file of a stored document, or twice in the batch
+        if k not in results:
+            [results[k]] = repository.ingest_prepared(engine, [batch[k]], log)
     return [results[k] for k in range(len(batch))]
 
 

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import os
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -13,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from platformdirs import user_data_path
 from sqlalchemy import (
     Connection,
     Dialect,
@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from jixiao import matching
+from jixiao.dbfile import ENV_VAR, default_db_path
 from jixiao.errors import JixiaoError
 from jixiao.interchange import money_text
 from jixiao.messages import say
@@ -70,16 +71,9 @@ from jixiao.store.schema import (
 )
 from jixiao.store.schema import findings as findings_table
 
-ENV_VAR = "JIXIAO_DB"
-
 
 class StoreError(JixiaoError):
     """A request the store cannot answer (unknown document, ambiguous reference …)."""
-
-
-def default_db_path() -> Path:
-    """~/.local/share/jixiao/jixiao.sqlite on Linux (platformdirs' user data dir)."""
-    return user_data_path("jixiao") / "jixiao.sqlite"
 
 
 def database_url(db: str | None = None) -> str:
@@ -102,6 +96,15 @@ def connect(db: str | None = None, migrate: bool = True) -> Engine:
     if migrate:
         upgrade(engine)
     return engine
+
+
+# sqlite3 binds an exact int, float or str directly, but looks for an adapter for any
+# other value — None and bool among them — by a slower path: half of a row's columns are
+# None or a flag, and that search cost the writer more than the insert itself. These two
+# (both C callables: no Python frame a value) bind what sqlite3 binds without them: NULL,
+# and the flag as its integer.
+sqlite3.register_adapter(type(None), {}.get)
+sqlite3.register_adapter(bool, int)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
