@@ -137,7 +137,8 @@ def _read_scanned(data: bytes, file: str | None, limits: Limits, options: OcrOpt
     indexes = pages_to_ocr(data, options.mode, options.settings, file, limits)
     if not indexes:
         return _read_bytes(data, file, limits)
-    scanned = ocr_pages(data, indexes, options.settings, options.jobs, options.progress)
+    scanned = options.pages if options.pages is not None else \
+        ocr_pages(data, indexes, options.settings, options.jobs, options.progress)
     try:
         doc = OcrPdfReader(data, file, limits, ocr=scanned).document()
     except ReadError as exc:
