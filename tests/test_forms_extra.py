@@ -74,6 +74,14 @@ FLOORS = {
     # its budget heading; was 0.88 (kind targets; 生态效益指标 … 0, an empty slot's 得分,
     # read as an indicator named 0; 满意度指标(10分) | 满意度指标 under 效益指标), now 1.0
     "anhui-huoqiu-keji-2022-ziping-spaced-two": 0.99,
+    # 岳阳楼区 (湖南) 整体绩效目标表 from a mirror that converts to 繁体 and inserts pinyin
+    # (區(qū)); pipe rows with empty cells pushed to the end; '*' before required headings;
+    # was refused (no-table), now 0.96: pinyin taken out for any layout, '*指标值' is
+    # 指标值, 整体绩效目标表 is a 部门整体's, a name is never 定量 (成本指标 | 社会成本指标 |
+    # 定量: the last label is the name), a sentence is no unit, an empty slot holding only
+    # the 评分标准 other rows hold is no indicator; amount_unit: 万元 said for a table with
+    # no money (gold null)
+    "hunan-yueyanglou-jiage-2023-zhengti-traditional-pipes": 0.96,
 }
 # refused with a clear error (the code, and words of what was expected)
 REFUSED = {
@@ -109,6 +117,10 @@ REFUSED = {
     "shanghai-putuo-tiyu-2022-ziping-pdftext": ("truncated", "绩效目标之后应有指标"),
     # 佳县 (陕西榆林)'s blank template: the level labels of the template, nothing filled in
     "shaanxi-jiaxian-moban-shenbaobiao-blank": ("no-table", "一级指标 / 二级指标 / 三级指标"),
+    # 龙岩 (福建) 专项资金绩效目标表 in a notice, cell-lines: its value heading is printed
+    # 区域目标质 (质 for 值), no heading a reader can know (the same copy with 指标值 reads:
+    # test_a_block_label_before_the_headings_is_no_column)
+    "fujian-longyan-jiaoyu-2023-zhuanxiang-cells": ("no-table", "一级指标 / 二级指标 / 三级指标"),
 }
 
 
@@ -177,6 +189,8 @@ def test_layouts_of_the_extra_tables() -> None:
         "anhui-huoqiu-keji-2022-ziping-spaced-two": "lines",
         "shanghai-putuo-tiyu-2022-ziping-pdftext": "spaced",
         "shaanxi-jiaxian-moban-shenbaobiao-blank": "lines",
+        "hunan-yueyanglou-jiage-2023-zhengti-traditional-pipes": "pipes",
+        "fujian-longyan-jiaoyu-2023-zhuanxiang-cells": "cell-lines",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells
@@ -366,13 +380,13 @@ def test_a_self_evaluation_is_known_by_its_budget_block() -> None:
     assert read(EXTRA / "anhui-jinzhai-kaifaqu-2021-shenbaobiao-spaced.txt").kind == "targets"
 
 
-def test_an_empty_slot_with_a_lone_figure_is_no_indicator() -> None:
+def test_an_empty_slot_with_a_lone_value_is_no_indicator() -> None:
     """霍邱: `生态效益指标 … 0` (the unfilled slot's 得分) is no indicator named 0; said;
     and 满意度指标(10分) | 满意度指标: the label with points is the category."""
     doc = read(EXTRA / "anhui-huoqiu-keji-2022-ziping-spaced-two.txt")
     inds = doc.projects[0].indicators
     assert "0" not in [i.name for i in inds]
-    said = [w for w in doc.warnings if w.code == "slot-figure-only"]
+    said = [w for w in doc.warnings if w.code == "slot-without-name"]
     assert len(said) == 1 and "生态效益指标" in said[0].message and said[0].span.first_line == 24
     last = inds[-1]
     assert (last.category, last.form.level2, last.form.category_points, last.name) == (
@@ -387,3 +401,34 @@ def test_a_second_level_of_another_family_under_a_written_category_is_said() -> 
     assert row.category == "效益指标"
     said = [w for w in doc.warnings if w.code == "category-from-level2"]
     assert len(said) == 1 and "产出指标" in said[0].message and said[0].span.first_line == 14
+
+
+def test_a_block_label_before_the_headings_is_no_column(tmp_path: Path) -> None:
+    """龙岩's 绩效目标 | 一级指标 | … (a goal label alone before 一级指标, no 项目名称
+    beside it) is the block's label, not a list's goal column: with its value heading
+    written 指标值 (the copy prints 区域目标质) the form reads."""
+    text = (EXTRA / "fujian-longyan-jiaoyu-2023-zhuanxiang-cells.txt").read_text("utf-8")
+    assert "区域目标质 |" in text
+    copy = tmp_path / "longyan-variant.txt"
+    copy.write_text(text.replace("区域目标质 |", "指标值 |"), "utf-8")
+    p = read(copy).projects[0]
+    assert (p.name, str(p.amounts.total), str(p.amounts.fiscal)) == (
+        "基础教育质量提升", "112", "112")
+    first = p.indicators[0]
+    assert (first.category, first.name, first.target) == ("产出指标", "支持民族中小学数量", "1所")
+
+
+def test_a_mirror_with_pinyin_and_cells_pushed_to_the_row_end() -> None:
+    """岳阳楼区's mirror: pinyin after characters taken out (said), the copy's last cut
+    insertion too (生態(t: a cut label, not read); the row whose name cell holds what the
+    rows above hold in 评(扣)分标准 is an empty slot; the name before 定量 is the name."""
+    doc = read(EXTRA / "hunan-yueyanglou-jiage-2023-zhengti-traditional-pipes.txt")
+    assert doc.kind == "department" and doc.warnings[0].code == "copy-artifacts"
+    p = doc.projects[0]
+    assert (p.name, p.goal) == ("岳陽樓區價格認證鑒定中心", "做好涉案、價格認定工作。")
+    got = [(i.form.level2, i.name, i.target) for i in p.indicators]
+    assert got[2:4] == [("時效指標", "工作安排時間", "按月安排"),
+                        ("成本指標", "社會成本指標", "100%")]
+    assert not any("(" in i.name or i.name.startswith("未達") for i in p.indicators)
+    codes = [w.code for w in doc.warnings]
+    assert codes.count("slot-without-name") == 1 and codes.count("cut-row") == 1

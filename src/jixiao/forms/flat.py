@@ -49,16 +49,12 @@ from typing import NamedTuple
 
 from jixiao.errors import ReadError
 from jixiao.forms.reader import read_grid
-from jixiao.forms.vocabulary import Vocabulary, normal, simplified, vocabulary
+from jixiao.forms.vocabulary import PINYIN, Vocabulary, normal, simplified, vocabulary
 from jixiao.messages import say
 from jixiao.model import Document, ReadWarning, Severity, SourceSpan
 from jixiao.readers.grid import Cell, Grid
 from jixiao.targets import PREFIX_COMPARATORS, QUALIFIERS, STATES, Kind, parse
 
-# a pinyin syllable in brackets after a character: a document-sharing site's insertion.
-# A tone mark is required, so no bracketed Latin text of a table can be taken for one.
-_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
-_PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])\([a-zü]*[{_TONED}][a-zü{_TONED}]*\)")
 _CHUNK = re.compile(r"^(\d{1,2})、")
 _CHUNK_LINE = 80  # a page chunk of a flattened copy is a long line
 _BROKEN_PART = 4  # a label broken one word per line: parts of at most this many characters
@@ -316,7 +312,7 @@ class _Rebuild:
         texts: list[tuple[str, int]] = []
         pinyin = 0
         for c in cells:
-            text, n = _PINYIN.subn("", c.text)
+            text, n = PINYIN.subn("", c.text)
             pinyin += n
             texts.append((text, c.line or 0))
         out: list[_Segment] = []

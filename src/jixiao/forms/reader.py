@@ -16,7 +16,7 @@ that names the row, and a reading with no indicator at all is refused.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from jixiao.errors import ReadError
@@ -24,6 +24,7 @@ from jixiao.forms import layout
 from jixiao.forms.packed import split_packed
 from jixiao.forms.vocabulary import (
     FORM_TITLE,
+    PINYIN,
     Match,
     Vocabulary,
     normal,
@@ -41,6 +42,7 @@ from jixiao.model import (
     Project,
     ProjectForm,
     ReadWarning,
+    Severity,
     SourceInfo,
     SourceSpan,
     Unit,
@@ -58,6 +60,7 @@ _PERIOD = re.compile(r"[（(](长期|年度|中期|实施期|当年)[)）]$")
 _COMPARATOR = re.compile(r"^(≥|≤|=|＝|>|<|＞|＜|≧|≦|大于等于|小于等于|不低于|不高于|不少于|不超过)")
 # a placeholder row of the template left unfilled ("指标2", "……")
 _TITLE = FORM_TITLE
+_PINYIN_CUT = re.compile(r"(?<=[\u3400-\u9fff])\([a-zü\u0100-\u01dc]*\s*$")
 _YEAR_LINE = re.compile(r"^[（(]?\d{4}年度?[)）]?$")
 _NOTICE_YEAR = re.compile(r"^关于.{0,20}?((?:19|20)\d{2})年.{0,60}的(通知|公示|批复|公告)$")
 # (50分) alone: a category's points whose label the copy lost
@@ -68,6 +71,7 @@ _LABEL_WORDS = re.compile(r"^[\u4e00-\u9fff（）()]{2,10}$")
 _FOOTNOTE = re.compile(r"^(注|备注|说明)\s*[:：]")  # the form's footnote: the table has ended
 # a line that goes on a cut row begins with a value: a figure, a sign, or a short word (有效)
 CUT_PIECE_CHARS = 4
+UNIT_CHARS = 6  # a 度量单位 is short (%, 人次, 元/人·月); a longer text is another column's
 VALUE_ROLES = ("nature", "value", "measure", "value_long", "weight", "direction", "actual",
                "score", "reason", "standard", "name", "name_long")
 
@@ -665,6 +669,10 @@ class FormReader:
                 break
             fields_seen.insert(0, (f"project:{m.key}", self.tokens[back].cell))
             back -= 1
+        if fields_seen and not any(k == "project:name" for k, _ in fields_seen):
+            # a list names its projects; a label alone before 一级指标 with no name column
+            # beside it (龙岩: 绩效目标 | 一级指标 | …) is the block's, not a column
+            fields_seen = []
         row = self.tokens[i].row
         while k < len(self.tokens):
             tok = self.tokens[k]
@@ -1183,15 +1191,14 @@ class FormReader:
                     by_role.setdefault(role, t.text.strip())
                     values.append(t)
         else:
-            labels_done = False
             while cells and not cells[0].text.strip():  # empty cells before the row's labels
                 cells = cells[1:]
+            named = self._label_named(cells, value_roles)
             for t in cells:
                 level = self._level_label(t.text)
-                if level is not None and not (labels_done and level[0] == "both" and False):
+                if level is not None and t is not named:
                     self._apply_level(state, t, None)
                     continue
-                labels_done = True
                 values.append(t)
             texts = [t.text.strip() for t in values]
             while len(texts) > len(value_roles) and texts and not texts[-1]:
@@ -1209,8 +1216,13 @@ class FormReader:
                 elif len(texts) == 2 and "value" in rest:
                     by_role["value"] = texts[1]
                 else:
-                    for role, text in zip(rest, texts[1:], strict=False):
-                        by_role[role] = text
+                    queue = texts[1:]
+                    for role in rest:
+                        if not queue:
+                            break
+                        if role == "measure" and not _unit_like(queue[0]):
+                            continue  # (岳阳楼区: 按月安排 | 该指标主要考察…: no unit cell)
+                        by_role[role] = queue.pop(0)
             elif texts:
                 extra = len(texts) - len(value_roles)
                 self.warn("unknown-cells", say(
@@ -1218,6 +1230,20 @@ class FormReader:
                     cells=say("forms.cell-separator").join(texts[:extra])), values[0].cell)
                 by_role = dict(zip(value_roles, texts[extra:], strict=True))
         self._indicator(p, state, by_role, cells)
+
+    def _label_named(self, cells: list[_Token], value_roles: list[str]) -> _Token | None:
+        """A row whose first cell after its labels is a 指标性质 (定量 / 定性) where the
+        name goes: its last label is the name (岳阳楼区: 成本指标 | 社会成本指标 | 定量 | 100),
+        since a name is never 定量."""
+        if "name" not in value_roles or "nature" not in value_roles or \
+                value_roles.index("nature") != value_roles.index("name") + 1:
+            return None
+        labels = 0
+        while labels < len(cells) and self._level_label(cells[labels].text) is not None:
+            labels += 1
+        if 0 < labels < len(cells) and cells[labels].text.strip() in ("定量", "定性"):
+            return cells[labels - 1]
+        return None
 
     def _apply_level(self, state: _Levels, t: _Token, role: str | None) -> None:
         level = self._level_label(t.text)
@@ -1249,12 +1275,13 @@ class FormReader:
         name = name.strip()
         if not name or _PLACEHOLDER.match("".join(name.split())):
             return  # an empty slot says nothing of the label read before it
-        if _AMOUNT.match("".join(name.split())) and \
-                not any(v.strip() for r, v in by_role.items() if r != "name"):
-            # a lone figure where the name goes, nothing else (霍邱: 生态效益指标 ... 0, the
-            # empty slot's 得分): no indicator, and said
-            self.warn("slot-figure-only", say("forms.slot-figure-only", level=state.level2
-                                              or state.category or "", figure=name),
+        alone = not any(v.strip() for r, v in by_role.items() if r != "name")
+        if alone and (_AMOUNT.match("".join(name.split())) or name in state.other_texts):
+            # a lone figure where the name goes (霍邱: 生态效益指标 … 0, the empty slot's
+            # 得分), or a text the rows above hold in another column (岳阳楼区: 经济效益指标
+            # | 未达指标值酌情扣分, the template's 评分标准): an unfilled slot, said
+            self.warn("slot-without-name", say("forms.slot-without-name", level=state.level2
+                                               or state.category or "", text=name),
                       cells[-1].cell)
             return
         if cells and cells[-1] is self.tokens[-1] and not self.grid.positioned and \
@@ -1287,6 +1314,8 @@ class FormReader:
         indicator = Indicator(len(p.indicators) + 1, state.category, name, target or "",
                               " | ".join(t.text.strip() for t in cells), span, form)
         state.remember(indicator)
+        state.other_texts.update(v.strip() for r, v in by_role.items()
+                                 if r not in ("name", "name_long") and v and v.strip())
         p.indicators.append(indicator)
 
     def _list_grid(self, roles: list[tuple[str, Cell]], i: int) -> int:
@@ -1603,6 +1632,7 @@ class _Levels:
     guessing: bool = False  # the category in force came from a second level's family
     in_row: bool = False  # the row's own category cell is in force (a grid knows its cells)
     overruled: str | None = None  # a written category a second level's family replaced
+    other_texts: set[str] = field(default_factory=set)  # rows' cells other than names
 
     def set_category(self, written: str, family: str | None, points: str | None) -> None:
         self.settle()
@@ -1734,6 +1764,12 @@ def _none(text: str | None) -> str | None:
     return text.strip() if text is not None and text.strip() else None
 
 
+def _unit_like(text: str) -> bool:
+    """What a 度量单位 cell may hold: a short unit (%, 个, 元/人, 万元), no sentence."""
+    t = "".join(text.split())
+    return len(t) <= UNIT_CHARS and not re.search(r"[，,。；;：:]|指标", t)
+
+
 def _join_target(nature: str | None, value: str | None, measure: str | None) -> str:
     """指标性质 + 指标值 + 度量单位 without spaces (`≥` `95` `%` → `≥95%`; 定性 + 优 → 优)."""
     nature = (nature or "").strip()
@@ -1751,8 +1787,32 @@ def _join_target(nature: str | None, value: str | None, measure: str | None) -> 
     return f"{nature}{value}{measure}"
 
 
+def _without_pinyin(grid: Grid) -> tuple[Grid, ReadWarning | None]:
+    """A document site's copy with pinyin after its characters (岳阳楼区: 區(qū)): the cells
+    without it, and what was taken out said (the same for any layout)."""
+    if not any(PINYIN.search(c.text) for c in grid.cells):
+        return grid, None
+    n = 0
+    cells = []
+    last = max((k for k, c in enumerate(grid.cells) if c.text.strip()), default=-1)
+    for at, c in enumerate(grid.cells):
+        text, k = PINYIN.subn("", c.text)
+        if at == last:  # the copy ends inside an insertion (生態(t)
+            text, cut = _PINYIN_CUT.subn("", text)
+            k += cut
+        n += k
+        cells.append(replace(c, text=text) if k else c)
+    first = next((c.line for c in grid.cells if c.text.strip()), None)
+    return replace(grid, cells=cells), ReadWarning(
+        "copy-artifacts", say("forms.copy-artifacts", pinyin=n, breaks=""),
+        SourceSpan(grid.file, first, first), Severity.INFO)
+
+
 def read_grid(grid: Grid, settings: FormSettings | None = None) -> Document:
     """Read the forms of a grid into a Document (refused when it holds no form)."""
+    grid, said = _without_pinyin(grid)
     doc = FormReader(grid, settings).read()
+    if said is not None:
+        doc.warnings.insert(0, said)
     doc.warnings[:0] = getattr(grid, "page_warnings", [])  # what a PDF's pages doubted
     return doc

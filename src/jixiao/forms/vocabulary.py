@@ -28,6 +28,10 @@ _FORMULA = re.compile(r"=[^=]*$")  # 小计③=①+②: the heading, not its for
 _LEAD = re.compile(r"^(?:(?:其中|包括)[:：]?|\d{1,2}[.、．](?!\d))")
 _SPACE = re.compile(r"\s+")
 # a form's title (…绩效目标表, …绩效自评表): where a form begins
+# a pinyin syllable in brackets after a character: a document-sharing site's insertion
+# (項(xiàng)目). A tone mark is required, so no bracketed Latin text of a table is taken for one.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])\([a-zü]*[{_TONED}][a-zü{_TONED}]*\)")
 FORM_TITLE = re.compile(r"绩效.{0,8}(目标|自评|评价).{0,6}表")
 
 
@@ -59,6 +63,7 @@ def split_points(label: str) -> tuple[str, str | None]:
 def normal(text: str) -> str:
     """The form of a label that is compared with the vocabulary."""
     s = simplified(_SPACE.sub("", text))
+    s = s.lstrip("*＊★☆")  # a template's mark of a required cell (*指标值)
     s = s.rstrip(":：")
     s = _UNIT.sub("", s)
     s = _YEARS.sub("", s)
