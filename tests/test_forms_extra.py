@@ -121,6 +121,12 @@ REFUSED = {
     # 区域目标质 (质 for 值), no heading a reader can know (the same copy with 指标值 reads:
     # test_a_block_label_before_the_headings_is_no_column)
     "fujian-longyan-jiaoyu-2023-zhuanxiang-cells": ("no-table", "一级指标 / 二级指标 / 三级指标"),
+    # 广水 (湖北) 部门整体 申报表 as a PDF's text in storage order, cut in 部门职能概述:
+    # no indicator, and its budget figures stand apart from their labels
+    "hubei-guangshui-jiaoyu-2023-zhengti-shenbaobiao-pdftext": (
+        "truncated", "绩效目标之后应有指标"),
+    # the blank 中央引导地方科技发展资金 自评表 (附件3), fused: the template's names, no value
+    "zhongyang-yindao-keji-2021-ziping-blank-flat": ("no-separators", "不猜测项目、指标或金额"),
 }
 
 
@@ -191,6 +197,8 @@ def test_layouts_of_the_extra_tables() -> None:
         "shaanxi-jiaxian-moban-shenbaobiao-blank": "lines",
         "hunan-yueyanglou-jiage-2023-zhengti-traditional-pipes": "pipes",
         "fujian-longyan-jiaoyu-2023-zhuanxiang-cells": "cell-lines",
+        "hubei-guangshui-jiaoyu-2023-zhengti-shenbaobiao-pdftext": "spaced",
+        "zhongyang-yindao-keji-2021-ziping-blank-flat": "lines",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells
