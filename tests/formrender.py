@@ -236,20 +236,22 @@ class FormStyle:
     font: str = "WenQuanYi Micro Hei"
     size_pt: float = 10.0
     page: str = "A4 portrait"
-    rules: str = "all"  # all, horizontal, none
+    rules: str = "all"  # all, horizontal, frame (the table's outer frame only), none
     valign: str = "top"  # top, middle, bottom
     padding_mm: float = 0.8
     label_width: float = 18.0  # percent of the table for its first column
+    footer: str = ""  # a page footer: 第 N 页 共 M 页, - N -, N / M (N the page, M the pages)
 
     @classmethod
     def draw(cls, rnd: random.Random) -> FormStyle:
         return cls(rnd.choice(["WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC",
                                "Noto Serif CJK SC"]),
                    rnd.choice([7.0, 8.0, 9.0, 10.0, 11.0, 12.0]),
-                   rnd.choice(["A4 portrait", "A4 landscape", "A3 portrait"]),
-                   rnd.choice(["all", "all", "horizontal", "none"]),
+                   rnd.choice(["A4 portrait", "A4 landscape", "A3 portrait", "A3 landscape"]),
+                   rnd.choice(["all", "all", "horizontal", "frame", "none"]),
                    rnd.choice(["top", "middle", "bottom"]), rnd.choice([0.3, 0.8, 1.5, 2.5]),
-                   rnd.choice([12.0, 18.0, 25.0]))
+                   rnd.choice([12.0, 18.0, 25.0]),
+                   rnd.choice(["", "第 N 页 共 M 页", "- N -", "N / M"]))
 
 
 def form_html(rows: list[Row], style: FormStyle) -> str:
@@ -257,8 +259,12 @@ def form_html(rows: list[Row], style: FormStyle) -> str:
     rule = "0.5pt solid #000"
     borders = {"all": f"td {{ border: {rule}; }}",
                "horizontal": f"td {{ border-top: {rule}; border-bottom: {rule}; }}",
+               "frame": f"table {{ border: {rule}; }}",
                "none": ""}[style.rules]
-    css = (f"@page {{ size: {style.page}; margin: 15mm; }} "
+    footer = style.footer.replace("N", '" counter(page) "').replace("M", '" counter(pages) "')
+    css = (f"@page {{ size: {style.page}; margin: 15mm; "
+           + (f'@bottom-center {{ content: "{footer}"; font-size: 8pt; }} ' if footer else "")
+           + "} "
            f"body {{ font-family: '{style.font}'; font-size: {style.size_pt}pt; }} "
            "table { border-collapse: collapse; width: 100%; } "
            f"td {{ vertical-align: {style.valign}; padding: {style.padding_mm}mm; }} "

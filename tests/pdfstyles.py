@@ -61,6 +61,9 @@ class HtmlStyle:
     rules: str = ""
     group: str = ""  # a two-row header: this label over 总计 … 其他资金 ("资金", "资金来源")
     meta: str = "split"  # the lines above: split (部门 left, 单位 right), stacked, unit, none
+    # amounts printed in 元 (the gold's 万元 × 10 000) and the unit line saying 元; only
+    # with a unit line (meta not "none": without one a reader can only take 万元)
+    yuan: bool = False
 
     def css(self) -> str:
         valign, pad = self.valign, f"{self.padding_mm}mm"
@@ -99,8 +102,14 @@ p {{ margin: 0; }}
 """
 
 
-def _money(value: Decimal | None, thousands: bool) -> str:
-    return "" if value is None else (f"{value:,f}" if thousands else f"{value:f}")
+def _money(value: Decimal | None, thousands: bool, scale: int = 1) -> str:
+    if value is None:
+        return ""
+    value *= scale
+    return f"{value:,f}" if thousands else f"{value:f}"
+
+
+YUAN = 10000  # 元 in a 万元
 
 
 def _keep(text: str) -> str:
@@ -131,19 +140,22 @@ def html(doc: Document, style: HtmlStyle) -> str:
     else:
         head = "<tr>" + "".join(f"<th>{label}</th>" for label in LABELS) + "</tr>"
     body = []
+    scale = YUAN if style.yuan else 1
     for name, amounts, goal, items in _rows(doc):
         money = "".join(
-            f'<td class="money">{_money(getattr(amounts, c) if amounts else None, style.thousands)}'
+            f'<td class="money">'
+            f'{_money(getattr(amounts, c) if amounts else None, style.thousands, scale)}'
             "</td>" for c in AMOUNT_COLUMNS)
         body.append(f"<tr><td>{_keep(name)}</td>{money}<td>{_keep(goal)}</td>"
                     f"<td>{''.join(f'<p>{_keep(i)}</p>' for i in items)}</td></tr>")
     title = f"<h1>{_keep(doc.title or '项目支出绩效目标表')}</h1>" if style.title else ""
     department = f"部门名称：{_keep(doc.department or '')}"
+    unit = "元" if style.yuan else doc.amount_unit
     meta = {
         "split": f'<div class="meta"><span>{department}</span>'
-                 f"<span>单位：{doc.amount_unit}</span></div>",
-        "stacked": f"<p>{department}</p><p>金额单位：{doc.amount_unit}</p>",
-        "unit": f'<p style="text-align: right">单位：{doc.amount_unit}</p>',
+                 f"<span>单位：{unit}</span></div>",
+        "stacked": f"<p>{department}</p><p>金额单位：{unit}</p>",
+        "unit": f'<p style="text-align: right">单位：{unit}</p>',
         "none": "",
     }[style.meta]
     return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
@@ -412,10 +424,11 @@ GROUPS = ("", "资金", "资金来源")
 METAS = ("split", "stacked", "unit", "none")
 
 any_html_styles = st.builds(
-    lambda base, rules, group, meta, title: replace(
-        base, name="any", rules=rules, group=group, meta=meta, title=title),
+    lambda base, rules, group, meta, title, yuan: replace(
+        base, name="any", rules=rules, group=group, meta=meta, title=title,
+        yuan=yuan and meta != "none"),
     html_styles, st.sampled_from(RULES), st.sampled_from(GROUPS), st.sampled_from(METAS),
-    st.booleans())
+    st.booleans(), st.booleans())
 
 
 def _sheet_widths(narrow: float, name: float) -> tuple[float, ...]:
@@ -450,10 +463,27 @@ doc_styles = st.builds(
 
 
 def expected(gold: dict, style: HtmlStyle | SheetStyle | DocStyle) -> dict:
-    """The gold as the style prints it: a style without the 部门名称 line has none."""
+    """The gold as the style prints it: a style without the 部门名称 line has none, one in
+    元 has every amount × 10 000 and the unit 元."""
     if getattr(style, "meta", "split") in ("unit", "none"):
-        return dict(gold, document=dict(gold["document"], department=None))
+        gold = dict(gold, document=dict(gold["document"], department=None))
+    if getattr(style, "yuan", False):
+        def scaled(row: dict) -> dict:
+            return {k: (str(Decimal(v) * YUAN) if k in AMOUNT_COLUMNS and v not in (None, "")
+                        else v) for k, v in row.items()}
+
+        document = dict(gold["document"], amount_unit="元")
+        if document.get("grand_total"):
+            document["grand_total"] = scaled(document["grand_total"])
+        gold = dict(gold, document=document, projects=[scaled(p) for p in gold["projects"]])
     return gold
+
+
+def unit_mismatches(gold: dict, got: dict) -> list[str]:
+    """The amount unit, which `fields.field_mismatches` does not compare: a table printed
+    in 元 read as 万元 would be ten thousand times off."""
+    want, have = gold["document"].get("amount_unit"), got["document"].get("amount_unit")
+    return [] if want == have else [f"document amount_unit: expected {want!r}, got {have!r}"]
 
 
 def render(doc: Document, style: HtmlStyle | SheetStyle | DocStyle) -> bytes:

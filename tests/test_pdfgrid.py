@@ -397,3 +397,51 @@ def test_unruled_page_without_a_wrapped_cell_reads_each_line_as_a_row() -> None:
     doc = read_bytes(render_form_pdf(form_rows(_gold("19"), choices), style), "19.pdf")
     assert [i.category for i in doc.projects[0].indicators][:2] == ["产出指标", "效益指标"]
     assert accuracy(_gold("19"), doc) == (1.0, [])
+
+
+def test_a_merged_label_over_a_page_break_leaves_the_next_row_its_own() -> None:
+    """08's form, ruled, cells centred, 12 pt on A4 landscape: `效益指标` merges two rows
+    and the page breaks between them. WeasyPrint rules page 1's foot under the other
+    columns only, so the row above the break is whole; the next page's first row, with
+    no 一级 cell (the label goes on over the break), was read as that row's rest
+    (`可持续影响指标社会效益指标`, 0.76 of fields, nothing said). A table foot ruled
+    under some columns only ends its last row. Found by benchmarks/pdf_style_sweep.py
+    --forms (seed 16)."""
+    from formrender import FormStyle, render_form_pdf
+
+    choices = Choices(True, False, {
+        "name": "项目名称", "department": "部门名称", "unit": "预算单位", "total": "资金总额",
+        "goal": "本年度绩效目标", "goal_long": "实施期目标", "category": "一级指标",
+        "level2": "二级指标", "iname": "指标内容", "value": "指标值"})
+    style = FormStyle(font="WenQuanYi Micro Hei", size_pt=12.0, page="A4 landscape",
+                      rules="all", valign="middle", padding_mm=2.5, label_width=25.0,
+                      footer="第 N 页 共 M 页")
+    doc = read_bytes(render_form_pdf(form_rows(_gold("08"), choices), style), "08.pdf")
+    levels = [(i.category, i.form.level2 if i.form else None, i.span.page)
+              for i in doc.projects[0].indicators]
+    assert levels[4:6] == [("效益指标", "可持续影响指标", 1), ("效益指标", "社会效益指标", 2)]
+    assert accuracy(_gold("08"), doc) == (1.0, [])
+
+
+def test_unruled_centred_heading_labels_wrapped_above_its_line() -> None:
+    """23's 自评表 with horizontal rules only, cells centred, 0.3 mm of padding: `分值`,
+    `实际完成值` and `得分` wrap in their narrow cells, so their first lines stand half a
+    line above the line that names 一级 / 二级 and their last lines half a line below;
+    the first were read as a row above the heading and the columns 分值 … 得分 had no
+    heading of their own (their figures lost, 0.65 of fields, nothing said). Lines just
+    above a heading's band whose cells begin where the band's do are the heading's.
+    Found by benchmarks/pdf_style_sweep.py --forms (seed 16)."""
+    from formrender import FormStyle, render_form_pdf
+
+    choices = Choices(True, False, {
+        "name": "项目名称", "department": "部门名称", "unit": "实施单位",
+        "total": "项目资金总额", "goal": "年度目标", "goal_long": "实施期目标",
+        "category": "一级指标", "level2": "二级指标", "iname": "三级指标", "value": "指标值"})
+    style = FormStyle(font="WenQuanYi Zen Hei", size_pt=9.0, page="A4 landscape",
+                      rules="horizontal", valign="middle", padding_mm=0.3, label_width=18.0,
+                      footer="第 N 页 共 M 页")
+    doc = read_bytes(render_form_pdf(form_rows(_gold("23"), choices), style), "23.pdf")
+    first = doc.projects[0].indicators[0].form
+    assert first is not None
+    assert (first.weight, first.actual, first.score) == (Decimal("10"), "37.24", Decimal("9"))
+    assert accuracy(_gold("23"), doc) == (1.0, [])

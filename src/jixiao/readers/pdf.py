@@ -26,6 +26,8 @@ import re
 import threading
 import unicodedata
 import zlib
+from array import array
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -72,8 +74,16 @@ class Char:
 
     def __init__(self, text: str, x0: float, y0: float, x1: float, y1: float,
                  index: int = -1) -> None:
-        self.text, self.x0, self.y0, self.x1, self.y1, self.index = text, x0, y0, x1, y1, index
-        self.mid_x, self.mid_y = (x0 + x1) / 2, (y0 + y1) / 2
+        # one store a statement: a six-item tuple packed and unpacked costs more, once a
+        # character
+        self.text = text
+        self.x0 = x0
+        self.y0 = y0
+        self.x1 = x1
+        self.y1 = y1
+        self.index = index
+        self.mid_x = (x0 + x1) / 2
+        self.mid_y = (y0 + y1) / 2
 
 
 # WPS sets a gap beside curly quotes in justified CJK lines (`通过“穗智管”运营` shows gaps
@@ -170,50 +180,81 @@ class Row:
         return "".join(line.text for line in self.cells[column])
 
 
-_LOOSE_BOX: Any = None  # FPDFText_GetLooseCharBox taking plain addresses (`_loose_box`)
+_PDFIUM: Any = None  # pdfium's per-character and per-object functions (`_pdfium`)
 
 
-def _loose_box() -> Any:
-    """pdfium's FPDFText_GetLooseCharBox with the text page and the box as plain
-    addresses, so `map` can call it for every character of a page from C, each writing
-    its box into its place in one array (a Python loop and an FS_RECTF read per character
-    was most of the characters' cost)."""
-    global _LOOSE_BOX
-    if _LOOSE_BOX is None:
+def _pdfium() -> Any:
+    """The pdfium functions called once per character or page object, as cffi pointers
+    to the very functions pypdfium2 loaded, taking plain addresses: `map` calls them from
+    C, each into its own place in one array, and a cffi call costs half a ctypes one (a
+    Python loop reading an FS_RECTF per character was most of the characters' cost)."""
+    global _PDFIUM
+    if _PDFIUM is None:
         import ctypes
+        from types import SimpleNamespace
 
         import pypdfium2.raw as pdfium_c
+        from cffi import FFI
 
-        address = ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value
-        _LOOSE_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
-                                      ctypes.c_void_p)(address)
-    return _LOOSE_BOX
+        ffi = FFI()
+
+        def fn(name: str, signature: str) -> Any:
+            address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
+            return ffi.cast(signature, address)
+
+        _PDFIUM = SimpleNamespace(
+            ffi=ffi,
+            loose_box=fn("FPDFText_GetLooseCharBox", "int(*)(intptr_t, int, intptr_t)"),
+            is_generated=fn("FPDFText_IsGenerated", "int(*)(intptr_t, int)"),
+            get_object=fn("FPDFPage_GetObject", "intptr_t(*)(intptr_t, int)"),
+            object_type=fn("FPDFPageObj_GetType", "int(*)(intptr_t)"),
+            bounds=fn("FPDFPageObj_GetBounds",
+                      "int(*)(intptr_t, intptr_t, intptr_t, intptr_t, intptr_t)"))
+    return _PDFIUM
+
+
+def _address(handle: Any) -> int:
+    """A pypdfium2 handle (a ctypes pointer) as a plain address."""
+    import ctypes
+
+    return ctypes.cast(handle, ctypes.c_void_p).value or 0
+
+
+def _boxes(textpage: Any, count: int) -> array:
+    """The loose boxes of a text page's first `count` characters, four floats each (an
+    FS_RECTF: left, top, right, bottom), written by pdfium into one array whose slices
+    are C copies (a ctypes array's slice makes its floats one by one)."""
+    boxes = array("f", bytes(16 * count))
+    base = boxes.buffer_info()[0]
+    deque(map(_pdfium().loose_box, itertools.repeat(_address(textpage.raw), count),
+              range(count), range(base, base + 16 * count, 16)), 0)
+    return boxes
 
 
 def _chars(textpage: Any, count: int) -> list[Char]:
     """The page's characters with their loose boxes, without those pdfium generated."""
-    import ctypes
-
-    import pypdfium2.raw as pdfium_c
-
     if count <= 0:
         return []
     text = textpage.get_text_range(0, count)[:count]
     if len(text) < count:  # (a text page shorter than its count: the boxes of those read)
         count = len(text)
-    raw = textpage.raw
-    boxes = (ctypes.c_float * (4 * count))()  # FS_RECTF: left, top, right, bottom
-    base = ctypes.addressof(boxes)
-    handle = ctypes.cast(raw, ctypes.c_void_p).value
-    list(map(_loose_box(), itertools.repeat(handle, count), range(count),
-             range(base, base + 16 * count, 16)))
-    v = boxes[:]
-    chars = list(map(Char, text.replace("\u00a0", " "), v[0::4], v[3::4], v[2::4], v[1::4],
-                     range(count)))
-    is_generated = pdfium_c.FPDFText_IsGenerated
-    # pdfium adds only line breaks and spaces of its own
-    return [c for c, ch in zip(chars, text, strict=True) if ch not in "\r\n" and
-            (ch != " " or not is_generated(raw, c.index))]
+    boxes = _boxes(textpage, count)
+    columns = (text.replace("\u00a0", " "), boxes[0::4], boxes[3::4], boxes[2::4],
+               boxes[1::4], range(count))
+    # pdfium adds only line breaks and spaces of its own: those are left out before any
+    # Char is made
+    handle, is_generated = _address(textpage.raw), _pdfium().is_generated
+    drop = [m.start() for m in PDFIUM_ADDS.finditer(text)
+            if m.group() != " " or is_generated(handle, m.start())]
+    if not drop:
+        return list(map(Char, *columns))
+    keep = bytearray(b"\x01") * count
+    for k in drop:
+        keep[k] = 0
+    return list(map(Char, *(itertools.compress(column, keep) for column in columns)))
+
+
+PDFIUM_ADDS = re.compile(r"[\r\n ]")  # what pdfium may add to a page's text
 
 
 MID_Y = operator.attrgetter("mid_y")
@@ -396,20 +437,27 @@ class Ruling:
 def _ruling(page: Any) -> Ruling | None:
     """The page's ruling lines from its path objects, or None when it draws no grid (at
     least two horizontal rules across the table). Segments drawn per cell are merged."""
-    import ctypes
-
     import pypdfium2.raw as pdfium_c
 
-    raw = page.raw
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    fns = _pdfium()
+    handle = _address(page.raw)
+    n = pdfium_c.FPDFPage_CountObjects(page.raw)
+    objects = list(map(fns.get_object, itertools.repeat(handle, n), range(n)))
+    paths = list(itertools.compress(objects, map(operator.eq, map(fns.object_type, objects),
+                                                 itertools.repeat(pdfium_c.FPDF_PAGEOBJ_PATH))))
+    # each path's bounds (left, bottom, right, top) written by pdfium into one array
+    bounds = array("f", bytes(16 * len(paths)))
+    base = bounds.buffer_info()[0]
+    end = base + 16 * len(paths)
+    found = list(map(fns.bounds, paths, range(base, end, 16), range(base + 4, end, 16),
+                     range(base + 8, end, 16), range(base + 12, end, 16)))
+    for k in itertools.compress(range(len(paths)), map(operator.not_, found)):
+        # bounds not found: the last path's stand (as one box reused for every path did)
+        bounds[4 * k:4 * k + 4] = bounds[4 * k - 4:4 * k] if k else array("f", bytes(16))
     horizontal: list[tuple[float, float, float]] = []  # y, x0, x1
     vertical: list[tuple[float, float, float]] = []  # x, y0, y1
-    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        obj = pdfium_c.FPDFPage_GetObject(raw, i)
-        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
-            continue
-        pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
-        x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
+    for x0, y0, x1, y1 in zip(bounds[0::4], bounds[1::4], bounds[2::4], bounds[3::4],
+                              strict=True):
         if y1 - y0 <= RULE_WIDTH < x1 - x0:
             horizontal.append(((y0 + y1) / 2, x0, x1))
         elif x1 - x0 <= RULE_WIDTH < y1 - y0:
@@ -704,6 +752,9 @@ def _place_aligned(column_lines: dict[str, list[Line]], page: int, rows: list[Ro
                        page)
     marks = [anchor(g) for g in groups]
     page_rows = [Row(page) for _ in groups]
+    every = [x.y for lines in column_lines.values() for x in lines]
+    # the page's top and foot lines, each figure's top, and whether a row came before
+    edges = (max(every), min(every), [g[0].y for g in groups], bool(rows)) if every else None
     for name, lines in column_lines.items():
         # figures one under another are each a figure (rows without padding touch)
         blocks = groups if name == "total" else _amount_groups(lines, pitch, page) \
@@ -713,11 +764,11 @@ def _place_aligned(column_lines: dict[str, list[Line]], page: int, rows: list[Ro
                      default=None)
             if at is None or abs(marks[at] - anchor(block)) > slack or \
                     len(_beside(block, marks, slack)) > 1:  # two rows' cells that touch
-                parts = _aligned_parts(block, marks, anchor, slack)
+                parts = _aligned_parts(block, marks, anchor, slack, edges, name == "items")
                 if parts is None:
                     unplaced.append((name, block))
-                for k, run in parts or ():
-                    page_rows[k].cells[name].extend(run)
+                for k, run in parts or ():  # -1: the rest of the row the break cut
+                    (page_rows[k] if k >= 0 else rows[-1]).cells[name].extend(run)
             else:
                 page_rows[at].cells[name].extend(block)
     extents = [[max(x.y for cell in row.cells.values() for x in cell),
@@ -759,7 +810,7 @@ def _place_aligned(column_lines: dict[str, list[Line]], page: int, rows: list[Ro
         top = block[0].y
         # it overlaps no row: the rows wholly above it (0 when it is above them all)
         above = sum(1 for _, b in extents if b - slack > top)
-        if above == 0 and rows:
+        if above == 0 and rows and all(block[-1].y > t + slack for t, _ in extents):
             rows[-1].cells[name].extend(block)  # the rest of a row the page break cut
         elif extents and above == len(extents) and (ends is foot or not ends.cells[name]):
             ends.cells[name].extend(block)
@@ -783,14 +834,40 @@ def _beside(block: list[Line], marks: list[float], slack: float) -> list[int]:
     return [k for k, m in enumerate(marks) if block[-1].y - slack < m < block[0].y + slack]
 
 
-def _aligned_parts(block: list[Line], marks: list[float], anchor: Any, slack: float
-                   ) -> list[tuple[int, list[Line]]] | None:
+def _aligned_parts(block: list[Line], marks: list[float], anchor: Any, slack: float,
+                   edges: tuple[float, float, list[float], bool] | None = None,
+                   numbered: bool = False) -> list[tuple[int, list[Line]]] | None:
     """A block of lines beside several figures, cut into runs that each line up with a
     figure of their own and stand beside no other, top to bottom (rows without padding:
     one row's last line touches the next row's first, `合计` over `广州市公安局`), when
-    exactly one such cut takes every line; else None (a row split over a page break does
-    not line up: such a block is refused, not guessed)."""
+    exactly one such cut takes every line; else None (such a block is refused, not
+    guessed). A row split over a page break does not line up (Writer sets the part on
+    the first page at the row's top and the rest at the next page's): with `edges` (the
+    page's top and foot lines, each figure's top, whether a page came before) a last run
+    beside the last figure only, beginning at its top, is that row's first part; and in
+    a `numbered` column (the indicators) whose first line is no first indicator (`1、`),
+    a first run from the page's top beside no figure is the rest of the row before the
+    page (index -1), every later run beginning with a first indicator."""
     found: list[list[tuple[int, list[Line]]]] = []
+    last = len(marks) - 1
+    # indicators that begin with no first one begin with the rest of a row before
+    rest = numbered and not _first_item(block[0])
+
+    def split(run: list[Line], start: int, end: int, after: int) -> int | None:
+        """Where a run that lines up with no figure belongs, if a split row's part."""
+        if edges is None:
+            return None
+        top, _foot, tops, before = edges
+        inside = _beside(run, marks, slack)
+        if rest and before and start == 0 and not inside and abs(run[0].y - top) <= slack and \
+                all(m < run[-1].y for m in marks):
+            return -1
+        # (an unsplit row cannot begin a cell at its figure's top that lines up with no
+        # figure: a centred or bottom-aligned figure of one line would be beside its end)
+        if end == len(block) and last > after and inside in ([], [last]) and \
+                abs(run[0].y - tops[last]) <= slack:
+            return last
+        return None
 
     def cut(start: int, after: int, parts: list[tuple[int, list[Line]]]) -> None:
         if start == len(block):
@@ -805,11 +882,21 @@ def _aligned_parts(block: list[Line], marks: list[float], anchor: Any, slack: fl
                 break  # a cell lies within its row: beside one figure, not two
             at = next((k for k in range(after + 1, len(marks))
                        if abs(marks[k] - anchor(run)) <= slack), None)
-            if at is not None and inside == [at]:
+            if rest and start and not _first_item(run[0]):
+                return  # after a rest, a row's run starts with its first indicator
+            if at is not None and inside == [at] and not (rest and not start):
                 cut(end, at, [*parts, (at, run)])
+            elif (k := split(run, start, end, after)) is not None:
+                cut(end, max(k, after), [*parts, (k, run)])
 
     cut(0, -1, [])
     return found[0] if len(found) == 1 and len(found[0]) > 1 else None
+
+
+def _first_item(line: Line) -> bool:
+    """Whether the line begins a row's indicators (`1、`)."""
+    m = ITEM_START.match(line.text)
+    return m is not None and int(m.group(1)) == 1
 
 
 def _aligned_goes_on(row: Row, head: list[Line], column_lines: dict[str, list[Line]],

@@ -46,7 +46,7 @@ _LEVELS = re.compile(r"(产出|產出|效益|满意度|滿意度|成本|数量|�
 _FORM_START = re.compile(r"绩效目标(申报)?表")
 # what a glyph without a Unicode mapping becomes: U+FFFD (pdfium) or (cid:123) (pdfminer)
 _UNMAPPED = re.compile(r"\ufffd|\(cid:\d+\)")
-_PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*\d+\s*页.*|\d{1,4})[-—–\s]*$")
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*\d+\s*页.*|\d{1,4}(\s*/\s*\d{1,4})?)[-—–\s]*$")
 
 
 @dataclass(frozen=True)
@@ -394,10 +394,13 @@ def _text(chars: list[Any], page: int) -> str:
 
 def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
                 doubts: list[Doubt] | None = None, carry: list[_Columns] | None = None,
-                cuts: list[tuple[Cell, str]] | None = None) -> tuple[list[Cell], int]:
+                cuts: list[tuple[Cell, str]] | None = None, closed: list[bool] | None = None
+                ) -> tuple[list[Cell], int]:
     """The cells of one page (tables and the text between them), from grid row `row0`;
     what it doubts goes to `doubts`, an unruled table's columns to `carry` for the page
-    after, the cells whose text runs on past the table's foot to `cuts` (see `_run_on`)."""
+    after, the cells whose text runs on past the table's foot to `cuts` (see `_run_on`),
+    and to `closed` whether the last table's foot is ruled under some columns only (see
+    `_join_split_row`)."""
     doubts = [] if doubts is None else doubts
     carry = [] if carry is None else carry
     cuts = [] if cuts is None else cuts
@@ -451,6 +454,10 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
         blocks.append((t.ys[0], cells, t.box))
     run_on = _run_on(tables[-1], members, chars, placed, boxes, settings, page_no) \
         if tables else []
+    if closed is not None and tables:
+        t = tables[-1]
+        under = [_covered(t.h, t.ys[-1], a, b, settings) for a, b in itertools.pairwise(t.xs)]
+        closed.append(any(under) and not all(under))
     # text outside the tables, line by line
     from jixiao.readers.pdf import _lines
 
@@ -772,8 +779,8 @@ def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
             head = next((j for j in range(k, len(lines)) if _HEAD_LINE.search(compact(j))),
                         None)
             while head is not None and head > k and _wraps_into(
-                    lines[head - 1], lines[head], least, settings):
-                head -= 1  # a heading label's first line above (labels set at the foot)
+                    lines[head - 1], _bands(lines[head:], settings, least)[0], least, settings):
+                head -= 1  # a heading label's first line above (labels centred, at the foot)
             above = lines[k:head] if head is not None else lines[k:]
             # the heading band: its first line and the lines wrapped under it
             heading = _bands(lines[head:], settings, least)[0] if head is not None else []
@@ -824,14 +831,15 @@ def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
     return blocks
 
 
-def _wraps_into(upper: Any, heading: Any, least: float, settings: PdfGridSettings) -> bool:
-    """Whether `upper` holds the first lines of heading labels that end on the heading's
-    line (cells set at the middle or the foot): one cell's line pitch above it, every
-    segment beginning where one of the heading line's begins and ending before the next
-    one does, no sentence's punctuation in it (a goal's last line above a heading)."""
-    if _gap(upper, heading) > least + settings.row_gap or _SENTENCE.search(upper.text):
+def _wraps_into(upper: Any, band: list[Any], least: float, settings: PdfGridSettings
+                ) -> bool:
+    """Whether `upper` holds the first lines of heading labels that go on in the heading's
+    band (cells set at the middle or the foot): one cell's line pitch above it, every
+    segment beginning where one of the band's begins and ending before the next one does,
+    no sentence's punctuation in it (a goal's last line above a heading)."""
+    if _gap(upper, band[0]) > least + settings.row_gap or _SENTENCE.search(upper.text):
         return False
-    starts = [seg[0].x0 for seg in _segments_of(heading, settings)]
+    starts = sorted({seg[0].x0 for ln in band for seg in _segments_of(ln, settings)})
     for seg in _segments_of(upper, settings, starts):
         at = [n for n, x in enumerate(starts) if abs(seg[0].x0 - x) <= settings.start_snap]
         if not at or (at[0] + 1 < len(starts) and seg[-1].x1 > starts[at[0] + 1]):
@@ -1048,12 +1056,15 @@ def _drop_repeated_head(page: list[Cell], seen: set[tuple[tuple[int, int, str], 
     return [c for c in page if id(c) not in drop]
 
 
-def _join_split_row(before: list[Cell], page: list[Cell]) -> list[Cell]:
+def _join_split_row(before: list[Cell], page: list[Cell], closed: bool = False) -> list[Cell]:
     """A row split by a page break: when the page's first table row has no cell in the
     first column (no label of its own) and the page before ended inside a table, its
-    texts are the ends of the texts of that table's last row, column by column."""
+    texts are the ends of the texts of that table's last row, column by column — unless
+    that table's foot is `closed`: ruled under some columns and not under the others (a
+    merged label going on over the break, WeasyPrint), its last row ended there and the
+    page's first is a row of its own under the label."""
     table_cells = [c for c in page if c.box is not None]
-    if not table_cells or not before or before[-1].box is None:
+    if closed or not table_cells or not before or before[-1].box is None:
         return page
     first_row = min(c.row for c in table_cells)
     if any(c.row < first_row for c in page):  # text above the table: a new form
@@ -1110,6 +1121,23 @@ def _new_form_title(cells: list[Cell], last: str | None, breaks: set[int]) -> st
     return last
 
 
+def _goes_on(page: Any, table: _Columns, settings: PdfGridSettings) -> bool:
+    """Whether an unruled indicator table that reached the page's foot goes on at the top
+    of the next one, which names no level (`target_pages` cannot tell: its labels are
+    merged over the break): its first line is cells at the table's columns' starts, no
+    heading or form title."""
+    from jixiao.readers.pdf import _chars, _lines
+
+    textpage = page.get_textpage()
+    lines = [ln for ln in _lines(_chars(textpage, textpage.count_chars()), 0)
+             if ln.text.strip() and not _PAGE_NUMBER.match(ln.text.strip())]
+    if not lines:
+        return False
+    text = "".join(lines[0].text.split())
+    return not _HEAD_LINE.search(text) and not _FORM_START.search(text) and \
+        _in_columns(lines[0], table.edges, settings)
+
+
 def target_pages(pdf: Any) -> list[int]:
     """0-based pages that hold an indicator table, or continue one from the page before."""
     pages: list[int] = []
@@ -1158,6 +1186,7 @@ def pdf_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
         doubts: list[Doubt] = []
         carry: list[_Columns] = []  # an unruled table's columns, for the page after
         row = 0
+        closed: list[bool] = []  # whether each page's last table's foot is partly ruled
         breaks: set[int] = set()
         title: str | None = None  # the last form title seen
         cuts: list[tuple[Cell, str]] = []  # the last page's cells cut by its foot
@@ -1169,8 +1198,11 @@ def pdf_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
                 carry.clear()
                 cuts = []
             page_cuts: list[tuple[Cell, str]] = []
+            foot = closed[-1] if closed else False  # the page before's
+            closed.clear()
+            unruled = bool(carry)  # the page before ended in an unruled table
             page_cells, row = _page_cells(pdf[index], index + 1, row, settings, doubts, carry,
-                                          page_cuts)
+                                          page_cuts, closed)
             heads = {_signature(r) for r in _head_rows(page_cells, settings)}
             if n and index == pages[n - 1] + 1:
                 page_cells = _drop_repeated_head(page_cells, seen_heads, settings)
@@ -1178,10 +1210,19 @@ def pdf_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
             if cuts:  # the rest of the cut row is drawn again: the row goes on in its cells
                 page_cells = _drop_repeated_rest(cuts, page_cells, index + 1, doubts)
             elif n and index == pages[n - 1] + 1:
-                page_cells = _join_split_row(cells, page_cells)
+                joined = _join_split_row(cells, page_cells, foot)
+                if unruled and len(joined) < len(page_cells):
+                    # without rules nothing tells a row split over the break from a new
+                    # row under a 一级 label merged over it: read as the rest, said
+                    doubts.append(("unruled-uncertain", index + 1, say(
+                        "pdfgrid.unruled-label-below", page=index + 1)))
+                page_cells = joined
             cuts = page_cuts
             title = _new_form_title(page_cells, title, breaks)
             cells += page_cells
+            if carry and index + 1 < len(pdf) and pages[n + 1:n + 2] != [index + 1] and \
+                    _goes_on(pdf[index + 1], carry[-1], settings):
+                pages.insert(n + 1, index + 1)  # read next: the table goes on there
     finally:
         pdf.close()
     grid = PdfGrid(cells, file, "pdf", breaks=breaks)
