@@ -127,6 +127,9 @@ REFUSED = {
         "truncated", "绩效目标之后应有指标"),
     # the blank 中央引导地方科技发展资金 自评表 (附件3), fused: the template's names, no value
     "zhongyang-yindao-keji-2021-ziping-blank-flat": ("no-separators", "不猜测项目、指标或金额"),
+    # a city's blank 绩效目标评审申报表 (2017): 投入 / 产出 / 效果 with the template's
+    # explanations, nothing filled in
+    "moban-pingshen-2017-shenbaobiao-blank-spaced": ("no-table", "一级指标 / 二级指标 / 三级指标"),
 }
 
 
@@ -199,6 +202,7 @@ def test_layouts_of_the_extra_tables() -> None:
         "fujian-longyan-jiaoyu-2023-zhuanxiang-cells": "cell-lines",
         "hubei-guangshui-jiaoyu-2023-zhengti-shenbaobiao-pdftext": "spaced",
         "zhongyang-yindao-keji-2021-ziping-blank-flat": "lines",
+        "moban-pingshen-2017-shenbaobiao-blank-spaced": "lines",
     }
     grid = text_grid((EXTRA / "anhui-chizhou-tangxi-2022-ziping-oneline.txt").read_text("utf-8"))
     assert grid.rowless  # the whole form on one line: one stream of cells
