@@ -33,11 +33,13 @@ from typing import Any
 from formrender import SYNONYMS, Choices, Row, form_rows
 
 CONTAINERS = ("xlsx", "xls", "docx", "html")
+# the title a gold without one is printed under, by its kind
+TITLES = {"self-evaluation": "项目支出绩效自评表", "targets": "项目支出绩效目标表"}
 NUMBER_FORMATS = ("#,##0.00", "0.00_ ", "0.00", "General", "#,##0.00_);[Red](#,##0.00)")
 AMOUNT_LABELS = ("资金总额", "年度资金总额", "项目资金总额", "财政拨款", "财政专户拨款", "其他资金")
 TOTAL_LABELS = AMOUNT_LABELS[:3]
-# what a working note in a hidden row or column says: text no form has
-NOTE = "（内部测算，不公开）备注：上年数 1234.56"
+# what a hidden column holds: last year's values beside this year's (a working copy)
+PRIOR_HEADING, PRIOR_VALUE = "上年指标值", "≥80%"
 PERCENT = re.compile(r"^(\d{1,3})%$")
 FIGURE = re.compile(r"^-?\d+(?:\.\d+)?$")
 PROSE = ("{year}根据《中华人民共和国预算法》和《关于全面实施预算绩效管理的意见》要求，"
@@ -52,8 +54,8 @@ class Style:
     one_sheet_per_project: bool = False  # xlsx / xls: a sheet per form
     cover_sheet: bool = False  # a 封面 sheet before the forms
     empty_sheet: bool = False  # a blank Sheet3 after them
-    hidden_row: bool = False  # a working note in a hidden row inside the form
-    hidden_column: bool = False  # a working note in a hidden column right of the form
+    hidden_row: bool = False  # a dropped indicator kept in a hidden row of the table
+    hidden_column: bool = False  # last year's values in a hidden column beside the table
     lead_rows: int = 0  # empty rows above the form
     lead_cols: int = 0  # empty columns left of it
     numbers: bool = False  # amounts and 分值 as numbers with a number format
@@ -136,12 +138,24 @@ class Form:
 def forms(gold: dict[str, Any], choices: Choices) -> list[Form]:
     """The gold's forms, one per project, as formrender lays them out."""
     out = []
+    document = dict(gold["document"])
+    if not document.get("title") and document.get("kind") in TITLES:
+        document["title"] = TITLES[document["kind"]]  # (formrender's default: a 目标表)
     for project in gold["projects"]:
-        rows = form_rows({**gold, "projects": [project]}, choices)
+        rows = form_rows({**gold, "document": document, "projects": [project]}, choices)
+        if "amount_unit" in document and document["amount_unit"] is None:
+            # a form that states no unit (formrender prints 万元 when the gold has none)
+            rows = [row for row in rows if not row[0][0].startswith("金额单位")]
         heading = next(k for k, row in enumerate(rows)
                        if k > 2 and row[0][0] in SYNONYMS["category"] and row[0][1:] == (1, 1))
         out.append(Form(rows, heading, list(range(heading + 1, len(rows)))))
     return out
+
+
+def _width(rows: list[Row]) -> int:
+    """The columns of a form: its widest row (a 自评表's budget block may pass its
+    indicator table)."""
+    return max(sum(cs for _, rs, cs in row if rs) for row in rows)
 
 
 def _is_label_row(row: Row, width: int) -> bool:
@@ -281,6 +295,24 @@ def positions(rows: list[Row]) -> list[tuple[int, int, str, int, int]]:
     return out
 
 
+def hide(form: Form, style: Style) -> tuple[list[Row], int | None, list[tuple[int, str]]]:
+    """The form's rows with a hidden row of a dropped indicator before its first one (the
+    row's index), and the cells of a hidden column of last year's values right of the
+    table (row, text): what a working copy keeps and the office did not publish."""
+    rows, at = list(form.rows), None
+    if style.hidden_row and form.body and all(
+            rs <= 1 for row in rows[:form.body[0] + 1] for _, rs, _ in row[:2]):
+        at = form.body[0]
+        first = [t for t, rs, _ in rows[at] if rs]
+        rows.insert(at, [(t if k != 2 else f"{t}（上年）", 1, 1) for k, t in enumerate(first)])
+    column: list[tuple[int, str]] = []
+    if style.hidden_column:
+        column = [(form.heading, PRIOR_HEADING)] + [
+            (k, PRIOR_VALUE) for k in range(form.heading + 1, len(rows))
+            if at is None or k != at]
+    return rows, at, column
+
+
 def _amount(text: str) -> Decimal | None:
     try:
         return Decimal(text.replace(",", "")) if FIGURE.match(text.replace(",", "")) else None
@@ -312,16 +344,11 @@ def to_xlsx(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
         sheet.title = f"项目{n + 1}" if style.one_sheet_per_project else "绩效目标表"
         top = style.lead_rows
         for form in group:
-            rows = form.rows
-            if style.hidden_row and form.body:
-                at = form.body[0]
-                hidden = [[(NOTE, 1, 1)]]
-                rows = rows[:at] + hidden + rows[at:] if all(
-                    rs <= 1 for row in rows[:at] for _, rs, _ in row) else rows
-                if rows is not form.rows:
-                    sheet.row_dimensions[top + at + 1].hidden = True
-            width = sum(cs for _, rs, cs in form.rows[form.heading])
-            heading = rows.index(form.rows[form.heading])
+            rows, hidden_row, hidden_col = hide(form, style)
+            if hidden_row is not None:
+                sheet.row_dimensions[top + hidden_row + 1].hidden = True
+            width = _width(form.rows)
+            heading = form.heading
             sources: dict[int, list[str]] = {}
             for r, c, text, rs, cs in positions(rows):
                 row, col = top + r + 1, style.lead_cols + c + 1
@@ -369,9 +396,10 @@ def to_xlsx(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
                         if total == number:  # a formula only where it gives the total
                             sheet.cell(top + r + 1, col).value = f"={formula}"
                             cached[f"{sheet.title}!{formula}"] = str(number)
-            if style.hidden_column:
-                note = style.lead_cols + width + 2
-                sheet.cell(top + heading + 1, note).value = NOTE
+            if hidden_col:
+                note = style.lead_cols + width + 1
+                for r, text in hidden_col:
+                    sheet.cell(top + r + 1, note).value = text
                 sheet.column_dimensions[_letter(note)].hidden = True
             if style.print_titles:
                 sheet.print_title_rows = f"{top + heading + 1}:{top + heading + 1}"
@@ -466,14 +494,11 @@ def to_xls(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
         sheet = book.add_sheet(f"项目{n + 1}" if style.one_sheet_per_project else "绩效目标表")
         top = style.lead_rows
         for form in group:
-            rows = form.rows
             heading = form.heading
-            width = sum(cs for _, rs, cs in rows[heading])
-            if style.hidden_row and form.body and all(
-                    rs <= 1 for row in rows[:form.body[0]] for _, rs, _ in row):
-                at = form.body[0]
-                rows = [*rows[:at], [(NOTE, 1, 1)], *rows[at:]]
-                sheet.row(top + at).hidden = True
+            width = _width(form.rows)
+            rows, hidden_row, hidden_col = hide(form, style)
+            if hidden_row is not None:
+                sheet.row(top + hidden_row).hidden = True
             for r, c, text, rs, cs in positions(rows):
                 row, col = top + r, style.lead_cols + c
                 label = rows[r][0][0].strip().replace("\n", "")
@@ -492,9 +517,10 @@ def to_xls(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
                     sheet.write_merge(row, row + rs - 1, col, col + cs - 1, value, fmt)
                 else:
                     sheet.write(row, col, value, fmt)
-            if style.hidden_column:
-                note = style.lead_cols + width + 1
-                sheet.write(top + heading, note, NOTE)
+            if hidden_col:
+                note = style.lead_cols + width
+                for r, text in hidden_col:
+                    sheet.write(top + r, note, text)
                 sheet.col(note).hidden = True
             top += len(rows) + 1
             if style.dated:
@@ -555,14 +581,16 @@ def to_docx(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
                 host = outer.cell(0, 0)
             table = host.add_table(rows=max(r + rs for r, _, _, rs, _ in part), cols=width)
             table.style = "Table Grid"
-            for r, c, text, rs, cs in part:
-                cell = table.cell(r, c)
-                if rs > 1 or cs > 1:
-                    cell = cell.merge(table.cell(r + rs - 1, c + cs - 1))
+            grid = table._cells  # once: table.cell() walks every cell each call
+            for r, c, text, _, _ in part:
+                cell = grid[r * width + c]
                 lines = text.split("\n")
                 cell.text = lines[0]
                 for line in lines[1:]:  # a paragraph per line, as Word types Enter
                     cell.add_paragraph(line)
+            for r, c, _, rs, cs in part:  # then the merges (an empty cell adds nothing)
+                if rs > 1 or cs > 1:
+                    table.cell(r, c).merge(table.cell(r + rs - 1, c + cs - 1))
         if n + 1 < len(forms):
             document.add_paragraph()
     out = io.BytesIO()

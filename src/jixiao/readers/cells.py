@@ -20,7 +20,7 @@ from typing import Any
 from jixiao.errors import ReadError
 from jixiao.limits import DEFAULT, Limits
 from jixiao.messages import say
-from jixiao.model import SourceSpan
+from jixiao.model import ReadWarning, Severity, SourceSpan
 from jixiao.readers.grid import Cell, Grid, check_size
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -203,8 +203,76 @@ def cell_text(value: Any, number_format: str = "General") -> str:
     return str(value)
 
 
+Raw = tuple[int, int, str, int, int]  # a sheet's cell: row, column (0-based), text, spans
+
+
+class _Hidden:
+    """A sheet's hidden rows and columns (0-based): what is hidden is not published, so
+    its cells are not read, and the rows and columns that stay close up (a merged cell
+    spans what of it is visible). The hidden places that held text are named."""
+
+    def __init__(self, rows: Iterable[int], cols: Iterable[int]) -> None:
+        import bisect
+
+        self.rows, self.cols = sorted(set(rows)), sorted(set(cols))
+        self._bisect = bisect.bisect_left
+        self.skipped: list[tuple[int, int]] = []
+
+    def _before(self, hidden: list[int], n: int) -> int:
+        return self._bisect(hidden, n)
+
+    def place(self, cell: Raw) -> Raw | None:
+        r, c, text, rs, cs = cell
+        if not self.rows and not self.cols:
+            return cell
+        seen_rs = rs - (self._before(self.rows, r + rs) - self._before(self.rows, r))
+        seen_cs = cs - (self._before(self.cols, c + cs) - self._before(self.cols, c))
+        if seen_rs <= 0 or seen_cs <= 0:
+            if text:
+                self.skipped.append((r, c))
+            return None
+        return (r - self._before(self.rows, r), c - self._before(self.cols, c), text,
+                seen_rs, seen_cs)
+
+    def warning(self, file: str | None, sheet: str) -> ReadWarning | None:
+        if not self.skipped:
+            return None
+        rows = sorted({r for r, _ in self.skipped})
+        where = "、".join(f"{_letters(c + 1)}{r + 1}" for r, c in self.skipped[:5])
+        more = say("cells.hidden-more", count=len(self.skipped)) if len(self.skipped) > 5 \
+            else ""
+        return ReadWarning("hidden-cells", say("cells.hidden-cells", sheet=sheet,
+                                                where=where, more=more),
+                           SourceSpan(file, rows[0] + 1, rows[-1] + 1), Severity.INFO)
+
+
+def _letters(col: int) -> str:
+    out = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def _sheet_cells(raw: Iterable[Raw], hidden: _Hidden, offset: int, sheet: str,
+                 cells: list[Cell]) -> int:
+    """A sheet's visible cells placed after `offset`; returns the rows they take."""
+    last = 0
+    for cell in raw:
+        line = cell[0] + 1  # where it is in the sheet, whatever is hidden above it
+        placed = hidden.place(cell)
+        if placed is None:
+            continue
+        r, c, text, rs, cs = placed
+        cells.append(Cell(offset + r, c, text, rs, cs, sheet=sheet, line=line))
+        last = max(last, r + rs)
+    return last
+
+
 def xlsx_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) -> Grid:
-    """Every sheet of a workbook, one after another, merged ranges as spans."""
+    """Every visible sheet of a workbook, one after another, merged ranges as spans;
+    hidden sheets, rows and columns are not read (`hidden-cells` names those with
+    text)."""
     from openpyxl import load_workbook
 
     from jixiao.readers.containers import check_zip
@@ -215,8 +283,14 @@ def xlsx_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise ReadError("bad-xlsx", say("errors.bad-xlsx"), SourceSpan(file)) from None
     cells: list[Cell] = []
+    warnings: list[ReadWarning] = []
     offset = 0
     for sheet in book.worksheets:
+        if sheet.sheet_state != "visible":
+            if sheet.max_row > 1 or sheet.max_column > 1 or sheet.cell(1, 1).value is not None:
+                warnings.append(ReadWarning("hidden-cells", say(
+                    "cells.hidden-sheet", sheet=sheet.title), SourceSpan(file), Severity.INFO))
+            continue
         anchors: dict[tuple[int, int], tuple[int, int]] = {}
         covered: set[tuple[int, int]] = set()
         for rng in sheet.merged_cells.ranges:
@@ -224,25 +298,37 @@ def xlsx_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
                                                    rng.max_col - rng.min_col + 1)
             covered.update((r, c) for r in range(rng.min_row, rng.max_row + 1)
                            for c in range(rng.min_col, rng.max_col + 1))
-        last = 0
-        for row in sheet.iter_rows():
-            for c in row:
-                key = (c.row, c.column)
-                if key in covered and key not in anchors:
-                    continue
-                text = cell_text(c.value, c.number_format)
-                if not text and key not in anchors:
-                    continue
-                rs, cs = anchors.get(key, (1, 1))
-                cells.append(Cell(offset + c.row - 1, c.column - 1, text, rs, cs,
-                                  sheet=sheet.title, line=c.row))
-                last = max(last, c.row + rs - 1)
-        offset += last
-    return check_size(Grid(cells, file, "xlsx"), limits)
+        hidden_cols: list[int] = []
+        for dim in sheet.column_dimensions.values():
+            if dim.hidden and dim.min and dim.max:
+                hidden_cols += range(dim.min - 1, min(dim.max, limits.columns + 1))
+        hidden = _Hidden((r - 1 for r, dim in sheet.row_dimensions.items() if dim.hidden),
+                         hidden_cols)
+
+        def raw(sheet: Any = sheet, anchors: dict[tuple[int, int], tuple[int, int]] = anchors,
+                covered: set[tuple[int, int]] = covered) -> Iterable[Raw]:
+            for row in sheet.iter_rows():
+                for c in row:
+                    key = (c.row, c.column)
+                    if key in covered and key not in anchors:
+                        continue
+                    text = cell_text(c.value, c.number_format)
+                    if not text and key not in anchors:
+                        continue
+                    rs, cs = anchors.get(key, (1, 1))
+                    yield c.row - 1, c.column - 1, text, rs, cs
+
+        offset += _sheet_cells(raw(), hidden, offset, sheet.title, cells)
+        if (w := hidden.warning(file, sheet.title)) is not None:
+            warnings.append(w)
+    grid = Grid(cells, file, "xlsx")
+    grid.page_warnings = warnings
+    return check_size(grid, limits)
 
 
 def xls_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) -> Grid:
-    """An Excel 97–2003 workbook (BIFF) through xlrd, merged cells as spans."""
+    """An Excel 97–2003 workbook (BIFF) through xlrd, merged cells as spans; hidden
+    sheets, rows and columns are not read, as in an .xlsx."""
     import xlrd
 
     try:
@@ -250,6 +336,7 @@ def xls_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) -> 
     except Exception:  # xlrd raises XLRDError, struct errors … for a damaged file
         raise ReadError("bad-xls", say("errors.bad-xls"), SourceSpan(file)) from None
     cells: list[Cell] = []
+    warnings: list[ReadWarning] = []
     offset = 0
     try:
         for index in range(book.nsheets):
@@ -259,9 +346,18 @@ def xls_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) -> 
 
                 check("cells", sheet.nrows * sheet.ncols, limits, "cells in the sheet",
                       SourceSpan(file))
+            if sheet.visibility:  # 1 hidden, 2 very hidden
+                if sheet.nrows:
+                    warnings.append(ReadWarning("hidden-cells", say(
+                        "cells.hidden-sheet", sheet=sheet.name), SourceSpan(file),
+                        Severity.INFO))
+                continue
             anchors = {(r0, c0): (r1 - r0, c1 - c0) for r0, r1, c0, c1 in sheet.merged_cells}
             covered = {(r, c) for r0, r1, c0, c1 in sheet.merged_cells
                        for r in range(r0, r1) for c in range(c0, c1)}
+            hidden = _Hidden((r for r, info in sheet.rowinfo_map.items() if info.hidden),
+                             (c for c, info in sheet.colinfo_map.items() if info.hidden))
+            raw: list[Raw] = []
             for r in range(sheet.nrows):
                 for c in range(sheet.ncols):
                     if (r, c) in covered and (r, c) not in anchors:
@@ -280,12 +376,16 @@ def xls_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) -> 
                     if not text and (r, c) not in anchors:
                         continue
                     rs, cs = anchors.get((r, c), (1, 1))
-                    cells.append(Cell(offset + r, c, text, rs, cs, sheet=sheet.name,
-                                      line=r + 1))
-            offset += sheet.nrows
+                    raw.append((r, c, text, rs, cs))
+            _sheet_cells(raw, hidden, offset, sheet.name, cells)
+            offset += sheet.nrows - len([r for r in hidden.rows if r < sheet.nrows])
+            if (w := hidden.warning(file, sheet.name)) is not None:
+                warnings.append(w)
     finally:
         book.release_resources()
-    return check_size(Grid(cells, file, "xls"), limits)
+    grid = Grid(cells, file, "xls")
+    grid.page_warnings = warnings
+    return check_size(grid, limits)
 
 
 # --- Word ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from jixiao.limits import DEFAULT, Limits, check
-from jixiao.model import SourceSpan
+from jixiao.model import ReadWarning, SourceSpan
 
 
 @dataclass(slots=True)
@@ -59,6 +59,9 @@ class Grid:
     # rows where the source jumps (a PDF's pages not following the last): what comes
     # after belongs to no form before it
     breaks: set[int] = field(default_factory=set)
+    # what the container reader noticed that the reading should say (hidden cells, a
+    # PDF's doubtful pages): the form reader puts these first among its warnings
+    page_warnings: list[ReadWarning] = field(default_factory=list)
 
     def rows(self) -> list[list[Cell]]:
         """Cells grouped by row, in column order (a merged cell appears in its first row)."""
