@@ -444,3 +444,18 @@ def test_a_mirror_with_pinyin_and_cells_pushed_to_the_row_end() -> None:
     assert not any("(" in i.name or i.name.startswith("未達") for i in p.indicators)
     codes = [w.code for w in doc.warnings]
     assert codes.count("slot-without-name") == 1 and codes.count("cut-row") == 1
+
+
+def test_a_second_level_with_points_stays_under_its_category(tmp_path: Path) -> None:
+    """霍邱's copy with its 成本指标 row given points (`成本指标(10分) 科技特派员…`): a
+    label that may be either level is the category only when another label follows it
+    (满意度指标(10分) | 满意度指标); alone before the name it is a second level."""
+    text = (EXTRA / "anhui-huoqiu-keji-2022-ziping-spaced-two.txt").read_text("utf-8")
+    row = "成本指标 科技特派员业务培训开展"
+    assert text.count(row) == 1
+    copy = tmp_path / "huoqiu-variant.txt"
+    copy.write_text(text.replace(row, "成本指标(10分) 科技特派员业务培训开展"), "utf-8")
+    inds = read(copy).projects[0].indicators
+    cost = next(i for i in inds if i.name == "科技特派员业务培训开展")
+    assert (cost.category, cost.form.level2) == ("产出指标", "成本指标")
+    assert (inds[-1].category, inds[-1].form.level2) == ("满意度指标", "满意度指标")

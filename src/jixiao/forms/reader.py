@@ -1668,10 +1668,13 @@ class _Levels:
         self.level2 = written
 
     def set_ambiguous(self, written: str, family: str, points: str | None) -> None:
-        self.settle()
-        if points is not None:  # 满意度指标(10分): a second level carries no points
-            self.set_category(written, family, points)
-            return
+        if self.pending is not None and self.pending[2] is not None:
+            # 满意度指标(10分) | 满意度指标: the first, with its points, was the category
+            w, f, pts = self.pending
+            self.pending = None
+            self.set_category(w, f, pts)
+        else:
+            self.settle()
         self.pending = (written, family, points)
 
     def settle(self) -> None:
