@@ -9,6 +9,10 @@ Document; the adapter below gives it the same help our reader has (a row without
 continues the one before, items split at `N、`, the same item parser), so the accuracy
 compares table extraction, not the domain logic.
 
+The first table also times pypdfium2's floor on the same file: opening it and every
+page's characters with their boxes, the least any reader built on pdfium's characters
+does (`floor`); our reader's CPU time is given as a multiple of it.
+
 The second table reads the sample's table (its first 60 projects) in several house styles
 of other producers (tests/pdfstyles.py: WeasyPrint under other CSS, LibreOffice from an xlsx or a
 docx): each style by both readers, accuracy and pages per second side by side.
@@ -111,6 +115,24 @@ def plumber(data: bytes) -> dict:
     return {"document": {"department": None, "grand_total": grand}, "projects": projects}
 
 
+def floor(data: bytes) -> int:
+    """pypdfium2 alone: every page loaded with its text page, its text and every
+    character's loose box (the reader's own `_boxes`, so the floor moves with it)."""
+    import pypdfium2 as pdfium
+
+    from jixiao.readers.pdf import _boxes
+
+    pdf = pdfium.PdfDocument(data)
+    count = 0
+    for index in range(len(pdf)):
+        textpage = pdf[index].get_textpage()
+        n = textpage.count_chars()
+        textpage.get_text_range(0, n)
+        _boxes(textpage, n)
+        count += n
+    return count
+
+
 def timed(fn, runs: int) -> tuple[float, float, object]:
     """(median wall-clock seconds, least CPU seconds, the last result) of `runs` calls:
     the CPU time is the steadier figure when other processes share the core."""
@@ -141,6 +163,7 @@ def main() -> None:
     ours_s, ours_cpu, ours = timed(lambda: read_pdf_bytes(data, cache.name), args.runs)
     pages = ours.source.pages  # type: ignore[attr-defined]
     theirs_s, theirs_cpu, theirs = timed(lambda: plumber(data), 1)
+    floor_s, floor_cpu, _ = timed(lambda: floor(data), args.runs)
     print(f"{cache.name}: {pages} pages, {len(doc.projects)} projects, "
           f"{sum(len(p.indicators) for p in doc.projects)} indicators; one core")
     print(f"{'reader':<28}{'pages/s':>10}{'CPU pages/s':>13}{'fields right':>16}")
@@ -150,8 +173,11 @@ def main() -> None:
         n, misses = field_mismatches(expected, got)  # type: ignore[arg-type]
         print(f"{name:<28}{pages / seconds:>10.1f}{pages / cpu:>13.1f}"
               f"{(n - len(misses)) / n:>15.2%} ")
+    print(f"{'pypdfium2 characters (floor)':<28}{pages / floor_s:>10.1f}"
+          f"{pages / floor_cpu:>13.1f}")
     print(f"ratio: jixiao is {theirs_s / ours_s:.1f}× pdfplumber's speed "
-          f"({theirs_cpu / ours_cpu:.1f}× by CPU time)")
+          f"({theirs_cpu / ours_cpu:.1f}× by CPU time); it takes {ours_cpu / floor_cpu:.2f}× "
+          "the floor's CPU time")
     house_styles(pool, args.runs)
 
 
