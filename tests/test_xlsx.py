@@ -127,3 +127,36 @@ def test_an_encrypted_pdf_is_refused(tmp_path: Path, gold_doc: Document) -> None
     with pytest.raises(ReadError) as info:
         read(path)
     assert info.value.code == "encrypted-pdf" and info.value.span.file == "locked.pdf"
+
+
+@pytest.mark.parametrize("form", ["wide", "long"])
+def test_what_the_sheet_hides_is_not_read(tmp_path: Path, gold_doc: Document,
+                                          gold_json: dict, form: str) -> None:
+    # a working copy: a draft project in a hidden row under the header, a hidden column
+    # of last year's totals headed 总计 beside the table, a hidden sheet first — not
+    # published, so not read (the draft was a project, the column the total), and said
+    path = write_xlsx(gold_doc, tmp_path / f"{form}.xlsx", form=form)
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    name = next(c for r in sheet.iter_rows() for c in r
+                if str(c.value or "").startswith("项目名称"))
+    header = name.row
+    first = next(c.row for c in sheet[name.column_letter] if c.value == "业务用房物业管理费")
+    sheet.insert_rows(header + 1)
+    for col in range(1, sheet.max_column + 1):  # the first project's (first) row, copied
+        sheet.cell(header + 1, col).value = sheet.cell(first + 1, col).value
+    sheet.cell(header + 1, name.column).value = "（草稿）业务用房物业管理费"
+    sheet.row_dimensions[header + 1].hidden = True
+    extra = sheet.max_column + 1
+    sheet.cell(header, extra).value = "总计"
+    sheet.cell(header + 2, extra).value = 9999
+    sheet.column_dimensions[sheet.cell(1, extra).column_letter].hidden = True
+    draft = book.create_sheet("草稿", 0)
+    draft["A1"] = "内部草稿"
+    draft.sheet_state = "hidden"
+    book.save(path)
+    doc = read(path)
+    assert field_mismatches(gold_json, to_dict(doc)) == (2477, [])
+    hidden = [w for w in doc.warnings if w.code == "hidden-cells"]
+    assert len(hidden) == 1 and f"{name.column_letter}{header + 1}" in hidden[0].message
+    assert hidden[0].span.first_line == header + 1

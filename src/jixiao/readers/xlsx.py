@@ -22,6 +22,7 @@ from jixiao.model import (
     AMOUNT_LABELS,
     Document,
     ReadWarning,
+    Severity,
     SourceInfo,
     SourceSpan,
 )
@@ -73,13 +74,27 @@ class XlsxReader:
             book = load_workbook(io.BytesIO(self.data), data_only=True)
         except Exception:  # openpyxl raises many kinds for a damaged file
             raise self.fail("bad-xlsx", say("errors.bad-xlsx")) from None
-        return book.worksheets[0]
+        # the first sheet a reader of the workbook sees (a hidden one is not published)
+        return next((ws for ws in book.worksheets if ws.sheet_state == "visible"),
+                    book.worksheets[0])
 
-    def header(self, sheet: Any) -> tuple[int, dict[str, int]]:
+    def hidden(self, sheet: Any) -> tuple[set[int], set[int]]:
+        """The sheet's hidden rows and columns (1-based): not published, not read."""
+        rows = {r for r, dim in sheet.row_dimensions.items() if dim.hidden}
+        cols: set[int] = set()
+        for dim in sheet.column_dimensions.values():
+            if dim.hidden and dim.min and dim.max:
+                cols.update(range(dim.min, min(dim.max, self.limits.columns) + 1))
+        return rows, cols
+
+    def header(self, sheet: Any, hidden_cols: frozenset[int] | set[int] = frozenset()
+               ) -> tuple[int, dict[str, int]]:
         """The header row and the column (1-based) of each heading found in it."""
         for row in sheet.iter_rows(min_row=1, max_row=min(sheet.max_row, 15)):
             found: dict[str, int] = {}
             for cell in row:
+                if cell.column in hidden_cols:
+                    continue
                 text = _norm(cell.value)
                 for key, names in ALIASES.items():
                     if key not in found and text in {_norm(n) for n in names}:
@@ -120,7 +135,8 @@ class XlsxReader:
 
     def document(self) -> Document:
         sheet = self.sheet()
-        number, columns = self.header(sheet)
+        hidden_rows, hidden_cols = self.hidden(sheet)
+        number, columns = self.header(sheet, hidden_cols)
         self.unmerge(sheet, number)
         above = [str(value) for row in sheet.iter_rows(min_row=1, max_row=number - 1,
                                                       values_only=True)
@@ -129,7 +145,17 @@ class XlsxReader:
         builder: RowBuilder[Piece] = RowBuilder(doc, self.row_span, self.warnings)
         long = "item_name" in columns
         rows = []
+        skipped = [c.coordinate for r in sheet.iter_rows(min_row=number + 1) for c in r
+                   if c.value is not None and (c.row in hidden_rows or c.column in hidden_cols)]
+        if skipped:
+            self.warnings.append(ReadWarning("hidden-cells", say(
+                "cells.hidden-cells", sheet=sheet.title, where="、".join(skipped[:5]),
+                more=say("cells.hidden-more", count=len(skipped)) if len(skipped) > 5 else ""),
+                SourceSpan(self.file, min(hidden_rows or {number}), max(hidden_rows or {number})),
+                Severity.INFO))
         for r in sheet.iter_rows(min_row=number + 1):
+            if r and r[0].row in hidden_rows:
+                continue
             cells = {key: r[col - 1].value if col - 1 < len(r) else None
                      for key, col in columns.items()}
             if all(v is None or str(v).strip() == "" for v in cells.values()):
