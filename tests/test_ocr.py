@@ -289,6 +289,9 @@ def test_confusions_are_mended_only_where_certain() -> None:
     rate = _chars("设备在线率；年度指标值：290%")
     _mend(rate)
     assert "".join(c.text for c in rate) == "设备在线率；年度指标值：≥90%"
+    pleased = _chars("服务对象满意度；年度指标值：290%")  # a share of those asked, too
+    _mend(pleased)
+    assert "".join(c.text for c in pleased) == "服务对象满意度；年度指标值：≥90%"
     growth = _chars("收入增长率；年度指标值：250%")  # a growth rate may pass 100 %
     _mend(growth)
     assert "".join(c.text for c in growth) == "收入增长率；年度指标值：250%"

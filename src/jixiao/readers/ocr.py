@@ -444,8 +444,9 @@ _HALF = {v: k for k, v in _FULL.items()}
 _AMOUNT_LIKE = re.compile(r"^-?[\dOoIlS|，,.．。]+$")
 _AMOUNT_MENDS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5",
                                "，": ",", "．": ".", "。": "."})
-# `≥90%` read `290%`: a rate (…率) cannot pass 100 %, a growth rate can
-_RATE_TWO = re.compile(r"(?<![增长提高提升])率(?:[；;]?\s*年度指标值[：:])?\s*(2)"
+# `≥90%` read `290%`: a rate (…率) cannot pass 100 %, a growth rate can; nor can a
+# satisfaction (…满意度: the share of those asked who are satisfied)
+_RATE_TWO = re.compile(r"(?:(?<![增长提高提升])率|满意度)(?:[；;]?\s*年度指标值[：:])?\s*(2)"
                        r"(100|\d{2}(?:\.\d+)?)%")
 
 
@@ -1190,6 +1191,9 @@ def _clipped(inside: list[OcrBox], cell: Box, em: float, gaps: list[OcrGap]) -> 
 # what a line read again may gain besides Chinese: a comparison before a target, marks
 # that close or part (never a figure, a letter, an opening bracket or a bar: a rule's stub)
 _ADDABLE = set("=≥≤<>＝。，、；：）》”’%％")
+# ideographs that are one stroke: a rule's stub beside a line reads as one (`丨广州市…`, a
+# project's name at 150 dpi), never taken as a glyph the line lost
+_STROKE_LIKE = ("丨", "亅", "丿", "乀", "乁", "乚", "丶")
 
 
 def _roomy(b: OcrBox, em: float) -> bool:
@@ -1237,8 +1241,8 @@ def _reread_line(b: OcrBox, inside: list[OcrBox], cell: Box, plain: Any, ink: An
     if at_ < 0 or not 0 < len(text) - len(old) <= 2:
         return  # not the same line with a glyph more: the gaps say the ink
     head, tail = text[:at_], text[at_ + len(old):]
-    if AMOUNT.match(_compact(old)) or any(not _is_cjk(ch) and ch not in _ADDABLE
-                                          for ch in head + tail):
+    if AMOUNT.match(_compact(old)) or any((not _is_cjk(ch) and ch not in _ADDABLE) or
+                                          ch in _STROKE_LIKE for ch in head + tail):
         # a figure, a letter or a bracket more is a rule's stub as often (`74.00` read
         # `174.00`, `26.00` read `[26.00`): an amount is never lengthened
         return
@@ -1730,6 +1734,7 @@ def _doubt_is_about(w: ReadWarning, item: Any) -> bool:
 # a rate's target alone, its `≥` read `2` (the name and the target wrapped into two boxes)
 _TWO_RATE = re.compile(r"^2(100|\d{2}(?:\.\d+)?)%$")
 _GROWTH = ("增长率", "提高率", "提升率", "增率")
+_SATISFACTION = "满意度"
 # the first-level heading as printed, and the one stroke the recogniser drops from it
 _ONE = "一"
 _LEVEL_TAIL = "级指标"
@@ -1738,13 +1743,15 @@ _SECOND_LEVEL = "二级指标"
 
 def _mend_rates(doc: Document, ocr: dict[int, OcrPage]) -> list[ReadWarning]:
     """`_RATE_TWO` for an item whose name and target the OCR read in different boxes: a
-    rate (`…率`, not a growth rate) whose target reads `2NN%` with NN ≤ 100 is `≥NN%`."""
+    rate (`…率`, not a growth rate) or a satisfaction (`…满意度`) whose target reads `2NN%`
+    with NN ≤ 100 is `≥NN%`."""
     out: list[ReadWarning] = []
     for p in doc.projects:
         for i in p.indicators:
             page = i.span.page
             m = _TWO_RATE.match(i.target)
-            if page is None or page - 1 not in ocr or not m or not i.name.endswith("率") or \
+            if page is None or page - 1 not in ocr or not m or \
+                    not i.name.endswith(("率", _SATISFACTION)) or \
                     i.name.endswith(_GROWTH) or Decimal(m.group(1)) > 100:
                 continue
             mended = f"≥{m.group(1)}%"
