@@ -347,7 +347,6 @@ def to_xlsx(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
             rows, hidden_row, hidden_col = hide(form, style)
             if hidden_row is not None:
                 sheet.row_dimensions[top + hidden_row + 1].hidden = True
-            width = _width(form.rows)
             heading = form.heading
             sources: dict[int, list[str]] = {}
             for r, c, text, rs, cs in positions(rows):
@@ -397,7 +396,7 @@ def to_xlsx(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
                             sheet.cell(top + r + 1, col).value = f"={formula}"
                             cached[f"{sheet.title}!{formula}"] = str(number)
             if hidden_col:
-                note = style.lead_cols + width + 1
+                note = style.lead_cols + max(_width(f.rows) for f in group) + 1  # right of all
                 for r, text in hidden_col:
                     sheet.cell(top + r + 1, note).value = text
                 sheet.column_dimensions[_letter(note)].hidden = True
@@ -495,7 +494,6 @@ def to_xls(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
         top = style.lead_rows
         for form in group:
             heading = form.heading
-            width = _width(form.rows)
             rows, hidden_row, hidden_col = hide(form, style)
             if hidden_row is not None:
                 sheet.row(top + hidden_row).hidden = True
@@ -518,7 +516,7 @@ def to_xls(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
                 else:
                     sheet.write(row, col, value, fmt)
             if hidden_col:
-                note = style.lead_cols + width
+                note = style.lead_cols + max(_width(f.rows) for f in group)  # right of all
                 for r, text in hidden_col:
                     sheet.write(top + r, note, text)
                 sheet.col(note).hidden = True

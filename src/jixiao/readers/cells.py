@@ -122,35 +122,51 @@ def html_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
         root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
         raise ReadError("bad-html", say("errors.bad-html"), SourceSpan(file)) from None
-    for bad in root.iter("script", "style", "noscript"):
-        bad.drop_tree() if bad.getparent() is not None else None
-    placer = _Placer()
-    seen_table = False
+    for bad in list(root.iter("script", "style", "noscript")):
+        if bad.getparent() is not None:
+            bad.drop_tree()
+    Row = list[tuple[str, int, int, int | None]]
+    blocks: list[tuple[list[Row], bool | None]] = []  # rows, a table's: has a form label
     for element in root.iter("table", "h1", "h2", "h3", "h4", "p", "caption"):
         if element.tag == "table":
             if element.find(".//table") is not None:
                 continue  # a layout table: its leaf tables hold the cells
-            seen_table = True
+            rows: list[Row] = []
             for tr in element.iter("tr"):
                 if tr.getparent() is not None and tr.getparent().tag not in (
                         "table", "tbody", "thead", "tfoot"):
                     continue
-                cells = []
-                for td in tr:
-                    if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
-                        continue
-                    cells.append((_html_text(td), _span(td.get("rowspan")),
-                                  _span(td.get("colspan")), td.sourceline))
-                placer.add_row(cells)
+                rows.append([(_html_text(td), _span(td.get("rowspan")), _span(td.get("colspan")),
+                              td.sourceline) for td in tr
+                             if isinstance(td.tag, str) and td.tag in ("td", "th")])
+            blocks.append((rows, _has_form_label(rows)))
         elif element.getparent() is not None and _inside_table(element):
             continue
         else:
             text = _html_text(element)
             if text and len(text) <= 200:
-                placer.add_row([(text, 1, 1, element.sourceline)])
-    if not seen_table:
+                blocks.append(([[(text, 1, 1, element.sourceline)]], None))
+    tables = [has for _, has in blocks if has is not None]
+    if not tables:
         raise ReadError("no-form", say("errors.no-html-table"), SourceSpan(file))
+    placer = _Placer()
+    for rows, has in blocks:
+        # a page's other tables (links, 索引号 / 发布机构, the site's footer) hold no label
+        # of a form: only the form's tables are read, when the page has one
+        if has is False and any(tables):
+            continue
+        for row in rows:
+            placer.add_row(row)
     return check_size(Grid(placer.cells, file, "html"), limits)
+
+
+def _has_form_label(rows: list[list[tuple[str, int, int, int | None]]]) -> bool:
+    """A table with a cell the forms' vocabulary knows (项目名称, 一级指标, 产出指标 …)."""
+    from jixiao.forms.vocabulary import vocabulary
+
+    words = vocabulary()
+    return any(words.label(text) is not None or words.header_role(text) is not None
+               for row in rows for text, _, _, _ in row if text and len(text) <= 40)
 
 
 def _inside_table(element: Any) -> bool:
