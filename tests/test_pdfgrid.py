@@ -445,3 +445,26 @@ def test_unruled_centred_heading_labels_wrapped_above_its_line() -> None:
     assert first is not None
     assert (first.weight, first.actual, first.score) == (Decimal("10"), "37.24", Decimal("9"))
     assert accuracy(_gold("23"), doc) == (1.0, [])
+
+
+@pytest.mark.parametrize("rules,valign", [("all", "top"), ("horizontal", "middle")])
+def test_a_table_goes_on_to_a_page_that_names_no_level(rules: str, valign: str) -> None:
+    """06's form over two pages, `产出指标` merged over the break: page 2 names no level,
+    so `target_pages` left it out and its two indicators were lost (0.72 of fields, the
+    `target-pages` note the only sign). A table at the page's foot goes on to the next
+    page whose first table has its columns (ruled) or whose first lines are cells at its
+    columns' starts (unruled); with rules between rows the last row before the break is
+    closed by its rule, so page 2's first row is a row of its own. Found by
+    benchmarks/pdf_style_sweep.py --forms (seed 16, frame only)."""
+    from formrender import FormStyle, render_form_pdf
+
+    choices = Choices(True, True, {
+        "name": "项目(政策)名称", "department": "部门名称", "unit": "项目执行单位",
+        "total": "年度资金总额", "goal": "本年度绩效目标", "goal_long": "实施期目标",
+        "category": "一级", "level2": "二级", "iname": "指标内容", "value": "目标值"})
+    style = FormStyle(font="Noto Sans CJK SC", size_pt=11.0, page="A4 landscape",
+                      rules=rules, valign=valign, padding_mm=2.5, label_width=18.0)
+    doc = read_bytes(render_form_pdf(form_rows(_gold("06"), choices), style), "06.pdf")
+    assert [(i.name, i.span.page) for i in doc.projects[0].indicators][-2:] == [
+        ("物业管理各项任务完成达标率", 2), ("维修施工验收合格率", 2)]
+    assert accuracy(_gold("06"), doc) == (1.0, [])

@@ -394,13 +394,14 @@ def _text(chars: list[Any], page: int) -> str:
 
 def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
                 doubts: list[Doubt] | None = None, carry: list[_Columns] | None = None,
-                cuts: list[tuple[Cell, str]] | None = None, closed: list[bool] | None = None
-                ) -> tuple[list[Cell], int]:
+                cuts: list[tuple[Cell, str]] | None = None, closed: list[bool] | None = None,
+                foot: list[list[float]] | None = None) -> tuple[list[Cell], int]:
     """The cells of one page (tables and the text between them), from grid row `row0`;
     what it doubts goes to `doubts`, an unruled table's columns to `carry` for the page
     after, the cells whose text runs on past the table's foot to `cuts` (see `_run_on`),
-    and to `closed` whether the last table's foot is ruled under some columns only (see
-    `_join_split_row`)."""
+    to `closed` whether the last table's foot is ruled under some columns only (see
+    `_join_split_row`), and to `foot` the columns of a last table that reaches the page's
+    foot (`_ruled_goes_on`)."""
     doubts = [] if doubts is None else doubts
     carry = [] if carry is None else carry
     cuts = [] if cuts is None else cuts
@@ -458,6 +459,17 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
         t = tables[-1]
         under = [_covered(t.h, t.ys[-1], a, b, settings) for a, b in itertools.pairwise(t.xs)]
         closed.append(any(under) and not all(under))
+    elif closed is not None and carry and horizontal:
+        # rules between rows only: the lowest one, under the text, ruled under the columns
+        # after the first and not under it (a label merged over the break)
+        low = min(_merge(horizontal, settings), key=lambda e: e.fixed)
+        edges = carry[-1].edges
+        from jixiao.readers.pdf import _lines as page_lines
+
+        text = [ln for ln in page_lines(chars, page_no)
+                if ln.text.strip() and not _PAGE_NUMBER.match(ln.text.strip())]
+        closed.append(len(edges) > 1 and all(ln.y > low.fixed for ln in text) and
+                      low.start > edges[1] - settings.snap - settings.column_pad)
     # text outside the tables, line by line
     from jixiao.readers.pdf import _lines
 
@@ -480,6 +492,9 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
                 made[id(cell)] = out[-1]
         row += max((c.row + c.rowspan for c in block), default=0)
     cuts += [(made[id(cell)], seen) for cell, seen in run_on if id(cell) in made]
+    if foot is not None and tables and not any(
+            isinstance(b, str) and y < tables[-1].ys[-1] for y, b, _ in blocks):
+        foot.append(tables[-1].xs)  # the last table reaches the page's foot
     return out, row
 
 
@@ -1131,11 +1146,33 @@ def _goes_on(page: Any, table: _Columns, settings: PdfGridSettings) -> bool:
     textpage = page.get_textpage()
     lines = [ln for ln in _lines(_chars(textpage, textpage.count_chars()), 0)
              if ln.text.strip() and not _PAGE_NUMBER.match(ln.text.strip())]
-    if not lines:
+    starts = _starts(table.edges, settings)
+    for line in lines[:3]:  # a line of centred cells may hold one cell alone
+        text = "".join(line.text.split())
+        if _HEAD_LINE.search(text) or _FORM_START.search(text):
+            return False
+        segs = _segments_of(line, settings, starts)
+        if len(segs) >= 2 and all(any(abs(seg[0].x0 - x) <= settings.start_snap
+                                      for x in starts) for seg in segs):
+            return True
+    return False
+
+
+def _ruled_goes_on(page: Any, xs: list[float], settings: PdfGridSettings) -> bool:
+    """Whether a ruled indicator table at the page's foot goes on at the top of the next
+    page, which names no level: that page's first table has the same columns and no text
+    stands above it but page numbers."""
+    from jixiao.readers.pdf import _chars, _lines
+
+    horizontal, vertical = _segments(page, settings)
+    tables = _tables(0, _merge(horizontal, settings), _merge(vertical, settings), settings)
+    if not tables or len(tables[0].xs) != len(xs) or any(
+            abs(a - b) > settings.snap for a, b in zip(tables[0].xs, xs, strict=True)):
         return False
-    text = "".join(lines[0].text.split())
-    return not _HEAD_LINE.search(text) and not _FORM_START.search(text) and \
-        _in_columns(lines[0], table.edges, settings)
+    textpage = page.get_textpage()
+    top = tables[0].ys[0]
+    return not any(ln.y > top and ln.text.strip() and not _PAGE_NUMBER.match(ln.text.strip())
+                   for ln in _lines(_chars(textpage, textpage.count_chars()), 0))
 
 
 def target_pages(pdf: Any) -> list[int]:
@@ -1187,6 +1224,7 @@ def pdf_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
         carry: list[_Columns] = []  # an unruled table's columns, for the page after
         row = 0
         closed: list[bool] = []  # whether each page's last table's foot is partly ruled
+        at_foot: list[list[float]] = []  # the columns of a ruled table at the page's foot
         breaks: set[int] = set()
         title: str | None = None  # the last form title seen
         cuts: list[tuple[Cell, str]] = []  # the last page's cells cut by its foot
@@ -1200,9 +1238,10 @@ def pdf_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
             page_cuts: list[tuple[Cell, str]] = []
             foot = closed[-1] if closed else False  # the page before's
             closed.clear()
+            at_foot.clear()
             unruled = bool(carry)  # the page before ended in an unruled table
             page_cells, row = _page_cells(pdf[index], index + 1, row, settings, doubts, carry,
-                                          page_cuts, closed)
+                                          page_cuts, closed, at_foot)
             heads = {_signature(r) for r in _head_rows(page_cells, settings)}
             if n and index == pages[n - 1] + 1:
                 page_cells = _drop_repeated_head(page_cells, seen_heads, settings)
@@ -1220,8 +1259,9 @@ def pdf_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT,
             cuts = page_cuts
             title = _new_form_title(page_cells, title, breaks)
             cells += page_cells
-            if carry and index + 1 < len(pdf) and pages[n + 1:n + 2] != [index + 1] and \
-                    _goes_on(pdf[index + 1], carry[-1], settings):
+            if index + 1 < len(pdf) and pages[n + 1:n + 2] != [index + 1] and (
+                    _goes_on(pdf[index + 1], carry[-1], settings) if carry else
+                    bool(at_foot) and _ruled_goes_on(pdf[index + 1], at_foot[-1], settings)):
                 pages.insert(n + 1, index + 1)  # read next: the table goes on there
     finally:
         pdf.close()
