@@ -75,7 +75,7 @@ class Style:
     nested: bool = False  # the form inside a one-cell layout table
     split_table: bool = False  # the indicator rows cut into a second table by a page break
     packed: bool = False  # a 二级's indicators one per paragraph in one row's cells
-    title_in: str = "body"  # body, header (the page header), textbox
+    title_in: str = "body"  # body, header (the page header), textbox; HTML: div above
     prose: bool = False  # a notice's paragraphs before the table
     # HTML
     html_kind: str = "plain"  # plain, word (save as HTML), trs (layout tables), yun
@@ -105,7 +105,7 @@ class Style:
             split_table=container == "docx" and coin(0.3),
             packed=container in ("docx", "html") and coin(0.25),
             title_in=rnd.choice(["body", "body", "header", "textbox"]) if container == "docx"
-            else "body",
+            else rnd.choice(["body", "body", "div"]) if container == "html" else "body",
             prose=container in ("docx", "html") and coin(0.3),
             html_kind=rnd.choice(["plain", "word", "trs", "yun"]) if container == "html"
             else "plain",
@@ -689,7 +689,12 @@ def to_html(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
         parts.append('<table width="100%" class="layout"><tr><td><div class="title">'
                      '政府信息公开</div></td></tr><tr><td>')
     for form in forms:
-        rows = form.rows
+        rows, heading = form.rows, form.heading
+        if style.title_in == "div":  # a CMS's title block above the table, not a row of it
+            title, rows, heading = _title_rows(rows, _width(rows), heading)
+            if title:
+                parts.append(f'<div class="article-title"><span>{html.escape(title)}</span>'
+                             '</div>')
         parts.append('<table border="1" cellspacing="0" cellpadding="0" '
                      'style="border-collapse:collapse;mso-table-layout-alt:fixed">'
                      if style.html_kind == "word" else '<table border="1">')
@@ -701,8 +706,8 @@ def to_html(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
             for k, (text, rs, cs) in enumerate(row):
                 if not rs:
                     continue
-                tag = "th" if style.th_heads and (r == form.heading or (
-                    r < form.heading and k % 2 == 0 and len(row) > 1)) else "td"
+                tag = "th" if style.th_heads and (r == heading or (
+                    r < heading and k % 2 == 0 and len(row) > 1)) else "td"
                 attrs = (f' rowspan="{rs}"' if rs > 1 else "") + \
                     (f' colspan="{cs}"' if cs > 1 else "")
                 if style.html_kind == "word":

@@ -245,6 +245,15 @@ def test_other_tables_of_a_page_and_layout_tables() -> None:
     said = " ".join(w.message for d in docs for w in d.warnings)
     assert "索引号" not in said and "名称」" not in said and "主办单位" not in said
     _reads_fully(Style("html", html_kind="yun", nested=True, prose=True))
+    # the title in a CMS's <div> above the table, inside the page's layout table: read
+    # (a leaf div is a paragraph; a layout table's cells hold paragraphs), so the kind a
+    # 部门整体 title says is read (it was lost: `targets`)
+    docs = _reads_fully(Style("html", title_in="div", html_kind="trs", other_tables=True,
+                              prose=True))
+    assert [d.kind for d in docs] == [g["document"]["kind"] for g in _style_golds().values()]
+    gold = _style_golds()[STYLE_GOLDS[2]]
+    page = render(gold, Style("html", title_in="div", html_kind="trs"), 7)
+    assert [c.text for c in html_grid(page).cells][1] == gold["document"]["title"]
 
 
 def test_a_number_format_never_rounds_an_amount_away() -> None:

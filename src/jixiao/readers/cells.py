@@ -109,8 +109,8 @@ def _html_text(element: Any) -> str:
 
 def html_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) -> Grid:
     """The cells of an HTML page: every leaf <table> (a table holding no table), and the
-    page's headings and paragraphs outside tables as rows of one cell (a form's title and
-    unit line often stand above it)."""
+    page's headings, paragraphs and leaf <div>s outside tables as rows of one cell (a
+    form's title and unit line often stand above it; CMSes set the title in a div)."""
     import lxml.html
     from lxml import etree
 
@@ -127,7 +127,11 @@ def html_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
             bad.drop_tree()
     Row = list[tuple[str, int, int, int | None]]
     blocks: list[tuple[list[Row], bool | None]] = []  # rows, a table's: has a form label
-    for element in root.iter("table", "h1", "h2", "h3", "h4", "p", "caption"):
+    leaf: dict[Any, bool] = {}
+    for element in root.iter("table", "h1", "h2", "h3", "h4", "p", "caption", "div"):
+        if element.tag == "div" and any(isinstance(d.tag, str) and d.tag in _BLOCKS
+                                        for d in element.iterdescendants()):
+            continue  # a div of blocks: its blocks are read (a leaf div is a paragraph)
         if element.tag == "table":
             if element.find(".//table") is not None:
                 continue  # a layout table: its leaf tables hold the cells
@@ -140,8 +144,8 @@ def html_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
                               td.sourceline) for td in tr
                              if isinstance(td.tag, str) and td.tag in ("td", "th")])
             blocks.append((rows, _has_form_label(rows)))
-        elif element.getparent() is not None and _inside_table(element):
-            continue
+        elif element.getparent() is not None and _inside_leaf_table(element, leaf):
+            continue  # a cell's own text: its table reads it
         else:
             text = _html_text(element)
             if text and len(text) <= 200:
@@ -169,11 +173,16 @@ def _has_form_label(rows: list[list[tuple[str, int, int, int | None]]]) -> bool:
                for row in rows for text, _, _, _ in row if text and len(text) <= 40)
 
 
-def _inside_table(element: Any) -> bool:
+def _inside_leaf_table(element: Any, leaf: dict[Any, bool]) -> bool:
+    """Inside a table that holds no table (a cell's text); the cells of a layout table
+    (a CMS page's frame, with the title above the form's table) hold paragraphs. `leaf`
+    keeps each table's answer (Word's HTML has a <p> in every cell)."""
     parent = element.getparent()
     while parent is not None:
         if parent.tag == "table":
-            return True
+            if parent not in leaf:
+                leaf[parent] = parent.find(".//table") is None
+            return leaf[parent]
         parent = parent.getparent()
     return False
 
