@@ -82,13 +82,17 @@ TEXT_ROLES = ("reason", "standard", "direction")
 GOAL_KEYS = ("goal", "goal_long", "completion")
 HEADER_KINDS = frozenset({"field", "money", "budget", "group", "stop", "boundary"})
 LEVEL_KINDS = frozenset({"category", "level2"})
+_EVERY = HEADER_KINDS | LEVEL_KINDS | {"column"}  # any label: a line that starts with none is prose
+_HEADINGS = frozenset({"column", "group"})
+_FIELDS = frozenset({"field"})
+_ENDS = frozenset({"stop", "boundary", "budget", "field"})  # labels after the table
 
 
 # --- the vocabulary as a scanner sees it ----------------------------------------------------
 
 
-def _canon_char(ch: str) -> str:
-    return {"(": "（", ")": "）", ":": "："}.get(ch, ch)
+_CANON = {"(": "（", ")": "）", ":": "："}  # half-width punctuation as the vocabulary writes it
+_CANON_TABLE = str.maketrans(_CANON)
 
 
 class _Label(NamedTuple):
@@ -105,13 +109,14 @@ class _Lexicon:
     qualifiers: frozenset[str]
     states: frozenset[str]
     target_first: frozenset[str]  # the characters a target may begin with
+    chrome: tuple[str, ...]  # the vocabulary's page furniture, canonical (the table ends)
 
     def at(self, s: str, k: int, allowed: frozenset[str],
            gaps: list[bool] | None = None) -> _Label | None:
         """The longest label of the allowed kinds written at s[k:] (with its suffixes);
         `gaps` marks the positions with white space before them."""
         starts = [k]
-        lead = _LEAD.match(s, k)
+        lead = _LEAD.match(s, k) if s.startswith(("其中", "包括"), k) else None
         if lead and lead.end() < len(s):
             starts.insert(0, lead.end())
         for start in starts:
@@ -137,8 +142,9 @@ def _flat_words() -> dict[str, list[str]]:
     return tomllib.loads(text).get("flat", {})
 
 
+@lru_cache(maxsize=4096)
 def _canon(text: str) -> str:
-    return "".join(_canon_char(c) for c in normal(text))
+    return normal(text).translate(_CANON_TABLE)
 
 
 @cache
@@ -149,7 +155,7 @@ def lexicon(vocab: Vocabulary | None = None) -> _Lexicon:
     def add(words: dict[str, str] | frozenset[str], kind: str) -> None:
         for word in words:
             key = words[word] if isinstance(words, dict) else word
-            canon = "".join(_canon_char(c) for c in word)
+            canon = word.translate(_CANON_TABLE)
             if canon:
                 kinds.setdefault(canon, {}).setdefault(kind, key)
 
@@ -173,7 +179,7 @@ def lexicon(vocab: Vocabulary | None = None) -> _Lexicon:
                  *(w for state in STATES for w in state.words)):
         first.add(word[0])
     return _Lexicon(kinds, {k: tuple(v) for k, v in table.items()}, qualifiers, states,
-                    frozenset(first))
+                    frozenset(first), tuple(_canon(c) for c in vocab.chrome))
 
 
 # --- the source, as segments of text ----------------------------------------------------------
@@ -187,6 +193,8 @@ class _Segment:
     text: str
     lines: list[int]
     broken: bool = False
+    # the labels found at a position, by the kinds asked (lexicon.at's answers)
+    labels: dict[tuple[int, frozenset[str]], _Label | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         simp = simplified(self.text)
@@ -201,7 +209,7 @@ class _Segment:
             if ch.isspace():
                 space = True
                 continue
-            chars.append(_canon_char(ch))
+            chars.append(_CANON.get(ch, ch))
             self.at.append(i)
             self.gap.append(space)
             space = False
@@ -246,9 +254,13 @@ class FlatGrid(Grid):
 # --- shapes of a row's cells -------------------------------------------------------------------
 
 
+_POINTS_FIGURE = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?分?")
+_FIGURE_RUN = re.compile(r"[\d.]+分?")
+
+
 @lru_cache(maxsize=65536)
 def _is_number(text: str) -> bool:
-    return re.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d+)?分?", text) is not None
+    return _POINTS_FIGURE.fullmatch(text) is not None
 
 
 def _leading_zero(number: str) -> bool:
@@ -392,7 +404,7 @@ class _Rebuild:
         …绩效目标自评表(2022年度)), the last one before the form's first field label."""
         a, b = seg.titles[0]
         for c, d in seg.titles[1:]:
-            if any(self._at(seg, k, frozenset({"field"})) for k in range(b, c)):
+            if any(self._at(seg, k, _FIELDS) for k in range(b, c)):
                 break
             a, b = c, d
         return a, b
@@ -423,12 +435,15 @@ class _Rebuild:
         self._header_block(seg, k)
 
     def _at(self, seg: _Segment, k: int, kinds: frozenset[str]) -> _Label | None:
-        return self.lex.at(seg.s, k, kinds, seg.gap)
+        # asked of the same position again and again (a heading, a label, the table's end)
+        key = (k, kinds)
+        if key not in seg.labels:
+            seg.labels[key] = self.lex.at(seg.s, k, kinds, seg.gap)
+        return seg.labels[key]
 
     def _plain(self, seg: _Segment) -> bool:
         """A line of running text: no label, heading or level at its start."""
-        every = HEADER_KINDS | LEVEL_KINDS | {"column"}
-        return self._at(seg, 0, every) is None and self._title(seg, 0) != (0, len(seg.s))
+        return self._at(seg, 0, _EVERY) is None and self._title(seg, 0) != (0, len(seg.s))
 
     def _flush_goal(self) -> None:
         """A goal label alone on its line, then its text over the lines below: one cell."""
@@ -447,8 +462,7 @@ class _Rebuild:
 
     def _spaced(self, seg: _Segment) -> bool:
         pieces = seg.pieces()
-        every = HEADER_KINDS | LEVEL_KINDS | {"column"}
-        return len(pieces) >= 2 and any(self._whole(seg, a, b, every) for a, b in pieces)
+        return len(pieces) >= 2 and any(self._whole(seg, a, b, _EVERY) for a, b in pieces)
 
     def _spaced_row(self, seg: _Segment) -> None:
         pieces = seg.pieces()
@@ -467,7 +481,7 @@ class _Rebuild:
 
     def _heading(self, seg: _Segment, a: int, b: int) -> str | None:
         """The role of a whole indicator column heading at a … b (group for 绩效指标)."""
-        lab = self._at(seg, a, frozenset({"column", "group"}))
+        lab = self._at(seg, a, _HEADINGS)
         if lab is None or lab.end != b:
             return None
         if "group" in lab.kinds and "column" not in lab.kinds:
@@ -481,7 +495,7 @@ class _Rebuild:
         roles: list[str] = []
         i = k
         while i < len(seg.s):
-            lab = self._at(seg, i, frozenset({"column", "group"}))
+            lab = self._at(seg, i, _HEADINGS)
             if lab is None:
                 break
             role = self._heading(seg, i, lab.end)
@@ -619,7 +633,7 @@ class _Rebuild:
         cols = self.budget if total else [c for c in self.budget
                                           if c in ("planned", "adjusted", "executed")]
         found = [split for n in range(1, len(cols) + 1)
-                 for split in _splits(compact, cols[:n])
+                 for split in _cuts(compact, n)
                  if self._budget_fits(dict(zip(cols, split, strict=False)), total)]
         if len(found) != 1:
             self.warnings.append(ReadWarning(
@@ -758,14 +772,14 @@ class _Rebuild:
 
     def _ends_table(self, seg: _Segment, p: int) -> bool:
         s = seg.s
-        if any(s.startswith(w, p) for w in (_canon(c) for c in self.vocab.chrome)):
+        if s.startswith(self.lex.chrome, p):
             return True
         if self._header_run(seg, p) is not None:
             return True
         title = self._title(seg, p)
         if title is not None and title[0] == p:
             return True
-        lab = self._at(seg, p, frozenset({"stop", "boundary", "budget", "field"}))
+        lab = self._at(seg, p, _ENDS)
         return lab is not None and not ("field" in lab.kinds and len(lab.word) < _MIN_ANYWHERE)
 
     def _row(self, seg: _Segment, p: int,
@@ -799,7 +813,7 @@ class _Rebuild:
             if pos >= len(s):
                 return []
             if role in NUMERIC_ROLES:
-                m = re.match(r"[\d.]+分?", s[pos:pos + 12])
+                m = _FIGURE_RUN.match(s[pos:pos + 12])
                 if m is None:
                     return []
                 return [pos + e for e in range(1, len(m.group(0)) + 1)
@@ -874,18 +888,23 @@ def _half_unit(figure: str) -> Decimal:
     return Decimal(5) / Decimal(10) ** (decimals + 1)
 
 
-def _splits(text: str, cols: list[str]) -> list[list[str]]:
-    """Every cut of fused figures into one figure per column (no leading zeros)."""
-    if not cols:
-        return [[]] if not text else []
-    out: list[list[str]] = []
+_FIGURE = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
+@lru_cache(maxsize=4096)
+def _cuts(text: str, n: int) -> tuple[tuple[str, ...], ...]:
+    """Every cut of fused figures into one figure for each of n columns (no leading
+    zeros); cached, since the same tails recur for every count of columns tried."""
+    if not n:
+        return ((),) if not text else ()
+    out: list[tuple[str, ...]] = []
     for e in range(1, len(text) + 1):
         head = text[:e]
         body = head.removesuffix("%")
-        if not re.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d+)?", body) or head.count("%") > 1:
+        if not _FIGURE.fullmatch(body) or head.count("%") > 1:
             continue
-        out += [[head, *rest] for rest in _splits(text[e:], cols[1:])]
-    return out
+        out += [(head, *rest) for rest in _cuts(text[e:], n - 1)]
+    return tuple(out)
 
 
 def _repeated_tail(text: str) -> tuple[str, str] | None:

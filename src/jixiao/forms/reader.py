@@ -51,6 +51,7 @@ from jixiao.model import (
 from jixiao.readers.grid import Cell, Grid
 from jixiao.readers.rows import GRAND_TOTAL_NAMES, row_kind  # the sample's row builder's
 
+_SIGNED = re.compile(r"[-+]?\d+(\.\d+)?")  # a figure _decimal takes
 _AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 _AMOUNT_UNIT = re.compile(r"(万元|万|元)$")
 _AMOUNT_NOTE = re.compile(r"^([\d.,]+(?:万元|万|元))[（(][^（()）]*[)）]$")
@@ -121,7 +122,7 @@ def _decimal(text: str | None) -> Decimal | None:
         return None
     s = "".join(text.split()).rstrip("%分")
     try:
-        return Decimal(s) if re.fullmatch(r"[-+]?\d+(\.\d+)?", s) else None
+        return Decimal(s) if _SIGNED.fullmatch(s) else None
     except InvalidOperation:
         return None
 
@@ -627,6 +628,10 @@ class FormReader:
             return list(range(i, len(self.tokens)))
         return [k for k in self._rows[self.tokens[i].row] if k >= i]
 
+    def _row_rest(self, i: int) -> list[_Token]:
+        """Token i and those after it in its row (by the row index: no scan of the rest)."""
+        return [self.tokens[k] for k in self._row_tokens(i)]
+
     def _role(self, text: str) -> tuple[str | None, bool]:
         """The role of a header cell and whether it is the long-term period's column."""
         key = normal(text)
@@ -679,7 +684,7 @@ class FormReader:
             if not (self.grid.rowless or tok.row == row):
                 # a copy that put each heading on a line of its own: the next row goes on
                 # the header when it is headings only
-                nxt = [t for t in self.tokens[k:] if t.row == tok.row]
+                nxt = self._row_rest(k)
                 if self.grid.positioned or not all(
                         self._role(t.text)[0] is not None for t in nxt if t.text.strip()):
                     break
@@ -716,7 +721,7 @@ class FormReader:
             return None
         # a second heading row refining one column (2021年实际实现值 | 预期2022年实现值)
         if not self.grid.rowless and k < len(self.tokens):
-            sub_row = [t for t in self.tokens[k:] if t.row == self.tokens[k].row]
+            sub_row = self._row_rest(k)
             sub = [self._role(t.text)[0] for t in sub_row]
             if sub and all(s is not None for s in sub) and "category" not in sub:
                 at = next((n for n, r in enumerate(names) if r == "value"), None)
@@ -1054,26 +1059,13 @@ class FormReader:
             return True
         if _TITLE.search(key) or _YEAR_LINE.match(key):  # the next form's title
             return True
-        return key in self.vocab.stops or any(key.startswith(s) for s in self.vocab.stops
-                                              if len(s) >= 3) or \
-            any(c in text for c in self.vocab.chrome)
+        chrome = self.vocab.chrome_pattern
+        return key in self.vocab.stops or key.startswith(self.vocab.long_stops) or \
+            (chrome is not None and chrome.search(text) is not None)
 
     def _level_label(self, text: str) -> tuple[str, str, str | None, bool] | None:
         """(kind, family, points, ambiguous) of a category or second-level label."""
-        written, points = split_points(text.strip())
-        key = normal(written)
-        if key.endswith("等") and key not in self.vocab.level2 and \
-                (key[:-1] in self.vocab.level2 or key[:-1] in self.vocab.categories):
-            key = key[:-1]  # the template's "and the like" (云南: 服务对象满意度指标等)
-        in_cat = key in self.vocab.categories
-        in_l2 = key in self.vocab.level2
-        if in_cat and in_l2:
-            return "both", self.vocab.categories[key], points, True
-        if in_cat:
-            return "category", self.vocab.categories[key], points, False
-        if in_l2:
-            return "level2", self.vocab.level2[key], points, False
-        return None
+        return self.vocab.level(text)
 
     def _indicator_table(self, p: _Project, roles: list[tuple[str, Cell]], i: int) -> int:
         """Rows under the headings until the table ends; returns the next token."""
@@ -1147,7 +1139,7 @@ class FormReader:
         for _ in range(2):  # the cut pieces of one row, at most two lines more
             if at >= len(self.tokens):
                 break
-            row = [t for t in self.tokens[at:] if t.row == self.tokens[at].row]
+            row = self._row_rest(at)
             if any(self._level_label(t.text) is not None or self._is_stop(t.text) or
                    self.vocab.label(t.text) is not None for t in row):
                 break
@@ -1336,7 +1328,7 @@ class FormReader:
             if self._header_at(i) is not None or (not tok.carried and self._is_stop(tok.text)
                                                   and normal(tok.text) not in GRAND_TOTAL_NAMES):
                 break
-            row = [t for t in self.tokens[i:] if t.row == tok.row]
+            row = self._row_rest(i)
             fields: dict[str, _Token] = {}
             cells: list[_Token] = []
             for t in row:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache, cached_property, lru_cache
 from importlib import resources
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from jixiao.model import Funding
 
@@ -33,6 +33,8 @@ _SPACE = re.compile(r"\s+")
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])\([a-zü]*[{_TONED}][a-zü{_TONED}]*\)")
 FORM_TITLE = re.compile(r"绩效.{0,8}(目标|自评|评价).{0,6}表")
+_CACHED = 16384  # texts whose label() is kept per vocabulary (emptied when it holds this many)
+_UNSEEN = object()
 
 
 @cache
@@ -81,6 +83,20 @@ class Match(NamedTuple):
     value: str | None  # what followed the label in the same cell ("年度资金总额:16")
 
 
+Level = tuple[str, str, str | None, bool]  # kind, family, points, ambiguous
+T = TypeVar("T")
+
+
+def _memo(table: dict[str, T], text: str, find: Callable[[str], T]) -> T:
+    """find(text), kept in table (emptied when it holds _CACHED answers)."""
+    found = table.get(text, _UNSEEN)
+    if found is _UNSEEN:
+        if len(table) >= _CACHED:
+            table.clear()
+        found = table[text] = find(text)
+    return found  # type: ignore[return-value]
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     fields: dict[str, str]  # normal label → field
@@ -99,9 +115,49 @@ class Vocabulary:
     ignored: frozenset[str] = frozenset()
     # how an unknown field label ends (…名称, …部门): named in a warning, not dropped
     field_suffixes: tuple[str, ...] = ()
+    # label()'s and level()'s answers by text: a reading asks of the same cells again and
+    # again, and forms of one template share their labels
+    _labels: dict[str, Match | None] = field(default_factory=dict, init=False, repr=False,
+                                            compare=False)
+    _levels: dict[str, Level | None] = field(default_factory=dict, init=False, repr=False,
+                                            compare=False)
+
+    @cached_property
+    def long_stops(self) -> tuple[str, ...]:
+        """The stop labels that end a table when a cell only starts with them."""
+        return tuple(s for s in self.stops if len(s) >= 3)
+
+    @cached_property
+    def chrome_pattern(self) -> re.Pattern[str] | None:
+        """Any of the page's furniture, anywhere in a text (None: the vocabulary has none)."""
+        return re.compile("|".join(map(re.escape, self.chrome))) if self.chrome else None
 
     def label(self, text: str) -> Match | None:
         """What a cell's label is, if it is one (with any value written after a colon)."""
+        return _memo(self._labels, text, self._label)
+
+    def level(self, text: str) -> Level | None:
+        """(kind, family, points, ambiguous) of a category or second-level label; kind
+        `both` when the label may be either level."""
+        return _memo(self._levels, text, self._level)
+
+    def _level(self, text: str) -> Level | None:
+        written, points = split_points(text.strip())
+        key = normal(written)
+        if key.endswith("等") and key not in self.level2 and \
+                (key[:-1] in self.level2 or key[:-1] in self.categories):
+            key = key[:-1]  # the template's "and the like" (云南: 服务对象满意度指标等)
+        in_cat = key in self.categories
+        in_l2 = key in self.level2
+        if in_cat and in_l2:
+            return "both", self.categories[key], points, True
+        if in_cat:
+            return "category", self.categories[key], points, False
+        if in_l2:
+            return "level2", self.level2[key], points, False
+        return None
+
+    def _label(self, text: str) -> Match | None:
         whole = normal(text)
         if not whole or len(whole) > 40:
             return None
