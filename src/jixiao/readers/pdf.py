@@ -184,32 +184,44 @@ _PDFIUM: Any = None  # pdfium's per-character and per-object functions (`_pdfium
 
 
 def _pdfium() -> Any:
-    """The pdfium functions called once per character or page object, as cffi pointers
-    to the very functions pypdfium2 loaded, taking plain addresses: `map` calls them from
-    C, each into its own place in one array, and a cffi call costs half a ctypes one (a
-    Python loop reading an FS_RECTF per character was most of the characters' cost)."""
+    """The pdfium functions called once per character or page object, as pointers to the
+    very functions pypdfium2 loaded, taking plain addresses: `map` calls them from C, each
+    writing into its own place in one array (a Python loop reading an FS_RECTF per
+    character was most of the characters' cost). Through cffi's backend a call costs half
+    a ctypes one; its types are built directly, as `cffi.FFI` would parse them from C
+    declarations with pycparser (0.1 s of CPU a process, more than a long read gains).
+    Without cffi, ctypes calls the same functions."""
     global _PDFIUM
     if _PDFIUM is None:
         import ctypes
         from types import SimpleNamespace
 
         import pypdfium2.raw as pdfium_c
-        from cffi import FFI
 
-        ffi = FFI()
+        def address(name: str) -> int:
+            return ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value or 0
 
-        def fn(name: str, signature: str) -> Any:
-            address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
-            return ffi.cast(signature, address)
+        try:
+            import _cffi_backend as backend
+
+            word, number = backend.new_primitive_type("intptr_t"), \
+                backend.new_primitive_type("int")
+
+            def fn(name: str, result: Any, *args: Any) -> Any:
+                return backend.cast(backend.new_function_type(args, result, False),
+                                    address(name))
+        except (ImportError, AttributeError):  # no cffi, or another backend: ctypes
+            word, number = ctypes.c_ssize_t, ctypes.c_int
+
+            def fn(name: str, result: Any, *args: Any) -> Any:
+                return ctypes.CFUNCTYPE(result, *args)(address(name))
 
         _PDFIUM = SimpleNamespace(
-            ffi=ffi,
-            loose_box=fn("FPDFText_GetLooseCharBox", "int(*)(intptr_t, int, intptr_t)"),
-            is_generated=fn("FPDFText_IsGenerated", "int(*)(intptr_t, int)"),
-            get_object=fn("FPDFPage_GetObject", "intptr_t(*)(intptr_t, int)"),
-            object_type=fn("FPDFPageObj_GetType", "int(*)(intptr_t)"),
-            bounds=fn("FPDFPageObj_GetBounds",
-                      "int(*)(intptr_t, intptr_t, intptr_t, intptr_t, intptr_t)"))
+            loose_box=fn("FPDFText_GetLooseCharBox", number, word, number, word),
+            is_generated=fn("FPDFText_IsGenerated", number, word, number),
+            get_object=fn("FPDFPage_GetObject", word, word, number),
+            object_type=fn("FPDFPageObj_GetType", number, word),
+            bounds=fn("FPDFPageObj_GetBounds", number, word, word, word, word, word))
     return _PDFIUM
 
 
