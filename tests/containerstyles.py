@@ -31,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from formrender import SYNONYMS, Choices, Row, form_rows
+from formrender import _positions as positions  # (row, column, text, rowspan, colspan)
 
 CONTAINERS = ("xlsx", "xls", "docx", "html")
 # the title a gold without one is printed under, by its kind
@@ -275,23 +276,6 @@ def styled_forms(gold: dict[str, Any], choices: Choices, style: Style,
         if style.vertical_category and style.container in ("docx", "html"):
             form = vertical(form)
         out.append(form)
-    return out
-
-
-def positions(rows: list[Row]) -> list[tuple[int, int, str, int, int]]:
-    """(row, column, text, rowspan, colspan) of every cell that is not covered."""
-    taken: set[tuple[int, int]] = set()
-    out = []
-    for r, row in enumerate(rows):
-        c = 0
-        for text, rs, cs in row:
-            while (r, c) in taken:
-                c += 1
-            if rs == 0:
-                continue
-            taken.update((rr, cc) for rr in range(r, r + rs) for cc in range(c, c + cs))
-            out.append((r, c, text, rs, cs))
-            c += cs
     return out
 
 
