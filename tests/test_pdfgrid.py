@@ -468,3 +468,26 @@ def test_a_table_goes_on_to_a_page_that_names_no_level(rules: str, valign: str) 
     assert [(i.name, i.span.page) for i in doc.projects[0].indicators][-2:] == [
         ("物业管理各项任务完成达标率", 2), ("维修施工验收合格率", 2)]
     assert accuracy(_gold("06"), doc) == (1.0, [])
+
+
+def test_unruled_labels_at_the_foot_take_the_rows_their_foot_meets() -> None:
+    """05's 批复表 without rules, cells bottom-aligned: `数量指标` stands at the foot of its
+    five rows, `产出指标` of its nine, so read by where they begin the first rows had no
+    label (0.80 of fields, said `unruled-uncertain`). The rows whose other cells differ
+    in height show the alignment (their feet meet); label after label, each one's foot
+    meets exactly one row's foot after the last label's rows, and the last ends at the
+    table's last row: the labels tile the rows (the page is still said: its other rows
+    are set by the text alone). Found by benchmarks/pdf_style_sweep.py --forms (seed 15)."""
+    from formrender import FormStyle, render_form_pdf
+
+    choices = Choices(True, False, {
+        "name": "项目名称", "department": "项目主管部门", "unit": "项目执行单位",
+        "total": "资金总额", "goal": "本年度绩效目标", "goal_long": "实施期目标",
+        "category": "一级", "level2": "二级指标", "iname": "三级", "value": "年度指标值"})
+    style = FormStyle(font="Noto Serif CJK SC", size_pt=10.0, page="A4 portrait",
+                      rules="none", valign="bottom", padding_mm=1.5, label_width=18.0)
+    doc = read_bytes(render_form_pdf(form_rows(_gold("05"), choices), style), "05.pdf")
+    levels = [(i.category, i.form.level2 if i.form else None)
+              for i in doc.projects[0].indicators]
+    assert levels[0] == ("产出指标", "数量指标") and levels[5] == ("产出指标", "质量指标")
+    assert accuracy(_gold("05"), doc) == (1.0, [])

@@ -89,6 +89,9 @@ class PdfGridSettings:
     # height is centred vertically: the rows of a merged level label are not certain (a
     # glyph from a fallback font, ≥ in WenQuanYi, lowers a top-aligned line by half a line)
     align: float = 0.6
+    # a 一级 / 二级 label set at the middle or the foot of the rows it merges (no rules)
+    # lines up with their middle or foot within this share of its line's height
+    label_slack: float = 0.3
     # the lines under an unruled heading whose cells' starts split heading labels that abut
     head_body: int = 6
     # horizontal rules without vertical ones (a table ruled between rows only) set the rows
@@ -924,6 +927,7 @@ def _unruled_rows(lines: list[Any], table: _Columns, page_no: int,
         return ruled
     cells: list[Cell] = []
     centred = False
+    merged = _aligned_labels(runs, spans, levels, settings) if fresh else None
     for r in runs:
         # the row the cell begins in (a centred label may begin between two)
         row = next((n for n, (top, bottom) in enumerate(spans)
@@ -932,14 +936,17 @@ def _unruled_rows(lines: list[Any], table: _Columns, page_no: int,
             row = min(range(len(spans)), key=lambda n: abs(spans[n][0] - r.top))
         if abs(spans[row][0] - r.top) > r.height * settings.align:
             centred = True
+        row, rowspan = merged.get(id(r), (row, 1)) if merged else (row, 1)
         right = edges[r.col + 1] if r.col + 1 < len(edges) else max(
             table.right, *(c.x1 for ln in r.lines for c in ln.chars))
-        cells.append(Cell(row, r.col, _line_text(r.lines), page=page_no,
-                          box=(edges[r.col], spans[row][0], right, spans[row][1])))
+        cells.append(Cell(row, r.col, _line_text(r.lines), rowspan, page=page_no, box=(
+            edges[r.col], spans[row][0], right, spans[row + rowspan - 1][1])))
+    # labels placed by their alignment (`merged`) are still said: a centred page's other
+    # rows (the fields above the table) may have run together as the text alone sets them
     if centred:
         doubts.append(("unruled-uncertain", page_no,
                        say("pdfgrid.unruled-centred", page=page_no)))
-    elif fresh and any(c.col == n for c in cells for n in levels) and not all(
+    elif merged is None and fresh and any(c.col == n for c in cells for n in levels) and not all(
             any(c.row == 0 and c.col == n for c in cells) for n in levels):
         # a table's first row holds its 一级 / 二级 labels when they are top-aligned; one
         # without them has labels set at the foot (or middle) of merged cells, whose rows
@@ -1027,6 +1034,57 @@ def _ruled_rows(columns: list[list[Any]], table: _Columns, rules: Sequence[Edge]
             cells.append(Cell(k, col, _line_text(lns), end - k, page=page_no,
                               box=(x0, lattice[k], right, lattice[end])))
     return sorted(cells, key=lambda c: (c.row, c.col))
+
+
+def _aligned_labels(runs: list[_Run], spans: list[list[float]], levels: set[int],
+                    settings: PdfGridSettings) -> dict[int, tuple[int, int]] | None:
+    """The rows of the 一级 / 二级 labels of a table without rules whose labels are set
+    at the middle or the foot of the rows they merge, when that is certain: in each level
+    column, label after label from the table's first row, each one's foot (or middle)
+    meets the foot (or the middle) of exactly one run of rows from the row after the
+    last label's, and the last label ends at the table's last row. Returns (row,
+    rowspan) by the run's id, or None (top-aligned labels, or labels that tile no rows:
+    the text alone cannot tell)."""
+    labels = {col: sorted((r for r in runs if r.col == col), key=lambda r: -r.top)
+              for col in levels}
+    slack = settings.label_slack
+    if not any(labels.values()):
+        return None
+    anchors: dict[str, Any] = {
+        "bottom": (lambda r: r.bottom, lambda a, b: spans[b][1]),
+        "middle": (lambda r: (r.top + r.bottom) / 2,
+                   lambda a, b: (spans[a][0] + spans[b][1]) / 2)}
+    # the cells' alignment, told by rows whose other cells differ in height: their tops,
+    # middles or bottoms meet (top-aligned labels are read by where they begin)
+    seen: set[str] = set()
+    for top, bottom in spans:
+        row = [r for r in runs if r.col not in levels and bottom <= r.top <= top]
+        if len(row) < 2 or max(r.top - r.bottom for r in row) - min(
+                r.top - r.bottom for r in row) <= slack * row[0].height:
+            continue
+        for name, value in (("top", lambda r: r.top), ("bottom", lambda r: r.bottom),
+                            ("middle", lambda r: (r.top + r.bottom) / 2)):
+            if max(map(value, row)) - min(map(value, row)) <= slack * row[0].height:
+                seen.add(name)
+    if len(seen) != 1 or "top" in seen:
+        return None
+    for at, meets in [anchors[seen.pop()]]:
+        out: dict[int, tuple[int, int]] = {}
+        for column in labels.values():
+            start = 0
+            for r in column:
+                ends = [k for k in range(start, len(spans))
+                        if abs(at(r) - meets(start, k)) <= slack * r.height]
+                if len(ends) != 1:
+                    break
+                out[id(r)] = (start, ends[0] - start + 1)
+                start = ends[0] + 1
+            if start != len(spans):
+                break
+        else:
+            if any(n > 1 for _, n in out.values()):  # else no merged label to place
+                return out
+    return None
 
 
 def _head_rows(page: list[Cell], settings: PdfGridSettings) -> list[list[Cell]]:
