@@ -63,6 +63,7 @@ class Style:
     number_format: str = "#,##0.00"
     percent_cells: bool = False  # 95% typed as 0.95 in a `0%` cell
     formulas: bool = False  # the total as =SUM(…) of its sources, with its cached value
+    uncalculated: bool = False  # … saved without it (a program that does not calculate)
     strings: str = "shared"  # shared, inline (report servers), rich (runs of two fonts)
     wrap_labels: bool = False  # labels broken by Alt+Enter (财政专户↵拨款)
     vertical_category: bool = False  # 一级 merged down with vertical text (textRotation)
@@ -398,7 +399,7 @@ def to_xlsx(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
     out = io.BytesIO()
     book.save(out)
     data = out.getvalue()
-    if cached:
+    if cached and not style.uncalculated:
         data = _cache_formulas(data, cached, book)
     if style.strings == "inline":
         data = _inline_strings(data)

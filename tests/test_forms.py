@@ -358,3 +358,17 @@ def test_property_any_producer_style_reads_back(seed: int, which: int, container
     golds = container_golds()
     name, gold = golds[which % len(golds)]
     _read_or_refused(name, gold, Style.draw(random.Random(seed), container), seed)
+
+
+def test_a_formula_saved_without_its_value_is_said() -> None:
+    # 资金总额 as =SUM(…) of its sources: Excel stores the value beside the formula and it
+    # is read; a workbook written by a program that does not calculate stores none, so
+    # the cell reads empty — said with the sheet and the cell, not left to look unstated
+    gold = _style_golds()[STYLE_GOLDS[1]]
+    for uncalculated in (False, True):
+        style = Style("xlsx", numbers=True, formulas=True, uncalculated=uncalculated)
+        doc = read_bytes(render(gold, style, 3), "form.xlsx")
+        said = [w for w in doc.warnings if w.code == "formula-without-value"]
+        assert str(doc.projects[0].amounts.total) == gold["projects"][0]["total"]
+        assert len(said) == uncalculated
+    assert "绩效目标表" in said[0].message and "B6" in said[0].message

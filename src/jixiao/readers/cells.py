@@ -308,7 +308,7 @@ def xlsx_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise ReadError("bad-xlsx", say("errors.bad-xlsx"), SourceSpan(file)) from None
     cells: list[Cell] = []
-    warnings: list[ReadWarning] = []
+    warnings: list[ReadWarning] = _uncalculated(data, file)
     offset = 0
     for sheet in book.worksheets:
         if sheet.sheet_state != "visible":
@@ -349,6 +349,46 @@ def xlsx_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
     grid = Grid(cells, file, "xlsx")
     grid.page_warnings = warnings
     return check_size(grid, limits)
+
+
+_SHEET_REL = re.compile(rb'<sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
+_REL_ALT = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3}\d{1,7})"[^>]*?(?:/>|>(.*?)</c>)', re.S)
+_VALUE = re.compile(rb"<v>[^<]+</v>")
+
+
+def _uncalculated(data: bytes, file: str | None) -> list[ReadWarning]:
+    """Formulas saved without their values (a workbook written by a program that does
+    not calculate: openpyxl, some exporters): their cells read as empty, and that is said
+    per sheet — opening and saving the file in Excel or WPS stores the values."""
+    import html as entities
+
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        names = set(book.namelist())
+        if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+            return []
+        rels = book.read("xl/_rels/workbook.xml.rels")
+        targets = {i: t for i, t in _REL.findall(rels)} | \
+            {i: t for t, i in _REL_ALT.findall(rels)}
+        out = []
+        for name, rid in _SHEET_REL.findall(book.read("xl/workbook.xml")):
+            target = targets.get(rid, b"").decode("utf-8", "replace").lstrip("/")
+            member = target if target.startswith("xl/") else f"xl/{target}"
+            if member not in names:
+                continue
+            xml = book.read(member)
+            if b"<f" not in xml:
+                continue
+            refs = [ref.decode() for ref, inner in _CELL.findall(xml)
+                    if inner and b"<f" in inner and not _VALUE.search(inner)]
+            if refs:
+                sheet = entities.unescape(name.decode("utf-8", "replace"))
+                more = say("cells.hidden-more", count=len(refs)) if len(refs) > 5 else ""
+                out.append(ReadWarning("formula-without-value", say(
+                    "cells.formula-without-value", sheet=sheet, where="、".join(refs[:5]),
+                    more=more), SourceSpan(file), Severity.WARNING))
+        return out
 
 
 def xls_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) -> Grid:
