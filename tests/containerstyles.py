@@ -86,6 +86,9 @@ class Style:
     split_tbody: bool = False  # every few rows a new <tbody>
     other_tables: bool = False  # a page's metadata table and a link list beside the form
     source_wrap: bool = False  # long text broken over source lines (Word wraps at ~76)
+    # how a page hides its hidden row and column: style (display:none), visibility,
+    # mso (Word's mso-hide:all), attr (the hidden attribute), class (a <style> rule)
+    html_hide: str = "style"
 
     @classmethod
     def draw(cls, rnd: random.Random, container: str) -> Style:
@@ -94,8 +97,9 @@ class Style:
         return cls(
             container,
             one_sheet_per_project=sheet and coin(0.4), cover_sheet=sheet and coin(0.3),
-            empty_sheet=sheet and coin(0.3), hidden_row=sheet and coin(0.3),
-            hidden_column=sheet and coin(0.3), lead_rows=rnd.choice([0, 0, 1, 2]) if sheet else 0,
+            empty_sheet=sheet and coin(0.3), hidden_row=container != "docx" and coin(0.3),
+            hidden_column=container != "docx" and coin(0.3),
+            lead_rows=rnd.choice([0, 0, 1, 2]) if sheet else 0,
             lead_cols=rnd.choice([0, 0, 1]) if sheet else 0, numbers=sheet and coin(0.6),
             number_format=rnd.choice(NUMBER_FORMATS), percent_cells=sheet and coin(0.5),
             formulas=container == "xlsx" and coin(0.4),
@@ -115,7 +119,9 @@ class Style:
             else "utf-8",
             th_heads=container == "html" and coin(), split_tbody=container == "html" and coin(),
             other_tables=container == "html" and coin(),
-            source_wrap=container == "html" and coin(0.5))
+            source_wrap=container == "html" and coin(0.5),
+            html_hide=rnd.choice(["style", "visibility", "mso", "attr", "class"])
+            if container == "html" else "style")
 
     def changed(self) -> list[str]:
         """The flags that differ from a plain file (a sweep's line names them)."""
@@ -655,10 +661,19 @@ def _cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or ch in "，。；：、（）"
 
 
+# what hides an element of a page, by Style.html_hide; `class` adds HIDE_RULE to the head
+HIDES = {"style": ' style="display:none"', "visibility": ' style="visibility:hidden"',
+         "mso": " style='mso-hide:all'", "attr": " hidden", "class": ' class="draft"'}
+HIDE_RULE = "<style>\r\n.draft { display: none }\r\ntd.x { color: red }\r\n</style>"
+
+
 def to_html(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
     charset = {"utf-8": "utf-8", "gb2312-meta": "gb2312", "gbk-nometa": ""}[style.encoding]
     head = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">' \
         if charset else ""
+    if style.html_hide == "class" and (style.hidden_row or style.hidden_column):
+        head += HIDE_RULE
+    hides = HIDES[style.html_hide]
     parts = [WORD_HEAD if style.html_kind == "word" else "<!DOCTYPE html><html>",
              f"<head>{head}<title>项目支出绩效目标公开</title></head><body>"]
     if style.other_tables:
@@ -674,9 +689,15 @@ def to_html(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
         parts.append('<table width="100%" class="layout"><tr><td><div class="title">'
                      '政府信息公开</div></td></tr><tr><td>')
     for form in forms:
-        rows, heading = form.rows, form.heading
+        width = _width(form.rows)
+        rows, hidden_row, hidden_col = hide(form, style)
+        heading = form.heading
         if style.title_in == "div":  # a CMS's title block above the table, not a row of it
-            title, rows, heading = _title_rows(rows, _width(rows), heading)
+            title, rows, heading = _title_rows(rows, width, heading)
+            cut = heading != form.heading
+            if cut and hidden_row is not None:
+                hidden_row -= 1
+            hidden_col = [(r - cut, t) for r, t in hidden_col]
             if title:
                 parts.append(f'<div class="article-title"><span>{html.escape(title)}</span>'
                              '</div>')
@@ -699,7 +720,10 @@ def to_html(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
                     attrs += " width=96 valign=top style='width:72.0pt;border:solid windowtext " \
                              "1.0pt;mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt'"
                 cells.append(f"<{tag}{attrs}>{_cell_html(text, style, rnd)}</{tag}>")
-            parts.append("<tr>" + "".join(cells) + "</tr>")
+            # last year's values right of the table, hidden (each row's last cell)
+            cells += [f"<td{hides}>{_cell_html(t, style, rnd)}</td>" for k, t in hidden_col
+                      if k == r]
+            parts.append(f"<tr{hides if r == hidden_row else ''}>" + "".join(cells) + "</tr>")
         parts.append("</tbody></table>")
         if style.html_kind == "word":
             parts.append("<p class=MsoNormal><span lang=EN-US><o:p>&nbsp;</o:p></span></p>")
