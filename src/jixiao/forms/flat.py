@@ -91,8 +91,9 @@ _ENDS = frozenset({"stop", "boundary", "budget", "field"})  # labels after the t
 # --- the vocabulary as a scanner sees it ----------------------------------------------------
 
 
-_CANON = {"(": "（", ")": "）", ":": "："}  # half-width punctuation as the vocabulary writes it
-_CANON_TABLE = str.maketrans(_CANON)
+# half-width punctuation as the vocabulary writes it
+_CANON_TABLE = str.maketrans({"(": "（", ")": "）", ":": "："})
+_NON_SPACE = re.compile(r"\S+")  # (\s is str.isspace's white space)
 
 
 class _Label(NamedTuple):
@@ -201,19 +202,12 @@ class _Segment:
         if len(simp) != len(self.text):  # a phrase conversion changed the length
             simp = "".join(simplified(c) for c in self.text)
         self.simp = simp
-        chars: list[str] = []
-        self.at: list[int] = []
-        self.gap: list[bool] = []
-        space = True
-        for i, ch in enumerate(simp):
-            if ch.isspace():
-                space = True
-                continue
-            chars.append(_CANON.get(ch, ch))
-            self.at.append(i)
-            self.gap.append(space)
-            space = False
-        self.s = "".join(chars)
+        # the text without white space (canonical), each character's position in simp and
+        # whether white space stands before it: by runs of non-space, not by character
+        runs = [(m.start(), m.end()) for m in _NON_SPACE.finditer(simp)]
+        self.s = "".join(simp[a:b] for a, b in runs).translate(_CANON_TABLE)
+        self.at: list[int] = [i for a, b in runs for i in range(a, b)]
+        self.gap: list[bool] = [i == a for a, b in runs for i in range(a, b)]
         self.titles: list[tuple[int, int]] = []
         for m in _TITLE.finditer(simp):  # form headings, in canonical positions
             a, b = bisect_left(self.at, m.start()), bisect_left(self.at, m.end())

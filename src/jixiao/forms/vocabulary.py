@@ -115,12 +115,14 @@ class Vocabulary:
     ignored: frozenset[str] = frozenset()
     # how an unknown field label ends (…名称, …部门): named in a warning, not dropped
     field_suffixes: tuple[str, ...] = ()
-    # label()'s and level()'s answers by text: a reading asks of the same cells again and
-    # again, and forms of one template share their labels
+    # label()'s, level()'s and header_role()'s answers by text: a reading asks of the same
+    # cells again and again, and forms of one template share their labels
     _labels: dict[str, Match | None] = field(default_factory=dict, init=False, repr=False,
                                             compare=False)
     _levels: dict[str, Level | None] = field(default_factory=dict, init=False, repr=False,
                                             compare=False)
+    _roles: dict[str, str | None] = field(default_factory=dict, init=False, repr=False,
+                                         compare=False)
 
     @cached_property
     def long_stops(self) -> tuple[str, ...]:
@@ -185,6 +187,9 @@ class Vocabulary:
     def header_role(self, text: str) -> str | None:
         """The role of an indicator-table header cell (columns first: 一级 is a column
         heading there, not a category)."""
+        return _memo(self._roles, text, self._header_role)
+
+    def _header_role(self, text: str) -> str | None:
         key = normal(text)
         if key in self.columns:
             return self.columns[key]
