@@ -372,3 +372,55 @@ def test_a_formula_saved_without_its_value_is_said() -> None:
         assert str(doc.projects[0].amounts.total) == gold["projects"][0]["total"]
         assert len(said) == uncalculated
     assert "绩效目标表" in said[0].message and "B6" in said[0].message
+
+
+@pytest.mark.parametrize("hides", ["style", "visibility", "mso", "attr", "class"])
+def test_what_a_page_hides_is_not_read(hides: str) -> None:
+    # a draft indicator in a hidden row (维护社会稳定（上年）) and last year's values in a
+    # hidden column (上年指标值 ≥80%), hidden as each producer hides them: not published,
+    # so not read (the draft became the first indicator and every row after it one off)
+    gold = _style_golds()[STYLE_GOLDS[0]]
+    page = render(gold, Style("html", hidden_row=True, hidden_column=True, html_hide=hides), 3)
+    grid = html_grid(page, "form.html")
+    texts = [c.text for c in grid.cells]
+    assert not [t for t in texts if "（上年）" in t or t in ("上年指标值", "≥80%")]
+    doc = read_bytes(page, "form.html")
+    assert accuracy(gold, doc)[0] == 1.0
+    said = [w for w in doc.warnings if w.code == "hidden-cells"]
+    lines = page.decode("utf-8").split("\r\n")
+    first = next(n for n, line in enumerate(lines, 1) if "上年指标值" in line)
+    assert len(said) == 1 and said[0].span.first_line == first
+    assert f"第 {first}、" in said[0].message
+
+
+def test_a_hidden_column_alone_closes_up_or_keeps_its_place() -> None:
+    # last year's values hidden right of the table and nothing else: no draft row to
+    # shift the indicators, yet its heading must not become a column of the form
+    gold = _style_golds()[STYLE_GOLDS[1]]
+    for hides in ("style", "visibility"):
+        page = render(gold, Style("html", hidden_column=True, html_hide=hides), 5)
+        texts = [c.text for c in html_grid(page, "form.html").cells]
+        assert "上年指标值" not in texts and "≥80%" not in texts
+        assert accuracy(gold, read_bytes(page, "form.html"))[0] == 1.0
+
+
+def test_hidden_markup_in_a_hand_written_page() -> None:
+    # a rowspan over a hidden row spans what is visible; a hidden span inside a cell is
+    # not its text; a cell hidden by visibility keeps its place (the next cell stays in
+    # its column), one hidden by display:none gives it up; a rule naming tr.draft or #old
+    page = ("<html><head><style>/* 草稿 */ tr.draft, #old { display : none !important }"
+            " .shown { display: block }</style></head><body><table>\n"
+            "<tr><td rowspan=3>一级</td><td>甲<span style='display:none'>（删）</span></td>"
+            "<td>1</td></tr>\n"
+            "<tr class=draft><td>草稿行</td><td>9</td></tr>\n"
+            "<tr><td style='visibility: hidden'>看不见</td><td>2</td></tr>\n"
+            "<tr><td hidden>隐藏</td><td>乙</td><td id=old>旧</td><td class=shown>3</td></tr>\n"
+            "</table></body></html>").encode()
+    grid = html_grid(page, "page.html")
+    cells = [(c.row, c.col, c.text, c.rowspan, c.line) for c in grid.cells]
+    assert cells == [(0, 0, "一级", 2, 2), (0, 1, "甲", 1, 2), (0, 2, "1", 1, 2),
+                     (1, 1, "", 1, 4), (1, 2, "2", 1, 4),
+                     (2, 0, "乙", 1, 5), (2, 1, "3", 1, 5)]
+    [said] = grid.page_warnings
+    assert said.code == "hidden-cells" and (said.span.first_line, said.span.last_line) == (2, 5)
+    assert "第 2、3、4、5 行，共 5 处" in said.message  # the span, the row, three cells

@@ -35,8 +35,12 @@ class _Placer:
         self.taken: set[tuple[int, int]] = set()
         self.cells: list[Cell] = []
         self.row = 0
+        self.hidden: list[int] = []  # rows placed only to be closed up (a hidden <tr>)
 
-    def add_row(self, row: Iterable[tuple[str, int, int, int | None]], **where: Any) -> None:
+    def add_row(self, row: Iterable[tuple[str, int, int, int | None]], hidden: bool = False,
+                **where: Any) -> None:
+        if hidden:
+            self.hidden.append(self.row)
         col = 0
         any_cell = False
         for text, rowspan, colspan, line in row:
@@ -52,8 +56,115 @@ class _Placer:
         if any_cell:
             self.row += 1
 
+    def visible(self) -> list[Cell]:
+        """The cells with the hidden rows taken out and the rows below closed up: a
+        rowspan over a hidden row spans what of it is visible, as in a sheet."""
+        if not self.hidden:
+            return self.cells
+        hidden = _Hidden(self.hidden, [])
+        out = []
+        for cell in self.cells:
+            placed = hidden.place((cell.row, cell.col, cell.text, cell.rowspan, cell.colspan))
+            if placed is not None:
+                r, c, text, rs, cs = placed
+                out.append(Cell(r, c, text, rs, cs, sheet=cell.sheet, page=cell.page,
+                                line=cell.line, box=cell.box))
+        return out
+
 
 # --- HTML ---------------------------------------------------------------------------------
+
+
+# what hides an element from whoever reads the page: inline CSS, Word's mso-hide:all (its
+# hidden text), the `hidden` attribute, or a rule of the page's <style> naming its class
+_HIDING = (("display", "none"), ("visibility", "hidden"), ("visibility", "collapse"),
+           ("mso-hide", "all"))
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+# a simple selector: a tag, a tag.class, a .class or an #id (no combinators, no pseudo)
+_CSS_SIMPLE = re.compile(r"^([a-z][a-z0-9]*)?(?:\.([\w-]+)|#([\w-]+))?$", re.I)
+
+
+def _hides(declarations: str) -> str | None:
+    """`display`, `visibility` … when the declarations hide what they style, else None."""
+    found = None
+    for declaration in declarations.split(";"):
+        name, _, value = declaration.partition(":")
+        name, value = name.strip().lower(), value.replace("!important", "").strip().lower()
+        if (name, value) in _HIDING:
+            found = name
+        elif name in ("display", "visibility") and found == name:
+            found = None  # a later declaration of the same property shows it again
+    return found
+
+
+def _hiding_rules(root: Any) -> list[tuple[str | None, str | None, str | None, str]]:
+    """The page's <style> rules that hide: (tag, class, id, property) per simple selector
+    (Word's save-as-HTML and CMSes hide a draft with a class; a cascade is not computed)."""
+    rules = []
+    for style in root.iter("style"):
+        css = _CSS_COMMENT.sub("", "".join(style.itertext()))
+        for selectors, declarations in _CSS_RULE.findall(css):
+            hides = _hides(declarations)
+            if hides is None:
+                continue
+            for selector in selectors.split(","):
+                if m := _CSS_SIMPLE.match(selector.strip()):
+                    tag, cls, ident = m.groups()
+                    if tag or cls or ident:
+                        rules.append((tag and tag.lower(), cls, ident, hides))
+    return rules
+
+
+def _hidden_by(element: Any, rules: list[tuple[str | None, str | None, str | None, str]]
+               ) -> str | None:
+    """What hides an element (`display`, `visibility`, `mso-hide`, `hidden`), or None."""
+    if "hidden" in element.attrib:
+        return "hidden"
+    if (inline := element.get("style")) and (hides := _hides(inline)) is not None:
+        return hides
+    if rules:
+        classes = set((element.get("class") or "").split())
+        ident = element.get("id")
+        for tag, cls, rule_id, hides in rules:
+            if (tag is None or tag == element.tag) and (cls is None or cls in classes) and \
+                    (rule_id is None or rule_id == ident):
+                return hides
+    return None
+
+
+def _drop_hidden(root: Any, file: str | None) -> tuple[set[Any], ReadWarning | None]:
+    """What the page hides is not published: a hidden element is taken out (a cell with
+    it, so the cells after it close up as a browser shows them), a cell hidden by
+    `visibility` keeps its place empty, and a hidden row is returned to be placed and
+    closed up (the rowspans over it). The source lines of hidden text are said."""
+    rules = _hiding_rules(root)
+    rows: set[Any] = set()
+    lines: list[int] = []
+    stack = [child for child in reversed(root) if isinstance(child.tag, str)]
+    while stack:  # in document order; what is inside a hidden element is not looked at
+        element = stack.pop()
+        hides = _hidden_by(element, rules)
+        if hides is None:
+            stack += [child for child in reversed(element) if isinstance(child.tag, str)]
+            continue
+        if "".join(element.itertext()).strip():
+            lines.append(element.sourceline or 0)
+        if element.tag == "tr":
+            rows.add(element)
+        elif element.tag in ("td", "th") and hides == "visibility":
+            element.text = None  # its text goes, its spans stay
+            for child in list(element):
+                element.remove(child)
+        else:
+            element.drop_tree()
+    if not lines:
+        return rows, None
+    shown = sorted(set(lines))
+    where = "、".join(str(n) for n in shown[:5]) + ("…" if len(shown) > 5 else "")
+    return rows, ReadWarning("hidden-cells", say("cells.hidden-html", where=where,
+                                                 count=len(lines)),
+                             SourceSpan(file, min(lines), max(lines)), Severity.INFO)
 
 
 # elements that begin a line of a cell's text; <br> is one line break
@@ -122,11 +233,13 @@ def html_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
         root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
         raise ReadError("bad-html", say("errors.bad-html"), SourceSpan(file)) from None
+    hidden_rows, hidden_said = _drop_hidden(root, file)
     for bad in list(root.iter("script", "style", "noscript")):
         if bad.getparent() is not None:
             bad.drop_tree()
     Row = list[tuple[str, int, int, int | None]]
-    blocks: list[tuple[list[Row], bool | None]] = []  # rows, a table's: has a form label
+    # rows, a table's: has a form label, the rows' indexes that are hidden
+    blocks: list[tuple[list[Row], bool | None, set[int]]] = []
     leaf: dict[Any, bool] = {}
     for element in root.iter("table", "h1", "h2", "h3", "h4", "p", "caption", "div"):
         if element.tag == "div" and any(isinstance(d.tag, str) and d.tag in _BLOCKS
@@ -136,32 +249,39 @@ def html_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
             if element.find(".//table") is not None:
                 continue  # a layout table: its leaf tables hold the cells
             rows: list[Row] = []
+            hidden: set[int] = set()
             for tr in element.iter("tr"):
                 if tr.getparent() is not None and tr.getparent().tag not in (
                         "table", "tbody", "thead", "tfoot"):
                     continue
+                if tr in hidden_rows:
+                    hidden.add(len(rows))
                 rows.append([(_html_text(td), _span(td.get("rowspan")), _span(td.get("colspan")),
                               td.sourceline) for td in tr
                              if isinstance(td.tag, str) and td.tag in ("td", "th")])
-            blocks.append((rows, _has_form_label(rows)))
+            blocks.append((rows, _has_form_label(
+                [row for k, row in enumerate(rows) if k not in hidden]), hidden))
         elif element.getparent() is not None and _inside_leaf_table(element, leaf):
             continue  # a cell's own text: its table reads it
         else:
             text = _html_text(element)
             if text and len(text) <= 200:
-                blocks.append(([[(text, 1, 1, element.sourceline)]], None))
-    tables = [has for _, has in blocks if has is not None]
+                blocks.append(([[(text, 1, 1, element.sourceline)]], None, set()))
+    tables = [has for _, has, _ in blocks if has is not None]
     if not tables:
         raise ReadError("no-form", say("errors.no-html-table"), SourceSpan(file))
     placer = _Placer()
-    for rows, has in blocks:
+    for rows, has, hidden in blocks:
         # a page's other tables (links, 索引号 / 发布机构, the site's footer) hold no label
         # of a form: only the form's tables are read, when the page has one
         if has is False and any(tables):
             continue
-        for row in rows:
-            placer.add_row(row)
-    return check_size(Grid(placer.cells, file, "html"), limits)
+        for k, row in enumerate(rows):
+            placer.add_row(row, hidden=k in hidden)
+    grid = Grid(placer.visible(), file, "html")
+    if hidden_said is not None:
+        grid.page_warnings = [hidden_said]
+    return check_size(grid, limits)
 
 
 def _has_form_label(rows: list[list[tuple[str, int, int, int | None]]]) -> bool:
