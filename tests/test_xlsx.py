@@ -160,3 +160,33 @@ def test_what_the_sheet_hides_is_not_read(tmp_path: Path, gold_doc: Document,
     hidden = [w for w in doc.warnings if w.code == "hidden-cells"]
     assert len(hidden) == 1 and f"{name.column_letter}{header + 1}" in hidden[0].message
     assert hidden[0].span.first_line == header + 1
+
+
+def test_a_formula_saved_without_its_value_is_said(tmp_path: Path, gold_doc: Document) -> None:
+    # the sample template with the first project's 总计 as =SUM(…) of its sources,
+    # saved by openpyxl (which calculates nothing and stores no value): the cell reads
+    # empty, and that is said with the sheet, the cell and its row — as the form reader
+    # says it — not left to look like an unstated total
+    path = write_xlsx(gold_doc, tmp_path / "t.xlsx")
+    book = load_workbook(path)
+    sheet = book.worksheets[0]
+    heads = {str(c.value or "").replace("\n", ""): c for r in sheet.iter_rows(max_row=15)
+             for c in r}
+    total, fiscal, other = heads["总计"], heads["财政拨款"], heads["其他资金"]
+    row = next(c.row for c in sheet[heads["项目名称（资金使用单位）"].column_letter]
+               if c.value == "业务用房物业管理费")
+    sheet.cell(row, total.column).value = \
+        f"=SUM({sheet.cell(row, fiscal.column).coordinate}:" \
+        f"{sheet.cell(row, other.column).coordinate})"
+    book.save(path)
+    doc = read(path)
+    [said] = [w for w in doc.warnings if w.code == "formula-without-value"]
+    assert sheet.title in said.message
+    assert sheet.cell(row, total.column).coordinate in said.message
+    assert (said.span.first_line, said.span.last_line) == (row, row)
+    project = next(p for p in doc.projects if p.name == "业务用房物业管理费")
+    assert project.amounts.total is None  # read as the empty cell it is, not as 0
+    # the same workbook with its values saved (what Excel writes) says nothing
+    sheet.cell(row, total.column).value = gold_doc.projects[0].amounts.total
+    book.save(path)
+    assert "formula-without-value" not in [w.code for w in read(path).warnings]

@@ -428,7 +428,7 @@ def xlsx_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise ReadError("bad-xlsx", say("errors.bad-xlsx"), SourceSpan(file)) from None
     cells: list[Cell] = []
-    warnings: list[ReadWarning] = _uncalculated(data, file)
+    warnings: list[ReadWarning] = uncalculated_formulas(data, file)
     offset = 0
     for sheet in book.worksheets:
         if sheet.sheet_state != "visible":
@@ -478,10 +478,13 @@ _CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3}\d{1,7})"[^>]*?(?:/>|>(.*?)</c>)
 _VALUE = re.compile(rb"<v>[^<]+</v>")
 
 
-def _uncalculated(data: bytes, file: str | None) -> list[ReadWarning]:
+def uncalculated_formulas(data: bytes, file: str | None,
+                          sheets: Iterable[str] | None = None) -> list[ReadWarning]:
     """Formulas saved without their values (a workbook written by a program that does
     not calculate: openpyxl, some exporters): their cells read as empty, and that is said
-    per sheet — opening and saving the file in Excel or WPS stores the values."""
+    per sheet (of `sheets` only, when given: the sheets a reader reads) with the rows —
+    opening and saving the file in Excel or WPS stores the values. Both xlsx readers (the
+    form grid's and the sample template's) say it from here."""
     import html as entities
 
     with zipfile.ZipFile(io.BytesIO(data)) as book:
@@ -492,7 +495,11 @@ def _uncalculated(data: bytes, file: str | None) -> list[ReadWarning]:
         targets = {i: t for i, t in _REL.findall(rels)} | \
             {i: t for t, i in _REL_ALT.findall(rels)}
         out = []
+        wanted = None if sheets is None else set(sheets)
         for name, rid in _SHEET_REL.findall(book.read("xl/workbook.xml")):
+            sheet = entities.unescape(name.decode("utf-8", "replace"))
+            if wanted is not None and sheet not in wanted:
+                continue
             target = targets.get(rid, b"").decode("utf-8", "replace").lstrip("/")
             member = target if target.startswith("xl/") else f"xl/{target}"
             if member not in names:
@@ -503,11 +510,11 @@ def _uncalculated(data: bytes, file: str | None) -> list[ReadWarning]:
             refs = [ref.decode() for ref, inner in _CELL.findall(xml)
                     if inner and b"<f" in inner and not _VALUE.search(inner)]
             if refs:
-                sheet = entities.unescape(name.decode("utf-8", "replace"))
                 more = say("cells.hidden-more", count=len(refs)) if len(refs) > 5 else ""
+                rows = [int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) for ref in refs]
                 out.append(ReadWarning("formula-without-value", say(
                     "cells.formula-without-value", sheet=sheet, where="、".join(refs[:5]),
-                    more=more), SourceSpan(file), Severity.WARNING))
+                    more=more), SourceSpan(file, min(rows), max(rows)), Severity.WARNING))
         return out
 
 

@@ -26,6 +26,7 @@ from jixiao.model import (
     SourceInfo,
     SourceSpan,
 )
+from jixiao.readers.cells import uncalculated_formulas
 from jixiao.readers.containers import check_zip
 from jixiao.readers.rows import GRAND_TOTAL_NAMES, Piece, RowBuilder, RowCells, heading, piece_span
 
@@ -135,6 +136,8 @@ class XlsxReader:
 
     def document(self) -> Document:
         sheet = self.sheet()
+        # an amount written as a formula with no value saved reads as empty: said first
+        self.warnings += uncalculated_formulas(self.data, self.file, [sheet.title])
         hidden_rows, hidden_cols = self.hidden(sheet)
         number, columns = self.header(sheet, hidden_cols)
         self.unmerge(sheet, number)
