@@ -111,6 +111,7 @@ class _Lexicon:
     states: frozenset[str]
     target_first: frozenset[str]  # the characters a target may begin with
     chrome: tuple[str, ...]  # the vocabulary's page furniture, canonical (the table ends)
+    starts: frozenset[str]  # the characters a label may begin with (其中 / 包括 before one)
 
     def at(self, s: str, k: int, allowed: frozenset[str],
            gaps: list[bool] | None = None) -> _Label | None:
@@ -180,7 +181,8 @@ def lexicon(vocab: Vocabulary | None = None) -> _Lexicon:
                  *(w for state in STATES for w in state.words)):
         first.add(word[0])
     return _Lexicon(kinds, {k: tuple(v) for k, v in table.items()}, qualifiers, states,
-                    frozenset(first), tuple(_canon(c) for c in vocab.chrome))
+                    frozenset(first), tuple(_canon(c) for c in vocab.chrome),
+                    frozenset(table) | {"其", "包"})
 
 
 # --- the source, as segments of text ----------------------------------------------------------
@@ -550,6 +552,11 @@ class _Rebuild:
                 self._emit([(seg.raw(*title), seg.line(i))])
                 i = value_from = title[1]
                 anchored = True
+                continue
+            if s[i] not in self.lex.starts:  # no label begins here, so no heading run
+                if not (goal and i > value_from):
+                    anchored = False
+                i += 1
                 continue
             header = self._header_run(seg, i)
             if header is not None:
