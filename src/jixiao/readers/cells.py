@@ -88,9 +88,13 @@ _CSS_SIMPLE = re.compile(r"^([a-z][a-z0-9]*)?(?:\.([\w-]+)|#([\w-]+))?$", re.I)
 def _hides(declarations: str) -> str | None:
     """`display`, `visibility` … when the declarations hide what they style, else None."""
     found = None
-    for declaration in declarations.split(";"):
+    low = declarations.lower()
+    if "none" not in low and "hidden" not in low and "collapse" not in low and \
+            "mso-hide" not in low:
+        return None  # most styles (Word's on every paragraph) hide nothing: not parsed
+    for declaration in low.split(";"):
         name, _, value = declaration.partition(":")
-        name, value = name.strip().lower(), value.replace("!important", "").strip().lower()
+        name, value = name.strip(), value.replace("!important", "").strip()
         if (name, value) in _HIDING:
             found = name
         elif name in ("display", "visibility") and found == name:
@@ -141,13 +145,18 @@ def _drop_hidden(root: Any, file: str | None) -> tuple[set[Any], ReadWarning | N
     rules = _hiding_rules(root)
     rows: set[Any] = set()
     lines: list[int] = []
-    stack = [child for child in reversed(root) if isinstance(child.tag, str)]
-    while stack:  # in document order; what is inside a hidden element is not looked at
-        element = stack.pop()
+    # only elements that can be hidden are looked at, in document order; one inside an
+    # element already hidden goes with it
+    candidates = root.xpath("//*[@style or @hidden or @class or @id]" if rules
+                            else "//*[@style or @hidden]")
+    gone: set[Any] = set()
+    for element in candidates:
+        if element.tag in ("html", "head", "body"):
+            continue  # a page hidden whole is still read (a script shows it)
         hides = _hidden_by(element, rules)
-        if hides is None:
-            stack += [child for child in reversed(element) if isinstance(child.tag, str)]
+        if hides is None or any(a in gone for a in element.iterancestors()):
             continue
+        gone.add(element)
         if "".join(element.itertext()).strip():
             lines.append(element.sourceline or 0)
         if element.tag == "tr":
