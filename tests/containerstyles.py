@@ -71,6 +71,9 @@ class Style:
     label_span: int = 1  # header-block labels merged across 1–3 columns
     print_titles: bool = False  # the indicator heading row as the print title row
     repeat_heading: bool = False  # the heading printed again inside the table (pagination)
+    # the heading printed again inside a 一级 block (顶端标题行 on each printed page): the
+    # labels merged over it cut there, their rest empty or the label typed again
+    heading_in_block: str = ""  # "", empty, repeated
     dated: bool = False  # a 填报日期 row with a real date cell
     footer_rows: bool = False  # 填报人 / 联系电话 under the form
     # Word
@@ -121,7 +124,9 @@ class Style:
             other_tables=container == "html" and coin(),
             source_wrap=container == "html" and coin(0.5),
             html_hide=rnd.choice(["style", "visibility", "mso", "attr", "class"])
-            if container == "html" else "style")
+            if container == "html" else "style",
+            # (drawn last: the flags above draw as they did before it)
+            heading_in_block=rnd.choice(["", "", "", "empty", "repeated"]))
 
     def changed(self) -> list[str]:
         """The flags that differ from a plain file (a sweep's line names them)."""
@@ -157,7 +162,22 @@ def forms(gold: dict[str, Any], choices: Choices) -> list[Form]:
         heading = next(k for k, row in enumerate(rows)
                        if k > 2 and row[0][0] in SYNONYMS["category"] and row[0][1:] == (1, 1))
         out.append(Form(rows, heading, list(range(heading + 1, len(rows)))))
+    if not gold["projects"]:
+        out.append(head_only(document))
     return out
+
+
+def head_only(document: dict[str, Any]) -> Form:
+    """A form with no project or indicator row (a blank template's copy, a page that
+    begins past the form's head): its head only, the title, year and unit lines; the
+    last stands where a heading row would (no row under it); a unit only when stated."""
+    width = 4
+    rows: list[Row] = [[(document.get("title") or TITLES["targets"], 1, width)]]
+    if document.get("year"):
+        rows.append([(f"（{document['year']}年度）", 1, width)])
+    if document.get("amount_unit"):  # (none stated: none printed)
+        rows.append([(f"金额单位：{document['amount_unit']}", 1, width)])
+    return Form(rows, len(rows) - 1, [])
 
 
 def _width(rows: list[Row]) -> int:
@@ -228,6 +248,33 @@ def repeat_heading(form: Form) -> Form:
     return Form(rows, form.heading, [k if k < at else k + 1 for k in body])
 
 
+def heading_in_block(form: Form, rest: str) -> Form:
+    """The heading row printed again inside a 一级 block, before a row a label merged from
+    above covers (else one whose 一级 repeats the row's above): each merge over it is cut
+    there, its rest below an empty merge (`empty`) or one holding the label again."""
+    body = form.body
+    covered = [k for k in body[1:] if form.rows[k] and form.rows[k][0][1] == 0]
+    same = [k for k in body[1:] if form.rows[k] and form.rows[k - 1] and
+            form.rows[k][0][1] == 1 and form.rows[k][0][0] and
+            form.rows[k][0][0] == form.rows[k - 1][0][0]]
+    if not (covered or same):
+        return form
+    at = (covered or same)[len(covered or same) // 2]
+    cells = positions(form.rows)
+    over = sorted((c, r, t, rs) for r, c, t, rs, _ in cells if r < at < r + rs)
+    rows = copy.deepcopy(form.rows)
+    for c, r, _, _ in over:  # the merge ends above the heading …
+        starts = [cc for rr, cc, _, _, _ in cells if rr == r]  # (in the row's order)
+        n = [k for k, (_, rs, _) in enumerate(rows[r]) if rs][starts.index(c)]
+        text, rs, cs = rows[r][n]
+        rows[r][n] = (text, at - r, cs)
+    holes = [n for n, (_, rs, _) in enumerate(rows[at]) if rs == 0]
+    for n, (_, r, t, rs) in zip(holes, over, strict=False):  # … and goes on below it
+        rows[at][n] = (t if rest == "repeated" else "", r + rs - at, 1)
+    rows.insert(at, list(form.rows[form.heading]))
+    return Form(rows, form.heading, [k if k < at else k + 1 for k in body])
+
+
 def pack(form: Form) -> Form:
     """A 二级's indicators in one row, one per line in each of its cells (a Word form whose
     cells hold a paragraph per indicator); only unmerged runs of two or more."""
@@ -272,12 +319,17 @@ def styled_forms(gold: dict[str, Any], choices: Choices, style: Style,
                  rnd: random.Random) -> list[Form]:
     out = []
     for form in forms(gold, choices):
+        if not form.body:  # a head only: nothing of an indicator table to style
+            out.append(form)
+            continue
         form = widen_labels(form, style.label_span)
         form = dress_labels(form, style, rnd)
         if style.packed:
             form = pack(form)
         if style.repeat_heading:
             form = repeat_heading(form)
+        if style.heading_in_block:
+            form = heading_in_block(form, style.heading_in_block)
         if style.footer_rows:
             form = footer(form)
         if style.vertical_category and style.container in ("docx", "html"):
@@ -562,6 +614,8 @@ def to_docx(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
         if style.split_table and len(rows) - heading > 4:
             parts = _split(cells, heading, heading + 1 + (len(rows) - heading - 1) // 2)
         for k, part in enumerate(parts):
+            if not part:  # a head only, its title above: no table
+                continue
             if k:
                 document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
             host = document
@@ -743,7 +797,27 @@ def _crosses(rows: list[Row], at: int) -> bool:
     return any(r + rs > at for r, _, _, rs, _ in positions(rows[:at]) if rs > 1)
 
 
-WRITERS = {"xlsx": to_xlsx, "xls": to_xls, "docx": to_docx, "html": to_html}
+# --- a text copy -------------------------------------------------------------------------
+
+
+def to_text(forms: list[Form], style: Style, rnd: random.Random) -> bytes:
+    """A copy of the page's table as text, a row a line and its cells apart by ` | `: a
+    merged cell's text in its first row, the rows under it empty there (what a browser's
+    copy of a table gives)."""
+    lines: list[str] = []
+    for form in forms:
+        cells = positions(form.rows)
+        width = max(c + cs for _, c, _, _, cs in cells)
+        grid = [[""] * width for _ in form.rows]
+        for r, c, text, _, _ in cells:
+            grid[r][c] = " ".join(text.split("\n"))  # (a label's line break: one line)
+        lines += [" | ".join(row).rstrip(" |") for row in grid]
+        lines.append("")
+    return "\n".join(lines).encode("utf-8")
+
+
+# the containers `render` writes; the sweep's are CONTAINERS (a text copy is not one)
+WRITERS = {"xlsx": to_xlsx, "xls": to_xls, "docx": to_docx, "html": to_html, "txt": to_text}
 
 
 def render(gold: dict[str, Any], style: Style, seed: int) -> bytes:

@@ -424,3 +424,84 @@ def test_hidden_markup_in_a_hand_written_page() -> None:
     [said] = grid.page_warnings
     assert said.code == "hidden-cells" and (said.span.first_line, said.span.last_line) == (2, 5)
     assert "第 2、3、4、5 行，共 5 处" in said.message  # the span, the row, three cells
+
+
+# --- a heading row repeated inside an indicator block (顶端标题行, a copy's page breaks) ----
+
+# golds whose 一级 / 二级 labels are merged down a block the repeated heading cuts
+CUT_GOLDS = ("xinjiang-bingtuan-liutuan-2021-shenbaobiao-pipes",
+             "fujian-ningde-dizhen-2020-zhengti-ziping-spaced")
+
+
+@pytest.mark.parametrize("rest", ["empty", "repeated"])
+@pytest.mark.parametrize("container", ["xlsx", "xls", "html", "txt"])
+def test_a_heading_repeated_inside_a_block_keeps_its_labels(container: str, rest: str) -> None:
+    # the heading printed again between two rows of one 一级 block, the label merged over
+    # it cut there (its rest an empty merge, or the label typed again): the rows under it
+    # keep the labels in force (before, an empty rest read as no 一级 / 二级, silently)
+    golds = dict(container_golds())
+    for name in CUT_GOLDS:
+        gold = golds[name]
+        data = render(gold, Style(container, heading_in_block=rest), 1)
+        heading = next(i for i in gold["projects"][0]["indicators"] if i.get("category"))
+        doc = read_bytes(data, f"form.{container}")
+        assert container_misses(name, gold, doc) == [], name
+        assert [len(p.indicators) for p in doc.projects] == \
+            [len(p["indicators"]) for p in gold["projects"]]
+        assert heading["category"] in {i.category for i in doc.projects[0].indicators}
+        # the copy is exact: nothing to say
+        assert "repeated-heading" not in {w.code for w in doc.warnings}
+    if container == "txt":  # the heading does stand twice in the copy
+        text = render(golds[CUT_GOLDS[0]], Style("txt", heading_in_block=rest), 1).decode()
+        first = next(line for line in text.splitlines() if line.startswith("一级"))
+        assert text.count(first) == 2
+
+
+def test_a_heading_repeated_in_other_words_is_said() -> None:
+    # 湘潭's copy (a cell a line) with its heading typed again before the 质量指标 row: as
+    # published it is dropped silently; with 指标值 for 指标值及单位 it is dropped too, and
+    # said (info) at its line
+    source = (REAL / "01-xiangtan-huanwei-2023-shenbaobiao-pipecells.txt").read_text("utf-8")
+    gold = json.loads((REAL / "01-xiangtan-huanwei-2023-shenbaobiao-pipecells.gold.json")
+                      .read_text("utf-8"))
+    at = source.index("|\n质量指标 |")
+    line = source[:at].count("\n") + 2  # (the heading's first cell)
+    for unit, said in (("指标值及单位", False), ("指标值", True)):
+        head = f"|\n一级指标 |\n二级指标 |\n三级指标 |\n{unit} |\n绩效标准 |\n||\n"
+        doc = read_bytes((source[:at] + head + source[at:]).encode(), "copy.txt")
+        assert accuracy(gold, doc)[0] == 1.0
+        assert [i.name for i in doc.projects[0].indicators] == \
+            [i["name"] for i in gold["projects"][0]["indicators"]]
+        notes = [w for w in doc.warnings if w.code == "repeated-heading"]
+        assert bool(notes) == said
+        if said:
+            assert notes[0].severity == "info" and notes[0].span.first_line == line
+            assert "指标值 | 绩效标准" in notes[0].message
+
+
+def test_a_heading_row_with_a_figure_is_no_repeated_heading() -> None:
+    # a row under the table's headings that carries a figure is read, never dropped
+    source = (REAL / "01-xiangtan-huanwei-2023-shenbaobiao-pipecells.txt").read_text("utf-8")
+    at = source.index("|\n质量指标 |")
+    head = "|\n一级指标 |\n二级指标 |\n三级指标 |\n指标值及单位 |\n12辆 |\n||\n"
+    doc = read_bytes((source[:at] + head + source[at:]).encode(), "copy.txt")
+    texts = " ".join(i.raw for p in doc.projects for i in p.indicators)
+    assert "12辆" in texts or any("12辆" in w.message for w in doc.warnings)
+
+
+def test_a_form_with_no_indicator_rows_renders_its_head_only() -> None:
+    # golds that hold no project (a page past the form's head, a blank template's copy):
+    # every container renders the head (title, year, unit) and the reader refuses it
+    for stem in ("sichuan-dyrmt-ziping-tail-only", "zhongyang-yindao-keji-2021-ziping-blank-flat"):
+        gold = _rendered_gold(EXTRA / f"{stem}.gold.json")
+        for container in ("xlsx", "xls", "docx", "html"):
+            style = Style(container, one_sheet_per_project=container in ("xlsx", "xls"),
+                          split_table=container == "docx", heading_in_block="empty")
+            data = render(gold, style, 1)
+            with pytest.raises(ReadError) as err:
+                read_bytes(data, f"form.{container}")
+            assert err.value.code in ("no-form", "no-header", "no-table"), (stem, container)
+        lines = render(gold, Style("txt"), 1).decode().splitlines()
+        assert lines[0] == (gold["document"]["title"] or "项目支出绩效自评表")
+        unit = gold["document"]["amount_unit"]
+        assert (lines[-1] == f"金额单位：{unit}") if unit else len(lines) == 1

@@ -1073,14 +1073,45 @@ class FormReader:
         value_roles = [r for r, _ in roles if r not in ("category", "level2", "level2_long")]
         while i < len(self.tokens):
             tok = self.tokens[i]
-            if self._is_stop(tok.text) or self._header_at(i) is not None:
+            if self._is_stop(tok.text):
                 break
+            header = self._header_at(i)
+            if header is not None:
+                again = self._repeated_heading(roles, header, i)
+                if again is None:
+                    break
+                i = again  # the labels in force go on under it
+                continue
             m = self.vocab.label(tok.text)
             if m is not None and m.kind in ("field", "money") and self._level_label(
                     tok.text) is None:
                 break
             i = self._indicator_row(p, roles, value_roles, state, i)
         return i
+
+    def _repeated_heading(self, roles: list[tuple[str, Cell]],
+                          header: tuple[list[tuple[str, Cell]], int, bool], i: int) -> int | None:
+        """The table's heading row printed again inside it (顶端标题行 on every printed
+        page, a copy's heading after each page break): the same roles as the table's, in
+        the same columns, and no figure among its cells. It is no indicator and no new
+        table: where the rows go on, or None when it heads a table of its own. A merged
+        label the page cut goes on under it; a row that differs in its words is said."""
+        again, end, listed = header
+        if listed or self.tokens[i].cell.row in self.grid.breaks or \
+                [r for r, _ in again] != [r for r, _ in roles]:
+            return None
+        if self.grid.positioned and [c.col for _, c in again] != [c.col for _, c in roles]:
+            return None
+        if any(amount(t.text.strip().rstrip("%")) is not None for t in self.tokens[i:end]
+               if t.text.strip()):
+            return None  # a row that carries figures is never dropped
+        words = ["".join(c.clean.split()) for _, c in again]
+        if words != ["".join(c.clean.split()) for _, c in roles]:
+            self.warnings.append(ReadWarning(
+                "repeated-heading", say("forms.repeated-heading", heading=" | ".join(
+                    c.clean for _, c in again)), self.tokens[i].cell.span(self.grid.file),
+                Severity.INFO))
+        return end
 
     def _indicator_row(self, p: _Project, roles: list[tuple[str, Cell]],
                        value_roles: list[str], state: _Levels, i: int) -> int:
