@@ -14,10 +14,12 @@ import sys
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from jixiao.errors import ReadError
+from jixiao.model import Document
 from jixiao.readers import read_bytes
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -34,6 +36,18 @@ KINDS = ["docx", "docx-ruled", "html", "html-ruled"]
 def _gold(key: str) -> dict:
     return _rendered_gold(next(g for g in GOLDS if g.name.startswith(key)))
 
+
+def _styled_form(key: str, choices: Choices, style: Any, gold: dict | None = None) -> Document:
+    """A gold's form printed by WeasyPrint in one of formrender's house styles, read back."""
+    from formrender import render_form_pdf
+
+    rows = form_rows(gold if gold is not None else _gold(key), choices)
+    return read_bytes(render_form_pdf(rows, style), f"{key}.pdf")
+
+
+def _levels(doc: Document) -> list[tuple[str | None, str | None]]:
+    """The first project's indicators by their 一级 and 二级 labels."""
+    return [(i.category, i.form.level2 if i.form else None) for i in doc.projects[0].indicators]
 
 def _rows(key: str, kind: str) -> list:
     path = next(g for g in GOLDS if g.name.startswith(key))
@@ -255,7 +269,7 @@ def test_blank_beside_shorter_rows_takes_no_drawn_cell() -> None:
     budget rows below it five (得分, 9). The blank right of the short row joins the blanks
     beside the others in no rectangle; read as one merged cell its box took in 得分 and 9
     (`得分9`, the execution score lost). Found by benchmarks/pdf_style_sweep.py --forms."""
-    from formrender import FormStyle, render_form_pdf
+    from formrender import FormStyle
 
     choices = Choices(True, True, {
         "name": "项目名称", "department": "项目主管部门", "unit": "预算单位",
@@ -263,7 +277,7 @@ def test_blank_beside_shorter_rows_takes_no_drawn_cell() -> None:
         "category": "一级", "level2": "二级指标", "iname": "三级", "value": "目标值"})
     style = FormStyle(font="Noto Serif CJK SC", size_pt=9, page="A3 portrait", rules="all",
                       valign="middle", label_width=12)
-    doc = read_bytes(render_form_pdf(form_rows(_gold("23"), choices), style), "23.pdf")
+    doc = _styled_form("23", choices, style)
     assert doc.projects[0].form.execution_score == Decimal("9")
     assert accuracy(_gold("23"), doc) == (1.0, [])
 
@@ -274,14 +288,14 @@ def test_unruled_wrapped_label_beside_the_next_row_keeps_the_rows_apart() -> Non
     held both, at the label's height: one pitch below `学生家长满意度`, the two rows read as
     one (`学生家长满意度学校满意度`, `≥90%≥90%`). Each column's part of a line now stands
     at its own height. Found by benchmarks/pdf_style_sweep.py --forms."""
-    from formrender import FormStyle, render_form_pdf
+    from formrender import FormStyle
 
     choices = Choices(True, True, {
         "name": "项目(政策)名称", "department": "项目主管部门", "unit": "项目执行单位",
         "total": "年度资金总额", "goal": "本年度绩效目标", "goal_long": "实施期目标",
         "category": "一级指标", "level2": "二级", "iname": "指标内容", "value": "年度指标值"})
     style = FormStyle(font="WenQuanYi Zen Hei", size_pt=10, page="A3 portrait", rules="none")
-    doc = read_bytes(render_form_pdf(form_rows(_gold("09"), choices), style), "09.pdf")
+    doc = _styled_form("09", choices, style)
     assert [i.name for i in doc.projects[0].indicators][-2:] == ["学生家长满意度", "学校满意度"]
     assert accuracy(_gold("09"), doc) == (1.0, [])
 
@@ -294,7 +308,7 @@ def test_unruled_cells_that_abut_split_at_their_columns_starts() -> None:
     `项目执行单位` and the project's name was the title. A character after a gap that begins
     where a heading cell's text begins starts that column's cell. Found by
     benchmarks/pdf_style_sweep.py --forms (seed 14: 0.49 of fields, no warning)."""
-    from formrender import FormStyle, render_form_pdf
+    from formrender import FormStyle
 
     choices = Choices(True, False, {
         "name": "项目支出名称", "department": "部门名称", "unit": "项目执行单位",
@@ -302,7 +316,7 @@ def test_unruled_cells_that_abut_split_at_their_columns_starts() -> None:
         "category": "一级指标", "level2": "二级", "iname": "指标内容", "value": "年度指标值"})
     style = FormStyle(font="Noto Serif CJK SC", size_pt=9.0, page="A4 portrait",
                       rules="horizontal", valign="top", padding_mm=0.3, label_width=12.0)
-    doc = read_bytes(render_form_pdf(form_rows(_gold("21"), choices), style), "21.pdf")
+    doc = _styled_form("21", choices, style)
     assert [(i.form.level2 if i.form else None, i.name)
             for i in doc.projects[0].indicators][2:4] == [
         ("服務對象滿意度指標", "整編資料審核"), ("質量指標", "監測數據資料整編")]
@@ -315,7 +329,7 @@ def test_unruled_labels_at_the_foot_of_merged_cells_are_doubted() -> None:
     top-aligned they named the rows after them (0.86 of fields, no warning but one about
     a target). A fresh table whose first row has no 一级 / 二级 label is doubted at its
     page (`unruled-uncertain`). Found by benchmarks/pdf_style_sweep.py --forms (seed 15)."""
-    from formrender import FormStyle, render_form_pdf
+    from formrender import FormStyle
 
     choices = Choices(True, True, {
         "name": "项目支出名称", "department": "主管部门", "unit": "项目执行单位",
@@ -323,14 +337,13 @@ def test_unruled_labels_at_the_foot_of_merged_cells_are_doubted() -> None:
         "category": "一级指标", "level2": "二级指标", "iname": "三级指标", "value": "指标值"})
     style = FormStyle(font="Noto Sans CJK SC", size_pt=7.0, page="A3 portrait",
                       rules="none", valign="bottom", padding_mm=0.8, label_width=25.0)
-    doc = read_bytes(render_form_pdf(form_rows(_gold("16"), choices), style), "16.pdf")
+    doc = _styled_form("16", choices, style)
     score, _ = accuracy(_gold("16"), doc)
     doubted = [w for w in doc.warnings if w.code == "unruled-uncertain"]
     assert score < 1.0 and [w.span.page for w in doubted if w.span] == [1]
     # with the rules between rows the labels' extents are certain (no rule under 一级 /
     # 二级 between the rows of a merged label): read right, nothing doubted
-    ruled = read_bytes(render_form_pdf(form_rows(_gold("16"), choices),
-                                       replace(style, rules="horizontal")), "16.pdf")
+    ruled = _styled_form("16", choices, replace(style, rules="horizontal"))
     assert accuracy(_gold("16"), ruled) == (1.0, [])
     assert not [w for w in ruled.warnings if w.code.endswith("-uncertain")]
 
@@ -343,7 +356,7 @@ def test_partial_rules_give_centred_merged_labels_their_rows() -> None:
     label's column has no rule between its rows: its cell runs from the rule above it in
     its column to the next one there. Found by benchmarks/pdf_style_sweep.py --forms
     (seed 15)."""
-    from formrender import FormStyle, render_form_pdf
+    from formrender import FormStyle
 
     choices = Choices(True, False, {
         "name": "项目名称", "department": "项目主管部门", "unit": "项目执行单位",
@@ -351,9 +364,8 @@ def test_partial_rules_give_centred_merged_labels_their_rows() -> None:
         "category": "一级指标", "level2": "二级指标", "iname": "三级", "value": "目标值"})
     style = FormStyle(font="Noto Serif CJK SC", size_pt=10.0, page="A4 portrait",
                       rules="horizontal", valign="middle", padding_mm=2.5, label_width=25.0)
-    doc = read_bytes(render_form_pdf(form_rows(_gold("05"), choices), style), "05.pdf")
-    levels = [(i.category, i.form.level2 if i.form else None)
-              for i in doc.projects[0].indicators]
+    doc = _styled_form("05", choices, style)
+    levels = _levels(doc)
     assert levels[:2] == [("产出指标", "数量指标")] * 2
     assert levels[5] == ("产出指标", "质量指标")
     assert accuracy(_gold("05"), doc) == (1.0, [])
@@ -366,7 +378,7 @@ def test_partial_rules_keep_a_centred_wrapped_field_in_one_row() -> None:
     the text alone cut the row in two and the second project's goal was lost among the
     pieces. Lines between the same two rules are one row. Found by
     benchmarks/pdf_style_sweep.py --forms (seed 14)."""
-    from formrender import FormStyle, render_form_pdf
+    from formrender import FormStyle
 
     choices = Choices(True, True, {
         "name": "项目名称", "department": "部门名称", "unit": "实施单位",
@@ -375,7 +387,7 @@ def test_partial_rules_keep_a_centred_wrapped_field_in_one_row() -> None:
     style = FormStyle(font="WenQuanYi Zen Hei", size_pt=11.0, page="A3 portrait",
                       rules="horizontal", valign="middle", padding_mm=2.5, label_width=12.0)
     gold = _gold("13")
-    doc = read_bytes(render_form_pdf(form_rows(gold, choices), style), "13.pdf")
+    doc = _styled_form("13", choices, style, gold)
     assert [p.goal for p in doc.projects] == [p["goal"] for p in gold["projects"]]
     assert accuracy(gold, doc) == (1.0, [])
 
@@ -386,7 +398,7 @@ def test_unruled_page_without_a_wrapped_cell_reads_each_line_as_a_row() -> None:
     band took the two indicator rows under it (`一级产出指标效益指标`): no table found.
     A pitch wider than `line_pitch` heights is no cell's own. Found by
     benchmarks/pdf_style_sweep.py --forms (seed 14, refused `no-table`)."""
-    from formrender import FormStyle, render_form_pdf
+    from formrender import FormStyle
 
     choices = Choices(False, False, {
         "name": "项目支出名称", "department": "主管部门", "unit": "实施单位",
@@ -394,7 +406,7 @@ def test_unruled_page_without_a_wrapped_cell_reads_each_line_as_a_row() -> None:
         "category": "一级", "level2": "二级", "iname": "指标内容", "value": "目标值"})
     style = FormStyle(font="WenQuanYi Micro Hei", size_pt=12.0, page="A3 portrait",
                       rules="horizontal", valign="top", padding_mm=1.5, label_width=18.0)
-    doc = read_bytes(render_form_pdf(form_rows(_gold("19"), choices), style), "19.pdf")
+    doc = _styled_form("19", choices, style)
     assert [i.category for i in doc.projects[0].indicators][:2] == ["产出指标", "效益指标"]
     assert accuracy(_gold("19"), doc) == (1.0, [])
 
@@ -407,7 +419,7 @@ def test_a_merged_label_over_a_page_break_leaves_the_next_row_its_own() -> None:
     (`可持续影响指标社会效益指标`, 0.76 of fields, nothing said). A table foot ruled
     under some columns only ends its last row. Found by benchmarks/pdf_style_sweep.py
     --forms (seed 16)."""
-    from formrender import FormStyle, render_form_pdf
+    from formrender import FormStyle
 
     choices = Choices(True, False, {
         "name": "项目名称", "department": "部门名称", "unit": "预算单位", "total": "资金总额",
@@ -416,7 +428,7 @@ def test_a_merged_label_over_a_page_break_leaves_the_next_row_its_own() -> None:
     style = FormStyle(font="WenQuanYi Micro Hei", size_pt=12.0, page="A4 landscape",
                       rules="all", valign="middle", padding_mm=2.5, label_width=25.0,
                       footer="第 N 页 共 M 页")
-    doc = read_bytes(render_form_pdf(form_rows(_gold("08"), choices), style), "08.pdf")
+    doc = _styled_form("08", choices, style)
     levels = [(i.category, i.form.level2 if i.form else None, i.span.page)
               for i in doc.projects[0].indicators]
     assert levels[4:6] == [("效益指标", "可持续影响指标", 1), ("效益指标", "社会效益指标", 2)]
@@ -431,7 +443,7 @@ def test_unruled_centred_heading_labels_wrapped_above_its_line() -> None:
     heading of their own (their figures lost, 0.65 of fields, nothing said). Lines just
     above a heading's band whose cells begin where the band's do are the heading's.
     Found by benchmarks/pdf_style_sweep.py --forms (seed 16)."""
-    from formrender import FormStyle, render_form_pdf
+    from formrender import FormStyle
 
     choices = Choices(True, False, {
         "name": "项目名称", "department": "部门名称", "unit": "实施单位",
@@ -440,7 +452,7 @@ def test_unruled_centred_heading_labels_wrapped_above_its_line() -> None:
     style = FormStyle(font="WenQuanYi Zen Hei", size_pt=9.0, page="A4 landscape",
                       rules="horizontal", valign="middle", padding_mm=0.3, label_width=18.0,
                       footer="第 N 页 共 M 页")
-    doc = read_bytes(render_form_pdf(form_rows(_gold("23"), choices), style), "23.pdf")
+    doc = _styled_form("23", choices, style)
     first = doc.projects[0].indicators[0].form
     assert first is not None
     assert (first.weight, first.actual, first.score) == (Decimal("10"), "37.24", Decimal("9"))
@@ -456,7 +468,7 @@ def test_a_table_goes_on_to_a_page_that_names_no_level(rules: str, valign: str) 
     columns' starts (unruled); with rules between rows the last row before the break is
     closed by its rule, so page 2's first row is a row of its own. Found by
     benchmarks/pdf_style_sweep.py --forms (seed 16, frame only)."""
-    from formrender import FormStyle, render_form_pdf
+    from formrender import FormStyle
 
     choices = Choices(True, True, {
         "name": "项目(政策)名称", "department": "部门名称", "unit": "项目执行单位",
@@ -464,7 +476,7 @@ def test_a_table_goes_on_to_a_page_that_names_no_level(rules: str, valign: str) 
         "category": "一级", "level2": "二级", "iname": "指标内容", "value": "目标值"})
     style = FormStyle(font="Noto Sans CJK SC", size_pt=11.0, page="A4 landscape",
                       rules=rules, valign=valign, padding_mm=2.5, label_width=18.0)
-    doc = read_bytes(render_form_pdf(form_rows(_gold("06"), choices), style), "06.pdf")
+    doc = _styled_form("06", choices, style)
     assert [(i.name, i.span.page) for i in doc.projects[0].indicators][-2:] == [
         ("物业管理各项任务完成达标率", 2), ("维修施工验收合格率", 2)]
     assert accuracy(_gold("06"), doc) == (1.0, [])
@@ -478,7 +490,7 @@ def test_unruled_labels_at_the_foot_take_the_rows_their_foot_meets() -> None:
     meets exactly one row's foot after the last label's rows, and the last ends at the
     table's last row: the labels tile the rows (the page is still said: its other rows
     are set by the text alone). Found by benchmarks/pdf_style_sweep.py --forms (seed 15)."""
-    from formrender import FormStyle, render_form_pdf
+    from formrender import FormStyle
 
     choices = Choices(True, False, {
         "name": "项目名称", "department": "项目主管部门", "unit": "项目执行单位",
@@ -486,8 +498,7 @@ def test_unruled_labels_at_the_foot_take_the_rows_their_foot_meets() -> None:
         "category": "一级", "level2": "二级指标", "iname": "三级", "value": "年度指标值"})
     style = FormStyle(font="Noto Serif CJK SC", size_pt=10.0, page="A4 portrait",
                       rules="none", valign="bottom", padding_mm=1.5, label_width=18.0)
-    doc = read_bytes(render_form_pdf(form_rows(_gold("05"), choices), style), "05.pdf")
-    levels = [(i.category, i.form.level2 if i.form else None)
-              for i in doc.projects[0].indicators]
+    doc = _styled_form("05", choices, style)
+    levels = _levels(doc)
     assert levels[0] == ("产出指标", "数量指标") and levels[5] == ("产出指标", "质量指标")
     assert accuracy(_gold("05"), doc) == (1.0, [])
