@@ -392,12 +392,31 @@ class _Hidden:
         if not self.skipped:
             return None
         rows = sorted({r for r, _ in self.skipped})
-        where = "、".join(f"{_letters(c + 1)}{r + 1}" for r, c in self.skipped[:5])
-        more = say("cells.hidden-more", count=len(self.skipped)) if len(self.skipped) > 5 \
-            else ""
-        return ReadWarning("hidden-cells", say("cells.hidden-cells", sheet=sheet,
-                                                where=where, more=more),
-                           SourceSpan(file, rows[0] + 1, rows[-1] + 1), Severity.INFO)
+        return hidden_cells_warning(
+            sheet, [f"{_letters(c + 1)}{r + 1}" for r, c in self.skipped],
+            SourceSpan(file, rows[0] + 1, rows[-1] + 1))
+
+
+def _named(refs: list[str]) -> dict[str, str]:
+    """The first five cells of a list by name, and how many there are when more."""
+    more = say("cells.hidden-more", count=len(refs)) if len(refs) > 5 else ""
+    return {"where": "、".join(refs[:5]), "more": more}
+
+
+def hidden_cells_warning(sheet: str, refs: list[str], span: SourceSpan) -> ReadWarning:
+    """`hidden-cells`: the hidden places of a sheet that held text (A1 names), not read."""
+    return ReadWarning("hidden-cells", say("cells.hidden-cells", sheet=sheet, **_named(refs)),
+                       span, Severity.INFO)
+
+
+def hidden_rows_and_columns(sheet: Any, limits: Limits) -> tuple[set[int], set[int]]:
+    """An openpyxl sheet's hidden rows and columns (1-based); a range hidden to the sheet's
+    edge stops one past the columns a grid may hold."""
+    cols: set[int] = set()
+    for dim in sheet.column_dimensions.values():
+        if dim.hidden and dim.min and dim.max:
+            cols.update(range(dim.min, min(dim.max, limits.columns + 1) + 1))
+    return {r for r, dim in sheet.row_dimensions.items() if dim.hidden}, cols
 
 
 def _letters(col: int) -> str:
@@ -452,12 +471,8 @@ def xlsx_grid(data: bytes, file: str | None = None, limits: Limits = DEFAULT) ->
                                                    rng.max_col - rng.min_col + 1)
             covered.update((r, c) for r in range(rng.min_row, rng.max_row + 1)
                            for c in range(rng.min_col, rng.max_col + 1))
-        hidden_cols: list[int] = []
-        for dim in sheet.column_dimensions.values():
-            if dim.hidden and dim.min and dim.max:
-                hidden_cols += range(dim.min - 1, min(dim.max, limits.columns + 1))
-        hidden = _Hidden((r - 1 for r, dim in sheet.row_dimensions.items() if dim.hidden),
-                         hidden_cols)
+        hidden_rows, hidden_cols = hidden_rows_and_columns(sheet, limits)
+        hidden = _Hidden((r - 1 for r in hidden_rows), (c - 1 for c in hidden_cols))
 
         def raw(sheet: Any = sheet, anchors: dict[tuple[int, int], tuple[int, int]] = anchors,
                 covered: set[tuple[int, int]] = covered) -> Iterable[Raw]:
@@ -519,11 +534,10 @@ def uncalculated_formulas(data: bytes, file: str | None,
             refs = [ref.decode() for ref, inner in _CELL.findall(xml)
                     if inner and b"<f" in inner and not _VALUE.search(inner)]
             if refs:
-                more = say("cells.hidden-more", count=len(refs)) if len(refs) > 5 else ""
                 rows = [int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) for ref in refs]
                 out.append(ReadWarning("formula-without-value", say(
-                    "cells.formula-without-value", sheet=sheet, where="、".join(refs[:5]),
-                    more=more), SourceSpan(file, min(rows), max(rows)), Severity.WARNING))
+                    "cells.formula-without-value", sheet=sheet, **_named(refs)),
+                    SourceSpan(file, min(rows), max(rows)), Severity.WARNING))
         return out
 
 

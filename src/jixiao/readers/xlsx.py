@@ -22,11 +22,14 @@ from jixiao.model import (
     AMOUNT_LABELS,
     Document,
     ReadWarning,
-    Severity,
     SourceInfo,
     SourceSpan,
 )
-from jixiao.readers.cells import uncalculated_formulas
+from jixiao.readers.cells import (
+    hidden_cells_warning,
+    hidden_rows_and_columns,
+    uncalculated_formulas,
+)
 from jixiao.readers.containers import check_zip
 from jixiao.readers.rows import GRAND_TOTAL_NAMES, Piece, RowBuilder, RowCells, heading, piece_span
 
@@ -79,15 +82,6 @@ class XlsxReader:
         return next((ws for ws in book.worksheets if ws.sheet_state == "visible"),
                     book.worksheets[0])
 
-    def hidden(self, sheet: Any) -> tuple[set[int], set[int]]:
-        """The sheet's hidden rows and columns (1-based): not published, not read."""
-        rows = {r for r, dim in sheet.row_dimensions.items() if dim.hidden}
-        cols: set[int] = set()
-        for dim in sheet.column_dimensions.values():
-            if dim.hidden and dim.min and dim.max:
-                cols.update(range(dim.min, min(dim.max, self.limits.columns) + 1))
-        return rows, cols
-
     def header(self, sheet: Any, hidden_cols: frozenset[int] | set[int] = frozenset()
                ) -> tuple[int, dict[str, int]]:
         """The header row and the column (1-based) of each heading found in it."""
@@ -138,7 +132,7 @@ class XlsxReader:
         sheet = self.sheet()
         # an amount written as a formula with no value saved reads as empty: said first
         self.warnings += uncalculated_formulas(self.data, self.file, [sheet.title])
-        hidden_rows, hidden_cols = self.hidden(sheet)
+        hidden_rows, hidden_cols = hidden_rows_and_columns(sheet, self.limits)
         number, columns = self.header(sheet, hidden_cols)
         self.unmerge(sheet, number)
         above = [str(value) for row in sheet.iter_rows(min_row=1, max_row=number - 1,
@@ -151,11 +145,8 @@ class XlsxReader:
         skipped = [c.coordinate for r in sheet.iter_rows(min_row=number + 1) for c in r
                    if c.value is not None and (c.row in hidden_rows or c.column in hidden_cols)]
         if skipped:
-            self.warnings.append(ReadWarning("hidden-cells", say(
-                "cells.hidden-cells", sheet=sheet.title, where="、".join(skipped[:5]),
-                more=say("cells.hidden-more", count=len(skipped)) if len(skipped) > 5 else ""),
-                SourceSpan(self.file, min(hidden_rows or {number}), max(hidden_rows or {number})),
-                Severity.INFO))
+            self.warnings.append(hidden_cells_warning(sheet.title, skipped, SourceSpan(
+                self.file, min(hidden_rows or {number}), max(hidden_rows or {number}))))
         for r in sheet.iter_rows(min_row=number + 1):
             if r and r[0].row in hidden_rows:
                 continue
