@@ -426,8 +426,8 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
         doubts.append(("rotated-page", page_no, say(
             "pdfgrid.rotated-page", page=page_no, degrees=page.get_rotation())))
     horizontal, vertical = _segments(page, settings)
-    tables = _tables(page_no, _merge(horizontal, settings), _merge(vertical, settings),
-                     settings)
+    rules = _merge(horizontal, settings)
+    tables = _tables(page_no, rules, _merge(vertical, settings), settings)
     width, height = page.get_size()
     boxes = _clip_boxes(textpage, chars) if tables else {}
     clips, cut_away = _clip_points(chars, boxes, width * height, settings)
@@ -438,8 +438,7 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
         carry.clear()  # a ruled page: an unruled table before it does not go on
     else:  # no ruling lines: the columns of the indicator table's headings
         blocks += [(y, cells, None) for y, cells in
-                   _unruled_page(chars, page_no, settings, doubts, carry,
-                                 _merge(horizontal, settings))]
+                   _unruled_page(chars, page_no, settings, doubts, carry, rules)]
         placed = set(range(len(chars)))
     members: list[tuple[Cell, list[int]]] = []  # the last table's cells and characters
     for t in tables:
@@ -465,12 +464,9 @@ def _page_cells(page: Any, page_no: int, row0: int, settings: PdfGridSettings,
     elif closed is not None and carry and horizontal:
         # rules between rows only: the lowest one, under the text, ruled under the columns
         # after the first and not under it (a label merged over the break)
-        low = min(_merge(horizontal, settings), key=lambda e: e.fixed)
+        low = min(rules, key=lambda e: e.fixed)
         edges = carry[-1].edges
-        from jixiao.readers.pdf import _lines as page_lines
-
-        text = [ln for ln in page_lines(chars, page_no)
-                if ln.text.strip() and not _PAGE_NUMBER.match(ln.text.strip())]
+        text = _body_lines(chars, page_no)
         closed.append(len(edges) > 1 and all(ln.y > low.fixed for ln in text) and
                       low.start > edges[1] - settings.snap - settings.column_pad)
     # text outside the tables, line by line
@@ -750,12 +746,21 @@ def _starts(edges: list[float], settings: PdfGridSettings) -> list[float]:
     return [e + settings.column_pad for e in edges]
 
 
-def _in_columns(line: Any, edges: list[float], settings: PdfGridSettings) -> bool:
-    """A line of three cells or more, each beginning where a heading cell's text does."""
+def _in_columns(line: Any, edges: list[float], settings: PdfGridSettings,
+                least: int = 3) -> bool:
+    """A line of `least` cells or more, each beginning where a heading cell's text does."""
     starts = _starts(edges, settings)
     segs = _segments_of(line, settings, starts)
-    return len(segs) >= 3 and all(any(abs(seg[0].x0 - x) <= settings.start_snap
-                                      for x in starts) for seg in segs)
+    return len(segs) >= least and all(any(abs(seg[0].x0 - x) <= settings.start_snap
+                                          for x in starts) for seg in segs)
+
+
+def _body_lines(chars: list[Any], page_no: int) -> list[Any]:
+    """A page's lines of text, page numbers left out."""
+    from jixiao.readers.pdf import _lines
+
+    return [ln for ln in _lines(chars, page_no)
+            if ln.text.strip() and not _PAGE_NUMBER.match(ln.text.strip())]
 
 
 def _spans_columns(line: Any, edges: list[float], settings: PdfGridSettings) -> bool:
@@ -773,10 +778,7 @@ def _unruled_page(chars: list[Any], page_no: int, settings: PdfGridSettings,
     or, where horizontal `rules` run between the rows, the bands between them (a merged
     label's cell reaching down to the next rule under its column). `carry` holds the
     columns of a table that reaches the page's foot."""
-    from jixiao.readers.pdf import _lines
-
-    lines = [ln for ln in _lines(chars, page_no)
-             if ln.text.strip() and not _PAGE_NUMBER.match(ln.text.strip())]
+    lines = _body_lines(chars, page_no)
 
     def compact(n: int) -> str:
         return "".join(lines[n].text.split())
@@ -1199,19 +1201,15 @@ def _goes_on(page: Any, table: _Columns, settings: PdfGridSettings) -> bool:
     of the next one, which names no level (`target_pages` cannot tell: its labels are
     merged over the break): its first line is cells at the table's columns' starts, no
     heading or form title."""
-    from jixiao.readers.pdf import _chars, _lines
+    from jixiao.readers.pdf import _chars
 
     textpage = page.get_textpage()
-    lines = [ln for ln in _lines(_chars(textpage, textpage.count_chars()), 0)
-             if ln.text.strip() and not _PAGE_NUMBER.match(ln.text.strip())]
-    starts = _starts(table.edges, settings)
+    lines = _body_lines(_chars(textpage, textpage.count_chars()), 0)
     for line in lines[:3]:  # a line of centred cells may hold one cell alone
         text = "".join(line.text.split())
         if _HEAD_LINE.search(text) or _FORM_START.search(text):
             return False
-        segs = _segments_of(line, settings, starts)
-        if len(segs) >= 2 and all(any(abs(seg[0].x0 - x) <= settings.start_snap
-                                      for x in starts) for seg in segs):
+        if _in_columns(line, table.edges, settings, least=2):
             return True
     return False
 
@@ -1220,7 +1218,7 @@ def _ruled_goes_on(page: Any, xs: list[float], settings: PdfGridSettings) -> boo
     """Whether a ruled indicator table at the page's foot goes on at the top of the next
     page, which names no level: that page's first table has the same columns and no text
     stands above it but page numbers."""
-    from jixiao.readers.pdf import _chars, _lines
+    from jixiao.readers.pdf import _chars
 
     horizontal, vertical = _segments(page, settings)
     tables = _tables(0, _merge(horizontal, settings), _merge(vertical, settings), settings)
@@ -1229,8 +1227,7 @@ def _ruled_goes_on(page: Any, xs: list[float], settings: PdfGridSettings) -> boo
         return False
     textpage = page.get_textpage()
     top = tables[0].ys[0]
-    return not any(ln.y > top and ln.text.strip() and not _PAGE_NUMBER.match(ln.text.strip())
-                   for ln in _lines(_chars(textpage, textpage.count_chars()), 0))
+    return not any(ln.y > top for ln in _body_lines(_chars(textpage, textpage.count_chars()), 0))
 
 
 def target_pages(pdf: Any) -> list[int]:
