@@ -133,8 +133,7 @@ def _writer_collector() -> Iterator[None]:
     rows are tuples of strings and numbers, kept until the batch is written; the young
     passes over them found no cycle and cost the writer a quarter of its time."""
     threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    tune_collector()
     try:
         yield
     finally:

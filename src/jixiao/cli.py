@@ -120,11 +120,11 @@ def _connect(db: str | None, create: bool = False, migrate: bool = True) -> Engi
     not one, a server that does not answer — each one line, exit 2."""
     from sqlalchemy.exc import ArgumentError, DBAPIError
 
-    named = db or os.environ.get(store.ENV_VAR)
+    named = db or os.environ.get(ENV_VAR)
     if named and not create and (path := _sqlite_file(named)) is not None \
             and not path.is_file():
         err.print(f"{ERROR} " + say("cli.no-database-file", path=escape(str(path)),
-                                    commands=CREATES_STORE, envvar=store.ENV_VAR))
+                                    commands=CREATES_STORE, envvar=ENV_VAR))
         raise typer.Exit(EXIT_UNREADABLE)
     shown = escape(_hidden(named or store.database_url(db)))
     try:
@@ -1314,7 +1314,7 @@ def serve_command(
 
     if not list_users(engine):
         err.print(f"[yellow]{say('cli.serve.no-users')}[/]")
-    os.environ[store.ENV_VAR] = store.database_url(db)
+    os.environ[ENV_VAR] = store.database_url(db)
     if read_url:
         from jixiao.store.replica import READ_ENV_VAR
 
@@ -1467,7 +1467,7 @@ def _document(source: str, db: str | None) -> Document:
     from jixiao.errors import ReadError
 
     missing = f"{ERROR} " + say("cli.no-such-file", source=escape(source))
-    named = db or os.environ.get(store.ENV_VAR)
+    named = db or os.environ.get(ENV_VAR)
     if not Path(source).is_file() and library.looks_like_a_file(source) and named \
             and (stored := _sqlite_file(named)) is not None and not stored.is_file():
         err.print(missing)  # no store to look in: the file is what is missing

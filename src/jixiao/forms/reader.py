@@ -1307,8 +1307,7 @@ class FormReader:
                                                or state.category or "", text=name),
                       cells[-1].cell)
             return
-        if cells and cells[-1] is self.tokens[-1] and not self.grid.positioned and \
-                not any(v.strip() for r, v in by_role.items() if r != "name") and \
+        if cells and cells[-1] is self.tokens[-1] and not self.grid.positioned and alone and \
                 (self.grid.rowless or self._cut_label(name)):
             # a stream's last cell, a name with nothing after it: the copy is cut, and
             # where a cell of a stream ends is not known (公众满…): not read
