@@ -209,4 +209,14 @@ def test_a_parsed_catalogue_is_kept_beside_its_hash_and_never_trusted_blindly(
     chooser.setenv("XDG_CACHE_HOME", str(site / "zh.toml"))  # a file, not a directory
     messages._load.cache_clear()
     assert messages._load("zh")["levels.warning"] == "注意"
+    # a process that knows no home (no HOME, no passwd entry: Path.home() raises) parses
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    chooser.delenv("XDG_CACHE_HOME")
+    chooser.setattr(Path, "home", staticmethod(no_home))
+    assert messages._parsed_copy("zh", source) is None
+    messages._load.cache_clear()
+    assert messages._load("zh")["levels.warning"] == "注意"
     messages._load.cache_clear()

@@ -87,21 +87,26 @@ def _load(lang: str) -> dict[str, str]:
     raw = _source(lang).read_bytes()
     kept = _parsed_copy(lang, raw)
     try:
-        loaded = marshal.loads(kept.read_bytes())
+        loaded = marshal.loads(kept.read_bytes()) if kept else None
         if isinstance(loaded, dict):
             return loaded
     except (OSError, EOFError, ValueError, TypeError):
         pass
     flat = _flatten(tomllib.loads(raw.decode("utf-8")))
-    _keep_parsed(kept, flat)
+    if kept:
+        _keep_parsed(kept, flat)
     return flat
 
 
-def _parsed_copy(lang: str, raw: bytes) -> Path:
+def _parsed_copy(lang: str, raw: bytes) -> Path | None:
     """Where the parsed catalogue of these very bytes is kept: parsing the TOML costs about
     22 ms of a process's first message, loading the kept dict 1 ms (as __pycache__ does
-    for code). Named by the file's hash, so an edited catalogue is parsed afresh."""
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    for code). Named by the file's hash, so an edited catalogue is parsed afresh. None
+    when the process knows no home to keep it in (then the catalogue is parsed)."""
+    try:
+        root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except (RuntimeError, KeyError):  # Path.home() with no HOME and no passwd entry
+        return None
     digest = hashlib.blake2b(raw, digest_size=12).hexdigest()
     return root / "jixiao" / "messages" / f"{lang}-{digest}.marshal"
 
